@@ -1,0 +1,148 @@
+/* doc.c -- document storage and the host functions that edit it. */
+#include "doc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+cv_doc *cv_doc_new(void)
+{
+    cv_doc *d = cv_xcalloc(1, sizeof *d);
+    d->meta = json_object();
+    d->text = cv_xstrdup("");
+    d->cap = 1;
+    return d;
+}
+
+void cv_doc_free(cv_doc *d)
+{
+    if (!d)
+        return;
+    free(d->id);
+    free(d->text);
+    json_decref(d->meta);
+    free(d->spans);
+    for (size_t i = 0; i < d->nstrs; i++)
+        free(d->strs[i]);
+    free(d->strs);
+    free(d->drop_reason);
+    free(d->drop_detail);
+    free(d);
+}
+
+const char *cv_doc_id(const cv_doc *d) { return d->id ? d->id : ""; }
+
+int cv_doc_set_id(cv_doc *d, const char *id)
+{
+    if (!id)
+        return -1;
+    free(d->id);
+    d->id = cv_xstrdup(id);
+    return 0;
+}
+
+const char *cv_doc_text(const cv_doc *d, size_t *len)
+{
+    if (len)
+        *len = d->len;
+    return d->text;
+}
+
+int cv_doc_set_text(cv_doc *d, const char *text, size_t len)
+{
+    if (!text && len)
+        return -1;
+    if (len + 1 > d->cap) {
+        /* The text may alias our own buffer (a step passing a slice of it). */
+        char *n = cv_xmalloc(len + 1);
+        if (len)
+            memcpy(n, text, len);
+        free(d->text);
+        d->text = n;
+        d->cap = len + 1;
+    } else if (len) {
+        memmove(d->text, text, len);
+    }
+    d->text[len] = '\0';
+    d->len = len;
+    d->nspans = 0;
+    return 0;
+}
+
+void cv_doc_drop(cv_doc *d, const char *reason, const char *detail)
+{
+    free(d->drop_reason);
+    free(d->drop_detail);
+    d->drop_reason = cv_xasprintf("%s:%s", d->stage ? d->stage : "core", reason && reason[0] ? reason : "dropped");
+    d->drop_detail = detail ? cv_xstrdup(detail) : NULL;
+}
+
+static int meta_set(cv_doc *d, const char *key, json_t *v)
+{
+    if (!key || !v)
+        return json_decref(v), -1;
+    return json_object_set_new(d->meta, key, v);
+}
+
+int cv_meta_set_string(cv_doc *d, const char *key, const char *value)
+{
+    return value ? meta_set(d, key, json_string(value)) : -1;
+}
+int cv_meta_set_int(cv_doc *d, const char *key, int64_t value) { return meta_set(d, key, json_integer(value)); }
+int cv_meta_set_float(cv_doc *d, const char *key, double value) { return meta_set(d, key, json_real(value)); }
+int cv_meta_set_bool(cv_doc *d, const char *key, int value) { return meta_set(d, key, json_boolean(value)); }
+
+int cv_meta_set_json(cv_doc *d, const char *key, const char *json)
+{
+    if (!json)
+        return -1;
+    return meta_set(d, key, json_loads(json, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL));
+}
+
+const char *cv_meta_get_string(const cv_doc *d, const char *key)
+{
+    return key ? json_string_value(json_object_get(d->meta, key)) : NULL;
+}
+
+char *cv_meta_dump(const cv_doc *d, const char *key)
+{
+    const json_t *v = key ? json_object_get(d->meta, key) : d->meta;
+    return v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+}
+
+static const char *intern(cv_doc *d, const char *s)
+{
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < d->nstrs; i++)
+        if (!strcmp(d->strs[i], s))
+            return d->strs[i];
+    d->strs = cv_xrealloc(d->strs, (d->nstrs + 1) * sizeof *d->strs);
+    return d->strs[d->nstrs++] = cv_xstrdup(s);
+}
+
+int cv_span_add(cv_doc *d, const cv_span *s)
+{
+    if (!s || !s->type || s->start > s->end || s->end > d->len)
+        return -1;
+    if (d->nspans == d->cspans) {
+        d->cspans = d->cspans ? d->cspans * 2 : 64;
+        d->spans = cv_xrealloc(d->spans, d->cspans * sizeof *d->spans);
+    }
+    cv_span *o = &d->spans[d->nspans++];
+    *o = *s;
+    o->type = intern(d, s->type);
+    o->label = intern(d, s->label);
+    return 0;
+}
+
+size_t cv_span_count(const cv_doc *d) { return d->nspans; }
+
+int cv_span_get(const cv_doc *d, size_t i, cv_span *out)
+{
+    if (i >= d->nspans || !out)
+        return -1;
+    *out = d->spans[i];
+    return 0;
+}

@@ -1,0 +1,46 @@
+/* doc.h -- the document: the one struct every stage works on. */
+#ifndef CV_DOC_H
+#define CV_DOC_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "convert/plugin.h"
+
+struct cv_doc {
+    uint64_t seq; /* position in the input; orders output whatever the thread count */
+    char *id;
+    char *text; /* always NUL-terminated */
+    size_t len, cap;
+    uint64_t bytes_in; /* size as read, for the report */
+    json_t *meta;      /* an object */
+    cv_span *spans;
+    size_t nspans, cspans;
+    char **strs; /* interned span types and labels: a handful per document */
+    size_t nstrs;
+    char *drop_reason; /* "plugin:reason" once dropped */
+    char *drop_detail;
+    const char *stage; /* plugin name of the stage running it, for drop reasons */
+};
+
+cv_doc *cv_doc_new(void);
+void cv_doc_free(cv_doc *d);
+
+/* The document half of the host table. */
+const char *cv_doc_id(const cv_doc *d);
+int cv_doc_set_id(cv_doc *d, const char *id);
+const char *cv_doc_text(const cv_doc *d, size_t *len);
+int cv_doc_set_text(cv_doc *d, const char *text, size_t len);
+void cv_doc_drop(cv_doc *d, const char *reason, const char *detail);
+int cv_meta_set_string(cv_doc *d, const char *key, const char *value);
+int cv_meta_set_int(cv_doc *d, const char *key, int64_t value);
+int cv_meta_set_float(cv_doc *d, const char *key, double value);
+int cv_meta_set_bool(cv_doc *d, const char *key, int value);
+int cv_meta_set_json(cv_doc *d, const char *key, const char *json);
+const char *cv_meta_get_string(const cv_doc *d, const char *key);
+char *cv_meta_dump(const cv_doc *d, const char *key);
+int cv_span_add(cv_doc *d, const cv_span *s);
+size_t cv_span_count(const cv_doc *d);
+int cv_span_get(const cv_doc *d, size_t i, cv_span *out);
+
+#endif

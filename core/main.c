@@ -1,0 +1,198 @@
+/* main.c -- the command line: flags, help, and exit statuses. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "options.h"
+#include "pipeline.h"
+#include "registry.h"
+
+#ifndef CONVERT_VERSION
+#define CONVERT_VERSION "0.0.0"
+#endif
+
+static const char usage[] =
+    "usage: convert -c CONFIG [-i INPUT] [-o OUTDIR] [-j N] [-q|-v] [--plugin-path DIR]...\n"
+    "       convert --check -c CONFIG\n"
+    "       convert --list-plugins | --describe NAME | --help | --version\n"
+    "\n"
+    "Turn scraped text archives into clean, tagged datasets.  The config (YAML)\n"
+    "names a reader, a list of steps and one or more writers, each a plugin.\n"
+    "\n"
+    "  -c, --config FILE      the pipeline to run\n"
+    "  -i, --input PATH       override the reader's 'path' option\n"
+    "  -o, --output DIR       folder every output is written into (default: the\n"
+    "                         config's 'output:', else ./out)\n"
+    "  -j, --threads N        worker threads (default: the config's 'threads:', else 1);\n"
+    "                         outputs are identical for every N\n"
+    "  -q, --quiet            errors only; no progress line or summary\n"
+    "  -v, --verbose          debug messages\n"
+    "      --check            validate the config and load its plugins, then exit\n"
+    "      --list-plugins     every plugin found: kind, version, file, description\n"
+    "      --describe NAME    a plugin's options: type, default, required, help\n"
+    "      --plugin-path DIR  search DIR for plugins first (repeatable); then\n"
+    "                         $CONVERT_PLUGIN_PATH, then <bin>/../lib/convert/plugins\n"
+    "                         or the install folder\n"
+    "  -h, --help             this text\n"
+    "  -V, --version          the version and plugin ABI\n"
+    "\n"
+    "Outputs appear only when the run succeeds: each is written to a temp file and\n"
+    "renamed at the end, with report.json (counts of what was read, written and\n"
+    "dropped, by reason) and dropped.jsonl (every dropped document and why).\n"
+    "\n"
+    "Exit status: 0 success, 1 the run failed, 2 bad usage or config.\n";
+
+static void on_signal(int signo) { cv_pipeline_request_stop(signo); }
+
+static int list_plugins(const cv_registry *reg)
+{
+    if (cv_registry_count(reg) == 0) {
+        fprintf(stderr, "convert: no plugins found; searched:\n");
+        for (size_t i = 0; i < cv_registry_dir_count(reg); i++)
+            fprintf(stderr, "  %s\n", cv_registry_dir_at(reg, i));
+        return CV_EXIT_USAGE;
+    }
+    printf("%-12s %-7s %-8s %-50s %s\n", "NAME", "KIND", "VERSION", "DESCRIPTION", "FILE");
+    for (size_t i = 0; i < cv_registry_count(reg); i++) {
+        const cv_entry *e = cv_registry_at(reg, i);
+        printf("%-12s %-7s %-8s %-50s %s\n", e->desc->name, cv_kind_name(e->desc->kind), e->desc->version,
+               e->desc->description, e->file);
+    }
+    return CV_EXIT_OK;
+}
+
+static int describe(const cv_registry *reg, const char *name)
+{
+    int found = 0;
+    for (size_t i = 0; i < cv_registry_count(reg); i++) {
+        const cv_entry *e = cv_registry_at(reg, i);
+        const cv_plugin *d = e->desc;
+        if (strcmp(d->name, name))
+            continue;
+        printf("%s%s (%s) %s\n  %s\n  file: %s\n%s", found ? "\n" : "", d->name, cv_kind_name(d->kind), d->version,
+               d->description, e->file, (d->flags & CV_FLAG_SERIAL) ? "  serial: sees documents in input order\n" : "");
+        found = 1;
+        if (!d->options || !d->options[0].key) {
+            printf("  no options\n");
+            continue;
+        }
+        printf("  options:\n");
+        for (const cv_option *o = d->options; o->key; o++)
+            printf("    %-18s %-6s %s%s%s\n        %s\n", o->key, cv_opt_type_name(o->type),
+                   o->required ? "required" : "default: ", o->required ? "" : o->default_value ? o->default_value : "(none)",
+                   "", o->help ? o->help : "");
+    }
+    if (!found) {
+        fprintf(stderr, "convert: no plugin named '%s' (see: convert --list-plugins)\n", name);
+        return CV_EXIT_USAGE;
+    }
+    return CV_EXIT_OK;
+}
+
+static int parse_threads(const char *s)
+{
+    char *end;
+    long n = strtol(s, &end, 10);
+    return *s && !*end && n >= 1 && n <= 256 ? (int)n : -1;
+}
+
+int main(int argc, char **argv)
+{
+    enum { OPT_CHECK = 256, OPT_LIST, OPT_DESCRIBE, OPT_PLUGIN_PATH };
+    static const struct option longs[] = {
+        {"config", required_argument, NULL, 'c'},   {"input", required_argument, NULL, 'i'},
+        {"output", required_argument, NULL, 'o'},   {"threads", required_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},          {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},           {"version", no_argument, NULL, 'V'},
+        {"check", no_argument, NULL, OPT_CHECK},    {"list-plugins", no_argument, NULL, OPT_LIST},
+        {"describe", required_argument, NULL, OPT_DESCRIBE},
+        {"plugin-path", required_argument, NULL, OPT_PLUGIN_PATH},
+        {NULL, 0, NULL, 0},
+    };
+    const char *config = NULL, *describe_name = NULL;
+    int list = 0, verbose = 0;
+    cv_run_opts ro = {0};
+    cv_registry *reg = cv_registry_new();
+    int c, status = CV_EXIT_USAGE;
+    while ((c = getopt_long(argc, argv, "c:i:o:j:qvhV", longs, NULL)) != -1) {
+        switch (c) {
+        case 'c': config = optarg; break;
+        case 'i': ro.input = optarg; break;
+        case 'o': ro.output = optarg; break;
+        case 'j':
+            if ((ro.threads = parse_threads(optarg)) < 0) {
+                fprintf(stderr, "convert: -j takes a whole number from 1 to 256, not '%s'\n", optarg);
+                goto out;
+            }
+            break;
+        case 'q': ro.quiet = 1; break;
+        case 'v': verbose = 1; break;
+        case 'h':
+            fputs(usage, stdout);
+            status = CV_EXIT_OK;
+            goto out;
+        case 'V':
+            printf("convert %s (plugin ABI %d.%d)\n", CONVERT_VERSION, CONVERT_ABI_MAJOR, CONVERT_ABI_MINOR);
+            status = CV_EXIT_OK;
+            goto out;
+        case OPT_CHECK: ro.check_only = 1; break;
+        case OPT_LIST: list = 1; break;
+        case OPT_DESCRIBE: describe_name = optarg; break;
+        case OPT_PLUGIN_PATH: cv_registry_add_dir(reg, optarg); break;
+        default:
+            fputs("convert: see 'convert --help'\n", stderr);
+            goto out;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "convert: unexpected argument '%s' (see 'convert --help')\n", argv[optind]);
+        goto out;
+    }
+    if (!config && !list && !describe_name) {
+        fputs(usage, stderr);
+        goto out;
+    }
+    cv_log_set_level(ro.quiet ? CV_LOG_ERROR : verbose ? CV_LOG_DEBUG : CV_LOG_INFO);
+    cv_registry_add_default_dirs(reg);
+    cv_err err = {0};
+    char msg[2048];
+    if (cv_registry_load(reg, &err) < 0) {
+        cv_err_format(&err, msg, sizeof msg);
+        fprintf(stderr, "convert: %s\n", msg);
+        goto out;
+    }
+    if (list) {
+        status = list_plugins(reg);
+        goto out;
+    }
+    if (describe_name) {
+        status = describe(reg, describe_name);
+        goto out;
+    }
+    cv_config *cfg = cv_config_load(config, &err);
+    if (!cfg) {
+        cv_err_format(&err, msg, sizeof msg);
+        fprintf(stderr, "convert: %s\n", msg);
+        goto out;
+    }
+    ro.progress = !ro.quiet && !ro.check_only && isatty(STDERR_FILENO);
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    status = cv_pipeline_run(cfg, reg, &ro, &err);
+    if (status != CV_EXIT_OK) {
+        cv_err_format(&err, msg, sizeof msg);
+        fprintf(stderr, "convert: %s\n", msg);
+    } else if (ro.check_only && !ro.quiet) {
+        fprintf(stderr, "convert: %s is valid\n", config);
+    }
+    cv_config_free(cfg);
+out:
+    cv_registry_free(reg);
+    return status;
+}

@@ -1,0 +1,42 @@
+/* options.h -- a stage's config checked against the plugin's declared option table. */
+#ifndef CV_OPTIONS_H
+#define CV_OPTIONS_H
+
+#include "config.h"
+
+typedef struct cv_optval {
+    const cv_option *decl;
+    int set;       /* given in the config (or by an override) */
+    int has_value; /* set, or has a default */
+    char *str;     /* STRING, PATH (resolved) */
+    int64_t i;     /* INT, SIZE */
+    double f;      /* FLOAT */
+    int b;         /* BOOL */
+    char **list;   /* LIST */
+    size_t nlist;
+} cv_optval;
+
+typedef struct cv_opts {
+    size_t n;
+    cv_optval *v;
+} cv_opts;
+
+/* Check `stage` (a map, or a bare plugin-name scalar) against `table`:
+ * unknown keys, wrong types and missing required options are errors located
+ * at FILE:LINE:COL that name the plugin and the key.  Relative PATH options
+ * resolve against `dir`. */
+cv_opts *cv_opts_parse(const cv_option *table, const cv_node *stage, const char *plugin, const char *file,
+                       const char *dir, cv_err *err);
+/* Set `key` from a command-line value, as if written in the config. */
+int cv_opts_override(cv_opts *o, const char *key, const char *value, cv_err *err);
+cv_optval *cv_opts_find(const cv_opts *o, const char *key);
+void cv_opts_free(cv_opts *o);
+
+/* Checks a plugin's table itself: known types, defaults that parse. */
+int cv_opts_check_table(const cv_option *table, const char *plugin, cv_err *err);
+
+const char *cv_opt_type_name(cv_opt_type t);
+/* "64M" -> 67108864; -1 when not a size. */
+int64_t cv_parse_size(const char *s);
+
+#endif

@@ -1,0 +1,501 @@
+/* pipeline.c -- resolves the stages, runs documents through them, accounts for every one.
+ *
+ * Threads (-j N, N > 1): one reader thread fills a bounded queue; N workers
+ * run the steps before the first serial step; the calling thread takes the
+ * documents back in input order (a bounded reorder window), runs the serial
+ * steps and everything after them, and hands each document to the writers or
+ * to the drop log.  So outputs are byte-identical for any N, and memory is
+ * bounded by the queue and window sizes, not by the corpus.
+ */
+#include "pipeline.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "doc.h"
+#include "host.h"
+
+static volatile sig_atomic_t stop_signal;
+
+void cv_pipeline_request_stop(int signo) { stop_signal = signo ? signo : SIGTERM; }
+
+typedef struct stage {
+    const cv_entry *entry;
+    const cv_node *node;
+    cv_opts *opts;
+    size_t ninst;
+    void **inst;  /* NULL where create() failed or was not called */
+    cv_ctx *ctx;  /* one per instance */
+} stage;
+
+typedef struct run {
+    const cv_config *cfg;
+    const cv_run_opts *ro;
+    stage reader;
+    stage *steps;
+    size_t nsteps, first_serial;
+    stage *writers;
+    size_t nwriters;
+    int nworkers;
+    cv_report *report;
+    cv_outset *outs;
+    cv_out *drops;
+
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    cv_doc **inq;
+    size_t incap, inhead, inlen;
+    int reader_done;
+    uint64_t nread;
+    cv_doc **win; /* reorder window, indexed by seq % wcap */
+    size_t wcap;
+    uint64_t next_out;
+
+    volatile int failed;
+    cv_err fail;
+    struct timespec t0;
+    double last_progress;
+} run;
+
+static double now_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void fail(run *r, const char *fmt, ...) CV_PRINTF(2, 3);
+static void fail(run *r, const char *fmt, ...)
+{
+    pthread_mutex_lock(&r->mu);
+    if (!r->failed) {
+        va_list ap;
+        va_start(ap, fmt);
+        cv_err_setv(&r->fail, fmt, ap);
+        va_end(ap);
+        r->failed = 1;
+    }
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->mu);
+}
+
+static int stopping(run *r) { return r->failed || stop_signal; }
+
+/* ---- resolving stages ---------------------------------------------------- */
+
+static int resolve(run *r, const cv_registry *reg, const cv_stage *cs, cv_kind kind, stage *s, cv_err *err)
+{
+    const cv_config *c = r->cfg;
+    s->node = cs->node;
+    s->entry = cv_registry_find(reg, kind, cs->plugin);
+    if (!s->entry) {
+        cv_err_at(err, c->path, cs->node->line, cs->node->col, "no %s plugin named '%s' (see: convert --list-plugins)",
+                  cv_kind_name(kind), cs->plugin);
+        return -1;
+    }
+    s->opts = cv_opts_parse(s->entry->desc->options, cs->node, cs->plugin, c->path, c->dir, err);
+    return s->opts ? 0 : -1;
+}
+
+static int create_stage(run *r, stage *s, size_t ninst, cv_err *err)
+{
+    const cv_plugin *d = s->entry->desc;
+    s->ninst = ninst;
+    s->inst = cv_xcalloc(ninst, sizeof *s->inst);
+    s->ctx = cv_xcalloc(ninst, sizeof *s->ctx);
+    for (size_t i = 0; i < ninst; i++) {
+        s->ctx[i] = (cv_ctx){.entry = s->entry, .opts = s->opts, .report = r->report, .outs = r->outs};
+        s->inst[i] = d->create(cv_host_table(), &s->ctx[i]);
+        if (!s->inst[i]) {
+            cv_err_at(err, r->cfg->path, s->node->line, s->node->col, "%s '%s': %s", cv_kind_name(d->kind), d->name,
+                      cv_ctx_take_error(&s->ctx[i], "could not start"));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void destroy_stage(stage *s)
+{
+    for (size_t i = 0; i < s->ninst; i++)
+        if (s->inst[i]) /* never destroy() what create() did not make */
+            s->entry->desc->destroy(s->inst[i]);
+    free(s->inst);
+    free(s->ctx);
+    cv_opts_free(s->opts);
+}
+
+/* ---- one document -------------------------------------------------------- */
+
+static int run_steps(run *r, cv_doc *d, size_t from, size_t to, size_t worker)
+{
+    for (size_t i = from; i < to && !d->drop_reason; i++) {
+        stage *s = &r->steps[i];
+        size_t k = s->ninst == 1 ? 0 : worker;
+        const char *name = s->entry->desc->name;
+        d->stage = name;
+        cv_status st = s->entry->desc->process(s->inst[k], d);
+        if (st == CV_OK)
+            continue;
+        if (st == CV_DROP) {
+            if (!d->drop_reason)
+                cv_doc_drop(d, "dropped", NULL);
+            continue;
+        }
+        const char *why = cv_ctx_take_error(&s->ctx[k], st == CV_ERROR ? "failed" : "returned an unknown status");
+        if (r->cfg->on_error_abort) {
+            fail(r, "step '%s' failed on document '%s': %s", name, cv_doc_id(d), why);
+            return -1;
+        }
+        cv_log(CV_LOG_WARN, "step '%s' failed on document '%s': %s (dropped; on_error: abort stops the run)", name,
+               cv_doc_id(d), why);
+        d->stage = "error";
+        cv_doc_drop(d, name, why);
+    }
+    return 0;
+}
+
+static void progress(run *r, int final)
+{
+    if (!r->ro->progress)
+        return;
+    double t = now_since(&r->t0);
+    if (!final && t - r->last_progress < 0.25)
+        return;
+    r->last_progress = t;
+    double mb = (double)cv_report_bytes_read(r->report) / 1e6;
+    fprintf(stderr, "\r\033[K%llu docs  %.1f MB  %.1f MB/s  written %llu  dropped %llu  %.0f s%s",
+            (unsigned long long)cv_report_docs_read(r->report), mb, t > 0 ? mb / t : 0.0,
+            (unsigned long long)cv_report_docs_written(r->report),
+            (unsigned long long)cv_report_docs_dropped(r->report), t, final ? "\n" : "");
+}
+
+/* The ordered end of the pipeline: serial steps, then writers or the drop log. */
+static int finish_doc(run *r, cv_doc *d)
+{
+    if (run_steps(r, d, r->first_serial, r->nsteps, 0) < 0)
+        return -1;
+    if (d->drop_reason) {
+        cv_report_dropped(r->report, d->drop_reason);
+        json_t *j = json_pack("{s:s, s:s}", "id", cv_doc_id(d), "reason", d->drop_reason);
+        if (d->drop_detail)
+            json_object_set_new(j, "detail", json_string(d->drop_detail));
+        char *line = json_dumps(j, JSON_COMPACT);
+        json_decref(j);
+        int bad = !line || cv_out_write(r->drops, line, strlen(line)) < 0 || cv_out_write(r->drops, "\n", 1) < 0;
+        free(line);
+        if (bad) {
+            fail(r, "cannot write the drop log");
+            return -1;
+        }
+    } else {
+        for (size_t i = 0; i < r->nwriters; i++) {
+            stage *w = &r->writers[i];
+            d->stage = w->entry->desc->name;
+            if (w->entry->desc->write(w->inst[0], d) != CV_OK) {
+                fail(r, "writer '%s' failed on document '%s': %s", w->entry->desc->name, cv_doc_id(d),
+                     cv_ctx_take_error(&w->ctx[0], "write failed"));
+                return -1;
+            }
+        }
+        cv_report_written(r->report, d->len);
+    }
+    progress(r, 0);
+    return 0;
+}
+
+/* Read one document.  1: got one, 0: end of input, -1: failed. */
+static int read_doc(run *r, cv_doc **out)
+{
+    cv_doc *d = cv_doc_new();
+    stage *s = &r->reader;
+    d->stage = s->entry->desc->name;
+    cv_status st = s->entry->desc->next(s->inst[0], d);
+    if (st == CV_END) {
+        cv_doc_free(d);
+        return 0;
+    }
+    if (st != CV_OK && st != CV_DROP) {
+        fail(r, "reader '%s': %s", s->entry->desc->name, cv_ctx_take_error(&s->ctx[0], "read failed"));
+        cv_doc_free(d);
+        return -1;
+    }
+    if (st == CV_DROP && !d->drop_reason)
+        cv_doc_drop(d, "dropped", NULL);
+    if (!d->id) {
+        char id[32];
+        snprintf(id, sizeof id, "%llu", (unsigned long long)r->nread);
+        cv_doc_set_id(d, id);
+    }
+    d->seq = r->nread++;
+    cv_report_read(r->report, d->bytes_in ? d->bytes_in : d->len);
+    *out = d;
+    return 1;
+}
+
+static void run_serial(run *r)
+{
+    cv_doc *d;
+    int got;
+    while (!stopping(r) && (got = read_doc(r, &d)) > 0) {
+        int rc = run_steps(r, d, 0, r->first_serial, 0);
+        if (rc == 0)
+            finish_doc(r, d);
+        cv_doc_free(d);
+    }
+}
+
+/* ---- threads ------------------------------------------------------------- */
+
+static void timed_wait(run *r)
+{
+    /* Signals cannot broadcast a condition, so waits wake up now and then. */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += 100 * 1000 * 1000;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&r->cond, &r->mu, &ts);
+}
+
+static void *reader_thread(void *arg)
+{
+    run *r = arg;
+    for (;;) {
+        cv_doc *d = NULL;
+        int got = stopping(r) ? 0 : read_doc(r, &d);
+        pthread_mutex_lock(&r->mu);
+        if (got <= 0) {
+            r->reader_done = 1;
+            pthread_cond_broadcast(&r->cond);
+            pthread_mutex_unlock(&r->mu);
+            return NULL;
+        }
+        while (r->inlen == r->incap && !stopping(r))
+            timed_wait(r);
+        if (stopping(r)) {
+            pthread_mutex_unlock(&r->mu);
+            cv_doc_free(d);
+            continue;
+        }
+        r->inq[(r->inhead + r->inlen++) % r->incap] = d;
+        pthread_cond_broadcast(&r->cond);
+        pthread_mutex_unlock(&r->mu);
+    }
+}
+
+typedef struct worker {
+    run *r;
+    size_t index;
+} worker;
+
+static void *worker_thread(void *arg)
+{
+    worker *w = arg;
+    run *r = w->r;
+    for (;;) {
+        pthread_mutex_lock(&r->mu);
+        while (r->inlen == 0 && !r->reader_done && !stopping(r))
+            timed_wait(r);
+        if (stopping(r) || (r->inlen == 0 && r->reader_done)) {
+            pthread_mutex_unlock(&r->mu);
+            return NULL;
+        }
+        cv_doc *d = r->inq[r->inhead];
+        r->inhead = (r->inhead + 1) % r->incap;
+        r->inlen--;
+        pthread_cond_broadcast(&r->cond);
+        pthread_mutex_unlock(&r->mu);
+
+        run_steps(r, d, 0, r->first_serial, w->index);
+
+        pthread_mutex_lock(&r->mu);
+        while (d->seq >= r->next_out + r->wcap && !stopping(r))
+            timed_wait(r);
+        if (stopping(r)) {
+            pthread_mutex_unlock(&r->mu);
+            cv_doc_free(d);
+            return NULL;
+        }
+        r->win[d->seq % r->wcap] = d;
+        pthread_cond_broadcast(&r->cond);
+        pthread_mutex_unlock(&r->mu);
+    }
+}
+
+static void run_parallel(run *r)
+{
+    r->incap = (size_t)r->nworkers * 8;
+    r->wcap = (size_t)r->nworkers * 16;
+    r->inq = cv_xcalloc(r->incap, sizeof *r->inq);
+    r->win = cv_xcalloc(r->wcap, sizeof *r->win);
+    pthread_t rt, *wt = cv_xcalloc((size_t)r->nworkers, sizeof *wt);
+    worker *ws = cv_xcalloc((size_t)r->nworkers, sizeof *ws);
+    pthread_create(&rt, NULL, reader_thread, r);
+    for (int i = 0; i < r->nworkers; i++) {
+        ws[i] = (worker){r, (size_t)i};
+        pthread_create(&wt[i], NULL, worker_thread, &ws[i]);
+    }
+    for (;;) {
+        pthread_mutex_lock(&r->mu);
+        cv_doc *d;
+        while (!(d = r->win[r->next_out % r->wcap]) && !stopping(r) &&
+               !(r->reader_done && r->next_out == r->nread))
+            timed_wait(r);
+        if (!d) {
+            pthread_mutex_unlock(&r->mu);
+            break;
+        }
+        r->win[r->next_out % r->wcap] = NULL;
+        pthread_mutex_unlock(&r->mu);
+        finish_doc(r, d);
+        cv_doc_free(d);
+        pthread_mutex_lock(&r->mu);
+        r->next_out++;
+        pthread_cond_broadcast(&r->cond);
+        pthread_mutex_unlock(&r->mu);
+    }
+    pthread_join(rt, NULL);
+    for (int i = 0; i < r->nworkers; i++)
+        pthread_join(wt[i], NULL);
+    /* After a stop, documents may remain queued: free them. */
+    for (size_t i = 0; i < r->inlen; i++)
+        cv_doc_free(r->inq[(r->inhead + i) % r->incap]);
+    for (size_t i = 0; i < r->wcap; i++)
+        cv_doc_free(r->win[i]);
+    free(r->inq);
+    free(r->win);
+    free(wt);
+    free(ws);
+}
+
+/* ---- the run ------------------------------------------------------------- */
+
+static int finish_stages(run *r)
+{
+    for (size_t i = 0; i < r->nsteps; i++)
+        for (size_t k = 0; k < r->steps[i].ninst; k++)
+            if (r->steps[i].entry->desc->finish && r->steps[i].entry->desc->finish(r->steps[i].inst[k]) != CV_OK) {
+                fail(r, "step '%s' failed to finish: %s", r->steps[i].entry->desc->name,
+                     cv_ctx_take_error(&r->steps[i].ctx[k], "finish failed"));
+                return -1;
+            }
+    for (size_t i = 0; i < r->nwriters; i++)
+        if (r->writers[i].entry->desc->finish && r->writers[i].entry->desc->finish(r->writers[i].inst[0]) != CV_OK) {
+            fail(r, "writer '%s' failed to finish: %s", r->writers[i].entry->desc->name,
+                 cv_ctx_take_error(&r->writers[i].ctx[0], "finish failed"));
+            return -1;
+        }
+    return 0;
+}
+
+static int write_report(run *r)
+{
+    cv_err e;
+    cv_out *o = cv_outset_open(r->outs, "report.json", &e);
+    char *json = cv_report_json(r->report);
+    int rc = o && json && cv_out_write(o, json, strlen(json)) == 0 && cv_out_write(o, "\n", 1) == 0 ? 0 : -1;
+    free(json);
+    if (rc < 0)
+        fail(r, "cannot write report.json: %s", o ? "write failed" : e.msg);
+    return rc;
+}
+
+int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_opts *ro, cv_err *err)
+{
+    run R = {.cfg = cfg, .ro = ro}, *r = &R;
+    int status = CV_EXIT_USAGE;
+    clock_gettime(CLOCK_MONOTONIC, &r->t0);
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cond, NULL);
+    r->steps = cv_xcalloc(cfg->nsteps, sizeof *r->steps);
+    r->writers = cv_xcalloc(cfg->nwriters, sizeof *r->writers);
+    r->nworkers = ro->threads > 0 ? ro->threads : cfg->threads > 0 ? cfg->threads : 1;
+
+    if (resolve(r, reg, &cfg->reader, CV_READER, &r->reader, err) < 0)
+        goto out;
+    if (ro->input && cv_opts_override(r->reader.opts, "path", ro->input, err) < 0) {
+        cv_err_set(err, "-i: reader '%s' takes no input path (%s)", cfg->reader.plugin, err->msg);
+        goto out;
+    }
+    for (; r->nsteps < cfg->nsteps; r->nsteps++)
+        if (resolve(r, reg, &cfg->steps[r->nsteps], CV_STEP, &r->steps[r->nsteps], err) < 0)
+            goto out;
+    for (; r->nwriters < cfg->nwriters; r->nwriters++)
+        if (resolve(r, reg, &cfg->writers[r->nwriters], CV_WRITER, &r->writers[r->nwriters], err) < 0)
+            goto out;
+    if (ro->check_only) {
+        status = CV_EXIT_OK;
+        goto out;
+    }
+
+    r->first_serial = r->nsteps;
+    for (size_t i = 0; i < r->nsteps; i++)
+        if (r->steps[i].entry->desc->flags & CV_FLAG_SERIAL) {
+            r->first_serial = i;
+            break;
+        }
+    const char *outdir = ro->output ? ro->output : cfg->output ? cfg->output : "out";
+    r->report = cv_report_new();
+    if (!(r->outs = cv_outset_new(outdir, err)))
+        goto out;
+    if (create_stage(r, &r->reader, 1, err) < 0)
+        goto out;
+    for (size_t i = 0; i < r->nsteps; i++)
+        if (create_stage(r, &r->steps[i], i < r->first_serial ? (size_t)r->nworkers : 1, err) < 0)
+            goto out;
+    for (size_t i = 0; i < r->nwriters; i++)
+        if (create_stage(r, &r->writers[i], 1, err) < 0)
+            goto out;
+    if (!(r->drops = cv_outset_open(r->outs, "dropped.jsonl", err)))
+        goto out;
+
+    status = CV_EXIT_FAILED;
+    if (r->nworkers > 1 && r->first_serial > 0)
+        run_parallel(r);
+    else
+        run_serial(r);
+    if (!stopping(r) && finish_stages(r) == 0) {
+        cv_report_finish(r->report, now_since(&r->t0), "ok");
+        if (write_report(r) == 0 && cv_outset_commit(r->outs, err) == 0)
+            status = CV_EXIT_OK;
+    }
+    if (status != CV_EXIT_OK && r->failed)
+        *err = r->fail;
+    else if (status != CV_EXIT_OK && stop_signal)
+        cv_err_set(err, "interrupted by signal %d: no output was written", (int)stop_signal);
+    progress(r, 1);
+    cv_report_finish(r->report, now_since(&r->t0), status == CV_EXIT_OK ? "ok" : "failed");
+    if (!ro->quiet || status != CV_EXIT_OK)
+        cv_report_print(r->report);
+    if (status == CV_EXIT_OK && cv_report_docs_read(r->report) !=
+                                    cv_report_docs_written(r->report) + cv_report_docs_dropped(r->report)) {
+        /* The invariant is the product's promise: break loudly, never quietly. */
+        cv_err_set(err, "internal error: read != written + dropped");
+        status = CV_EXIT_FAILED;
+    }
+out:
+    if (r->outs && status != CV_EXIT_OK)
+        cv_outset_abort(r->outs);
+    /* Stages are zeroed until resolved, so tearing down all of them is safe. */
+    destroy_stage(&r->reader);
+    for (size_t i = 0; i < cfg->nsteps; i++)
+        destroy_stage(&r->steps[i]);
+    for (size_t i = 0; i < cfg->nwriters; i++)
+        destroy_stage(&r->writers[i]);
+    free(r->steps);
+    free(r->writers);
+    cv_outset_free(r->outs);
+    cv_report_free(r->report);
+    pthread_mutex_destroy(&r->mu);
+    pthread_cond_destroy(&r->cond);
+    return status;
+}

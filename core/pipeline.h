@@ -1,0 +1,29 @@
+/* pipeline.h -- one run: reader -> steps -> writers, with the report. */
+#ifndef CV_PIPELINE_H
+#define CV_PIPELINE_H
+
+#include <signal.h>
+
+#include "config.h"
+#include "registry.h"
+
+typedef struct cv_run_opts {
+    const char *input;  /* -i: overrides the reader's `path` option */
+    const char *output; /* -o: overrides the config's output folder */
+    int threads;        /* -j: 0 means the config's threads, else 1 */
+    int check_only;     /* --check: resolve and validate, do not run */
+    int progress;       /* draw a live progress line on stderr */
+    int quiet;          /* no summary on stderr */
+} cv_run_opts;
+
+/* Exit statuses, as main() returns them. */
+enum { CV_EXIT_OK = 0, CV_EXIT_FAILED = 1, CV_EXIT_USAGE = 2 };
+
+/* Run (or check) a pipeline.  Returns a CV_EXIT_* value; on failure `err`
+ * says why, with the config location where there is one. */
+int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_opts *ro, cv_err *err);
+
+/* Ask a running pipeline to stop (safe to call from a signal handler). */
+void cv_pipeline_request_stop(int signo);
+
+#endif

@@ -1,0 +1,223 @@
+/*
+ * convert/plugin.h -- the public plugin ABI of convert.
+ *
+ * A plugin is a shared object that exports one C function, convert_plugin(),
+ * returning its descriptors one index at a time (most files hold one; the
+ * jsonl plugin holds a reader and a writer).  The core never links plugins and
+ * plugins never link the core: everything a plugin needs from the core comes
+ * through the cv_host table handed to create().
+ *
+ * Compatibility promise
+ *   - CONVERT_ABI_MAJOR changes only when an existing field, type or meaning
+ *     changes.  The core refuses plugins built for another major.
+ *   - CONVERT_ABI_MINOR grows when fields are appended to cv_plugin or cv_host.
+ *     The core refuses a plugin whose minor is newer than its own (the plugin
+ *     might rely on host functions the core does not have); older minors load.
+ *   - Structs only ever grow at the end; struct_size tells how much of a struct
+ *     the other side filled in, so both sides can check before they touch a
+ *     field that was appended later.
+ *
+ * Ownership (who frees what)
+ *   - Descriptors and option tables are static data of the plugin; the core
+ *     never dlclose()s a plugin, so they live for the whole process.
+ *   - The core owns every document.  A reader fills the cv_doc it is given; a
+ *     step edits it in place through the host functions; a writer may only
+ *     read it, and only during the write() call.
+ *   - Every string passed *into* a host function is copied; the caller keeps
+ *     ownership of its buffer.
+ *   - Every const char * *returned* by a host function is borrowed: valid until
+ *     the document (or option set) changes or the call returns, whichever comes
+ *     first.  The one exception is meta_dump(), whose result the caller frees
+ *     with host->free().
+ *   - The instance returned by create() belongs to the plugin; the core calls
+ *     destroy() exactly once for every instance whose create() succeeded and
+ *     never for one whose create() returned NULL.
+ *
+ * Threads
+ *   By default the core creates one instance per worker thread, so process()
+ *   never runs concurrently on one instance and needs no locking.  A step that
+ *   must see every document in input order (deduplication, splitting) sets
+ *   CV_FLAG_SERIAL: it gets exactly one instance, called on one thread at a
+ *   time, in input order, whatever -j says.  Readers and writers always have a
+ *   single instance.
+ */
+#ifndef CONVERT_PLUGIN_H
+#define CONVERT_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CONVERT_ABI_MAJOR 1
+#define CONVERT_ABI_MINOR 0
+
+#if defined(__GNUC__)
+#define CV_EXPORT __attribute__((visibility("default")))
+#define CV_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define CV_EXPORT
+#define CV_PRINTF(f, a)
+#endif
+
+/* Opaque handles owned by the core. */
+typedef struct cv_doc cv_doc; /* one document */
+typedef struct cv_ctx cv_ctx; /* one plugin instance's view of the core */
+typedef struct cv_out cv_out; /* one output file, committed only by a successful run */
+
+typedef enum cv_kind { CV_READER = 1, CV_STEP = 2, CV_WRITER = 3 } cv_kind;
+
+/*
+ * What a callback returns.
+ *   reader next():     CV_OK (doc filled), CV_END (no more input), CV_DROP (a
+ *                      document was read but rejected: call doc_drop() first),
+ *                      CV_ERROR (input unreadable: the run fails).
+ *   step process():    CV_OK (keep), CV_DROP (call doc_drop() first), CV_ERROR
+ *                      (this document failed: it is dropped as error:<plugin>
+ *                      and the run goes on unless on_error: abort).
+ *   writer write() and finish(): CV_OK or CV_ERROR (the run fails).
+ */
+typedef enum cv_status { CV_OK = 0, CV_DROP = 1, CV_END = 2, CV_ERROR = -1 } cv_status;
+
+/* Option types.  The core parses and checks values before create() runs. */
+typedef enum cv_opt_type {
+    CV_OPT_STRING = 1,
+    CV_OPT_INT = 2,   /* 64-bit signed */
+    CV_OPT_FLOAT = 3, /* double */
+    CV_OPT_BOOL = 4,  /* true/false/yes/no/on/off */
+    CV_OPT_LIST = 5,  /* a YAML sequence of strings (a single string is a list of one) */
+    CV_OPT_SIZE = 6,  /* bytes; accepts 4096, 64K, 16M, 2G */
+    CV_OPT_PATH = 7   /* a file the plugin reads: relative paths resolve against the config's folder */
+} cv_opt_type;
+
+typedef struct cv_option {
+    const char *key;
+    cv_opt_type type;
+    const char *default_value; /* as it would be written in YAML; NULL: no default */
+    int required;              /* non-zero: the config must set it */
+    const char *help;          /* one line, shown by --describe */
+} cv_option;                   /* tables end with an entry whose key is NULL */
+
+/* A span: a labelled byte range of the document's text. */
+typedef struct cv_span {
+    size_t start, end; /* byte offsets into the text, end exclusive */
+    const char *type;  /* "sentence", "token", "entity", or a plugin's own */
+    const char *label; /* "PER", "LOC" ...; may be NULL */
+    uint32_t flags;    /* CV_SPAN_* */
+} cv_span;
+
+#define CV_SPAN_NO_SPACE_AFTER 0x1u /* a token not followed by white space */
+
+/* Descriptor flags. */
+#define CV_FLAG_SERIAL 0x1u /* step: one instance, documents in input order */
+
+typedef struct cv_host cv_host;
+
+typedef struct cv_plugin {
+    uint32_t abi_major; /* CONVERT_ABI_MAJOR the plugin was built with */
+    uint32_t abi_minor; /* CONVERT_ABI_MINOR the plugin was built with */
+    size_t struct_size; /* sizeof(cv_plugin) the plugin was built with */
+
+    const char *name;        /* as users write it in configs: [a-z0-9_-]+ */
+    cv_kind kind;            /* names are unique per kind */
+    const char *version;     /* the plugin's own version, e.g. "1.2.0" */
+    const char *description; /* one line */
+    const cv_option *options;
+    uint32_t flags; /* CV_FLAG_* */
+
+    /* Make an instance.  The options are checked already; read them through
+     * the host with this ctx, which stays valid until destroy().  Return NULL
+     * after host->error() on failure. */
+    void *(*create)(const cv_host *host, cv_ctx *ctx);
+    void (*destroy)(void *instance);
+
+    cv_status (*next)(void *instance, cv_doc *doc);          /* readers */
+    cv_status (*process)(void *instance, cv_doc *doc);       /* steps */
+    cv_status (*write)(void *instance, const cv_doc *doc);   /* writers */
+    cv_status (*finish)(void *instance);                     /* writers and steps; may be NULL */
+} cv_plugin;
+
+#define CV_PLUGIN_HEADER CONVERT_ABI_MAJOR, CONVERT_ABI_MINOR, sizeof(cv_plugin)
+
+/* Functions the core gives every plugin.  Appended to, never reordered. */
+struct cv_host {
+    uint32_t abi_major, abi_minor;
+    size_t struct_size;
+
+    /* Memory for buffers that cross the ABI (meta_dump results). */
+    void *(*alloc)(size_t size);
+    void (*free)(void *p);
+
+    /* Messages.  error() records why the current call failed; the core prints
+     * it with the plugin's name and, where it has one, the document id. */
+    void (*log)(cv_ctx *ctx, int level, const char *fmt, ...) CV_PRINTF(3, 4);
+    void (*error)(cv_ctx *ctx, const char *fmt, ...) CV_PRINTF(2, 3);
+
+    /* Options, typed as declared.  For an option not set and without default,
+     * opt_string returns NULL, opt_list_len 0 and the numeric getters 0. */
+    const char *(*opt_string)(cv_ctx *ctx, const char *key); /* STRING and PATH */
+    int64_t (*opt_int)(cv_ctx *ctx, const char *key);        /* INT and SIZE */
+    double (*opt_float)(cv_ctx *ctx, const char *key);
+    int (*opt_bool)(cv_ctx *ctx, const char *key);
+    size_t (*opt_list_len)(cv_ctx *ctx, const char *key);
+    const char *(*opt_list_item)(cv_ctx *ctx, const char *key, size_t i);
+    int (*opt_is_set)(cv_ctx *ctx, const char *key); /* set in the config, not by default */
+
+    /* Report: add n to a counter shown under this plugin's name
+     * (e.g. boilerplate's removed lines per rule). Thread-safe. */
+    void (*count)(cv_ctx *ctx, const char *counter, uint64_t n);
+
+    /* Outputs: a file under the run's output folder, written to a temp file
+     * and renamed into place only when the whole run succeeds.  A name ending
+     * in .gz or .zst is compressed.  Returns NULL after logging on failure. */
+    cv_out *(*out_open)(cv_ctx *ctx, const char *relpath);
+    int (*out_write)(cv_out *out, const void *data, size_t len); /* 0 ok, -1 error */
+
+    /* The document. */
+    const char *(*doc_id)(const cv_doc *doc);
+    int (*doc_set_id)(cv_doc *doc, const char *id);
+    const char *(*doc_text)(const cv_doc *doc, size_t *len); /* UTF-8, NUL-terminated */
+    /* Replace the text (copied).  Drops every span: their offsets no longer hold. */
+    int (*doc_set_text)(cv_doc *doc, const char *text, size_t len);
+    void (*doc_drop)(cv_doc *doc, const char *reason, const char *detail);
+
+    /* Metadata: a JSON object.  Keys are top-level names. */
+    int (*meta_set_string)(cv_doc *doc, const char *key, const char *value);
+    int (*meta_set_int)(cv_doc *doc, const char *key, int64_t value);
+    int (*meta_set_float)(cv_doc *doc, const char *key, double value);
+    int (*meta_set_bool)(cv_doc *doc, const char *key, int value);
+    int (*meta_set_json)(cv_doc *doc, const char *key, const char *json); /* any JSON value */
+    const char *(*meta_get_string)(const cv_doc *doc, const char *key);  /* NULL unless a string */
+    char *(*meta_dump)(const cv_doc *doc, const char *key); /* JSON text of key (NULL: all); free() it */
+
+    /* Spans, kept in the order added. */
+    int (*span_add)(cv_doc *doc, const cv_span *span);
+    size_t (*span_count)(const cv_doc *doc);
+    int (*span_get)(const cv_doc *doc, size_t i, cv_span *out);
+};
+
+/* Log levels for host->log. */
+#define CV_LOG_ERROR 0
+#define CV_LOG_WARN 1
+#define CV_LOG_INFO 2
+#define CV_LOG_DEBUG 3
+
+/* The one symbol a plugin exports: descriptor number `index`, or NULL past the last. */
+#define CONVERT_PLUGIN_ENTRY "convert_plugin"
+typedef const cv_plugin *(*cv_plugin_entry_fn)(unsigned index);
+
+/* Convenience: CONVERT_PLUGINS(&my_reader, &my_writer) defines the entry. */
+#define CONVERT_PLUGINS(...)                                                      \
+    CV_EXPORT const cv_plugin *convert_plugin(unsigned index);                    \
+    CV_EXPORT const cv_plugin *convert_plugin(unsigned index)                     \
+    {                                                                             \
+        static const cv_plugin *const all[] = {__VA_ARGS__, NULL};                \
+        return index < sizeof all / sizeof all[0] ? all[index] : NULL;            \
+    }
+
+#ifdef __cplusplus
+}
+#endif
+#endif

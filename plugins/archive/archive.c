@@ -1,0 +1,232 @@
+/* archive.c -- reader: every member of a tar/zip/7z/... archive (or every file
+ * under a folder) as one document, through libarchive. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "convert/plugin.h"
+#include "util.h"
+
+static const cv_option options[] = {
+    {"path", CV_OPT_PATH, NULL, 1, "archive file (any format and compression libarchive reads) or a folder"},
+    {"include", CV_OPT_LIST, "['*']", 0, "glob(s) a member path must match (fnmatch; * also matches /)"},
+    {"exclude", CV_OPT_LIST, "[]", 0, "glob(s) of member paths to skip"},
+    {"invalid_utf8", CV_OPT_STRING, "repair", 0,
+     "text that is not UTF-8: 'repair' (U+FFFD per bad byte) or 'drop' (reason archive:invalid_utf8)"},
+    {"max_doc_bytes", CV_OPT_SIZE, "64M", 0, "larger members are dropped unread (reason archive:max_doc_bytes)"},
+    {"max_members", CV_OPT_INT, "100000000", 0, "stop with an error after this many members (0: no limit)"},
+    {"max_total_bytes", CV_OPT_SIZE, "1T", 0,
+     "stop with an error after this many uncompressed bytes (0: no limit); bounds archive bombs"},
+    {NULL, 0, NULL, 0, NULL},
+};
+
+typedef struct reader {
+    const cv_host *host;
+    cv_ctx *ctx;
+    struct archive *a;
+    int disk; /* reading a folder */
+    const char *path;
+    size_t root_len; /* folder mode: strip "<path>/" from entry names */
+    int repair;
+    int64_t max_doc, max_members, max_total;
+    uint64_t members, total;
+    cv_buf data, fixed;
+} reader;
+
+static void r_destroy(void *p)
+{
+    reader *r = p;
+    if (r->a)
+        archive_read_free(r->a);
+    buf_free(&r->data);
+    buf_free(&r->fixed);
+    free(r);
+}
+
+static void *r_create(const cv_host *host, cv_ctx *ctx)
+{
+    reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->host = host;
+    r->ctx = ctx;
+    r->path = host->opt_string(ctx, "path");
+    const char *mode = host->opt_string(ctx, "invalid_utf8");
+    if (strcmp(mode, "repair") && strcmp(mode, "drop")) {
+        host->error(ctx, "invalid_utf8 must be 'repair' or 'drop', not '%s'", mode);
+        goto fail;
+    }
+    r->repair = !strcmp(mode, "repair");
+    r->max_doc = host->opt_int(ctx, "max_doc_bytes");
+    r->max_members = host->opt_int(ctx, "max_members");
+    r->max_total = host->opt_int(ctx, "max_total_bytes");
+    struct stat st;
+    if (stat(r->path, &st) < 0) {
+        host->error(ctx, "cannot open '%s': no such file or folder", r->path);
+        goto fail;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        r->disk = 1;
+        r->a = archive_read_disk_new();
+        archive_read_disk_set_symlink_physical(r->a); /* never follow links out of the folder */
+        archive_read_disk_set_standard_lookup(r->a);
+        if (archive_read_disk_open(r->a, r->path) != ARCHIVE_OK)
+            goto lib_fail;
+        r->root_len = strlen(r->path);
+        while (r->root_len > 1 && r->path[r->root_len - 1] == '/')
+            r->root_len--;
+    } else {
+        r->a = archive_read_new();
+        archive_read_support_filter_all(r->a);
+        archive_read_support_format_all(r->a);
+        if (archive_read_open_filename(r->a, r->path, 1 << 16) != ARCHIVE_OK)
+            goto lib_fail;
+    }
+    return r;
+lib_fail:
+    host->error(ctx, "cannot read '%s': %s", r->path, archive_error_string(r->a));
+fail:
+    r_destroy(r);
+    return NULL;
+}
+
+static int matches_any(const cv_host *h, cv_ctx *ctx, const char *key, const char *name)
+{
+    size_t n = h->opt_list_len(ctx, key);
+    for (size_t i = 0; i < n; i++)
+        if (fnmatch(h->opt_list_item(ctx, key, i), name, 0) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *entry_kind(mode_t type)
+{
+    switch (type) {
+    case AE_IFDIR: return "skipped:directory";
+    case AE_IFLNK: return "skipped:symlink";
+    case AE_IFCHR:
+    case AE_IFBLK: return "skipped:device";
+    case AE_IFIFO: return "skipped:fifo";
+    case AE_IFSOCK: return "skipped:socket";
+    default: return "skipped:other";
+    }
+}
+
+/* Read the member's data into r->data; -1 on a broken archive. */
+static int read_data(reader *r, int64_t *out_size)
+{
+    r->data.len = 0;
+    char chunk[65536];
+    la_ssize_t n;
+    while ((n = archive_read_data(r->a, chunk, sizeof chunk)) > 0) {
+        r->total += (uint64_t)n;
+        if (r->max_total > 0 && r->total > (uint64_t)r->max_total) {
+            r->host->error(r->ctx, "'%s': more than max_total_bytes (%lld) uncompressed; raise it if this is real",
+                           r->path, (long long)r->max_total);
+            return -1;
+        }
+        if (r->max_doc > 0 && r->data.len + (size_t)n > (size_t)r->max_doc) {
+            *out_size = -1; /* too big: keep counting but stop storing */
+            continue;
+        }
+        buf_add(&r->data, chunk, (size_t)n);
+    }
+    if (n < 0) {
+        r->host->error(r->ctx, "'%s': %s", r->path, archive_error_string(r->a));
+        return -1;
+    }
+    if (*out_size != -1)
+        *out_size = (int64_t)r->data.len;
+    return 0;
+}
+
+static cv_status r_next(void *p, cv_doc *doc)
+{
+    reader *r = p;
+    const cv_host *h = r->host;
+    struct archive_entry *e;
+    for (;;) {
+        int rc = archive_read_next_header(r->a, &e);
+        if (rc == ARCHIVE_EOF)
+            return CV_END;
+        if (rc == ARCHIVE_WARN)
+            h->log(r->ctx, CV_LOG_WARN, "'%s': %s", r->path, archive_error_string(r->a));
+        else if (rc != ARCHIVE_OK) {
+            h->error(r->ctx, "'%s' is damaged or not an archive: %s", r->path, archive_error_string(r->a));
+            return CV_ERROR;
+        }
+        if (r->disk)
+            archive_read_disk_descend(r->a);
+        const char *name = archive_entry_pathname_utf8(e);
+        if (!name)
+            name = archive_entry_pathname(e);
+        if (!name)
+            name = "";
+        if (r->disk && !strncmp(name, r->path, r->root_len))
+            name += r->root_len + (name[r->root_len] == '/');
+        while (!r->disk && name[0] == '.' && name[1] == '/')
+            name += 2;
+        if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e)) {
+            h->count(r->ctx, archive_entry_hardlink(e) ? "skipped:hardlink" : entry_kind(archive_entry_filetype(e)), 1);
+            continue;
+        }
+        if (!name[0] || !matches_any(h, r->ctx, "include", name) || matches_any(h, r->ctx, "exclude", name)) {
+            h->count(r->ctx, "skipped:not_included", 1);
+            continue;
+        }
+        if (r->max_members > 0 && ++r->members > (uint64_t)r->max_members) {
+            h->error(r->ctx, "'%s' has more than max_members (%lld) documents; raise it if this is real", r->path,
+                     (long long)r->max_members);
+            return CV_ERROR;
+        }
+        h->doc_set_id(doc, name);
+        const char *base = strrchr(r->path, '/');
+        h->meta_set_string(doc, "source", base && base[1] ? base + 1 : r->path); /* stable across machines */
+        int64_t size = 0;
+        if (r->max_doc > 0 && archive_entry_size_is_set(e) && archive_entry_size(e) > r->max_doc) {
+            size = archive_entry_size(e);
+            h->meta_set_int(doc, "size", size);
+            archive_read_data_skip(r->a);
+            h->doc_drop(doc, "max_doc_bytes", NULL);
+            return CV_DROP;
+        }
+        if (read_data(r, &size) < 0)
+            return CV_ERROR;
+        if (size < 0) { /* the header did not give the size, the data did */
+            h->doc_drop(doc, "max_doc_bytes", NULL);
+            return CV_DROP;
+        }
+        h->meta_set_int(doc, "size", size);
+        const char *text = r->data.p ? r->data.p : "";
+        size_t len = r->data.len;
+        if (!utf8_valid(text, len)) {
+            if (!r->repair) {
+                h->doc_drop(doc, "invalid_utf8", NULL);
+                return CV_DROP;
+            }
+            r->fixed.len = 0;
+            h->count(r->ctx, "repaired:invalid_utf8_bytes", utf8_repair(text, len, &r->fixed));
+            text = r->fixed.p;
+            len = r->fixed.len;
+        }
+        h->doc_set_text(doc, text, len);
+        return CV_OK;
+    }
+}
+
+static const cv_plugin archive_reader = {
+    CV_PLUGIN_HEADER,
+    .name = "archive",
+    .kind = CV_READER,
+    .version = "1.0.0",
+    .description = "Reads archive members (tar, tar.gz, tar.zst, zip, 7z, ...) or a folder's files as documents",
+    .options = options,
+    .create = r_create,
+    .destroy = r_destroy,
+    .next = r_next,
+};
+
+CONVERT_PLUGINS(&archive_reader)

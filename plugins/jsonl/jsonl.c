@@ -1,0 +1,365 @@
+/* jsonl.c -- JSON Lines in and out.
+ *
+ * The writer emits one object per line in the shape Hugging Face datasets,
+ * datatrove and dolma read: {"id", "text", "source", "metadata": {...}},
+ * UTF-8 unescaped, one file per split ("{split}" in the path).  The reader
+ * takes any JSONL with configurable id and text fields; other fields become
+ * metadata. */
+#include <archive.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert/plugin.h"
+#include "util.h"
+
+/* ---- reader -------------------------------------------------------------- */
+
+static const cv_option reader_options[] = {
+    {"path", CV_OPT_PATH, NULL, 1, "a .jsonl file, optionally .gz/.zst/.xz/.bz2 compressed"},
+    {"id_field", CV_OPT_STRING, "id", 0, "field holding the document id (missing: the line number)"},
+    {"text_field", CV_OPT_STRING, "text", 0, "field holding the text"},
+    {"max_doc_bytes", CV_OPT_SIZE, "64M", 0, "longer lines are dropped (reason jsonl:max_doc_bytes)"},
+    {NULL, 0, NULL, 0, NULL},
+};
+
+typedef struct jreader {
+    const cv_host *host;
+    cv_ctx *ctx;
+    struct archive *a; /* libarchive's raw format: decompression for free */
+    const char *path, *id_field, *text_field;
+    int64_t max_doc;
+    uint64_t lineno;
+    cv_buf line, pending; /* pending: bytes read past the current line */
+    size_t pending_off;
+    int eof, too_long;
+} jreader;
+
+static void jr_destroy(void *p)
+{
+    jreader *r = p;
+    if (r->a)
+        archive_read_free(r->a);
+    buf_free(&r->line);
+    buf_free(&r->pending);
+    free(r);
+}
+
+static void *jr_create(const cv_host *host, cv_ctx *ctx)
+{
+    jreader *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->host = host;
+    r->ctx = ctx;
+    r->path = host->opt_string(ctx, "path");
+    r->id_field = host->opt_string(ctx, "id_field");
+    r->text_field = host->opt_string(ctx, "text_field");
+    r->max_doc = host->opt_int(ctx, "max_doc_bytes");
+    r->a = archive_read_new();
+    archive_read_support_filter_all(r->a);
+    archive_read_support_format_raw(r->a);
+    struct archive_entry *e;
+    if (archive_read_open_filename(r->a, r->path, 1 << 16) != ARCHIVE_OK ||
+        archive_read_next_header(r->a, &e) != ARCHIVE_OK) {
+        host->error(ctx, "cannot read '%s': %s", r->path, archive_error_string(r->a));
+        jr_destroy(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* Next line into r->line (without the newline).  1: a line, 0: end, -1: error. */
+static int next_line(jreader *r)
+{
+    r->line.len = 0;
+    r->too_long = 0;
+    for (;;) {
+        if (r->pending_off < r->pending.len) {
+            const char *s = r->pending.p + r->pending_off;
+            size_t left = r->pending.len - r->pending_off;
+            const char *nl = memchr(s, '\n', left);
+            size_t take = nl ? (size_t)(nl - s) : left;
+            if (r->max_doc > 0 && r->line.len + take > (size_t)r->max_doc)
+                r->too_long = 1; /* keep scanning to the newline, store nothing more */
+            else
+                buf_add(&r->line, s, take);
+            r->pending_off += take + (nl ? 1 : 0);
+            if (nl)
+                return 1;
+        }
+        if (r->eof)
+            return r->line.len || r->too_long ? 1 : 0;
+        r->pending.len = r->pending_off = 0;
+        buf_reserve(&r->pending, 1 << 16);
+        la_ssize_t n = archive_read_data(r->a, r->pending.p, 1 << 16);
+        if (n < 0) {
+            r->host->error(r->ctx, "'%s': %s", r->path, archive_error_string(r->a));
+            return -1;
+        }
+        if (n == 0)
+            r->eof = 1;
+        r->pending.len = (size_t)n;
+    }
+}
+
+static cv_status jr_next(void *p, cv_doc *doc)
+{
+    jreader *r = p;
+    const cv_host *h = r->host;
+    for (;;) {
+        int got = next_line(r);
+        if (got <= 0)
+            return got == 0 ? CV_END : CV_ERROR;
+        r->lineno++;
+        char lineid[64];
+        snprintf(lineid, sizeof lineid, "%s:%llu", r->path, (unsigned long long)r->lineno);
+        if (!r->too_long && (r->line.len == 0 || strspn(r->line.p, " \t\r") == r->line.len))
+            continue; /* blank lines are not documents */
+        h->doc_set_id(doc, lineid);
+        h->meta_set_string(doc, "source", r->path);
+        if (r->too_long) {
+            h->doc_drop(doc, "max_doc_bytes", NULL);
+            return CV_DROP;
+        }
+        json_error_t jerr;
+        json_t *o = json_loadb(r->line.p, r->line.len, JSON_ALLOW_NUL, &jerr);
+        if (!o || !json_is_object(o)) {
+            h->doc_drop(doc, "invalid_json", o ? "not an object" : jerr.text);
+            json_decref(o);
+            return CV_DROP;
+        }
+        json_t *text = json_object_get(o, r->text_field);
+        json_t *id = json_object_get(o, r->id_field);
+        if (json_is_string(id))
+            h->doc_set_id(doc, json_string_value(id));
+        else if (json_is_integer(id)) {
+            snprintf(lineid, sizeof lineid, "%lld", (long long)json_integer_value(id));
+            h->doc_set_id(doc, lineid);
+        }
+        if (!json_is_string(text)) {
+            h->doc_drop(doc, "no_text", r->text_field);
+            json_decref(o);
+            return CV_DROP;
+        }
+        h->doc_set_text(doc, json_string_value(text), json_string_length(text));
+        const char *key;
+        json_t *v;
+        json_object_foreach(o, key, v) {
+            if (!strcmp(key, r->text_field) || !strcmp(key, r->id_field))
+                continue;
+            if (!strcmp(key, "metadata") && json_is_object(v)) {
+                const char *k2;
+                json_t *v2;
+                json_object_foreach(v, k2, v2) {
+                    char *s = json_dumps(v2, JSON_ENCODE_ANY | JSON_COMPACT);
+                    h->meta_set_json(doc, k2, s);
+                    free(s);
+                }
+                continue;
+            }
+            char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+            h->meta_set_json(doc, key, s);
+            free(s);
+        }
+        json_decref(o);
+        return CV_OK;
+    }
+}
+
+static const cv_plugin jsonl_reader = {
+    CV_PLUGIN_HEADER,
+    .name = "jsonl",
+    .kind = CV_READER,
+    .version = "1.0.0",
+    .description = "Reads JSON Lines (optionally compressed): one document per line",
+    .options = reader_options,
+    .create = jr_create,
+    .destroy = jr_destroy,
+    .next = jr_next,
+};
+
+/* ---- writer -------------------------------------------------------------- */
+
+static const cv_option writer_options[] = {
+    {"path", CV_OPT_STRING, "{split}.jsonl", 0,
+     "file name under the output folder; {split} becomes the document's split (train when none); "
+     "a .gz or .zst ending compresses"},
+    {"spans", CV_OPT_STRING, "none", 0,
+     "write spans (sentences, tokens, entities): none, char (offsets in Unicode code points) or byte"},
+    {NULL, 0, NULL, 0, NULL},
+};
+
+enum { SPANS_NONE, SPANS_CHAR, SPANS_BYTE };
+
+#define MAX_SPLITS 16
+
+typedef struct jwriter {
+    const cv_host *host;
+    cv_ctx *ctx;
+    const char *pattern;
+    int spans;
+    char *split_name[MAX_SPLITS];
+    cv_out *split_out[MAX_SPLITS];
+    size_t nsplits;
+    cv_buf line;
+} jwriter;
+
+static void jw_destroy(void *p)
+{
+    jwriter *w = p;
+    for (size_t i = 0; i < w->nsplits; i++)
+        free(w->split_name[i]);
+    buf_free(&w->line);
+    free(w);
+}
+
+static void *jw_create(const cv_host *host, cv_ctx *ctx)
+{
+    jwriter *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->host = host;
+    w->ctx = ctx;
+    w->pattern = host->opt_string(ctx, "path");
+    const char *spans = host->opt_string(ctx, "spans");
+    if (!strcmp(spans, "none"))
+        w->spans = SPANS_NONE;
+    else if (!strcmp(spans, "char"))
+        w->spans = SPANS_CHAR;
+    else if (!strcmp(spans, "byte"))
+        w->spans = SPANS_BYTE;
+    else {
+        host->error(ctx, "spans must be none, char or byte, not '%s'", spans);
+        jw_destroy(w);
+        return NULL;
+    }
+    return w;
+}
+
+/* The output for a split, opened on first use. */
+static cv_out *split_out(jwriter *w, const char *split)
+{
+    for (size_t i = 0; i < w->nsplits; i++)
+        if (!strcmp(w->split_name[i], split))
+            return w->split_out[i];
+    if (w->nsplits == MAX_SPLITS) {
+        w->host->error(w->ctx, "more than %d splits", MAX_SPLITS);
+        return NULL;
+    }
+    cv_buf name = {0};
+    const char *p = w->pattern, *hole;
+    while ((hole = strstr(p, "{split}"))) {
+        buf_add(&name, p, (size_t)(hole - p));
+        buf_adds(&name, split);
+        p = hole + 7;
+    }
+    buf_adds(&name, p);
+    cv_out *o = w->host->out_open(w->ctx, name.p);
+    buf_free(&name);
+    if (!o)
+        return NULL;
+    w->split_name[w->nsplits] = strdup(split);
+    w->split_out[w->nsplits++] = o;
+    return o;
+}
+
+static json_t *spans_json(jwriter *w, const cv_doc *doc, const char *text, size_t len)
+{
+    const cv_host *h = w->host;
+    json_t *all = json_object();
+    size_t n = h->span_count(doc);
+    uint32_t *chars = NULL; /* byte offset -> code point offset, built once per document */
+    if (n && w->spans == SPANS_CHAR) {
+        chars = malloc((len + 1) * sizeof *chars);
+        if (!chars)
+            abort();
+        /* chars[i] counts the code points that start before byte i. */
+        uint32_t c = 0;
+        for (size_t i = 0; i < len; i++) {
+            chars[i] = c;
+            if (((unsigned char)text[i] & 0xC0) != 0x80)
+                c++;
+        }
+        chars[len] = c;
+    }
+    for (size_t i = 0; i < n; i++) {
+        cv_span s;
+        h->span_get(doc, i, &s);
+        json_t *list = json_object_get(all, s.type);
+        if (!list)
+            json_object_set_new(all, s.type, list = json_array());
+        size_t start = chars ? chars[s.start] : s.start, end = chars ? chars[s.end] : s.end;
+        json_t *o = json_pack("{s:I, s:I}", "start", (json_int_t)start, "end", (json_int_t)end);
+        if (s.label)
+            json_object_set_new(o, "label", json_string(s.label));
+        if (s.flags & CV_SPAN_NO_SPACE_AFTER)
+            json_object_set_new(o, "space_after", json_false());
+        json_array_append_new(list, o);
+    }
+    free(chars);
+    return all;
+}
+
+static cv_status jw_write(void *p, const cv_doc *doc)
+{
+    jwriter *w = p;
+    const cv_host *h = w->host;
+    size_t len;
+    const char *text = h->doc_text(doc, &len);
+    const char *split = h->meta_get_string(doc, "split");
+    cv_out *out = split_out(w, split ? split : "train");
+    if (!out)
+        return CV_ERROR;
+    char *meta_s = h->meta_dump(doc, NULL);
+    json_t *meta = meta_s ? json_loads(meta_s, 0, NULL) : json_object();
+    h->free(meta_s);
+    json_t *source = json_incref(json_object_get(meta, "source"));
+    json_object_del(meta, "source");
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(h->doc_id(doc)));
+    json_t *jt = json_stringn(text, len);
+    if (!jt) {
+        h->error(w->ctx, "text is not valid UTF-8");
+        json_decref(o);
+        json_decref(meta);
+        json_decref(source);
+        return CV_ERROR;
+    }
+    json_object_set_new(o, "text", jt);
+    json_object_set_new(o, "source", source ? source : json_null());
+    json_object_set_new(o, "metadata", meta ? meta : json_object());
+    if (w->spans != SPANS_NONE)
+        json_object_set_new(o, "spans", spans_json(w, doc, text, len));
+    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (!s) {
+        h->error(w->ctx, "cannot encode the document as JSON");
+        return CV_ERROR;
+    }
+    w->line.len = 0;
+    buf_adds(&w->line, s);
+    buf_addc(&w->line, '\n');
+    free(s);
+    if (h->out_write(out, w->line.p, w->line.len) < 0) {
+        h->error(w->ctx, "write failed");
+        return CV_ERROR;
+    }
+    return CV_OK;
+}
+
+static const cv_plugin jsonl_writer = {
+    CV_PLUGIN_HEADER,
+    .name = "jsonl",
+    .kind = CV_WRITER,
+    .version = "1.0.0",
+    .description = "Writes JSON Lines for Hugging Face datasets / datatrove / dolma, one file per split",
+    .options = writer_options,
+    .create = jw_create,
+    .destroy = jw_destroy,
+    .write = jw_write,
+};
+
+CONVERT_PLUGINS(&jsonl_reader, &jsonl_writer)
