@@ -1,0 +1,194 @@
+/* JSONL writer escaping and the reader reading it back. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+static const char *const texts[] = {
+    "plain \"quoted\" and back\\slash",
+    "control: \x01\x02\t\n\r\x1f end",
+    "non-BMP: \xF0\x9F\x98\x80 \xF0\x90\x8D\x88 and Кирилица",
+    "slash / and unicode line sep \xE2\x80\xA8 ok",
+    "",
+};
+#define NTEXTS (sizeof texts / sizeof texts[0])
+
+static void test_escaping_roundtrip(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir();
+    th_plugin *w = th_open(CV_WRITER, "jsonl", "", dir);
+    assert_non_null(w->inst);
+    for (size_t i = 0; i < NTEXTS; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "doc-%zu", i);
+        cv_doc *d = th_doc(id, texts[i]);
+        cv_meta_set_string(d, "source", "unit");
+        cv_meta_set_int(d, "n", (int64_t)i);
+        assert_int_equal(w->desc->write(w->inst, d), CV_OK);
+        cv_doc_free(d);
+    }
+    assert_int_equal(th_commit(w), 0);
+    th_close(w);
+
+    char *path = cv_xasprintf("%s/train.jsonl", dir);
+    size_t len;
+    char *raw = th_slurp(path, &len);
+    assert_non_null(raw);
+    /* UTF-8 is written as is, not as \u escapes; control characters are escaped. */
+    assert_non_null(strstr(raw, "Кирилица"));
+    assert_non_null(strstr(raw, "\xF0\x9F\x98\x80"));
+    assert_non_null(strstr(raw, "\\u0001"));
+    assert_non_null(strstr(raw, "\\\"quoted\\\""));
+    assert_null(strchr(raw, '\x01'));
+    /* Exactly one line per document, in order, with the documented shape. */
+    char *save = NULL, *line = strtok_r(raw, "\n", &save);
+    for (size_t i = 0; i < NTEXTS; i++, line = strtok_r(NULL, "\n", &save)) {
+        assert_non_null(line);
+        json_t *o = json_loads(line, 0, NULL);
+        assert_non_null(o);
+        assert_string_equal(json_string_value(json_object_get(o, "text")), texts[i]);
+        assert_string_equal(json_string_value(json_object_get(o, "source")), "unit");
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(o, "metadata"), "n")), (json_int_t)i);
+        assert_null(json_object_get(json_object_get(o, "metadata"), "source"));
+        const char *first = json_object_iter_key(json_object_iter(o));
+        assert_string_equal(first, "id");
+        json_decref(o);
+    }
+    assert_null(line);
+    free(raw);
+
+    /* The reader gives back the same documents. */
+    char yaml[512];
+    snprintf(yaml, sizeof yaml, "path: %s\n", path);
+    th_plugin *r = th_open(CV_READER, "jsonl", yaml, NULL);
+    assert_non_null(r->inst);
+    for (size_t i = 0; i < NTEXTS; i++) {
+        cv_doc *d = cv_doc_new();
+        assert_int_equal(r->desc->next(r->inst, d), CV_OK);
+        char id[16];
+        snprintf(id, sizeof id, "doc-%zu", i);
+        assert_string_equal(cv_doc_id(d), id);
+        assert_int_equal(d->len, strlen(texts[i]));
+        assert_memory_equal(d->text, texts[i], d->len);
+        cv_doc_free(d);
+    }
+    cv_doc *d = cv_doc_new();
+    assert_int_equal(r->desc->next(r->inst, d), CV_END);
+    cv_doc_free(d);
+    th_close(r);
+    free(path);
+    th_rmrf(dir);
+    free(dir);
+}
+
+static void test_reader_bad_lines(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir();
+    char *path = cv_xasprintf("%s/in.jsonl", dir);
+    FILE *f = fopen(path, "w");
+    fputs("{\"id\": \"a\", \"text\": \"ok\", \"url\": \"http://x\"}\n"
+          "not json\n"
+          "\n"
+          "{\"id\": \"c\"}\n"
+          "{\"doc\": \"d\", \"body\": \"custom fields\"}",
+          f);
+    fclose(f);
+    char yaml[512];
+    snprintf(yaml, sizeof yaml, "path: %s\n", path);
+    th_plugin *r = th_open(CV_READER, "jsonl", yaml, NULL);
+    cv_doc *d = cv_doc_new();
+    d->stage = "jsonl";
+    assert_int_equal(r->desc->next(r->inst, d), CV_OK);
+    assert_string_equal(cv_meta_get_string(d, "url"), "http://x");
+    cv_doc_free(d);
+    d = cv_doc_new();
+    d->stage = "jsonl";
+    assert_int_equal(r->desc->next(r->inst, d), CV_DROP);
+    assert_string_equal(d->drop_reason, "jsonl:invalid_json");
+    cv_doc_free(d);
+    d = cv_doc_new();
+    d->stage = "jsonl";
+    assert_int_equal(r->desc->next(r->inst, d), CV_DROP); /* the blank line is skipped, "c" has no text */
+    assert_string_equal(d->drop_reason, "jsonl:no_text");
+    assert_string_equal(cv_doc_id(d), "c");
+    cv_doc_free(d);
+    th_close(r);
+
+    snprintf(yaml, sizeof yaml, "path: %s\nid_field: doc\ntext_field: body\n", path);
+    r = th_open(CV_READER, "jsonl", yaml, NULL);
+    int seen = 0;
+    for (;;) {
+        d = cv_doc_new();
+        cv_status st = r->desc->next(r->inst, d);
+        if (st == CV_END) {
+            cv_doc_free(d);
+            break;
+        }
+        if (st == CV_OK && !strcmp(cv_doc_id(d), "d")) {
+            assert_string_equal(d->text, "custom fields");
+            seen = 1;
+        }
+        cv_doc_free(d);
+    }
+    assert_true(seen);
+    th_close(r);
+    free(path);
+    th_rmrf(dir);
+    free(dir);
+}
+
+static void test_compressed_output(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir();
+    th_plugin *w = th_open(CV_WRITER, "jsonl", "path: data-{split}.jsonl.gz\n", dir);
+    cv_doc *d = th_doc("x", "gzip me");
+    cv_meta_set_string(d, "split", "validation");
+    assert_int_equal(w->desc->write(w->inst, d), CV_OK);
+    cv_doc_free(d);
+    assert_int_equal(th_commit(w), 0);
+    th_close(w);
+    char *path = cv_xasprintf("%s/data-validation.jsonl.gz", dir);
+    char yaml[512];
+    snprintf(yaml, sizeof yaml, "path: %s\n", path);
+    th_plugin *r = th_open(CV_READER, "jsonl", yaml, NULL);
+    d = cv_doc_new();
+    assert_int_equal(r->desc->next(r->inst, d), CV_OK);
+    assert_string_equal(d->text, "gzip me");
+    cv_doc_free(d);
+    th_close(r);
+    free(path);
+    th_rmrf(dir);
+    free(dir);
+}
+
+static void test_uncommitted_leaves_nothing(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir();
+    th_plugin *w = th_open(CV_WRITER, "jsonl", "", dir);
+    cv_doc *d = th_doc("x", "never committed");
+    assert_int_equal(w->desc->write(w->inst, d), CV_OK);
+    cv_doc_free(d);
+    th_close(w); /* no commit: the run failed */
+    char *cmd = cv_xasprintf("test -z \"$(ls -A '%s')\"", dir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    th_rmrf(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_escaping_roundtrip),
+        cmocka_unit_test(test_reader_bad_lines),
+        cmocka_unit_test(test_compressed_output),
+        cmocka_unit_test(test_uncommitted_leaves_nothing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

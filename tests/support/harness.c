@@ -1,0 +1,115 @@
+/* harness.c -- see harness.h. */
+#include "harness.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+th_plugin *th_open(cv_kind kind, const char *name, const char *yaml, const char *outdir)
+{
+    th_plugin *p = cv_xcalloc(1, sizeof *p);
+    cv_err err;
+    p->reg = cv_registry_new();
+    cv_registry_add_dir(p->reg, CONVERT_PLUGIN_BUILD_DIR);
+    if (cv_registry_load(p->reg, &err) < 0)
+        fail_msg("loading plugins: %s", err.msg);
+    const cv_entry *e = cv_registry_find(p->reg, kind, name);
+    if (!e)
+        fail_msg("no plugin %s", name);
+    p->desc = e->desc;
+    cv_node *n = yaml && yaml[0] ? cv_yaml_parse(yaml, strlen(yaml), "test", &err) : NULL;
+    if (yaml && yaml[0] && !n)
+        fail_msg("bad test YAML: %s", err.msg);
+    p->opts = cv_opts_parse(e->desc->options, n, name, "test", TEST_SOURCE_DIR, &err);
+    cv_node_free(n);
+    if (!p->opts)
+        fail_msg("options: %s", err.msg);
+    p->report = cv_report_new();
+    if (outdir && !(p->outs = cv_outset_new(outdir, &err)))
+        fail_msg("outdir: %s", err.msg);
+    p->ctx = (cv_ctx){.entry = e, .opts = p->opts, .report = p->report, .outs = p->outs};
+    p->inst = e->desc->create(cv_host_table(), &p->ctx);
+    if (!p->inst)
+        snprintf(p->error, sizeof p->error, "%s", p->ctx.err);
+    return p;
+}
+
+int th_commit(th_plugin *p)
+{
+    cv_err err;
+    if (p->desc->finish && p->desc->finish(p->inst) != CV_OK)
+        return -1;
+    return cv_outset_commit(p->outs, &err);
+}
+
+void th_close(th_plugin *p)
+{
+    if (p->inst)
+        p->desc->destroy(p->inst);
+    cv_outset_free(p->outs);
+    cv_report_free(p->report);
+    cv_opts_free(p->opts);
+    cv_registry_free(p->reg);
+    free(p);
+}
+
+cv_doc *th_doc(const char *id, const char *text)
+{
+    cv_doc *d = cv_doc_new();
+    cv_doc_set_id(d, id);
+    cv_doc_set_text(d, text, strlen(text));
+    return d;
+}
+
+cv_status th_process(th_plugin *p, cv_doc *d)
+{
+    d->stage = p->desc->name;
+    return p->desc->process(p->inst, d);
+}
+
+char *th_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = cv_xmalloc((size_t)n + 1);
+    size_t got = fread(buf, 1, (size_t)n, f);
+    fclose(f);
+    buf[got] = '\0';
+    if (len)
+        *len = got;
+    return buf;
+}
+
+char *th_tmpdir(void)
+{
+    char tmpl[] = "/tmp/convert-test-XXXXXX";
+    if (!mkdtemp(tmpl))
+        fail_msg("mkdtemp failed");
+    return cv_xstrdup(tmpl);
+}
+
+void th_rmrf(const char *path)
+{
+    char *cmd = cv_xasprintf("rm -rf '%s'", path);
+    if (system(cmd) != 0)
+        fprintf(stderr, "warning: could not remove %s\n", path);
+    free(cmd);
+}
+
+uint64_t th_counter(th_plugin *p, const char *counter)
+{
+    char *s = cv_report_json(p->report);
+    json_t *j = json_loads(s, 0, NULL);
+    free(s);
+    json_t *v = json_object_get(json_object_get(json_object_get(j, "counters"), p->desc->name), counter);
+    uint64_t n = v ? (uint64_t)json_integer_value(v) : 0;
+    json_decref(j);
+    return n;
+}

@@ -1,0 +1,44 @@
+/* harness.h -- drive one plugin through the same host API the core gives it. */
+#ifndef CV_TEST_HARNESS_H
+#define CV_TEST_HARNESS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "doc.h"
+#include "host.h"
+
+typedef struct th_plugin {
+    cv_registry *reg;
+    const cv_plugin *desc;
+    cv_opts *opts;
+    cv_ctx ctx;
+    void *inst;
+    cv_outset *outs;
+    cv_report *report;
+    char error[1024]; /* create() failure message */
+} th_plugin;
+
+/* Load plugin `name` of `kind` from the build tree and create an instance
+ * with options given as YAML text (a mapping; "" for none).  Outputs go to
+ * `outdir` (may be NULL for readers and steps).  On create() failure returns
+ * the struct with inst == NULL and the message in ->error. */
+th_plugin *th_open(cv_kind kind, const char *name, const char *yaml, const char *outdir);
+void th_close(th_plugin *p);
+/* Commit outputs (writers); 0 on success. */
+int th_commit(th_plugin *p);
+
+/* A step on one text: returns the status and leaves the doc for inspection. */
+cv_doc *th_doc(const char *id, const char *text);
+cv_status th_process(th_plugin *p, cv_doc *d);
+
+/* Helpers for tests. */
+char *th_slurp(const char *path, size_t *len); /* NULL if missing */
+char *th_tmpdir(void);                         /* a fresh folder; caller frees */
+void th_rmrf(const char *path);
+uint64_t th_counter(th_plugin *p, const char *counter);
+
+#endif

@@ -1,0 +1,101 @@
+/* Loader: the checks made at dlopen time, each with a message naming the file. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "registry.h"
+
+static void expect_load_error(const char *file, const char *needle)
+{
+    cv_registry *r = cv_registry_new();
+    cv_err err = {0};
+    assert_int_equal(cv_registry_load_file(r, file, &err), -1);
+    if (!strstr(err.msg, needle))
+        fail_msg("'%s' does not contain '%s'", err.msg, needle);
+    assert_non_null(strstr(err.msg, file));
+    assert_int_equal(cv_registry_count(r), 0);
+    cv_registry_free(r);
+}
+
+static void test_good(void **state)
+{
+    (void)state;
+    cv_registry *r = cv_registry_new();
+    cv_err err = {0};
+    assert_int_equal(cv_registry_load_file(r, FIXTURE_GOOD, &err), 0);
+    const cv_entry *e = cv_registry_find(r, CV_STEP, "fixture");
+    assert_non_null(e);
+    assert_string_equal(e->file, FIXTURE_GOOD);
+    assert_null(cv_registry_find(r, CV_WRITER, "fixture")); /* names are per kind */
+    cv_registry_free(r);
+}
+
+static void test_wrong_major(void **state)
+{
+    (void)state;
+    expect_load_error(FIXTURE_BAD_MAJOR, "plugin built for ABI 99.0");
+}
+
+static void test_newer_minor(void **state)
+{
+    (void)state;
+    expect_load_error(FIXTURE_NEWER_MINOR, "newer than this convert's");
+}
+
+static void test_no_entry(void **state)
+{
+    (void)state;
+    expect_load_error(FIXTURE_NO_ENTRY, "not a convert plugin (no 'convert_plugin' symbol)");
+}
+
+static void test_not_a_library(void **state)
+{
+    (void)state;
+    cv_registry *r = cv_registry_new();
+    cv_err err = {0};
+    assert_int_equal(cv_registry_load_file(r, TEST_SOURCE_DIR "/unit/test_loader.c", &err), -1);
+    assert_non_null(strstr(err.msg, "cannot load plugin"));
+    cv_registry_free(r);
+}
+
+static void test_duplicate_name(void **state)
+{
+    (void)state;
+    cv_registry *r = cv_registry_new();
+    cv_err err = {0};
+    assert_int_equal(cv_registry_load_file(r, FIXTURE_GOOD, &err), 0);
+    assert_int_equal(cv_registry_load_file(r, FIXTURE_DUP, &err), -1);
+    assert_non_null(strstr(err.msg, "two step plugins named 'fixture'"));
+    assert_non_null(strstr(err.msg, FIXTURE_GOOD));
+    assert_non_null(strstr(err.msg, FIXTURE_DUP));
+    cv_registry_free(r);
+}
+
+static void test_builtin_dir(void **state)
+{
+    (void)state;
+    cv_registry *r = cv_registry_new();
+    cv_err err = {0};
+    cv_registry_add_dir(r, CONVERT_PLUGIN_BUILD_DIR);
+    cv_registry_add_dir(r, CONVERT_PLUGIN_BUILD_DIR "/."); /* same folder twice: searched once */
+    assert_int_equal(cv_registry_dir_count(r), 1);
+    assert_int_equal(cv_registry_load(r, &err), 0);
+    assert_non_null(cv_registry_find(r, CV_READER, "archive"));
+    assert_non_null(cv_registry_find(r, CV_READER, "jsonl"));
+    assert_non_null(cv_registry_find(r, CV_WRITER, "jsonl"));
+    cv_registry_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good),          cmocka_unit_test(test_wrong_major),
+        cmocka_unit_test(test_newer_minor),   cmocka_unit_test(test_no_entry),
+        cmocka_unit_test(test_not_a_library), cmocka_unit_test(test_duplicate_name),
+        cmocka_unit_test(test_builtin_dir),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
