@@ -1,0 +1,32 @@
+# lib.sh -- tiny assertion helpers for the end-to-end scripts.
+# Needs CONVERT (the binary) and SRC (the source tree) in the environment.
+set -u
+: "${CONVERT:?set CONVERT to the convert binary}" "${SRC:?set SRC to the source tree}"
+PASS=0
+FAIL=0
+TMP=$(mktemp -d /tmp/convert-e2e-XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+ok() { PASS=$((PASS + 1)); }
+bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*" >&2; }
+
+# run CMD...: runs it, keeps stdout in $OUT, stderr in $ERR, status in $RC.
+run() {
+    "$@" >"$TMP/stdout" 2>"$TMP/stderr"
+    RC=$?
+    OUT=$(cat "$TMP/stdout")
+    ERR=$(cat "$TMP/stderr")
+}
+expect_rc() { [ "$RC" -eq "$1" ] && ok || bad "$2: exit $RC, expected $1; stderr: $ERR"; }
+expect_out() { case "$OUT" in *"$1"*) ok ;; *) bad "$2: stdout lacks '$1'" ;; esac; }
+expect_err() { case "$ERR" in *"$1"*) ok ;; *) bad "$2: stderr lacks '$1': $ERR" ;; esac; }
+expect_file() { [ -f "$1" ] && ok || bad "$2: missing $1"; }
+expect_no_file() { [ ! -e "$1" ] && ok || bad "$2: $1 should not exist"; }
+expect_same() { cmp -s "$1" "$2" && ok || { bad "$3: $1 differs from $2"; diff "$1" "$2" | head -20 >&2; }; }
+# json FILE EXPR: a Python expression over the parsed JSON object `j`.
+json() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+finish() {
+    echo "$PASS passed, $FAIL failed"
+    [ "$FAIL" -eq 0 ]
+}

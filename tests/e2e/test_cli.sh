@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The command line: help, version, listing, describing, checking, exit statuses.
+. "$(dirname "$0")/lib.sh"
+
+run "$CONVERT" --help
+expect_rc 0 "--help"
+expect_out "usage: convert -c CONFIG" "--help"
+expect_out "Exit status: 0 success, 1 the run failed, 2 bad usage or config" "--help"
+
+run "$CONVERT" --version
+expect_rc 0 "--version"
+expect_out "plugin ABI 1." "--version"
+
+run "$CONVERT"
+expect_rc 2 "no arguments"
+run "$CONVERT" --frobnicate
+expect_rc 2 "unknown flag"
+run "$CONVERT" -c x.yaml -j 0
+expect_rc 2 "-j 0"
+expect_err "-j takes a whole number" "-j 0"
+run "$CONVERT" -c x.yaml extra
+expect_rc 2 "stray argument"
+
+run "$CONVERT" --list-plugins
+expect_rc 0 "--list-plugins"
+for p in "archive      reader" "jsonl        reader" "jsonl        writer"; do expect_out "$p" "--list-plugins"; done
+expect_out "/lib/convert/plugins/archive.so" "--list-plugins shows where"
+
+run "$CONVERT" --describe archive
+expect_rc 0 "--describe archive"
+expect_out "max_doc_bytes      size   default: 64M" "--describe archive"
+expect_out "path               path   required" "--describe archive"
+run "$CONVERT" --describe nosuch
+expect_rc 2 "--describe nosuch"
+expect_err "no plugin named 'nosuch'" "--describe nosuch"
+
+# Loader errors are config errors: exit 2, naming the file.
+run "$CONVERT" --plugin-path "$FIXTURES/bad_major" --list-plugins
+expect_rc 2 "bad ABI plugin"
+expect_err "bad_major/bad_major.so: plugin built for ABI 99.0" "bad ABI plugin"
+run "$CONVERT" --plugin-path "$FIXTURES/no_entry" --list-plugins
+expect_rc 2 "no entry symbol"
+expect_err "no 'convert_plugin' symbol" "no entry symbol"
+CONVERT_PLUGIN_PATH="$FIXTURES/good:$FIXTURES/dup" run "$CONVERT" --list-plugins
+expect_rc 2 "duplicate names"
+expect_err "two step plugins named 'fixture'" "duplicate names"
+run "$CONVERT" --plugin-path "$FIXTURES/good" --list-plugins
+expect_rc 0 "extra plugin folder"
+expect_out "fixture      step" "extra plugin folder"
+
+# --check: valid and invalid configs.
+run "$CONVERT" --check -c "$SRC/config/minimal.yaml"
+expect_rc 0 "--check minimal"
+cat >"$TMP/bad.yaml" <<'YAML'
+reader:
+  plugin: archive
+  path: x.tar
+  includes: ["*.txt"]
+writers: [jsonl]
+YAML
+run "$CONVERT" --check -c "$TMP/bad.yaml"
+expect_rc 2 "unknown option"
+expect_err "$TMP/bad.yaml:4:3: plugin 'archive' has no option 'includes'" "unknown option"
+cat >"$TMP/bad2.yaml" <<'YAML'
+reader: {plugin: archive, path: x.tar}
+steps:
+  - plugin: nosuchstep
+writers: [jsonl]
+YAML
+run "$CONVERT" --check -c "$TMP/bad2.yaml"
+expect_rc 2 "unknown plugin"
+expect_err "bad2.yaml:3:5: no step plugin named 'nosuchstep'" "unknown plugin"
+run "$CONVERT" -c "$TMP/missing.yaml"
+expect_rc 2 "missing config"
+expect_err "cannot open config" "missing config"
+
+# A reader that cannot open its input is a config error too.
+run "$CONVERT" -c "$SRC/config/minimal.yaml" -i "$TMP/nope.tar" -o "$TMP/o"
+expect_rc 2 "missing input"
+expect_err "cannot open '$TMP/nope.tar'" "missing input"
+
+finish

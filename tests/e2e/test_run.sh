@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Whole runs: the seeds through the minimal pipeline, -i/-o overrides,
+# accounting, and failures that leave no half-written dataset.
+. "$(dirname "$0")/lib.sh"
+
+# The committed seed archive holds exactly seeds/*.txt.
+mkdir "$TMP/unpacked"
+tar -xzf "$SRC/seeds/seeds.tar.gz" -C "$TMP/unpacked"
+for f in "$SRC"/seeds/*.txt; do expect_same "$f" "$TMP/unpacked/$(basename "$f")" "seed archive"; done
+[ "$(ls "$TMP/unpacked" | wc -l)" -eq "$(ls "$SRC"/seeds/*.txt | wc -l)" ] && ok || bad "seed archive has extra members"
+
+run "$CONVERT" -q -c "$SRC/config/minimal.yaml" -o "$TMP/out"
+expect_rc 0 "minimal run"
+expect_same "$TMP/out/train.jsonl" "$SRC/tests/golden/minimal/train.jsonl" "minimal golden"
+[ "$(json "$TMP/out/report.json" 'j["read"] == j["written"] + j["dropped"] == 5')" = True ] && ok || bad "report invariant"
+[ -z "$(ls -A "$TMP/out" | grep -v -e '^train.jsonl$' -e '^report.json$' -e '^dropped.jsonl$')" ] && ok || bad "stray files: $(ls -A "$TMP/out")"
+[ -z "$OUT" ] && [ -z "$ERR" ] && ok || bad "-q printed something: $OUT $ERR"
+
+# Summary on stderr without -q.
+run "$CONVERT" -c "$SRC/config/minimal.yaml" -o "$TMP/out2"
+expect_err "ok: read 5, written 5, dropped 0" "summary"
+
+# -i with a folder and a zip of other documents; every one accounted for.
+mkdir -p "$TMP/corpus/sub"
+printf 'Hello world.\n' >"$TMP/corpus/a.txt"
+printf 'Привет, мир.\n' >"$TMP/corpus/sub/b.txt"
+printf 'bad \xff byte\n' >"$TMP/corpus/c.txt"
+printf 'skip me' >"$TMP/corpus/d.html"
+cat >"$TMP/drop.yaml" <<YAML
+reader:
+  plugin: archive
+  path: unused
+  include: ["*.txt"]
+  invalid_utf8: drop
+writers:
+  - plugin: jsonl
+    path: data.jsonl.zst
+YAML
+run "$CONVERT" -q -c "$TMP/drop.yaml" -i "$TMP/corpus" -o "$TMP/out3"
+expect_rc 0 "folder input"
+[ "$(zstd -dc "$TMP/out3/data.jsonl.zst" | wc -l)" -eq 2 ] && ok || bad "two documents written"
+[ "$(json "$TMP/out3/report.json" 'j["dropped_by_reason"]["archive:invalid_utf8"]')" = 1 ] && ok || bad "invalid utf8 counted"
+[ "$(json "$TMP/out3/report.json" 'j["counters"]["archive"]["skipped:not_included"]')" = 1 ] && ok || bad "skip counted"
+grep -q '"id":"c.txt","reason":"archive:invalid_utf8"' "$TMP/out3/dropped.jsonl" && ok || bad "drop log names the document"
+
+# A failed run leaves earlier outputs untouched and no new or temp files.
+mkdir -p "$TMP/out4"
+echo previous >"$TMP/out4/train.jsonl"
+mkdir "$TMP/big"
+for i in $(seq 1 40); do head -c 30000 /dev/urandom | base64 >"$TMP/big/$i.txt"; done
+tar -czf "$TMP/big.tar.gz" -C "$TMP/big" .
+head -c 600000 "$TMP/big.tar.gz" >"$TMP/cut.tar.gz"
+run "$CONVERT" -q -c "$SRC/config/minimal.yaml" -i "$TMP/cut.tar.gz" -o "$TMP/out4"
+expect_rc 1 "truncated archive"
+expect_err "cut.tar.gz" "truncated archive names the file"
+[ "$(cat "$TMP/out4/train.jsonl")" = previous ] && ok || bad "earlier output overwritten"
+[ "$(ls -A "$TMP/out4")" = train.jsonl ] && ok || bad "failed run left files: $(ls -A "$TMP/out4")"
+
+finish
