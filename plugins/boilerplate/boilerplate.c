@@ -1,0 +1,416 @@
+/* boilerplate.c -- step: removes what scraping leaves around an article.
+ *
+ * Two kinds of evidence, applied line by line (a line is a paragraph in
+ * scraped text):
+ *   1. Pattern rules from YAML files (one per language, PCRE2 with Unicode):
+ *      `line` removes a matching line, `strip` removes only the match,
+ *      `cut` removes the line and everything after it (comment and share
+ *      widgets end the article), `block` removes a heading such as "Read
+ *      also" and the teaser lines under it.
+ *   2. Structure, with thresholds as options: lines that are mostly numbers
+ *      (timestamps, view counters), repeated lines (a headline printed
+ *      twice), runs of very short lines (menus), the lead before the first
+ *      real paragraph (kept: one headline), and the tail after the last
+ *      real paragraph (lists of other stories).
+ * A "real paragraph" ends like a sentence and is long enough, or is long and
+ * holds a sentence boundary.  Every removed line is counted by rule. */
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert/plugin.h"
+#include "text.h"
+#include "util.h"
+#include "yamlfile.h"
+
+static const cv_option options[] = {
+    {"rules", CV_OPT_PATH, NULL, 1, "a rules YAML file, or a folder whose *.yaml files are all loaded"},
+    {"cut_min_chars", CV_OPT_INT, "200", 0, "a cut rule fires only after this much kept text (else it removes one line)"},
+    {"paragraph_min_words", CV_OPT_INT, "8", 0, "a line ending like a sentence with this many words is a paragraph"},
+    {"paragraph_long_chars", CV_OPT_INT, "200", 0, "a line this long with a sentence boundary inside is a paragraph"},
+    {"numeric_max_words", CV_OPT_INT, "10", 0, "numeric_line: lines of at most this many words..."},
+    {"numeric_min_fraction", CV_OPT_FLOAT, "0.4", 0, "...of which at least this fraction are numbers"},
+    {"menu_max_words", CV_OPT_INT, "3", 0, "menu: lines of at most this many words, not ending a sentence..."},
+    {"menu_min_run", CV_OPT_INT, "3", 0, "...in a run of at least this many"},
+    {"block_max_lines", CV_OPT_INT, "12", 0, "a block rule removes at most this many lines after its heading"},
+    {"caption_max_words", CV_OPT_INT, "12", 0, "a rule with previous: true also removes a preceding line this short"},
+    {"repeated_lines", CV_OPT_BOOL, "true", 0, "remove a line equal to an earlier one (repeated headline, teasers)"},
+    {"trim_lead", CV_OPT_BOOL, "true", 0, "before the first paragraph keep only the first line of headline_min_words"},
+    {"headline_min_words", CV_OPT_INT, "4", 0, "fewest words of the headline kept by trim_lead"},
+    {"trim_tail", CV_OPT_BOOL, "true", 0, "remove every line after the last paragraph"},
+    {NULL, 0, NULL, 0, NULL},
+};
+
+typedef enum { ACT_LINE, ACT_STRIP, ACT_CUT, ACT_BLOCK } action;
+
+typedef struct rule {
+    char *counter; /* "removed:<name>" */
+    action act;
+    int previous; /* also remove a short line just before */
+    pcre2_code *re;
+} rule;
+
+typedef struct line {
+    const char *s;
+    size_t len;
+    char *owned; /* after a strip rule */
+    const char *why; /* removal counter, NULL: kept */
+    size_t words;
+    int para;
+} line;
+
+typedef struct bp {
+    const cv_host *host;
+    cv_ctx *ctx;
+    rule *rules;
+    size_t nrules;
+    pcre2_match_data *md;
+    int64_t cut_min, para_words, para_long, num_words, menu_words, menu_run, block_max, caption_words, head_words;
+    double num_frac;
+    int repeated, lead, tail;
+    line *lines;
+    size_t nlines, clines;
+    cv_buf out;
+} bp;
+
+static void bp_destroy(void *p)
+{
+    bp *b = p;
+    for (size_t i = 0; i < b->nrules; i++) {
+        free(b->rules[i].counter);
+        pcre2_code_free(b->rules[i].re);
+    }
+    free(b->rules);
+    pcre2_match_data_free(b->md);
+    free(b->lines);
+    buf_free(&b->out);
+    free(b);
+}
+
+static int parse_action(const char *s, action *out)
+{
+    static const char *const names[] = {"line", "strip", "cut", "block"};
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(s, names[i]))
+            return *out = (action)i, 0;
+    return -1;
+}
+
+static int load_rules(bp *b, const char *file)
+{
+    char err[1024];
+    json_t *root = yaml_file_load(file, err, sizeof err);
+    if (!root) {
+        b->host->error(b->ctx, "%s", err);
+        return -1;
+    }
+    json_t *list = json_object_get(root, "rules");
+    if (!json_is_array(list)) {
+        b->host->error(b->ctx, "%s: expected a top-level 'rules:' list", file);
+        json_decref(root);
+        return -1;
+    }
+    size_t i;
+    json_t *r;
+    json_array_foreach(list, i, r) {
+        const char *name = json_string_value(json_object_get(r, "name"));
+        const char *pat = json_string_value(json_object_get(r, "pattern"));
+        const char *act = json_string_value(json_object_get(r, "action"));
+        const char *cs = json_string_value(json_object_get(r, "case"));
+        const char *prev = json_string_value(json_object_get(r, "previous"));
+        rule nr = {0};
+        if (!name || !pat || (act && parse_action(act, &nr.act) < 0)) {
+            b->host->error(b->ctx, "%s: rule %zu needs a name, a pattern and an action of line, strip, cut or block",
+                           file, i + 1);
+            json_decref(root);
+            return -1;
+        }
+        int errcode;
+        PCRE2_SIZE off;
+        uint32_t flags = PCRE2_UTF | PCRE2_UCP | (cs && !strcmp(cs, "sensitive") ? 0 : PCRE2_CASELESS);
+        nr.re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, flags, &errcode, &off, NULL);
+        if (!nr.re) {
+            PCRE2_UCHAR msg[256];
+            pcre2_get_error_message(errcode, msg, sizeof msg);
+            b->host->error(b->ctx, "%s: rule '%s': pattern error at offset %zu: %s", file, name, (size_t)off, msg);
+            json_decref(root);
+            return -1;
+        }
+        pcre2_jit_compile(nr.re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter if JIT is unavailable */
+        nr.previous = prev && (!strcmp(prev, "true") || !strcmp(prev, "yes"));
+        size_t n = strlen(name) + 9;
+        nr.counter = malloc(n);
+        snprintf(nr.counter, n, "removed:%s", name);
+        b->rules = realloc(b->rules, (b->nrules + 1) * sizeof *b->rules);
+        b->rules[b->nrules++] = nr;
+    }
+    json_decref(root);
+    return 0;
+}
+
+static void *bp_create(const cv_host *h, cv_ctx *ctx)
+{
+    bp *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    b->host = h;
+    b->ctx = ctx;
+    b->cut_min = h->opt_int(ctx, "cut_min_chars");
+    b->para_words = h->opt_int(ctx, "paragraph_min_words");
+    b->para_long = h->opt_int(ctx, "paragraph_long_chars");
+    b->num_words = h->opt_int(ctx, "numeric_max_words");
+    b->num_frac = h->opt_float(ctx, "numeric_min_fraction");
+    b->menu_words = h->opt_int(ctx, "menu_max_words");
+    b->menu_run = h->opt_int(ctx, "menu_min_run");
+    b->block_max = h->opt_int(ctx, "block_max_lines");
+    b->caption_words = h->opt_int(ctx, "caption_max_words");
+    b->head_words = h->opt_int(ctx, "headline_min_words");
+    b->repeated = h->opt_bool(ctx, "repeated_lines");
+    b->lead = h->opt_bool(ctx, "trim_lead");
+    b->tail = h->opt_bool(ctx, "trim_tail");
+    const char *path = h->opt_string(ctx, "rules");
+    char **files;
+    int n = yaml_paths(path, &files);
+    if (n < 0) {
+        h->error(ctx, "rules '%s': no such file or folder", path);
+        goto fail;
+    }
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = load_rules(b, files[i]);
+    paths_free(files);
+    if (rc < 0)
+        goto fail;
+    if (b->nrules == 0) {
+        h->error(ctx, "rules '%s' hold no rules", path);
+        goto fail;
+    }
+    b->md = pcre2_match_data_create(4, NULL);
+    return b;
+fail:
+    bp_destroy(b);
+    return NULL;
+}
+
+static int match(bp *b, const rule *r, const char *s, size_t len, size_t *start, size_t *end)
+{
+    int rc = pcre2_match(r->re, (PCRE2_SPTR)s, len, 0, 0, b->md, NULL);
+    if (rc < 0)
+        return 0;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(b->md);
+    *start = ov[0];
+    *end = ov[1];
+    return 1;
+}
+
+static void measure(bp *b, line *l)
+{
+    l->words = count_words(l->s, l->len);
+    int ends = ends_sentence(l->s, l->len);
+    l->para = (ends && (int64_t)l->words >= b->para_words) ||
+              ((int64_t)l->len >= b->para_long && has_inner_sentence_end(l->s, l->len));
+}
+
+/* Remove the match from a line; 1 if nothing but space is left. */
+static int strip(line *l, size_t start, size_t end)
+{
+    size_t n = l->len - (end - start);
+    char *s = malloc(n + 1);
+    memcpy(s, l->s, start);
+    memcpy(s + start, l->s + end, l->len - end);
+    s[n] = '\0';
+    while (n && (s[n - 1] == ' '))
+        s[--n] = '\0';
+    size_t lead = strspn(s, " ");
+    free(l->owned);
+    l->owned = s;
+    l->s = s + lead;
+    l->len = n - lead;
+    return l->len == 0;
+}
+
+static void split_lines(bp *b, const char *text, size_t len)
+{
+    b->nlines = 0;
+    for (size_t i = 0; i < len;) {
+        const char *nl = memchr(text + i, '\n', len - i);
+        size_t e = nl ? (size_t)(nl - text) : len;
+        size_t s = i;
+        while (s < e && (text[s] == ' ' || text[s] == '\t' || text[s] == '\r'))
+            s++;
+        size_t t = e;
+        while (t > s && (text[t - 1] == ' ' || text[t - 1] == '\t' || text[t - 1] == '\r'))
+            t--;
+        if (t > s) {
+            if (b->nlines == b->clines) {
+                b->clines = b->clines ? b->clines * 2 : 64;
+                b->lines = realloc(b->lines, b->clines * sizeof *b->lines);
+                if (!b->lines)
+                    abort();
+            }
+            b->lines[b->nlines++] = (line){.s = text + s, .len = t - s};
+        }
+        i = e + 1;
+    }
+}
+
+/* The pattern pass. */
+static void apply_rules(bp *b)
+{
+    size_t kept_chars = 0;
+    int64_t in_block = 0;
+    const char *block_why = NULL;
+    for (size_t i = 0; i < b->nlines; i++) {
+        line *l = &b->lines[i];
+        measure(b, l);
+        if (in_block > 0) {
+            if (!l->para) {
+                l->why = block_why;
+                in_block--;
+                continue;
+            }
+            in_block = 0;
+        }
+        for (size_t k = 0; k < b->nrules && !l->why; k++) {
+            const rule *r = &b->rules[k];
+            size_t ms, me;
+            if (!match(b, r, l->s, l->len, &ms, &me))
+                continue;
+            switch (r->act) {
+            case ACT_STRIP:
+                if (me == ms) /* an empty match would loop forever and remove nothing */
+                    break;
+                if (strip(l, ms, me))
+                    l->why = r->counter;
+                else {
+                    b->host->count(b->ctx, r->counter, 1);
+                    measure(b, l);
+                }
+                break;
+            case ACT_LINE:
+                l->why = r->counter;
+                break;
+            case ACT_CUT:
+                l->why = r->counter;
+                if ((int64_t)kept_chars >= b->cut_min)
+                    for (size_t j = i + 1; j < b->nlines; j++)
+                        b->lines[j].why = r->counter;
+                if ((int64_t)kept_chars >= b->cut_min)
+                    return;
+                break;
+            case ACT_BLOCK:
+                l->why = r->counter;
+                in_block = b->block_max;
+                block_why = r->counter;
+                break;
+            }
+            if (l->why && r->previous && i > 0) {
+                line *p = &b->lines[i - 1];
+                if (!p->why && !p->para && (int64_t)p->words <= b->caption_words)
+                    p->why = r->counter, kept_chars -= p->len;
+            }
+        }
+        if (!l->why)
+            kept_chars += l->len;
+    }
+}
+
+/* The structural pass over the lines the rules kept. */
+static void apply_structure(bp *b)
+{
+    line *L = b->lines;
+    size_t n = b->nlines;
+    for (size_t i = 0; i < n; i++) {
+        line *l = &L[i];
+        if (l->why)
+            continue;
+        if ((int64_t)l->words <= b->num_words && l->words > 0 && !l->para &&
+            (double)count_numeric(l->s, l->len) >= b->num_frac * (double)l->words)
+            l->why = "removed:numeric_line";
+        else if (b->repeated)
+            for (size_t j = 0; j < i; j++)
+                if (!L[j].why && L[j].len == l->len && !memcmp(L[j].s, l->s, l->len)) {
+                    l->why = "removed:repeated_line";
+                    break;
+                }
+    }
+    /* Menus: runs of short lines that do not end like sentences. */
+    for (size_t i = 0; i < n;) {
+        size_t j = i, run = 0;
+        while (j < n && (L[j].why || ((int64_t)L[j].words <= b->menu_words && !ends_sentence(L[j].s, L[j].len)))) {
+            run += !L[j].why;
+            j++;
+        }
+        if ((int64_t)run >= b->menu_run)
+            for (size_t k = i; k < j; k++)
+                if (!L[k].why)
+                    L[k].why = "removed:menu";
+        i = j > i ? j : i + 1;
+    }
+    size_t first = n, last = n;
+    for (size_t i = 0; i < n; i++)
+        if (!L[i].why && L[i].para) {
+            if (first == n)
+                first = i;
+            last = i;
+        }
+    if (first == n)
+        return; /* no paragraph at all: leave the judgement to the quality step */
+    if (b->lead) {
+        int headline = 0;
+        for (size_t i = 0; i < first; i++) {
+            if (L[i].why)
+                continue;
+            if (!headline && (int64_t)L[i].words >= b->head_words)
+                headline = 1;
+            else
+                L[i].why = "removed:lead";
+        }
+    }
+    if (b->tail)
+        for (size_t i = last + 1; i < n; i++)
+            if (!L[i].why)
+                L[i].why = "removed:tail";
+}
+
+static cv_status bp_process(void *p, cv_doc *doc)
+{
+    bp *b = p;
+    size_t len;
+    const char *text = b->host->doc_text(doc, &len);
+    split_lines(b, text, len);
+    apply_rules(b);
+    apply_structure(b);
+    b->out.len = 0;
+    buf_reserve(&b->out, len);
+    for (size_t i = 0; i < b->nlines; i++) {
+        line *l = &b->lines[i];
+        if (l->why) {
+            b->host->count(b->ctx, l->why, 1);
+        } else {
+            if (b->out.len)
+                buf_add(&b->out, "\n\n", 2);
+            buf_add(&b->out, l->s, l->len);
+        }
+    }
+    /* Set the text before freeing stripped lines: they may point into them. */
+    b->host->doc_set_text(doc, b->out.p, b->out.len);
+    for (size_t i = 0; i < b->nlines; i++)
+        free(b->lines[i].owned);
+    return CV_OK;
+}
+
+static const cv_plugin boilerplate = {
+    CV_PLUGIN_HEADER,
+    .name = "boilerplate",
+    .kind = CV_STEP,
+    .version = "1.0.0",
+    .description = "Removes navigation, teasers, widgets, credits, counters and page chrome by rules and structure",
+    .options = options,
+    .create = bp_create,
+    .destroy = bp_destroy,
+    .process = bp_process,
+};
+
+CONVERT_PLUGINS(&boilerplate)

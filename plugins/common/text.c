@@ -1,0 +1,131 @@
+/* text.c -- counting words and finding sentence ends, Unicode-aware through utf8proc. */
+#include "text.h"
+
+#include <string.h>
+#include <utf8proc.h>
+
+static utf8proc_int32_t cp_at(const char *s, size_t len, size_t *i)
+{
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + *i, (utf8proc_ssize_t)(len - *i), &cp);
+    *i += n > 0 ? (size_t)n : 1;
+    return n > 0 ? cp : -1;
+}
+
+static int is_space(utf8proc_int32_t cp)
+{
+    return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
+           (cp > 0x7f && utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS);
+}
+
+int cp_is_letter(int cp)
+{
+    if (cp < 0x80)
+        return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
+    utf8proc_category_t c = utf8proc_category(cp);
+    return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
+}
+
+static int is_digit(utf8proc_int32_t cp) { return cp >= '0' && cp <= '9'; }
+
+/* Walk tokens; count those with letters/digits and the numeric ones. */
+static void tokens(const char *s, size_t len, size_t *words, size_t *numeric)
+{
+    *words = *numeric = 0;
+    int in = 0, letters = 0, digits = 0;
+    for (size_t i = 0; i <= len;) {
+        utf8proc_int32_t cp = i < len ? cp_at(s, len, &i) : (i++, ' ');
+        if (is_space(cp)) {
+            if (in && (letters || digits)) {
+                ++*words;
+                if (digits && !letters)
+                    ++*numeric;
+            }
+            in = letters = digits = 0;
+            continue;
+        }
+        in = 1;
+        letters |= cp_is_letter(cp);
+        digits |= is_digit(cp);
+    }
+}
+
+size_t count_words(const char *s, size_t len)
+{
+    size_t w, n;
+    tokens(s, len, &w, &n);
+    return w;
+}
+
+size_t count_numeric(const char *s, size_t len)
+{
+    size_t w, n;
+    tokens(s, len, &w, &n);
+    return n;
+}
+
+/* Closing quotes and brackets that may follow a sentence's final mark. */
+static int is_closer(utf8proc_int32_t cp)
+{
+    return cp == '"' || cp == '\'' || cp == ')' || cp == ']' || cp == 0xBB /* » */ || cp == 0x201D /* ” */ ||
+           cp == 0x201C /* “ (closing in bg/ru/uk) */ || cp == 0x2019 || cp == 0x203A;
+}
+
+static int is_final(utf8proc_int32_t cp) { return cp == '.' || cp == '!' || cp == '?' || cp == 0x2026; }
+
+int ends_sentence(const char *s, size_t len)
+{
+    /* Step back over code points: find the last start bytes. */
+    size_t end = len;
+    while (end > 0) {
+        size_t start = end - 1;
+        while (start > 0 && ((unsigned char)s[start] & 0xC0) == 0x80)
+            start--;
+        size_t i = start;
+        utf8proc_int32_t cp = cp_at(s, end, &i);
+        if (is_space(cp) || is_closer(cp)) {
+            end = start;
+            continue;
+        }
+        return is_final(cp);
+    }
+    return 0;
+}
+
+int has_inner_sentence_end(const char *s, size_t len)
+{
+    for (size_t i = 0; i + 2 < len; i++) {
+        if (s[i] != '.' && s[i] != '!' && s[i] != '?')
+            continue;
+        size_t j = i + 1;
+        if (s[j] != ' ')
+            continue;
+        j++;
+        utf8proc_int32_t cp = cp_at(s, len, &j);
+        if (cp > 0 && utf8proc_category(cp) == UTF8PROC_CATEGORY_LU)
+            return 1;
+    }
+    return 0;
+}
+
+size_t last_sentence_end(const char *s, size_t len)
+{
+    size_t best = 0;
+    for (size_t i = 0; i < len;) {
+        utf8proc_int32_t cp = cp_at(s, len, &i);
+        if (!is_final(cp))
+            continue;
+        size_t j = i;
+        while (j < len) { /* closing quotes and brackets belong to the sentence */
+            size_t k = j;
+            utf8proc_int32_t c = cp_at(s, len, &k);
+            if (!is_closer(c) && !is_final(c))
+                break;
+            j = k;
+        }
+        if (j == len || s[j] == ' ' || s[j] == '\n')
+            best = j;
+        i = j > i ? j : i;
+    }
+    return best;
+}

@@ -1,0 +1,366 @@
+/* dedup.c -- step (serial): exact and near-duplicate removal, streaming.
+ *
+ * Exact: a 128-bit XXH3 of the document's words (case-folded), so spacing
+ * and case differences do not hide a copy.
+ * Near: MinHash over word n-gram shingles, banded LSH to find candidates,
+ * then the signatures estimate similarity: Jaccard, or containment (how
+ * much of the smaller document lies inside the larger one, which catches a
+ * short copy of a longer story).  The first document wins; a dropped one
+ * names the id it duplicates.  Deterministic: no randomness but the seed.
+ *
+ * Memory per kept document: 16 bytes (exact) + 4 * bands * rows (signature)
+ * + 16 * bands (LSH entries, at most 50% load) + the id. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+#include <xxhash.h>
+
+#include "convert/plugin.h"
+#include "util.h"
+
+static const cv_option options[] = {
+    {"exact", CV_OPT_BOOL, "true", 0, "drop exact duplicates (same words, any case or spacing)"},
+    {"near", CV_OPT_BOOL, "true", 0, "drop near duplicates (MinHash + LSH)"},
+    {"ngram", CV_OPT_INT, "5", 0, "words per shingle"},
+    {"bands", CV_OPT_INT, "64", 0, "LSH bands"},
+    {"rows", CV_OPT_INT, "2", 0, "signature rows per band (permutations = bands * rows)"},
+    {"threshold", CV_OPT_FLOAT, "0.6", 0, "estimated similarity at or above which a document is a duplicate"},
+    {"measure", CV_OPT_STRING, "containment", 0,
+     "jaccard (|A∩B|/|A∪B|) or containment (|A∩B|/min(|A|,|B|): a short copy of a long story)"},
+    {"seed", CV_OPT_INT, "1", 0, "seed of the hash permutations"},
+    {NULL, 0, NULL, 0, NULL},
+};
+
+/* An open-addressing multimap from 64-bit keys to document numbers. */
+typedef struct slot {
+    uint64_t key; /* 0: empty (keys are forced non-zero) */
+    uint32_t doc;
+} slot;
+
+typedef struct table {
+    slot *s;
+    size_t cap, n; /* cap is a power of two */
+} table;
+
+static void table_put(table *t, uint64_t key, uint32_t doc);
+
+static void table_grow(table *t)
+{
+    table old = *t;
+    t->cap = old.cap ? old.cap * 2 : 1024;
+    t->n = 0;
+    t->s = calloc(t->cap, sizeof *t->s);
+    if (!t->s)
+        abort();
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.s[i].key)
+            table_put(t, old.s[i].key, old.s[i].doc);
+    free(old.s);
+}
+
+static void table_put(table *t, uint64_t key, uint32_t doc)
+{
+    if ((t->n + 1) * 2 > t->cap)
+        table_grow(t);
+    size_t i = key & (t->cap - 1);
+    while (t->s[i].key)
+        i = (i + 1) & (t->cap - 1);
+    t->s[i] = (slot){key, doc};
+    t->n++;
+}
+
+/* Call fn for every doc stored under key; stop early when it returns non-zero. */
+#define TABLE_FOREACH(t, k, d)                                                                                        \
+    for (size_t i_ = (t)->cap ? ((k) & ((t)->cap - 1)) : 0, go_ = (t)->cap != 0; go_ && (t)->s[i_].key;              \
+         i_ = (i_ + 1) & ((t)->cap - 1))                                                                              \
+        if ((t)->s[i_].key == (k) && ((d) = (t)->s[i_].doc, 1))
+
+typedef struct kept {
+    char *id;
+    uint32_t *sig;
+    uint32_t shingles; /* distinct shingles, for containment */
+} kept;
+
+typedef struct dedup {
+    const cv_host *host;
+    cv_ctx *ctx;
+    int exact, near, containment;
+    size_t ngram, bands, rows, perms;
+    double threshold;
+    uint64_t *a, *b; /* permutation i: (a[i] * x + b[i]) >> 32, a[i] odd */
+    table exact_index;   /* low 64 bits of the text hash -> doc */
+    XXH128_hash_t *exact_hash;
+    table lsh;
+    kept *docs;
+    size_t ndocs, cdocs;
+    uint32_t *seen; /* per kept doc: last candidate round that saw it */
+    uint32_t round;
+    /* scratch */
+    uint64_t *words;
+    size_t nwords, cwords;
+    table shingle_set;
+    uint32_t *sig;
+    cv_buf folded;
+} dedup;
+
+static uint64_t splitmix(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static void d_destroy(void *p)
+{
+    dedup *d = p;
+    for (size_t i = 0; i < d->ndocs; i++) {
+        free(d->docs[i].id);
+        free(d->docs[i].sig);
+    }
+    free(d->docs);
+    free(d->a);
+    free(d->b);
+    free(d->exact_index.s);
+    free(d->exact_hash);
+    free(d->lsh.s);
+    free(d->seen);
+    free(d->words);
+    free(d->shingle_set.s);
+    free(d->sig);
+    buf_free(&d->folded);
+    free(d);
+}
+
+static void *d_create(const cv_host *h, cv_ctx *ctx)
+{
+    dedup *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->host = h;
+    d->ctx = ctx;
+    d->exact = h->opt_bool(ctx, "exact");
+    d->near = h->opt_bool(ctx, "near");
+    int64_t ngram = h->opt_int(ctx, "ngram"), bands = h->opt_int(ctx, "bands"), rows = h->opt_int(ctx, "rows");
+    d->threshold = h->opt_float(ctx, "threshold");
+    const char *measure = h->opt_string(ctx, "measure");
+    if (ngram < 1 || ngram > 64 || bands < 1 || rows < 1 || bands * rows > 4096) {
+        h->error(ctx, "need 1 <= ngram <= 64, bands >= 1, rows >= 1, bands * rows <= 4096");
+        goto fail;
+    }
+    if (d->threshold <= 0 || d->threshold > 1) {
+        h->error(ctx, "threshold must be in (0, 1]");
+        goto fail;
+    }
+    if (strcmp(measure, "jaccard") && strcmp(measure, "containment")) {
+        h->error(ctx, "measure must be jaccard or containment, not '%s'", measure);
+        goto fail;
+    }
+    d->containment = !strcmp(measure, "containment");
+    d->ngram = (size_t)ngram;
+    d->bands = (size_t)bands;
+    d->rows = (size_t)rows;
+    d->perms = d->bands * d->rows;
+    d->a = malloc(d->perms * sizeof *d->a);
+    d->b = malloc(d->perms * sizeof *d->b);
+    d->sig = malloc(d->perms * sizeof *d->sig);
+    uint64_t state = (uint64_t)h->opt_int(ctx, "seed");
+    for (size_t i = 0; i < d->perms; i++) {
+        d->a[i] = splitmix(&state) | 1;
+        d->b[i] = splitmix(&state);
+    }
+    return d;
+fail:
+    d_destroy(d);
+    return NULL;
+}
+
+/* Case-folded words as 64-bit hashes into d->words. */
+static void words_of(dedup *d, const char *text, size_t len)
+{
+    d->nwords = 0;
+    utf8proc_uint8_t *folded = NULL;
+    utf8proc_ssize_t flen = utf8proc_map((const utf8proc_uint8_t *)text, (utf8proc_ssize_t)len, &folded,
+                                         UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+    const char *s = flen >= 0 ? (const char *)folded : text;
+    size_t n = flen >= 0 ? (size_t)flen : len;
+    size_t start = 0;
+    int in = 0;
+    for (size_t i = 0; i <= n;) {
+        utf8proc_int32_t cp = 0;
+        size_t at = i;
+        if (i < n) {
+            utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
+            i += k > 0 ? (size_t)k : 1;
+        } else {
+            i++;
+        }
+        utf8proc_category_t c = cp ? utf8proc_category(cp) : UTF8PROC_CATEGORY_CN;
+        int word = (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) ||
+                   (c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME) || c == UTF8PROC_CATEGORY_ND;
+        if (word && !in) {
+            start = at;
+            in = 1;
+        } else if (!word && in) {
+            if (d->nwords == d->cwords) {
+                d->cwords = d->cwords ? d->cwords * 2 : 1024;
+                d->words = realloc(d->words, d->cwords * sizeof *d->words);
+                if (!d->words)
+                    abort();
+            }
+            d->words[d->nwords++] = XXH3_64bits(s + start, at - start);
+            in = 0;
+        }
+    }
+    free(folded);
+}
+
+/* MinHash signature of the shingles into d->sig; returns distinct shingles. */
+static uint32_t signature(dedup *d)
+{
+    for (size_t p = 0; p < d->perms; p++)
+        d->sig[p] = UINT32_MAX;
+    table *set = &d->shingle_set;
+    if (set->cap)
+        memset(set->s, 0, set->cap * sizeof *set->s);
+    set->n = 0;
+    size_t n = d->nwords < d->ngram ? 1 : d->nwords - d->ngram + 1;
+    size_t width = d->nwords < d->ngram ? d->nwords : d->ngram;
+    uint32_t distinct = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x = XXH3_64bits(d->words + i, width * sizeof *d->words) | 1;
+        int dup = 0;
+        uint32_t unused;
+        TABLE_FOREACH(set, x, unused) {
+            (void)unused;
+            dup = 1;
+            break;
+        }
+        if (dup)
+            continue;
+        table_put(set, x, 0);
+        distinct++;
+        for (size_t p = 0; p < d->perms; p++) {
+            uint32_t v = (uint32_t)((d->a[p] * x + d->b[p]) >> 32);
+            if (v < d->sig[p])
+                d->sig[p] = v;
+        }
+    }
+    return distinct;
+}
+
+static uint64_t band_key(dedup *d, size_t band, const uint32_t *sig)
+{
+    return XXH3_64bits_withSeed(sig + band * d->rows, d->rows * sizeof *sig, band) | 1;
+}
+
+static double similarity(dedup *d, const kept *k, uint32_t shingles)
+{
+    size_t same = 0;
+    for (size_t p = 0; p < d->perms; p++)
+        same += k->sig[p] == d->sig[p];
+    double j = (double)same / (double)d->perms;
+    if (!d->containment)
+        return j;
+    /* |A∩B| = J (|A| + |B|) / (1 + J), then over the smaller set. */
+    double a = shingles, b = k->shingles, inter = j * (a + b) / (1 + j);
+    double c = inter / (a < b ? a : b);
+    return c > 1 ? 1 : c;
+}
+
+static void keep(dedup *d, const char *id, uint32_t shingles, XXH128_hash_t h)
+{
+    if (d->ndocs == d->cdocs) {
+        d->cdocs = d->cdocs ? d->cdocs * 2 : 1024;
+        d->docs = realloc(d->docs, d->cdocs * sizeof *d->docs);
+        d->seen = realloc(d->seen, d->cdocs * sizeof *d->seen);
+        d->exact_hash = realloc(d->exact_hash, d->cdocs * sizeof *d->exact_hash);
+        if (!d->docs || !d->seen || !d->exact_hash)
+            abort();
+    }
+    uint32_t n = (uint32_t)d->ndocs++;
+    kept *k = &d->docs[n];
+    k->id = strdup(id);
+    k->sig = NULL;
+    k->shingles = shingles;
+    d->seen[n] = 0;
+    d->exact_hash[n] = h;
+    if (d->exact)
+        table_put(&d->exact_index, h.low64 | 1, n);
+    if (d->near) {
+        k->sig = malloc(d->perms * sizeof *k->sig);
+        memcpy(k->sig, d->sig, d->perms * sizeof *k->sig);
+        for (size_t b = 0; b < d->bands; b++)
+            table_put(&d->lsh, band_key(d, b, d->sig), n);
+    }
+}
+
+static cv_status d_process(void *p, cv_doc *doc)
+{
+    dedup *d = p;
+    const cv_host *h = d->host;
+    size_t len;
+    const char *text = h->doc_text(doc, &len);
+    words_of(d, text, len);
+    XXH128_hash_t hash = XXH3_128bits(d->words, d->nwords * sizeof *d->words);
+    uint32_t other;
+    if (d->exact)
+        TABLE_FOREACH(&d->exact_index, hash.low64 | 1, other) {
+            if (XXH128_isEqual(d->exact_hash[other], hash)) {
+                h->doc_drop(doc, "exact_duplicate", d->docs[other].id);
+                return CV_DROP;
+            }
+        }
+    uint32_t shingles = 0;
+    if (d->near && d->nwords > 0) {
+        shingles = signature(d);
+        if (++d->round == 0) { /* wrapped: forget old marks */
+            memset(d->seen, 0, d->ndocs * sizeof *d->seen);
+            d->round = 1;
+        }
+        size_t best_doc = SIZE_MAX;
+        double best = 0;
+        for (size_t b = 0; b < d->bands; b++) {
+            uint64_t key = band_key(d, b, d->sig);
+            TABLE_FOREACH(&d->lsh, key, other) {
+                if (d->seen[other] == d->round)
+                    continue;
+                d->seen[other] = d->round;
+                double s = similarity(d, &d->docs[other], shingles);
+                /* Ties go to the earliest document, so the result never depends on table order. */
+                if (s > best || (s == best && other < best_doc)) {
+                    best = s;
+                    best_doc = other;
+                }
+            }
+        }
+        if (best_doc != SIZE_MAX && best >= d->threshold) {
+            char detail[64];
+            snprintf(detail, sizeof detail, "%.2f", best);
+            size_t n = strlen(d->docs[best_doc].id) + strlen(detail) + 16;
+            char *msg = malloc(n);
+            snprintf(msg, n, "%s (similarity %s)", d->docs[best_doc].id, detail);
+            h->doc_drop(doc, "near_duplicate", msg);
+            free(msg);
+            return CV_DROP;
+        }
+    }
+    keep(d, h->doc_id(doc), shingles, hash);
+    return CV_OK;
+}
+
+static const cv_plugin dedup_step = {
+    CV_PLUGIN_HEADER,
+    .name = "dedup",
+    .kind = CV_STEP,
+    .version = "1.0.0",
+    .description = "Drops exact duplicates (XXH3) and near duplicates (MinHash + LSH); first one wins",
+    .options = options,
+    .flags = CV_FLAG_SERIAL,
+    .create = d_create,
+    .destroy = d_destroy,
+    .process = d_process,
+};
+
+CONVERT_PLUGINS(&dedup_step)

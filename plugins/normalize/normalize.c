@@ -1,0 +1,165 @@
+/* normalize.c -- step: Unicode normalisation and white-space hygiene.
+ *
+ * utf8proc does the Unicode work (NFC/NFKC, line-break unification, the
+ * optional quote/dash "lumping", character categories); this file only
+ * decides what to keep.  Runs in one pass over code points after utf8proc. */
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "convert/plugin.h"
+#include "util.h"
+
+static const cv_option options[] = {
+    {"form", CV_OPT_STRING, "NFC", 0, "Unicode normal form: NFC or NFKC (NFKC also folds ligatures, full-width forms...)"},
+    {"unify_punctuation", CV_OPT_BOOL, "false", 0,
+     "map typographic quotes, dashes and other look-alikes to ASCII (utf8proc's LUMP)"},
+    {"remove_controls", CV_OPT_BOOL, "true", 0, "drop control characters (tabs become spaces)"},
+    {"remove_invisible", CV_OPT_BOOL, "true", 0,
+     "drop zero-width and format characters (soft hyphen, BOM, ZWSP...; ZWJ/ZWNJ are kept)"},
+    {"collapse_spaces", CV_OPT_BOOL, "true", 0, "all Unicode spaces become one ASCII space; runs collapse"},
+    {"trim_lines", CV_OPT_BOOL, "true", 0, "strip spaces at both ends of every line"},
+    {"max_blank_lines", CV_OPT_INT, "1", 0, "longest run of empty lines kept (-1: keep all)"},
+    {NULL, 0, NULL, 0, NULL},
+};
+
+typedef struct norm {
+    const cv_host *host;
+    cv_ctx *ctx;
+    utf8proc_option_t flags;
+    int controls, invisible, spaces, trim;
+    int64_t max_blank;
+    cv_buf out;
+} norm;
+
+static void *n_create(const cv_host *h, cv_ctx *ctx)
+{
+    norm *n = calloc(1, sizeof *n);
+    if (!n)
+        return NULL;
+    n->host = h;
+    n->ctx = ctx;
+    const char *form = h->opt_string(ctx, "form");
+    n->flags = UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_NLF2LF;
+    if (!strcmp(form, "NFKC"))
+        n->flags |= UTF8PROC_COMPAT;
+    else if (strcmp(form, "NFC")) {
+        h->error(ctx, "form must be NFC or NFKC, not '%s'", form);
+        free(n);
+        return NULL;
+    }
+    if (h->opt_bool(ctx, "unify_punctuation"))
+        n->flags |= UTF8PROC_LUMP;
+    n->controls = h->opt_bool(ctx, "remove_controls");
+    n->invisible = h->opt_bool(ctx, "remove_invisible");
+    n->spaces = h->opt_bool(ctx, "collapse_spaces");
+    n->trim = h->opt_bool(ctx, "trim_lines");
+    n->max_blank = h->opt_int(ctx, "max_blank_lines");
+    return n;
+}
+
+static void n_destroy(void *p)
+{
+    norm *n = p;
+    buf_free(&n->out);
+    free(n);
+}
+
+/* Finish a line: trim its end, and count it toward the blank-line limit. */
+static void end_line(norm *n, size_t line_start, int *blank_run)
+{
+    cv_buf *o = &n->out;
+    if (n->trim)
+        while (o->len > line_start && o->p[o->len - 1] == ' ')
+            o->len--;
+    if (o->len == line_start) {
+        ++*blank_run;
+        if (n->max_blank >= 0 && *blank_run > n->max_blank)
+            return; /* drop this empty line */
+    } else {
+        *blank_run = 0;
+    }
+    buf_addc(o, '\n');
+}
+
+static cv_status n_process(void *p, cv_doc *doc)
+{
+    norm *n = p;
+    const cv_host *h = n->host;
+    size_t len;
+    const char *text = h->doc_text(doc, &len);
+    if (len == 0)
+        return CV_OK;
+    utf8proc_uint8_t *mapped = NULL;
+    utf8proc_ssize_t mlen = utf8proc_map((const utf8proc_uint8_t *)text, (utf8proc_ssize_t)len, &mapped, n->flags);
+    if (mlen < 0) {
+        h->error(n->ctx, "utf8proc: %s", utf8proc_errmsg(mlen));
+        return CV_ERROR;
+    }
+    cv_buf *o = &n->out;
+    o->len = 0;
+    buf_reserve(o, (size_t)mlen);
+    size_t line_start = 0;
+    int blank_run = 1; /* leading empty lines go */
+    uint64_t removed = 0;
+    for (utf8proc_ssize_t i = 0; i < mlen;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(mapped + i, mlen - i, &cp);
+        if (k <= 0) { /* cannot happen after utf8proc_map; be safe anyway */
+            i++;
+            continue;
+        }
+        const utf8proc_uint8_t *at = mapped + i;
+        i += k;
+        if (cp == '\n' || cp == 0x2028 || cp == 0x2029) {
+            end_line(n, line_start, &blank_run);
+            line_start = o->len;
+            continue;
+        }
+        utf8proc_category_t cat = cp < 0x80 && cp >= 0x20 && cp != 0x7f ? UTF8PROC_CATEGORY_LL
+                                                                         : utf8proc_category(cp);
+        if (cp == '\t' && n->controls)
+            cp = ' ', cat = UTF8PROC_CATEGORY_ZS;
+        if (cat == UTF8PROC_CATEGORY_CC && n->controls) {
+            removed++;
+            continue;
+        }
+        if (cat == UTF8PROC_CATEGORY_CF && n->invisible && cp != 0x200C && cp != 0x200D) {
+            removed++;
+            continue;
+        }
+        if (n->spaces && (cp == ' ' || cat == UTF8PROC_CATEGORY_ZS)) {
+            if (o->len == line_start ? n->trim : o->p[o->len - 1] == ' ')
+                continue;
+            buf_addc(o, ' ');
+            continue;
+        }
+        if (n->trim && cp == ' ' && o->len == line_start)
+            continue;
+        buf_add(o, at, (size_t)k);
+    }
+    if (o->len > line_start)
+        end_line(n, line_start, &blank_run);
+    free(mapped);
+    /* No trailing newlines: a document ends with its last character. */
+    while (o->len && o->p[o->len - 1] == '\n')
+        o->len--;
+    if (removed)
+        h->count(n->ctx, "removed:invisible_or_control", removed);
+    h->doc_set_text(doc, o->p ? o->p : "", o->len);
+    return CV_OK;
+}
+
+static const cv_plugin normalize = {
+    CV_PLUGIN_HEADER,
+    .name = "normalize",
+    .kind = CV_STEP,
+    .version = "1.0.0",
+    .description = "Unicode NFC/NFKC, control and invisible characters out, one kind of line break and space",
+    .options = options,
+    .create = n_create,
+    .destroy = n_destroy,
+    .process = n_process,
+};
+
+CONVERT_PLUGINS(&normalize)
