@@ -36,8 +36,8 @@ static const cv_option options[] = {
     {"block_max_lines", CV_OPT_INT, "12", 0, "a block rule removes at most this many lines after its heading"},
     {"caption_max_words", CV_OPT_INT, "12", 0, "a rule with previous: true also removes a preceding line this short"},
     {"repeated_lines", CV_OPT_BOOL, "true", 0, "remove a line equal to an earlier one (repeated headline, teasers)"},
-    {"trim_lead", CV_OPT_BOOL, "true", 0, "before the first paragraph keep only the first line of headline_min_words"},
-    {"headline_min_words", CV_OPT_INT, "4", 0, "fewest words of the headline kept by trim_lead"},
+    {"trim_lead", CV_OPT_BOOL, "true", 0, "before the first paragraph keep only the headline: the line with most words"},
+    {"headline_min_words", CV_OPT_INT, "4", 0, "a shorter headline is removed too"},
     {"trim_tail", CV_OPT_BOOL, "true", 0, "remove every line after the last paragraph"},
     {NULL, 0, NULL, 0, NULL},
 };
@@ -308,11 +308,11 @@ static void apply_rules(bp *b)
             if (l->why && r->previous && i > 0) {
                 line *p = &b->lines[i - 1];
                 if (!p->why && !p->para && (int64_t)p->words <= b->caption_words)
-                    p->why = r->counter, kept_chars -= p->len;
+                    p->why = r->counter;
             }
         }
-        if (!l->why)
-            kept_chars += l->len;
+        if (!l->why && l->para)
+            kept_chars += l->len; /* only real paragraphs count: chrome at the top must not arm a cut */
     }
 }
 
@@ -358,15 +358,16 @@ static void apply_structure(bp *b)
     if (first == n)
         return; /* no paragraph at all: leave the judgement to the quality step */
     if (b->lead) {
-        int headline = 0;
-        for (size_t i = 0; i < first; i++) {
-            if (L[i].why)
-                continue;
-            if (!headline && (int64_t)L[i].words >= b->head_words)
-                headline = 1;
-            else
+        /* Keep one headline: the line with the most words (the first of equals). */
+        size_t head = first, most = 0;
+        for (size_t i = 0; i < first; i++)
+            if (!L[i].why && L[i].words > most) {
+                most = L[i].words;
+                head = i;
+            }
+        for (size_t i = 0; i < first; i++)
+            if (!L[i].why && (i != head || (int64_t)most < b->head_words))
                 L[i].why = "removed:lead";
-        }
     }
     if (b->tail)
         for (size_t i = last + 1; i < n; i++)

@@ -10,7 +10,7 @@ size_t count_words(const char *s, size_t len);
 size_t count_numeric(const char *s, size_t len);
 /* Ends with . ! ? or … (closing quotes and brackets looked through). */
 int ends_sentence(const char *s, size_t len);
-/* Holds a sentence end followed by a capitalised word: "... Украйна. САЩ ..." */
+/* Holds a sentence end followed by a capitalised word: "... in Kyiv. The US ..." */
 int has_inner_sentence_end(const char *s, size_t len);
 
 /* Byte offset just past the last sentence end (mark plus closers) that is
