@@ -13,7 +13,9 @@
 static const cv_option options[] = {
     {"form", CV_OPT_STRING, "NFC", 0, "Unicode normal form: NFC or NFKC (NFKC also folds ligatures, full-width forms...)"},
     {"unify_punctuation", CV_OPT_BOOL, "false", 0,
-     "map typographic quotes, dashes and other look-alikes to ASCII (utf8proc's LUMP)"},
+     "map dashes, single quotes and other look-alikes to ASCII (utf8proc's LUMP), and double_quotes to '\"'"},
+    {"double_quotes", CV_OPT_STRING, "\xE2\x80\x9C\xE2\x80\x9D\xE2\x80\x9E\xE2\x80\x9F\xC2\xAB\xC2\xBB\xE2\x80\xB3", 0,
+     "with unify_punctuation: the characters that become '\"' (LUMP leaves double quotes alone)"},
     {"remove_controls", CV_OPT_BOOL, "true", 0, "drop control characters (tabs become spaces)"},
     {"remove_invisible", CV_OPT_BOOL, "true", 0,
      "drop zero-width and format characters (soft hyphen, BOM, ZWSP...; ZWJ/ZWNJ are kept)"},
@@ -28,6 +30,8 @@ typedef struct norm {
     cv_ctx *ctx;
     utf8proc_option_t flags;
     int controls, invisible, spaces, trim;
+    utf8proc_int32_t quotes[32]; /* double quotes to unify, when unify_punctuation */
+    size_t nquotes;
     int64_t max_blank;
     cv_buf out;
 } norm;
@@ -48,8 +52,22 @@ static void *n_create(const cv_host *h, cv_ctx *ctx)
         free(n);
         return NULL;
     }
-    if (h->opt_bool(ctx, "unify_punctuation"))
+    if (h->opt_bool(ctx, "unify_punctuation")) {
         n->flags |= UTF8PROC_LUMP;
+        const char *q = h->opt_string(ctx, "double_quotes");
+        size_t qlen = strlen(q);
+        for (size_t i = 0; i < qlen && n->nquotes < 32;) {
+            utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)q + i, (utf8proc_ssize_t)(qlen - i),
+                                                  &n->quotes[n->nquotes]);
+            if (k <= 0) {
+                h->error(ctx, "double_quotes is not valid UTF-8");
+                free(n);
+                return NULL;
+            }
+            i += (size_t)k;
+            n->nquotes++;
+        }
+    }
     n->controls = h->opt_bool(ctx, "remove_controls");
     n->invisible = h->opt_bool(ctx, "remove_invisible");
     n->spaces = h->opt_bool(ctx, "collapse_spaces");
@@ -136,6 +154,12 @@ static cv_status n_process(void *p, cv_doc *doc)
         }
         if (n->trim && cp == ' ' && o->len == line_start)
             continue;
+        for (size_t q = 0; q < n->nquotes; q++)
+            if (cp == n->quotes[q]) {
+                at = (const utf8proc_uint8_t *)"\"";
+                k = 1;
+                break;
+            }
         buf_add(o, at, (size_t)k);
     }
     if (o->len > line_start)

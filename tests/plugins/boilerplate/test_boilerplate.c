@@ -1,0 +1,110 @@
+/* boilerplate: each rule action and structural heuristic on small texts,
+ * with rules written by the test (tests/plugins/boilerplate/rules.yaml). */
+#include <string.h>
+
+#include "harness.h"
+
+#define RULES "rules: " TEST_SOURCE_DIR "/plugins/boilerplate/rules.yaml\n"
+
+/* Long enough to be a paragraph and to arm cut rules. */
+#define P1 "The first paragraph of the article explains what happened in the town on Monday morning."
+#define P2 "The second paragraph quotes the mayor, who said the repairs would be finished before winter."
+#define P3 "The third paragraph adds the background: the road had been closed twice in the last two years."
+
+static void expect(const char *opts, const char *in, const char *want)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, RULES "%s", opts);
+    th_plugin *p = th_open(CV_STEP, "boilerplate", yaml, NULL);
+    if (!p->inst)
+        fail_msg("create: %s", p->error);
+    cv_doc *d = th_doc("x", in);
+    assert_int_equal(th_process(p, d), CV_OK);
+    if (strcmp(d->text, want))
+        fail_msg("got:\n%s\nwant:\n%s", d->text, want);
+    cv_doc_free(d);
+    th_close(p);
+}
+
+static void test_line_rule(void **s)
+{
+    (void)s;
+    expect("", P1 "\nSEE ALSO: another story\n" P2, P1 "\n\n" P2);
+}
+
+static void test_strip_rule(void **s)
+{
+    (void)s;
+    expect("", "Headline of the story here [pic: Somebody]\n" P1 "\n" P2,
+           "Headline of the story here\n\n" P1 "\n\n" P2);
+}
+
+static void test_cut_rule(void **s)
+{
+    (void)s;
+    expect("cut_min_chars: 150", P1 "\n" P2 "\nDISCUSS\n" P3, P1 "\n\n" P2);
+    expect("cut_min_chars: 1000", P1 "\n" P2 "\nDISCUSS\n" P3, P1 "\n\n" P2 "\n\n" P3);
+    /* Before any real paragraph a cut only removes its own line. */
+    expect("", "DISCUSS\n" P1 "\n" P2, P1 "\n\n" P2);
+}
+
+static void test_block_rule(void **s)
+{
+    (void)s;
+    expect("", P1 "\nMORE STORIES\nTeaser one about cats\nTeaser two about dogs\n" P2 "\n" P3,
+           P1 "\n\n" P2 "\n\n" P3);
+}
+
+static void test_previous_caption(void **s)
+{
+    (void)s;
+    expect("", P1 "\nA man in a hat\n[pic: Somebody]\n" P2, P1 "\n\n" P2);
+}
+
+static void test_structure(void **s)
+{
+    (void)s;
+    /* numeric line, repeated headline, menu run, lead and tail */
+    expect("", "Home\nNews\nSport\nWeather\n12:30 | 04.05.2024\nBig headline about the town\nBig headline about the town\n"
+               "caption words\n" P1 "\n" P2 "\nOther story one title\nOther story two title\n",
+           "Big headline about the town\n\n" P1 "\n\n" P2);
+    expect("trim_tail: false\ntrim_lead: false",
+           "Short lead line\n" P1 "\nA tail line", "Short lead line\n\n" P1 "\n\nA tail line");
+    /* Without any paragraph, nothing structural is removed (quality decides). */
+    expect("", "Just a title\nAnd a subtitle", "Just a title\n\nAnd a subtitle");
+}
+
+static void test_counters(void **s)
+{
+    (void)s;
+    th_plugin *p = th_open(CV_STEP, "boilerplate", RULES, NULL);
+    cv_doc *d = th_doc("x", P1 "\nSEE ALSO: a\nSEE ALSO: b\n" P2 "\nTail words");
+    th_process(p, d);
+    assert_int_equal(th_counter(p, "removed:see_also"), 2);
+    assert_int_equal(th_counter(p, "removed:tail"), 1);
+    cv_doc_free(d);
+    th_close(p);
+}
+
+static void test_bad_rules(void **s)
+{
+    (void)s;
+    th_plugin *p = th_open(CV_STEP, "boilerplate", "rules: " TEST_SOURCE_DIR "/plugins/boilerplate/bad.yaml", NULL);
+    assert_null(p->inst);
+    assert_non_null(strstr(p->error, "rule 'broken': pattern error"));
+    th_close(p);
+    p = th_open(CV_STEP, "boilerplate", "rules: /nonexistent/rules", NULL);
+    assert_null(p->inst);
+    assert_non_null(strstr(p->error, "no such file or folder"));
+    th_close(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_line_rule),  cmocka_unit_test(test_strip_rule), cmocka_unit_test(test_cut_rule),
+        cmocka_unit_test(test_block_rule), cmocka_unit_test(test_previous_caption),
+        cmocka_unit_test(test_structure),  cmocka_unit_test(test_counters),   cmocka_unit_test(test_bad_rules),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,94 @@
+/* normalize: each transformation on a small text, and the options that turn them off. */
+#include <string.h>
+
+#include "harness.h"
+
+static void expect(const char *opts, const char *in, const char *want)
+{
+    th_plugin *p = th_open(CV_STEP, "normalize", opts, NULL);
+    assert_non_null(p->inst);
+    cv_doc *d = th_doc("x", in);
+    assert_int_equal(th_process(p, d), CV_OK);
+    if (strcmp(d->text, want))
+        fail_msg("normalize(%s) on [%s]: got [%s], want [%s]", opts, in, d->text, want);
+    cv_doc_free(d);
+    th_close(p);
+}
+
+static void test_nfc(void **s)
+{
+    (void)s;
+    /* e + combining acute -> é; й decomposed -> й */
+    expect("", "Cafe\xCC\x81 \xD0\xB8\xCC\x86", "Caf\xC3\xA9 \xD0\xB9");
+}
+
+static void test_nfkc(void **s)
+{
+    (void)s;
+    expect("form: NFKC", "\xEF\xAC\x81le \xEF\xBC\xA1", "file A"); /* ﬁ ligature, full-width A */
+    expect("", "\xEF\xAC\x81le", "\xEF\xAC\x81le");                 /* NFC keeps the ligature */
+}
+
+static void test_controls_and_invisible(void **s)
+{
+    (void)s;
+    expect("", "a\x01" "b\x7f" "c\xE2\x80\x8B" "d\xC2\xAD" "e\xEF\xBB\xBF" "f", "abcdef");
+    expect("", "zw\xE2\x80\x8Dj", "zw\xE2\x80\x8Dj"); /* ZWJ stays: scripts need it */
+    expect("remove_invisible: false", "a\xE2\x80\x8B" "b", "a\xE2\x80\x8B" "b");
+    expect("", "tab\there", "tab here");
+}
+
+static void test_lines_and_spaces(void **s)
+{
+    (void)s;
+    expect("", "  one \r\ntwo\rthree\xC2\x85" "four", "one\ntwo\nthree\nfour");
+    expect("", "a\xC2\xA0\xC2\xA0 b\xE2\x80\x83" "c", "a b c"); /* NBSP, em space */
+    expect("", "\n\n\npara one\n\n\n\n\npara two\n\n", "para one\n\npara two");
+    expect("max_blank_lines: 0", "a\n\n\nb", "a\nb");
+    expect("", "x\xE2\x80\xA8y", "x\ny"); /* LINE SEPARATOR */
+    expect("collapse_spaces: false\ntrim_lines: false", " a  b ", " a  b ");
+}
+
+static void test_unify_punctuation(void **s)
+{
+    (void)s;
+    expect("unify_punctuation: true", "\xE2\x80\x9EQuote\xE2\x80\x9C \xE2\x80\x94 dash \xC2\xABx\xC2\xBB \xE2\x80\x99s",
+           "\"Quote\" - dash \"x\" 's");
+    expect("", "\xE2\x80\x9EQuote\xE2\x80\x9C", "\xE2\x80\x9EQuote\xE2\x80\x9C");
+}
+
+static void test_bad_form(void **s)
+{
+    (void)s;
+    th_plugin *p = th_open(CV_STEP, "normalize", "form: NFD", NULL);
+    assert_null(p->inst);
+    assert_non_null(strstr(p->error, "form must be NFC or NFKC"));
+    th_close(p);
+}
+
+static void test_idempotent(void **s)
+{
+    (void)s;
+    /* Normalising twice changes nothing more: a property worth keeping. */
+    const char *in = " A\xC2\xA0 b\r\n\n\n\xE2\x80\x8B c\xCC\x81\t d ";
+    th_plugin *p = th_open(CV_STEP, "normalize", "", NULL);
+    cv_doc *d = th_doc("x", in);
+    th_process(p, d);
+    char *once = cv_xstrdup(d->text);
+    th_process(p, d);
+    assert_string_equal(d->text, once);
+    free(once);
+    cv_doc_free(d);
+    th_close(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_nfc),           cmocka_unit_test(test_nfkc),
+        cmocka_unit_test(test_controls_and_invisible), cmocka_unit_test(test_lines_and_spaces),
+        cmocka_unit_test(test_unify_punctuation), cmocka_unit_test(test_bad_form),
+        cmocka_unit_test(test_idempotent),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
