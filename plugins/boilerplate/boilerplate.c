@@ -15,6 +15,7 @@
  * A "real paragraph" ends like a sentence and is long enough, or is long and
  * holds a sentence boundary.  Every removed line is counted by rule. */
 #include <pcre2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,7 @@ static const cv_option options[] = {
     {"trim_lead", CV_OPT_BOOL, "true", 0, "before the first paragraph keep only the headline: the line with most words"},
     {"headline_min_words", CV_OPT_INT, "4", 0, "a shorter headline is removed too"},
     {"trim_tail", CV_OPT_BOOL, "true", 0, "remove every line after the last paragraph"},
+    {"title_key", CV_OPT_STRING, "title", 0, "metadata key for the headline trim_lead kept (empty: do not set)"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -69,6 +71,8 @@ typedef struct bp {
     int64_t cut_min, para_words, para_long, num_words, menu_words, menu_run, block_max, caption_words, head_words;
     double num_frac;
     int repeated, lead, tail;
+    const char *title_key;
+    size_t head; /* the headline line kept by trim_lead, or SIZE_MAX */
     line *lines;
     size_t nlines, clines;
     cv_buf out;
@@ -169,6 +173,7 @@ static void *bp_create(const cv_host *h, cv_ctx *ctx)
     b->repeated = h->opt_bool(ctx, "repeated_lines");
     b->lead = h->opt_bool(ctx, "trim_lead");
     b->tail = h->opt_bool(ctx, "trim_tail");
+    b->title_key = h->opt_string(ctx, "title_key");
     const char *path = h->opt_string(ctx, "rules");
     char **files;
     int n = yaml_paths(path, &files);
@@ -368,6 +373,8 @@ static void apply_structure(bp *b)
         for (size_t i = 0; i < first; i++)
             if (!L[i].why && (i != head || (int64_t)most < b->head_words))
                 L[i].why = "removed:lead";
+        if (head < first && !L[head].why)
+            b->head = head;
     }
     if (b->tail)
         for (size_t i = last + 1; i < n; i++)
@@ -381,6 +388,7 @@ static cv_status bp_process(void *p, cv_doc *doc)
     size_t len;
     const char *text = b->host->doc_text(doc, &len);
     split_lines(b, text, len);
+    b->head = SIZE_MAX;
     apply_rules(b);
     apply_structure(b);
     b->out.len = 0;
@@ -394,6 +402,12 @@ static cv_status bp_process(void *p, cv_doc *doc)
                 buf_add(&b->out, "\n\n", 2);
             buf_add(&b->out, l->s, l->len);
         }
+    }
+    if (b->head != SIZE_MAX && b->title_key[0]) {
+        line *t = &b->lines[b->head];
+        char *title = strndup(t->s, t->len);
+        b->host->meta_set_string(doc, b->title_key, title);
+        free(title);
     }
     /* Set the text before freeing stripped lines: they may point into them. */
     b->host->doc_set_text(doc, b->out.p, b->out.len);
