@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "convert/plugin.h"
+#include "splitout.h"
 #include "util.h"
 
 /* ---- reader -------------------------------------------------------------- */
@@ -194,24 +195,18 @@ static const cv_option writer_options[] = {
 
 enum { SPANS_NONE, SPANS_CHAR, SPANS_BYTE };
 
-#define MAX_SPLITS 16
-
 typedef struct jwriter {
     const cv_host *host;
     cv_ctx *ctx;
-    const char *pattern;
     int spans;
-    char *split_name[MAX_SPLITS];
-    cv_out *split_out[MAX_SPLITS];
-    size_t nsplits;
+    splitout outs;
     cv_buf line;
 } jwriter;
 
 static void jw_destroy(void *p)
 {
     jwriter *w = p;
-    for (size_t i = 0; i < w->nsplits; i++)
-        free(w->split_name[i]);
+    splitout_free(&w->outs);
     buf_free(&w->line);
     free(w);
 }
@@ -223,7 +218,7 @@ static void *jw_create(const cv_host *host, cv_ctx *ctx)
         return NULL;
     w->host = host;
     w->ctx = ctx;
-    w->pattern = host->opt_string(ctx, "path");
+    w->outs = (splitout){.host = host, .ctx = ctx, .pattern = host->opt_string(ctx, "path")};
     const char *spans = host->opt_string(ctx, "spans");
     if (!strcmp(spans, "none"))
         w->spans = SPANS_NONE;
@@ -237,33 +232,6 @@ static void *jw_create(const cv_host *host, cv_ctx *ctx)
         return NULL;
     }
     return w;
-}
-
-/* The output for a split, opened on first use. */
-static cv_out *split_out(jwriter *w, const char *split)
-{
-    for (size_t i = 0; i < w->nsplits; i++)
-        if (!strcmp(w->split_name[i], split))
-            return w->split_out[i];
-    if (w->nsplits == MAX_SPLITS) {
-        w->host->error(w->ctx, "more than %d splits", MAX_SPLITS);
-        return NULL;
-    }
-    cv_buf name = {0};
-    const char *p = w->pattern, *hole;
-    while ((hole = strstr(p, "{split}"))) {
-        buf_add(&name, p, (size_t)(hole - p));
-        buf_adds(&name, split);
-        p = hole + 7;
-    }
-    buf_adds(&name, p);
-    cv_out *o = w->host->out_open(w->ctx, name.p);
-    buf_free(&name);
-    if (!o)
-        return NULL;
-    w->split_name[w->nsplits] = strdup(split);
-    w->split_out[w->nsplits++] = o;
-    return o;
 }
 
 static json_t *spans_json(jwriter *w, const cv_doc *doc, const char *text, size_t len)
@@ -309,8 +277,7 @@ static cv_status jw_write(void *p, const cv_doc *doc)
     const cv_host *h = w->host;
     size_t len;
     const char *text = h->doc_text(doc, &len);
-    const char *split = h->meta_get_string(doc, "split");
-    cv_out *out = split_out(w, split ? split : "train");
+    cv_out *out = splitout_get(&w->outs, doc, NULL);
     if (!out)
         return CV_ERROR;
     char *meta_s = h->meta_dump(doc, NULL);

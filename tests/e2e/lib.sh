@@ -2,6 +2,8 @@
 # Needs CONVERT (the binary) and SRC (the source tree) in the environment.
 set -u
 : "${CONVERT:?set CONVERT to the convert binary}" "${SRC:?set SRC to the source tree}"
+# Debian's python3 (where python3-pandas lives), even when another python3 comes first on PATH.
+PYTHON=${PYTHON:-$([ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)}
 PASS=0
 FAIL=0
 TMP=$(mktemp -d /tmp/convert-e2e-XXXXXX)
@@ -24,7 +26,7 @@ expect_file() { [ -f "$1" ] && ok || bad "$2: missing $1"; }
 expect_no_file() { [ ! -e "$1" ] && ok || bad "$2: $1 should not exist"; }
 expect_same() { cmp -s "$1" "$2" && ok || { bad "$3: $1 differs from $2"; diff "$1" "$2" | head -20 >&2; }; }
 # json FILE EXPR: a Python expression over the parsed JSON object `j`.
-json() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"; }
+json() { "$PYTHON" -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
 finish() {
     echo "$PASS passed, $FAIL failed"

@@ -5,7 +5,7 @@
 
 # compare OUTDIR GOLDEN_DIR SUFFIX: every written document equals GOLDEN_DIR/<id><SUFFIX>.
 compare() {
-    python3 - "$1" "$2" "$3" <<'PY' >"$TMP/cmp" 2>&1
+    "$PYTHON" - "$1" "$2" "$3" <<'PY' >"$TMP/cmp" 2>&1
 import json, sys, difflib
 out, golden, suffix = sys.argv[1], sys.argv[2], sys.argv[3]
 bad = 0
@@ -45,7 +45,7 @@ for rule in teaser photo_credit view_counter numeric_line repeated_line share_wi
         bad "no removed:$rule in the report"
 done
 # The written texts are the golden ones (the dedup only removes whole documents).
-python3 - "$TMP/ex/train.jsonl" "$SRC/tests/golden/clean" <<'PY' && ok || bad "example output differs from goldens"
+"$PYTHON" - "$TMP/ex/train.jsonl" "$SRC/tests/golden/clean" <<'PY' && ok || bad "example output differs from goldens"
 import json, sys
 for line in open(sys.argv[1], encoding="utf-8"):
     d = json.loads(line)

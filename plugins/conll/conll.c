@@ -1,0 +1,213 @@
+/* conll.c -- writer: token-level NER corpora from the segment and ner spans.
+ *
+ * dialect conllu: the 10 CoNLL-U columns, "# newdoc id", "# sent_id" and
+ *   "# text" (the tokens joined by their spacing), NER tag and SpaceAfter=No
+ *   in MISC, a blank line after each sentence.
+ * dialect conll2003: "token POS chunk NER" with "_" for the unknown POS and
+ *   chunk, "-DOCSTART- -X- O O" before each document, blank lines between
+ *   sentences.
+ * Tags are BIO (default) or BIOES.  A document without token spans is
+ * counted (no_tokens) and contributes no lines. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert/plugin.h"
+#include "splitout.h"
+#include "util.h"
+
+static const cv_option options[] = {
+    {"dialect", CV_OPT_STRING, "conllu", 0, "conllu or conll2003"},
+    {"scheme", CV_OPT_STRING, "BIO", 0, "BIO or BIOES"},
+    {"path", CV_OPT_STRING, NULL, 0, "file name; default {split}.conllu or {split}.conll by dialect"},
+    {NULL, 0, NULL, 0, NULL},
+};
+
+typedef struct conll {
+    const cv_host *host;
+    cv_ctx *ctx;
+    int u; /* conllu */
+    int bioes;
+    splitout outs;
+    cv_buf out;
+    cv_span *spans;
+    size_t cap;
+} conll;
+
+static void c_destroy(void *p)
+{
+    conll *c = p;
+    splitout_free(&c->outs);
+    buf_free(&c->out);
+    free(c->spans);
+    free(c);
+}
+
+static void *c_create(const cv_host *h, cv_ctx *ctx)
+{
+    const char *dialect = h->opt_string(ctx, "dialect"), *scheme = h->opt_string(ctx, "scheme");
+    if (strcmp(dialect, "conllu") && strcmp(dialect, "conll2003")) {
+        h->error(ctx, "dialect must be conllu or conll2003, not '%s'", dialect);
+        return NULL;
+    }
+    if (strcmp(scheme, "BIO") && strcmp(scheme, "BIOES")) {
+        h->error(ctx, "scheme must be BIO or BIOES, not '%s'", scheme);
+        return NULL;
+    }
+    conll *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->host = h;
+    c->ctx = ctx;
+    c->u = !strcmp(dialect, "conllu");
+    c->bioes = !strcmp(scheme, "BIOES");
+    const char *path = h->opt_string(ctx, "path");
+    c->outs = (splitout){.host = h, .ctx = ctx, .pattern = path ? path : c->u ? "{split}.conllu" : "{split}.conll"};
+    return c;
+}
+
+/* The tag of a token given the entity covering it (or none). */
+static void tag(conll *c, const cv_span *tok, const cv_span *ent, char *buf, size_t size)
+{
+    if (!ent) {
+        snprintf(buf, size, "O");
+        return;
+    }
+    int first = tok->start == ent->start, last = tok->end == ent->end;
+    char p = first ? 'B' : 'I';
+    if (c->bioes)
+        p = first && last ? 'S' : first ? 'B' : last ? 'E' : 'I';
+    snprintf(buf, size, "%c-%s", p, ent->label ? ent->label : "MISC");
+}
+
+static void add_form(conll *c, const char *text, const cv_span *t)
+{
+    /* Forms never hold spaces or tabs (tokens split on them), but stay safe. */
+    for (size_t i = t->start; i < t->end; i++)
+        buf_addc(&c->out, text[i] == '\t' || text[i] == '\n' ? ' ' : text[i]);
+}
+
+typedef struct spans {
+    cv_span *tok, *sent, *ent;
+    size_t ntok, nsent, nent;
+} spans;
+
+/* One sentence: tokens [from, to).  `ei` is the entity cursor. */
+static void sentence(conll *c, const char *text, const char *id, size_t no, const spans *sp, size_t from, size_t to,
+                     size_t *ei)
+{
+    char num[48];
+    if (c->u) {
+        snprintf(num, sizeof num, "-%zu", no);
+        buf_adds(&c->out, "# sent_id = ");
+        buf_adds(&c->out, id);
+        buf_adds(&c->out, num);
+        buf_adds(&c->out, "\n# text = ");
+        for (size_t i = from; i < to; i++) {
+            add_form(c, text, &sp->tok[i]);
+            if (i + 1 < to && !(sp->tok[i].flags & CV_SPAN_NO_SPACE_AFTER))
+                buf_addc(&c->out, ' ');
+        }
+        buf_addc(&c->out, '\n');
+    }
+    for (size_t i = from; i < to; i++) {
+        const cv_span *t = &sp->tok[i];
+        while (*ei < sp->nent && sp->ent[*ei].end <= t->start)
+            ++*ei;
+        const cv_span *ent = *ei < sp->nent && sp->ent[*ei].start <= t->start && t->end <= sp->ent[*ei].end
+                                 ? &sp->ent[*ei]
+                                 : NULL;
+        char tg[96];
+        tag(c, t, ent, tg, sizeof tg);
+        if (c->u) {
+            snprintf(num, sizeof num, "%zu\t", i - from + 1);
+            buf_adds(&c->out, num);
+            add_form(c, text, t);
+            buf_adds(&c->out, "\t_\t_\t_\t_\t_\t_\t_\tNER=");
+            buf_adds(&c->out, tg);
+            if (t->flags & CV_SPAN_NO_SPACE_AFTER)
+                buf_adds(&c->out, "|SpaceAfter=No");
+        } else {
+            add_form(c, text, t);
+            buf_adds(&c->out, " _ _ ");
+            buf_adds(&c->out, tg);
+        }
+        buf_addc(&c->out, '\n');
+    }
+    buf_addc(&c->out, '\n');
+}
+
+static cv_status c_write(void *p, const cv_doc *doc)
+{
+    conll *c = p;
+    const cv_host *h = c->host;
+    size_t len, n = h->span_count(doc);
+    const char *text = h->doc_text(doc, &len);
+    if (3 * n > c->cap) {
+        c->cap = 3 * n;
+        c->spans = realloc(c->spans, c->cap * sizeof *c->spans);
+        if (!c->spans)
+            abort();
+    }
+    /* Partition by type; each keeps the order in which it was added (by offset). */
+    spans sp = {c->spans, c->spans + n, c->spans + 2 * n, 0, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        cv_span s;
+        h->span_get(doc, i, &s);
+        if (!strcmp(s.type, "token"))
+            sp.tok[sp.ntok++] = s;
+        else if (!strcmp(s.type, "sentence"))
+            sp.sent[sp.nsent++] = s;
+        else if (!strcmp(s.type, "entity"))
+            sp.ent[sp.nent++] = s;
+    }
+    if (sp.ntok == 0) {
+        h->count(c->ctx, "no_tokens", 1);
+        return CV_OK;
+    }
+    cv_out *out = splitout_get(&c->outs, doc, NULL);
+    if (!out)
+        return CV_ERROR;
+    c->out.len = 0;
+    const char *id = h->doc_id(doc);
+    if (c->u) {
+        buf_adds(&c->out, "# newdoc id = ");
+        buf_adds(&c->out, id);
+        buf_addc(&c->out, '\n');
+    } else {
+        buf_adds(&c->out, "-DOCSTART- -X- O O\n\n");
+    }
+    /* Group tokens by the sentence they start in; tokens after the last
+     * sentence (or all, without sentences) form one more group. */
+    size_t si = 0, ei = 0, from = 0, no = 0, group = 0;
+    for (size_t i = 0; i < sp.ntok; i++) {
+        while (si < sp.nsent && sp.sent[si].end <= sp.tok[i].start)
+            si++;
+        if (i > from && si != group) {
+            sentence(c, text, id, ++no, &sp, from, i, &ei);
+            from = i;
+        }
+        if (i == from)
+            group = si;
+    }
+    sentence(c, text, id, ++no, &sp, from, sp.ntok, &ei);
+    if (h->out_write(out, c->out.p, c->out.len) < 0) {
+        h->error(c->ctx, "write failed");
+        return CV_ERROR;
+    }
+    return CV_OK;
+}
+
+static const cv_plugin conll_writer = {
+    CV_PLUGIN_HEADER,
+    .name = "conll",
+    .kind = CV_WRITER,
+    .version = "1.0.0",
+    .description = "Writes CoNLL-U or CoNLL-2003 NER files (BIO or BIOES) from token, sentence and entity spans",
+    .options = options,
+    .create = c_create,
+    .destroy = c_destroy,
+    .write = c_write,
+};
+
+CONVERT_PLUGINS(&conll_writer)

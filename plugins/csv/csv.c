@@ -1,0 +1,155 @@
+/* csv.c -- writer: RFC 4180 CSV, one file per split, columns chosen in YAML.
+ *
+ * A column is "id", "text", or a metadata key; "a.b" walks into nested
+ * objects.  Strings are written as they are, other JSON values as JSON text,
+ * missing values as empty fields.  Fields holding the delimiter, a quote,
+ * CR or LF are quoted, quotes doubled; records end with CRLF. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert/plugin.h"
+#include "splitout.h"
+#include "util.h"
+
+static const cv_option options[] = {
+    {"path", CV_OPT_STRING, "{split}.csv", 0, "file name under the output folder; {split} as in jsonl"},
+    {"columns", CV_OPT_LIST, "[id, text]", 0, "id, text, or metadata keys (dotted paths for nested values)"},
+    {"header", CV_OPT_BOOL, "true", 0, "write the column names first"},
+    {"delimiter", CV_OPT_STRING, ",", 0, "one ASCII character"},
+    {NULL, 0, NULL, 0, NULL},
+};
+
+typedef struct csvw {
+    const cv_host *host;
+    cv_ctx *ctx;
+    splitout outs;
+    int header;
+    char delim;
+    cv_buf rec;
+} csvw;
+
+static void c_destroy(void *p)
+{
+    csvw *w = p;
+    splitout_free(&w->outs);
+    buf_free(&w->rec);
+    free(w);
+}
+
+static void *c_create(const cv_host *h, cv_ctx *ctx)
+{
+    const char *d = h->opt_string(ctx, "delimiter");
+    if (strlen(d) != 1 || d[0] == '"' || d[0] == '\r' || d[0] == '\n' || (unsigned char)d[0] >= 0x80) {
+        h->error(ctx, "delimiter must be one ASCII character other than a quote or line break");
+        return NULL;
+    }
+    if (h->opt_list_len(ctx, "columns") == 0) {
+        h->error(ctx, "columns is empty");
+        return NULL;
+    }
+    csvw *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->host = h;
+    w->ctx = ctx;
+    w->outs = (splitout){.host = h, .ctx = ctx, .pattern = h->opt_string(ctx, "path")};
+    w->header = h->opt_bool(ctx, "header");
+    w->delim = d[0];
+    return w;
+}
+
+static void field(csvw *w, const char *s, size_t len)
+{
+    int quote = 0;
+    for (size_t i = 0; i < len && !quote; i++)
+        quote = s[i] == w->delim || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+    if (!quote) {
+        buf_add(&w->rec, s, len);
+        return;
+    }
+    buf_addc(&w->rec, '"');
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"')
+            buf_addc(&w->rec, '"');
+        buf_addc(&w->rec, s[i]);
+    }
+    buf_addc(&w->rec, '"');
+}
+
+static json_t *walk(json_t *meta, const char *path)
+{
+    char *copy = strdup(path), *save = NULL;
+    json_t *v = meta;
+    for (char *k = strtok_r(copy, ".", &save); k && v; k = strtok_r(NULL, ".", &save))
+        v = json_object_get(v, k);
+    free(copy);
+    return v;
+}
+
+static cv_status c_write(void *p, const cv_doc *doc)
+{
+    csvw *w = p;
+    const cv_host *h = w->host;
+    int opened;
+    cv_out *out = splitout_get(&w->outs, doc, &opened);
+    if (!out)
+        return CV_ERROR;
+    size_t ncol = h->opt_list_len(w->ctx, "columns");
+    w->rec.len = 0;
+    if (opened && w->header) {
+        for (size_t c = 0; c < ncol; c++) {
+            if (c)
+                buf_addc(&w->rec, w->delim);
+            const char *name = h->opt_list_item(w->ctx, "columns", c);
+            field(w, name, strlen(name));
+        }
+        buf_add(&w->rec, "\r\n", 2);
+    }
+    char *ms = h->meta_dump(doc, NULL);
+    json_t *meta = ms ? json_loads(ms, 0, NULL) : NULL;
+    h->free(ms);
+    for (size_t c = 0; c < ncol; c++) {
+        if (c)
+            buf_addc(&w->rec, w->delim);
+        const char *col = h->opt_list_item(w->ctx, "columns", c);
+        if (!strcmp(col, "id")) {
+            const char *id = h->doc_id(doc);
+            field(w, id, strlen(id));
+        } else if (!strcmp(col, "text")) {
+            size_t len;
+            const char *text = h->doc_text(doc, &len);
+            field(w, text, len);
+        } else {
+            json_t *v = walk(meta, col);
+            if (json_is_string(v)) {
+                field(w, json_string_value(v), json_string_length(v));
+            } else if (v && !json_is_null(v)) {
+                char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+                field(w, s, strlen(s));
+                free(s);
+            }
+        }
+    }
+    json_decref(meta);
+    buf_add(&w->rec, "\r\n", 2);
+    if (h->out_write(out, w->rec.p, w->rec.len) < 0) {
+        h->error(w->ctx, "write failed");
+        return CV_ERROR;
+    }
+    return CV_OK;
+}
+
+static const cv_plugin csv_writer = {
+    CV_PLUGIN_HEADER,
+    .name = "csv",
+    .kind = CV_WRITER,
+    .version = "1.0.0",
+    .description = "Writes RFC 4180 CSV with chosen columns (id, text, metadata paths), one file per split",
+    .options = options,
+    .create = c_create,
+    .destroy = c_destroy,
+    .write = c_write,
+};
+
+CONVERT_PLUGINS(&csv_writer)
