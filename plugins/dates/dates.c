@@ -72,7 +72,7 @@ static int load(dates *d, const char *file)
         d->host->error(d->ctx, "%s", err);
         return -1;
     }
-    /* The {month} alternation: every form, longest first so "септември" beats "сеп". */
+    /* The {month} alternation: every form, longest first so "september" beats "sep". */
     cv_buf alt = {0};
     const char *lang;
     json_t *months, *forms, *f;

@@ -2,7 +2,7 @@
  *
  * CLD2 was chosen over n-gram profiles (libexttextcat) because it tells
  * Bulgarian, Ukrainian and Russian apart: it scores the Cyrillic letters and
- * words that differ between them (ї є ґ і, ъ, ы э) instead of only the
+ * words that differ between them (letters only one of them has) instead of only the
  * frequent n-grams the three languages share.  The verdict goes to
  * metadata.lang (ISO 639-1, "und" when unsure) with metadata.lang_score. */
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /* ner.c -- step: named entities from gazetteers, over the segment step's tokens.
  *
  * Entries are sequences of words; every word also matches its inflected
- * forms, made by the suffix rules of the gazetteer file ("Путин" matches
- * "Путина", "Путіним").  At each token the longest entry wins; matches do
+ * forms, made by the suffix rules of the gazetteer file ("Putin" also
+ * matches "Putina" and "Putinym").  At each token the longest entry wins; matches do
  * not overlap.  Entities become spans (type "entity", label) and the list
  * metadata.entities ([{"text", "label"}], first occurrence order, unique).
  *

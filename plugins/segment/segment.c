@@ -1,9 +1,9 @@
 /* segment.c -- step: sentences and tokens as spans, for Cyrillic and Latin text.
  *
  * Tokens: words (letters, marks, digits; joined across inner hyphens and
- * apostrophes: "по-малко", "зв'язки", "don't"), numbers with inner
+ * apostrophes: "well-known", "don't", "o'clock"), numbers with inner
  * separators ("04.04.2025", "1.5", "6,550", "01:12"), abbreviations and
- * initials with their periods ("т.е.", "Mr.", "В."), URLs and e-mail
+ * initials with their periods ("e.g.", "Mr.", "J."), URLs and e-mail
  * addresses whole, "..." whole, and every other punctuation mark alone.
  * Sentences end at a line break, or after . ! ? … (and closing quotes)
  * when the next token starts like a sentence; never after an abbreviation
@@ -248,7 +248,7 @@ static size_t tokenize(const seg *s, const char *t, size_t len, tok **out, size_
             }
             k->end = j;
             k->kind = T_NUMBER;
-            /* "2000-те", "5-ти": a number joined to letters by a hyphen stays one word */
+            /* "2000-s", "5-th": a number joined to letters by a hyphen stays one word */
             size_t j2, j3;
             if (j < len && is_joiner(at(t, len, j, &j2)) && j2 < len && is_alnum(at(t, len, j2, &j3))) {
                 j = j3;
@@ -271,7 +271,7 @@ static size_t tokenize(const seg *s, const char *t, size_t len, tok **out, size_
             }
             k->end = j;
             k->kind = T_WORD;
-            /* An initial: one capital letter and a period ("В. Путин", "J. Smith"). */
+            /* An initial: one capital letter and a period ("J. Smith"). */
             if (j == nx && is_upper(c) && j < len && t[j] == '.') {
                 k->end = j + 1;
                 k->kind = T_INITIAL;
