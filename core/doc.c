@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "utf8.h"
 
 cv_doc *cv_doc_new(void)
 {
@@ -51,7 +52,8 @@ const char *cv_doc_text(const cv_doc *d, size_t *len)
 
 int cv_doc_set_text(cv_doc *d, const char *text, size_t len)
 {
-    if (!text && len)
+    /* The one promise about text: it is valid UTF-8, so no plugin has to check again. */
+    if ((!text && len) || cv_utf8_valid_prefix(text, len) != len)
         return -1;
     if (len + 1 > d->cap) {
         /* The text may alias our own buffer (a step passing a slice of it). */

@@ -178,8 +178,11 @@ struct cv_host {
     /* The document. */
     const char *(*doc_id)(const cv_doc *doc);
     int (*doc_set_id)(cv_doc *doc, const char *id);
-    const char *(*doc_text)(const cv_doc *doc, size_t *len); /* UTF-8, NUL-terminated */
-    /* Replace the text (copied).  Drops every span: their offsets no longer hold. */
+    /* The text is always valid UTF-8 (doc_set_text refuses anything else),
+     * NUL-terminated, though it may hold NUL bytes before len. */
+    const char *(*doc_text)(const cv_doc *doc, size_t *len);
+    /* Replace the text (copied); -1 and no change when it is not valid UTF-8.
+     * Drops every span: their offsets no longer hold. */
     int (*doc_set_text)(cv_doc *doc, const char *text, size_t len);
     void (*doc_drop)(cv_doc *doc, const char *reason, const char *detail);
 

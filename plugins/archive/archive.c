@@ -202,17 +202,15 @@ static cv_status r_next(void *p, cv_doc *doc)
         h->meta_set_int(doc, "size", size);
         const char *text = r->data.p ? r->data.p : "";
         size_t len = r->data.len;
-        if (!utf8_valid(text, len)) {
+        if (h->doc_set_text(doc, text, len) < 0) { /* the host accepts valid UTF-8 only */
             if (!r->repair) {
                 h->doc_drop(doc, "invalid_utf8", NULL);
                 return CV_DROP;
             }
             r->fixed.len = 0;
             h->count(r->ctx, "repaired:invalid_utf8_bytes", utf8_repair(text, len, &r->fixed));
-            text = r->fixed.p;
-            len = r->fixed.len;
+            h->doc_set_text(doc, r->fixed.p, r->fixed.len);
         }
-        h->doc_set_text(doc, text, len);
         return CV_OK;
     }
 }

@@ -27,6 +27,9 @@
 
 static const cv_option options[] = {
     {"rules", CV_OPT_PATH, NULL, 1, "a rules YAML file, or a folder whose *.yaml files are all loaded"},
+    {"rule_max_bytes", CV_OPT_INT, "600", 0,
+     "rules are tried on lines up to this long (widgets are short; paragraphs skip the regexes); a rule's own "
+     "max_bytes wins; 0: every line"},
     {"cut_min_chars", CV_OPT_INT, "200", 0, "a cut rule fires only after this much kept text (else it removes one line)"},
     {"paragraph_min_words", CV_OPT_INT, "8", 0, "a line ending like a sentence with this many words is a paragraph"},
     {"paragraph_long_chars", CV_OPT_INT, "200", 0, "a line this long with a sentence boundary inside is a paragraph"},
@@ -50,7 +53,11 @@ typedef struct rule {
     char *counter; /* "removed:<name>" */
     action act;
     int previous; /* also remove a short line just before */
+    size_t max_bytes; /* longer lines are not tried (0: all lines) */
     pcre2_code *re;
+    char *pattern;
+    int caseless;
+    int combined; /* tried through bp.anchored, not on its own */
 } rule;
 
 typedef struct line {
@@ -68,7 +75,11 @@ typedef struct bp {
     rule *rules;
     size_t nrules;
     pcre2_match_data *md;
-    int64_t cut_min, para_words, para_long, num_words, menu_words, menu_run, block_max, caption_words, head_words;
+    /* Every anchored (^...) line/cut/block rule as one alternation, each
+     * branch tagged (*MARK:k): one regex call per line instead of dozens. */
+    pcre2_code *anchored;
+    pcre2_match_data *amd;
+    int64_t max_bytes, cut_min, para_words, para_long, num_words, menu_words, menu_run, block_max, caption_words, head_words;
     double num_frac;
     int repeated, lead, tail;
     const char *title_key;
@@ -83,10 +94,13 @@ static void bp_destroy(void *p)
     bp *b = p;
     for (size_t i = 0; i < b->nrules; i++) {
         free(b->rules[i].counter);
+        free(b->rules[i].pattern);
         pcre2_code_free(b->rules[i].re);
     }
     free(b->rules);
     pcre2_match_data_free(b->md);
+    pcre2_code_free(b->anchored);
+    pcre2_match_data_free(b->amd);
     free(b->lines);
     buf_free(&b->out);
     free(b);
@@ -123,6 +137,7 @@ static int load_rules(bp *b, const char *file)
         const char *act = json_string_value(json_object_get(r, "action"));
         const char *cs = json_string_value(json_object_get(r, "case"));
         const char *prev = json_string_value(json_object_get(r, "previous"));
+        const char *maxb = json_string_value(json_object_get(r, "max_bytes"));
         rule nr = {0};
         if (!name || !pat || (act && parse_action(act, &nr.act) < 0)) {
             b->host->error(b->ctx, "%s: rule %zu needs a name, a pattern and an action of line, strip, cut or block",
@@ -143,6 +158,9 @@ static int load_rules(bp *b, const char *file)
         }
         pcre2_jit_compile(nr.re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter if JIT is unavailable */
         nr.previous = prev && (!strcmp(prev, "true") || !strcmp(prev, "yes"));
+        nr.pattern = strdup(pat);
+        nr.caseless = (flags & PCRE2_CASELESS) != 0;
+        nr.max_bytes = maxb ? strtoul(maxb, NULL, 10) : (size_t)b->max_bytes;
         size_t n = strlen(name) + 9;
         nr.counter = malloc(n);
         snprintf(nr.counter, n, "removed:%s", name);
@@ -153,6 +171,44 @@ static int load_rules(bp *b, const char *file)
     return 0;
 }
 
+static void combine(bp *b)
+{
+    cv_buf pat = {0};
+    size_t n = 0;
+    for (size_t k = 0; k < b->nrules; k++) {
+        rule *r = &b->rules[k];
+        uint32_t opts = 0;
+        pcre2_pattern_info(r->re, PCRE2_INFO_ALLOPTIONS, &opts);
+        if (r->act == ACT_STRIP || !(opts & PCRE2_ANCHORED) || r->max_bytes != (size_t)b->max_bytes)
+            continue;
+        char mark[32];
+        snprintf(mark, sizeof mark, ")(*MARK:%zu)", k);
+        buf_adds(&pat, n++ ? "|(?" : "(?:(?");
+        buf_adds(&pat, r->caseless ? "i:" : "-i:");
+        buf_adds(&pat, r->pattern);
+        buf_adds(&pat, mark);
+    }
+    if (n < 2) {
+        buf_free(&pat);
+        return;
+    }
+    buf_addc(&pat, ')');
+    int code;
+    PCRE2_SIZE off;
+    b->anchored = pcre2_compile((PCRE2_SPTR)pat.p, pat.len, PCRE2_UTF | PCRE2_UCP, &code, &off, NULL);
+    buf_free(&pat);
+    if (!b->anchored) /* e.g. a rule with numbered back-references: keep trying them one by one */
+        return;
+    pcre2_jit_compile(b->anchored, PCRE2_JIT_COMPLETE);
+    b->amd = pcre2_match_data_create_from_pattern(b->anchored, NULL);
+    for (size_t k = 0; k < b->nrules; k++) {
+        rule *r = &b->rules[k];
+        uint32_t opts = 0;
+        pcre2_pattern_info(r->re, PCRE2_INFO_ALLOPTIONS, &opts);
+        r->combined = r->act != ACT_STRIP && (opts & PCRE2_ANCHORED) && r->max_bytes == (size_t)b->max_bytes;
+    }
+}
+
 static void *bp_create(const cv_host *h, cv_ctx *ctx)
 {
     bp *b = calloc(1, sizeof *b);
@@ -160,6 +216,7 @@ static void *bp_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     b->host = h;
     b->ctx = ctx;
+    b->max_bytes = h->opt_int(ctx, "rule_max_bytes");
     b->cut_min = h->opt_int(ctx, "cut_min_chars");
     b->para_words = h->opt_int(ctx, "paragraph_min_words");
     b->para_long = h->opt_int(ctx, "paragraph_long_chars");
@@ -192,6 +249,7 @@ static void *bp_create(const cv_host *h, cv_ctx *ctx)
         goto fail;
     }
     b->md = pcre2_match_data_create(4, NULL);
+    combine(b);
     return b;
 fail:
     bp_destroy(b);
@@ -200,7 +258,8 @@ fail:
 
 static int match(bp *b, const rule *r, const char *s, size_t len, size_t *start, size_t *end)
 {
-    int rc = pcre2_match(r->re, (PCRE2_SPTR)s, len, 0, 0, b->md, NULL);
+    /* Document text is valid UTF-8 by the ABI's promise: skip PCRE2's own check. */
+    int rc = pcre2_match(r->re, (PCRE2_SPTR)s, len, 0, PCRE2_NO_UTF_CHECK, b->md, NULL);
     if (rc < 0)
         return 0;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(b->md);
@@ -260,64 +319,91 @@ static void split_lines(bp *b, const char *text, size_t len)
     }
 }
 
-/* The pattern pass. */
+/* State of the pattern pass over one document. */
+typedef struct pass {
+    size_t kept_chars;
+    int64_t in_block;
+    const char *block_why;
+} pass;
+
+/* Apply rule r, which matched line i at [ms, me).  1: a cut ended the document. */
+static int apply(bp *b, size_t i, const rule *r, size_t ms, size_t me, pass *ps)
+{
+    line *l = &b->lines[i];
+    switch (r->act) {
+    case ACT_STRIP:
+        if (me == ms) /* an empty match would remove nothing */
+            return 0;
+        if (strip(l, ms, me))
+            l->why = r->counter;
+        else {
+            b->host->count(b->ctx, r->counter, 1);
+            measure(b, l);
+        }
+        break;
+    case ACT_LINE:
+        l->why = r->counter;
+        break;
+    case ACT_CUT:
+        l->why = r->counter;
+        if ((int64_t)ps->kept_chars >= b->cut_min) {
+            for (size_t j = i + 1; j < b->nlines; j++)
+                b->lines[j].why = r->counter;
+            return 1;
+        }
+        break;
+    case ACT_BLOCK:
+        l->why = r->counter;
+        ps->in_block = b->block_max;
+        ps->block_why = r->counter;
+        break;
+    }
+    if (l->why && r->previous && i > 0) {
+        line *p = &b->lines[i - 1];
+        if (!p->why && !p->para && (int64_t)p->words <= b->caption_words)
+            p->why = r->counter;
+    }
+    return 0;
+}
+
+static int tried(const rule *r, const line *l) { return !r->max_bytes || l->len <= r->max_bytes; }
+
+/* The pattern pass: strip rules first, in file order, then the others in
+ * file order, the first that matches deciding. */
 static void apply_rules(bp *b)
 {
-    size_t kept_chars = 0;
-    int64_t in_block = 0;
-    const char *block_why = NULL;
+    pass ps = {0};
     for (size_t i = 0; i < b->nlines; i++) {
         line *l = &b->lines[i];
         measure(b, l);
-        if (in_block > 0) {
+        if (ps.in_block > 0) {
             if (!l->para) {
-                l->why = block_why;
-                in_block--;
+                l->why = ps.block_why;
+                ps.in_block--;
                 continue;
             }
-            in_block = 0;
+            ps.in_block = 0;
         }
-        for (size_t k = 0; k < b->nrules && !l->why; k++) {
+        size_t ms, me;
+        for (size_t k = 0; k < b->nrules && !l->why; k++)
+            if (b->rules[k].act == ACT_STRIP && tried(&b->rules[k], l) && match(b, &b->rules[k], l->s, l->len, &ms, &me))
+                apply(b, i, &b->rules[k], ms, me, &ps);
+        /* The first combined rule that matches, if any... */
+        size_t first = b->nrules;
+        if (!l->why && b->anchored && l->len <= (size_t)b->max_bytes &&
+            pcre2_match(b->anchored, (PCRE2_SPTR)l->s, l->len, 0, PCRE2_NO_UTF_CHECK, b->amd, NULL) >= 0)
+            first = (size_t)strtoul((const char *)pcre2_get_mark(b->amd), NULL, 10);
+        /* ...unless a rule tried on its own comes earlier in the file. */
+        for (size_t k = 0; k < first && !l->why; k++) {
             const rule *r = &b->rules[k];
-            size_t ms, me;
-            if (!match(b, r, l->s, l->len, &ms, &me))
+            if (r->act == ACT_STRIP || r->combined || !tried(r, l) || !match(b, r, l->s, l->len, &ms, &me))
                 continue;
-            switch (r->act) {
-            case ACT_STRIP:
-                if (me == ms) /* an empty match would loop forever and remove nothing */
-                    break;
-                if (strip(l, ms, me))
-                    l->why = r->counter;
-                else {
-                    b->host->count(b->ctx, r->counter, 1);
-                    measure(b, l);
-                }
-                break;
-            case ACT_LINE:
-                l->why = r->counter;
-                break;
-            case ACT_CUT:
-                l->why = r->counter;
-                if ((int64_t)kept_chars >= b->cut_min)
-                    for (size_t j = i + 1; j < b->nlines; j++)
-                        b->lines[j].why = r->counter;
-                if ((int64_t)kept_chars >= b->cut_min)
-                    return;
-                break;
-            case ACT_BLOCK:
-                l->why = r->counter;
-                in_block = b->block_max;
-                block_why = r->counter;
-                break;
-            }
-            if (l->why && r->previous && i > 0) {
-                line *p = &b->lines[i - 1];
-                if (!p->why && !p->para && (int64_t)p->words <= b->caption_words)
-                    p->why = r->counter;
-            }
+            first = k;
         }
+        if (!l->why && first < b->nrules && apply(b, i, &b->rules[first], 0, 0, &ps))
+            return;
         if (!l->why && l->para)
-            kept_chars += l->len; /* only real paragraphs count: chrome at the top must not arm a cut */
+            ps.kept_chars += l->len; /* only real paragraphs count: chrome at the top must not arm a cut */
     }
 }
 

@@ -1,27 +1,30 @@
 /* text.c -- counting words and finding sentence ends, Unicode-aware through utf8proc. */
 #include "text.h"
+#include "util.h"
 
 #include <string.h>
 #include <utf8proc.h>
 
+/* Document text is valid UTF-8, so decoding needs no checks (util.h). */
 static utf8proc_int32_t cp_at(const char *s, size_t len, size_t *i)
 {
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + *i, (utf8proc_ssize_t)(len - *i), &cp);
-    *i += n > 0 ? (size_t)n : 1;
-    return n > 0 ? cp : -1;
+    (void)len;
+    return utf8_next(s, i);
 }
 
 static int is_space(utf8proc_int32_t cp)
 {
-    return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
-           (cp > 0x7f && utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS);
+    if (cp < 0x80)
+        return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r';
+    return cp >= 0xA0 && !(cp >= 0x400 && cp < 0x530) && utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS;
 }
 
 int cp_is_letter(int cp)
 {
     if (cp < 0x80)
         return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
+    if (cp >= 0x400 && cp < 0x482)
+        return 1; /* the Cyrillic letters: no table lookup on the hot path */
     utf8proc_category_t c = utf8proc_category(cp);
     return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
 }

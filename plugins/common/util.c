@@ -49,17 +49,6 @@ static utf8proc_ssize_t seq_len(const char *s, size_t left)
     return n > 0 && cp >= 0 ? n : -1;
 }
 
-int utf8_valid(const char *s, size_t len)
-{
-    for (size_t i = 0; i < len;) {
-        utf8proc_ssize_t n = seq_len(s + i, len - i);
-        if (n < 0)
-            return 0;
-        i += (size_t)n;
-    }
-    return 1;
-}
-
 size_t utf8_repair(const char *s, size_t len, cv_buf *out)
 {
     size_t bad = 0;

@@ -16,10 +16,29 @@ void buf_addc(cv_buf *b, char c);
 void buf_adds(cv_buf *b, const char *s);
 void buf_free(cv_buf *b);
 
-/* Non-zero when s[0..len) is valid UTF-8 (utf8proc decides). */
-int utf8_valid(const char *s, size_t len);
 /* Copy s into out replacing every invalid sequence by U+FFFD; returns how many were replaced. */
 size_t utf8_repair(const char *s, size_t len, cv_buf *out);
+
+/* Decode the code point at s[*i] and advance *i.  Only for text known to be
+ * valid UTF-8 (document text always is): no checks, so it is fast. */
+static inline int utf8_next(const char *s, size_t *i)
+{
+    const unsigned char *u = (const unsigned char *)s + *i;
+    if (u[0] < 0x80) {
+        *i += 1;
+        return u[0];
+    }
+    if (u[0] < 0xE0) {
+        *i += 2;
+        return ((u[0] & 0x1F) << 6) | (u[1] & 0x3F);
+    }
+    if (u[0] < 0xF0) {
+        *i += 3;
+        return ((u[0] & 0x0F) << 12) | ((u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+    }
+    *i += 4;
+    return ((u[0] & 0x07) << 18) | ((u[1] & 0x3F) << 12) | ((u[2] & 0x3F) << 6) | (u[3] & 0x3F);
+}
 
 /* Read a whole file into a NUL-terminated buffer; NULL with errno on failure. */
 char *read_whole_file(const char *path, size_t *len);

@@ -215,7 +215,7 @@ static int find_date(dates *d, const char *s, size_t len, char *out, size_t outl
     size_t best_at = SIZE_MAX;
     for (size_t r = 0; r < d->nre; r++) {
         PCRE2_SIZE from = 0;
-        while (from < len && pcre2_match(d->re[r], (PCRE2_SPTR)s, len, from, 0, d->md, NULL) >= 0) {
+        while (from < len && pcre2_match(d->re[r], (PCRE2_SPTR)s, len, from, PCRE2_NO_UTF_CHECK, d->md, NULL) >= 0) {
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(d->md);
             size_t at = ov[0];
             from = ov[1] > ov[0] ? ov[1] : ov[0] + 1;

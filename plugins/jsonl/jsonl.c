@@ -145,6 +145,7 @@ static cv_status jr_next(void *p, cv_doc *doc)
             json_decref(o);
             return CV_DROP;
         }
+        /* jansson has checked the UTF-8 already; \u escapes cannot make it invalid */
         h->doc_set_text(doc, json_string_value(text), json_string_length(text));
         const char *key;
         json_t *v;
@@ -271,6 +272,41 @@ static json_t *spans_json(jwriter *w, const cv_doc *doc, const char *text, size_
     return all;
 }
 
+/* A JSON string: quotes, backslashes and control characters escaped, the
+ * rest (valid UTF-8 by the host's promise) as it is.  Hand-written because
+ * this is the hot path of every corpus: jansson would validate and copy it. */
+static void add_json_string(cv_buf *b, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    buf_reserve(b, len + 2);
+    buf_addc(b, '"');
+    size_t run = 0; /* start of the pending stretch that needs no escaping */
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        buf_add(b, s + run, i - run);
+        run = i + 1;
+        char esc[7] = {'\\', 0};
+        switch (c) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        default:
+            esc[1] = 'u', esc[2] = '0', esc[3] = '0', esc[4] = hex[c >> 4], esc[5] = hex[c & 15];
+            buf_add(b, esc, 6);
+            continue;
+        }
+        buf_add(b, esc, 2);
+    }
+    buf_add(b, s + run, len - run);
+    buf_addc(b, '"');
+}
+
 static cv_status jw_write(void *p, const cv_doc *doc)
 {
     jwriter *w = p;
@@ -280,36 +316,39 @@ static cv_status jw_write(void *p, const cv_doc *doc)
     cv_out *out = splitout_get(&w->outs, doc, NULL);
     if (!out)
         return CV_ERROR;
+    /* source moves from metadata to the top level, where dolma and datatrove look */
     char *meta_s = h->meta_dump(doc, NULL);
-    json_t *meta = meta_s ? json_loads(meta_s, 0, NULL) : json_object();
+    json_t *meta = meta_s ? json_loads(meta_s, 0, NULL) : NULL;
     h->free(meta_s);
-    json_t *source = json_incref(json_object_get(meta, "source"));
-    json_object_del(meta, "source");
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_string(h->doc_id(doc)));
-    json_t *jt = json_stringn(text, len);
-    if (!jt) {
-        h->error(w->ctx, "text is not valid UTF-8");
-        json_decref(o);
-        json_decref(meta);
-        json_decref(source);
-        return CV_ERROR;
-    }
-    json_object_set_new(o, "text", jt);
-    json_object_set_new(o, "source", source ? source : json_null());
-    json_object_set_new(o, "metadata", meta ? meta : json_object());
-    if (w->spans != SPANS_NONE)
-        json_object_set_new(o, "spans", spans_json(w, doc, text, len));
-    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(o);
-    if (!s) {
-        h->error(w->ctx, "cannot encode the document as JSON");
-        return CV_ERROR;
-    }
+    if (!meta)
+        meta = json_object();
+    const char *id = h->doc_id(doc);
     w->line.len = 0;
-    buf_adds(&w->line, s);
-    buf_addc(&w->line, '\n');
-    free(s);
+    buf_adds(&w->line, "{\"id\":");
+    add_json_string(&w->line, id, strlen(id));
+    buf_adds(&w->line, ",\"text\":");
+    add_json_string(&w->line, text, len);
+    buf_adds(&w->line, ",\"source\":");
+    json_t *source = json_object_get(meta, "source");
+    if (json_is_string(source))
+        add_json_string(&w->line, json_string_value(source), json_string_length(source));
+    else
+        buf_adds(&w->line, "null");
+    json_object_del(meta, "source");
+    char *m = json_dumps(meta, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    buf_adds(&w->line, ",\"metadata\":");
+    buf_adds(&w->line, m ? m : "{}");
+    free(m);
+    json_decref(meta);
+    if (w->spans != SPANS_NONE) {
+        json_t *sp = spans_json(w, doc, text, len);
+        char *s = json_dumps(sp, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(sp);
+        buf_adds(&w->line, ",\"spans\":");
+        buf_adds(&w->line, s ? s : "{}");
+        free(s);
+    }
+    buf_adds(&w->line, "}\n");
     if (h->out_write(out, w->line.p, w->line.len) < 0) {
         h->error(w->ctx, "write failed");
         return CV_ERROR;

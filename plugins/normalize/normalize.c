@@ -30,6 +30,7 @@ typedef struct norm {
     cv_ctx *ctx;
     utf8proc_option_t flags;
     int controls, invisible, spaces, trim;
+    int fast; /* NFC without lumping: texts NFC cannot change skip utf8proc_map */
     utf8proc_int32_t quotes[32]; /* double quotes to unify, when unify_punctuation */
     size_t nquotes;
     int64_t max_blank;
@@ -68,6 +69,7 @@ static void *n_create(const cv_host *h, cv_ctx *ctx)
             n->nquotes++;
         }
     }
+    n->fast = n->flags == (UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_NLF2LF);
     n->controls = h->opt_bool(ctx, "remove_controls");
     n->invisible = h->opt_bool(ctx, "remove_invisible");
     n->spaces = h->opt_bool(ctx, "collapse_spaces");
@@ -100,6 +102,26 @@ static void end_line(norm *n, size_t line_start, int *blank_run)
     buf_addc(o, '\n');
 }
 
+/* NFC leaves a text alone when it holds no combining mark and no character
+ * that NFC replaces.  These ranges have neither (their NFC_Quick_Check is Yes
+ * and none combines with what precedes it), and they cover most Latin and
+ * Cyrillic text; anything else goes through utf8proc. */
+static int nfc_stable(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        if ((unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        int cp = utf8_next(s, &i);
+        if ((cp >= 0xA0 && cp < 0x300) || (cp >= 0x400 && cp < 0x483) || (cp >= 0x48A && cp < 0x530) ||
+            (cp >= 0x2010 && cp < 0x2060) || (cp >= 0x20A0 && cp < 0x20C0))
+            continue;
+        return 0;
+    }
+    return 1;
+}
+
 static cv_status n_process(void *p, cv_doc *doc)
 {
     norm *n = p;
@@ -109,33 +131,38 @@ static cv_status n_process(void *p, cv_doc *doc)
     if (len == 0)
         return CV_OK;
     utf8proc_uint8_t *mapped = NULL;
-    utf8proc_ssize_t mlen = utf8proc_map((const utf8proc_uint8_t *)text, (utf8proc_ssize_t)len, &mapped, n->flags);
-    if (mlen < 0) {
+    utf8proc_ssize_t mlen;
+    if (n->fast && nfc_stable(text, len)) {
+        mapped = (utf8proc_uint8_t *)text; /* read only: the output goes to n->out */
+        mlen = (utf8proc_ssize_t)len;
+    } else if ((mlen = utf8proc_map((const utf8proc_uint8_t *)text, (utf8proc_ssize_t)len, &mapped, n->flags)) < 0) {
         h->error(n->ctx, "utf8proc: %s", utf8proc_errmsg(mlen));
         return CV_ERROR;
     }
     cv_buf *o = &n->out;
     o->len = 0;
-    buf_reserve(o, (size_t)mlen);
+    buf_reserve(o, (size_t)mlen + 2); /* output never outgrows input, plus a final newline */
     size_t line_start = 0;
     int blank_run = 1; /* leading empty lines go */
     uint64_t removed = 0;
-    for (utf8proc_ssize_t i = 0; i < mlen;) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate(mapped + i, mlen - i, &cp);
-        if (k <= 0) { /* cannot happen after utf8proc_map; be safe anyway */
-            i++;
-            continue;
-        }
-        const utf8proc_uint8_t *at = mapped + i;
-        i += k;
-        if (cp == '\n' || cp == 0x2028 || cp == 0x2029) {
+    const char *m = (const char *)mapped;
+    for (size_t i = 0; i < (size_t)mlen;) {
+        const char *at = m + i;
+        int cp = utf8_next(m, &i);
+        size_t k = (size_t)(m + i - at);
+        if (cp == '\r' && i < (size_t)mlen && m[i] == '\n')
+            continue; /* CRLF: the LF ends the line (the fast path sees raw CRLF) */
+        if (cp == '\n' || cp == '\r' || cp == 0x85 || cp == 0x2028 || cp == 0x2029) {
             end_line(n, line_start, &blank_run);
             line_start = o->len;
             continue;
         }
-        utf8proc_category_t cat = cp < 0x80 && cp >= 0x20 && cp != 0x7f ? UTF8PROC_CATEGORY_LL
-                                                                         : utf8proc_category(cp);
+        /* Only controls, format characters and spaces matter here; printable
+         * ASCII, Latin letters and Cyrillic need no table lookup. */
+        utf8proc_category_t cat = (cp >= 0x21 && cp < 0x7f) || (cp >= 0xC0 && cp < 0x300) ||
+                                          (cp >= 0x400 && cp < 0x530)
+                                      ? UTF8PROC_CATEGORY_LO
+                                      : utf8proc_category(cp);
         if (cp == '\t' && n->controls)
             cp = ' ', cat = UTF8PROC_CATEGORY_ZS;
         if (cat == UTF8PROC_CATEGORY_CC && n->controls) {
@@ -149,22 +176,24 @@ static cv_status n_process(void *p, cv_doc *doc)
         if (n->spaces && (cp == ' ' || cat == UTF8PROC_CATEGORY_ZS)) {
             if (o->len == line_start ? n->trim : o->p[o->len - 1] == ' ')
                 continue;
-            buf_addc(o, ' ');
+            o->p[o->len++] = ' ';
             continue;
         }
         if (n->trim && cp == ' ' && o->len == line_start)
             continue;
         for (size_t q = 0; q < n->nquotes; q++)
             if (cp == n->quotes[q]) {
-                at = (const utf8proc_uint8_t *)"\"";
+                at = "\"";
                 k = 1;
                 break;
             }
-        buf_add(o, at, (size_t)k);
+        memcpy(o->p + o->len, at, k);
+        o->len += k;
     }
     if (o->len > line_start)
         end_line(n, line_start, &blank_run);
-    free(mapped);
+    if (mapped != (const utf8proc_uint8_t *)text)
+        free(mapped);
     /* No trailing newlines: a document ends with its last character. */
     while (o->len && o->p[o->len - 1] == '\n')
         o->len--;
