@@ -1,11 +1,12 @@
 /* pipeline.c -- resolves the stages, runs documents through them, accounts for every one.
  *
  * Threads (-j N, N > 1): one reader thread fills a bounded queue; N workers
- * run the steps before the first serial step; the calling thread takes the
- * documents back in input order (a bounded reorder window), runs the serial
- * steps and everything after them, and hands each document to the writers or
- * to the drop log.  So outputs are byte-identical for any N, and memory is
- * bounded by the queue and window sizes, not by the corpus.
+ * each take a document and carry it through every step and on to the
+ * writers.  Order is kept by sequence points: a serial step (dedup, any step
+ * flagged CV_FLAG_SERIAL) and the writers each admit documents strictly in
+ * input order, one at a time, whichever worker holds them.  So outputs are
+ * byte-identical for any N, steps after a serial one still run in parallel,
+ * and memory is bounded by the queue and the N documents in flight.
  */
 #include "pipeline.h"
 
@@ -39,7 +40,7 @@ typedef struct run {
     const cv_run_opts *ro;
     stage reader;
     stage *steps;
-    size_t nsteps, first_serial;
+    size_t nsteps;
     stage *writers;
     size_t nwriters;
     int nworkers;
@@ -53,9 +54,12 @@ typedef struct run {
     size_t incap, inhead, inlen;
     int reader_done;
     uint64_t nread;
-    cv_doc **win; /* reorder window, indexed by seq % wcap */
-    size_t wcap;
-    uint64_t next_out;
+    /* Sequence points: one per step (used by serial ones) and one for the
+     * writers, at index nsteps.  next: the seq admitted next; skip: a ring of
+     * documents that will never arrive (dropped earlier). */
+    uint64_t *next;
+    unsigned char *skip; /* (nsteps + 1) rings of ring bytes */
+    size_t ring;
 
     volatile int failed;
     cv_err fail;
@@ -176,11 +180,9 @@ static void progress(run *r, int final)
             (unsigned long long)cv_report_docs_dropped(r->report), t, final ? "\n" : "");
 }
 
-/* The ordered end of the pipeline: serial steps, then writers or the drop log. */
+/* The ordered end of the pipeline: the writers, or the drop log. */
 static int finish_doc(run *r, cv_doc *d)
 {
-    if (run_steps(r, d, r->first_serial, r->nsteps, 0) < 0)
-        return -1;
     if (d->drop_reason) {
         cv_report_dropped(r->report, d->drop_reason);
         json_t *j = json_pack("{s:s, s:s}", "id", cv_doc_id(d), "reason", d->drop_reason);
@@ -244,8 +246,7 @@ static void run_serial(run *r)
     cv_doc *d;
     int got;
     while (!stopping(r) && (got = read_doc(r, &d)) > 0) {
-        int rc = run_steps(r, d, 0, r->first_serial, 0);
-        if (rc == 0)
+        if (run_steps(r, d, 0, r->nsteps, 0) == 0)
             finish_doc(r, d);
         cv_doc_free(d);
     }
@@ -292,10 +293,71 @@ static void *reader_thread(void *arg)
     }
 }
 
+static int is_serial(const run *r, size_t step) { return (r->steps[step].entry->desc->flags & CV_FLAG_SERIAL) != 0; }
+
+/* Sequence points; all three are called with r->mu held. */
+static void seq_wait(run *r, size_t point, uint64_t seq)
+{
+    while (r->next[point] != seq && !stopping(r))
+        timed_wait(r);
+}
+
+static void seq_advance(run *r, size_t point)
+{
+    unsigned char *skip = r->skip + point * r->ring;
+    r->next[point]++;
+    while (skip[r->next[point] % r->ring]) {
+        skip[r->next[point] % r->ring] = 0;
+        r->next[point]++;
+    }
+    pthread_cond_broadcast(&r->cond);
+}
+
+static void seq_skip(run *r, size_t point, uint64_t seq)
+{
+    if (r->next[point] == seq)
+        seq_advance(r, point);
+    else
+        r->skip[point * r->ring + seq % r->ring] = 1;
+}
+
 typedef struct worker {
     run *r;
     size_t index;
 } worker;
+
+/* Carry one document through the steps and to the writers. */
+static void carry(run *r, cv_doc *d, size_t w)
+{
+    size_t i = 0;
+    for (; i < r->nsteps && !d->drop_reason && !stopping(r); i++) {
+        if (!is_serial(r, i)) {
+            run_steps(r, d, i, i + 1, w);
+            continue;
+        }
+        pthread_mutex_lock(&r->mu);
+        seq_wait(r, i, d->seq);
+        pthread_mutex_unlock(&r->mu);
+        if (stopping(r))
+            return;
+        run_steps(r, d, i, i + 1, w);
+        pthread_mutex_lock(&r->mu);
+        seq_advance(r, i);
+        pthread_mutex_unlock(&r->mu);
+    }
+    pthread_mutex_lock(&r->mu);
+    for (size_t j = i; j < r->nsteps; j++) /* serial steps this document will not reach */
+        if (is_serial(r, j))
+            seq_skip(r, j, d->seq);
+    seq_wait(r, r->nsteps, d->seq);
+    pthread_mutex_unlock(&r->mu);
+    if (stopping(r))
+        return;
+    finish_doc(r, d);
+    pthread_mutex_lock(&r->mu);
+    seq_advance(r, r->nsteps);
+    pthread_mutex_unlock(&r->mu);
+}
 
 static void *worker_thread(void *arg)
 {
@@ -314,29 +376,19 @@ static void *worker_thread(void *arg)
         r->inlen--;
         pthread_cond_broadcast(&r->cond);
         pthread_mutex_unlock(&r->mu);
-
-        run_steps(r, d, 0, r->first_serial, w->index);
-
-        pthread_mutex_lock(&r->mu);
-        while (d->seq >= r->next_out + r->wcap && !stopping(r))
-            timed_wait(r);
-        if (stopping(r)) {
-            pthread_mutex_unlock(&r->mu);
-            cv_doc_free(d);
-            return NULL;
-        }
-        r->win[d->seq % r->wcap] = d;
-        pthread_cond_broadcast(&r->cond);
-        pthread_mutex_unlock(&r->mu);
+        carry(r, d, w->index);
+        cv_doc_free(d);
     }
 }
 
 static void run_parallel(run *r)
 {
     r->incap = (size_t)r->nworkers * 8;
-    r->wcap = (size_t)r->nworkers * 16;
+    /* Documents in flight: the queue plus one per worker; a ring twice that is ample. */
+    r->ring = 2 * (r->incap + (size_t)r->nworkers) + 2;
     r->inq = cv_xcalloc(r->incap, sizeof *r->inq);
-    r->win = cv_xcalloc(r->wcap, sizeof *r->win);
+    r->next = cv_xcalloc(r->nsteps + 1, sizeof *r->next);
+    r->skip = cv_xcalloc((r->nsteps + 1) * r->ring, 1);
     pthread_t rt, *wt = cv_xcalloc((size_t)r->nworkers, sizeof *wt);
     worker *ws = cv_xcalloc((size_t)r->nworkers, sizeof *ws);
     pthread_create(&rt, NULL, reader_thread, r);
@@ -344,35 +396,15 @@ static void run_parallel(run *r)
         ws[i] = (worker){r, (size_t)i};
         pthread_create(&wt[i], NULL, worker_thread, &ws[i]);
     }
-    for (;;) {
-        pthread_mutex_lock(&r->mu);
-        cv_doc *d;
-        while (!(d = r->win[r->next_out % r->wcap]) && !stopping(r) &&
-               !(r->reader_done && r->next_out == r->nread))
-            timed_wait(r);
-        if (!d) {
-            pthread_mutex_unlock(&r->mu);
-            break;
-        }
-        r->win[r->next_out % r->wcap] = NULL;
-        pthread_mutex_unlock(&r->mu);
-        finish_doc(r, d);
-        cv_doc_free(d);
-        pthread_mutex_lock(&r->mu);
-        r->next_out++;
-        pthread_cond_broadcast(&r->cond);
-        pthread_mutex_unlock(&r->mu);
-    }
     pthread_join(rt, NULL);
     for (int i = 0; i < r->nworkers; i++)
         pthread_join(wt[i], NULL);
     /* After a stop, documents may remain queued: free them. */
     for (size_t i = 0; i < r->inlen; i++)
         cv_doc_free(r->inq[(r->inhead + i) % r->incap]);
-    for (size_t i = 0; i < r->wcap; i++)
-        cv_doc_free(r->win[i]);
     free(r->inq);
-    free(r->win);
+    free(r->next);
+    free(r->skip);
     free(wt);
     free(ws);
 }
@@ -437,12 +469,6 @@ int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_o
         goto out;
     }
 
-    r->first_serial = r->nsteps;
-    for (size_t i = 0; i < r->nsteps; i++)
-        if (r->steps[i].entry->desc->flags & CV_FLAG_SERIAL) {
-            r->first_serial = i;
-            break;
-        }
     const char *outdir = ro->output ? ro->output : cfg->output ? cfg->output : "out";
     r->report = cv_report_new();
     if (!(r->outs = cv_outset_new(outdir, err)))
@@ -450,7 +476,7 @@ int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_o
     if (create_stage(r, &r->reader, 1, err) < 0)
         goto out;
     for (size_t i = 0; i < r->nsteps; i++)
-        if (create_stage(r, &r->steps[i], i < r->first_serial ? (size_t)r->nworkers : 1, err) < 0)
+        if (create_stage(r, &r->steps[i], is_serial(r, i) ? 1 : (size_t)r->nworkers, err) < 0)
             goto out;
     for (size_t i = 0; i < r->nwriters; i++)
         if (create_stage(r, &r->writers[i], 1, err) < 0)
@@ -459,7 +485,7 @@ int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_o
         goto out;
 
     status = CV_EXIT_FAILED;
-    if (r->nworkers > 1 && r->first_serial > 0)
+    if (r->nworkers > 1)
         run_parallel(r);
     else
         run_serial(r);

@@ -90,3 +90,51 @@ char *read_whole_file(const char *path, size_t *len)
         *len = b.len;
     return b.p;
 }
+
+/* A JSON string: quotes, backslashes and control characters escaped, the
+ * rest (valid UTF-8 by the host's promise) as it is.  Hand-written because
+ * this is the hot path of every corpus: jansson would validate and copy it. */
+void buf_add_json(cv_buf *b, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    buf_reserve(b, len + 2);
+    buf_addc(b, '"');
+    size_t run = 0; /* start of the pending stretch that needs no escaping */
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        buf_add(b, s + run, i - run);
+        run = i + 1;
+        char esc[7] = {'\\', 0};
+        switch (c) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        default:
+            esc[1] = 'u', esc[2] = '0', esc[3] = '0', esc[4] = hex[c >> 4], esc[5] = hex[c & 15];
+            buf_add(b, esc, 6);
+            continue;
+        }
+        buf_add(b, esc, 2);
+    }
+    buf_add(b, s + run, len - run);
+    buf_addc(b, '"');
+}
+
+void buf_add_uint(cv_buf *b, uint64_t v)
+{
+    char tmp[24];
+    size_t n = 0;
+    do
+        tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10));
+    buf_reserve(b, n);
+    while (n)
+        b->p[b->len++] = tmp[--n];
+    b->p[b->len] = '\0';
+}

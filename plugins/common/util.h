@@ -3,6 +3,7 @@
 #define CV_PLUGIN_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* A growable byte buffer. */
 typedef struct cv_buf {
@@ -15,6 +16,10 @@ void buf_add(cv_buf *b, const void *data, size_t len);
 void buf_addc(cv_buf *b, char c);
 void buf_adds(cv_buf *b, const char *s);
 void buf_free(cv_buf *b);
+/* A JSON string literal of s: quotes, backslashes and control characters
+ * escaped, the rest (valid UTF-8, as document text always is) as it is. */
+void buf_add_json(cv_buf *b, const char *s, size_t len);
+void buf_add_uint(cv_buf *b, uint64_t v);
 
 /* Copy s into out replacing every invalid sequence by U+FFFD; returns how many were replaced. */
 size_t utf8_repair(const char *s, size_t len, cv_buf *out);

@@ -82,9 +82,15 @@ static void tag(conll *c, const cv_span *tok, const cv_span *ent, char *buf, siz
 
 static void add_form(conll *c, const char *text, const cv_span *t)
 {
-    /* Forms never hold spaces or tabs (tokens split on them), but stay safe. */
-    for (size_t i = t->start; i < t->end; i++)
-        buf_addc(&c->out, text[i] == '\t' || text[i] == '\n' ? ' ' : text[i]);
+    size_t n = t->end - t->start;
+    const char *f = text + t->start;
+    if (!memchr(f, '\t', n) && !memchr(f, '\n', n)) {
+        buf_add(&c->out, f, n);
+        return;
+    }
+    /* Forms never hold tabs or line breaks (tokens split on them), but stay safe. */
+    for (size_t i = 0; i < n; i++)
+        buf_addc(&c->out, f[i] == '\t' || f[i] == '\n' ? ' ' : f[i]);
 }
 
 typedef struct spans {
@@ -120,8 +126,8 @@ static void sentence(conll *c, const char *text, const char *id, size_t no, cons
         char tg[96];
         tag(c, t, ent, tg, sizeof tg);
         if (c->u) {
-            snprintf(num, sizeof num, "%zu\t", i - from + 1);
-            buf_adds(&c->out, num);
+            buf_add_uint(&c->out, i - from + 1);
+            buf_addc(&c->out, '\t');
             add_form(c, text, t);
             buf_adds(&c->out, "\t_\t_\t_\t_\t_\t_\t_\tNER=");
             buf_adds(&c->out, tg);

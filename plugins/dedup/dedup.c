@@ -101,7 +101,7 @@ typedef struct dedup {
     size_t nwords, cwords;
     table shingle_set;
     uint32_t *sig;
-    cv_buf folded;
+    XXH3_state_t *state;
 } dedup;
 
 static uint64_t splitmix(uint64_t *x)
@@ -129,7 +129,7 @@ static void d_destroy(void *p)
     free(d->words);
     free(d->shingle_set.s);
     free(d->sig);
-    buf_free(&d->folded);
+    XXH3_freeState(d->state);
     free(d);
 }
 
@@ -140,6 +140,7 @@ static void *d_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     d->host = h;
     d->ctx = ctx;
+    d->state = XXH3_createState();
     d->exact = h->opt_bool(ctx, "exact");
     d->near = h->opt_bool(ctx, "near");
     int64_t ngram = h->opt_int(ctx, "ngram"), bands = h->opt_int(ctx, "bands"), rows = h->opt_int(ctx, "rows");
@@ -176,44 +177,50 @@ fail:
     return NULL;
 }
 
-/* Case-folded words as 64-bit hashes into d->words. */
-static void words_of(dedup *d, const char *text, size_t len)
+static int is_word_char(int cp)
+{
+    if (cp < 0x80)
+        return (cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z');
+    if ((cp >= 0xC0 && cp < 0x250 && cp != 0xD7 && cp != 0xF7) || (cp >= 0x400 && cp < 0x482))
+        return 1; /* Latin and Cyrillic letters without a table lookup */
+    utf8proc_category_t c = utf8proc_category(cp);
+    return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) ||
+           (c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME) || c == UTF8PROC_CATEGORY_ND;
+}
+
+/* Lower-cased words as 64-bit hashes into d->words.  Lower-casing code point
+ * by code point (utf8proc's tables) is enough here: the text is NFC already
+ * when normalize ran, and a rare miss only weakens a duplicate match. */
+static void words_of(dedup *d, const char *s, size_t n)
 {
     d->nwords = 0;
-    utf8proc_uint8_t *folded = NULL;
-    utf8proc_ssize_t flen = utf8proc_map((const utf8proc_uint8_t *)text, (utf8proc_ssize_t)len, &folded,
-                                         UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
-    const char *s = flen >= 0 ? (const char *)folded : text;
-    size_t n = flen >= 0 ? (size_t)flen : len;
-    size_t start = 0;
-    int in = 0;
+    uint32_t cps[256];
+    size_t ncp = 0, wlen = 0;
+    XXH3_state_t *st = d->state;
     for (size_t i = 0; i <= n;) {
-        utf8proc_int32_t cp = 0;
-        size_t at = i;
-        if (i < n) {
-            utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
-            i += k > 0 ? (size_t)k : 1;
-        } else {
-            i++;
-        }
-        utf8proc_category_t c = cp ? utf8proc_category(cp) : UTF8PROC_CATEGORY_CN;
-        int word = (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) ||
-                   (c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME) || c == UTF8PROC_CATEGORY_ND;
-        if (word && !in) {
-            start = at;
-            in = 1;
-        } else if (!word && in) {
-            if (d->nwords == d->cwords) {
-                d->cwords = d->cwords ? d->cwords * 2 : 1024;
-                d->words = realloc(d->words, d->cwords * sizeof *d->words);
-                if (!d->words)
-                    abort();
+        int cp = i < n ? utf8_next(s, &i) : (i++, ' ');
+        if (is_word_char(cp)) {
+            if (wlen++ == 0)
+                XXH3_64bits_reset(st);
+            cps[ncp++] = (uint32_t)(cp < 0x80 ? ((cp >= 'A' && cp <= 'Z') ? cp | 0x20 : cp) : utf8proc_tolower(cp));
+            if (ncp == 256) {
+                XXH3_64bits_update(st, cps, sizeof cps);
+                ncp = 0;
             }
-            d->words[d->nwords++] = XXH3_64bits(s + start, at - start);
-            in = 0;
+            continue;
         }
+        if (!wlen)
+            continue;
+        XXH3_64bits_update(st, cps, ncp * sizeof *cps);
+        ncp = wlen = 0;
+        if (d->nwords == d->cwords) {
+            d->cwords = d->cwords ? d->cwords * 2 : 1024;
+            d->words = realloc(d->words, d->cwords * sizeof *d->words);
+            if (!d->words)
+                abort();
+        }
+        d->words[d->nwords++] = XXH3_64bits_digest(st);
     }
-    free(folded);
 }
 
 /* MinHash signature of the shingles into d->sig; returns distinct shingles. */

@@ -235,17 +235,17 @@ static void *jw_create(const cv_host *host, cv_ctx *ctx)
     return w;
 }
 
-static json_t *spans_json(jwriter *w, const cv_doc *doc, const char *text, size_t len)
+/* "spans": {"<type>": [{"start", "end", "label"?, "space_after"?}...]...},
+ * written by hand: a document has thousands of token spans. */
+static void add_spans(jwriter *w, const cv_doc *doc, const char *text, size_t len)
 {
     const cv_host *h = w->host;
-    json_t *all = json_object();
     size_t n = h->span_count(doc);
     uint32_t *chars = NULL; /* byte offset -> code point offset, built once per document */
     if (n && w->spans == SPANS_CHAR) {
         chars = malloc((len + 1) * sizeof *chars);
         if (!chars)
             abort();
-        /* chars[i] counts the code points that start before byte i. */
         uint32_t c = 0;
         for (size_t i = 0; i < len; i++) {
             chars[i] = c;
@@ -254,57 +254,47 @@ static json_t *spans_json(jwriter *w, const cv_doc *doc, const char *text, size_
         }
         chars[len] = c;
     }
-    for (size_t i = 0; i < n; i++) {
+    /* Group by type, in order of first appearance; a handful of types. */
+    const char *types[16];
+    size_t ntypes = 0;
+    for (size_t i = 0; i < n && ntypes < 16; i++) {
         cv_span s;
         h->span_get(doc, i, &s);
-        json_t *list = json_object_get(all, s.type);
-        if (!list)
-            json_object_set_new(all, s.type, list = json_array());
-        size_t start = chars ? chars[s.start] : s.start, end = chars ? chars[s.end] : s.end;
-        json_t *o = json_pack("{s:I, s:I}", "start", (json_int_t)start, "end", (json_int_t)end);
-        if (s.label)
-            json_object_set_new(o, "label", json_string(s.label));
-        if (s.flags & CV_SPAN_NO_SPACE_AFTER)
-            json_object_set_new(o, "space_after", json_false());
-        json_array_append_new(list, o);
+        size_t t = 0;
+        while (t < ntypes && strcmp(types[t], s.type))
+            t++;
+        if (t == ntypes)
+            types[ntypes++] = s.type;
     }
-    free(chars);
-    return all;
-}
-
-/* A JSON string: quotes, backslashes and control characters escaped, the
- * rest (valid UTF-8 by the host's promise) as it is.  Hand-written because
- * this is the hot path of every corpus: jansson would validate and copy it. */
-static void add_json_string(cv_buf *b, const char *s, size_t len)
-{
-    static const char hex[] = "0123456789abcdef";
-    buf_reserve(b, len + 2);
-    buf_addc(b, '"');
-    size_t run = 0; /* start of the pending stretch that needs no escaping */
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        buf_add(b, s + run, i - run);
-        run = i + 1;
-        char esc[7] = {'\\', 0};
-        switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        default:
-            esc[1] = 'u', esc[2] = '0', esc[3] = '0', esc[4] = hex[c >> 4], esc[5] = hex[c & 15];
-            buf_add(b, esc, 6);
-            continue;
+    buf_adds(&w->line, ",\"spans\":{");
+    for (size_t t = 0; t < ntypes; t++) {
+        if (t)
+            buf_addc(&w->line, ',');
+        buf_add_json(&w->line, types[t], strlen(types[t]));
+        buf_adds(&w->line, ":[");
+        int first = 1;
+        for (size_t i = 0; i < n; i++) {
+            cv_span s;
+            h->span_get(doc, i, &s);
+            if (s.type != types[t] && strcmp(s.type, types[t]))
+                continue;
+            buf_adds(&w->line, first ? "{\"start\":" : ",{\"start\":");
+            first = 0;
+            buf_add_uint(&w->line, chars ? chars[s.start] : s.start);
+            buf_adds(&w->line, ",\"end\":");
+            buf_add_uint(&w->line, chars ? chars[s.end] : s.end);
+            if (s.label) {
+                buf_adds(&w->line, ",\"label\":");
+                buf_add_json(&w->line, s.label, strlen(s.label));
+            }
+            if (s.flags & CV_SPAN_NO_SPACE_AFTER)
+                buf_adds(&w->line, ",\"space_after\":false");
+            buf_addc(&w->line, '}');
         }
-        buf_add(b, esc, 2);
+        buf_addc(&w->line, ']');
     }
-    buf_add(b, s + run, len - run);
-    buf_addc(b, '"');
+    buf_addc(&w->line, '}');
+    free(chars);
 }
 
 static cv_status jw_write(void *p, const cv_doc *doc)
@@ -325,13 +315,13 @@ static cv_status jw_write(void *p, const cv_doc *doc)
     const char *id = h->doc_id(doc);
     w->line.len = 0;
     buf_adds(&w->line, "{\"id\":");
-    add_json_string(&w->line, id, strlen(id));
+    buf_add_json(&w->line, id, strlen(id));
     buf_adds(&w->line, ",\"text\":");
-    add_json_string(&w->line, text, len);
+    buf_add_json(&w->line, text, len);
     buf_adds(&w->line, ",\"source\":");
     json_t *source = json_object_get(meta, "source");
     if (json_is_string(source))
-        add_json_string(&w->line, json_string_value(source), json_string_length(source));
+        buf_add_json(&w->line, json_string_value(source), json_string_length(source));
     else
         buf_adds(&w->line, "null");
     json_object_del(meta, "source");
@@ -340,14 +330,8 @@ static cv_status jw_write(void *p, const cv_doc *doc)
     buf_adds(&w->line, m ? m : "{}");
     free(m);
     json_decref(meta);
-    if (w->spans != SPANS_NONE) {
-        json_t *sp = spans_json(w, doc, text, len);
-        char *s = json_dumps(sp, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        json_decref(sp);
-        buf_adds(&w->line, ",\"spans\":");
-        buf_adds(&w->line, s ? s : "{}");
-        free(s);
-    }
+    if (w->spans != SPANS_NONE)
+        add_spans(w, doc, text, len);
     buf_adds(&w->line, "}\n");
     if (h->out_write(out, w->line.p, w->line.len) < 0) {
         h->error(w->ctx, "write failed");

@@ -17,13 +17,14 @@ static const cv_option options[] = {
     {"require_reliable", CV_OPT_BOOL, "true", 0, "und unless CLD2 calls its verdict reliable"},
     {"min_chars", CV_OPT_INT, "20", 0, "texts shorter than this (bytes) are und"},
     {"key", CV_OPT_STRING, "lang", 0, "metadata key for the language (the score goes to <key>_score)"},
+    {"sample_bytes", CV_OPT_SIZE, "16K", 0, "judge by the text's first this many bytes (0: all of it)"},
     {NULL, 0, NULL, 0, NULL},
 };
 
 typedef struct langid {
     const cv_host *host;
     cv_ctx *ctx;
-    int64_t min_percent, min_chars;
+    int64_t min_percent, min_chars, sample;
     int reliable;
     const char *key;
     char score_key[64];
@@ -38,6 +39,7 @@ static void *l_create(const cv_host *h, cv_ctx *ctx)
     l->ctx = ctx;
     l->min_percent = h->opt_int(ctx, "min_percent");
     l->min_chars = h->opt_int(ctx, "min_chars");
+    l->sample = h->opt_int(ctx, "sample_bytes");
     l->reliable = h->opt_bool(ctx, "require_reliable");
     l->key = h->opt_string(ctx, "key");
     if (strlen(l->key) + 7 > sizeof l->score_key) {
@@ -58,6 +60,11 @@ static cv_status l_process(void *p, cv_doc *doc)
     const cv_host *h = l->host;
     size_t len;
     const char *text = h->doc_text(doc, &len);
+    if (l->sample > 0 && len > (size_t)l->sample) {
+        len = (size_t)l->sample; /* back up to a code point boundary */
+        while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
+            len--;
+    }
     cld2_result r = {.code = "un"};
     int ok = (int64_t)len >= l->min_chars && len < (size_t)INT32_MAX &&
              cld2_detect(text, (int)len, &r) == 0 && strcmp(r.code, "un") != 0 &&

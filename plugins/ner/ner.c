@@ -285,7 +285,12 @@ static cv_status n_process(void *p, cv_doc *doc)
     }
     if (ntok == 0 && len > 0)
         h->count(n->ctx, "documents_without_tokens", 1);
-    json_t *list = n->metadata ? json_array() : NULL;
+    /* metadata.entities: unique (text, label) pairs; few per document, so a
+     * linear check against the ones found so far is fine. */
+    cv_span *found = malloc((nspans ? nspans : 1) * sizeof *found);
+    size_t nfound = 0;
+    if (!found)
+        abort();
     for (size_t i = 0; i < ntok;) {
         const entry *best = NULL;
         size_t lo, hi;
@@ -320,25 +325,29 @@ static cv_status n_process(void *p, cv_doc *doc)
         }
         cv_span s = {toks[i].start, toks[i + best->n - 1].end, "entity", n->labels[best->label], 0};
         h->span_add(doc, &s);
-        if (list) {
-            json_t *o = json_pack("{s:s%, s:s}", "text", text + s.start, s.end - s.start, "label", s.label);
-            int seen = 0;
-            size_t k;
-            json_t *v;
-            json_array_foreach(list, k, v) seen |= json_equal(v, o);
-            if (!seen)
-                json_array_append(list, o);
-            json_decref(o);
-        }
+        int seen = 0;
+        for (size_t k = 0; k < nfound && !seen; k++)
+            seen = found[k].label == s.label && found[k].end - found[k].start == s.end - s.start &&
+                   !memcmp(text + found[k].start, text + s.start, s.end - s.start);
+        if (!seen)
+            found[nfound++] = s;
         h->count(n->ctx, n->labels[best->label], 1);
         i += best->n;
     }
-    if (list) {
-        char *s = json_dumps(list, JSON_COMPACT);
-        h->meta_set_json(doc, "entities", s);
-        free(s);
-        json_decref(list);
+    if (n->metadata) {
+        n->tmp.len = 0;
+        buf_addc(&n->tmp, '[');
+        for (size_t k = 0; k < nfound; k++) {
+            buf_adds(&n->tmp, k ? ",{\"text\":" : "{\"text\":");
+            buf_add_json(&n->tmp, text + found[k].start, found[k].end - found[k].start);
+            buf_adds(&n->tmp, ",\"label\":");
+            buf_add_json(&n->tmp, found[k].label, strlen(found[k].label));
+            buf_addc(&n->tmp, '}');
+        }
+        buf_addc(&n->tmp, ']');
+        h->meta_set_json(doc, "entities", n->tmp.p);
     }
+    free(found);
     for (size_t i = 0; i < ntok; i++)
         free(tt[i]);
     free(tt);
