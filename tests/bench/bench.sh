@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# bench.sh -- throughput and memory of convert against the decompression
+# floor and a Python baseline, on a synthetic corpus.  Run by hand; it is not
+# part of the test suite.
+#
+#   bash tests/bench/bench.sh [SIZE] [PYTHON_MB]
+#
+# SIZE: uncompressed corpus size (default 200M; 1G for the full benchmark).
+# PYTHON_MB: how much of it the Python baseline reads (default 20; its rate
+# is what is compared).  Needs bsdtar (libarchive-tools) and GNU time.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SIZE=${1:-200M}
+PYMB=${2:-20}
+WORK=${BENCH_DIR:-/tmp/convert-bench}
+mkdir -p "$WORK"
+command -v bsdtar >/dev/null || { echo "needs bsdtar: apt-get install libarchive-tools" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
+PY=$([ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
+
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DCONVERT_TESTS=OFF >/dev/null
+cmake --build build-bench -j "$(nproc)" >/dev/null
+CONVERT=build-bench/bin/convert
+CORPUS="$WORK/corpus-$SIZE.tar.gz"
+[ -f "$CORPUS" ] || "$PY" tests/bench/gen_corpus.py "$SIZE" "$CORPUS"
+MB=$(bsdtar -xOf "$CORPUS" | wc -c | awk '{printf "%.1f", $1 / 1e6}')
+DOCS=$(bsdtar -tf "$CORPUS" | grep -c '\.txt$')
+
+# measure NAME CMD...: prints seconds and peak RSS (KB) into $WORK/NAME.time
+measure() {
+    local name=$1
+    shift
+    /usr/bin/time -f "%e %M" -o "$WORK/$name.time" "$@" >/dev/null 2>"$WORK/$name.err" || {
+        echo "$name failed:" >&2
+        cat "$WORK/$name.err" >&2
+        exit 1
+    }
+}
+
+cat >"$WORK/clean.yaml" <<YAML
+reader: {plugin: archive, path: $CORPUS}
+steps:
+  - plugin: normalize
+  - plugin: boilerplate
+    rules: $PWD/config/boilerplate
+writers: [jsonl]
+YAML
+
+measure floor bsdtar -xOf "$CORPUS"
+measure clean_j1 "$CONVERT" -q -c "$WORK/clean.yaml" -o "$WORK/out-clean" -j 1
+measure full_j1 "$CONVERT" -q -c config/example.yaml -i "$CORPUS" -o "$WORK/out-full1" -j 1
+measure full_j2 "$CONVERT" -q -c config/example.yaml -i "$CORPUS" -o "$WORK/out-full2" -j 2
+read -r PYDOCS PYMBREAD PYSECS < <("$PY" tests/bench/baseline.py "$CORPUS" "$WORK/out-py" --limit-mb "$PYMB")
+
+"$PY" - "$WORK" "$MB" "$DOCS" "$PYDOCS" "$PYMBREAD" "$PYSECS" <<'PY'
+import sys, json
+work, mb, docs, pydocs, pymb, pysecs = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6])
+def t(name):
+    s, kb = open(f"{work}/{name}.time").read().split()
+    return float(s), int(kb)
+rows = [("floor: bsdtar -xOf", *t("floor")), ("read+normalize+boilerplate+jsonl -j1", *t("clean_j1")),
+        ("full default pipeline -j1", *t("full_j1")), ("full default pipeline -j2", *t("full_j2"))]
+rep = json.load(open(f"{work}/out-full1/report.json"))
+print(f"corpus: {docs} documents, {mb:.1f} MB of text; full pipeline kept {rep['written']}, dropped {rep['dropped']}")
+print(f"{'run':42} {'seconds':>8} {'docs/s':>9} {'MB/s':>8} {'peak RSS':>9}")
+for name, s, kb in rows:
+    print(f"{name:42} {s:8.2f} {docs / s:9.0f} {mb / s:8.1f} {kb / 1024:7.1f}MB")
+pyrate = pymb / pysecs
+print(f"{'python baseline (stdlib, no langid)':42} {pysecs:8.2f} {pydocs / pysecs:9.0f} {pyrate:8.2f}   ({pymb:.0f} MB read)")
+floor, clean, f1, f2 = rows[0][1], rows[1][1], rows[2][1], rows[3][1]
+print(f"clean pipeline / floor:            {clean / floor:6.1f}x the time   (target <= 2x)")
+print(f"full -j1 vs python (by MB/s):      {mb / f1 / pyrate:6.1f}x faster     (target >= 20x)")
+print(f"full -j2 vs python (by MB/s):      {mb / f2 / pyrate:6.1f}x faster")
+print(f"-j2 speedup over -j1:              {f1 / f2:6.2f}x            (target >= 1.7x)")
+PY
