@@ -109,6 +109,14 @@ static cv_out *h_out_open(cv_ctx *c, const char *rel)
     return o;
 }
 
+static void h_progress(cv_ctx *c, uint64_t done, uint64_t total)
+{
+    if (c) {
+        c->progress_done = done;
+        c->progress_total = total;
+    }
+}
+
 static const cv_host host = {
     .abi_major = CONVERT_ABI_MAJOR,
     .abi_minor = CONVERT_ABI_MINOR,
@@ -142,6 +150,7 @@ static const cv_host host = {
     .span_add = cv_span_add,
     .span_count = cv_span_count,
     .span_get = cv_span_get,
+    .progress = h_progress,
 };
 
 const cv_host *cv_host_table(void) { return &host; }

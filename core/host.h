@@ -13,6 +13,7 @@ struct cv_ctx {
     cv_report *report;
     cv_outset *outs;
     char err[1024]; /* last host->error() message */
+    volatile uint64_t progress_done, progress_total; /* readers, via host->progress */
 };
 
 const cv_host *cv_host_table(void);

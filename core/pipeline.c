@@ -174,10 +174,18 @@ static void progress(run *r, int final)
         return;
     r->last_progress = t;
     double mb = (double)cv_report_bytes_read(r->report) / 1e6;
-    fprintf(stderr, "\r\033[K%llu docs  %.1f MB  %.1f MB/s  written %llu  dropped %llu  %.0f s%s",
+    char eta[64] = "";
+    const cv_ctx *rc = r->reader.ctx;
+    uint64_t done = rc ? rc->progress_done : 0, total = rc ? rc->progress_total : 0;
+    if (total && done && done <= total && !final) {
+        double left = t * (double)(total - done) / (double)done;
+        snprintf(eta, sizeof eta, "  %.0f%%  ETA %.0f:%02.0f", 100.0 * (double)done / (double)total, left / 60,
+                 left - 60 * (int)(left / 60));
+    }
+    fprintf(stderr, "\r\033[K%llu docs  %.1f MB  %.1f MB/s  written %llu  dropped %llu  %.0f s%s%s",
             (unsigned long long)cv_report_docs_read(r->report), mb, t > 0 ? mb / t : 0.0,
             (unsigned long long)cv_report_docs_written(r->report),
-            (unsigned long long)cv_report_docs_dropped(r->report), t, final ? "\n" : "");
+            (unsigned long long)cv_report_docs_dropped(r->report), t, eta, final ? "\n" : "");
 }
 
 /* The ordered end of the pipeline: the writers, or the drop log. */

@@ -199,6 +199,11 @@ struct cv_host {
     int (*span_add)(cv_doc *doc, const cv_span *span);
     size_t (*span_count)(const cv_doc *doc);
     int (*span_get)(const cv_doc *doc, size_t i, cv_span *out);
+
+    /* Readers: how far through the input they are, in any unit (bytes of the
+     * compressed file, say), and the total when known (0 when not).  Drives
+     * the progress line's percentage and ETA. */
+    void (*progress)(cv_ctx *ctx, uint64_t done, uint64_t total);
 };
 
 /* Log levels for host->log. */

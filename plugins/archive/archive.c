@@ -33,6 +33,7 @@ typedef struct reader {
     int repair;
     int64_t max_doc, max_members, max_total;
     uint64_t members, total;
+    int64_t file_size; /* for progress: compressed bytes read of this many */
     cv_buf data, fixed;
 } reader;
 
@@ -79,6 +80,7 @@ static void *r_create(const cv_host *host, cv_ctx *ctx)
         while (r->root_len > 1 && r->path[r->root_len - 1] == '/')
             r->root_len--;
     } else {
+        r->file_size = st.st_size;
         r->a = archive_read_new();
         archive_read_support_filter_all(r->a);
         archive_read_support_format_all(r->a);
@@ -183,6 +185,8 @@ static cv_status r_next(void *p, cv_doc *doc)
             return CV_ERROR;
         }
         h->doc_set_id(doc, name);
+        if (r->file_size > 0)
+            h->progress(r->ctx, (uint64_t)archive_filter_bytes(r->a, -1), (uint64_t)r->file_size);
         const char *base = strrchr(r->path, '/');
         h->meta_set_string(doc, "source", base && base[1] ? base + 1 : r->path); /* stable across machines */
         int64_t size = 0;

@@ -16,9 +16,15 @@ expect_same "$TMP/out/train.jsonl" "$SRC/tests/golden/minimal/train.jsonl" "mini
 [ -z "$(ls -A "$TMP/out" | grep -v -e '^train.jsonl$' -e '^report.json$' -e '^dropped.jsonl$')" ] && ok || bad "stray files: $(ls -A "$TMP/out")"
 [ -z "$OUT" ] && [ -z "$ERR" ] && ok || bad "-q printed something: $OUT $ERR"
 
-# Summary on stderr without -q.
+# Summary on stderr without -q; no progress line when stderr is not a terminal...
 run "$CONVERT" -c "$SRC/config/minimal.yaml" -o "$TMP/out2"
 expect_err "ok: read 5, written 5, dropped 0" "summary"
+case "$ERR" in *$'\r'*) bad "progress line on a non-terminal" ;; *) ok ;; esac
+# ...and a live one, with percentage and ETA, when it is.
+if command -v script >/dev/null; then
+    script -qec "$CONVERT -c $SRC/config/minimal.yaml -o $TMP/out2b" /dev/null >"$TMP/tty" 2>&1
+    grep -aq $'\r.*5 docs .*written 5' "$TMP/tty" && ok || bad "no progress line on a terminal: $(cat -v "$TMP/tty")"
+fi
 
 # -i with a folder and a zip of other documents; every one accounted for.
 mkdir -p "$TMP/corpus/sub"
