@@ -193,7 +193,8 @@ static cv_status r_next(void *p, cv_doc *doc)
         if (r->max_doc > 0 && archive_entry_size_is_set(e) && archive_entry_size(e) > r->max_doc) {
             size = archive_entry_size(e);
             h->meta_set_int(doc, "size", size);
-            archive_read_data_skip(r->a);
+            if (!r->disk) /* read_disk moves on by itself and refuses the call */
+                archive_read_data_skip(r->a);
             h->doc_drop(doc, "max_doc_bytes", NULL);
             return CV_DROP;
         }
