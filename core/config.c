@@ -292,12 +292,18 @@ cv_config *cv_config_load(const char *path, cv_err *err)
     char *text = read_file(path, &len, err);
     if (!text)
         return NULL;
+    cv_config *c = cv_config_parse(text, len, path, err);
+    free(text);
+    return c;
+}
+
+cv_config *cv_config_parse(const char *text, size_t len, const char *path, cv_err *err)
+{
     cv_config *c = cv_xcalloc(1, sizeof *c);
     c->path = cv_xstrdup(path);
     const char *slash = strrchr(path, '/');
     c->dir = slash ? cv_xstrndup(path, (size_t)(slash - path) + (slash == path)) : cv_xstrdup(".");
     c->root = cv_yaml_parse(text, len, path, err);
-    free(text);
     if (!c->root)
         goto fail;
     if (c->root->kind != CV_NODE_MAP) {

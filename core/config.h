@@ -49,6 +49,8 @@ cv_node *cv_node_key(const cv_node *map, const char *key);
 
 /* Load and check the config's shape (not plugin options: see options.h). */
 cv_config *cv_config_load(const char *path, cv_err *err);
+/* The same from text already in memory; `path` names it and sets its folder. */
+cv_config *cv_config_parse(const char *text, size_t len, const char *path, cv_err *err);
 void cv_config_free(cv_config *c);
 
 /* Resolve `p` against `dir` unless it is absolute.  Caller frees. */

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # test.sh -- the whole test suite: installs what it needs, then builds and runs
-# every test twice, plainly and under AddressSanitizer + UndefinedBehaviorSanitizer.
+# every test twice, plainly and under AddressSanitizer + UndefinedBehaviorSanitizer,
+# then runs each libFuzzer harness for FUZZ_SECONDS (default 20).
+# A longer fuzzing run: FUZZ_SECONDS=3600 bash dist/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . dist/deps.sh
@@ -21,6 +23,29 @@ cmake --build build-asan -j "$jobs" >/dev/null
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd build-asan && ctest --output-on-failure -j "$jobs") || status=1
+
+echo "== fuzzing: each harness for ${FUZZ_SECONDS:=20} s (libFuzzer, ASan+UBSan)" >&2
+cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCONVERT_FUZZ=ON \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-fuzz -j "$jobs" >/dev/null
+fuzz_passed=0 fuzz_failed=0
+for h in config archive jsonl steps; do
+    work=$(mktemp -d /tmp/convert-fuzz-XXXXXX)
+    cp tests/fuzz/corpus/$h/* "$work/"
+    if build-fuzz/bin/fuzz_$h "$work" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+        -artifact_prefix="build-fuzz/crash-$h-" >"build-fuzz/fuzz-$h.log" 2>&1; then
+        fuzz_passed=$((fuzz_passed + 1))
+        echo "fuzz_$h: $(grep -o 'Done [0-9]* runs' "build-fuzz/fuzz-$h.log"), no crash" >&2
+    else
+        fuzz_failed=$((fuzz_failed + 1))
+        status=1
+        echo "fuzz_$h FOUND A CRASH: see build-fuzz/fuzz-$h.log and build-fuzz/crash-$h-*;" \
+            "copy the input to tests/fuzz/regressions/$h/ and fix it" >&2
+        tail -30 "build-fuzz/fuzz-$h.log" >&2
+    fi
+    rm -rf "$work"
+done
+echo "fuzz: $fuzz_passed passed, $fuzz_failed failed"
 
 [ "$status" -eq 0 ] && echo "all test suites passed" >&2 || echo "SOME TESTS FAILED" >&2
 exit "$status"
