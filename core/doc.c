@@ -7,12 +7,14 @@
 #include "err.h"
 #include "utf8.h"
 
+#define TEXT_PAD 32
+
 cv_doc *cv_doc_new(void)
 {
     cv_doc *d = cv_xcalloc(1, sizeof *d);
     d->meta = json_object();
-    d->text = cv_xstrdup("");
-    d->cap = 1;
+    d->text = cv_xcalloc(1, TEXT_PAD);
+    d->cap = TEXT_PAD;
     return d;
 }
 
@@ -55,18 +57,21 @@ int cv_doc_set_text(cv_doc *d, const char *text, size_t len)
     /* The one promise about text: it is valid UTF-8, so no plugin has to check again. */
     if ((!text && len) || cv_utf8_valid_prefix(text, len) != len)
         return -1;
-    if (len + 1 > d->cap) {
+    /* TEXT_PAD zero bytes follow the text: vectorised scanners (PCRE2's JIT
+     * reads 16 bytes at a time) may look past the end without touching
+     * memory that is not ours or not initialised. */
+    if (len + TEXT_PAD > d->cap) {
         /* The text may alias our own buffer (a step passing a slice of it). */
-        char *n = cv_xmalloc(len + 1);
+        char *n = cv_xmalloc(len + TEXT_PAD);
         if (len)
             memcpy(n, text, len);
         free(d->text);
         d->text = n;
-        d->cap = len + 1;
+        d->cap = len + TEXT_PAD;
     } else if (len) {
         memmove(d->text, text, len);
     }
-    d->text[len] = '\0';
+    memset(d->text + len, 0, TEXT_PAD);
     d->len = len;
     d->nspans = 0;
     return 0;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh -- the whole test suite: installs what it needs, then builds and runs
-# every test twice, plainly and under AddressSanitizer + UndefinedBehaviorSanitizer,
-# then runs each libFuzzer harness for FUZZ_SECONDS (default 20).
+# every test three times, plainly, under AddressSanitizer + UndefinedBehaviorSanitizer
+# and under valgrind's memcheck, then runs each libFuzzer harness for
+# FUZZ_SECONDS (default 20).
 # A longer fuzzing run: FUZZ_SECONDS=3600 bash dist/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,12 @@ cmake --build build-asan -j "$jobs" >/dev/null
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd build-asan && ctest --output-on-failure -j "$jobs") || status=1
+
+echo "== valgrind memcheck build (every test but the hostile-input script, which the sanitizer build covers)" >&2
+unset ASAN_OPTIONS UBSAN_OPTIONS
+cmake -S . -B build-valgrind -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVERT_VALGRIND=ON >/dev/null
+cmake --build build-valgrind -j "$jobs" >/dev/null
+(cd build-valgrind && ctest --output-on-failure -j "$jobs") || status=1
 
 echo "== fuzzing: each harness for ${FUZZ_SECONDS:=20} s (libFuzzer, ASan+UBSan)" >&2
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCONVERT_FUZZ=ON \

@@ -280,10 +280,11 @@ static void measure(bp *b, line *l)
 static int strip(line *l, size_t start, size_t end)
 {
     size_t n = l->len - (end - start);
-    char *s = malloc(n + 1);
+    char *s = calloc(n + 32, 1); /* zero padding: PCRE2's JIT reads ahead (see core/doc.c) */
+    if (!s)
+        abort();
     memcpy(s, l->s, start);
     memcpy(s + start, l->s + end, l->len - end);
-    s[n] = '\0';
     while (n && (s[n - 1] == ' '))
         s[--n] = '\0';
     size_t lead = strspn(s, " ");

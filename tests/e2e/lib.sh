@@ -2,12 +2,18 @@
 # Needs CONVERT (the binary) and SRC (the source tree) in the environment.
 set -u
 : "${CONVERT:?set CONVERT to the convert binary}" "${SRC:?set SRC to the source tree}"
+# CONVERT_WRAPPER (e.g. "valgrind --error-exitcode=99 ..."): how to run convert.
+if [ -n "${CONVERT_WRAPPER:-}" ]; then
+    printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$CONVERT_WRAPPER" "$CONVERT" >"${TMPDIR:-/tmp}/convert-wrapped-$$"
+    chmod +x "${TMPDIR:-/tmp}/convert-wrapped-$$"
+    CONVERT="${TMPDIR:-/tmp}/convert-wrapped-$$"
+fi
 # Debian's python3 (where python3-pandas lives), even when another python3 comes first on PATH.
 PYTHON=${PYTHON:-$([ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)}
 PASS=0
 FAIL=0
 TMP=$(mktemp -d /tmp/convert-e2e-XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
+trap 'rm -rf "$TMP" "${TMPDIR:-/tmp}/convert-wrapped-$$"' EXIT
 
 ok() { PASS=$((PASS + 1)); }
 bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*" >&2; }
