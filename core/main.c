@@ -8,16 +8,19 @@
 
 #include "config.h"
 #include "options.h"
+#include "output.h"
 #include "pipeline.h"
 #include "registry.h"
+#include "report.h"
 
 #ifndef CONVERT_VERSION
 #define CONVERT_VERSION "0.0.0"
 #endif
 
 static const char usage[] =
-    "usage: convert -c CONFIG [-i INPUT] [-o OUTDIR] [-j N] [-q|-v] [--plugin-path DIR]...\n"
+    "usage: convert -c CONFIG [-i INPUT] [-o OUTDIR] [-j N] [--shard K/N] [-q|-v] [--plugin-path DIR]...\n"
     "       convert --check -c CONFIG\n"
+    "       convert --merge-reports [-o OUTDIR] DIR_OR_REPORT...\n"
     "       convert --list-plugins | --describe NAME | --help | --version\n"
     "\n"
     "Turn scraped text archives into clean, tagged datasets.  The config (YAML)\n"
@@ -31,6 +34,10 @@ static const char usage[] =
     "                         outputs are identical for every N\n"
     "  -q, --quiet            errors only; no progress line or summary\n"
     "  -v, --verbose          debug messages\n"
+    "      --shard K/N        process only the documents whose id hashes to K of N\n"
+    "                         (0 <= K < N); the union of all N runs is the whole input\n"
+    "      --merge-reports    add up the report.json of shard runs (folders or files);\n"
+    "                         the result goes to OUTDIR/report.json with -o, else stdout\n"
     "      --check            validate the config and load its plugins, then exit\n"
     "      --list-plugins     every plugin found: kind, version, file, description\n"
     "      --describe NAME    a plugin's options: type, default, required, help\n"
@@ -93,6 +100,71 @@ static int describe(const cv_registry *reg, const char *name)
     return CV_EXIT_OK;
 }
 
+static int parse_shard(const char *s, cv_run_opts *ro)
+{
+    char *end;
+    unsigned long k = strtoul(s, &end, 10);
+    if (end == s || *end != '/')
+        return -1;
+    const char *n_s = end + 1;
+    unsigned long n = strtoul(n_s, &end, 10);
+    if (end == n_s || *end || n == 0 || n > 1000000 || k >= n)
+        return -1;
+    ro->shard = (unsigned)k;
+    ro->shards = (unsigned)n;
+    return 0;
+}
+
+static int merge_reports(int n, char **paths, const char *outdir)
+{
+    cv_report *r = cv_report_new();
+    cv_err err;
+    int status = CV_EXIT_USAGE;
+    for (int i = 0; i < n; i++) {
+        char *path = cv_xasprintf("%s/report.json", paths[i]);
+        FILE *f = fopen(path, "rb");
+        if (!f) {
+            free(path);
+            path = cv_xstrdup(paths[i]);
+            f = fopen(path, "rb");
+        }
+        if (!f) {
+            fprintf(stderr, "convert: cannot read a report in '%s'\n", paths[i]);
+            free(path);
+            goto out;
+        }
+        char buf[1 << 16];
+        size_t got = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[got] = '\0';
+        int rc = cv_report_merge_json(r, buf, path, &err);
+        free(path);
+        if (rc < 0) {
+            fprintf(stderr, "convert: %s\n", err.msg);
+            goto out;
+        }
+    }
+    char *json = cv_report_json(r);
+    status = CV_EXIT_OK;
+    if (outdir) {
+        cv_outset *o = cv_outset_new(outdir, &err);
+        cv_out *f = o ? cv_outset_open(o, "report.json", &err) : NULL;
+        if (!f || cv_out_write(f, json, strlen(json)) < 0 || cv_out_write(f, "\n", 1) < 0 ||
+            cv_outset_commit(o, &err) < 0) {
+            fprintf(stderr, "convert: %s\n", err.msg);
+            status = CV_EXIT_FAILED;
+        }
+        cv_outset_free(o);
+    } else {
+        printf("%s\n", json);
+    }
+    free(json);
+    cv_report_print(r);
+out:
+    cv_report_free(r);
+    return status;
+}
+
 static int parse_threads(const char *s)
 {
     char *end;
@@ -102,7 +174,7 @@ static int parse_threads(const char *s)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_CHECK = 256, OPT_LIST, OPT_DESCRIBE, OPT_PLUGIN_PATH };
+    enum { OPT_CHECK = 256, OPT_LIST, OPT_DESCRIBE, OPT_PLUGIN_PATH, OPT_SHARD, OPT_MERGE };
     static const struct option longs[] = {
         {"config", required_argument, NULL, 'c'},   {"input", required_argument, NULL, 'i'},
         {"output", required_argument, NULL, 'o'},   {"threads", required_argument, NULL, 'j'},
@@ -111,10 +183,12 @@ int main(int argc, char **argv)
         {"check", no_argument, NULL, OPT_CHECK},    {"list-plugins", no_argument, NULL, OPT_LIST},
         {"describe", required_argument, NULL, OPT_DESCRIBE},
         {"plugin-path", required_argument, NULL, OPT_PLUGIN_PATH},
+        {"shard", required_argument, NULL, OPT_SHARD},
+        {"merge-reports", no_argument, NULL, OPT_MERGE},
         {NULL, 0, NULL, 0},
     };
     const char *config = NULL, *describe_name = NULL;
-    int list = 0, verbose = 0;
+    int list = 0, verbose = 0, merge = 0;
     cv_run_opts ro = {0};
     cv_registry *reg = cv_registry_new();
     int c, status = CV_EXIT_USAGE;
@@ -143,10 +217,25 @@ int main(int argc, char **argv)
         case OPT_LIST: list = 1; break;
         case OPT_DESCRIBE: describe_name = optarg; break;
         case OPT_PLUGIN_PATH: cv_registry_add_dir(reg, optarg); break;
+        case OPT_SHARD:
+            if (parse_shard(optarg, &ro) < 0) {
+                fprintf(stderr, "convert: --shard takes K/N with 0 <= K < N, not '%s'\n", optarg);
+                goto out;
+            }
+            break;
+        case OPT_MERGE: merge = 1; break;
         default:
             fputs("convert: see 'convert --help'\n", stderr);
             goto out;
         }
+    }
+    if (merge) {
+        if (optind == argc) {
+            fputs("convert: --merge-reports needs the folders (or report.json files) of the runs\n", stderr);
+            goto out;
+        }
+        status = merge_reports(argc - optind, argv + optind, ro.output);
+        goto out;
     }
     if (optind < argc) {
         fprintf(stderr, "convert: unexpected argument '%s' (see 'convert --help')\n", argv[optind]);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "doc.h"
 #include "host.h"
@@ -223,10 +224,22 @@ static int finish_doc(run *r, cv_doc *d)
 /* Read one document.  1: got one, 0: end of input, -1: failed. */
 static int read_doc(run *r, cv_doc **out)
 {
-    cv_doc *d = cv_doc_new();
+    cv_doc *d;
     stage *s = &r->reader;
-    d->stage = s->entry->desc->name;
-    cv_status st = s->entry->desc->next(s->inst[0], d);
+    cv_status st;
+    for (;;) {
+        d = cv_doc_new();
+        d->stage = s->entry->desc->name;
+        st = s->entry->desc->next(s->inst[0], d);
+        /* --shard K/N: another run owns documents whose id hashes elsewhere.
+         * They are not this run's input, so they are not counted either. */
+        if (r->ro->shards && st != CV_END && st != CV_ERROR && d->id &&
+            XXH3_64bits(d->id, strlen(d->id)) % r->ro->shards != r->ro->shard) {
+            cv_doc_free(d);
+            continue;
+        }
+        break;
+    }
     if (st == CV_END) {
         cv_doc_free(d);
         return 0;

@@ -14,6 +14,7 @@ typedef struct cv_run_opts {
     int check_only;     /* --check: resolve and validate, do not run */
     int progress;       /* draw a live progress line on stderr */
     int quiet;          /* no summary on stderr */
+    unsigned shard, shards; /* --shard K/N: only documents whose id hashes to K of N (N = 0: all) */
 } cv_run_opts;
 
 /* Exit statuses, as main() returns them. */

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct cv_report {
     pthread_mutex_t lock;
@@ -85,6 +86,44 @@ uint64_t cv_report_docs_read(const cv_report *r) { return r->read; }
 uint64_t cv_report_docs_written(const cv_report *r) { return r->written; }
 uint64_t cv_report_docs_dropped(const cv_report *r) { return r->dropped; }
 uint64_t cv_report_bytes_read(const cv_report *r) { return r->bytes_read; }
+
+int cv_report_merge_json(cv_report *r, const char *text, const char *name, cv_err *err)
+{
+    json_error_t je;
+    json_t *j = json_loads(text, 0, &je);
+    json_t *reasons = json_object_get(j, "dropped_by_reason"), *counters = json_object_get(j, "counters");
+    if (!j || !json_is_integer(json_object_get(j, "read")) || !json_is_object(reasons) || !json_is_object(counters)) {
+        cv_err_set(err, "%s: not a convert report%s%s", name, j ? "" : ": ", j ? "" : je.text);
+        json_decref(j);
+        return -1;
+    }
+    const char *st = json_string_value(json_object_get(j, "status"));
+    if (!st || strcmp(st, "ok")) {
+        cv_err_set(err, "%s: that run did not succeed (status %s)", name, st ? st : "unknown");
+        json_decref(j);
+        return -1;
+    }
+    r->read += (uint64_t)json_integer_value(json_object_get(j, "read"));
+    r->written += (uint64_t)json_integer_value(json_object_get(j, "written"));
+    r->dropped += (uint64_t)json_integer_value(json_object_get(j, "dropped"));
+    r->bytes_read += (uint64_t)json_integer_value(json_object_get(j, "bytes_read"));
+    r->bytes_written += (uint64_t)json_integer_value(json_object_get(j, "bytes_written"));
+    double secs = json_number_value(json_object_get(j, "seconds"));
+    if (secs > r->seconds)
+        r->seconds = secs;
+    const char *key, *k2;
+    json_t *v, *p;
+    json_object_foreach(reasons, key, v) bump(r->reasons, key, (uint64_t)json_integer_value(v));
+    json_object_foreach(counters, key, p) {
+        json_t *mine = json_object_get(r->plugins, key);
+        if (!mine)
+            json_object_set_new(r->plugins, key, mine = json_object());
+        json_object_foreach(p, k2, v) bump(mine, k2, (uint64_t)json_integer_value(v));
+    }
+    json_decref(j);
+    snprintf(r->status, sizeof r->status, "ok");
+    return 0;
+}
 
 char *cv_report_json(const cv_report *r)
 {

@@ -22,6 +22,10 @@ uint64_t cv_report_docs_written(const cv_report *r);
 uint64_t cv_report_docs_dropped(const cv_report *r);
 uint64_t cv_report_bytes_read(const cv_report *r);
 
+/* Add a report.json (as written by a run) into r: counts, reasons, counters
+ * and bytes add up, seconds take the longest.  -1 with err if it is not one. */
+int cv_report_merge_json(cv_report *r, const char *json_text, const char *name, cv_err *err);
+
 /* JSON text (caller frees) and a human summary on stderr. */
 char *cv_report_json(const cv_report *r);
 void cv_report_print(const cv_report *r);
