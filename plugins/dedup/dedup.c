@@ -9,7 +9,9 @@
  * names the id it duplicates.  Deterministic: no randomness but the seed.
  *
  * Memory per kept document: 16 bytes (exact) + 4 * bands * rows (signature)
- * + 16 * bands (LSH entries, at most 50% load) + the id. */
+ * + 16 * bands (LSH entries, at most 50% load) + the id.  A bucket keeps at
+ * most max_bucket documents (the earliest), which bounds the work per
+ * document on templated corpora where thousands of pages share a band. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,8 @@ static const cv_option options[] = {
     {"measure", CV_OPT_STRING, "containment", 0,
      "jaccard (|A∩B|/|A∪B|) or containment (|A∩B|/min(|A|,|B|): a short copy of a long story)"},
     {"seed", CV_OPT_INT, "1", 0, "seed of the hash permutations"},
+    {"max_bucket", CV_OPT_INT, "32", 0,
+     "documents kept per LSH bucket: templated pages fill buckets, and an unbounded one makes dedup quadratic"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -59,16 +63,22 @@ static void table_grow(table *t)
     free(old.s);
 }
 
-static void table_put(table *t, uint64_t key, uint32_t doc)
+/* Store (key, doc) unless `cap` entries already have this key (cap 0: no limit). */
+static void table_put_capped(table *t, uint64_t key, uint32_t doc, size_t cap)
 {
     if ((t->n + 1) * 2 > t->cap)
         table_grow(t);
-    size_t i = key & (t->cap - 1);
-    while (t->s[i].key)
+    size_t i = key & (t->cap - 1), same = 0;
+    while (t->s[i].key) {
+        if (t->s[i].key == key && cap && ++same >= cap)
+            return;
         i = (i + 1) & (t->cap - 1);
+    }
     t->s[i] = (slot){key, doc};
     t->n++;
 }
+
+static void table_put(table *t, uint64_t key, uint32_t doc) { table_put_capped(t, key, doc, 0); }
 
 /* Call fn for every doc stored under key; stop early when it returns non-zero. */
 #define TABLE_FOREACH(t, k, d)                                                                                        \
@@ -86,7 +96,7 @@ typedef struct dedup {
     const cv_host *host;
     cv_ctx *ctx;
     int exact, near, containment;
-    size_t ngram, bands, rows, perms;
+    size_t ngram, bands, rows, perms, max_bucket;
     double threshold;
     uint64_t *a, *b; /* permutation i: (a[i] * x + b[i]) >> 32, a[i] odd */
     table exact_index;   /* low 64 bits of the text hash -> doc */
@@ -145,6 +155,8 @@ static void *d_create(const cv_host *h, cv_ctx *ctx)
     d->near = h->opt_bool(ctx, "near");
     int64_t ngram = h->opt_int(ctx, "ngram"), bands = h->opt_int(ctx, "bands"), rows = h->opt_int(ctx, "rows");
     d->threshold = h->opt_float(ctx, "threshold");
+    int64_t max_bucket = h->opt_int(ctx, "max_bucket");
+    d->max_bucket = max_bucket > 0 ? (size_t)max_bucket : 0;
     const char *measure = h->opt_string(ctx, "measure");
     if (ngram < 1 || ngram > 64 || bands < 1 || rows < 1 || bands * rows > 4096) {
         h->error(ctx, "need 1 <= ngram <= 64, bands >= 1, rows >= 1, bands * rows <= 4096");
@@ -299,7 +311,7 @@ static void keep(dedup *d, const char *id, uint32_t shingles, XXH128_hash_t h)
         k->sig = malloc(d->perms * sizeof *k->sig);
         memcpy(k->sig, d->sig, d->perms * sizeof *k->sig);
         for (size_t b = 0; b < d->bands; b++)
-            table_put(&d->lsh, band_key(d, b, d->sig), n);
+            table_put_capped(&d->lsh, band_key(d, b, d->sig), n, d->max_bucket);
     }
 }
 
