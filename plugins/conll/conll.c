@@ -160,11 +160,11 @@ static cv_status c_write(void *p, const cv_doc *doc)
     for (size_t i = 0; i < n; i++) {
         cv_span s;
         h->span_get(doc, i, &s);
-        if (!strcmp(s.type, "token"))
+        if (s.type[0] == 't' && !strcmp(s.type, "token"))
             sp.tok[sp.ntok++] = s;
-        else if (!strcmp(s.type, "sentence"))
+        else if (s.type[0] == 's' && !strcmp(s.type, "sentence"))
             sp.sent[sp.nsent++] = s;
-        else if (!strcmp(s.type, "entity"))
+        else if (s.type[0] == 'e' && !strcmp(s.type, "entity"))
             sp.ent[sp.nent++] = s;
     }
     if (sp.ntok == 0) {

@@ -106,9 +106,7 @@ static cv_status c_write(void *p, const cv_doc *doc)
         }
         buf_add(&w->rec, "\r\n", 2);
     }
-    char *ms = h->meta_dump(doc, NULL);
-    json_t *meta = ms ? json_loads(ms, 0, NULL) : NULL;
-    h->free(ms);
+    json_t *meta = NULL; /* parsed only for dotted paths: most columns are top-level strings */
     for (size_t c = 0; c < ncol; c++) {
         if (c)
             buf_addc(&w->rec, w->delim);
@@ -120,7 +118,22 @@ static cv_status c_write(void *p, const cv_doc *doc)
             size_t len;
             const char *text = h->doc_text(doc, &len);
             field(w, text, len);
+        } else if (!strchr(col, '.')) {
+            const char *sv = h->meta_get_string(doc, col);
+            if (sv) {
+                field(w, sv, strlen(sv));
+                continue;
+            }
+            char *js = h->meta_dump(doc, col); /* a number, list or object: its JSON text */
+            if (js && strcmp(js, "null"))
+                field(w, js, strlen(js));
+            h->free(js);
         } else {
+            if (!meta) {
+                char *ms = h->meta_dump(doc, NULL);
+                meta = ms ? json_loads(ms, 0, NULL) : json_object();
+                h->free(ms);
+            }
             json_t *v = walk(meta, col);
             if (json_is_string(v)) {
                 field(w, json_string_value(v), json_string_length(v));

@@ -17,7 +17,7 @@ static const cv_option options[] = {
     {"require_reliable", CV_OPT_BOOL, "true", 0, "und unless CLD2 calls its verdict reliable"},
     {"min_chars", CV_OPT_INT, "20", 0, "texts shorter than this (bytes) are und"},
     {"key", CV_OPT_STRING, "lang", 0, "metadata key for the language (the score goes to <key>_score)"},
-    {"sample_bytes", CV_OPT_SIZE, "16K", 0, "judge by the text's first this many bytes (0: all of it)"},
+    {"sample_bytes", CV_OPT_SIZE, "4K", 0, "judge by the text's first this many bytes (0: all of it)"},
     {NULL, 0, NULL, 0, NULL},
 };
 

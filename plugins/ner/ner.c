@@ -8,6 +8,7 @@
  *
  * Lookups are binary searches over sorted arrays built once at create(). */
 #include <jansson.h>
+#include <xxhash.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,7 +45,13 @@ typedef struct ner {
     size_t nentries;
     char **labels;
     size_t nlabels;
-    cv_buf tmp;
+    /* form text -> first index of its run in `forms`: an open-addressing
+     * table (hash 0 marks an empty slot), so a token costs one hash and
+     * usually one string compare instead of a binary search. */
+    uint64_t *fhash;
+    uint32_t *fidx;
+    size_t fcap;
+    cv_buf tmp, toks_text;
 } ner;
 
 static void n_destroy(void *p)
@@ -62,7 +69,10 @@ static void n_destroy(void *p)
     free(n->forms);
     free(n->entries);
     free(n->labels);
+    free(n->fhash);
+    free(n->fidx);
     buf_free(&n->tmp);
+    buf_free(&n->toks_text);
     free(n);
 }
 
@@ -204,6 +214,23 @@ static void expand(ner *n, json_t *rules)
     }
     n->nforms = out;
     qsort(n->entries, n->nentries, sizeof *n->entries, cmp_entry);
+    n->fcap = 64;
+    while (n->fcap < 2 * n->nforms)
+        n->fcap *= 2;
+    n->fhash = calloc(n->fcap, sizeof *n->fhash);
+    n->fidx = calloc(n->fcap, sizeof *n->fidx);
+    if (!n->fhash || !n->fidx)
+        abort();
+    for (size_t i = 0; i < n->nforms; i++) {
+        if (i && !strcmp(n->forms[i - 1].text, n->forms[i].text))
+            continue; /* the run starts at its first index */
+        uint64_t h = XXH3_64bits(n->forms[i].text, strlen(n->forms[i].text)) | 1;
+        size_t k = h & (n->fcap - 1);
+        while (n->fhash[k])
+            k = (k + 1) & (n->fcap - 1);
+        n->fhash[k] = h;
+        n->fidx[k] = (uint32_t)i;
+    }
 }
 
 static void *n_create(const cv_host *h, cv_ctx *ctx)
@@ -237,21 +264,21 @@ static void *n_create(const cv_host *h, cv_ctx *ctx)
     return n;
 }
 
-/* The range of forms equal to `text`: [*lo, *hi). */
+/* The range of forms equal to `text`: [*lo, *hi), empty when none. */
 static void find_forms(const ner *n, const char *text, size_t *lo, size_t *hi)
 {
-    size_t a = 0, b = n->nforms;
-    while (a < b) {
-        size_t m = (a + b) / 2;
-        if (strcmp(n->forms[m].text, text) < 0)
-            a = m + 1;
-        else
-            b = m;
+    *lo = *hi = 0;
+    uint64_t h = XXH3_64bits(text, strlen(text)) | 1;
+    for (size_t k = h & (n->fcap - 1); n->fhash[k]; k = (k + 1) & (n->fcap - 1)) {
+        if (n->fhash[k] != h || strcmp(n->forms[n->fidx[k]].text, text))
+            continue;
+        size_t b = n->fidx[k];
+        *lo = b;
+        while (b < n->nforms && !strcmp(n->forms[b].text, text))
+            b++;
+        *hi = b;
+        return;
     }
-    *lo = a;
-    while (b < n->nforms && !strcmp(n->forms[b].text, text))
-        b++;
-    *hi = b > a ? b : a;
 }
 
 static int token_is(const ner *n, const char *text, uint32_t word)
@@ -272,17 +299,23 @@ static cv_status n_process(void *p, cv_doc *doc)
     const char *text = h->doc_text(doc, &len);
     size_t nspans = h->span_count(doc), ntok = 0;
     cv_span *toks = malloc((nspans ? nspans : 1) * sizeof *toks);
+    size_t *toff = malloc((nspans ? nspans : 1) * sizeof *toff);
     char **tt = malloc((nspans ? nspans : 1) * sizeof *tt);
-    if (!toks || !tt)
+    if (!toks || !tt || !toff)
         abort();
-    for (size_t i = 0; i < nspans; i++) {
+    n->toks_text.len = 0;
+    for (size_t i = 0; i < nspans; i++) { /* token texts, NUL-separated, in one buffer */
         cv_span s;
         h->span_get(doc, i, &s);
-        if (strcmp(s.type, "token"))
+        if (s.type[0] != 't' || strcmp(s.type, "token"))
             continue;
         toks[ntok] = s;
-        tt[ntok++] = strndup(text + s.start, s.end - s.start);
+        toff[ntok++] = n->toks_text.len;
+        buf_add(&n->toks_text, text + s.start, s.end - s.start);
+        buf_addc(&n->toks_text, '\0');
     }
+    for (size_t i = 0; i < ntok; i++)
+        tt[i] = n->toks_text.p + toff[i];
     if (ntok == 0 && len > 0)
         h->count(n->ctx, "documents_without_tokens", 1);
     /* metadata.entities: unique (text, label) pairs; few per document, so a
@@ -348,8 +381,7 @@ static cv_status n_process(void *p, cv_doc *doc)
         h->meta_set_json(doc, "entities", n->tmp.p);
     }
     free(found);
-    for (size_t i = 0; i < ntok; i++)
-        free(tt[i]);
+    free(toff);
     free(tt);
     free(toks);
     return CV_OK;

@@ -127,18 +127,34 @@ static utf8proc_int32_t at(const char *t, size_t len, size_t i, size_t *next)
 
 static int is_space(utf8proc_int32_t c)
 {
-    return c == ' ' || c == '\n' || c == '\t' || c == '\r' || utf8proc_category(c) == UTF8PROC_CATEGORY_ZS;
+    if (c < 0x80)
+        return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+    return !(c >= 0x400 && c < 0x530) && utf8proc_category(c) == UTF8PROC_CATEGORY_ZS;
 }
 
 static int is_alnum(utf8proc_int32_t c)
 {
+    if (c < 0x80)
+        return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+    if (c >= 0x400 && c < 0x482)
+        return 1; /* Cyrillic letters: the hot case, without a table lookup */
     utf8proc_category_t k = utf8proc_category(c);
     return (k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_LO) ||
            (k >= UTF8PROC_CATEGORY_MN && k <= UTF8PROC_CATEGORY_ME) || k == UTF8PROC_CATEGORY_ND;
 }
 
-static int is_digit(utf8proc_int32_t c) { return utf8proc_category(c) == UTF8PROC_CATEGORY_ND; }
-static int is_upper(utf8proc_int32_t c) { return utf8proc_category(c) == UTF8PROC_CATEGORY_LU; }
+static int is_digit(utf8proc_int32_t c)
+{
+    return c < 0x80 ? c >= '0' && c <= '9' : utf8proc_category(c) == UTF8PROC_CATEGORY_ND;
+}
+static int is_upper(utf8proc_int32_t c)
+{
+    if (c < 0x80)
+        return c >= 'A' && c <= 'Z';
+    if (c >= 0x410 && c < 0x430)
+        return 1;
+    return utf8proc_category(c) == UTF8PROC_CATEGORY_LU;
+}
 static int is_joiner(utf8proc_int32_t c) { return c == '-' || c == 0x2010 || c == 0x2011; }
 static int is_apostrophe(utf8proc_int32_t c) { return c == '\'' || c == 0x2019 || c == 0x02BC; }
 static int is_num_sep(utf8proc_int32_t c) { return c == '.' || c == ',' || c == ':' || c == '/' || c == '-'; }
