@@ -203,35 +203,73 @@ static int is_word_char(int cp)
 /* Lower-cased words as 64-bit hashes into d->words.  Lower-casing code point
  * by code point (utf8proc's tables) is enough here: the text is NFC already
  * when normalize ran, and a rare miss only weakens a duplicate match. */
+static int lower(int cp)
+{
+    if (cp < 0x80)
+        return cp >= 'A' && cp <= 'Z' ? cp | 0x20 : cp;
+    if (cp >= 0x410 && cp < 0x430)
+        return cp + 0x20; /* Cyrillic capitals, without a table lookup */
+    if (cp >= 0x400 && cp < 0x410)
+        return cp + 0x50;
+    return utf8proc_tolower(cp);
+}
+
+static void push_word(dedup *d, uint64_t h)
+{
+    if (d->nwords == d->cwords) {
+        d->cwords = d->cwords ? d->cwords * 2 : 1024;
+        d->words = realloc(d->words, d->cwords * sizeof *d->words);
+        if (!d->words)
+            abort();
+    }
+    d->words[d->nwords++] = h;
+}
+
 static void words_of(dedup *d, const char *s, size_t n)
 {
     d->nwords = 0;
-    uint32_t cps[256];
-    size_t ncp = 0, wlen = 0;
+    uint32_t cps[64]; /* a word's lower-cased code points; longer words stream */
+    size_t ncp = 0;
+    int streaming = 0;
     XXH3_state_t *st = d->state;
     for (size_t i = 0; i <= n;) {
         int cp = i < n ? utf8_next(s, &i) : (i++, ' ');
         if (is_word_char(cp)) {
-            if (wlen++ == 0)
-                XXH3_64bits_reset(st);
-            cps[ncp++] = (uint32_t)(cp < 0x80 ? ((cp >= 'A' && cp <= 'Z') ? cp | 0x20 : cp) : utf8proc_tolower(cp));
-            if (ncp == 256) {
+            if (ncp == 64) {
+                if (!streaming)
+                    XXH3_64bits_reset(st);
                 XXH3_64bits_update(st, cps, sizeof cps);
+                streaming = 1;
                 ncp = 0;
             }
+            cps[ncp++] = (uint32_t)lower(cp);
             continue;
         }
-        if (!wlen)
+        if (!ncp && !streaming)
             continue;
-        XXH3_64bits_update(st, cps, ncp * sizeof *cps);
-        ncp = wlen = 0;
-        if (d->nwords == d->cwords) {
-            d->cwords = d->cwords ? d->cwords * 2 : 1024;
-            d->words = realloc(d->words, d->cwords * sizeof *d->words);
-            if (!d->words)
-                abort();
+        if (streaming) {
+            XXH3_64bits_update(st, cps, ncp * sizeof *cps);
+            push_word(d, XXH3_64bits_digest(st));
+        } else {
+            push_word(d, XXH3_64bits(cps, ncp * sizeof *cps));
         }
-        d->words[d->nwords++] = XXH3_64bits_digest(st);
+        ncp = 0;
+        streaming = 0;
+    }
+}
+
+/* The hottest loop of the step: one multiply-shift hash per permutation and
+ * shingle.  Compiled for AVX-512 and AVX2 as well, picked at load time, so
+ * the same binary runs on any x86-64 and vectorises where it can. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("arch=skylake-avx512", "avx2", "default")))
+#endif
+static void minhash_update(uint32_t *restrict sig, const uint64_t *restrict a, const uint64_t *restrict b, size_t n,
+                           uint64_t x)
+{
+    for (size_t p = 0; p < n; p++) {
+        uint32_t v = (uint32_t)((a[p] * x + b[p]) >> 32);
+        sig[p] = v < sig[p] ? v : sig[p];
     }
 }
 
@@ -260,11 +298,7 @@ static uint32_t signature(dedup *d)
             continue;
         table_put(set, x, 0);
         distinct++;
-        for (size_t p = 0; p < d->perms; p++) {
-            uint32_t v = (uint32_t)((d->a[p] * x + d->b[p]) >> 32);
-            if (v < d->sig[p])
-                d->sig[p] = v;
-        }
+        minhash_update(d->sig, d->a, d->b, d->perms, x);
     }
     return distinct;
 }
