@@ -60,6 +60,7 @@ typedef struct run {
      * documents that will never arrive (dropped earlier). */
     uint64_t *next;
     unsigned char *skip; /* (nsteps + 1) rings of ring bytes */
+    cv_doc **parked;     /* ring of documents waiting for the writers' turn */
     size_t ring;
 
     volatile int failed;
@@ -347,7 +348,8 @@ typedef struct worker {
     size_t index;
 } worker;
 
-/* Carry one document through the steps and to the writers. */
+/* Carry one document through the steps and to the writers; the document
+ * is freed here, or parked for the worker that holds the writers' turn. */
 static void carry(run *r, cv_doc *d, size_t w)
 {
     size_t i = 0;
@@ -360,23 +362,42 @@ static void carry(run *r, cv_doc *d, size_t w)
         seq_wait(r, i, d->seq);
         pthread_mutex_unlock(&r->mu);
         if (stopping(r))
-            return;
+            break;
         run_steps(r, d, i, i + 1, w);
         pthread_mutex_lock(&r->mu);
         seq_advance(r, i);
         pthread_mutex_unlock(&r->mu);
     }
+    const size_t W = r->nsteps; /* the writers' sequence point */
     pthread_mutex_lock(&r->mu);
     for (size_t j = i; j < r->nsteps; j++) /* serial steps this document will not reach */
         if (is_serial(r, j))
             seq_skip(r, j, d->seq);
-    seq_wait(r, r->nsteps, d->seq);
-    pthread_mutex_unlock(&r->mu);
-    if (stopping(r))
+    /* Not our turn at the writers: park the document and go on working
+     * rather than wait; whoever holds the turn writes it.  The ring bounds
+     * how far ahead documents may run. */
+    while (d->seq >= r->next[W] + r->ring && !stopping(r))
+        timed_wait(r);
+    if (stopping(r) || d->seq != r->next[W]) {
+        if (stopping(r))
+            cv_doc_free(d);
+        else
+            r->parked[d->seq % r->ring] = d;
+        pthread_mutex_unlock(&r->mu);
         return;
-    finish_doc(r, d);
-    pthread_mutex_lock(&r->mu);
-    seq_advance(r, r->nsteps);
+    }
+    for (;;) { /* our turn: write this document and every parked one that follows */
+        pthread_mutex_unlock(&r->mu);
+        finish_doc(r, d);
+        cv_doc_free(d);
+        pthread_mutex_lock(&r->mu);
+        r->next[W]++;
+        pthread_cond_broadcast(&r->cond);
+        d = r->parked[r->next[W] % r->ring];
+        if (!d || stopping(r))
+            break;
+        r->parked[r->next[W] % r->ring] = NULL;
+    }
     pthread_mutex_unlock(&r->mu);
 }
 
@@ -398,18 +419,19 @@ static void *worker_thread(void *arg)
         pthread_cond_broadcast(&r->cond);
         pthread_mutex_unlock(&r->mu);
         carry(r, d, w->index);
-        cv_doc_free(d);
     }
 }
 
 static void run_parallel(run *r)
 {
     r->incap = (size_t)r->nworkers * 8;
-    /* Documents in flight: the queue plus one per worker; a ring twice that is ample. */
-    r->ring = 2 * (r->incap + (size_t)r->nworkers) + 2;
+    /* How far documents may run ahead of the writers: in flight are the queue,
+     * one per worker and the parked ones, all within this window. */
+    r->ring = 4 * (r->incap + (size_t)r->nworkers) + 2;
     r->inq = cv_xcalloc(r->incap, sizeof *r->inq);
     r->next = cv_xcalloc(r->nsteps + 1, sizeof *r->next);
     r->skip = cv_xcalloc((r->nsteps + 1) * r->ring, 1);
+    r->parked = cv_xcalloc(r->ring, sizeof *r->parked);
     pthread_t rt, *wt = cv_xcalloc((size_t)r->nworkers, sizeof *wt);
     worker *ws = cv_xcalloc((size_t)r->nworkers, sizeof *ws);
     pthread_create(&rt, NULL, reader_thread, r);
@@ -423,9 +445,12 @@ static void run_parallel(run *r)
     /* After a stop, documents may remain queued: free them. */
     for (size_t i = 0; i < r->inlen; i++)
         cv_doc_free(r->inq[(r->inhead + i) % r->incap]);
+    for (size_t i = 0; i < r->ring; i++) /* left behind by a stop */
+        cv_doc_free(r->parked[i]);
     free(r->inq);
     free(r->next);
     free(r->skip);
+    free(r->parked);
     free(wt);
     free(ws);
 }
