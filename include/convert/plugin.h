@@ -100,7 +100,9 @@ typedef struct cv_option {
     const char *help;          /* one line, shown by --describe */
 } cv_option;                   /* tables end with an entry whose key is NULL */
 
-/* A span: a labelled byte range of the document's text. */
+/* A span: a labelled byte range of the document's text.  cv_span and
+ * cv_option are passed by pointer without a size, so they are fixed for the
+ * whole of ABI major 1; a field added to either means a new major. */
 typedef struct cv_span {
     size_t start, end; /* byte offsets into the text, end exclusive */
     const char *type;  /* "sentence", "token", "entity", or a plugin's own */

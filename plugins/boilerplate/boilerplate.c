@@ -75,6 +75,7 @@ typedef struct bp {
     rule *rules;
     size_t nrules;
     pcre2_match_data *md;
+    pcre2_match_context *mctx; /* bounds the work of one match: a bad rule cannot hang a run */
     /* Every anchored (^...) line/cut/block rule as one alternation, each
      * branch tagged (*MARK:k): one regex call per line instead of dozens. */
     pcre2_code *anchored;
@@ -99,6 +100,7 @@ static void bp_destroy(void *p)
     }
     free(b->rules);
     pcre2_match_data_free(b->md);
+    pcre2_match_context_free(b->mctx);
     pcre2_code_free(b->anchored);
     pcre2_match_data_free(b->amd);
     free(b->lines);
@@ -249,6 +251,9 @@ static void *bp_create(const cv_host *h, cv_ctx *ctx)
         goto fail;
     }
     b->md = pcre2_match_data_create(4, NULL);
+    b->mctx = pcre2_match_context_create(NULL);
+    pcre2_set_match_limit(b->mctx, 1000000);
+    pcre2_set_depth_limit(b->mctx, 10000);
     combine(b);
     return b;
 fail:
@@ -259,9 +264,12 @@ fail:
 static int match(bp *b, const rule *r, const char *s, size_t len, size_t *start, size_t *end)
 {
     /* Document text is valid UTF-8 by the ABI's promise: skip PCRE2's own check. */
-    int rc = pcre2_match(r->re, (PCRE2_SPTR)s, len, 0, PCRE2_NO_UTF_CHECK, b->md, NULL);
-    if (rc < 0)
+    int rc = pcre2_match(r->re, (PCRE2_SPTR)s, len, 0, PCRE2_NO_UTF_CHECK, b->md, b->mctx);
+    if (rc < 0) {
+        if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT)
+            b->host->count(b->ctx, "regex_limit_hit", 1); /* treated as no match */
         return 0;
+    }
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(b->md);
     *start = ov[0];
     *end = ov[1];
@@ -392,7 +400,7 @@ static void apply_rules(bp *b)
         /* The first combined rule that matches, if any... */
         size_t first = b->nrules;
         if (!l->why && b->anchored && l->len <= (size_t)b->max_bytes &&
-            pcre2_match(b->anchored, (PCRE2_SPTR)l->s, l->len, 0, PCRE2_NO_UTF_CHECK, b->amd, NULL) >= 0)
+            pcre2_match(b->anchored, (PCRE2_SPTR)l->s, l->len, 0, PCRE2_NO_UTF_CHECK, b->amd, b->mctx) >= 0)
             first = (size_t)strtoul((const char *)pcre2_get_mark(b->amd), NULL, 10);
         /* ...unless a rule tried on its own comes earlier in the file. */
         for (size_t k = 0; k < first && !l->why; k++) {

@@ -36,6 +36,7 @@ typedef struct dates {
     pcre2_code **re;
     size_t nre;
     pcre2_match_data *md;
+    pcre2_match_context *mctx; /* bounds one match: a bad pattern cannot hang a run */
     month_form *forms;
     size_t nforms;
     int64_t dateline_words, min_year, max_year;
@@ -52,6 +53,7 @@ static void d_destroy(void *p)
     free(d->re);
     free(d->forms);
     pcre2_match_data_free(d->md);
+    pcre2_match_context_free(d->mctx);
     free(d);
 }
 
@@ -160,6 +162,9 @@ static void *d_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     }
     d->md = pcre2_match_data_create(16, NULL);
+    d->mctx = pcre2_match_context_create(NULL);
+    pcre2_set_match_limit(d->mctx, 1000000);
+    pcre2_set_depth_limit(d->mctx, 10000);
     return d;
 }
 
@@ -215,7 +220,7 @@ static int find_date(dates *d, const char *s, size_t len, char *out, size_t outl
     size_t best_at = SIZE_MAX;
     for (size_t r = 0; r < d->nre; r++) {
         PCRE2_SIZE from = 0;
-        while (from < len && pcre2_match(d->re[r], (PCRE2_SPTR)s, len, from, PCRE2_NO_UTF_CHECK, d->md, NULL) >= 0) {
+        while (from < len && pcre2_match(d->re[r], (PCRE2_SPTR)s, len, from, PCRE2_NO_UTF_CHECK, d->md, d->mctx) >= 0) {
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(d->md);
             size_t at = ov[0];
             from = ov[1] > ov[0] ? ov[1] : ov[0] + 1;

@@ -99,12 +99,29 @@ static void test_bad_rules(void **s)
     th_close(p);
 }
 
+static void test_catastrophic_rule(void **s)
+{
+    (void)s;
+    th_plugin *p = th_open(CV_STEP, "boilerplate", "rules: " TEST_SOURCE_DIR "/plugins/boilerplate/catastrophic.yaml", NULL);
+    assert_non_null(p->inst);
+    char text[4096];
+    memset(text, 'a', 3000);
+    strcpy(text + 3000, "b");
+    cv_doc *d = th_doc("x", text);
+    assert_int_equal(th_process(p, d), CV_OK); /* returns, and keeps the line */
+    assert_int_equal(d->len, 3001);
+    assert_int_equal(th_counter(p, "regex_limit_hit"), 1);
+    cv_doc_free(d);
+    th_close(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_line_rule),  cmocka_unit_test(test_strip_rule), cmocka_unit_test(test_cut_rule),
         cmocka_unit_test(test_block_rule), cmocka_unit_test(test_previous_caption),
         cmocka_unit_test(test_structure),  cmocka_unit_test(test_counters),   cmocka_unit_test(test_bad_rules),
+        cmocka_unit_test(test_catastrophic_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
