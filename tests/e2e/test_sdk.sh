@@ -34,6 +34,9 @@ expect_rc 0 "example plugin: cmake configure with find_package(Convert)"
 run cmake --build "$TMP/ex/build"
 expect_rc 0 "example plugin: cmake build"
 expect_file "$TMP/ex/build/redact.so" "redact.so (cmake)"
+(cd "$TMP/ex/build" && CONVERT="$PREFIX/bin/convert" ctest --output-on-failure) >"$TMP/ex-ctest.log" 2>&1 &&
+    grep -q "100% tests passed, 0 tests failed out of 1" "$TMP/ex-ctest.log" && ok ||
+    { bad "the example plugin's own cmocka test"; cat "$TMP/ex-ctest.log" >&2; }
 
 cat >"$TMP/ex/in.jsonl" <<'JSONL'
 {"id":"1","text":"Пишете на ivan.petrov@example.bg или звъннете на +359 88 123 4567 до 04.04.2025."}
