@@ -166,11 +166,12 @@ expect_rc 0 "drop everything"
 [ "$(json "$TMP/dropall/report.json" 'j["written"], j["dropped_by_reason"]["drop_all:everything"]')" = "0 3" ] && ok || bad "all dropped, counted"
 
 # SIGINT / SIGTERM: a clean stop, non-zero exit, no temp files, earlier outputs untouched.
-"$PYTHON" "$SRC/tests/bench/gen_corpus.py" 30M "$TMP/big.tar.gz" >/dev/null
+"$PYTHON" "$SRC/tests/bench/gen_corpus.py" 40M "$TMP/big.tar.gz" >/dev/null  # ~4 s of work at -j 1: time to be interrupted
 for sig in INT TERM; do
+    j=$([ $sig = INT ] && echo 1 || echo 2) # the serial and the threaded stop paths
     mkdir -p "$TMP/sig$sig"
     echo previous >"$TMP/sig$sig/train.jsonl"
-    "$CONVERT" -q -c "$SRC/config/example.yaml" -i "$TMP/big.tar.gz" -o "$TMP/sig$sig" -j 2 2>"$TMP/sig.err" &
+    "$CONVERT" -q -c "$SRC/config/example.yaml" -i "$TMP/big.tar.gz" -o "$TMP/sig$sig" -j $j 2>"$TMP/sig.err" &
     pid=$!
     sleep 1
     kill -$sig $pid
