@@ -190,16 +190,6 @@ fail:
     return NULL;
 }
 
-cv_node *cv_node_key(const cv_node *map, const char *key)
-{
-    if (!map || map->kind != CV_NODE_MAP)
-        return NULL;
-    for (size_t i = 0; i < map->n; i++)
-        if (!strcmp(map->keys[i]->value, key))
-            return map->keys[i];
-    return NULL;
-}
-
 cv_node *cv_node_get(const cv_node *map, const char *key)
 {
     if (!map || map->kind != CV_NODE_MAP)

@@ -45,7 +45,6 @@ typedef struct cv_config {
 cv_node *cv_yaml_parse(const char *text, size_t len, const char *name, cv_err *err);
 void cv_node_free(cv_node *n);
 cv_node *cv_node_get(const cv_node *map, const char *key); /* NULL if absent or not a map */
-cv_node *cv_node_key(const cv_node *map, const char *key);
 
 /* Load and check the config's shape (not plugin options: see options.h). */
 cv_config *cv_config_load(const char *path, cv_err *err);

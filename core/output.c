@@ -22,7 +22,6 @@ struct cv_out {
     size_t zcap;
     char *tmp, *final;
     int failed;
-    uint64_t bytes;
 };
 
 #define MAX_OUTPUTS 1024
@@ -174,7 +173,6 @@ int cv_out_write(cv_out *o, const void *data, size_t len)
         ok = fwrite(data, 1, len, o->f) == len;
     if (!ok)
         o->failed = 1;
-    o->bytes += len;
     return ok ? 0 : -1;
 }
 
@@ -205,14 +203,6 @@ static void out_free(cv_out *o)
     free(o);
 }
 
-uint64_t cv_outset_bytes(const cv_outset *s)
-{
-    uint64_t n = 0;
-    for (size_t i = 0; i < s->n; i++)
-        n += s->o[i]->bytes;
-    return n;
-}
-
 int cv_outset_commit(cv_outset *s, cv_err *err)
 {
     /* Close everything first: a rename happens only once every file is whole. */
@@ -233,15 +223,6 @@ int cv_outset_commit(cv_outset *s, cv_err *err)
     }
     s->n = 0;
     return 0;
-}
-
-void cv_outset_unlink_temps(cv_outset *s)
-{
-    if (!s)
-        return;
-    for (size_t i = 0; i < s->n; i++)
-        if (s->o[i] && s->o[i]->tmp)
-            unlink(s->o[i]->tmp);
 }
 
 void cv_outset_abort(cv_outset *s)

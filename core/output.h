@@ -18,10 +18,6 @@ int cv_outset_commit(cv_outset *s, cv_err *err);
 void cv_outset_abort(cv_outset *s);
 void cv_outset_free(cv_outset *s); /* aborts what was not committed */
 const char *cv_outset_dir(const cv_outset *s);
-uint64_t cv_outset_bytes(const cv_outset *s); /* bytes written so far, before compression */
-
-/* Remove temp files from a signal handler: async-signal-safe. */
-void cv_outset_unlink_temps(cv_outset *s);
 
 int cv_mkdirs(const char *path, cv_err *err);
 

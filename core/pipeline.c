@@ -10,7 +10,6 @@
  */
 #include "pipeline.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>

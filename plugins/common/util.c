@@ -1,7 +1,6 @@
 /* util.c -- buffers, UTF-8 checks and file reading for the built-in plugins. */
 #include "util.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,30 +64,6 @@ size_t utf8_repair(const char *s, size_t len, cv_buf *out)
         }
     }
     return bad;
-}
-
-char *read_whole_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    cv_buf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_add(&b, chunk, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        buf_free(&b);
-        errno = EIO;
-        return NULL;
-    }
-    buf_reserve(&b, 0);
-    b.p[b.len] = '\0';
-    if (len)
-        *len = b.len;
-    return b.p;
 }
 
 /* A JSON string: quotes, backslashes and control characters escaped, the

@@ -45,7 +45,4 @@ static inline int utf8_next(const char *s, size_t *i)
     return ((u[0] & 0x07) << 18) | ((u[1] & 0x3F) << 12) | ((u[2] & 0x3F) << 6) | (u[3] & 0x3F);
 }
 
-/* Read a whole file into a NUL-terminated buffer; NULL with errno on failure. */
-char *read_whole_file(const char *path, size_t *len);
-
 #endif

@@ -6,7 +6,6 @@
  * takes any JSONL with configurable id and text fields; other fields become
  * metadata. */
 #include <archive.h>
-#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
