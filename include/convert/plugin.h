@@ -25,10 +25,11 @@
  *     read it, and only during the write() call.
  *   - Every string passed *into* a host function is copied; the caller keeps
  *     ownership of its buffer.
- *   - Every const char * *returned* by a host function is borrowed: valid until
- *     the document (or option set) changes or the call returns, whichever comes
- *     first.  The one exception is meta_dump(), whose result the caller frees
- *     with host->free().
+ *   - Every const char * *returned* by a host function is borrowed.  Option
+ *     values (opt_string, opt_list_item) stay valid until destroy(); document
+ *     strings (doc_id, doc_text, meta_get_string, span labels) until the
+ *     document changes or the call returns, whichever comes first.  The one
+ *     exception is meta_dump(), whose result the caller frees with host->free().
  *   - The instance returned by create() belongs to the plugin; the core calls
  *     destroy() exactly once for every instance whose create() succeeded and
  *     never for one whose create() returned NULL.
@@ -36,7 +37,7 @@
  * Threads
  *   By default the core creates one instance per worker thread, so process()
  *   never runs concurrently on one instance and needs no locking.  A step that
- *   must see every document in input order (deduplication, splitting) sets
+ *   must see every document in input order (deduplication, say) sets
  *   CV_FLAG_SERIAL: it gets exactly one instance, called on one thread at a
  *   time, in input order, whatever -j says.  Readers and writers always have a
  *   single instance.
