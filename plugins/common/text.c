@@ -1,16 +1,10 @@
-/* text.c -- counting words and finding sentence ends, Unicode-aware through utf8proc. */
+/* text.c -- counting words and finding sentence ends, Unicode-aware through utf8proc.
+ * Document text is valid UTF-8, so code points are decoded with util.h's utf8_next. */
 #include "text.h"
 #include "util.h"
 
 #include <string.h>
 #include <utf8proc.h>
-
-/* Document text is valid UTF-8, so decoding needs no checks (util.h). */
-static utf8proc_int32_t cp_at(const char *s, size_t len, size_t *i)
-{
-    (void)len;
-    return utf8_next(s, i);
-}
 
 static int is_space(utf8proc_int32_t cp)
 {
@@ -37,7 +31,7 @@ static void tokens(const char *s, size_t len, size_t *words, size_t *numeric)
     *words = *numeric = 0;
     int in = 0, letters = 0, digits = 0;
     for (size_t i = 0; i <= len;) {
-        utf8proc_int32_t cp = i < len ? cp_at(s, len, &i) : (i++, ' ');
+        utf8proc_int32_t cp = i < len ? utf8_next(s, &i) : (i++, ' ');
         if (is_space(cp)) {
             if (in && (letters || digits)) {
                 ++*words;
@@ -85,7 +79,7 @@ int ends_sentence(const char *s, size_t len)
         while (start > 0 && ((unsigned char)s[start] & 0xC0) == 0x80)
             start--;
         size_t i = start;
-        utf8proc_int32_t cp = cp_at(s, end, &i);
+        utf8proc_int32_t cp = utf8_next(s, &i);
         if (is_space(cp) || is_closer(cp)) {
             end = start;
             continue;
@@ -104,7 +98,7 @@ int has_inner_sentence_end(const char *s, size_t len)
         if (s[j] != ' ')
             continue;
         j++;
-        utf8proc_int32_t cp = cp_at(s, len, &j);
+        utf8proc_int32_t cp = utf8_next(s, &j);
         if (cp > 0 && utf8proc_category(cp) == UTF8PROC_CATEGORY_LU)
             return 1;
     }
@@ -115,13 +109,13 @@ size_t last_sentence_end(const char *s, size_t len)
 {
     size_t best = 0;
     for (size_t i = 0; i < len;) {
-        utf8proc_int32_t cp = cp_at(s, len, &i);
+        utf8proc_int32_t cp = utf8_next(s, &i);
         if (!is_final(cp))
             continue;
         size_t j = i;
         while (j < len) { /* closing quotes and brackets belong to the sentence */
             size_t k = j;
-            utf8proc_int32_t c = cp_at(s, len, &k);
+            utf8proc_int32_t c = utf8_next(s, &k);
             if (!is_closer(c) && !is_final(c))
                 break;
             j = k;

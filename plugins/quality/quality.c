@@ -66,13 +66,7 @@ static void measure_chars(const char *s, size_t len, stats *st)
     size_t wchars = 0;
     int has_letter = 0, has_alnum = 0;
     for (size_t i = 0; i <= len;) {
-        utf8proc_int32_t cp = ' ';
-        if (i < len) {
-            utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
-            i += n > 0 ? (size_t)n : 1;
-        } else {
-            i++;
-        }
+        int cp = i < len ? utf8_next(s, &i) : (i++, ' ');
         int space = cp == ' ' || cp == '\n' || cp == '\t';
         if (space) {
             if (has_alnum) {

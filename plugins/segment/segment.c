@@ -117,12 +117,12 @@ static void *s_create(const cv_host *h, cv_ctx *ctx)
 
 /* ---- character classes ---- */
 
-static utf8proc_int32_t at(const char *t, size_t len, size_t i, size_t *next)
+/* The code point at byte i, and where the next one starts.  Document text is
+ * valid UTF-8, so this is util.h's unchecked decoder. */
+static utf8proc_int32_t at(const char *t, size_t i, size_t *next)
 {
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)t + i, (utf8proc_ssize_t)(len - i), &cp);
-    *next = i + (n > 0 ? (size_t)n : 1);
-    return n > 0 ? cp : 0xFFFD;
+    *next = i;
+    return utf8_next(t, next);
 }
 
 static int is_space(utf8proc_int32_t c)
@@ -180,7 +180,7 @@ static size_t match_abbr(const seg *s, const char *t, size_t len, size_t i, int 
             continue;
         if (i + n < len) { /* the form must end at a word boundary */
             size_t nx;
-            if (is_alnum(at(t, len, i + n, &nx)))
+            if (is_alnum(at(t, i + n, &nx)))
                 continue;
         }
         char buf[128];
@@ -226,7 +226,7 @@ static size_t tokenize(const seg *s, const char *t, size_t len, tok **out, size_
     size_t n = 0;
     for (size_t i = 0; i < len;) {
         size_t nx;
-        utf8proc_int32_t c = at(t, len, i, &nx);
+        utf8proc_int32_t c = at(t, i, &nx);
         if (is_space(c)) {
             if (c == '\n' && n)
                 (*out)[n - 1].newline_after = 1;
@@ -253,10 +253,10 @@ static size_t tokenize(const seg *s, const char *t, size_t len, tok **out, size_
             size_t j = nx;
             for (;;) {
                 size_t j2, j3;
-                utf8proc_int32_t d = j < len ? at(t, len, j, &j2) : 0;
+                utf8proc_int32_t d = j < len ? at(t, j, &j2) : 0;
                 if (d && is_digit(d)) {
                     j = j2;
-                } else if (d && is_num_sep(d) && j2 < len && is_digit(at(t, len, j2, &j3))) {
+                } else if (d && is_num_sep(d) && j2 < len && is_digit(at(t, j2, &j3))) {
                     j = j3;
                 } else {
                     break;
@@ -266,9 +266,9 @@ static size_t tokenize(const seg *s, const char *t, size_t len, tok **out, size_
             k->kind = T_NUMBER;
             /* "2000-s", "5-th": a number joined to letters by a hyphen stays one word */
             size_t j2, j3;
-            if (j < len && is_joiner(at(t, len, j, &j2)) && j2 < len && is_alnum(at(t, len, j2, &j3))) {
+            if (j < len && is_joiner(at(t, j, &j2)) && j2 < len && is_alnum(at(t, j2, &j3))) {
                 j = j3;
-                while (j < len && is_alnum(at(t, len, j, &j2)))
+                while (j < len && is_alnum(at(t, j, &j2)))
                     j = j2;
                 k->end = j;
                 k->kind = T_WORD;
@@ -277,10 +277,10 @@ static size_t tokenize(const seg *s, const char *t, size_t len, tok **out, size_
             size_t j = nx;
             for (;;) {
                 size_t j2, j3;
-                utf8proc_int32_t d = j < len ? at(t, len, j, &j2) : 0;
+                utf8proc_int32_t d = j < len ? at(t, j, &j2) : 0;
                 if (d && is_alnum(d))
                     j = j2;
-                else if (d && (is_joiner(d) || is_apostrophe(d)) && j2 < len && is_alnum(at(t, len, j2, &j3)))
+                else if (d && (is_joiner(d) || is_apostrophe(d)) && j2 < len && is_alnum(at(t, j2, &j3)))
                     j = j3;
                 else
                     break;
@@ -308,10 +308,10 @@ static size_t tokenize(const seg *s, const char *t, size_t len, tok **out, size_
 }
 
 /* Does token k start like a sentence? */
-static int starts_sentence(const char *t, size_t len, const tok *k)
+static int starts_sentence(const char *t, const tok *k)
 {
     size_t nx;
-    utf8proc_int32_t c = at(t, len, k->start, &nx);
+    utf8proc_int32_t c = at(t, k->start, &nx);
     return is_upper(c) || is_digit(c) || is_opener(c);
 }
 
@@ -319,7 +319,7 @@ static int starts_sentence(const char *t, size_t len, const tok *k)
 static int space_follows(const char *t, size_t len, size_t end)
 {
     size_t nx;
-    return end >= len || is_space(at(t, len, end, &nx));
+    return end >= len || is_space(at(t, end, &nx));
 }
 
 static cv_status s_process(void *p, cv_doc *doc)
@@ -344,9 +344,9 @@ static cv_status s_process(void *p, cv_doc *doc)
         /* Closing quotes and brackets glued to the mark stay in the sentence. */
         size_t j = i + 1, nx;
         while (j < n && toks[j].start == toks[j - 1].end && !toks[j - 1].newline_after &&
-               is_closer(at(t, len, toks[j].start, &nx)))
+               is_closer(at(t, toks[j].start, &nx)))
             j++;
-        if (j < n && !toks[j - 1].newline_after && starts_sentence(t, len, &toks[j]))
+        if (j < n && !toks[j - 1].newline_after && starts_sentence(t, &toks[j]))
             boundary[j - 1] = 1;
     }
     /* Pass 2: the spans. */
