@@ -168,9 +168,8 @@ static void *d_create(const cv_host *h, cv_ctx *ctx)
     return d;
 }
 
-static int group(const dates *d, pcre2_code *re, const char *s, const char *name, size_t *start, size_t *len)
+static int group(const dates *d, pcre2_code *re, const char *name, size_t *start, size_t *len)
 {
-    (void)s;
     int n = pcre2_substring_number_from_name(re, (PCRE2_SPTR)name);
     if (n < 0)
         return 0;
@@ -227,10 +226,10 @@ static int find_date(dates *d, const char *s, size_t len, char *out, size_t outl
             if (at >= best_at)
                 break;
             size_t ys, yl, ms, ml, ds, dl;
-            if (!group(d, d->re[r], s, "year", &ys, &yl) || !group(d, d->re[r], s, "month", &ms, &ml))
+            if (!group(d, d->re[r], "year", &ys, &yl) || !group(d, d->re[r], "month", &ms, &ml))
                 continue;
             int year = number(s + ys, yl), month = month_of(d, s + ms, ml);
-            int day = group(d, d->re[r], s, "day", &ds, &dl) ? number(s + ds, dl) : 0;
+            int day = group(d, d->re[r], "day", &ds, &dl) ? number(s + ds, dl) : 0;
             if (year < d->min_year || year > d->max_year || month < 1 || month > 12 || day < 0 ||
                 day > days_in(year, month))
                 continue;
