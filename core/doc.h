@@ -9,6 +9,7 @@
 
 struct cv_doc {
     uint64_t seq; /* position in the input; orders output whatever the thread count */
+    size_t at;    /* index of the next step to run (pipeline.c) */
     char *id;
     char *text; /* always NUL-terminated */
     size_t len, cap;

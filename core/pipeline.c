@@ -4,9 +4,11 @@
  * each take a document and carry it through every step and on to the
  * writers.  Order is kept by sequence points: a serial step (dedup, any step
  * flagged CV_FLAG_SERIAL) and the writers each admit documents strictly in
- * input order, one at a time, whichever worker holds them.  So outputs are
- * byte-identical for any N, steps after a serial one still run in parallel,
- * and memory is bounded by the queue and the N documents in flight.
+ * input order, one at a time, whichever worker holds them.  A document that
+ * arrives early is parked and its worker takes other work, so no worker
+ * idles while one document holds a turn.  Outputs are byte-identical for any
+ * N, steps after a serial one still run in parallel, and memory is bounded
+ * by a window of documents in flight (see run_parallel).
  */
 #include "pipeline.h"
 
@@ -59,7 +61,9 @@ typedef struct run {
      * documents that will never arrive (dropped earlier). */
     uint64_t *next;
     unsigned char *skip; /* (nsteps + 1) rings of ring bytes */
-    cv_doc **parked;     /* ring of documents waiting for the writers' turn */
+    cv_doc **parked;     /* (nsteps + 1) rings: documents waiting for their turn */
+    cv_doc **ready;      /* a ring: parked documents whose turn came */
+    size_t readyhead, readylen;
     size_t ring;
 
     volatile int failed;
@@ -316,30 +320,45 @@ static void *reader_thread(void *arg)
 
 static int is_serial(const run *r, size_t step) { return (r->steps[step].entry->desc->flags & CV_FLAG_SERIAL) != 0; }
 
-/* Sequence points; all three are called with r->mu held. */
-static void seq_wait(run *r, size_t point, uint64_t seq)
+/* Sequence points.  Point p < nsteps belongs to serial step p; point nsteps
+ * to the writers.  A document that is not next at a point is parked there
+ * and its worker goes on with other work: no worker ever waits for its turn.
+ * Every document in flight has seq in [next[W], next[W] + ring), so seq %
+ * ring indexes the rings without collisions.  The helpers below are called
+ * with r->mu held. */
+
+static void ready_push(run *r, cv_doc *d)
 {
-    while (r->next[point] != seq && !stopping(r))
-        timed_wait(r);
+    r->ready[(r->readyhead + r->readylen++) % r->ring] = d;
+    pthread_cond_broadcast(&r->cond);
 }
 
-static void seq_advance(run *r, size_t point)
+/* Move point p past its current document and past every one that will
+ * never arrive; the document parked for the new turn becomes ready. */
+static void seq_advance(run *r, size_t p)
 {
-    unsigned char *skip = r->skip + point * r->ring;
-    r->next[point]++;
-    while (skip[r->next[point] % r->ring]) {
-        skip[r->next[point] % r->ring] = 0;
-        r->next[point]++;
+    unsigned char *skip = r->skip + p * r->ring;
+    cv_doc **parked = r->parked + p * r->ring;
+    r->next[p]++;
+    while (skip[r->next[p] % r->ring]) {
+        skip[r->next[p] % r->ring] = 0;
+        r->next[p]++;
+    }
+    cv_doc *d = parked[r->next[p] % r->ring];
+    if (d && d->seq == r->next[p]) {
+        parked[r->next[p] % r->ring] = NULL;
+        ready_push(r, d);
     }
     pthread_cond_broadcast(&r->cond);
 }
 
-static void seq_skip(run *r, size_t point, uint64_t seq)
+/* Document seq will never reach point p. */
+static void seq_skip(run *r, size_t p, uint64_t seq)
 {
-    if (r->next[point] == seq)
-        seq_advance(r, point);
+    if (r->next[p] == seq)
+        seq_advance(r, p);
     else
-        r->skip[point * r->ring + seq % r->ring] = 1;
+        r->skip[p * r->ring + seq % r->ring] = 1;
 }
 
 typedef struct worker {
@@ -347,78 +366,102 @@ typedef struct worker {
     size_t index;
 } worker;
 
-/* Carry one document through the steps and to the writers; the document
- * is freed here, or parked for the worker that holds the writers' turn. */
-static void carry(run *r, cv_doc *d, size_t w)
+/* The writers' turn is ours: write d and every parked document that follows. */
+static void write_in_order(run *r, cv_doc *d)
 {
-    size_t i = 0;
-    for (; i < r->nsteps && !d->drop_reason && !stopping(r); i++) {
-        if (!is_serial(r, i)) {
-            run_steps(r, d, i, i + 1, w);
-            continue;
-        }
-        pthread_mutex_lock(&r->mu);
-        seq_wait(r, i, d->seq);
-        pthread_mutex_unlock(&r->mu);
-        if (stopping(r))
-            break;
-        run_steps(r, d, i, i + 1, w);
-        pthread_mutex_lock(&r->mu);
-        seq_advance(r, i);
-        pthread_mutex_unlock(&r->mu);
-    }
-    const size_t W = r->nsteps; /* the writers' sequence point */
-    pthread_mutex_lock(&r->mu);
-    for (size_t j = i; j < r->nsteps; j++) /* serial steps this document will not reach */
-        if (is_serial(r, j))
-            seq_skip(r, j, d->seq);
-    /* Not our turn at the writers: park the document and go on working
-     * rather than wait; whoever holds the turn writes it.  The ring bounds
-     * how far ahead documents may run. */
-    while (d->seq >= r->next[W] + r->ring && !stopping(r))
-        timed_wait(r);
-    if (stopping(r) || d->seq != r->next[W]) {
-        if (stopping(r))
-            cv_doc_free(d);
-        else
-            r->parked[d->seq % r->ring] = d;
-        pthread_mutex_unlock(&r->mu);
-        return;
-    }
-    for (;;) { /* our turn: write this document and every parked one that follows */
+    const size_t W = r->nsteps;
+    for (;;) {
         pthread_mutex_unlock(&r->mu);
         finish_doc(r, d);
         cv_doc_free(d);
         pthread_mutex_lock(&r->mu);
         r->next[W]++;
         pthread_cond_broadcast(&r->cond);
-        d = r->parked[r->next[W] % r->ring];
+        d = r->parked[W * r->ring + r->next[W] % r->ring];
         if (!d || stopping(r))
+            return;
+        r->parked[W * r->ring + r->next[W] % r->ring] = NULL;
+    }
+}
+
+/* Carry a document as far as it can go now: through parallel steps, through
+ * serial ones when it is its turn, to the writers.  When it must wait it is
+ * parked, and whoever makes its turn come puts it back on the ready queue. */
+static void carry(run *r, cv_doc *d, size_t w)
+{
+    const size_t W = r->nsteps;
+    for (;;) {
+        while (d->at < r->nsteps && !d->drop_reason && !stopping(r) && !is_serial(r, d->at))
+            run_steps(r, d, d->at, d->at + 1, w), d->at++;
+        pthread_mutex_lock(&r->mu);
+        if (stopping(r)) {
+            pthread_mutex_unlock(&r->mu);
+            cv_doc_free(d);
+            return;
+        }
+        if (d->at < r->nsteps && !d->drop_reason) { /* a serial step */
+            size_t p = d->at;
+            if (d->seq != r->next[p]) {
+                r->parked[p * r->ring + d->seq % r->ring] = d;
+                pthread_mutex_unlock(&r->mu);
+                return;
+            }
+            pthread_mutex_unlock(&r->mu);
+            run_steps(r, d, p, p + 1, w);
+            d->at++;
+            pthread_mutex_lock(&r->mu);
+            seq_advance(r, p);
+            pthread_mutex_unlock(&r->mu);
+            continue;
+        }
+        for (; d->at < r->nsteps; d->at++) /* serial steps a dropped document will not reach */
+            if (is_serial(r, d->at))
+                seq_skip(r, d->at, d->seq);
+        if (d->seq != r->next[W])
+            r->parked[W * r->ring + d->seq % r->ring] = d;
+        else
+            write_in_order(r, d);
+        pthread_mutex_unlock(&r->mu);
+        return;
+    }
+}
+
+/* The next document to work on, NULL when there is none left.  Documents
+ * whose turn came go first; a new one is taken only inside the window. */
+static cv_doc *take(run *r)
+{
+    const size_t W = r->nsteps;
+    pthread_mutex_lock(&r->mu);
+    cv_doc *d = NULL;
+    while (!stopping(r)) {
+        if (r->readylen) {
+            d = r->ready[r->readyhead];
+            r->readyhead = (r->readyhead + 1) % r->ring;
+            r->readylen--;
             break;
-        r->parked[r->next[W] % r->ring] = NULL;
+        }
+        if (r->inlen && r->inq[r->inhead]->seq < r->next[W] + r->ring) {
+            d = r->inq[r->inhead];
+            r->inhead = (r->inhead + 1) % r->incap;
+            r->inlen--;
+            pthread_cond_broadcast(&r->cond); /* room for the reader */
+            break;
+        }
+        if (r->inlen == 0 && r->reader_done)
+            break; /* what is still parked, the workers holding turns release */
+        timed_wait(r);
     }
     pthread_mutex_unlock(&r->mu);
+    return d;
 }
 
 static void *worker_thread(void *arg)
 {
     worker *w = arg;
-    run *r = w->r;
-    for (;;) {
-        pthread_mutex_lock(&r->mu);
-        while (r->inlen == 0 && !r->reader_done && !stopping(r))
-            timed_wait(r);
-        if (stopping(r) || (r->inlen == 0 && r->reader_done)) {
-            pthread_mutex_unlock(&r->mu);
-            return NULL;
-        }
-        cv_doc *d = r->inq[r->inhead];
-        r->inhead = (r->inhead + 1) % r->incap;
-        r->inlen--;
-        pthread_cond_broadcast(&r->cond);
-        pthread_mutex_unlock(&r->mu);
-        carry(r, d, w->index);
-    }
+    cv_doc *d;
+    while ((d = take(w->r)))
+        carry(w->r, d, w->index);
+    return NULL;
 }
 
 static void run_parallel(run *r)
@@ -430,7 +473,8 @@ static void run_parallel(run *r)
     r->inq = cv_xcalloc(r->incap, sizeof *r->inq);
     r->next = cv_xcalloc(r->nsteps + 1, sizeof *r->next);
     r->skip = cv_xcalloc((r->nsteps + 1) * r->ring, 1);
-    r->parked = cv_xcalloc(r->ring, sizeof *r->parked);
+    r->parked = cv_xcalloc((r->nsteps + 1) * r->ring, sizeof *r->parked);
+    r->ready = cv_xcalloc(r->ring, sizeof *r->ready);
     pthread_t rt, *wt = cv_xcalloc((size_t)r->nworkers, sizeof *wt);
     worker *ws = cv_xcalloc((size_t)r->nworkers, sizeof *ws);
     pthread_create(&rt, NULL, reader_thread, r);
@@ -444,12 +488,15 @@ static void run_parallel(run *r)
     /* After a stop, documents may remain queued: free them. */
     for (size_t i = 0; i < r->inlen; i++)
         cv_doc_free(r->inq[(r->inhead + i) % r->incap]);
-    for (size_t i = 0; i < r->ring; i++) /* left behind by a stop */
+    for (size_t i = 0; i < (r->nsteps + 1) * r->ring; i++) /* left behind by a stop */
         cv_doc_free(r->parked[i]);
+    for (size_t i = 0; i < r->readylen; i++)
+        cv_doc_free(r->ready[(r->readyhead + i) % r->ring]);
     free(r->inq);
     free(r->next);
     free(r->skip);
     free(r->parked);
+    free(r->ready);
     free(wt);
     free(ws);
 }

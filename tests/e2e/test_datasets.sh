@@ -105,4 +105,24 @@ for f in "$TMP"/j1/*; do
     expect_same "$f" "$TMP/j2/$(basename "$f")" "-j 1 vs -j 2"
 done
 
+# The same on a few thousand generated pages, where documents overtake each
+# other, wait at dedup (serial) and are dropped by quality, dedup and langid
+# while others are in flight.
+"$PYTHON" "$SRC/tests/bench/gen_corpus.py" 4M "$TMP/gen.tar.gz" >/dev/null
+for j in 1 2 3 8; do
+    run "$CONVERT" -q -c "$SRC/config/example.yaml" -i "$TMP/gen.tar.gz" -o "$TMP/g$j" -j $j
+    expect_rc 0 "generated corpus -j $j"
+done
+"$PYTHON" - "$TMP/g1/report.json" <<'PY' && ok || bad "generated corpus: drops at dedup and elsewhere"
+import json, sys
+r = json.load(open(sys.argv[1]))["dropped_by_reason"]
+assert r.get("dedup:near_duplicate", 0) > 10 and len(r) >= 2, r
+PY
+for j in 2 3 8; do
+    for f in "$TMP"/g1/*; do
+        [ "$(basename "$f")" = report.json ] && continue
+        expect_same "$f" "$TMP/g$j/$(basename "$f")" "generated corpus: -j 1 vs -j $j"
+    done
+done
+
 finish
