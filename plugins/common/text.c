@@ -28,10 +28,24 @@ static int is_digit(utf8proc_int32_t cp) { return cp >= '0' && cp <= '9'; }
 /* Walk tokens; count those with letters/digits and the numeric ones. */
 static void tokens(const char *s, size_t len, size_t *words, size_t *numeric)
 {
+    const unsigned char *u = (const unsigned char *)s;
     *words = *numeric = 0;
     int in = 0, letters = 0, digits = 0;
     for (size_t i = 0; i <= len;) {
-        utf8proc_int32_t cp = i < len ? utf8_next(s, &i) : (i++, ' ');
+        utf8proc_int32_t cp;
+        if (i < len && u[i] >= 0x21 && u[i] < 0x80) { /* printable ASCII: no decoding, no table */
+            int c = u[i++];
+            in = 1;
+            letters |= ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+            digits |= (c >= '0' && c <= '9');
+            continue;
+        }
+        if (i + 1 < len && (u[i] == 0xD0 || u[i] == 0xD1)) { /* U+0400..U+047F: all Cyrillic letters */
+            i += 2;
+            in = letters = 1;
+            continue;
+        }
+        cp = i < len ? utf8_next(s, &i) : (i++, ' ');
         if (is_space(cp)) {
             if (in && (letters || digits)) {
                 ++*words;

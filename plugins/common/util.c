@@ -76,6 +76,20 @@ void buf_add_json(cv_buf *b, const char *s, size_t len)
     buf_addc(b, '"');
     size_t run = 0; /* start of the pending stretch that needs no escaping */
     for (size_t i = 0; i < len; i++) {
+        /* Eight bytes at a time while none is a control, '"' or '\\'
+         * (the "has a zero byte" test of Bit Twiddling Hacks). */
+        while (i + 8 <= len) {
+            const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+            uint64_t w, q, bs;
+            memcpy(&w, s + i, 8);
+            q = w ^ (ones * '"');
+            bs = w ^ (ones * '\\');
+            if (((w - ones * 0x20) & ~w & highs) | ((q - ones) & ~q & highs) | ((bs - ones) & ~bs & highs))
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;

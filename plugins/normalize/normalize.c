@@ -34,6 +34,10 @@ typedef struct norm {
     utf8proc_int32_t quotes[32]; /* double quotes to unify, when unify_punctuation */
     size_t nquotes;
     int64_t max_blank;
+    /* Bytes that are copied as they are: printable ASCII, continuation bytes,
+     * and the lead bytes of U+00C0..U+05FF (Latin, Greek, Cyrillic...), a range
+     * without spaces, controls or format characters.  Most text is only these. */
+    unsigned char plain[256];
     cv_buf out;
 } norm;
 
@@ -75,6 +79,13 @@ static void *n_create(const cv_host *h, cv_ctx *ctx)
     n->spaces = h->opt_bool(ctx, "collapse_spaces");
     n->trim = h->opt_bool(ctx, "trim_lines");
     n->max_blank = h->opt_int(ctx, "max_blank_lines");
+    for (int c = 0; c < 256; c++)
+        n->plain[c] = (c >= 0x21 && c <= 0x7E) || (c >= 0x80 && c <= 0xBF) || (c >= 0xC3 && c <= 0xD7);
+    for (size_t q = 0; q < n->nquotes; q++) { /* quotes to unify take the slow path */
+        char u[4];
+        if (utf8proc_encode_char(n->quotes[q], (utf8proc_uint8_t *)u) > 0)
+            n->plain[(unsigned char)u[0]] = 0;
+    }
     return n;
 }
 
@@ -108,9 +119,14 @@ static void end_line(norm *n, size_t line_start, int *blank_run)
  * Cyrillic text; anything else goes through utf8proc. */
 static int nfc_stable(const char *s, size_t len)
 {
+    const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < len;) {
-        if ((unsigned char)s[i] < 0x80) {
+        if (u[i] < 0x80) {
             i++;
+            continue;
+        }
+        if (u[i] == 0xD0 || u[i] == 0xD1 || (u[i] >= 0xC2 && u[i] <= 0xCB)) { /* U+0080..U+02FF, U+0400..U+047F */
+            i += 2;
             continue;
         }
         int cp = utf8_next(s, &i);
@@ -147,6 +163,15 @@ static cv_status n_process(void *p, cv_doc *doc)
     uint64_t removed = 0;
     const char *m = (const char *)mapped;
     for (size_t i = 0; i < (size_t)mlen;) {
+        if (n->plain[(unsigned char)m[i]]) {
+            size_t j = i + 1;
+            while (j < (size_t)mlen && n->plain[(unsigned char)m[j]])
+                j++;
+            memcpy(o->p + o->len, m + i, j - i);
+            o->len += j - i;
+            i = j;
+            continue;
+        }
         const char *at = m + i;
         int cp = utf8_next(m, &i);
         size_t k = (size_t)(m + i - at);
