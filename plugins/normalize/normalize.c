@@ -2,7 +2,8 @@
  *
  * utf8proc does the Unicode work (NFC/NFKC, line-break unification, the
  * optional quote/dash "lumping", character categories); this file only
- * decides what to keep.  Runs in one pass over code points after utf8proc. */
+ * decides what to keep, in one pass over the text (two when utf8proc must
+ * compose or decompose something first). */
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -34,9 +35,10 @@ typedef struct norm {
     utf8proc_int32_t quotes[32]; /* double quotes to unify, when unify_punctuation */
     size_t nquotes;
     int64_t max_blank;
-    /* Bytes that are copied as they are: printable ASCII, continuation bytes,
-     * and the lead bytes of U+00C0..U+05FF (Latin, Greek, Cyrillic...), a range
-     * without spaces, controls or format characters.  Most text is only these. */
+    /* Bytes copied as they are: printable ASCII, continuation bytes, and the
+     * lead bytes of U+00C0..U+02FF, U+0400..U+047F and U+04C0..U+04FF (Latin,
+     * Cyrillic), which hold no space, control or format character and
+     * nothing NFC changes.  Most text is only these. */
     unsigned char plain[256];
     cv_buf out;
 } norm;
@@ -80,7 +82,8 @@ static void *n_create(const cv_host *h, cv_ctx *ctx)
     n->trim = h->opt_bool(ctx, "trim_lines");
     n->max_blank = h->opt_int(ctx, "max_blank_lines");
     for (int c = 0; c < 256; c++)
-        n->plain[c] = (c >= 0x21 && c <= 0x7E) || (c >= 0x80 && c <= 0xBF) || (c >= 0xC3 && c <= 0xD7);
+        n->plain[c] = (c >= 0x21 && c <= 0x7E) || (c >= 0x80 && c <= 0xBF) || (c >= 0xC3 && c <= 0xCB) || c == 0xD0 ||
+                      c == 0xD1 || c == 0xD3;
     for (size_t q = 0; q < n->nquotes; q++) { /* quotes to unify take the slow path */
         char u[4];
         if (utf8proc_encode_char(n->quotes[q], (utf8proc_uint8_t *)u) > 0)
@@ -113,59 +116,29 @@ static void end_line(norm *n, size_t line_start, int *blank_run)
     buf_addc(o, '\n');
 }
 
-/* NFC leaves a text alone when it holds no combining mark and no character
- * that NFC replaces.  These ranges have neither (their NFC_Quick_Check is Yes
- * and none combines with what precedes it), and they cover most Latin and
- * Cyrillic text; anything else goes through utf8proc. */
-static int nfc_stable(const char *s, size_t len)
+/* NFC leaves a character alone when it is no combining mark and nothing NFC
+ * replaces.  These ranges hold neither (their NFC_Quick_Check is Yes and none
+ * combines with what precedes it), and they cover most Latin and Cyrillic
+ * text; a text with anything else goes through utf8proc first. */
+static int nfc_stable(int cp)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < len;) {
-        if (u[i] < 0x80) {
-            i++;
-            continue;
-        }
-        if (u[i] == 0xD0 || u[i] == 0xD1 || (u[i] >= 0xC2 && u[i] <= 0xCB)) { /* U+0080..U+02FF, U+0400..U+047F */
-            i += 2;
-            continue;
-        }
-        int cp = utf8_next(s, &i);
-        if ((cp >= 0xA0 && cp < 0x300) || (cp >= 0x400 && cp < 0x483) || (cp >= 0x48A && cp < 0x530) ||
-            (cp >= 0x2010 && cp < 0x2060) || (cp >= 0x20A0 && cp < 0x20C0))
-            continue;
-        return 0;
-    }
-    return 1;
+    return cp < 0x80 || (cp >= 0xA0 && cp < 0x300) || (cp >= 0x400 && cp < 0x483) || (cp >= 0x48A && cp < 0x530) ||
+           (cp >= 0x2010 && cp < 0x2060) || (cp >= 0x20A0 && cp < 0x20C0);
 }
 
-static cv_status n_process(void *p, cv_doc *doc)
+/* One pass over m[0..len) into n->out.  With raw set, m has not been through
+ * utf8proc: return -1 at the first character NFC might change. */
+static int clean(norm *n, const char *m, size_t len, int raw, uint64_t *removed)
 {
-    norm *n = p;
-    const cv_host *h = n->host;
-    size_t len;
-    const char *text = h->doc_text(doc, &len);
-    if (len == 0)
-        return CV_OK;
-    utf8proc_uint8_t *mapped = NULL;
-    utf8proc_ssize_t mlen;
-    if (n->fast && nfc_stable(text, len)) {
-        mapped = (utf8proc_uint8_t *)text; /* read only: the output goes to n->out */
-        mlen = (utf8proc_ssize_t)len;
-    } else if ((mlen = utf8proc_map((const utf8proc_uint8_t *)text, (utf8proc_ssize_t)len, &mapped, n->flags)) < 0) {
-        h->error(n->ctx, "utf8proc: %s", utf8proc_errmsg(mlen));
-        return CV_ERROR;
-    }
     cv_buf *o = &n->out;
     o->len = 0;
-    buf_reserve(o, (size_t)mlen + 2); /* output never outgrows input, plus a final newline */
+    buf_reserve(o, len + 2); /* output never outgrows input, plus a final newline */
     size_t line_start = 0;
     int blank_run = 1; /* leading empty lines go */
-    uint64_t removed = 0;
-    const char *m = (const char *)mapped;
-    for (size_t i = 0; i < (size_t)mlen;) {
+    for (size_t i = 0; i < len;) {
         if (n->plain[(unsigned char)m[i]]) {
             size_t j = i + 1;
-            while (j < (size_t)mlen && n->plain[(unsigned char)m[j]])
+            while (j < len && n->plain[(unsigned char)m[j]])
                 j++;
             memcpy(o->p + o->len, m + i, j - i);
             o->len += j - i;
@@ -175,27 +148,27 @@ static cv_status n_process(void *p, cv_doc *doc)
         const char *at = m + i;
         int cp = utf8_next(m, &i);
         size_t k = (size_t)(m + i - at);
-        if (cp == '\r' && i < (size_t)mlen && m[i] == '\n')
-            continue; /* CRLF: the LF ends the line (the fast path sees raw CRLF) */
+        if (raw && !nfc_stable(cp))
+            return -1;
+        if (cp == '\r' && i < len && m[i] == '\n')
+            continue; /* CRLF: the LF ends the line (raw text still has them) */
         if (cp == '\n' || cp == '\r' || cp == 0x85 || cp == 0x2028 || cp == 0x2029) {
             end_line(n, line_start, &blank_run);
             line_start = o->len;
             continue;
         }
-        /* Only controls, format characters and spaces matter here; printable
-         * ASCII, Latin letters and Cyrillic need no table lookup. */
-        utf8proc_category_t cat = (cp >= 0x21 && cp < 0x7f) || (cp >= 0xC0 && cp < 0x300) ||
-                                          (cp >= 0x400 && cp < 0x530)
-                                      ? UTF8PROC_CATEGORY_LO
-                                      : utf8proc_category(cp);
+        /* Below U+0080 only spaces and controls are not plain. */
+        utf8proc_category_t cat = cp >= 0x80 ? utf8proc_category(cp)
+                                  : cp == ' ' ? UTF8PROC_CATEGORY_ZS
+                                              : UTF8PROC_CATEGORY_CC;
         if (cp == '\t' && n->controls)
             cp = ' ', cat = UTF8PROC_CATEGORY_ZS;
         if (cat == UTF8PROC_CATEGORY_CC && n->controls) {
-            removed++;
+            ++*removed;
             continue;
         }
         if (cat == UTF8PROC_CATEGORY_CF && n->invisible && cp != 0x200C && cp != 0x200D) {
-            removed++;
+            ++*removed;
             continue;
         }
         if (n->spaces && (cp == ' ' || cat == UTF8PROC_CATEGORY_ZS)) {
@@ -217,14 +190,37 @@ static cv_status n_process(void *p, cv_doc *doc)
     }
     if (o->len > line_start)
         end_line(n, line_start, &blank_run);
-    if (mapped != (const utf8proc_uint8_t *)text)
-        free(mapped);
     /* No trailing newlines: a document ends with its last character. */
     while (o->len && o->p[o->len - 1] == '\n')
         o->len--;
+    return 0;
+}
+
+static cv_status n_process(void *p, cv_doc *doc)
+{
+    norm *n = p;
+    const cv_host *h = n->host;
+    size_t len;
+    const char *text = h->doc_text(doc, &len);
+    if (len == 0)
+        return CV_OK;
+    uint64_t removed = 0;
+    /* Most texts are NFC already: try them as they are, and map only when
+     * a character that NFC might change turns up. */
+    if (!n->fast || clean(n, text, len, 1, &removed) < 0) {
+        utf8proc_uint8_t *mapped = NULL;
+        utf8proc_ssize_t mlen = utf8proc_map((const utf8proc_uint8_t *)text, (utf8proc_ssize_t)len, &mapped, n->flags);
+        if (mlen < 0) {
+            h->error(n->ctx, "utf8proc: %s", utf8proc_errmsg(mlen));
+            return CV_ERROR;
+        }
+        removed = 0;
+        clean(n, (const char *)mapped, (size_t)mlen, 0, &removed);
+        free(mapped);
+    }
     if (removed)
         h->count(n->ctx, "removed:invisible_or_control", removed);
-    h->doc_set_text(doc, o->p ? o->p : "", o->len);
+    h->doc_set_text(doc, n->out.p ? n->out.p : "", n->out.len);
     return CV_OK;
 }
 
