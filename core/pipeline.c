@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -503,6 +504,16 @@ static void run_parallel(run *r)
 
 /* ---- the run ------------------------------------------------------------- */
 
+/* Without -j or threads:, one worker per CPU this process may run on (so
+ * taskset, cgroups and batch schedulers are respected), at most 16: past
+ * that the ordered writers, not the workers, set the pace. */
+static int default_threads(void)
+{
+    cpu_set_t set;
+    int n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 16 ? 16 : n;
+}
+
 static int finish_stages(run *r)
 {
     for (size_t i = 0; i < r->nsteps; i++)
@@ -542,7 +553,7 @@ int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_o
     pthread_cond_init(&r->cond, NULL);
     r->steps = cv_xcalloc(cfg->nsteps, sizeof *r->steps);
     r->writers = cv_xcalloc(cfg->nwriters, sizeof *r->writers);
-    r->nworkers = ro->threads > 0 ? ro->threads : cfg->threads > 0 ? cfg->threads : 1;
+    r->nworkers = ro->threads > 0 ? ro->threads : cfg->threads > 0 ? cfg->threads : default_threads();
 
     if (resolve(r, reg, &cfg->reader, CV_READER, &r->reader, err) < 0)
         goto out;
@@ -577,6 +588,7 @@ int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_o
         goto out;
 
     status = CV_EXIT_FAILED;
+    cv_log(CV_LOG_DEBUG, "%d worker thread%s", r->nworkers, r->nworkers > 1 ? "s" : "");
     if (r->nworkers > 1)
         run_parallel(r);
     else

@@ -74,6 +74,16 @@ run "$CONVERT" -c "$TMP/missing.yaml"
 expect_rc 2 "missing config"
 expect_err "cannot open config" "missing config"
 
+# Without -j or threads:, one worker per CPU the process may use.
+if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+    run taskset -c 0 "$CONVERT" -v -c "$SRC/config/minimal.yaml" -o "$TMP/t1"
+    expect_err "1 worker thread" "default threads on one CPU"
+    run taskset -c 0,1 "$CONVERT" -v -c "$SRC/config/minimal.yaml" -o "$TMP/t2"
+    expect_err "2 worker threads" "default threads on two CPUs"
+    run taskset -c 0,1 "$CONVERT" -v -j 3 -c "$SRC/config/minimal.yaml" -o "$TMP/t3"
+    expect_err "3 worker threads" "-j wins over the default"
+fi
+
 # A reader that cannot open its input is a config error too.
 run "$CONVERT" -c "$SRC/config/minimal.yaml" -i "$TMP/nope.tar" -o "$TMP/o"
 expect_rc 2 "missing input"
