@@ -296,6 +296,54 @@ static void add_spans(jwriter *w, const cv_doc *doc, const char *text, size_t le
     free(chars);
 }
 
+/* End of the JSON value starting at s[i] (compact, well-formed: jansson
+ * wrote it): strings skip their escapes, brackets nest. */
+static size_t value_end(const char *s, size_t len, size_t i)
+{
+    int depth = 0;
+    for (; i < len; i++) {
+        char c = s[i];
+        if (c == '"') {
+            for (i++; i < len && s[i] != '"'; i++)
+                i += s[i] == '\\';
+            if (depth == 0)
+                return i + 1;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (depth-- == 0)
+                return i; /* the end of the enclosing object */
+            if (depth == 0)
+                return i + 1;
+        } else if (c == ',' && depth == 0) {
+            return i;
+        }
+    }
+    return len;
+}
+
+/* Remove the top-level member named key from a compact JSON object that
+ * meta_dump() returned; the new length.  Splicing the text saves parsing
+ * and re-printing the metadata (the entity list can be long) per document. */
+static size_t drop_member(char *s, size_t len, const char *key)
+{
+    size_t klen = strlen(key);
+    for (size_t i = 1; i < len && s[i] == '"';) { /* i: the start of a member's key */
+        size_t colon = value_end(s, len, i), end = value_end(s, len, colon + 1);
+        if (colon - i == klen + 2 && !memcmp(s + i + 1, key, klen)) {
+            size_t from = i, to = end;
+            if (s[to] == ',')
+                to++; /* "key":v, -> drop the comma after */
+            else if (s[from - 1] == ',')
+                from--; /* the last member: drop the comma before */
+            memmove(s + from, s + to, len - to + 1);
+            return len - (to - from);
+        }
+        i = s[end] == ',' ? end + 1 : len;
+    }
+    return len;
+}
+
 static cv_status jw_write(void *p, const cv_doc *doc)
 {
     jwriter *w = p;
@@ -306,11 +354,8 @@ static cv_status jw_write(void *p, const cv_doc *doc)
     if (!out)
         return CV_ERROR;
     /* source moves from metadata to the top level, where dolma and datatrove look */
-    char *meta_s = h->meta_dump(doc, NULL);
-    json_t *meta = meta_s ? json_loads(meta_s, 0, NULL) : NULL;
-    h->free(meta_s);
-    if (!meta)
-        meta = json_object();
+    const char *source = h->meta_get_string(doc, "source");
+    char *meta = h->meta_dump(doc, NULL);
     const char *id = h->doc_id(doc);
     w->line.len = 0;
     buf_adds(&w->line, "{\"id\":");
@@ -318,17 +363,20 @@ static cv_status jw_write(void *p, const cv_doc *doc)
     buf_adds(&w->line, ",\"text\":");
     buf_add_json(&w->line, text, len);
     buf_adds(&w->line, ",\"source\":");
-    json_t *source = json_object_get(meta, "source");
-    if (json_is_string(source))
-        buf_add_json(&w->line, json_string_value(source), json_string_length(source));
+    if (source)
+        buf_add_json(&w->line, source, strlen(source));
     else
         buf_adds(&w->line, "null");
-    json_object_del(meta, "source");
-    char *m = json_dumps(meta, JSON_COMPACT | JSON_PRESERVE_ORDER);
     buf_adds(&w->line, ",\"metadata\":");
-    buf_adds(&w->line, m ? m : "{}");
-    free(m);
-    json_decref(meta);
+    if (meta) {
+        size_t mlen = strlen(meta);
+        if (source)
+            mlen = drop_member(meta, mlen, "source");
+        buf_add(&w->line, meta, mlen);
+    } else {
+        buf_adds(&w->line, "{}");
+    }
+    h->free(meta);
     if (w->spans != SPANS_NONE)
         add_spans(w, doc, text, len);
     buf_adds(&w->line, "}\n");

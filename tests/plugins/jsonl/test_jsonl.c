@@ -84,6 +84,74 @@ static void test_escaping_roundtrip(void **state)
     free(dir);
 }
 
+/* source leaves metadata wherever it sits among the keys, and nothing else
+ * does, whatever the other values hold (nested objects, lists, strings that
+ * look like a source member). */
+static void test_source_moves_out_of_metadata(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *before, *after; /* metadata JSON members around source; NULL: none */
+    } cases[] = {
+        {NULL, NULL},
+        {NULL, "\"n\":1"},
+        {"\"n\":1", NULL},
+        {"\"a\":{\"source\":\"inner\",\"l\":[1,{\"x\":\"}]\"}]}", "\"b\":\"\\\"source\\\":\\\"fake\\\",\""},
+        {"\"e\":[],\"f\":{}", "\"g\":null,\"h\":true,\"i\":-2.5e3"},
+        {"\"b\":\"\\\"x\\\",\\\"source\\\":1\"", NULL}, /* escaped quotes before source */
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        char *dir = th_tmpdir();
+        th_plugin *w = th_open(CV_WRITER, "jsonl", "", dir);
+        cv_doc *d = th_doc("x", "text");
+        char *want = cv_xasprintf("{%s%s}", cases[c].before ? cases[c].before : "",
+                                  cases[c].before && cases[c].after ? "," : "");
+        want[strlen(want) - 1] = 0; /* "{before[,]" */
+        char *full = cv_xasprintf("%s%s}", want, cases[c].after ? cases[c].after : "");
+        json_t *m = json_loads(full, 0, NULL);
+        assert_non_null(m);
+        const char *key;
+        json_t *v;
+        size_t i = 0, nbefore = 0;
+        if (cases[c].before) { /* how many members come before source */
+            char *b = cv_xasprintf("{%s}", cases[c].before);
+            json_t *bo = json_loads(b, 0, NULL);
+            nbefore = json_object_size(bo);
+            json_decref(bo);
+            free(b);
+        }
+        json_object_foreach(m, key, v) {
+            if (i++ == nbefore)
+                cv_meta_set_string(d, "source", "the-source");
+            char *js = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+            cv_meta_set_json(d, key, js);
+            free(js);
+        }
+        if (i == nbefore)
+            cv_meta_set_string(d, "source", "the-source");
+        assert_int_equal(w->desc->write(w->inst, d), CV_OK);
+        assert_int_equal(th_commit(w), 0);
+        th_close(w);
+        char *path = cv_xasprintf("%s/train.jsonl", dir);
+        char *raw = th_slurp(path, NULL);
+        json_t *o = json_loads(raw, 0, NULL);
+        if (!o)
+            fail_msg("case %zu: not JSON: %s", c, raw);
+        assert_string_equal(json_string_value(json_object_get(o, "source")), "the-source");
+        if (!json_equal(json_object_get(o, "metadata"), m))
+            fail_msg("case %zu: metadata %s, want %s", c, raw, full);
+        json_decref(o);
+        json_decref(m);
+        free(raw);
+        free(path);
+        free(full);
+        free(want);
+        cv_doc_free(d);
+        th_rmrf(dir);
+        free(dir);
+    }
+}
+
 static void test_reader_bad_lines(void **state)
 {
     (void)state;
@@ -186,6 +254,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escaping_roundtrip),
+        cmocka_unit_test(test_source_moves_out_of_metadata),
         cmocka_unit_test(test_reader_bad_lines),
         cmocka_unit_test(test_compressed_output),
         cmocka_unit_test(test_uncommitted_leaves_nothing),
