@@ -105,6 +105,9 @@ typedef struct dedup {
     kept *docs;
     size_t ndocs, cdocs;
     uint32_t *seen; /* per kept doc: last candidate round that saw it */
+    uint64_t *keys; /* this document's band keys */
+    uint32_t *cand; /* this document's candidates */
+    size_t ncand, ccand;
     uint32_t round;
     /* scratch */
     uint64_t *words;
@@ -136,6 +139,8 @@ static void d_destroy(void *p)
     free(d->exact_hash);
     free(d->lsh.s);
     free(d->seen);
+    free(d->cand);
+    free(d->keys);
     free(d->words);
     free(d->shingle_set.s);
     free(d->sig);
@@ -178,6 +183,7 @@ static void *d_create(const cv_host *h, cv_ctx *ctx)
     d->a = malloc(d->perms * sizeof *d->a);
     d->b = malloc(d->perms * sizeof *d->b);
     d->sig = malloc(d->perms * sizeof *d->sig);
+    d->keys = malloc(d->bands * sizeof *d->keys);
     uint64_t state = (uint64_t)h->opt_int(ctx, "seed");
     for (size_t i = 0; i < d->perms; i++) {
         d->a[i] = splitmix(&state) | 1;
@@ -372,20 +378,44 @@ static cv_status d_process(void *p, cv_doc *doc)
             memset(d->seen, 0, d->ndocs * sizeof *d->seen);
             d->round = 1;
         }
-        size_t best_doc = SIZE_MAX;
-        double best = 0;
+        /* Candidates first, then their similarity: the signatures are spread
+         * over the heap, so fetching a few ahead hides most of the misses. */
+        d->ncand = 0;
         for (size_t b = 0; b < d->bands; b++) {
-            uint64_t key = band_key(d, b, d->sig);
-            TABLE_FOREACH(&d->lsh, key, other) {
+            d->keys[b] = band_key(d, b, d->sig);
+            if (d->lsh.cap)
+                __builtin_prefetch(&d->lsh.s[d->keys[b] & (d->lsh.cap - 1)]);
+        }
+        for (size_t b = 0; b < d->bands; b++) {
+            TABLE_FOREACH(&d->lsh, d->keys[b], other) {
+                if (d->ncand >= 8) /* the signature pointer of a candidate a few behind */
+                    __builtin_prefetch(&d->docs[d->cand[d->ncand - 8]]);
                 if (d->seen[other] == d->round)
                     continue;
                 d->seen[other] = d->round;
-                double s = similarity(d, &d->docs[other], shingles);
-                /* Ties go to the earliest document, so the result never depends on table order. */
-                if (s > best || (s == best && other < best_doc)) {
-                    best = s;
-                    best_doc = other;
+                if (d->ncand == d->ccand) {
+                    d->ccand = d->ccand ? d->ccand * 2 : 256;
+                    d->cand = realloc(d->cand, d->ccand * sizeof *d->cand);
+                    if (!d->cand)
+                        abort();
                 }
+                d->cand[d->ncand++] = other;
+            }
+        }
+        size_t best_doc = SIZE_MAX;
+        double best = 0;
+        for (size_t c = 0; c < d->ncand; c++) {
+            if (c + 4 < d->ncand) {
+                const char *ahead = (const char *)d->docs[d->cand[c + 4]].sig;
+                for (size_t off = 0; off < d->perms * sizeof *d->sig; off += 64)
+                    __builtin_prefetch(ahead + off);
+            }
+            other = d->cand[c];
+            double s = similarity(d, &d->docs[other], shingles);
+            /* Ties go to the earliest document, so the result never depends on table order. */
+            if (s > best || (s == best && other < best_doc)) {
+                best = s;
+                best_doc = other;
             }
         }
         if (best_doc != SIZE_MAX && best >= d->threshold) {
