@@ -2,6 +2,7 @@
 #include "output.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,12 @@ struct cv_out {
     size_t zcap;
     char *tmp, *final;
     int failed;
+    size_t unsynced; /* bytes handed over since writeback was last started */
 };
+
+/* Start writeback every so often, so that the fsync() of the commit finds
+ * most of a large output on disk already instead of waiting for all of it. */
+#define WRITEBACK_EVERY (16u << 20)
 
 #define MAX_OUTPUTS 1024
 
@@ -173,6 +179,14 @@ int cv_out_write(cv_out *o, const void *data, size_t len)
         ok = fwrite(data, 1, len, o->f) == len;
     if (!ok)
         o->failed = 1;
+#ifdef SYNC_FILE_RANGE_WRITE
+    if (ok && (o->unsynced += len) >= WRITEBACK_EVERY) {
+        o->unsynced = 0;
+        if (o->comp == OUT_PLAIN)
+            fflush(o->f);
+        sync_file_range(fileno(o->f), 0, 0, SYNC_FILE_RANGE_WRITE); /* asynchronous; only a hint */
+    }
+#endif
     return ok ? 0 : -1;
 }
 
