@@ -52,7 +52,11 @@ typedef struct run {
     cv_out *drops;
 
     pthread_mutex_t mu;
-    pthread_cond_t cond;
+    /* Wake-ups only for threads that wait, on their own condition: one
+     * broadcast per event woke every thread, a context switch each. */
+    pthread_cond_t room;  /* the reader waits for room in the queue */
+    pthread_cond_t work;  /* workers wait for a document */
+    int reader_waits, idle, window_waits; /* who waits: the reader, workers, workers held by the window */
     cv_doc **inq;
     size_t incap, inhead, inlen;
     int reader_done;
@@ -91,7 +95,8 @@ static void fail(run *r, const char *fmt, ...)
         va_end(ap);
         r->failed = 1;
     }
-    pthread_cond_broadcast(&r->cond);
+    pthread_cond_broadcast(&r->room);
+    pthread_cond_broadcast(&r->work);
     pthread_mutex_unlock(&r->mu);
 }
 
@@ -280,7 +285,7 @@ static void run_serial(run *r)
 
 /* ---- threads ------------------------------------------------------------- */
 
-static void timed_wait(run *r)
+static void timed_wait(run *r, pthread_cond_t *cond)
 {
     /* Signals cannot broadcast a condition, so waits wake up now and then. */
     struct timespec ts;
@@ -290,7 +295,7 @@ static void timed_wait(run *r)
         ts.tv_sec++;
         ts.tv_nsec -= 1000000000L;
     }
-    pthread_cond_timedwait(&r->cond, &r->mu, &ts);
+    pthread_cond_timedwait(cond, &r->mu, &ts);
 }
 
 static void *reader_thread(void *arg)
@@ -302,19 +307,23 @@ static void *reader_thread(void *arg)
         pthread_mutex_lock(&r->mu);
         if (got <= 0) {
             r->reader_done = 1;
-            pthread_cond_broadcast(&r->cond);
+            pthread_cond_broadcast(&r->work);
             pthread_mutex_unlock(&r->mu);
             return NULL;
         }
-        while (r->inlen == r->incap && !stopping(r))
-            timed_wait(r);
+        while (r->inlen == r->incap && !stopping(r)) {
+            r->reader_waits = 1;
+            timed_wait(r, &r->room);
+            r->reader_waits = 0;
+        }
         if (stopping(r)) {
             pthread_mutex_unlock(&r->mu);
             cv_doc_free(d);
             continue;
         }
         r->inq[(r->inhead + r->inlen++) % r->incap] = d;
-        pthread_cond_broadcast(&r->cond);
+        if (r->idle)
+            pthread_cond_signal(&r->work);
         pthread_mutex_unlock(&r->mu);
     }
 }
@@ -331,7 +340,8 @@ static int is_serial(const run *r, size_t step) { return (r->steps[step].entry->
 static void ready_push(run *r, cv_doc *d)
 {
     r->ready[(r->readyhead + r->readylen++) % r->ring] = d;
-    pthread_cond_broadcast(&r->cond);
+    if (r->idle)
+        pthread_cond_signal(&r->work);
 }
 
 /* Move point p past its current document and past every one that will
@@ -350,7 +360,6 @@ static void seq_advance(run *r, size_t p)
         parked[r->next[p] % r->ring] = NULL;
         ready_push(r, d);
     }
-    pthread_cond_broadcast(&r->cond);
 }
 
 /* Document seq will never reach point p. */
@@ -377,7 +386,8 @@ static void write_in_order(run *r, cv_doc *d)
         cv_doc_free(d);
         pthread_mutex_lock(&r->mu);
         r->next[W]++;
-        pthread_cond_broadcast(&r->cond);
+        if (r->window_waits)
+            pthread_cond_broadcast(&r->work);
         d = r->parked[W * r->ring + r->next[W] % r->ring];
         if (!d || stopping(r))
             return;
@@ -445,12 +455,18 @@ static cv_doc *take(run *r)
             d = r->inq[r->inhead];
             r->inhead = (r->inhead + 1) % r->incap;
             r->inlen--;
-            pthread_cond_broadcast(&r->cond); /* room for the reader */
+            if (r->reader_waits)
+                pthread_cond_signal(&r->room);
             break;
         }
         if (r->inlen == 0 && r->reader_done)
             break; /* what is still parked, the workers holding turns release */
-        timed_wait(r);
+        int held = r->inlen > 0; /* by the window, not for want of input */
+        r->idle++;
+        r->window_waits += held;
+        timed_wait(r, &r->work);
+        r->idle--;
+        r->window_waits -= held;
     }
     pthread_mutex_unlock(&r->mu);
     return d;
@@ -550,7 +566,8 @@ int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_o
     int status = CV_EXIT_USAGE;
     clock_gettime(CLOCK_MONOTONIC, &r->t0);
     pthread_mutex_init(&r->mu, NULL);
-    pthread_cond_init(&r->cond, NULL);
+    pthread_cond_init(&r->room, NULL);
+    pthread_cond_init(&r->work, NULL);
     r->steps = cv_xcalloc(cfg->nsteps, sizeof *r->steps);
     r->writers = cv_xcalloc(cfg->nwriters, sizeof *r->writers);
     r->nworkers = ro->threads > 0 ? ro->threads : cfg->threads > 0 ? cfg->threads : default_threads();
@@ -626,6 +643,7 @@ out:
     cv_outset_free(r->outs);
     cv_report_free(r->report);
     pthread_mutex_destroy(&r->mu);
-    pthread_cond_destroy(&r->cond);
+    pthread_cond_destroy(&r->room);
+    pthread_cond_destroy(&r->work);
     return status;
 }
