@@ -455,7 +455,7 @@ static cv_doc *take(run *r)
             d = r->inq[r->inhead];
             r->inhead = (r->inhead + 1) % r->incap;
             r->inlen--;
-            if (r->reader_waits)
+            if (r->reader_waits && r->inlen <= r->incap / 2) /* it refills in a batch, not one by one */
                 pthread_cond_signal(&r->room);
             break;
         }
