@@ -122,8 +122,8 @@ static const char *intern(cv_doc *d, const char *s)
 {
     if (!s)
         return NULL;
-    for (size_t i = 0; i < d->nstrs; i++)
-        if (!strcmp(d->strs[i], s))
+    for (size_t i = 0; i < d->nstrs; i++) /* called for every token: the first byte settles most */
+        if (d->strs[i][0] == s[0] && !strcmp(d->strs[i], s))
             return d->strs[i];
     d->strs = cv_xrealloc(d->strs, (d->nstrs + 1) * sizeof *d->strs);
     return d->strs[d->nstrs++] = cv_xstrdup(s);

@@ -27,9 +27,12 @@ MB=$(bsdtar -xOf "$CORPUS" | wc -c | awk '{printf "%.1f", $1 / 1e6}')
 DOCS=$(bsdtar -tf "$CORPUS" | grep -c '\.txt$')
 
 # measure NAME CMD...: prints seconds and peak RSS (KB) into $WORK/NAME.time
+# Outputs go to empty folders: replacing an earlier run's files would add the
+# kernel's work of dropping them to the figures.
 measure() {
     local name=$1
     shift
+    rm -rf "$WORK/out-$name"
     /usr/bin/time -f "%e %M" -o "$WORK/$name.time" "$@" >/dev/null 2>"$WORK/$name.err" || {
         echo "$name failed:" >&2
         cat "$WORK/$name.err" >&2
@@ -47,10 +50,11 @@ writers: [jsonl]
 YAML
 
 measure floor bsdtar -xOf "$CORPUS"
-measure clean_j1 "$CONVERT" -q -c "$WORK/clean.yaml" -o "$WORK/out-clean" -j 1
-measure clean_j2 "$CONVERT" -q -c "$WORK/clean.yaml" -o "$WORK/out-clean" -j 2
-measure full_j1 "$CONVERT" -q -c config/example.yaml -i "$CORPUS" -o "$WORK/out-full1" -j 1
-measure full_j2 "$CONVERT" -q -c config/example.yaml -i "$CORPUS" -o "$WORK/out-full2" -j 2
+measure clean_j1 "$CONVERT" -q -c "$WORK/clean.yaml" -o "$WORK/out-clean_j1" -j 1
+measure clean_j2 "$CONVERT" -q -c "$WORK/clean.yaml" -o "$WORK/out-clean_j2" -j 2
+measure full_j1 "$CONVERT" -q -c config/example.yaml -i "$CORPUS" -o "$WORK/out-full_j1" -j 1
+measure full_j2 "$CONVERT" -q -c config/example.yaml -i "$CORPUS" -o "$WORK/out-full_j2" -j 2
+rm -rf "$WORK/out-py"
 read -r PYDOCS PYMBREAD PYSECS < <("$PY" tests/bench/baseline.py "$CORPUS" "$WORK/out-py" --limit-mb "$PYMB")
 
 "$PY" - "$WORK" "$MB" "$DOCS" "$PYDOCS" "$PYMBREAD" "$PYSECS" <<'PY'
@@ -62,7 +66,7 @@ def t(name):
 rows = [("floor: bsdtar -xOf", *t("floor")), ("read+normalize+boilerplate+jsonl -j1", *t("clean_j1")),
         ("read+normalize+boilerplate+jsonl -j2", *t("clean_j2")),
         ("full default pipeline -j1", *t("full_j1")), ("full default pipeline -j2", *t("full_j2"))]
-rep = json.load(open(f"{work}/out-full1/report.json"))
+rep = json.load(open(f"{work}/out-full_j1/report.json"))
 print(f"corpus: {docs} documents, {mb:.1f} MB of text; full pipeline kept {rep['written']}, dropped {rep['dropped']}")
 print(f"{'run':42} {'seconds':>8} {'docs/s':>9} {'MB/s':>8} {'peak RSS':>9}")
 for name, s, kb in rows:
