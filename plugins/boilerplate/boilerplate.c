@@ -54,6 +54,7 @@ typedef struct rule {
     action act;
     int previous; /* also remove a short line just before */
     size_t max_bytes; /* longer lines are not tried (0: all lines) */
+    size_t tail;      /* only the last this many bytes of a line are searched (0: all) */
     pcre2_code *re;
     char *pattern;
     int caseless;
@@ -140,6 +141,7 @@ static int load_rules(bp *b, const char *file)
         const char *cs = json_string_value(json_object_get(r, "case"));
         const char *prev = json_string_value(json_object_get(r, "previous"));
         const char *maxb = json_string_value(json_object_get(r, "max_bytes"));
+        const char *tail = json_string_value(json_object_get(r, "tail_bytes"));
         rule nr = {0};
         if (!name || !pat || (act && parse_action(act, &nr.act) < 0)) {
             b->host->error(b->ctx, "%s: rule %zu needs a name, a pattern and an action of line, strip, cut or block",
@@ -159,10 +161,20 @@ static int load_rules(bp *b, const char *file)
             return -1;
         }
         pcre2_jit_compile(nr.re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter if JIT is unavailable */
+        uint32_t opts = 0;
+        pcre2_pattern_info(nr.re, PCRE2_INFO_ALLOPTIONS, &opts);
+        if (tail && (opts & PCRE2_ANCHORED)) {
+            b->host->error(b->ctx, "%s: rule '%s': tail_bytes is for patterns that end a line ($), not ones that start it (^)",
+                           file, name);
+            pcre2_code_free(nr.re);
+            json_decref(root);
+            return -1;
+        }
         nr.previous = prev && (!strcmp(prev, "true") || !strcmp(prev, "yes"));
         nr.pattern = strdup(pat);
         nr.caseless = (flags & PCRE2_CASELESS) != 0;
         nr.max_bytes = maxb ? strtoul(maxb, NULL, 10) : (size_t)b->max_bytes;
+        nr.tail = tail ? strtoul(tail, NULL, 10) : 0;
         size_t n = strlen(name) + 9;
         nr.counter = malloc(n);
         snprintf(nr.counter, n, "removed:%s", name);
@@ -181,7 +193,7 @@ static void combine(bp *b)
         rule *r = &b->rules[k];
         uint32_t opts = 0;
         pcre2_pattern_info(r->re, PCRE2_INFO_ALLOPTIONS, &opts);
-        if (r->act == ACT_STRIP || !(opts & PCRE2_ANCHORED) || r->max_bytes != (size_t)b->max_bytes)
+        if (r->act == ACT_STRIP || !(opts & PCRE2_ANCHORED) || r->max_bytes != (size_t)b->max_bytes || r->tail)
             continue;
         char mark[32];
         snprintf(mark, sizeof mark, ")(*MARK:%zu)", k);
@@ -207,7 +219,7 @@ static void combine(bp *b)
         rule *r = &b->rules[k];
         uint32_t opts = 0;
         pcre2_pattern_info(r->re, PCRE2_INFO_ALLOPTIONS, &opts);
-        r->combined = r->act != ACT_STRIP && (opts & PCRE2_ANCHORED) && r->max_bytes == (size_t)b->max_bytes;
+        r->combined = r->act != ACT_STRIP && (opts & PCRE2_ANCHORED) && r->max_bytes == (size_t)b->max_bytes && !r->tail;
     }
 }
 
@@ -263,8 +275,14 @@ fail:
 
 static int match(bp *b, const rule *r, const char *s, size_t len, size_t *start, size_t *end)
 {
+    /* A rule that ends at the end of the line only needs its end searched:
+     * start there, on a character boundary (\b still sees the byte before). */
+    size_t from = 0;
+    if (r->tail && len > r->tail)
+        for (from = len - r->tail; ((unsigned char)s[from] & 0xC0) == 0x80; from++)
+            ;
     /* Document text is valid UTF-8 by the ABI's promise: skip PCRE2's own check. */
-    int rc = pcre2_match(r->re, (PCRE2_SPTR)s, len, 0, PCRE2_NO_UTF_CHECK, b->md, b->mctx);
+    int rc = pcre2_match(r->re, (PCRE2_SPTR)s, len, from, PCRE2_NO_UTF_CHECK, b->md, b->mctx);
     if (rc < 0) {
         if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT)
             b->host->count(b->ctx, "regex_limit_hit", 1); /* treated as no match */

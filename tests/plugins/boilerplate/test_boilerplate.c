@@ -115,13 +115,45 @@ static void test_catastrophic_rule(void **s)
     th_close(p);
 }
 
+/* tail_bytes: a match must start in the last bytes of the line; the window
+ * may begin inside a multi-byte character. */
+static void test_tail_bytes(void **s)
+{
+    (void)s;
+    const char *yaml = "rules: " TEST_SOURCE_DIR "/plugins/boilerplate/tail.yaml\n";
+    th_plugin *p = th_open(CV_STEP, "boilerplate", yaml, NULL);
+    assert_non_null(p->inst);
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {P1 "\n1234 views\n" P2, P1 "\n\n" P2},
+        /* 29 bytes: the window starts on the second byte of a letter */
+        {P1 "\nпрочитания 77 views\n" P2, P1 "\n\n" P2},
+        /* "12 прочитания" is 23 bytes: its match cannot start in the last 16 */
+        {P1 "\nСтатия: 12 прочитания\n" P2, P1 "\n\nСтатия: 12 прочитания\n\n" P2},
+        {P1 "\nstart of a line that is long enough end\n" P2, P1 "\n\nstart of a line that is long enough end\n\n" P2},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        cv_doc *d = th_doc("x", cases[i].in);
+        assert_int_equal(th_process(p, d), CV_OK);
+        if (strcmp(d->text, cases[i].want))
+            fail_msg("case %zu: got:\n%s\nwant:\n%s", i, d->text, cases[i].want);
+        cv_doc_free(d);
+    }
+    th_close(p);
+    p = th_open(CV_STEP, "boilerplate", "rules: " TEST_SOURCE_DIR "/plugins/boilerplate/tail_anchored.yaml", NULL);
+    assert_null(p->inst);
+    assert_non_null(strstr(p->error, "tail_bytes is for patterns that end a line"));
+    th_close(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_line_rule),  cmocka_unit_test(test_strip_rule), cmocka_unit_test(test_cut_rule),
         cmocka_unit_test(test_block_rule), cmocka_unit_test(test_previous_caption),
         cmocka_unit_test(test_structure),  cmocka_unit_test(test_counters),   cmocka_unit_test(test_bad_rules),
-        cmocka_unit_test(test_catastrophic_rule),
+        cmocka_unit_test(test_catastrophic_rule), cmocka_unit_test(test_tail_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
