@@ -84,7 +84,7 @@ static size_t random_text(unsigned char *buf, size_t max, unsigned damage)
             cp = 0xE000;
         n += put(buf + n, cp);
         if (damage && next() % damage == 0)
-            buf[n - 1 - next() % 2] = (unsigned char)next(); /* any byte, anywhere */
+            buf[n - 1 - (n > 1 ? next() % 2 : 0)] = (unsigned char)next(); /* any byte, anywhere */
     }
     return n;
 }
