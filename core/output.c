@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -23,11 +25,14 @@ struct cv_out {
     size_t zcap;
     char *tmp, *final;
     int failed;
-    size_t unsynced; /* bytes handed over since writeback was last started */
+    int fd;                     /* of f, for the writeback thread */
+    _Atomic size_t written;     /* bytes handed over so far */
+    size_t synced;              /* written when writeback last started (the writeback thread's) */
 };
 
-/* Start writeback every so often, so that the fsync() of the commit finds
- * most of a large output on disk already instead of waiting for all of it. */
+/* A thread starts writeback of every output that grew by WRITEBACK_EVERY, so
+ * that the fsync() of the commit finds it mostly on disk instead of waiting
+ * for all of it; the page submission is then off the writers' thread too. */
 #define WRITEBACK_EVERY (16u << 20)
 
 #define MAX_OUTPUTS 1024
@@ -37,7 +42,51 @@ struct cv_outset {
     cv_out *o[MAX_OUTPUTS];
     volatile size_t n;
     pthread_mutex_t lock;
+    pthread_t syncer;
+    pthread_cond_t wake;
+    int syncing, stop; /* the writeback thread runs; it should end */
 };
+
+static void *writeback(void *arg)
+{
+    cv_outset *s = arg;
+    pthread_mutex_lock(&s->lock);
+    while (!s->stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 250 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&s->wake, &s->lock, &ts);
+        for (size_t i = 0; i < s->n && !s->stop; i++) {
+            cv_out *o = s->o[i];
+            size_t w = atomic_load_explicit(&o->written, memory_order_relaxed);
+            if (w - o->synced < WRITEBACK_EVERY)
+                continue;
+            o->synced = w;
+#ifdef SYNC_FILE_RANGE_WRITE
+            sync_file_range(o->fd, 0, 0, SYNC_FILE_RANGE_WRITE); /* asynchronous; only a hint */
+#endif
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* Before files close: the thread must never touch a closed descriptor. */
+static void writeback_stop(cv_outset *s)
+{
+    if (!s->syncing)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->stop = 1;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->syncer, NULL);
+    s->syncing = 0;
+}
 
 int cv_mkdirs(const char *path, cv_err *err)
 {
@@ -71,6 +120,8 @@ cv_outset *cv_outset_new(const char *dir, cv_err *err)
     cv_outset *s = cv_xcalloc(1, sizeof *s);
     s->dir = cv_xstrdup(dir);
     pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->wake, NULL);
+    s->syncing = pthread_create(&s->syncer, NULL, writeback, s) == 0; /* without it, only slower */
     return s;
 }
 
@@ -122,6 +173,7 @@ cv_out *cv_outset_open(cv_outset *s, const char *rel, cv_err *err)
         cv_err_set(err, "cannot create '%s': %s", o->tmp, strerror(errno));
         goto fail;
     }
+    o->fd = fileno(o->f);
     if (o->comp == OUT_GZ) {
         o->gz = gzdopen(dup(fileno(o->f)), "wb6");
         if (!o->gz) {
@@ -179,14 +231,7 @@ int cv_out_write(cv_out *o, const void *data, size_t len)
         ok = fwrite(data, 1, len, o->f) == len;
     if (!ok)
         o->failed = 1;
-#ifdef SYNC_FILE_RANGE_WRITE
-    if (ok && (o->unsynced += len) >= WRITEBACK_EVERY) {
-        o->unsynced = 0;
-        if (o->comp == OUT_PLAIN)
-            fflush(o->f);
-        sync_file_range(fileno(o->f), 0, 0, SYNC_FILE_RANGE_WRITE); /* asynchronous; only a hint */
-    }
-#endif
+    atomic_fetch_add_explicit(&o->written, len, memory_order_relaxed);
     return ok ? 0 : -1;
 }
 
@@ -219,6 +264,7 @@ static void out_free(cv_out *o)
 
 int cv_outset_commit(cv_outset *s, cv_err *err)
 {
+    writeback_stop(s);
     /* Close everything first: a rename happens only once every file is whole. */
     for (size_t i = 0; i < s->n; i++)
         if (out_close(s->o[i]) < 0) {
@@ -241,6 +287,7 @@ int cv_outset_commit(cv_outset *s, cv_err *err)
 
 void cv_outset_abort(cv_outset *s)
 {
+    writeback_stop(s);
     for (size_t i = 0; i < s->n; i++) {
         if (!s->o[i])
             continue;
@@ -258,6 +305,7 @@ void cv_outset_free(cv_outset *s)
         return;
     cv_outset_abort(s);
     pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->wake);
     free(s->dir);
     free(s);
 }
