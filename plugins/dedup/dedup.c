@@ -88,9 +88,13 @@ static void table_put(table *t, uint64_t key, uint32_t doc) { table_put_capped(t
 
 typedef struct kept {
     char *id;
-    uint32_t *sig;
-    uint32_t shingles; /* distinct shingles, for containment */
 } kept;
+
+/* Kept signatures, each followed by its count of distinct shingles (for
+ * containment), in blocks: no per-document allocation, no copying as the
+ * index grows, and a candidate's signature is found without reading
+ * anything else about it (the comparisons are bound by cache misses). */
+#define SIG_BLOCK 4096
 
 typedef struct dedup {
     const cv_host *host;
@@ -104,6 +108,8 @@ typedef struct dedup {
     table lsh;
     kept *docs;
     size_t ndocs, cdocs;
+    uint32_t **sigblocks;
+    size_t nblocks;
     uint32_t *seen; /* per kept doc: last candidate round that saw it */
     uint64_t *keys; /* this document's band keys */
     uint32_t *cand; /* this document's candidates */
@@ -130,8 +136,10 @@ static void d_destroy(void *p)
     dedup *d = p;
     for (size_t i = 0; i < d->ndocs; i++) {
         free(d->docs[i].id);
-        free(d->docs[i].sig);
     }
+    for (size_t i = 0; i < d->nblocks; i++)
+        free(d->sigblocks[i]);
+    free(d->sigblocks);
     free(d->docs);
     free(d->a);
     free(d->b);
@@ -314,16 +322,22 @@ static uint64_t band_key(dedup *d, size_t band, const uint32_t *sig)
     return XXH3_64bits_withSeed(sig + band * d->rows, d->rows * sizeof *sig, band) | 1;
 }
 
-static double similarity(dedup *d, const kept *k, uint32_t shingles)
+static uint32_t *kept_sig(const dedup *d, size_t doc)
 {
+    return d->sigblocks[doc / SIG_BLOCK] + (doc % SIG_BLOCK) * (d->perms + 1);
+}
+
+static double similarity(dedup *d, size_t doc, uint32_t shingles)
+{
+    const uint32_t *ks = kept_sig(d, doc);
     size_t same = 0;
     for (size_t p = 0; p < d->perms; p++)
-        same += k->sig[p] == d->sig[p];
+        same += ks[p] == d->sig[p];
     double j = (double)same / (double)d->perms;
     if (!d->containment)
         return j;
     /* |A∩B| = J (|A| + |B|) / (1 + J), then over the smaller set. */
-    double a = shingles, b = k->shingles, inter = j * (a + b) / (1 + j);
+    double a = shingles, b = ks[d->perms], inter = j * (a + b) / (1 + j);
     double c = inter / (a < b ? a : b);
     return c > 1 ? 1 : c;
 }
@@ -341,15 +355,20 @@ static void keep(dedup *d, const char *id, uint32_t shingles, XXH128_hash_t h)
     uint32_t n = (uint32_t)d->ndocs++;
     kept *k = &d->docs[n];
     k->id = strdup(id);
-    k->sig = NULL;
-    k->shingles = shingles;
     d->seen[n] = 0;
     d->exact_hash[n] = h;
     if (d->exact)
         table_put(&d->exact_index, h.low64 | 1, n);
     if (d->near) {
-        k->sig = malloc(d->perms * sizeof *k->sig);
-        memcpy(k->sig, d->sig, d->perms * sizeof *k->sig);
+        if (n / SIG_BLOCK == d->nblocks) {
+            d->sigblocks = realloc(d->sigblocks, (d->nblocks + 1) * sizeof *d->sigblocks);
+            if (!d->sigblocks || !(d->sigblocks[d->nblocks] = malloc(SIG_BLOCK * (d->perms + 1) * sizeof(uint32_t))))
+                abort();
+            d->nblocks++;
+        }
+        uint32_t *ks = kept_sig(d, n);
+        memcpy(ks, d->sig, d->perms * sizeof *ks);
+        ks[d->perms] = shingles;
         for (size_t b = 0; b < d->bands; b++)
             table_put_capped(&d->lsh, band_key(d, b, d->sig), n, d->max_bucket);
     }
@@ -388,8 +407,6 @@ static cv_status d_process(void *p, cv_doc *doc)
         }
         for (size_t b = 0; b < d->bands; b++) {
             TABLE_FOREACH(&d->lsh, d->keys[b], other) {
-                if (d->ncand >= 8) /* the signature pointer of a candidate a few behind */
-                    __builtin_prefetch(&d->docs[d->cand[d->ncand - 8]]);
                 if (d->seen[other] == d->round)
                     continue;
                 d->seen[other] = d->round;
@@ -406,12 +423,12 @@ static cv_status d_process(void *p, cv_doc *doc)
         double best = 0;
         for (size_t c = 0; c < d->ncand; c++) {
             if (c + 4 < d->ncand) {
-                const char *ahead = (const char *)d->docs[d->cand[c + 4]].sig;
-                for (size_t off = 0; off < d->perms * sizeof *d->sig; off += 64)
+                const char *ahead = (const char *)kept_sig(d, d->cand[c + 4]);
+                for (size_t off = 0; off < (d->perms + 1) * sizeof *d->sig; off += 64)
                     __builtin_prefetch(ahead + off);
             }
             other = d->cand[c];
-            double s = similarity(d, &d->docs[other], shingles);
+            double s = similarity(d, other, shingles);
             /* Ties go to the earliest document, so the result never depends on table order. */
             if (s > best || (s == best && other < best_doc)) {
                 best = s;
