@@ -26,13 +26,15 @@ struct cv_out {
     char *tmp, *final;
     int failed;
     int fd;                     /* of f, for the writeback thread */
+    cv_outset *set;
     _Atomic size_t written;     /* bytes handed over so far */
     size_t synced;              /* written when writeback last started (the writeback thread's) */
 };
 
 /* A thread starts writeback of every output that grew by WRITEBACK_EVERY, so
  * that the fsync() of the commit finds it mostly on disk instead of waiting
- * for all of it; the page submission is then off the writers' thread too. */
+ * for all of it; the page submission is then off the writers' thread too.
+ * It starts with the first output that large: small runs never have it. */
 #define WRITEBACK_EVERY (16u << 20)
 
 #define MAX_OUTPUTS 1024
@@ -45,6 +47,7 @@ struct cv_outset {
     pthread_t syncer;
     pthread_cond_t wake;
     int syncing, stop; /* the writeback thread runs; it should end */
+    _Atomic int started; /* syncing was decided (set once) */
 };
 
 static void *writeback(void *arg)
@@ -75,17 +78,27 @@ static void *writeback(void *arg)
     return NULL;
 }
 
+static void writeback_start(cv_outset *s)
+{
+    pthread_mutex_lock(&s->lock);
+    if (!atomic_load(&s->started) && !s->stop) {
+        s->syncing = pthread_create(&s->syncer, NULL, writeback, s) == 0; /* without it, only slower */
+        atomic_store(&s->started, 1);
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
 /* Before files close: the thread must never touch a closed descriptor. */
 static void writeback_stop(cv_outset *s)
 {
-    if (!s->syncing)
-        return;
     pthread_mutex_lock(&s->lock);
-    s->stop = 1;
+    s->stop = 1; /* also: never start after this */
+    int running = s->syncing;
+    s->syncing = 0;
     pthread_cond_signal(&s->wake);
     pthread_mutex_unlock(&s->lock);
-    pthread_join(s->syncer, NULL);
-    s->syncing = 0;
+    if (running)
+        pthread_join(s->syncer, NULL);
 }
 
 int cv_mkdirs(const char *path, cv_err *err)
@@ -121,7 +134,6 @@ cv_outset *cv_outset_new(const char *dir, cv_err *err)
     s->dir = cv_xstrdup(dir);
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->wake, NULL);
-    s->syncing = pthread_create(&s->syncer, NULL, writeback, s) == 0; /* without it, only slower */
     return s;
 }
 
@@ -174,6 +186,7 @@ cv_out *cv_outset_open(cv_outset *s, const char *rel, cv_err *err)
         goto fail;
     }
     o->fd = fileno(o->f);
+    o->set = s;
     if (o->comp == OUT_GZ) {
         o->gz = gzdopen(dup(fileno(o->f)), "wb6");
         if (!o->gz) {
@@ -231,7 +244,9 @@ int cv_out_write(cv_out *o, const void *data, size_t len)
         ok = fwrite(data, 1, len, o->f) == len;
     if (!ok)
         o->failed = 1;
-    atomic_fetch_add_explicit(&o->written, len, memory_order_relaxed);
+    if (atomic_fetch_add_explicit(&o->written, len, memory_order_relaxed) + len >= WRITEBACK_EVERY &&
+        !atomic_load_explicit(&o->set->started, memory_order_relaxed))
+        writeback_start(o->set);
     return ok ? 0 : -1;
 }
 
