@@ -8,11 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
+
+#include "deadline.h"
 
 enum { OUT_PLAIN, OUT_GZ, OUT_ZST };
 
@@ -55,13 +56,7 @@ static void *writeback(void *arg)
     cv_outset *s = arg;
     pthread_mutex_lock(&s->lock);
     while (!s->stop) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 250 * 1000 * 1000;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = cv_deadline_ms(250);
         pthread_cond_timedwait(&s->wake, &s->lock, &ts);
         for (size_t i = 0; i < s->n && !s->stop; i++) {
             cv_out *o = s->o[i];

@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "deadline.h"
 #include "doc.h"
 #include "host.h"
 
@@ -288,13 +289,7 @@ static void run_serial(run *r)
 static void timed_wait(run *r, pthread_cond_t *cond)
 {
     /* Signals cannot broadcast a condition, so waits wake up now and then. */
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += 100 * 1000 * 1000;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    struct timespec ts = cv_deadline_ms(100);
     pthread_cond_timedwait(cond, &r->mu, &ts);
 }
 
