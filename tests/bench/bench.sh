@@ -7,12 +7,15 @@
 #
 # SIZE: uncompressed corpus size (default 200M; 1G for the full benchmark).
 # PYTHON_MB: how much of it the Python baseline reads (default 20; its rate
-# is what is compared).  Needs bsdtar (libarchive-tools) and GNU time.
+# is what is compared).  BENCH_REPEAT=N runs every measurement N times,
+# interleaved (the machine's speed may drift), and reports medians.  Needs
+# bsdtar (libarchive-tools) and GNU time.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SIZE=${1:-200M}
 PYMB=${2:-20}
 WORK=${BENCH_DIR:-/tmp/convert-bench}
+REPEAT=${BENCH_REPEAT:-1}
 mkdir -p "$WORK"
 command -v bsdtar >/dev/null || { echo "needs bsdtar: apt-get install libarchive-tools" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
@@ -26,14 +29,14 @@ CORPUS="$WORK/corpus-$SIZE.tar.gz"
 MB=$(bsdtar -xOf "$CORPUS" | wc -c | awk '{printf "%.1f", $1 / 1e6}')
 DOCS=$(bsdtar -tf "$CORPUS" | grep -c '\.txt$')
 
-# measure NAME CMD...: prints seconds and peak RSS (KB) into $WORK/NAME.time
+# measure NAME CMD...: appends seconds and peak RSS (KB) to $WORK/NAME.time
 # Outputs go to empty folders: replacing an earlier run's files would add the
 # kernel's work of dropping them to the figures.
 measure() {
     local name=$1
     shift
     rm -rf "$WORK/out-$name"
-    /usr/bin/time -f "%e %M" -o "$WORK/$name.time" "$@" >/dev/null 2>"$WORK/$name.err" || {
+    /usr/bin/time -a -f "%e %M" -o "$WORK/$name.time" "$@" >/dev/null 2>"$WORK/$name.err" || {
         echo "$name failed:" >&2
         cat "$WORK/$name.err" >&2
         exit 1
@@ -49,25 +52,32 @@ steps:
 writers: [jsonl]
 YAML
 
-measure floor bsdtar -xOf "$CORPUS"
-measure clean_j1 "$CONVERT" -q -c "$WORK/clean.yaml" -o "$WORK/out-clean_j1" -j 1
-measure clean_j2 "$CONVERT" -q -c "$WORK/clean.yaml" -o "$WORK/out-clean_j2" -j 2
-measure full_j1 "$CONVERT" -q -c config/example.yaml -i "$CORPUS" -o "$WORK/out-full_j1" -j 1
-measure full_j2 "$CONVERT" -q -c config/example.yaml -i "$CORPUS" -o "$WORK/out-full_j2" -j 2
-rm -rf "$WORK/out-py"
-read -r PYDOCS PYMBREAD PYSECS < <("$PY" tests/bench/baseline.py "$CORPUS" "$WORK/out-py" --limit-mb "$PYMB")
+rm -f "$WORK"/*.time "$WORK/python.runs"
+for ((i = 0; i < REPEAT; i++)); do
+    measure floor bsdtar -xOf "$CORPUS"
+    measure clean_j1 "$CONVERT" -q -c "$WORK/clean.yaml" -o "$WORK/out-clean_j1" -j 1
+    measure clean_j2 "$CONVERT" -q -c "$WORK/clean.yaml" -o "$WORK/out-clean_j2" -j 2
+    measure full_j1 "$CONVERT" -q -c config/example.yaml -i "$CORPUS" -o "$WORK/out-full_j1" -j 1
+    measure full_j2 "$CONVERT" -q -c config/example.yaml -i "$CORPUS" -o "$WORK/out-full_j2" -j 2
+    rm -rf "$WORK/out-py"
+    "$PY" tests/bench/baseline.py "$CORPUS" "$WORK/out-py" --limit-mb "$PYMB" >>"$WORK/python.runs"
+done
 
-"$PY" - "$WORK" "$MB" "$DOCS" "$PYDOCS" "$PYMBREAD" "$PYSECS" <<'PY'
-import sys, json
-work, mb, docs, pydocs, pymb, pysecs = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6])
-def t(name):
-    s, kb = open(f"{work}/{name}.time").read().split()
-    return float(s), int(kb)
+"$PY" - "$WORK" "$MB" "$DOCS" "$REPEAT" <<'PY'
+import sys, json, statistics
+work, mb, docs, repeat = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+def t(name):  # median seconds, largest peak RSS
+    runs = [line.split() for line in open(f"{work}/{name}.time") if line.strip()]
+    return statistics.median(float(s) for s, _ in runs), max(int(kb) for _, kb in runs)
+py = [line.split() for line in open(f"{work}/python.runs") if line.strip()]
+pydocs, pymb, pysecs = int(py[0][0]), float(py[0][1]), statistics.median(float(r[2]) for r in py)
 rows = [("floor: bsdtar -xOf", *t("floor")), ("read+normalize+boilerplate+jsonl -j1", *t("clean_j1")),
         ("read+normalize+boilerplate+jsonl -j2", *t("clean_j2")),
         ("full default pipeline -j1", *t("full_j1")), ("full default pipeline -j2", *t("full_j2"))]
 rep = json.load(open(f"{work}/out-full_j1/report.json"))
 print(f"corpus: {docs} documents, {mb:.1f} MB of text; full pipeline kept {rep['written']}, dropped {rep['dropped']}")
+if repeat > 1:
+    print(f"medians of {repeat} interleaved runs")
 print(f"{'run':42} {'seconds':>8} {'docs/s':>9} {'MB/s':>8} {'peak RSS':>9}")
 for name, s, kb in rows:
     print(f"{name:42} {s:8.2f} {docs / s:9.0f} {mb / s:8.1f} {kb / 1024:7.1f}MB")
