@@ -40,7 +40,9 @@
  *   must see every document in input order (deduplication, say) sets
  *   CV_FLAG_SERIAL: it gets exactly one instance, called on one thread at a
  *   time, in input order, whatever -j says.  Readers and writers always have a
- *   single instance.
+ *   single instance.  Serial steps and writers are called from whichever
+ *   worker holds the turn: successive calls may come from different threads
+ *   (each after the previous one returned), so keep no thread-local state.
  */
 #ifndef CONVERT_PLUGIN_H
 #define CONVERT_PLUGIN_H
