@@ -118,6 +118,42 @@ static int parse_action(const char *s, action *out)
     return -1;
 }
 
+/* A misspelt key would silently do nothing: refuse it. */
+static int check_keys(bp *b, const char *file, const char *name, json_t *r)
+{
+    static const char *const known[] = {"name", "pattern", "action", "case", "previous", "max_bytes", "tail_bytes"};
+    const char *key;
+    json_t *v;
+    json_object_foreach(r, key, v) {
+        size_t k = 0;
+        while (k < sizeof known / sizeof *known && strcmp(key, known[k]))
+            k++;
+        if (k == sizeof known / sizeof *known) {
+            b->host->error(b->ctx,
+                           "%s: rule '%s': unknown key '%s' (expected name, pattern, action, case, previous, "
+                           "max_bytes, tail_bytes)",
+                           file, name, key);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* A rule's max_bytes or tail_bytes: a whole number of bytes (absent: *out unchanged). */
+static int byte_count(bp *b, const char *file, const char *name, const char *key, const char *value, size_t *out)
+{
+    if (!value)
+        return 0;
+    char *end;
+    unsigned long long n = strtoull(value, &end, 10);
+    if (!*value || *end || value[0] == '-') {
+        b->host->error(b->ctx, "%s: rule '%s': %s must be a whole number of bytes, not '%s'", file, name, key, value);
+        return -1;
+    }
+    *out = (size_t)n;
+    return 0;
+}
+
 static int load_rules(bp *b, const char *file)
 {
     char err[1024];
@@ -149,6 +185,11 @@ static int load_rules(bp *b, const char *file)
             json_decref(root);
             return -1;
         }
+        if (check_keys(b, file, name, r) < 0 || byte_count(b, file, name, "max_bytes", maxb, &nr.max_bytes) < 0 ||
+            byte_count(b, file, name, "tail_bytes", tail, &nr.tail) < 0) {
+            json_decref(root);
+            return -1;
+        }
         int errcode;
         PCRE2_SIZE off;
         uint32_t flags = PCRE2_UTF | PCRE2_UCP | (cs && !strcmp(cs, "sensitive") ? 0 : PCRE2_CASELESS);
@@ -163,7 +204,7 @@ static int load_rules(bp *b, const char *file)
         pcre2_jit_compile(nr.re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter if JIT is unavailable */
         uint32_t opts = 0;
         pcre2_pattern_info(nr.re, PCRE2_INFO_ALLOPTIONS, &opts);
-        if (tail && (opts & PCRE2_ANCHORED)) {
+        if (nr.tail && (opts & PCRE2_ANCHORED)) {
             b->host->error(b->ctx, "%s: rule '%s': tail_bytes is for patterns that end a line ($), not ones that start it (^)",
                            file, name);
             pcre2_code_free(nr.re);
@@ -173,8 +214,8 @@ static int load_rules(bp *b, const char *file)
         nr.previous = prev && (!strcmp(prev, "true") || !strcmp(prev, "yes"));
         nr.pattern = strdup(pat);
         nr.caseless = (flags & PCRE2_CASELESS) != 0;
-        nr.max_bytes = maxb ? strtoul(maxb, NULL, 10) : (size_t)b->max_bytes;
-        nr.tail = tail ? strtoul(tail, NULL, 10) : 0;
+        if (!maxb)
+            nr.max_bytes = (size_t)b->max_bytes;
         size_t n = strlen(name) + 9;
         nr.counter = malloc(n);
         snprintf(nr.counter, n, "removed:%s", name);

@@ -93,6 +93,14 @@ static void test_bad_rules(void **s)
     assert_null(p->inst);
     assert_non_null(strstr(p->error, "rule 'broken': pattern error"));
     th_close(p);
+    p = th_open(CV_STEP, "boilerplate", "rules: " TEST_SOURCE_DIR "/plugins/boilerplate/bad_key.yaml", NULL);
+    assert_null(p->inst);
+    assert_non_null(strstr(p->error, "rule 'misspelt': unknown key 'tail_byte'"));
+    th_close(p);
+    p = th_open(CV_STEP, "boilerplate", "rules: " TEST_SOURCE_DIR "/plugins/boilerplate/bad_number.yaml", NULL);
+    assert_null(p->inst);
+    assert_non_null(strstr(p->error, "rule 'words': tail_bytes must be a whole number of bytes, not 'sixteen'"));
+    th_close(p);
     p = th_open(CV_STEP, "boilerplate", "rules: /nonexistent/rules", NULL);
     assert_null(p->inst);
     assert_non_null(strstr(p->error, "no such file or folder"));
