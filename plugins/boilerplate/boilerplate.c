@@ -58,6 +58,7 @@ typedef struct rule {
     pcre2_code *re;
     char *pattern;
     int caseless;
+    int anchored; /* the pattern starts with ^ */
     int combined; /* tried through bp.anchored, not on its own */
 } rule;
 
@@ -204,7 +205,8 @@ static int load_rules(bp *b, const char *file)
         pcre2_jit_compile(nr.re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter if JIT is unavailable */
         uint32_t opts = 0;
         pcre2_pattern_info(nr.re, PCRE2_INFO_ALLOPTIONS, &opts);
-        if (nr.tail && (opts & PCRE2_ANCHORED)) {
+        nr.anchored = (opts & PCRE2_ANCHORED) != 0;
+        if (nr.tail && nr.anchored) {
             b->host->error(b->ctx, "%s: rule '%s': tail_bytes is for patterns that end a line ($), not ones that start it (^)",
                            file, name);
             pcre2_code_free(nr.re);
@@ -226,15 +228,20 @@ static int load_rules(bp *b, const char *file)
     return 0;
 }
 
+/* Rules that can join the one alternation: anchored ones that remove whole
+ * lines and are tried on the same lines as the rest. */
+static int combinable(const bp *b, const rule *r)
+{
+    return r->act != ACT_STRIP && r->anchored && r->max_bytes == (size_t)b->max_bytes && !r->tail;
+}
+
 static void combine(bp *b)
 {
     cv_buf pat = {0};
     size_t n = 0;
     for (size_t k = 0; k < b->nrules; k++) {
         rule *r = &b->rules[k];
-        uint32_t opts = 0;
-        pcre2_pattern_info(r->re, PCRE2_INFO_ALLOPTIONS, &opts);
-        if (r->act == ACT_STRIP || !(opts & PCRE2_ANCHORED) || r->max_bytes != (size_t)b->max_bytes || r->tail)
+        if (!combinable(b, r))
             continue;
         char mark[32];
         snprintf(mark, sizeof mark, ")(*MARK:%zu)", k);
@@ -256,12 +263,8 @@ static void combine(bp *b)
         return;
     pcre2_jit_compile(b->anchored, PCRE2_JIT_COMPLETE);
     b->amd = pcre2_match_data_create_from_pattern(b->anchored, NULL);
-    for (size_t k = 0; k < b->nrules; k++) {
-        rule *r = &b->rules[k];
-        uint32_t opts = 0;
-        pcre2_pattern_info(r->re, PCRE2_INFO_ALLOPTIONS, &opts);
-        r->combined = r->act != ACT_STRIP && (opts & PCRE2_ANCHORED) && r->max_bytes == (size_t)b->max_bytes && !r->tail;
-    }
+    for (size_t k = 0; k < b->nrules; k++)
+        b->rules[k].combined = combinable(b, &b->rules[k]);
 }
 
 static void *bp_create(const cv_host *h, cv_ctx *ctx)
