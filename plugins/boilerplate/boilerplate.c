@@ -56,11 +56,16 @@ typedef struct rule {
     size_t max_bytes; /* longer lines are not tried (0: all lines) */
     size_t tail;      /* only the last this many bytes of a line are searched (0: all) */
     pcre2_code *re;
-    char *pattern;
-    int caseless;
     int anchored; /* the pattern starts with ^ */
-    int combined; /* tried through bp.anchored, not on its own */
+    /* For an anchored rule: can a match begin with code point c (< START_CPS)?
+     * 0: not asked yet, 1: no, 2: yes.  Filled as lines show new first
+     * characters; most lines start with a character no rule can begin with. */
+    unsigned char *starts;
 } rule;
+
+/* Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic: a line starting beyond is
+ * tried against every anchored rule. */
+#define START_CPS 0x800
 
 typedef struct line {
     const char *s;
@@ -78,10 +83,6 @@ typedef struct bp {
     size_t nrules;
     pcre2_match_data *md;
     pcre2_match_context *mctx; /* bounds the work of one match: a bad rule cannot hang a run */
-    /* Every anchored (^...) line/cut/block rule as one alternation, each
-     * branch tagged (*MARK:k): one regex call per line instead of dozens. */
-    pcre2_code *anchored;
-    pcre2_match_data *amd;
     int64_t max_bytes, cut_min, para_words, para_long, num_words, menu_words, menu_run, block_max, caption_words, head_words;
     double num_frac;
     int repeated, lead, tail;
@@ -97,14 +98,12 @@ static void bp_destroy(void *p)
     bp *b = p;
     for (size_t i = 0; i < b->nrules; i++) {
         free(b->rules[i].counter);
-        free(b->rules[i].pattern);
+        free(b->rules[i].starts);
         pcre2_code_free(b->rules[i].re);
     }
     free(b->rules);
     pcre2_match_data_free(b->md);
     pcre2_match_context_free(b->mctx);
-    pcre2_code_free(b->anchored);
-    pcre2_match_data_free(b->amd);
     free(b->lines);
     buf_free(&b->out);
     free(b);
@@ -214,8 +213,8 @@ static int load_rules(bp *b, const char *file)
             return -1;
         }
         nr.previous = prev && (!strcmp(prev, "true") || !strcmp(prev, "yes"));
-        nr.pattern = strdup(pat);
-        nr.caseless = (flags & PCRE2_CASELESS) != 0;
+        if (nr.anchored && !(nr.starts = calloc(START_CPS, 1)))
+            abort();
         if (!maxb)
             nr.max_bytes = (size_t)b->max_bytes;
         size_t n = strlen(name) + 9;
@@ -226,45 +225,6 @@ static int load_rules(bp *b, const char *file)
     }
     json_decref(root);
     return 0;
-}
-
-/* Rules that can join the one alternation: anchored ones that remove whole
- * lines and are tried on the same lines as the rest. */
-static int combinable(const bp *b, const rule *r)
-{
-    return r->act != ACT_STRIP && r->anchored && r->max_bytes == (size_t)b->max_bytes && !r->tail;
-}
-
-static void combine(bp *b)
-{
-    cv_buf pat = {0};
-    size_t n = 0;
-    for (size_t k = 0; k < b->nrules; k++) {
-        rule *r = &b->rules[k];
-        if (!combinable(b, r))
-            continue;
-        char mark[32];
-        snprintf(mark, sizeof mark, ")(*MARK:%zu)", k);
-        buf_adds(&pat, n++ ? "|(?" : "(?:(?");
-        buf_adds(&pat, r->caseless ? "i:" : "-i:");
-        buf_adds(&pat, r->pattern);
-        buf_adds(&pat, mark);
-    }
-    if (n < 2) {
-        buf_free(&pat);
-        return;
-    }
-    buf_addc(&pat, ')');
-    int code;
-    PCRE2_SIZE off;
-    b->anchored = pcre2_compile((PCRE2_SPTR)pat.p, pat.len, PCRE2_UTF | PCRE2_UCP, &code, &off, NULL);
-    buf_free(&pat);
-    if (!b->anchored) /* e.g. a rule with numbered back-references: keep trying them one by one */
-        return;
-    pcre2_jit_compile(b->anchored, PCRE2_JIT_COMPLETE);
-    b->amd = pcre2_match_data_create_from_pattern(b->anchored, NULL);
-    for (size_t k = 0; k < b->nrules; k++)
-        b->rules[k].combined = combinable(b, &b->rules[k]);
 }
 
 static void *bp_create(const cv_host *h, cv_ctx *ctx)
@@ -310,15 +270,34 @@ static void *bp_create(const cv_host *h, cv_ctx *ctx)
     b->mctx = pcre2_match_context_create(NULL);
     pcre2_set_match_limit(b->mctx, 1000000);
     pcre2_set_depth_limit(b->mctx, 10000);
-    combine(b);
     return b;
 fail:
     bp_destroy(b);
     return NULL;
 }
 
+/* Can a match of anchored rule r begin with the first character of s?
+ * PCRE2 answers: a hard partial match of that one character fails only when
+ * no continuation of it could match (pcre2partial(3)), so case folding,
+ * classes and optional groups are judged exactly as the full match would. */
+static int can_start(bp *b, const rule *r, const char *s, size_t len)
+{
+    size_t n = 0;
+    int c = utf8_next(s, &n);
+    if (c >= START_CPS || n > len)
+        return 1;
+    if (!r->starts[c]) {
+        int rc = pcre2_match(r->re, (PCRE2_SPTR)s, n, 0, PCRE2_ANCHORED | PCRE2_PARTIAL_HARD | PCRE2_NO_UTF_CHECK,
+                             b->md, b->mctx);
+        r->starts[c] = rc == PCRE2_ERROR_NOMATCH ? 1 : 2;
+    }
+    return r->starts[c] == 2;
+}
+
 static int match(bp *b, const rule *r, const char *s, size_t len, size_t *start, size_t *end)
 {
+    if (r->anchored && len && !can_start(b, r, s, len))
+        return 0;
     /* A rule that ends at the end of the line only needs its end searched:
      * start there, on a character boundary (\b still sees the byte before). */
     size_t from = 0;
@@ -459,20 +438,11 @@ static void apply_rules(bp *b)
         for (size_t k = 0; k < b->nrules && !l->why; k++)
             if (b->rules[k].act == ACT_STRIP && tried(&b->rules[k], l) && match(b, &b->rules[k], l->s, l->len, &ms, &me))
                 apply(b, i, &b->rules[k], ms, me, &ps);
-        /* The first combined rule that matches, if any... */
-        size_t first = b->nrules;
-        if (!l->why && b->anchored && l->len <= (size_t)b->max_bytes &&
-            pcre2_match(b->anchored, (PCRE2_SPTR)l->s, l->len, 0, PCRE2_NO_UTF_CHECK, b->amd, b->mctx) >= 0)
-            first = (size_t)strtoul((const char *)pcre2_get_mark(b->amd), NULL, 10);
-        /* ...unless a rule tried on its own comes earlier in the file. */
-        for (size_t k = 0; k < first && !l->why; k++) {
+        for (size_t k = 0; k < b->nrules && !l->why; k++) {
             const rule *r = &b->rules[k];
-            if (r->act == ACT_STRIP || r->combined || !tried(r, l) || !match(b, r, l->s, l->len, &ms, &me))
-                continue;
-            first = k;
+            if (r->act != ACT_STRIP && tried(r, l) && match(b, r, l->s, l->len, &ms, &me) && apply(b, i, r, 0, 0, &ps))
+                return;
         }
-        if (!l->why && first < b->nrules && apply(b, i, &b->rules[first], 0, 0, &ps))
-            return;
         if (!l->why && l->para)
             ps.kept_chars += l->len; /* only real paragraphs count: chrome at the top must not arm a cut */
     }

@@ -155,6 +155,47 @@ static void test_tail_bytes(void **s)
     th_close(p);
 }
 
+/* Anchored rules are tried only on lines whose first character can begin a
+ * match; that answer must never differ from the full match's. */
+static void test_first_character(void **s)
+{
+    (void)s;
+    th_plugin *p = th_open(CV_STEP, "boilerplate", "rules: " TEST_SOURCE_DIR "/plugins/boilerplate/starts.yaml", NULL);
+    assert_non_null(p->inst);
+    static const struct {
+        const char *line, *counter; /* NULL: kept */
+    } cases[] = {
+        {"още: една история", "removed:more"},
+        {"ОЩЕ: друга история", "removed:more"},
+        {"Още по-късно вечерта", NULL},    /* the same first letter, asked once, no match */
+        {"\xc5\xbf" "ee also the map", "removed:see_also"}, /* U+017F long s folds to s */
+        {"See also the map", "removed:see_also"},
+        {"Seen from the hill", NULL},
+        {"12 read more", "removed:read_more"},
+        {"Read more here", "removed:read_more"},
+        {"7 readers wrote", NULL},
+        {"; and so on", "removed:fragment"},
+        {"Both ways are closed", "removed:first"},
+        {"Ω is a letter", NULL},
+        {"\xe4\xb8\xad both", NULL}, /* beyond the table: tried, no match */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char in[512], want[512];
+        snprintf(in, sizeof in, P1 "\n%s\n" P2, cases[i].line);
+        snprintf(want, sizeof want, cases[i].counter ? P1 "\n\n" P2 : P1 "\n\n%s\n\n" P2, cases[i].line);
+        uint64_t before = cases[i].counter ? th_counter(p, cases[i].counter) : 0;
+        cv_doc *d = th_doc("x", in);
+        assert_int_equal(th_process(p, d), CV_OK);
+        if (strcmp(d->text, want))
+            fail_msg("case %zu (%s): got:\n%s", i, cases[i].line, d->text);
+        if (cases[i].counter && th_counter(p, cases[i].counter) != before + 1)
+            fail_msg("case %zu: %s not counted", i, cases[i].counter);
+        cv_doc_free(d);
+    }
+    assert_int_equal(th_counter(p, "removed:second"), 0);
+    th_close(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +203,7 @@ int main(void)
         cmocka_unit_test(test_block_rule), cmocka_unit_test(test_previous_caption),
         cmocka_unit_test(test_structure),  cmocka_unit_test(test_counters),   cmocka_unit_test(test_bad_rules),
         cmocka_unit_test(test_catastrophic_rule), cmocka_unit_test(test_tail_bytes),
+        cmocka_unit_test(test_first_character),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
