@@ -85,6 +85,10 @@ typedef struct bp {
     pcre2_match_context *mctx; /* bounds the work of one match: a bad rule cannot hang a run */
     int64_t max_bytes, cut_min, para_words, para_long, num_words, menu_words, menu_run, block_max, caption_words, head_words;
     double num_frac;
+    /* Words are counted up to one more than any threshold compares with: a
+     * long paragraph need not be walked to its end.  The headline choice
+     * counts its few candidates fully. */
+    size_t words_cap;
     int repeated, lead, tail;
     const char *title_key;
     size_t head; /* the headline line kept by trim_lead, or SIZE_MAX */
@@ -245,6 +249,10 @@ static void *bp_create(const cv_host *h, cv_ctx *ctx)
     b->block_max = h->opt_int(ctx, "block_max_lines");
     b->caption_words = h->opt_int(ctx, "caption_max_words");
     b->head_words = h->opt_int(ctx, "headline_min_words");
+    int64_t most = 0, limits[] = {b->para_words, b->num_words, b->menu_words, b->caption_words, b->head_words};
+    for (size_t i = 0; i < sizeof limits / sizeof *limits; i++)
+        most = limits[i] > most ? limits[i] : most;
+    b->words_cap = (size_t)most + 1;
     b->repeated = h->opt_bool(ctx, "repeated_lines");
     b->lead = h->opt_bool(ctx, "trim_lead");
     b->tail = h->opt_bool(ctx, "trim_tail");
@@ -319,7 +327,7 @@ static int match(bp *b, const rule *r, const char *s, size_t len, size_t *start,
 
 static void measure(bp *b, line *l)
 {
-    l->words = count_words(l->s, l->len);
+    l->words = count_words_max(l->s, l->len, b->words_cap);
     int ends = ends_sentence(l->s, l->len);
     l->para = (ends && (int64_t)l->words >= b->para_words) ||
               ((int64_t)l->len >= b->para_long && has_inner_sentence_end(l->s, l->len));
@@ -492,11 +500,16 @@ static void apply_structure(bp *b)
     if (b->lead) {
         /* Keep one headline: the line with the most words (the first of equals). */
         size_t head = first, most = 0;
-        for (size_t i = 0; i < first; i++)
-            if (!L[i].why && L[i].words > most) {
+        for (size_t i = 0; i < first; i++) {
+            if (L[i].why)
+                continue;
+            if (L[i].words == b->words_cap)
+                L[i].words = count_words(L[i].s, L[i].len);
+            if (L[i].words > most) {
                 most = L[i].words;
                 head = i;
             }
+        }
         for (size_t i = 0; i < first; i++)
             if (!L[i].why && (i != head || (int64_t)most < b->head_words))
                 L[i].why = "removed:lead";

@@ -3,6 +3,7 @@
 #include "text.h"
 #include "util.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -25,8 +26,9 @@ int cp_is_letter(int cp)
 
 static int is_digit(utf8proc_int32_t cp) { return cp >= '0' && cp <= '9'; }
 
-/* Walk tokens; count those with letters/digits and the numeric ones. */
-static void tokens(const char *s, size_t len, size_t *words, size_t *numeric)
+/* Walk tokens; count those with letters/digits and the numeric ones, and
+ * stop once there are max words. */
+static void tokens(const char *s, size_t len, size_t max, size_t *words, size_t *numeric)
 {
     const unsigned char *u = (const unsigned char *)s;
     *words = *numeric = 0;
@@ -48,9 +50,10 @@ static void tokens(const char *s, size_t len, size_t *words, size_t *numeric)
         cp = i < len ? utf8_next(s, &i) : (i++, ' ');
         if (is_space(cp)) {
             if (in && (letters || digits)) {
-                ++*words;
                 if (digits && !letters)
                     ++*numeric;
+                if (++*words == max)
+                    return;
             }
             in = letters = digits = 0;
             continue;
@@ -63,15 +66,20 @@ static void tokens(const char *s, size_t len, size_t *words, size_t *numeric)
 
 size_t count_words(const char *s, size_t len)
 {
+    return count_words_max(s, len, SIZE_MAX);
+}
+
+size_t count_words_max(const char *s, size_t len, size_t max)
+{
     size_t w, n;
-    tokens(s, len, &w, &n);
+    tokens(s, len, max, &w, &n);
     return w;
 }
 
 size_t count_numeric(const char *s, size_t len)
 {
     size_t w, n;
-    tokens(s, len, &w, &n);
+    tokens(s, len, SIZE_MAX, &w, &n);
     return n;
 }
 

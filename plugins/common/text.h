@@ -6,6 +6,8 @@
 
 /* Whitespace-separated tokens that hold a letter or a digit. */
 size_t count_words(const char *s, size_t len);
+/* The same, but counting stops at max: enough to compare with thresholds. */
+size_t count_words_max(const char *s, size_t len, size_t max);
 /* Of those, the ones that hold digits but no letters ("2023,", "01:12"). */
 size_t count_numeric(const char *s, size_t len);
 /* Ends with . ! ? or … (closing quotes and brackets looked through). */

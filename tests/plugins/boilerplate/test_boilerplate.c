@@ -70,6 +70,11 @@ static void test_structure(void **s)
            "Big headline about the town\n\n" P1 "\n\n" P2);
     expect("trim_tail: false\ntrim_lead: false",
            "Short lead line\n" P1 "\nA tail line", "Short lead line\n\n" P1 "\n\nA tail line");
+    /* The headline is the lead line with most words, however many: words are
+     * counted only up to the thresholds elsewhere. */
+    expect("", "One two three four five six seven eight nine ten eleven twelve thirteen fourteen\n"
+               "Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma\n" P1,
+           "Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma\n\n" P1);
     /* Without any paragraph, nothing structural is removed (quality decides). */
     expect("", "Just a title\nAnd a subtitle", "Just a title\n\nAnd a subtitle");
 }
