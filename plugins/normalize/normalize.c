@@ -137,8 +137,11 @@ static int clean(norm *n, const char *m, size_t len, int raw, uint64_t *removed)
     int blank_run = 1; /* leading empty lines go */
     for (size_t i = 0; i < len;) {
         if (n->plain[(unsigned char)m[i]]) {
+            /* A single space after a plain character stays as it is whatever
+             * the options (not at a line's start, nothing to collapse; one
+             * before a line break goes in end_line): take it along. */
             size_t j = i + 1;
-            while (j < len && n->plain[(unsigned char)m[j]])
+            while (j < len && (n->plain[(unsigned char)m[j]] || (m[j] == ' ' && m[j - 1] != ' ')))
                 j++;
             memcpy(o->p + o->len, m + i, j - i);
             o->len += j - i;
@@ -162,7 +165,7 @@ static int clean(norm *n, const char *m, size_t len, int raw, uint64_t *removed)
                                   : cp == ' ' ? UTF8PROC_CATEGORY_ZS
                                               : UTF8PROC_CATEGORY_CC;
         if (cp == '\t' && n->controls)
-            cp = ' ', cat = UTF8PROC_CATEGORY_ZS;
+            cp = ' ', cat = UTF8PROC_CATEGORY_ZS, at = " ";
         if (cat == UTF8PROC_CATEGORY_CC && n->controls) {
             ++*removed;
             continue;

@@ -47,6 +47,9 @@ static void test_lines_and_spaces(void **s)
     expect("max_blank_lines: 0", "a\n\n\nb", "a\nb");
     expect("", "x\xE2\x80\xA8y", "x\ny"); /* LINE SEPARATOR */
     expect("collapse_spaces: false\ntrim_lines: false", " a  b ", " a  b ");
+    /* A space after a letter is copied in bulk: what follows it still counts. */
+    expect("", "a  b \tc \xC2\xA0" "d \ne  \n f", "a b c d\ne\nf");
+    expect("collapse_spaces: false", "a \tb  c ", "a  b  c");
 }
 
 static void test_unify_punctuation(void **s)
