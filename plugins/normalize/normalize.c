@@ -40,6 +40,7 @@ typedef struct norm {
      * Cyrillic), which hold no space, control or format character and
      * nothing NFC changes.  Most text is only these. */
     unsigned char plain[256];
+    int wide; /* plain holds all printable ASCII and the Cyrillic leads: plain8 may be used */
     cv_buf out;
 } norm;
 
@@ -89,6 +90,9 @@ static void *n_create(const cv_host *h, cv_ctx *ctx)
         if (utf8proc_encode_char(n->quotes[q], (utf8proc_uint8_t *)u) > 0)
             n->plain[(unsigned char)u[0]] = 0;
     }
+    n->wide = n->plain[0xD0] && n->plain[0xD1];
+    for (int c = 0x21; c <= 0x7E; c++)
+        n->wide &= n->plain[c];
     return n;
 }
 
@@ -126,6 +130,28 @@ static int nfc_stable(int cp)
            (cp >= 0x2010 && cp < 0x2060) || (cp >= 0x20A0 && cp < 0x20C0);
 }
 
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Bytes of x that are zero, as their high bits. */
+static uint64_t zeros(uint64_t x) { return ~(((x & ~HIGHS) + ~HIGHS) | x | ~HIGHS); }
+
+/* Do the eight bytes at p continue a plain run: printable ASCII, single
+ * spaces (after = 1: the byte before p is a space), continuation bytes and
+ * Cyrillic leads?  A "no" only sends them through the byte loop. */
+static int plain8(const char *p, int after)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    uint64_t low = w & ~HIGHS, ascii = ~w & HIGHS;
+    uint64_t printable = ((low + 0x5F * ONES) & HIGHS) & ~((low + ONES) & HIGHS); /* 0x21..0x7E */
+    uint64_t space = zeros(w ^ (0x20 * ONES));
+    uint64_t lone = space & ~((space << 8) | (after ? 0x80 : 0));
+    uint64_t b6 = (w << 1) & HIGHS, cont = w & HIGHS & ~b6;
+    uint64_t cyrillic = zeros((w ^ (0xD0 * ONES)) & (0xFE * ONES)); /* D0, D1 */
+    return (ascii & (printable | lone)) + cont + cyrillic == HIGHS;
+}
+
 /* One pass over m[0..len) into n->out.  With raw set, m has not been through
  * utf8proc: return -1 at the first character NFC might change. */
 static int clean(norm *n, const char *m, size_t len, int raw, uint64_t *removed)
@@ -141,8 +167,13 @@ static int clean(norm *n, const char *m, size_t len, int raw, uint64_t *removed)
              * the options (not at a line's start, nothing to collapse; one
              * before a line break goes in end_line): take it along. */
             size_t j = i + 1;
-            while (j < len && (n->plain[(unsigned char)m[j]] || (m[j] == ' ' && m[j - 1] != ' ')))
+            for (;;) {
+                while (n->wide && j + 8 <= len && plain8(m + j, m[j - 1] == ' '))
+                    j += 8;
+                if (j == len || !(n->plain[(unsigned char)m[j]] || (m[j] == ' ' && m[j - 1] != ' ')))
+                    break;
                 j++;
+            }
             memcpy(o->p + o->len, m + i, j - i);
             o->len += j - i;
             i = j;

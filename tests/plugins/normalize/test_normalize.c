@@ -1,4 +1,5 @@
 /* normalize: each transformation on a small text, and the options that turn them off. */
+#include <stdint.h>
 #include <string.h>
 
 #include "harness.h"
@@ -85,13 +86,87 @@ static void test_idempotent(void **s)
     th_close(p);
 }
 
+/* The default options by their definition, for texts of the pieces below:
+ * tabs and no-break spaces are spaces, controls and zero-width spaces go,
+ * spaces collapse, lines are trimmed, at most one empty line in a row, none
+ * at either end. */
+static void reference(const char *in, char *out)
+{
+    char mapped[4096], *m = mapped;
+    for (const char *p = in; *p;) {
+        if (*p == '\t' || !strncmp(p, "\xC2\xA0", 2))
+            *m++ = ' ', p += *p == '\t' ? 1 : 2;
+        else if (*p == '\x01' || *p == '\x7F')
+            p++;
+        else if (!strncmp(p, "\xE2\x80\x8B", 3))
+            p += 3;
+        else
+            *m++ = *p++;
+    }
+    *m = '\0';
+    size_t o = 0;
+    int blanks = 1;
+    for (char *line = mapped, *next; line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        size_t start = o;
+        for (char *c = line; *c; c++)
+            if (*c != ' ' || (o > start && out[o - 1] != ' '))
+                out[o++] = *c;
+        while (o > start && out[o - 1] == ' ')
+            o--;
+        if (o == start && ++blanks > 1)
+            continue;
+        if (o > start)
+            blanks = 0;
+        out[o++] = '\n';
+    }
+    while (o && out[o - 1] == '\n')
+        o--;
+    out[o] = '\0';
+}
+
+/* Texts of letters, spaces and the characters that end a plain run, against
+ * the reference: the run copying may skip ahead eight bytes at a time. */
+static void test_against_reference(void **s)
+{
+    (void)s;
+    static const char *const pieces[] = {"a", "Z", "7", ".", "~", " ", " ", "  ", "\t", "\n", "\n\n", "\xD0\xB4",
+                                         "\xD1\x8F", "\xD0\x96", "\xC2\xA0", "\x01", "\x7F",
+                                         "\xE2\x80\x8B", "word", "\xD1\x81\xD0\xBB\xD0\xBE\xD0\xB2\xD0\xBE"};
+    th_plugin *p = th_open(CV_STEP, "normalize", "", NULL);
+    uint64_t seed = 42;
+    for (int round = 0; round < 20000; round++) {
+        char in[2048] = "", want[4096];
+        size_t n = 0;
+        int count = (int)(seed % 60);
+        for (int k = 0; k < count; k++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            const char *piece = pieces[(seed >> 33) % (sizeof pieces / sizeof *pieces)];
+            size_t len = strlen(piece);
+            memcpy(in + n, piece, len);
+            n += len;
+        }
+        in[n] = '\0';
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        reference(in, want);
+        cv_doc *d = th_doc("x", in);
+        assert_int_equal(th_process(p, d), CV_OK);
+        if (strcmp(d->text, want))
+            fail_msg("round %d: on [%s]: got [%s], want [%s]", round, in, d->text, want);
+        cv_doc_free(d);
+    }
+    th_close(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nfc),           cmocka_unit_test(test_nfkc),
         cmocka_unit_test(test_controls_and_invisible), cmocka_unit_test(test_lines_and_spaces),
         cmocka_unit_test(test_unify_punctuation), cmocka_unit_test(test_bad_form),
-        cmocka_unit_test(test_idempotent),
+        cmocka_unit_test(test_idempotent), cmocka_unit_test(test_against_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
