@@ -115,6 +115,12 @@ static void test_known(void **state)
         {"abc\xF4\x90\x80\x80xyz", 3},                /* past U+10FFFF */
         {"\xE2\x80\x94\xF0\x9F\x98\x80\xD1\x8F", 9},  /* em dash, emoji, Cyrillic */
         {"1234567\xF8\x88\x80\x80\x80", 7},
+        /* the same at the edges of sixteen-byte blocks */
+        {"abcdefghijklmno\xD0\xB0" "bcdefghijklmnopq", 33},
+        {"abcdefghijklmno\xD0" "abcdefghijklmnop", 15},
+        {"abcdefghijklmno\xC1\xBF" "cdefghijklmnopq", 15},
+        {"abcdefghijklmnop\x80" "bcdefghijklmnopq", 16},
+        {"\xD0\xB0\xD0\xB0\xD0\xB0\xD0\xB0\xD0\xB0\xD0\xB0\xD0\xB0\xD0\xB0\xE2\x80\x94", 19},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         size_t len = strlen(cases[i].s);
@@ -129,7 +135,7 @@ static void test_random(void **state)
     unsigned char buf[300];
     for (int round = 0; round < 200000; round++) {
         size_t n = random_text(buf, 4 + next() % (sizeof buf - 4), round % 3 ? 40 : 0);
-        size_t off = next() % 8; /* every alignment of the words */
+        size_t off = next() % 16; /* every alignment of the words and blocks */
         if (off < n)
             check(buf + off, n - off);
         check(buf, n);
