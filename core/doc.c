@@ -31,8 +31,19 @@ void cv_doc_free(cv_doc *d)
     free(d->strs);
     free(d->drop_reason);
     free(d->drop_detail);
+    cv_doc_set_scratch(d, NULL, NULL);
     free(d);
 }
+
+void cv_doc_set_scratch(cv_doc *d, void *p, void (*free_fn)(void *p))
+{
+    if (d->scratch && d->scratch_free)
+        d->scratch_free(d->scratch);
+    d->scratch = p;
+    d->scratch_free = free_fn;
+}
+
+void *cv_doc_scratch(const cv_doc *d) { return d->scratch; }
 
 const char *cv_doc_id(const cv_doc *d) { return d->id ? d->id : ""; }
 

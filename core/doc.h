@@ -10,6 +10,7 @@
 struct cv_doc {
     uint64_t seq; /* position in the input; orders output whatever the thread count */
     size_t at;    /* index of the next step to run (pipeline.c) */
+    size_t prepared; /* 1 + index of the serial step whose prepare() ran on it, 0: none */
     char *id;
     char *text; /* always NUL-terminated */
     size_t len, cap;
@@ -22,6 +23,8 @@ struct cv_doc {
     char *drop_reason; /* "plugin:reason" once dropped */
     char *drop_detail;
     const char *stage; /* plugin name of the stage running it, for drop reasons */
+    void *scratch;     /* a serial step's prepare() result, for its process() */
+    void (*scratch_free)(void *p);
 };
 
 cv_doc *cv_doc_new(void);
@@ -40,6 +43,8 @@ int cv_meta_set_bool(cv_doc *d, const char *key, int value);
 int cv_meta_set_json(cv_doc *d, const char *key, const char *json);
 const char *cv_meta_get_string(const cv_doc *d, const char *key);
 char *cv_meta_dump(const cv_doc *d, const char *key);
+void cv_doc_set_scratch(cv_doc *d, void *p, void (*free_fn)(void *p));
+void *cv_doc_scratch(const cv_doc *d);
 int cv_span_add(cv_doc *d, const cv_span *s);
 size_t cv_span_count(const cv_doc *d);
 int cv_span_get(const cv_doc *d, size_t i, cv_span *out);

@@ -151,6 +151,8 @@ static const cv_host host = {
     .span_count = cv_span_count,
     .span_get = cv_span_get,
     .progress = h_progress,
+    .doc_set_scratch = cv_doc_set_scratch,
+    .doc_scratch = cv_doc_scratch,
 };
 
 const cv_host *cv_host_table(void) { return &host; }

@@ -157,6 +157,7 @@ static int run_steps(run *r, cv_doc *d, size_t from, size_t to, size_t worker)
         const char *name = s->entry->desc->name;
         d->stage = name;
         cv_status st = s->entry->desc->process(s->inst[k], d);
+        cv_doc_set_scratch(d, NULL, NULL); /* what prepare() left is this step's alone */
         if (st == CV_OK)
             continue;
         if (st == CV_DROP) {
@@ -407,6 +408,15 @@ static void carry(run *r, cv_doc *d, size_t w)
         }
         if (d->at < r->nsteps && !d->drop_reason) { /* a serial step */
             size_t p = d->at;
+            const cv_plugin *desc = r->steps[p].entry->desc;
+            if (desc->prepare && d->prepared != p + 1) {
+                /* Its share of the step that needs no turn, done here in parallel. */
+                pthread_mutex_unlock(&r->mu);
+                d->stage = desc->name;
+                desc->prepare(r->steps[p].inst[0], d);
+                d->prepared = p + 1;
+                continue;
+            }
             if (d->seq != r->next[p]) {
                 r->parked[p * r->ring + d->seq % r->ring] = d;
                 pthread_mutex_unlock(&r->mu);

@@ -39,8 +39,10 @@ void cv_registry_free(cv_registry *r)
         return;
     /* Plugins are never dlclose()d: their descriptors and strings may still be
      * referenced, and unloading C++ or TLS-using libraries is fragile. */
-    for (size_t i = 0; i < r->n; i++)
+    for (size_t i = 0; i < r->n; i++) {
         free(r->e[i].file);
+        free((cv_plugin *)r->e[i].desc);
+    }
     for (size_t i = 0; i < r->ndirs; i++)
         free(r->dirs[i]);
     free(r->e);
@@ -101,9 +103,9 @@ static int check_desc(const cv_plugin *d, const char *path, cv_err *err)
                    d->abi_major, d->abi_minor, CONVERT_ABI_MAJOR, CONVERT_ABI_MINOR);
         return -1;
     }
-    if (d->struct_size < sizeof(cv_plugin)) {
+    if (d->struct_size < CV_PLUGIN_SIZE_1_0) {
         cv_err_set(err, "%s: descriptor is %zu bytes, ABI %d.0 needs %zu", path, d->struct_size, CONVERT_ABI_MAJOR,
-                   sizeof(cv_plugin));
+                   (size_t)CV_PLUGIN_SIZE_1_0);
         return -1;
     }
     if (!d->name || !d->name[0] || strspn(d->name, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(d->name)) {
@@ -159,8 +161,12 @@ int cv_registry_load_file(cv_registry *r, const char *path, cv_err *err)
             cv_err_set(err, "two %s plugins named '%s': %s and %s", cv_kind_name(d->kind), d->name, dup->file, path);
             return -1;
         }
+        /* The core reads its own full-size copy: fields newer than the
+         * plugin's ABI (past its struct_size) are NULL there. */
+        cv_plugin *copy = cv_xcalloc(1, sizeof *copy);
+        memcpy(copy, d, d->struct_size < sizeof *copy ? d->struct_size : sizeof *copy);
         r->e = cv_xrealloc(r->e, (r->n + 1) * sizeof *r->e);
-        r->e[r->n].desc = d;
+        r->e[r->n].desc = copy;
         r->e[r->n].file = cv_xstrdup(path);
         r->n++;
     }

@@ -5,7 +5,7 @@
 #include "err.h"
 
 typedef struct cv_entry {
-    const cv_plugin *desc;
+    const cv_plugin *desc; /* the core's full-size copy of the plugin's descriptor */
     char *file; /* where it was loaded from */
 } cv_entry;
 

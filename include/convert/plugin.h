@@ -43,6 +43,10 @@
  *   single instance.  Serial steps and writers are called from whichever
  *   worker holds the turn: successive calls may come from different threads
  *   (each after the previous one returned), so keep no thread-local state.
+ *   A serial step's turns are the part of a run that -j cannot spread over
+ *   cores; since ABI 1.1 such a step can move the work that needs no other
+ *   document (a signature, a hash) into prepare(), which runs in parallel
+ *   before the turn.  See cv_plugin.prepare.
  */
 #ifndef CONVERT_PLUGIN_H
 #define CONVERT_PLUGIN_H
@@ -55,7 +59,7 @@ extern "C" {
 #endif
 
 #define CONVERT_ABI_MAJOR 1
-#define CONVERT_ABI_MINOR 0
+#define CONVERT_ABI_MINOR 1
 
 #if defined(__GNUC__)
 #define CV_EXPORT __attribute__((visibility("default")))
@@ -142,7 +146,22 @@ typedef struct cv_plugin {
     cv_status (*process)(void *instance, cv_doc *doc);       /* steps */
     cv_status (*write)(void *instance, const cv_doc *doc);   /* writers */
     cv_status (*finish)(void *instance);                     /* writers and steps; may be NULL */
+
+    /* ABI 1.1.  Serial steps; may be NULL.  Work on one document that needs
+     * no other document, done by the worker holding it before its serial
+     * turn, so that it runs in parallel.  It may run on several threads at
+     * once, and while process() runs, on the one instance: read what
+     * create() set up, change nothing in the instance.  It cannot fail (leave
+     * anything that can to process()) and changes nothing in the document
+     * but its scratch: put the result there with host->doc_set_scratch(), and
+     * let process() find it with host->doc_scratch().  The core may skip
+     * prepare() (with one thread, say), so process() must give the same
+     * result without it. */
+    void (*prepare)(const void *instance, cv_doc *doc);
 } cv_plugin;
+
+/* How much of cv_plugin a 1.0 plugin has: every field before prepare. */
+#define CV_PLUGIN_SIZE_1_0 offsetof(cv_plugin, prepare)
 
 #define CV_PLUGIN_HEADER CONVERT_ABI_MAJOR, CONVERT_ABI_MINOR, sizeof(cv_plugin)
 
@@ -209,6 +228,14 @@ struct cv_host {
      * compressed file, say), and the total when known (0 when not).  Drives
      * the progress line's percentage and ETA. */
     void (*progress)(cv_ctx *ctx, uint64_t done, uint64_t total);
+
+    /* ABI 1.1.  A document's scratch: one pointer that a serial step's
+     * prepare() hands to its process().  The core calls free_fn(p) (free_fn
+     * may be NULL) when the scratch is replaced, after that step's process()
+     * returns, and when the document is freed; the scratch never outlives the
+     * step that set it.  doc_scratch() returns NULL when there is none. */
+    void (*doc_set_scratch)(cv_doc *doc, void *p, void (*free_fn)(void *p));
+    void *(*doc_scratch)(const cv_doc *doc);
 };
 
 /* Log levels for host->log. */

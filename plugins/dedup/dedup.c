@@ -11,7 +11,11 @@
  * Memory per kept document: 16 bytes (exact) + 4 * bands * rows (signature)
  * + 16 * bands (LSH entries, at most 50% load) + the id.  A bucket keeps at
  * most max_bucket documents (the earliest), which bounds the work per
- * document on templated corpora where thousands of pages share a band. */
+ * document on templated corpora where thousands of pages share a band.
+ *
+ * The words, hashes and signature of a document need no other document:
+ * prepare() computes them in parallel before the serial turn (ABI 1.1), and
+ * the turn only looks them up in the index and keeps them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,17 +115,39 @@ typedef struct dedup {
     uint32_t **sigblocks;
     size_t nblocks;
     uint32_t *seen; /* per kept doc: last candidate round that saw it */
-    uint64_t *keys; /* this document's band keys */
+    uint64_t *keys; /* band keys and signature of a document prepare() did not see */
+    uint32_t *sig;
     uint32_t *cand; /* this document's candidates */
     size_t ncand, ccand;
     uint32_t round;
-    /* scratch */
-    uint64_t *words;
+    struct work *work; /* process()'s buffers when prepare() did not run */
+} dedup;
+
+/* Buffers for computing one document's part. */
+typedef struct work {
+    uint64_t *words; /* word hashes */
     size_t nwords, cwords;
     table shingle_set;
-    uint32_t *sig;
-    XXH3_state_t *state;
-} dedup;
+    XXH3_state_t *state; /* for words longer than 64 code points */
+} work;
+
+/* One document's part: what process() needs that depends on it alone. */
+typedef struct part {
+    XXH128_hash_t hash; /* of the words, for exact duplicates */
+    size_t nwords;
+    uint32_t shingles; /* distinct shingles (near only) */
+    uint64_t *keys;    /* bands band keys */
+    uint32_t *sig;     /* perms MinHash values */
+} part;
+
+static void work_free(work *w)
+{
+    if (!w)
+        return;
+    free(w->words);
+    free(w->shingle_set.s);
+    XXH3_freeState(w->state);
+}
 
 static uint64_t splitmix(uint64_t *x)
 {
@@ -149,10 +175,9 @@ static void d_destroy(void *p)
     free(d->seen);
     free(d->cand);
     free(d->keys);
-    free(d->words);
-    free(d->shingle_set.s);
     free(d->sig);
-    XXH3_freeState(d->state);
+    work_free(d->work);
+    free(d->work);
     free(d);
 }
 
@@ -163,7 +188,7 @@ static void *d_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     d->host = h;
     d->ctx = ctx;
-    d->state = XXH3_createState();
+    d->work = calloc(1, sizeof *d->work);
     d->exact = h->opt_bool(ctx, "exact");
     d->near = h->opt_bool(ctx, "near");
     int64_t ngram = h->opt_int(ctx, "ngram"), bands = h->opt_int(ctx, "bands"), rows = h->opt_int(ctx, "rows");
@@ -214,7 +239,7 @@ static int is_word_char(int cp)
            (c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME) || c == UTF8PROC_CATEGORY_ND;
 }
 
-/* Lower-cased words as 64-bit hashes into d->words.  Lower-casing code point
+/* Lower-cased words as 64-bit hashes into w->words.  Lower-casing code point
  * by code point (utf8proc's tables) is enough here: the text is NFC already
  * when normalize ran, and a rare miss only weakens a duplicate match. */
 static int lower(int cp)
@@ -228,24 +253,26 @@ static int lower(int cp)
     return utf8proc_tolower(cp);
 }
 
-static void push_word(dedup *d, uint64_t h)
+static void push_word(work *w, uint64_t h)
 {
-    if (d->nwords == d->cwords) {
-        d->cwords = d->cwords ? d->cwords * 2 : 1024;
-        d->words = realloc(d->words, d->cwords * sizeof *d->words);
-        if (!d->words)
+    if (w->nwords == w->cwords) {
+        w->cwords = w->cwords ? w->cwords * 2 : 1024;
+        w->words = realloc(w->words, w->cwords * sizeof *w->words);
+        if (!w->words)
             abort();
     }
-    d->words[d->nwords++] = h;
+    w->words[w->nwords++] = h;
 }
 
-static void words_of(dedup *d, const char *s, size_t n)
+static void words_of(work *w, const char *s, size_t n)
 {
-    d->nwords = 0;
+    w->nwords = 0;
     uint32_t cps[64]; /* a word's lower-cased code points; longer words stream */
     size_t ncp = 0;
     int streaming = 0;
-    XXH3_state_t *st = d->state;
+    if (!w->state && !(w->state = XXH3_createState()))
+        abort();
+    XXH3_state_t *st = w->state;
     for (size_t i = 0; i <= n;) {
         int cp = i < n ? utf8_next(s, &i) : (i++, ' ');
         if (is_word_char(cp)) {
@@ -263,9 +290,9 @@ static void words_of(dedup *d, const char *s, size_t n)
             continue;
         if (streaming) {
             XXH3_64bits_update(st, cps, ncp * sizeof *cps);
-            push_word(d, XXH3_64bits_digest(st));
+            push_word(w, XXH3_64bits_digest(st));
         } else {
-            push_word(d, XXH3_64bits(cps, ncp * sizeof *cps));
+            push_word(w, XXH3_64bits(cps, ncp * sizeof *cps));
         }
         ncp = 0;
         streaming = 0;
@@ -287,20 +314,20 @@ static void minhash_update(uint32_t *restrict sig, const uint64_t *restrict a, c
     }
 }
 
-/* MinHash signature of the shingles into d->sig; returns distinct shingles. */
-static uint32_t signature(dedup *d)
+/* MinHash signature of w's shingles into sig; returns distinct shingles. */
+static uint32_t signature(const dedup *d, work *w, uint32_t *sig)
 {
     for (size_t p = 0; p < d->perms; p++)
-        d->sig[p] = UINT32_MAX;
-    table *set = &d->shingle_set;
+        sig[p] = UINT32_MAX;
+    table *set = &w->shingle_set;
     if (set->cap)
         memset(set->s, 0, set->cap * sizeof *set->s);
     set->n = 0;
-    size_t n = d->nwords < d->ngram ? 1 : d->nwords - d->ngram + 1;
-    size_t width = d->nwords < d->ngram ? d->nwords : d->ngram;
+    size_t n = w->nwords < d->ngram ? 1 : w->nwords - d->ngram + 1;
+    size_t width = w->nwords < d->ngram ? w->nwords : d->ngram;
     uint32_t distinct = 0;
     for (size_t i = 0; i < n; i++) {
-        uint64_t x = XXH3_64bits(d->words + i, width * sizeof *d->words) | 1;
+        uint64_t x = XXH3_64bits(w->words + i, width * sizeof *w->words) | 1;
         int dup = 0;
         uint32_t unused;
         TABLE_FOREACH(set, x, unused) {
@@ -312,12 +339,12 @@ static uint32_t signature(dedup *d)
             continue;
         table_put(set, x, 0);
         distinct++;
-        minhash_update(d->sig, d->a, d->b, d->perms, x);
+        minhash_update(sig, d->a, d->b, d->perms, x);
     }
     return distinct;
 }
 
-static uint64_t band_key(dedup *d, size_t band, const uint32_t *sig)
+static uint64_t band_key(const dedup *d, size_t band, const uint32_t *sig)
 {
     return XXH3_64bits_withSeed(sig + band * d->rows, d->rows * sizeof *sig, band) | 1;
 }
@@ -327,12 +354,50 @@ static uint32_t *kept_sig(const dedup *d, size_t doc)
     return d->sigblocks[doc / SIG_BLOCK] + (doc % SIG_BLOCK) * (d->perms + 1);
 }
 
-static double similarity(dedup *d, size_t doc, uint32_t shingles)
+/* The words, exact hash, signature and band keys of one text into pt, whose
+ * keys and sig point to room for them. */
+static void compute(const dedup *d, work *w, const char *text, size_t len, part *pt)
+{
+    words_of(w, text, len);
+    pt->hash = XXH3_128bits(w->words, w->nwords * sizeof *w->words);
+    pt->nwords = w->nwords;
+    pt->shingles = 0;
+    if (!d->near)
+        return;
+    if (!w->nwords) { /* kept without a signature: it joins no LSH bucket */
+        for (size_t p = 0; p < d->perms; p++)
+            pt->sig[p] = UINT32_MAX;
+        return;
+    }
+    pt->shingles = signature(d, w, pt->sig);
+    for (size_t b = 0; b < d->bands; b++)
+        pt->keys[b] = band_key(d, b, pt->sig);
+}
+
+/* Called on any worker, several at once: d is only read. */
+static void d_prepare(const void *p, cv_doc *doc)
+{
+    const dedup *d = p;
+    part *pt = malloc(sizeof *pt + d->bands * sizeof *pt->keys + d->perms * sizeof *pt->sig);
+    if (!pt)
+        return; /* process() computes it */
+    pt->keys = (uint64_t *)(pt + 1);
+    pt->sig = (uint32_t *)(pt->keys + d->bands);
+    size_t len;
+    const char *text = d->host->doc_text(doc, &len);
+    work w = {0};
+    compute(d, &w, text, len, pt);
+    work_free(&w);
+    d->host->doc_set_scratch(doc, pt, free);
+}
+
+static double similarity(const dedup *d, size_t doc, const part *pt)
 {
     const uint32_t *ks = kept_sig(d, doc);
+    uint32_t shingles = pt->shingles;
     size_t same = 0;
     for (size_t p = 0; p < d->perms; p++)
-        same += ks[p] == d->sig[p];
+        same += ks[p] == pt->sig[p];
     double j = (double)same / (double)d->perms;
     if (!d->containment)
         return j;
@@ -342,8 +407,9 @@ static double similarity(dedup *d, size_t doc, uint32_t shingles)
     return c > 1 ? 1 : c;
 }
 
-static void keep(dedup *d, const char *id, uint32_t shingles, XXH128_hash_t h)
+static void keep(dedup *d, const char *id, const part *pt)
 {
+    XXH128_hash_t h = pt->hash;
     if (d->ndocs == d->cdocs) {
         d->cdocs = d->cdocs ? d->cdocs * 2 : 1024;
         d->docs = realloc(d->docs, d->cdocs * sizeof *d->docs);
@@ -367,10 +433,10 @@ static void keep(dedup *d, const char *id, uint32_t shingles, XXH128_hash_t h)
             d->nblocks++;
         }
         uint32_t *ks = kept_sig(d, n);
-        memcpy(ks, d->sig, d->perms * sizeof *ks);
-        ks[d->perms] = shingles;
-        for (size_t b = 0; b < d->bands; b++)
-            table_put_capped(&d->lsh, band_key(d, b, d->sig), n, d->max_bucket);
+        memcpy(ks, pt->sig, d->perms * sizeof *ks);
+        ks[d->perms] = pt->shingles;
+        for (size_t b = 0; b < d->bands && pt->nwords; b++)
+            table_put_capped(&d->lsh, pt->keys[b], n, d->max_bucket);
     }
 }
 
@@ -378,21 +444,23 @@ static cv_status d_process(void *p, cv_doc *doc)
 {
     dedup *d = p;
     const cv_host *h = d->host;
-    size_t len;
-    const char *text = h->doc_text(doc, &len);
-    words_of(d, text, len);
-    XXH128_hash_t hash = XXH3_128bits(d->words, d->nwords * sizeof *d->words);
+    const part *pt = h->doc_scratch(doc);
+    part mine = {.keys = d->keys, .sig = d->sig};
+    if (!pt) {
+        size_t len;
+        const char *text = h->doc_text(doc, &len);
+        compute(d, d->work, text, len, &mine);
+        pt = &mine;
+    }
     uint32_t other;
     if (d->exact)
-        TABLE_FOREACH(&d->exact_index, hash.low64 | 1, other) {
-            if (XXH128_isEqual(d->exact_hash[other], hash)) {
+        TABLE_FOREACH(&d->exact_index, pt->hash.low64 | 1, other) {
+            if (XXH128_isEqual(d->exact_hash[other], pt->hash)) {
                 h->doc_drop(doc, "exact_duplicate", d->docs[other].id);
                 return CV_DROP;
             }
         }
-    uint32_t shingles = 0;
-    if (d->near && d->nwords > 0) {
-        shingles = signature(d);
+    if (d->near && pt->nwords > 0) {
         if (++d->round == 0) { /* wrapped: forget old marks */
             memset(d->seen, 0, d->ndocs * sizeof *d->seen);
             d->round = 1;
@@ -400,13 +468,11 @@ static cv_status d_process(void *p, cv_doc *doc)
         /* Candidates first, then their similarity: the signatures are spread
          * over the heap, so fetching a few ahead hides most of the misses. */
         d->ncand = 0;
-        for (size_t b = 0; b < d->bands; b++) {
-            d->keys[b] = band_key(d, b, d->sig);
+        for (size_t b = 0; b < d->bands; b++)
             if (d->lsh.cap)
-                __builtin_prefetch(&d->lsh.s[d->keys[b] & (d->lsh.cap - 1)]);
-        }
+                __builtin_prefetch(&d->lsh.s[pt->keys[b] & (d->lsh.cap - 1)]);
         for (size_t b = 0; b < d->bands; b++) {
-            TABLE_FOREACH(&d->lsh, d->keys[b], other) {
+            TABLE_FOREACH(&d->lsh, pt->keys[b], other) {
                 if (d->seen[other] == d->round)
                     continue;
                 d->seen[other] = d->round;
@@ -428,7 +494,7 @@ static cv_status d_process(void *p, cv_doc *doc)
                     __builtin_prefetch(ahead + off);
             }
             other = d->cand[c];
-            double s = similarity(d, other, shingles);
+            double s = similarity(d, other, pt);
             /* Ties go to the earliest document, so the result never depends on table order. */
             if (s > best || (s == best && other < best_doc)) {
                 best = s;
@@ -446,7 +512,7 @@ static cv_status d_process(void *p, cv_doc *doc)
             return CV_DROP;
         }
     }
-    keep(d, h->doc_id(doc), shingles, hash);
+    keep(d, h->doc_id(doc), pt);
     return CV_OK;
 }
 
@@ -461,6 +527,7 @@ static const cv_plugin dedup_step = {
     .create = d_create,
     .destroy = d_destroy,
     .process = d_process,
+    .prepare = d_prepare,
 };
 
 CONVERT_PLUGINS(&dedup_step)

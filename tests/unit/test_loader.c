@@ -45,6 +45,24 @@ static void test_newer_minor(void **state)
     expect_load_error(FIXTURE_NEWER_MINOR, "newer than this convert's");
 }
 
+/* A plugin built against ABI 1.0 loads, and the core sees nothing past its
+ * descriptor; one shorter than 1.0's is refused. */
+static void test_older_minor(void **state)
+{
+    (void)state;
+    cv_registry *r = cv_registry_new();
+    cv_err err = {0};
+    assert_int_equal(cv_registry_load_file(r, FIXTURE_ABI_1_0, &err), 0);
+    const cv_entry *e = cv_registry_find(r, CV_STEP, "old");
+    assert_non_null(e);
+    assert_non_null(e->desc->process);
+    assert_null(e->desc->prepare);
+    assert_int_equal(cv_registry_load_file(r, FIXTURE_GOOD, &err), 0);
+    assert_non_null(cv_registry_find(r, CV_STEP, "fixture")->desc->prepare);
+    cv_registry_free(r);
+    expect_load_error(FIXTURE_TOO_SHORT, "descriptor is");
+}
+
 static void test_no_entry(void **state)
 {
     (void)state;
@@ -95,7 +113,7 @@ int main(void)
         cmocka_unit_test(test_good),          cmocka_unit_test(test_wrong_major),
         cmocka_unit_test(test_newer_minor),   cmocka_unit_test(test_no_entry),
         cmocka_unit_test(test_not_a_library), cmocka_unit_test(test_duplicate_name),
-        cmocka_unit_test(test_builtin_dir),
+        cmocka_unit_test(test_builtin_dir),   cmocka_unit_test(test_older_minor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /* dedup: exact and near duplicates, first wins, the duplicate is named,
  * and the result does not depend on anything but the input order. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -120,12 +121,82 @@ static void test_serial_flag(void **s)
     th_close(p);
 }
 
+/* prepare() (ABI 1.1) runs on any worker, several at once, before the serial
+ * turn; process() must decide the same with or without it, and with it on
+ * only some documents (every fifth is left out here). */
+typedef struct prep_job {
+    th_plugin *p;
+    cv_doc **docs;
+    size_t n, from, step;
+} prep_job;
+
+static void *prepare_some(void *arg)
+{
+    prep_job *j = arg;
+    for (size_t i = j->from; i < j->n; i += j->step)
+        if (i % 5 != 4)
+            j->p->desc->prepare(j->p->inst, j->docs[i]);
+    return NULL;
+}
+
+static void test_prepare_same_result(void **s)
+{
+    (void)s;
+    enum { N = 48, THREADS = 4 };
+    static const char *const configs[] = {"", "exact: false", "measure: jaccard"};
+    for (size_t c = 0; c < sizeof configs / sizeof *configs; c++) {
+        th_plugin *plain = th_open(CV_STEP, "dedup", configs[c], NULL);
+        th_plugin *prepared = th_open(CV_STEP, "dedup", configs[c], NULL);
+        assert_non_null(prepared->desc->prepare);
+        cv_doc *a[N], *b[N];
+        for (size_t i = 0; i < N; i++) {
+            char text[sizeof story + 64], id[16];
+            switch (i % 6) {
+            case 0: snprintf(text, sizeof text, "%s", story); break;              /* exact copies */
+            case 1: snprintf(text, sizeof text, "Update %zu. %s", i, story); break; /* near copies */
+            case 2: snprintf(text, sizeof text, "%.*s", (int)(40 + i * 5), story); break;
+            case 3: snprintf(text, sizeof text, "Story number %zu about something else entirely", i); break;
+            case 4: snprintf(text, sizeof text, "%s", ""); break;
+            default: snprintf(text, sizeof text, "%s Extra %zu.", story + i, i); break;
+            }
+            snprintf(id, sizeof id, "d%zu", i);
+            a[i] = th_doc(id, text);
+            b[i] = th_doc(id, text);
+        }
+        pthread_t t[THREADS];
+        prep_job jobs[THREADS];
+        for (size_t k = 0; k < THREADS; k++) {
+            jobs[k] = (prep_job){prepared, b, N, k, THREADS};
+            assert_int_equal(pthread_create(&t[k], NULL, prepare_some, &jobs[k]), 0);
+        }
+        for (size_t k = 0; k < THREADS; k++)
+            pthread_join(t[k], NULL);
+        size_t dropped = 0;
+        for (size_t i = 0; i < N; i++) {
+            assert_true((cv_doc_scratch(b[i]) != NULL) == (i % 5 != 4));
+            cv_status sa = th_process(plain, a[i]), sb = th_process(prepared, b[i]);
+            assert_int_equal(sa, sb);
+            dropped += sa == CV_DROP;
+            if (sa == CV_DROP) {
+                assert_string_equal(a[i]->drop_reason, b[i]->drop_reason);
+                assert_string_equal(a[i]->drop_detail, b[i]->drop_detail);
+            }
+            cv_doc_free(a[i]);
+            cv_doc_free(b[i]);
+        }
+        assert_true(dropped > N / 3); /* the case is about duplicates: most copies go */
+        th_close(plain);
+        th_close(prepared);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact),       cmocka_unit_test(test_near_containment),
         cmocka_unit_test(test_near_edit),   cmocka_unit_test(test_short_docs),
         cmocka_unit_test(test_bad_options), cmocka_unit_test(test_serial_flag),
+        cmocka_unit_test(test_prepare_same_result),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
