@@ -36,10 +36,15 @@ void cv_report_free(cv_report *r)
     free(r);
 }
 
+/* Counters are bumped per removed line by some steps: add in place, no
+ * allocation once a counter exists. */
 static void bump(json_t *obj, const char *key, uint64_t n)
 {
     json_t *v = json_object_get(obj, key);
-    json_object_set_new(obj, key, json_integer((json_int_t)(n + (v ? (uint64_t)json_integer_value(v) : 0))));
+    if (v)
+        json_integer_set(v, (json_int_t)((uint64_t)json_integer_value(v) + n));
+    else
+        json_object_set_new(obj, key, json_integer((json_int_t)n));
 }
 
 void cv_report_read(cv_report *r, uint64_t bytes)

@@ -533,16 +533,33 @@ static cv_status bp_process(void *p, cv_doc *doc)
     apply_structure(b);
     b->out.len = 0;
     buf_reserve(&b->out, len);
+    /* Removed lines per reason, counted once per document: the report's
+     * counters are shared by all workers. */
+    struct tally {
+        const char *why;
+        uint64_t n;
+    } tally[16];
+    size_t ntally = 0;
     for (size_t i = 0; i < b->nlines; i++) {
         line *l = &b->lines[i];
         if (l->why) {
-            b->host->count(b->ctx, l->why, 1);
+            size_t t = 0;
+            while (t < ntally && tally[t].why != l->why)
+                t++;
+            if (t == ntally && ntally == sizeof tally / sizeof *tally)
+                b->host->count(b->ctx, l->why, 1);
+            else if (t == ntally)
+                tally[ntally++] = (struct tally){l->why, 1};
+            else
+                tally[t].n++;
         } else {
             if (b->out.len)
                 buf_add(&b->out, "\n\n", 2);
             buf_add(&b->out, l->s, l->len);
         }
     }
+    for (size_t t = 0; t < ntally; t++)
+        b->host->count(b->ctx, tally[t].why, tally[t].n);
     if (b->head != SIZE_MAX && b->title_key[0]) {
         line *t = &b->lines[b->head];
         char *title = strndup(t->s, t->len);
