@@ -260,7 +260,7 @@ static void add_spans(jwriter *w, const cv_doc *doc, const char *text, size_t le
         cv_span s;
         h->span_get(doc, i, &s);
         size_t t = 0;
-        while (t < ntypes && strcmp(types[t], s.type))
+        while (t < ntypes && types[t] != s.type && strcmp(types[t], s.type)) /* interned: usually the same pointer */
             t++;
         if (t == ntypes)
             types[ntypes++] = s.type;
