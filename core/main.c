@@ -80,8 +80,12 @@ static int describe(const cv_registry *reg, const char *name)
         const cv_plugin *d = e->desc;
         if (strcmp(d->name, name))
             continue;
+        const char *serial = !(d->flags & CV_FLAG_SERIAL) ? ""
+                             : d->prepare ? "  serial: sees documents in input order (its per-document part, prepare, "
+                                            "runs in parallel)\n"
+                                          : "  serial: sees documents in input order\n";
         printf("%s%s (%s) %s\n  %s\n  file: %s\n%s", found ? "\n" : "", d->name, cv_kind_name(d->kind), d->version,
-               d->description, e->file, (d->flags & CV_FLAG_SERIAL) ? "  serial: sees documents in input order\n" : "");
+               d->description, e->file, serial);
         found = 1;
         if (!d->options || !d->options[0].key) {
             printf("  no options\n");

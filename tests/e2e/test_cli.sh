@@ -30,6 +30,8 @@ run "$CONVERT" --describe archive
 expect_rc 0 "--describe archive"
 expect_out "max_doc_bytes      size   default: 64M" "--describe archive"
 expect_out "path               path   required" "--describe archive"
+run "$CONVERT" --describe dedup
+expect_out "serial: sees documents in input order (its per-document part, prepare, runs in parallel)" "--describe dedup"
 run "$CONVERT" --describe nosuch
 expect_rc 2 "--describe nosuch"
 expect_err "no plugin named 'nosuch'" "--describe nosuch"
