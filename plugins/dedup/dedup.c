@@ -354,14 +354,18 @@ static uint32_t *kept_sig(const dedup *d, size_t doc)
     return d->sigblocks[doc / SIG_BLOCK] + (doc % SIG_BLOCK) * (d->perms + 1);
 }
 
-/* The words, exact hash, signature and band keys of one text into pt, whose
- * keys and sig point to room for them. */
-static void compute(const dedup *d, work *w, const char *text, size_t len, part *pt)
+/* The words and exact hash of one text into pt (the words stay in w)... */
+static void compute_words(work *w, const char *text, size_t len, part *pt)
 {
     words_of(w, text, len);
     pt->hash = XXH3_128bits(w->words, w->nwords * sizeof *w->words);
     pt->nwords = w->nwords;
     pt->shingles = 0;
+}
+
+/* ...then the signature and band keys, into the room pt's keys and sig point to. */
+static void compute_sig(const dedup *d, work *w, part *pt)
+{
     if (!d->near)
         return;
     if (!w->nwords) { /* kept without a signature: it joins no LSH bucket */
@@ -386,7 +390,8 @@ static void d_prepare(const void *p, cv_doc *doc)
     size_t len;
     const char *text = d->host->doc_text(doc, &len);
     work w = {0};
-    compute(d, &w, text, len, pt);
+    compute_words(&w, text, len, pt);
+    compute_sig(d, &w, pt);
     work_free(&w);
     d->host->doc_set_scratch(doc, pt, free);
 }
@@ -446,10 +451,10 @@ static cv_status d_process(void *p, cv_doc *doc)
     const cv_host *h = d->host;
     const part *pt = h->doc_scratch(doc);
     part mine = {.keys = d->keys, .sig = d->sig};
-    if (!pt) {
+    if (!pt) { /* prepare() did not run: the words now, the signature once no exact copy was found */
         size_t len;
         const char *text = h->doc_text(doc, &len);
-        compute(d, d->work, text, len, &mine);
+        compute_words(d->work, text, len, &mine);
         pt = &mine;
     }
     uint32_t other;
@@ -460,6 +465,8 @@ static cv_status d_process(void *p, cv_doc *doc)
                 return CV_DROP;
             }
         }
+    if (pt == &mine)
+        compute_sig(d, d->work, &mine);
     if (d->near && pt->nwords > 0) {
         if (++d->round == 0) { /* wrapped: forget old marks */
             memset(d->seen, 0, d->ndocs * sizeof *d->seen);
