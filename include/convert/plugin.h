@@ -147,9 +147,9 @@ typedef struct cv_plugin {
     cv_status (*write)(void *instance, const cv_doc *doc);   /* writers */
     cv_status (*finish)(void *instance);                     /* writers and steps; may be NULL */
 
-    /* ABI 1.1.  Serial steps; may be NULL.  Work on one document that needs
-     * no other document, done by the worker holding it before its serial
-     * turn, so that it runs in parallel.  It may run on several threads at
+    /* ABI 1.1.  Serial steps (ignored elsewhere); may be NULL.  Work on one
+     * document that needs no other document, done by the worker holding it
+     * before its serial turn, so that it runs in parallel.  It may run on several threads at
      * once, and while process() runs, on the one instance: read what
      * create() set up, change nothing in the instance.  It cannot fail (leave
      * anything that can to process()) and changes nothing in the document
