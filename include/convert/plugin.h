@@ -149,14 +149,14 @@ typedef struct cv_plugin {
 
     /* ABI 1.1.  Serial steps (ignored elsewhere); may be NULL.  Work on one
      * document that needs no other document, done by the worker holding it
-     * before its serial turn, so that it runs in parallel.  It may run on several threads at
-     * once, and while process() runs, on the one instance: read what
-     * create() set up, change nothing in the instance.  It cannot fail (leave
-     * anything that can to process()) and changes nothing in the document
-     * but its scratch: put the result there with host->doc_set_scratch(), and
-     * let process() find it with host->doc_scratch().  The core may skip
-     * prepare() (with one thread, say), so process() must give the same
-     * result without it. */
+     * before its serial turn, so that it runs in parallel.  It may run on
+     * several threads at once, and while process() runs, on the one
+     * instance: read what create() set up, change nothing in the instance.
+     * It cannot fail (leave anything that can to process()) and changes
+     * nothing in the document but its scratch: put the result there with
+     * host->doc_set_scratch(), and let process() find it with
+     * host->doc_scratch().  The core may skip prepare() (with one thread,
+     * say), so process() must give the same result without it. */
     void (*prepare)(const void *instance, cv_doc *doc);
 } cv_plugin;
 
