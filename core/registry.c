@@ -195,7 +195,8 @@ int cv_registry_load(cv_registry *r, cv_err *err)
             }
         }
         closedir(dir);
-        qsort(names, n, sizeof *names, by_name); /* load order must not depend on the file system */
+        if (n) /* qsort wants a valid pointer even for nothing */
+            qsort(names, n, sizeof *names, by_name); /* load order must not depend on the file system */
         int rc = 0;
         for (size_t i = 0; i < n; i++) {
             if (rc == 0)

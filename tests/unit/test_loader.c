@@ -4,7 +4,9 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "registry.h"
 
@@ -107,6 +109,21 @@ static void test_builtin_dir(void **state)
     cv_registry_free(r);
 }
 
+/* A plugin folder that exists but holds no plugin is not an error. */
+static void test_empty_dir(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/convert-empty-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    cv_registry *r = cv_registry_new();
+    cv_err err = {0};
+    cv_registry_add_dir(r, dir);
+    assert_int_equal(cv_registry_load(r, &err), 0);
+    assert_int_equal(cv_registry_count(r), 0);
+    cv_registry_free(r);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -114,6 +131,7 @@ int main(void)
         cmocka_unit_test(test_newer_minor),   cmocka_unit_test(test_no_entry),
         cmocka_unit_test(test_not_a_library), cmocka_unit_test(test_duplicate_name),
         cmocka_unit_test(test_builtin_dir),   cmocka_unit_test(test_older_minor),
+        cmocka_unit_test(test_empty_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
