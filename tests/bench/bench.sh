@@ -51,12 +51,19 @@ steps:
     rules: $PWD/config/boilerplate
 writers: [jsonl]
 YAML
+# What bounds the clean pipeline: the same run with one rule that never
+# matches, and decompressing into a synced file (a durable dataset's floor).
+mkdir -p "$WORK/norules"
+printf 'rules:\n  - name: never\n    pattern: "^zzz never zzz$"\n' >"$WORK/norules/never.yaml"
+sed "s|rules: .*|rules: $WORK/norules|" "$WORK/clean.yaml" >"$WORK/norules.yaml"
 
 rm -f "$WORK"/*.time "$WORK/python.runs"
 for ((i = 0; i < REPEAT; i++)); do
     measure floor bsdtar -xOf "$CORPUS"
     measure clean_j1 "$CONVERT" -q -c "$WORK/clean.yaml" -o "$WORK/out-clean_j1" -j 1
     measure clean_j2 "$CONVERT" -q -c "$WORK/clean.yaml" -o "$WORK/out-clean_j2" -j 2
+    measure norules_j2 "$CONVERT" -q -c "$WORK/norules.yaml" -o "$WORK/out-norules_j2" -j 2
+    measure floor_write sh -c 'bsdtar -xOf "$1" >"$2" && sync "$2" && rm -f "$2"' - "$CORPUS" "$WORK/floor.out"
     measure full_j1 "$CONVERT" -q -c config/example.yaml -i "$CORPUS" -o "$WORK/out-full_j1" -j 1
     measure full_j2 "$CONVERT" -q -c config/example.yaml -i "$CORPUS" -o "$WORK/out-full_j2" -j 2
     rm -rf "$WORK/out-py"
@@ -86,6 +93,8 @@ print(f"{'python baseline (stdlib, no langid)':42} {pysecs:8.2f} {pydocs / pysec
 floor, clean, clean2, f1, f2 = (row[1] for row in rows)
 print(f"clean pipeline -j1 / floor:        {clean / floor:6.1f}x the time   (target <= 2x)")
 print(f"clean pipeline -j2 / floor:        {clean2 / floor:6.1f}x the time")
+print(f"  for scale: the same without rules -j2 {t('norules_j2')[0] / floor:4.1f}x; "
+      f"decompressing into a synced file {t('floor_write')[0] / floor:4.1f}x")
 print(f"full -j1 vs python (by MB/s):      {mb / f1 / pyrate:6.1f}x faster     (target >= 20x)")
 print(f"full -j2 vs python (by MB/s):      {mb / f2 / pyrate:6.1f}x faster")
 print(f"-j2 speedup over -j1:              {f1 / f2:6.2f}x            (target >= 1.7x)")
