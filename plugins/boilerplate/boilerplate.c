@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "convert/plugin.h"
+#include "literals.h"
 #include "text.h"
 #include "util.h"
 #include "yamlfile.h"
@@ -61,7 +62,20 @@ typedef struct rule {
      * 0: not asked yet, 1: no, 2: yes.  Filled as lines show new first
      * characters; most lines start with a character no rule can begin with. */
     unsigned char *starts;
+    int filtered; /* has needles: tried only on lines holding one of them */
 } rule;
+
+/* A word some rule's every match contains (literals.h), folded, keyed by its
+ * first four bytes. */
+typedef struct needle {
+    char *s;
+    size_t len;
+    uint32_t key;
+    size_t rule;
+} needle;
+
+/* Lines longer than this are not scanned for needles: their rules just run. */
+#define SCAN_MAX_BYTES 65536
 
 /* Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic: a line starting beyond is
  * tried against every anchored rule. */
@@ -83,6 +97,13 @@ typedef struct bp {
     size_t nrules;
     pcre2_match_data *md;
     pcre2_match_context *mctx; /* bounds the work of one match: a bad rule cannot hang a run */
+    needle *needles;
+    size_t nneedles;
+    uint64_t filter[1024]; /* bit hash16(key) set for every needle's key */
+    char *folded;          /* the current line, folded (literals.h) */
+    size_t cfolded;
+    unsigned char *present; /* per rule: one of its needles is in the current line */
+    int scanned;            /* present[] is for the current line */
     int64_t max_bytes, cut_min, para_words, para_long, num_words, menu_words, menu_run, block_max, caption_words, head_words;
     double num_frac;
     /* Words are counted up to one more than any threshold compares with: a
@@ -106,6 +127,11 @@ static void bp_destroy(void *p)
         pcre2_code_free(b->rules[i].re);
     }
     free(b->rules);
+    for (size_t i = 0; i < b->nneedles; i++)
+        free(b->needles[i].s);
+    free(b->needles);
+    free(b->folded);
+    free(b->present);
     pcre2_match_data_free(b->md);
     pcre2_match_context_free(b->mctx);
     free(b->lines);
@@ -156,6 +182,29 @@ static int byte_count(bp *b, const char *file, const char *name, const char *key
     }
     *out = (size_t)n;
     return 0;
+}
+
+static uint32_t hash16(uint32_t key) { return (key * 2654435761u) >> 16; }
+
+/* The words every match of the rule about to be added contains, if any. */
+static void add_needles(bp *b, rule *r, const char *pattern)
+{
+    size_t n;
+    char **words = lit_needles(pattern, 4, &n); /* four bytes: the scan's key */
+    for (size_t i = 0; i < n; i++) {
+        b->needles = realloc(b->needles, (b->nneedles + 1) * sizeof *b->needles);
+        if (!b->needles)
+            abort();
+        needle *nd = &b->needles[b->nneedles++];
+        nd->s = words[i];
+        nd->len = strlen(words[i]);
+        memcpy(&nd->key, nd->s, 4);
+        nd->rule = b->nrules;
+        uint32_t h = hash16(nd->key);
+        b->filter[h >> 6] |= 1ull << (h & 63);
+    }
+    free(words); /* the strings now belong to b->needles */
+    r->filtered = n > 0;
 }
 
 static int load_rules(bp *b, const char *file)
@@ -219,6 +268,8 @@ static int load_rules(bp *b, const char *file)
         nr.previous = prev && (!strcmp(prev, "true") || !strcmp(prev, "yes"));
         if (nr.anchored && !(nr.starts = calloc(START_CPS, 1)))
             abort();
+        if (!nr.anchored) /* anchored rules have their first-character gate */
+            add_needles(b, &nr, pat);
         if (!maxb)
             nr.max_bytes = (size_t)b->max_bytes;
         size_t n = strlen(name) + 9;
@@ -274,6 +325,8 @@ static void *bp_create(const cv_host *h, cv_ctx *ctx)
         h->error(ctx, "rules '%s' hold no rules", path);
         goto fail;
     }
+    if (!(b->present = calloc(b->nrules, 1)))
+        goto fail;
     b->md = pcre2_match_data_create(4, NULL);
     b->mctx = pcre2_match_context_create(NULL);
     pcre2_set_match_limit(b->mctx, 1000000);
@@ -302,10 +355,47 @@ static int can_start(bp *b, const rule *r, const char *s, size_t len)
     return r->starts[c] == 2;
 }
 
+/* Mark the rules whose needles occur in line s: one pass over the folded
+ * line for all of them, keyed by four bytes. */
+static void scan(bp *b, const char *s, size_t len)
+{
+    b->scanned = 1;
+    if (len > SCAN_MAX_BYTES) {
+        memset(b->present, 1, b->nrules);
+        return;
+    }
+    memset(b->present, 0, b->nrules);
+    if (b->cfolded < 2 * len + 4) {
+        b->cfolded = 2 * len + 4;
+        if (!(b->folded = realloc(b->folded, b->cfolded)))
+            abort();
+    }
+    size_t n = lit_fold(s, len, b->folded);
+    const char *f = b->folded;
+    for (size_t i = 0; i + 4 <= n; i++) {
+        uint32_t key;
+        memcpy(&key, f + i, 4);
+        uint32_t h = hash16(key);
+        if (!(b->filter[h >> 6] >> (h & 63) & 1))
+            continue;
+        for (size_t k = 0; k < b->nneedles; k++) {
+            const needle *nd = &b->needles[k];
+            if (nd->key == key && nd->len <= n - i && !memcmp(f + i, nd->s, nd->len))
+                b->present[nd->rule] = 1;
+        }
+    }
+}
+
 static int match(bp *b, const rule *r, const char *s, size_t len, size_t *start, size_t *end)
 {
     if (r->anchored && len && !can_start(b, r, s, len))
         return 0;
+    if (r->filtered) {
+        if (!b->scanned)
+            scan(b, s, len);
+        if (!b->present[r - b->rules])
+            return 0;
+    }
     /* A rule that ends at the end of the line only needs its end searched:
      * start there, on a character boundary (\b still sees the byte before). */
     size_t from = 0;
@@ -392,6 +482,7 @@ static int apply(bp *b, size_t i, const rule *r, size_t ms, size_t me, pass *ps)
     case ACT_STRIP:
         if (me == ms) /* an empty match would remove nothing */
             return 0;
+        b->scanned = 0; /* the line changes */
         if (strip(l, ms, me))
             l->why = r->counter;
         else {
@@ -434,6 +525,7 @@ static void apply_rules(bp *b)
     for (size_t i = 0; i < b->nlines; i++) {
         line *l = &b->lines[i];
         measure(b, l);
+        b->scanned = 0;
         if (ps.in_block > 0) {
             if (!l->para) {
                 l->why = ps.block_why;

@@ -1,0 +1,348 @@
+/* literals.c -- see literals.h.
+ *
+ * The analysis reads only the shapes rule files use: at the top level of a
+ * pattern, a sequence of plain characters, escapes, classes and groups, each
+ * maybe quantified.  Whatever it does not understand (a top-level |, option
+ * settings such as (?x), named groups, \Q...\E, \x41, back-references, verbs)
+ * gives no needles, which is always safe: the rule is then tried on every
+ * line, as without this file. */
+#include "literals.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "util.h"
+
+/* ---- folding ---------------------------------------------------------- */
+
+/* Needles hold only these: ASCII and the basic Cyrillic block. */
+static int foldable(int cp) { return cp < 0x80 || (cp >= 0x400 && cp < 0x460); }
+
+static int fold_cp(int cp)
+{
+    if (cp < 0x80)
+        return cp >= 'A' && cp <= 'Z' ? cp | 0x20 : cp;
+    if (cp >= 0x410 && cp < 0x430)
+        return cp + 0x20;
+    if (cp >= 0x400 && cp < 0x410)
+        return cp + 0x50;
+    if (cp >= 0x430 && cp < 0x460)
+        return cp;
+    /* The rest, rare in this text: through upper case, so that the Kelvin
+     * sign, the long s and U+1C80.. meet k, s and their Cyrillic letters. */
+    return utf8proc_tolower(utf8proc_toupper(cp));
+}
+
+static size_t put(char *out, int cp)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    return (size_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)out);
+}
+
+size_t lit_fold(const char *s, size_t len, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            out[o++] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+            i++;
+            continue;
+        }
+        o += put(out + o, fold_cp(utf8_next(s, &i)));
+    }
+    return o;
+}
+
+/* ---- the pattern ------------------------------------------------------ */
+
+/* A plain character at p (or an escaped punctuation mark): its length in the
+ * pattern and its code point; 0 when p holds something else. */
+static size_t literal(const char *p, int *cp)
+{
+    unsigned char c = (unsigned char)*p;
+    if (!c)
+        return 0;
+    if (c == '\\') {
+        unsigned char e = (unsigned char)p[1];
+        if (e && e < 0x80 && ispunct(e)) {
+            *cp = e;
+            return 2;
+        }
+        return 0;
+    }
+    if (strchr(".^$*+?()[]{}|", c))
+        return 0;
+    size_t i = 0;
+    *cp = utf8_next(p, &i);
+    return i;
+}
+
+/* The quantifier at p: its length (0: none) and whether it allows zero
+ * repeats; *bad when a { is not one PCRE2 would read as a quantifier. */
+static size_t quantifier(const char *p, int *zero, int *bad)
+{
+    size_t n;
+    *zero = 0;
+    if (*p == '?' || *p == '*') {
+        *zero = 1;
+        n = 1;
+    } else if (*p == '+') {
+        n = 1;
+    } else if (*p == '{') {
+        const char *q = p + 1;
+        if (!isdigit((unsigned char)*q)) {
+            *bad = 1;
+            return 0;
+        }
+        long min = strtol(q, (char **)&q, 10);
+        if (*q == ',')
+            for (q++; isdigit((unsigned char)*q); q++)
+                ;
+        if (*q != '}') {
+            *bad = 1;
+            return 0;
+        }
+        *zero = min == 0;
+        n = (size_t)(q + 1 - p);
+    } else {
+        return 0;
+    }
+    if (p[n] == '?' || p[n] == '+') /* lazy or possessive */
+        n++;
+    return n;
+}
+
+/* Just past the class opening at p[i], 0 if it does not close. */
+static size_t class_end(const char *p, size_t i)
+{
+    i++;
+    if (p[i] == '^')
+        i++;
+    if (p[i] == ']')
+        i++;
+    while (p[i] && p[i] != ']') {
+        if (p[i] == '\\' && p[i + 1]) {
+            i += 2;
+        } else if (p[i] == '[' && p[i + 1] == ':') {
+            const char *e = strstr(p + i + 2, ":]");
+            if (!e)
+                return 0;
+            i = (size_t)(e - p) + 2;
+        } else {
+            i++;
+        }
+    }
+    return p[i] ? i + 1 : 0;
+}
+
+/* Just past the group opening at p[i], 0 if it does not close. */
+static size_t group_end(const char *p, size_t i)
+{
+    int depth = 0;
+    while (p[i]) {
+        if (p[i] == '\\') {
+            if (!p[i + 1])
+                return 0;
+            i += 2;
+            continue;
+        }
+        if (p[i] == '[') {
+            if (!(i = class_end(p, i)))
+                return 0;
+            continue;
+        }
+        if (p[i] == '(')
+            depth++;
+        else if (p[i] == ')' && --depth == 0)
+            return i + 1;
+        i++;
+    }
+    return 0;
+}
+
+void lit_free(char **needles, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(needles[i]);
+    free(needles);
+}
+
+static void push(char ***v, size_t *n, const char *s, size_t len)
+{
+    *v = realloc(*v, (*n + 1) * sizeof **v);
+    if (!*v || !((*v)[*n] = malloc(len + 1)))
+        abort();
+    memcpy((*v)[*n], s, len);
+    (*v)[*n][len] = '\0';
+    ++*n;
+}
+
+/* The alternatives of group content p[s..e), folded, when each is plain
+ * characters only and none is empty; NULL otherwise. */
+static char **alternatives(const char *p, size_t s, size_t e, size_t *n)
+{
+    char **alts = NULL;
+    *n = 0;
+    cv_buf cur = {0};
+    for (size_t i = s;;) {
+        if (i == e || p[i] == '|') {
+            if (!cur.len)
+                goto fail; /* an empty alternative: the group may match nothing */
+            push(&alts, n, cur.p, cur.len);
+            cur.len = 0;
+            if (i++ == e)
+                break;
+            continue;
+        }
+        int cp, zero, bad = 0;
+        size_t k = literal(p + i, &cp);
+        if (!k || !foldable(cp) || i + k > e || quantifier(p + i + k, &zero, &bad) || bad)
+            goto fail;
+        char u[4];
+        buf_add(&cur, u, put(u, fold_cp(cp)));
+        i += k;
+    }
+    buf_free(&cur);
+    return alts;
+fail:
+    buf_free(&cur);
+    lit_free(alts, *n);
+    *n = 0;
+    return NULL;
+}
+
+/* The shortest alternative, in bytes. */
+static size_t shortest(char **alts, size_t n)
+{
+    size_t m = SIZE_MAX;
+    for (size_t i = 0; i < n; i++)
+        if (strlen(alts[i]) < m)
+            m = strlen(alts[i]);
+    return m;
+}
+
+/* Keep the better of the best so far and alts (whose shortest is longer). */
+static void offer(char ***best, size_t *nbest, char **alts, size_t n, size_t min_bytes)
+{
+    size_t m = alts ? shortest(alts, n) : 0;
+    if (m >= min_bytes && (!*best || m > shortest(*best, *nbest))) {
+        lit_free(*best, *nbest);
+        *best = alts;
+        *nbest = n;
+    } else {
+        lit_free(alts, n);
+    }
+}
+
+static void end_run(cv_buf *run, char ***best, size_t *nbest, size_t min_bytes)
+{
+    if (run->len) {
+        char **one = NULL;
+        size_t n = 0;
+        push(&one, &n, run->p, run->len);
+        offer(best, nbest, one, n, min_bytes);
+    }
+    run->len = 0;
+}
+
+char **lit_needles(const char *p, size_t min_bytes, size_t *n)
+{
+    char **best = NULL;
+    size_t nbest = 0;
+    cv_buf run = {0};
+    int ok = 1;
+    for (size_t i = 0; ok && p[i];) {
+        int cp, zero, bad = 0;
+        size_t k, q;
+        if (p[i] == '|' || p[i] == ')') { /* one alternative of several proves nothing */
+            ok = 0;
+        } else if (p[i] == '(') {
+            end_run(&run, &best, &nbest, min_bytes);
+            size_t e = group_end(p, i), s = 0;
+            if (!e)
+                ok = 0;
+            else if (p[i + 1] != '?')
+                s = i + 1; /* capturing */
+            else if (p[i + 2] == ':')
+                s = i + 3;
+            else if (!(p[i + 2] == '=' || p[i + 2] == '!' || (p[i + 2] == '<' && (p[i + 3] == '=' || p[i + 3] == '!'))))
+                ok = 0; /* options, names, comments, verbs: not read here (lookarounds are skipped) */
+            q = ok ? quantifier(p + e, &zero, &bad) : 0;
+            if (ok && !bad && s && !zero) {
+                size_t na;
+                char **alts = alternatives(p, s, e - 1, &na);
+                offer(&best, &nbest, alts, na, min_bytes);
+            }
+            ok = ok && !bad;
+            i = e + q;
+        } else if (p[i] == '[') {
+            end_run(&run, &best, &nbest, min_bytes);
+            size_t e = class_end(p, i);
+            q = e ? quantifier(p + e, &zero, &bad) : 0;
+            ok = e && !bad;
+            i = e + q;
+        } else if ((k = literal(p + i, &cp)) && foldable(cp)) {
+            q = quantifier(p + i + k, &zero, &bad);
+            ok = !bad;
+            if (q && zero) { /* an optional character is not in every match */
+                end_run(&run, &best, &nbest, min_bytes);
+            } else {
+                char u[4];
+                buf_add(&run, u, put(u, fold_cp(cp)));
+                if (q) /* repeated: in the match, but the run cannot go on past it */
+                    end_run(&run, &best, &nbest, min_bytes);
+            }
+            i += k + q;
+        } else if (p[i] == '\\') {
+            /* An escape that is no character of its own: \s \d \w \b \p{L}...  One
+             * that stands for a character (\x41, \101, \cA, \Q...) or refers to a
+             * group is not read here. */
+            end_run(&run, &best, &nbest, min_bytes);
+            char e = p[i + 1];
+            k = 2;
+            if ((e == 'p' || e == 'P') && p[i + 2] == '{') {
+                const char *r = strchr(p + i + 2, '}');
+                k = r ? (size_t)(r - (p + i)) + 1 : 0;
+            } else if (e == 'p' || e == 'P') {
+                k = p[i + 2] ? 3 : 0;
+            } else if (!e || !strchr("sSdDwWbBhHvVRXAzZGtnrfea", e)) {
+                k = 0;
+            }
+            q = k ? quantifier(p + i + k, &zero, &bad) : 0;
+            ok = k && !bad;
+            i += k + q;
+        } else { /* . ^ $, a character outside the folded alphabet, a stray quantifier */
+            end_run(&run, &best, &nbest, min_bytes);
+            k = literal(p + i, &cp);
+            if (!k) {
+                if (strchr("*+?{", p[i]))
+                    ok = 0;
+                k = 1;
+            }
+            q = quantifier(p + i + k, &zero, &bad);
+            ok = ok && !bad;
+            i += k + q;
+        }
+    }
+    if (ok)
+        end_run(&run, &best, &nbest, min_bytes);
+    buf_free(&run);
+    if (!ok) {
+        lit_free(best, nbest);
+        best = NULL;
+        nbest = 0;
+    }
+    *n = nbest;
+    return best;
+}
