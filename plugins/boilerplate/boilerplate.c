@@ -186,6 +186,12 @@ static int byte_count(bp *b, const char *file, const char *name, const char *key
 
 static uint32_t hash16(uint32_t key) { return (key * 2654435761u) >> 16; }
 
+static int by_key(const void *x, const void *y)
+{
+    uint32_t a = ((const needle *)x)->key, b = ((const needle *)y)->key;
+    return (a > b) - (a < b);
+}
+
 /* The words every match of the rule about to be added contains, if any. */
 static void add_needles(bp *b, rule *r, const char *pattern)
 {
@@ -327,6 +333,8 @@ static void *bp_create(const cv_host *h, cv_ctx *ctx)
     }
     if (!(b->present = calloc(b->nrules, 1)))
         goto fail;
+    if (b->nneedles)
+        qsort(b->needles, b->nneedles, sizeof *b->needles, by_key);
     b->md = pcre2_match_data_create(4, NULL);
     b->mctx = pcre2_match_context_create(NULL);
     pcre2_set_match_limit(b->mctx, 1000000);
@@ -373,16 +381,24 @@ static void scan(bp *b, const char *s, size_t len)
     size_t n = lit_fold(s, len, b->folded);
     const char *f = b->folded;
     for (size_t i = 0; i + 4 <= n; i++) {
+        if (((unsigned char)f[i] & 0xC0) == 0x80)
+            continue; /* words start on a character */
         uint32_t key;
         memcpy(&key, f + i, 4);
         uint32_t h = hash16(key);
         if (!(b->filter[h >> 6] >> (h & 63) & 1))
             continue;
-        for (size_t k = 0; k < b->nneedles; k++) {
-            const needle *nd = &b->needles[k];
-            if (nd->key == key && nd->len <= n - i && !memcmp(f + i, nd->s, nd->len))
-                b->present[nd->rule] = 1;
+        size_t lo = 0, hi = b->nneedles; /* needles are sorted by key */
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (b->needles[mid].key < key)
+                lo = mid + 1;
+            else
+                hi = mid;
         }
+        for (const needle *nd = b->needles + lo; nd < b->needles + b->nneedles && nd->key == key; nd++)
+            if (nd->len <= n - i && !memcmp(f + i, nd->s, nd->len))
+                b->present[nd->rule] = 1;
     }
 }
 

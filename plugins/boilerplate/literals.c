@@ -59,6 +59,19 @@ size_t lit_fold(const char *s, size_t len, char *out)
             i++;
             continue;
         }
+        if (c == 0xD0 && i + 1 < len) { /* U+0400..U+043F, fold_cp's first two cases on bytes */
+            unsigned char d = (unsigned char)s[i + 1];
+            if (d < 0x90) /* U+0400..U+040F -> U+0450.. */
+                out[o++] = (char)0xD1, out[o++] = (char)(d + 0x10);
+            else if (d < 0xA0) /* U+0410..U+041F -> U+0430.. */
+                out[o++] = (char)0xD0, out[o++] = (char)(d + 0x20);
+            else if (d < 0xB0) /* U+0420..U+042F -> U+0440.. */
+                out[o++] = (char)0xD1, out[o++] = (char)(d - 0x20);
+            else
+                out[o++] = (char)c, out[o++] = (char)d;
+            i += 2;
+            continue;
+        }
         o += put(out + o, fold_cp(utf8_next(s, &i)));
     }
     return o;
