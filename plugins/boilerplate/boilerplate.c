@@ -274,8 +274,7 @@ static int load_rules(bp *b, const char *file)
         nr.previous = prev && (!strcmp(prev, "true") || !strcmp(prev, "yes"));
         if (nr.anchored && !(nr.starts = calloc(START_CPS, 1)))
             abort();
-        if (!nr.anchored) /* anchored rules have their first-character gate */
-            add_needles(b, &nr, pat);
+        add_needles(b, &nr, pat);
         if (!maxb)
             nr.max_bytes = (size_t)b->max_bytes;
         size_t n = strlen(name) + 9;
