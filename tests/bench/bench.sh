@@ -98,4 +98,9 @@ print(f"  for scale: the same without rules -j2 {t('norules_j2')[0] / floor:4.1f
 print(f"full -j1 vs python (by MB/s):      {mb / f1 / pyrate:6.1f}x faster     (target >= 20x)")
 print(f"full -j2 vs python (by MB/s):      {mb / f2 / pyrate:6.1f}x faster")
 print(f"-j2 speedup over -j1:              {f1 / f2:6.2f}x            (target >= 1.7x)")
+if repeat > 1:  # runs i of -j 1 and -j 2 ran back to back: their ratio sees the same machine
+    pairs = [float(a.split()[0]) / float(b.split()[0]) for a, b in
+             zip(open(f"{work}/full_j1.time").read().split("\n"), open(f"{work}/full_j2.time").read().split("\n")) if a]
+    print(f"  the same, median of the {len(pairs)} run pairs: {statistics.median(pairs):.2f}x "
+          f"(pairs: {', '.join(f'{p:.2f}' for p in pairs)})")
 PY
