@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 void buf_reserve(cv_buf *b, size_t extra)
 {
@@ -76,6 +79,20 @@ void buf_add_json(cv_buf *b, const char *s, size_t len)
     buf_addc(b, '"');
     size_t run = 0; /* start of the pending stretch that needs no escaping */
     for (size_t i = 0; i < len; i++) {
+#ifdef __SSE2__
+        /* Sixteen bytes at a time, and straight to the first that needs escaping. */
+        while (i + 16 <= len) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+            __m128i ctl = _mm_cmplt_epi8(_mm_xor_si128(v, _mm_set1_epi8((char)0x80)), _mm_set1_epi8((char)0xA0));
+            __m128i q = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+            int mask = _mm_movemask_epi8(_mm_or_si128(ctl, q)); /* ctl: below 0x20, compared unsigned */
+            if (mask) {
+                i += (size_t)__builtin_ctz((unsigned)mask);
+                break;
+            }
+            i += 16;
+        }
+#endif
         /* Eight bytes at a time while none is a control, '"' or '\\'
          * (the "has a zero byte" test of Bit Twiddling Hacks). */
         while (i + 8 <= len) {

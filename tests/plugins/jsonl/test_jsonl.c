@@ -145,6 +145,52 @@ static void test_source_moves_out_of_metadata(void **state)
     }
 }
 
+/* Random texts of the bytes that need escaping and the ones that do not, at
+ * every length and alignment, come back as they went in. */
+static void test_escaping_random(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {"a", "Zz", "\"", "\\", "\n", "\t", "\x01", "\x1f", " ", "\x7f",
+                                         "\xD0\x96", "\xE2\x80\x94", "\xF0\x9F\x98\x80", "0123456789abcdef"};
+    enum { N = 3000 };
+    static char texts_r[N][256];
+    char *dir = th_tmpdir();
+    th_plugin *w = th_open(CV_WRITER, "jsonl", "", dir);
+    uint64_t seed = 7;
+    for (size_t i = 0; i < N; i++) {
+        size_t n = 0, count = (seed >> 40) % 40;
+        for (size_t k = 0; k < count; k++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            const char *p = pieces[(seed >> 33) % (sizeof pieces / sizeof *pieces)];
+            size_t l = strlen(p);
+            if (n + l < sizeof texts_r[i])
+                memcpy(texts_r[i] + n, p, l), n += l;
+        }
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        texts_r[i][n] = '\0';
+        cv_doc *d = th_doc("r", texts_r[i]);
+        assert_int_equal(w->desc->write(w->inst, d), CV_OK);
+        cv_doc_free(d);
+    }
+    assert_int_equal(th_commit(w), 0);
+    th_close(w);
+    char *path = cv_xasprintf("%s/train.jsonl", dir);
+    char *raw = th_slurp(path, NULL);
+    char *save = NULL, *line = strtok_r(raw, "\n", &save);
+    for (size_t i = 0; i < N; i++, line = strtok_r(NULL, "\n", &save)) {
+        assert_non_null(line);
+        json_t *o = json_loads(line, JSON_ALLOW_NUL, NULL);
+        assert_non_null(o);
+        if (strcmp(json_string_value(json_object_get(o, "text")), texts_r[i]))
+            fail_msg("text %zu changed on the way", i);
+        json_decref(o);
+    }
+    free(raw);
+    free(path);
+    th_rmrf(dir);
+    free(dir);
+}
+
 static void test_reader_bad_lines(void **state)
 {
     (void)state;
@@ -247,6 +293,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escaping_roundtrip),
+        cmocka_unit_test(test_escaping_random),
         cmocka_unit_test(test_source_moves_out_of_metadata),
         cmocka_unit_test(test_reader_bad_lines),
         cmocka_unit_test(test_compressed_output),
