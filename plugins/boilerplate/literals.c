@@ -194,10 +194,8 @@ void lit_free(char **needles, size_t n)
 static void push(char ***v, size_t *n, const char *s, size_t len)
 {
     *v = realloc(*v, (*n + 1) * sizeof **v);
-    if (!*v || !((*v)[*n] = malloc(len + 1)))
+    if (!*v || !((*v)[*n] = strndup(s, len)))
         abort();
-    memcpy((*v)[*n], s, len);
-    (*v)[*n][len] = '\0';
     ++*n;
 }
 

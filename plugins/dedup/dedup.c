@@ -100,6 +100,14 @@ typedef struct kept {
  * anything else about it (the comparisons are bound by cache misses). */
 #define SIG_BLOCK 4096
 
+/* Buffers for computing one document's part. */
+typedef struct work {
+    uint64_t *words; /* word hashes */
+    size_t nwords, cwords;
+    table shingle_set;
+    XXH3_state_t *state; /* for words longer than 64 code points */
+} work;
+
 typedef struct dedup {
     const cv_host *host;
     cv_ctx *ctx;
@@ -120,16 +128,8 @@ typedef struct dedup {
     uint32_t *cand; /* this document's candidates */
     size_t ncand, ccand;
     uint32_t round;
-    struct work *work; /* process()'s buffers when prepare() did not run */
+    work work; /* process()'s buffers when prepare() did not run */
 } dedup;
-
-/* Buffers for computing one document's part. */
-typedef struct work {
-    uint64_t *words; /* word hashes */
-    size_t nwords, cwords;
-    table shingle_set;
-    XXH3_state_t *state; /* for words longer than 64 code points */
-} work;
 
 /* One document's part: what process() needs that depends on it alone. */
 typedef struct part {
@@ -142,8 +142,6 @@ typedef struct part {
 
 static void work_free(work *w)
 {
-    if (!w)
-        return;
     free(w->words);
     free(w->shingle_set.s);
     XXH3_freeState(w->state);
@@ -176,8 +174,7 @@ static void d_destroy(void *p)
     free(d->cand);
     free(d->keys);
     free(d->sig);
-    work_free(d->work);
-    free(d->work);
+    work_free(&d->work);
     free(d);
 }
 
@@ -188,7 +185,6 @@ static void *d_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     d->host = h;
     d->ctx = ctx;
-    d->work = calloc(1, sizeof *d->work);
     d->exact = h->opt_bool(ctx, "exact");
     d->near = h->opt_bool(ctx, "near");
     int64_t ngram = h->opt_int(ctx, "ngram"), bands = h->opt_int(ctx, "bands"), rows = h->opt_int(ctx, "rows");
@@ -454,7 +450,7 @@ static cv_status d_process(void *p, cv_doc *doc)
     if (!pt) { /* prepare() did not run: the words now, the signature once no exact copy was found */
         size_t len;
         const char *text = h->doc_text(doc, &len);
-        compute_words(d->work, text, len, &mine);
+        compute_words(&d->work, text, len, &mine);
         pt = &mine;
     }
     uint32_t other;
@@ -466,7 +462,7 @@ static cv_status d_process(void *p, cv_doc *doc)
             }
         }
     if (pt == &mine)
-        compute_sig(d, d->work, &mine);
+        compute_sig(d, &d->work, &mine);
     if (d->near && pt->nwords > 0) {
         if (++d->round == 0) { /* wrapped: forget old marks */
             memset(d->seen, 0, d->ndocs * sizeof *d->seen);
