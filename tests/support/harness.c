@@ -87,6 +87,24 @@ char *th_slurp(const char *path, size_t *len)
     return buf;
 }
 
+static uint64_t lcg(uint64_t *seed) { return (*seed = *seed * 6364136223846793005ull + 1442695040888963407ull) >> 33; }
+
+size_t th_random_text(uint64_t *seed, const char *const *pieces, size_t npieces, size_t max_pieces, char *out,
+                      size_t cap)
+{
+    size_t n = 0, count = lcg(seed) % (max_pieces + 1);
+    for (size_t k = 0; k < count; k++) {
+        const char *p = pieces[lcg(seed) % npieces];
+        size_t len = strlen(p);
+        if (n + len < cap) {
+            memcpy(out + n, p, len);
+            n += len;
+        }
+    }
+    out[n] = '\0';
+    return n;
+}
+
 char *th_tmpdir(void)
 {
     char tmpl[] = "/tmp/convert-test-XXXXXX";

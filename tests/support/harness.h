@@ -40,5 +40,10 @@ char *th_slurp(const char *path, size_t *len); /* NULL if missing */
 char *th_tmpdir(void);                         /* a fresh folder; caller frees */
 void th_rmrf(const char *path);
 uint64_t th_counter(th_plugin *p, const char *counter);
+/* A random text for property tests: up to max_pieces strings drawn from
+ * pieces (a linear congruential generator in *seed), NUL-terminated in
+ * out, which holds cap bytes; its length. */
+size_t th_random_text(uint64_t *seed, const char *const *pieces, size_t npieces, size_t max_pieces, char *out,
+                      size_t cap);
 
 #endif

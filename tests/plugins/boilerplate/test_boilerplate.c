@@ -1,5 +1,6 @@
 /* boilerplate: each rule action and structural heuristic on small texts,
  * with rules written by the test (tests/plugins/boilerplate/rules.yaml). */
+#include <stdio.h>
 #include <string.h>
 
 #include "harness.h"
@@ -91,25 +92,26 @@ static void test_counters(void **s)
     th_close(p);
 }
 
+/* Rules the step must refuse to start with, saying why. */
+static void expect_refused(const char *rules, const char *why)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, "rules: %s", rules);
+    th_plugin *p = th_open(CV_STEP, "boilerplate", yaml, NULL);
+    assert_null(p->inst);
+    if (!strstr(p->error, why))
+        fail_msg("%s: error [%s] does not say [%s]", rules, p->error, why);
+    th_close(p);
+}
+
 static void test_bad_rules(void **s)
 {
     (void)s;
-    th_plugin *p = th_open(CV_STEP, "boilerplate", "rules: " TEST_SOURCE_DIR "/plugins/boilerplate/bad.yaml", NULL);
-    assert_null(p->inst);
-    assert_non_null(strstr(p->error, "rule 'broken': pattern error"));
-    th_close(p);
-    p = th_open(CV_STEP, "boilerplate", "rules: " TEST_SOURCE_DIR "/plugins/boilerplate/bad_key.yaml", NULL);
-    assert_null(p->inst);
-    assert_non_null(strstr(p->error, "rule 'misspelt': unknown key 'tail_byte'"));
-    th_close(p);
-    p = th_open(CV_STEP, "boilerplate", "rules: " TEST_SOURCE_DIR "/plugins/boilerplate/bad_number.yaml", NULL);
-    assert_null(p->inst);
-    assert_non_null(strstr(p->error, "rule 'words': tail_bytes must be a whole number of bytes, not 'sixteen'"));
-    th_close(p);
-    p = th_open(CV_STEP, "boilerplate", "rules: /nonexistent/rules", NULL);
-    assert_null(p->inst);
-    assert_non_null(strstr(p->error, "no such file or folder"));
-    th_close(p);
+    expect_refused(TEST_SOURCE_DIR "/plugins/boilerplate/bad.yaml", "rule 'broken': pattern error");
+    expect_refused(TEST_SOURCE_DIR "/plugins/boilerplate/bad_key.yaml", "rule 'misspelt': unknown key 'tail_byte'");
+    expect_refused(TEST_SOURCE_DIR "/plugins/boilerplate/bad_number.yaml",
+                   "rule 'words': tail_bytes must be a whole number of bytes, not 'sixteen'");
+    expect_refused("/nonexistent/rules", "no such file or folder");
 }
 
 static void test_catastrophic_rule(void **s)
@@ -154,10 +156,7 @@ static void test_tail_bytes(void **s)
         cv_doc_free(d);
     }
     th_close(p);
-    p = th_open(CV_STEP, "boilerplate", "rules: " TEST_SOURCE_DIR "/plugins/boilerplate/tail_anchored.yaml", NULL);
-    assert_null(p->inst);
-    assert_non_null(strstr(p->error, "tail_bytes is for patterns that end a line"));
-    th_close(p);
+    expect_refused(TEST_SOURCE_DIR "/plugins/boilerplate/tail_anchored.yaml", "tail_bytes is for patterns that end a line");
 }
 
 /* Anchored rules are tried only on lines whose first character can begin a

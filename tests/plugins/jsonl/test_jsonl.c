@@ -158,16 +158,7 @@ static void test_escaping_random(void **state)
     th_plugin *w = th_open(CV_WRITER, "jsonl", "", dir);
     uint64_t seed = 7;
     for (size_t i = 0; i < N; i++) {
-        size_t n = 0, count = (seed >> 40) % 40;
-        for (size_t k = 0; k < count; k++) {
-            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-            const char *p = pieces[(seed >> 33) % (sizeof pieces / sizeof *pieces)];
-            size_t l = strlen(p);
-            if (n + l < sizeof texts_r[i])
-                memcpy(texts_r[i] + n, p, l), n += l;
-        }
-        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-        texts_r[i][n] = '\0';
+        th_random_text(&seed, pieces, sizeof pieces / sizeof *pieces, 39, texts_r[i], sizeof texts_r[i]);
         cv_doc *d = th_doc("r", texts_r[i]);
         assert_int_equal(w->desc->write(w->inst, d), CV_OK);
         cv_doc_free(d);

@@ -138,18 +138,8 @@ static void test_against_reference(void **s)
     th_plugin *p = th_open(CV_STEP, "normalize", "", NULL);
     uint64_t seed = 42;
     for (int round = 0; round < 20000; round++) {
-        char in[2048] = "", want[4096];
-        size_t n = 0;
-        int count = (int)(seed % 60);
-        for (int k = 0; k < count; k++) {
-            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-            const char *piece = pieces[(seed >> 33) % (sizeof pieces / sizeof *pieces)];
-            size_t len = strlen(piece);
-            memcpy(in + n, piece, len);
-            n += len;
-        }
-        in[n] = '\0';
-        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        char in[2048], want[4096];
+        th_random_text(&seed, pieces, sizeof pieces / sizeof *pieces, 59, in, sizeof in);
         reference(in, want);
         cv_doc *d = th_doc("x", in);
         assert_int_equal(th_process(p, d), CV_OK);
