@@ -66,13 +66,17 @@ typedef struct rule {
 } rule;
 
 /* A word some rule's every match contains (literals.h), folded, keyed by its
- * first four bytes. */
+ * first eight bytes, or four when it is shorter.  Four bytes are only two
+ * Cyrillic letters: with four-byte keys one text position in seven (any
+ * common syllable a needle begins with) cost a lookup; with eight, one in 100. */
 typedef struct needle {
     char *s;
     size_t len;
-    uint32_t key;
+    uint64_t key;
     size_t rule;
 } needle;
+
+#define WIDE 8 /* bytes in the key of a needle at least this long */
 
 /* Lines longer than this are not scanned for needles: their rules just run. */
 #define SCAN_MAX_BYTES 65536
@@ -99,7 +103,8 @@ typedef struct bp {
     pcre2_match_context *mctx; /* bounds the work of one match: a bad rule cannot hang a run */
     needle *needles;
     size_t nneedles;
-    uint64_t filter[1024]; /* bit hash16(key) set for every needle's key */
+    size_t nshort;         /* needles[0..nshort) are shorter than WIDE, keyed by four bytes */
+    uint64_t filter[2][1024]; /* bit hash16(key) set for every short [0] and wide [1] needle's key */
     char *folded;          /* the current line, folded (literals.h) */
     size_t cfolded;
     unsigned char *present; /* per rule: one of its needles is in the current line */
@@ -184,12 +189,31 @@ static int byte_count(bp *b, const char *file, const char *name, const char *key
     return 0;
 }
 
-static uint32_t hash16(uint32_t key) { return (key * 2654435761u) >> 16; }
+static uint32_t hash16(uint64_t key) { return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 48); }
 
+static int has_bit(const uint64_t *filter, uint32_t h) { return filter[h >> 6] >> (h & 63) & 1; }
+
+/* Short needles first, then wide ones; by key within each. */
 static int by_key(const void *x, const void *y)
 {
-    uint32_t a = ((const needle *)x)->key, b = ((const needle *)y)->key;
-    return (a > b) - (a < b);
+    const needle *a = x, *b = y;
+    int wa = a->len >= WIDE, wb = b->len >= WIDE;
+    if (wa != wb)
+        return wa - wb;
+    return (a->key > b->key) - (a->key < b->key);
+}
+
+/* The key of the needle or text starting at s, with wide bytes of it. */
+static uint64_t key_at(const char *s, int wide)
+{
+    if (wide) {
+        uint64_t k;
+        memcpy(&k, s, 8);
+        return k;
+    }
+    uint32_t k;
+    memcpy(&k, s, 4);
+    return k;
 }
 
 /* The words every match of the rule about to be added contains, if any. */
@@ -204,10 +228,12 @@ static void add_needles(bp *b, rule *r, const char *pattern)
         needle *nd = &b->needles[b->nneedles++];
         nd->s = words[i];
         nd->len = strlen(words[i]);
-        memcpy(&nd->key, nd->s, 4);
+        int wide = nd->len >= WIDE;
+        nd->key = key_at(nd->s, wide);
         nd->rule = b->nrules;
         uint32_t h = hash16(nd->key);
-        b->filter[h >> 6] |= 1ull << (h & 63);
+        b->filter[wide][h >> 6] |= 1ull << (h & 63);
+        b->nshort += !wide;
     }
     free(words); /* the strings now belong to b->needles */
     r->filtered = n > 0;
@@ -362,6 +388,22 @@ static int can_start(bp *b, const rule *r, const char *s, size_t len)
     return r->starts[c] == 2;
 }
 
+/* Mark the rules of needles[lo..hi) with this key that f (left bytes long) begins with. */
+static void mark(bp *b, size_t lo, size_t hi, uint64_t key, const char *f, size_t left)
+{
+    size_t end = hi;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (b->needles[mid].key < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (const needle *nd = b->needles + lo; nd < b->needles + end && nd->key == key; nd++)
+        if (nd->len <= left && !memcmp(f, nd->s, nd->len))
+            b->present[nd->rule] = 1;
+}
+
 /* Mark the rules whose needles occur in line s: one pass over the folded
  * line for all of them, keyed by four bytes. */
 static void scan(bp *b, const char *s, size_t len)
@@ -372,32 +414,22 @@ static void scan(bp *b, const char *s, size_t len)
         return;
     }
     memset(b->present, 0, b->nrules);
-    if (b->cfolded < 2 * len + 4) {
-        b->cfolded = 2 * len + 4;
+    if (b->cfolded < 2 * len + 4 + WIDE) {
+        b->cfolded = 2 * len + 4 + WIDE;
         if (!(b->folded = realloc(b->folded, b->cfolded)))
             abort();
     }
     size_t n = lit_fold(s, len, b->folded);
     const char *f = b->folded;
+    memset(b->folded + n, 0, WIDE); /* a wide key read near the end sees no stale bytes */
     for (size_t i = 0; i + 4 <= n; i++) {
         if (((unsigned char)f[i] & 0xC0) == 0x80)
             continue; /* words start on a character */
-        uint32_t key;
-        memcpy(&key, f + i, 4);
-        uint32_t h = hash16(key);
-        if (!(b->filter[h >> 6] >> (h & 63) & 1))
-            continue;
-        size_t lo = 0, hi = b->nneedles; /* needles are sorted by key */
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (b->needles[mid].key < key)
-                lo = mid + 1;
-            else
-                hi = mid;
+        for (int wide = 0; wide < 2; wide++) {
+            uint64_t key = key_at(f + i, wide);
+            if (has_bit(b->filter[wide], hash16(key)))
+                mark(b, wide ? b->nshort : 0, wide ? b->nneedles : b->nshort, key, f + i, n - i);
         }
-        for (const needle *nd = b->needles + lo; nd < b->needles + b->nneedles && nd->key == key; nd++)
-            if (nd->len <= n - i && !memcmp(f + i, nd->s, nd->len))
-                b->present[nd->rule] = 1;
     }
 }
 

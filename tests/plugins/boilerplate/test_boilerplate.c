@@ -159,16 +159,40 @@ static void test_tail_bytes(void **s)
     expect_refused(TEST_SOURCE_DIR "/plugins/boilerplate/tail_anchored.yaml", "tail_bytes is for patterns that end a line");
 }
 
+typedef struct line_case {
+    const char *line, *counter; /* NULL: kept */
+} line_case;
+
+/* Each line between two paragraphs: removed and counted, or kept. */
+static void expect_lines(const char *rules, const line_case *cases, size_t n)
+{
+    char yaml[512];
+    snprintf(yaml, sizeof yaml, "rules: %s", rules);
+    th_plugin *p = th_open(CV_STEP, "boilerplate", yaml, NULL);
+    assert_non_null(p->inst);
+    for (size_t i = 0; i < n; i++) {
+        char in[512], want[512];
+        snprintf(in, sizeof in, P1 "\n%s\n" P2, cases[i].line);
+        snprintf(want, sizeof want, cases[i].counter ? P1 "\n\n" P2 : P1 "\n\n%s\n\n" P2, cases[i].line);
+        uint64_t before = cases[i].counter ? th_counter(p, cases[i].counter) : 0;
+        cv_doc *d = th_doc("x", in);
+        assert_int_equal(th_process(p, d), CV_OK);
+        if (strcmp(d->text, want))
+            fail_msg("case %zu (%s): got:\n%s", i, cases[i].line, d->text);
+        if (cases[i].counter && th_counter(p, cases[i].counter) != before + 1)
+            fail_msg("case %zu: %s not counted", i, cases[i].counter);
+        cv_doc_free(d);
+    }
+    th_close(p);
+}
+
 /* Anchored rules are tried only on lines whose first character can begin a
- * match; that answer must never differ from the full match's. */
+ * match; that answer must never differ from the full match's.  The rule
+ * "second" also matches "Both ways", but "first" comes before it. */
 static void test_first_character(void **s)
 {
     (void)s;
-    th_plugin *p = th_open(CV_STEP, "boilerplate", "rules: " TEST_SOURCE_DIR "/plugins/boilerplate/starts.yaml", NULL);
-    assert_non_null(p->inst);
-    static const struct {
-        const char *line, *counter; /* NULL: kept */
-    } cases[] = {
+    static const line_case cases[] = {
         {"още: една история", "removed:more"},
         {"ОЩЕ: друга история", "removed:more"},
         {"Още по-късно вечерта", NULL},    /* the same first letter, asked once, no match */
@@ -183,21 +207,30 @@ static void test_first_character(void **s)
         {"Ω is a letter", NULL},
         {"\xe4\xb8\xad both", NULL}, /* beyond the table: tried, no match */
     };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        char in[512], want[512];
-        snprintf(in, sizeof in, P1 "\n%s\n" P2, cases[i].line);
-        snprintf(want, sizeof want, cases[i].counter ? P1 "\n\n" P2 : P1 "\n\n%s\n\n" P2, cases[i].line);
-        uint64_t before = cases[i].counter ? th_counter(p, cases[i].counter) : 0;
-        cv_doc *d = th_doc("x", in);
-        assert_int_equal(th_process(p, d), CV_OK);
-        if (strcmp(d->text, want))
-            fail_msg("case %zu (%s): got:\n%s", i, cases[i].line, d->text);
-        if (cases[i].counter && th_counter(p, cases[i].counter) != before + 1)
-            fail_msg("case %zu: %s not counted", i, cases[i].counter);
-        cv_doc_free(d);
-    }
-    assert_int_equal(th_counter(p, "removed:second"), 0);
-    th_close(p);
+    expect_lines(TEST_SOURCE_DIR "/plugins/boilerplate/starts.yaml", cases, sizeof cases / sizeof *cases);
+}
+
+/* The word prefilter finds a rule's word anywhere in a line, in any case,
+ * also where its key would read past the line's end, and never a prefix. */
+static void test_needle_keys(void **s)
+{
+    (void)s;
+    static const line_case cases[] = {
+        {"a TYPO", "removed:four"},
+        {"typ", NULL},
+        {"Loading", "removed:seven"},
+        {"now loading the page", "removed:seven"},
+        {"loadin", NULL},
+        {"ФОТО", "removed:eight"}, /* the whole line is the eight-byte key */
+        {"Фото: архив", "removed:eight"},
+        {"за фот", NULL},
+        {"SnapShots", "removed:nine"},
+        {"old snapshots here", "removed:nine"},
+        {"a snapshot", NULL}, /* its eight-byte key, not the word */
+        {"Subscribe to our newsletter", "removed:long"},
+        {"subscribe", NULL}, /* the word is longer than the rest of the line */
+    };
+    expect_lines(TEST_SOURCE_DIR "/plugins/boilerplate/needles.yaml", cases, sizeof cases / sizeof *cases);
 }
 
 int main(void)
@@ -207,7 +240,7 @@ int main(void)
         cmocka_unit_test(test_block_rule), cmocka_unit_test(test_previous_caption),
         cmocka_unit_test(test_structure),  cmocka_unit_test(test_counters),   cmocka_unit_test(test_bad_rules),
         cmocka_unit_test(test_catastrophic_rule), cmocka_unit_test(test_tail_bytes),
-        cmocka_unit_test(test_first_character),
+        cmocka_unit_test(test_first_character), cmocka_unit_test(test_needle_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
