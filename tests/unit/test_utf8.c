@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "doc.h"
 #include "utf8.h"
 
 static size_t reference(const unsigned char *s, size_t len)
@@ -154,12 +155,27 @@ static void test_random_bytes(void **state)
     }
 }
 
+/* Metadata strings keep the core's promise too: invalid UTF-8 is refused. */
+static void test_meta_string(void **state)
+{
+    (void)state;
+    cv_doc *d = cv_doc_new();
+    assert_int_equal(cv_meta_set_string(d, "title", "\xd0\x9e\xd1\x89\xd0\xb5 ok"), 0);
+    assert_string_equal(cv_meta_get_string(d, "title"), "\xd0\x9e\xd1\x89\xd0\xb5 ok");
+    assert_int_equal(cv_meta_set_string(d, "bad", "ab\xd0"), -1);        /* cut short */
+    assert_int_equal(cv_meta_set_string(d, "bad", "\xed\xa0\x80"), -1); /* a surrogate */
+    assert_int_equal(cv_meta_set_string(d, "bad", NULL), -1);
+    assert_null(cv_meta_get_string(d, "bad"));
+    cv_doc_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known),
         cmocka_unit_test(test_random),
         cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_meta_string),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
