@@ -60,6 +60,7 @@ typedef struct run {
     int reader_waits, idle, window_waits; /* who waits: the reader, workers, workers held by the window */
     cv_doc **inq;
     size_t incap, inhead, inlen;
+    size_t inbytes, inbytes_cap; /* text held by the queue, and its bound */
     int reader_done;
     uint64_t nread;
     /* Sequence points: one per step (used by serial ones) and one for the
@@ -307,7 +308,7 @@ static void *reader_thread(void *arg)
             pthread_mutex_unlock(&r->mu);
             return NULL;
         }
-        while (r->inlen == r->incap && !stopping(r)) {
+        while ((r->inlen == r->incap || (r->inlen && r->inbytes >= r->inbytes_cap)) && !stopping(r)) {
             r->reader_waits = 1;
             timed_wait(r, &r->room);
             r->reader_waits = 0;
@@ -318,6 +319,7 @@ static void *reader_thread(void *arg)
             continue;
         }
         r->inq[(r->inhead + r->inlen++) % r->incap] = d;
+        r->inbytes += d->len;
         if (r->idle)
             pthread_cond_signal(&r->work);
         pthread_mutex_unlock(&r->mu);
@@ -460,7 +462,8 @@ static cv_doc *take(run *r)
             d = r->inq[r->inhead];
             r->inhead = (r->inhead + 1) % r->incap;
             r->inlen--;
-            if (r->reader_waits && r->inlen <= r->incap / 2) /* it refills in a batch, not one by one */
+            r->inbytes -= d->len;
+            if (r->reader_waits && r->inlen <= r->incap / 2 && r->inbytes < r->inbytes_cap / 2) /* it refills in a batch */
                 pthread_cond_signal(&r->room);
             break;
         }
@@ -488,7 +491,12 @@ static void *worker_thread(void *arg)
 
 static void run_parallel(run *r)
 {
-    r->incap = (size_t)r->nworkers * 8;
+    /* A deep queue lets the reader run in long stretches: with 8 documents
+     * per worker it woke and slept every few documents, and the futex calls
+     * and context switches cost 8% of the CPU time at -j 2.  Its text is
+     * bounded too, so that large documents do not multiply the memory. */
+    r->incap = (size_t)r->nworkers * 64;
+    r->inbytes_cap = (size_t)r->nworkers * (4u << 20);
     /* How far documents may run ahead of the writers: in flight are the queue,
      * one per worker and the parked ones, all within this window. */
     r->ring = 4 * (r->incap + (size_t)r->nworkers) + 2;
