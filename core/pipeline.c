@@ -463,7 +463,8 @@ static cv_doc *take(run *r)
             r->inhead = (r->inhead + 1) % r->incap;
             r->inlen--;
             r->inbytes -= d->len;
-            if (r->reader_waits && r->inlen <= r->incap / 2 && r->inbytes < r->inbytes_cap / 2) /* it refills in a batch */
+            /* The reader refills in a batch, not one by one. */
+            if (r->reader_waits && r->inlen <= r->incap / 2 && r->inbytes < r->inbytes_cap / 2)
                 pthread_cond_signal(&r->room);
             break;
         }

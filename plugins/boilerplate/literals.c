@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "util.h"
 
@@ -49,30 +52,81 @@ static size_t put(char *out, int cp)
     return (size_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)out);
 }
 
+/* One character at s[*i] folded into out; the bytes written. */
+static size_t fold_one(const char *s, size_t *i, size_t len, char *out)
+{
+    unsigned char c = (unsigned char)s[*i];
+    if (c < 0x80) {
+        out[0] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+        (*i)++;
+        return 1;
+    }
+    if (c == 0xD0 && *i + 1 < len) { /* U+0400..U+043F, fold_cp's first two cases on bytes */
+        unsigned char d = (unsigned char)s[*i + 1];
+        *i += 2;
+        if (d < 0x90) /* U+0400..U+040F -> U+0450.. */
+            return out[0] = (char)0xD1, out[1] = (char)(d + 0x10), 2;
+        if (d < 0xA0) /* U+0410..U+041F -> U+0430.. */
+            return out[0] = (char)0xD0, out[1] = (char)(d + 0x20), 2;
+        if (d < 0xB0) /* U+0420..U+042F -> U+0440.. */
+            return out[0] = (char)0xD1, out[1] = (char)(d - 0x20), 2;
+        return out[0] = (char)c, out[1] = (char)d, 2;
+    }
+    return put(out, fold_cp(utf8_next(s, i)));
+}
+
+#ifdef __SSE2__
+/* fold_one() on sixteen bytes at s, where they hold only ASCII and the
+ * letters U+0400..U+045F (leads D0 and D1 80..9F), which fold in place:
+ * the bytes written, 15 when the last is a lead, 0 when the block holds
+ * anything else.  s starts a character. */
+static size_t fold16(const char *s, char *out)
+{
+    const __m128i v = _mm_loadu_si128((const __m128i *)s);
+    const __m128i x = _mm_xor_si128(v, _mm_set1_epi8((char)0x80)); /* signed: ASCII < 0 <= cont < 0x40 <= lead */
+    const __m128i lead = _mm_cmpgt_epi8(x, _mm_set1_epi8(0x3F));
+    const __m128i d0 = _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xD0)), d1 = _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xD1));
+    const __m128i prev = _mm_slli_si128(v, 1); /* the byte before, for continuation bytes */
+    const __m128i after_d0 = _mm_cmpeq_epi8(prev, _mm_set1_epi8((char)0xD0));
+    const __m128i after_d1 = _mm_cmpeq_epi8(prev, _mm_set1_epi8((char)0xD1));
+    __m128i bad = _mm_andnot_si128(_mm_or_si128(d0, d1), lead);              /* other leads */
+    bad = _mm_or_si128(bad, _mm_and_si128(after_d1, _mm_cmpgt_epi8(x, _mm_set1_epi8(0x1F)))); /* U+0460.. */
+    if (_mm_movemask_epi8(bad))
+        return 0;
+    /* After D0: 80..8F +0x10 and lead D1; 90..9F +0x20; A0..AF -0x20 and lead D1. */
+    const __m128i lo = _mm_and_si128(after_d0, _mm_cmplt_epi8(x, _mm_set1_epi8(0x10)));
+    const __m128i mid = _mm_and_si128(_mm_andnot_si128(lo, after_d0), _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)));
+    const __m128i hi = _mm_and_si128(_mm_andnot_si128(_mm_or_si128(lo, mid), after_d0),
+                                     _mm_cmplt_epi8(x, _mm_set1_epi8(0x30)));
+    const __m128i upper =
+        _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+    __m128i delta = _mm_and_si128(upper, _mm_set1_epi8(0x20));
+    delta = _mm_or_si128(delta, _mm_and_si128(lo, _mm_set1_epi8(0x10)));
+    delta = _mm_or_si128(delta, _mm_and_si128(mid, _mm_set1_epi8(0x20)));
+    delta = _mm_or_si128(delta, _mm_and_si128(hi, _mm_set1_epi8((char)0xE0)));
+    const __m128i to_d1 = _mm_srli_si128(_mm_or_si128(lo, hi), 1); /* on the lead: all ones, i.e. minus -1 */
+    _mm_storeu_si128((__m128i *)out, _mm_sub_epi8(_mm_add_epi8(v, delta), to_d1));
+    return _mm_movemask_epi8(lead) & 0x8000 ? 15 : 16;
+}
+#endif
+
 size_t lit_fold(const char *s, size_t len, char *out)
 {
     size_t o = 0;
     for (size_t i = 0; i < len;) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x80) {
-            out[o++] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
-            i++;
-            continue;
+#ifdef __SSE2__
+        if (i + 16 <= len) {
+            size_t n = fold16(s + i, out + o);
+            if (n) {
+                i += n, o += n;
+                continue;
+            }
         }
-        if (c == 0xD0 && i + 1 < len) { /* U+0400..U+043F, fold_cp's first two cases on bytes */
-            unsigned char d = (unsigned char)s[i + 1];
-            if (d < 0x90) /* U+0400..U+040F -> U+0450.. */
-                out[o++] = (char)0xD1, out[o++] = (char)(d + 0x10);
-            else if (d < 0xA0) /* U+0410..U+041F -> U+0430.. */
-                out[o++] = (char)0xD0, out[o++] = (char)(d + 0x20);
-            else if (d < 0xB0) /* U+0420..U+042F -> U+0440.. */
-                out[o++] = (char)0xD1, out[o++] = (char)(d - 0x20);
-            else
-                out[o++] = (char)c, out[o++] = (char)d;
-            i += 2;
-            continue;
-        }
-        o += put(out + o, fold_cp(utf8_next(s, &i)));
+#endif
+        /* A block fold16 refused goes here whole: retrying at every
+         * character would test the same bytes sixteen times. */
+        for (size_t stop = i + 16; i < len && i < stop;)
+            o += fold_one(s, &i, len, out + o);
     }
     return o;
 }

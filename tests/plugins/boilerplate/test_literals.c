@@ -128,6 +128,39 @@ static size_t lines_of(const char *path, char ***out, size_t n)
 }
 
 /* Every shipped rule: a line it matches holds one of its needles. */
+/* lit_fold() folds sixteen bytes at a time where they allow it; the result
+ * must be what folding one character at a time gives, wherever the blocks
+ * fall: random texts of ASCII, Cyrillic of every row (U+0400..U+045F fold in
+ * place, U+0460.. and three-byte characters do not). */
+static void test_fold_blocks(void **s)
+{
+    (void)s;
+    static const char *const pieces[] = {
+        "a",      "Z",      "Hello ", " ",       "QUICK",  "\xd0\x80", /* U+0400 */
+        "\xd0\x8f", "\xd0\x90", "\xd0\x9f", "\xd0\xa0", "\xd0\xaf", "\xd0\xb0", "\xd0\xbf", "\xd1\x80",
+        "\xd1\x8f", "\xd1\x90", "\xd1\x9f", "\xd1\xa0" /* U+0460 */, "\xd1\xbf", "\xd2\x90" /* U+0490 */,
+        "\xc5\xbf" /* long s */, "\xce\xa3" /* Sigma */, "\xe2\x80\x9e", "\xe2\x84\xaa" /* Kelvin */,
+        "\xe1\xb2\x80" /* U+1C80 */, "\xf0\x9f\x98\x80", "7", "@", "[", "`", "{",
+    };
+    uint64_t seed = 7;
+    char text[512], want[1100], got[1100];
+    for (int round = 0; round < 20000; round++) {
+        size_t len = th_random_text(&seed, pieces, sizeof pieces / sizeof *pieces, 60, text, sizeof text);
+        size_t n = 0;
+        for (size_t i = 0; i < len;) { /* one character at a time: never a block */
+            size_t c = 1;
+            while (i + c < len && ((unsigned char)text[i + c] & 0xC0) == 0x80)
+                c++;
+            n += lit_fold(text + i, c, want + n);
+            i += c;
+        }
+        size_t m = lit_fold(text, len, got);
+        if (m != n || memcmp(got, want, n))
+            fail_msg("round %d: \"%s\" folds to \"%.*s\", one at a time \"%.*s\"", round, text, (int)m, got, (int)n,
+                     want);
+    }
+}
+
 static void test_shipped_rules(void **s)
 {
     (void)s;
@@ -195,6 +228,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_needles),
         cmocka_unit_test(test_fold_is_sound),
+        cmocka_unit_test(test_fold_blocks),
         cmocka_unit_test(test_shipped_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
