@@ -58,10 +58,6 @@ typedef struct rule {
     size_t tail;      /* only the last this many bytes of a line are searched (0: all) */
     pcre2_code *re;
     int anchored; /* the pattern starts with ^ */
-    /* For an anchored rule: can a match begin with code point c (< START_CPS)?
-     * 0: not asked yet, 1: no, 2: yes.  Filled as lines show new first
-     * characters; most lines start with a character no rule can begin with. */
-    unsigned char *starts;
     int filtered; /* has needles: tried only on lines holding one of them */
 } rule;
 
@@ -107,8 +103,19 @@ typedef struct bp {
     uint64_t filter[2][1024]; /* bit hash16(key) set for every short [0] and wide [1] needle's key */
     char *folded;          /* the current line, folded (literals.h) */
     size_t cfolded;
-    unsigned char *present; /* per rule: one of its needles is in the current line */
-    int scanned;            /* present[] is for the current line */
+    /* Sets of rules, a bit per rule in nwords words: a line is offered only
+     * to the rules that can match it, not walked through all of them. */
+    size_t nwords;
+    uint64_t *strips, *others; /* by action: strip rules run first */
+    uint64_t *anchored, *filtered;
+    uint64_t *present; /* filtered rules one of whose needles is in the current line */
+    uint64_t *cand;    /* the rules that may still match the current line */
+    /* For anchored rules and a first code point c < START_CPS: whose match
+     * can begin with c (yes), and whom that was asked (asked); nwords words
+     * at c * nwords.  Filled as lines show new first characters; most lines
+     * start with a character no anchored rule can begin with. */
+    uint64_t *start_yes, *start_asked;
+    int scanned; /* present is for the current line */
     int64_t max_bytes, cut_min, para_words, para_long, num_words, menu_words, menu_run, block_max, caption_words, head_words;
     double num_frac;
     /* Words are counted up to one more than any threshold compares with: a
@@ -128,7 +135,6 @@ static void bp_destroy(void *p)
     bp *b = p;
     for (size_t i = 0; i < b->nrules; i++) {
         free(b->rules[i].counter);
-        free(b->rules[i].starts);
         pcre2_code_free(b->rules[i].re);
     }
     free(b->rules);
@@ -136,7 +142,7 @@ static void bp_destroy(void *p)
         free(b->needles[i].s);
     free(b->needles);
     free(b->folded);
-    free(b->present);
+    free(b->strips); /* the sets share one allocation */
     pcre2_match_data_free(b->md);
     pcre2_match_context_free(b->mctx);
     free(b->lines);
@@ -298,8 +304,6 @@ static int load_rules(bp *b, const char *file)
             return -1;
         }
         nr.previous = prev && (!strcmp(prev, "true") || !strcmp(prev, "yes"));
-        if (nr.anchored && !(nr.starts = calloc(START_CPS, 1)))
-            abort();
         add_needles(b, &nr, pat);
         if (!maxb)
             nr.max_bytes = (size_t)b->max_bytes;
@@ -310,6 +314,29 @@ static int load_rules(bp *b, const char *file)
         b->rules[b->nrules++] = nr;
     }
     json_decref(root);
+    return 0;
+}
+
+static void add_rule(uint64_t *set, size_t k) { set[k / 64] |= 1ull << (k % 64); }
+
+static int rule_sets(bp *b)
+{
+    b->nwords = (b->nrules + 63) / 64;
+    uint64_t *all = calloc((6 + 2 * START_CPS) * b->nwords, sizeof *all);
+    if (!all)
+        return -1;
+    uint64_t **sets[] = {&b->strips, &b->others, &b->anchored, &b->filtered, &b->present, &b->cand};
+    for (size_t i = 0; i < 6; i++)
+        *sets[i] = all + i * b->nwords;
+    b->start_yes = all + 6 * b->nwords;
+    b->start_asked = b->start_yes + START_CPS * b->nwords;
+    for (size_t k = 0; k < b->nrules; k++) {
+        add_rule(b->rules[k].act == ACT_STRIP ? b->strips : b->others, k);
+        if (b->rules[k].anchored)
+            add_rule(b->anchored, k);
+        if (b->rules[k].filtered)
+            add_rule(b->filtered, k);
+    }
     return 0;
 }
 
@@ -356,7 +383,7 @@ static void *bp_create(const cv_host *h, cv_ctx *ctx)
         h->error(ctx, "rules '%s' hold no rules", path);
         goto fail;
     }
-    if (!(b->present = calloc(b->nrules, 1)))
+    if (rule_sets(b) < 0)
         goto fail;
     if (b->nneedles)
         qsort(b->needles, b->nneedles, sizeof *b->needles, by_key);
@@ -374,18 +401,35 @@ fail:
  * PCRE2 answers: a hard partial match of that one character fails only when
  * no continuation of it could match (pcre2partial(3)), so case folding,
  * classes and optional groups are judged exactly as the full match would. */
-static int can_start(bp *b, const rule *r, const char *s, size_t len)
+static int can_begin(bp *b, const rule *r, const char *s, size_t n)
+{
+    int rc = pcre2_match(r->re, (PCRE2_SPTR)s, n, 0, PCRE2_ANCHORED | PCRE2_PARTIAL_HARD | PCRE2_NO_UTF_CHECK, b->md,
+                         b->mctx);
+    return rc != PCRE2_ERROR_NOMATCH;
+}
+
+/* The rules that may match line l: all but the anchored ones that cannot
+ * begin with its first character.  The needle scan narrows it later. */
+static void candidates(bp *b, const line *l)
 {
     size_t n = 0;
-    int c = utf8_next(s, &n);
-    if (c >= START_CPS || n > len)
-        return 1;
-    if (!r->starts[c]) {
-        int rc = pcre2_match(r->re, (PCRE2_SPTR)s, n, 0, PCRE2_ANCHORED | PCRE2_PARTIAL_HARD | PCRE2_NO_UTF_CHECK,
-                             b->md, b->mctx);
-        r->starts[c] = rc == PCRE2_ERROR_NOMATCH ? 1 : 2;
+    int c = l->len ? utf8_next(l->s, &n) : START_CPS;
+    int known = c < START_CPS && n <= l->len; /* beyond the table every anchored rule is tried */
+    for (size_t w = 0; w < b->nwords; w++) {
+        uint64_t may_begin = b->anchored[w];
+        if (known) {
+            uint64_t *yes = b->start_yes + (size_t)c * b->nwords + w, *asked = b->start_asked + (size_t)c * b->nwords + w;
+            for (uint64_t ask = b->anchored[w] & ~*asked; ask; ask &= ask - 1) {
+                int bit = __builtin_ctzll(ask);
+                if (can_begin(b, &b->rules[w * 64 + (size_t)bit], l->s, n))
+                    *yes |= 1ull << bit;
+                *asked |= 1ull << bit;
+            }
+            may_begin = *yes;
+        }
+        b->cand[w] = ((b->strips[w] | b->others[w]) & ~b->anchored[w]) | may_begin;
     }
-    return r->starts[c] == 2;
+    b->scanned = 0;
 }
 
 /* Mark the rules of needles[lo..hi) with this key that f (left bytes long) begins with. */
@@ -401,19 +445,17 @@ static void mark(bp *b, size_t lo, size_t hi, uint64_t key, const char *f, size_
     }
     for (const needle *nd = b->needles + lo; nd < b->needles + end && nd->key == key; nd++)
         if (nd->len <= left && !memcmp(f, nd->s, nd->len))
-            b->present[nd->rule] = 1;
+            add_rule(b->present, nd->rule);
 }
 
-/* Mark the rules whose needles occur in line s: one pass over the folded
- * line for all of them, keyed by four bytes. */
+/* Keep in cand only the filtered rules whose needles occur in line s: one
+ * pass over the folded line for all of them. */
 static void scan(bp *b, const char *s, size_t len)
 {
     b->scanned = 1;
-    if (len > SCAN_MAX_BYTES) {
-        memset(b->present, 1, b->nrules);
-        return;
-    }
-    memset(b->present, 0, b->nrules);
+    if (len > SCAN_MAX_BYTES)
+        return; /* every filtered rule stays a candidate */
+    memset(b->present, 0, b->nwords * sizeof *b->present);
     if (b->cfolded < 2 * len + 4 + WIDE) {
         b->cfolded = 2 * len + 4 + WIDE;
         if (!(b->folded = realloc(b->folded, b->cfolded)))
@@ -431,18 +473,35 @@ static void scan(bp *b, const char *s, size_t len)
                 mark(b, wide ? b->nshort : 0, wide ? b->nneedles : b->nshort, key, f + i, n - i);
         }
     }
+    for (size_t w = 0; w < b->nwords; w++)
+        b->cand[w] &= ~b->filtered[w] | b->present[w];
+}
+
+static int tried(const rule *r, const line *l) { return !r->max_bytes || l->len <= r->max_bytes; }
+
+/* The next rule from k on, among those of set, that may match line l; nrules
+ * when there is none.  The first filtered rule reached runs the needle scan,
+ * which narrows cand, and the search starts again there. */
+static size_t next_rule(bp *b, const line *l, const uint64_t *set, size_t k)
+{
+    for (size_t w = k / 64; w < b->nwords; w++) {
+        uint64_t bits = b->cand[w] & set[w] & (w == k / 64 ? ~0ull << (k % 64) : ~0ull);
+        for (; bits; bits &= bits - 1) {
+            size_t r = w * 64 + (size_t)__builtin_ctzll(bits);
+            if (!tried(&b->rules[r], l))
+                continue;
+            if (b->rules[r].filtered && !b->scanned) {
+                scan(b, l->s, l->len);
+                return next_rule(b, l, set, r);
+            }
+            return r;
+        }
+    }
+    return b->nrules;
 }
 
 static int match(bp *b, const rule *r, const char *s, size_t len, size_t *start, size_t *end)
 {
-    if (r->anchored && len && !can_start(b, r, s, len))
-        return 0;
-    if (r->filtered) {
-        if (!b->scanned)
-            scan(b, s, len);
-        if (!b->present[r - b->rules])
-            return 0;
-    }
     /* A rule that ends at the end of the line only needs its end searched:
      * start there, on a character boundary (\b still sees the byte before). */
     size_t from = 0;
@@ -529,12 +588,12 @@ static int apply(bp *b, size_t i, const rule *r, size_t ms, size_t me, pass *ps)
     case ACT_STRIP:
         if (me == ms) /* an empty match would remove nothing */
             return 0;
-        b->scanned = 0; /* the line changes */
         if (strip(l, ms, me))
             l->why = r->counter;
         else {
             b->host->count(b->ctx, r->counter, 1);
             measure(b, l);
+            candidates(b, l); /* the line changed; rules before r are not asked again */
         }
         break;
     case ACT_LINE:
@@ -562,8 +621,6 @@ static int apply(bp *b, size_t i, const rule *r, size_t ms, size_t me, pass *ps)
     return 0;
 }
 
-static int tried(const rule *r, const line *l) { return !r->max_bytes || l->len <= r->max_bytes; }
-
 /* The pattern pass: strip rules first, in file order, then the others in
  * file order, the first that matches deciding. */
 static void apply_rules(bp *b)
@@ -572,7 +629,6 @@ static void apply_rules(bp *b)
     for (size_t i = 0; i < b->nlines; i++) {
         line *l = &b->lines[i];
         measure(b, l);
-        b->scanned = 0;
         if (ps.in_block > 0) {
             if (!l->para) {
                 l->why = ps.block_why;
@@ -581,15 +637,14 @@ static void apply_rules(bp *b)
             }
             ps.in_block = 0;
         }
-        size_t ms, me;
-        for (size_t k = 0; k < b->nrules && !l->why; k++)
-            if (b->rules[k].act == ACT_STRIP && tried(&b->rules[k], l) && match(b, &b->rules[k], l->s, l->len, &ms, &me))
+        size_t ms, me, k;
+        candidates(b, l);
+        for (k = 0; !l->why && (k = next_rule(b, l, b->strips, k)) < b->nrules; k++)
+            if (match(b, &b->rules[k], l->s, l->len, &ms, &me))
                 apply(b, i, &b->rules[k], ms, me, &ps);
-        for (size_t k = 0; k < b->nrules && !l->why; k++) {
-            const rule *r = &b->rules[k];
-            if (r->act != ACT_STRIP && tried(r, l) && match(b, r, l->s, l->len, &ms, &me) && apply(b, i, r, 0, 0, &ps))
+        for (k = 0; !l->why && (k = next_rule(b, l, b->others, k)) < b->nrules; k++)
+            if (match(b, &b->rules[k], l->s, l->len, &ms, &me) && apply(b, i, &b->rules[k], 0, 0, &ps))
                 return;
-        }
         if (!l->why && l->para)
             ps.kept_chars += l->len; /* only real paragraphs count: chrome at the top must not arm a cut */
     }

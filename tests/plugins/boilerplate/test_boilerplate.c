@@ -233,6 +233,38 @@ static void test_needle_keys(void **s)
     expect_lines(TEST_SOURCE_DIR "/plugins/boilerplate/needles.yaml", cases, sizeof cases / sizeof *cases);
 }
 
+/* Rules are kept in sets of 64 bits: with more than 64 rules, rules of the
+ * second word are found too (anchored, filtered, neither), and the first
+ * matching rule in file order still decides across words. */
+static void test_many_rules(void **s)
+{
+    (void)s;
+    char *dir = th_tmpdir();
+    char *path = cv_xasprintf("%s/many.yaml", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "rules:\n");
+    for (int i = 0; i < 66; i++)
+        fprintf(f, "  - name: filler%d\n    pattern: 'qqq%dqqq'\n", i, i);
+    fprintf(f, "  - name: menu\n    pattern: '^menu:'\n"
+               "  - name: photograph\n    pattern: 'photograph'\n"
+               "  - name: digits\n    pattern: '^\\d+$'\n"
+               "  - name: late\n    pattern: 'qqq65qqq'\n");
+    fclose(f);
+    static const line_case cases[] = {
+        {"Menu: home", "removed:menu"},
+        {"a photograph by somebody", "removed:photograph"},
+        {"12345", "removed:digits"},
+        {"qqq3qqq", "removed:filler3"},
+        {"qqq65qqq", "removed:filler65"}, /* also matched by late, which comes after */
+        {"menu without the colon", NULL},
+    };
+    expect_lines(path, cases, sizeof cases / sizeof *cases);
+    free(path);
+    th_rmrf(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -241,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_structure),  cmocka_unit_test(test_counters),   cmocka_unit_test(test_bad_rules),
         cmocka_unit_test(test_catastrophic_rule), cmocka_unit_test(test_tail_bytes),
         cmocka_unit_test(test_first_character), cmocka_unit_test(test_needle_keys),
+        cmocka_unit_test(test_many_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
