@@ -12,6 +12,7 @@
  */
 #include "pipeline.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <sched.h>
@@ -20,6 +21,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#endif
 #include <xxhash.h>
 
 #include "deadline.h"
@@ -481,9 +486,27 @@ static cv_doc *take(run *r)
     return d;
 }
 
+/* Workers yield to the reader.  It feeds them all from one compressed
+ * stream; at equal priority, N workers and the reader share N cores, the
+ * reader gets N/(N+1) of one, falls behind, and the queue runs dry while
+ * cores idle (1 GB at -j 2: 3.3-3.8 s; with workers 5 nice steps below the
+ * reader, 2.9-3.0 s).  The nice value is per thread on Linux only;
+ * elsewhere setpriority() would renice the whole process, so it is left. */
+static void yield_to_reader(void)
+{
+#if defined(__linux__) && defined(SYS_gettid)
+    id_t tid = (id_t)syscall(SYS_gettid);
+    errno = 0;
+    int nice = getpriority(PRIO_PROCESS, tid);
+    if (errno == 0)
+        setpriority(PRIO_PROCESS, tid, nice + 5 > 19 ? 19 : nice + 5); /* may fail: only slower */
+#endif
+}
+
 static void *worker_thread(void *arg)
 {
     worker *w = arg;
+    yield_to_reader();
     cv_doc *d;
     while ((d = take(w->r)))
         carry(w->r, d, w->index);
