@@ -35,6 +35,7 @@ const char *cv_doc_id(const cv_doc *d);
 int cv_doc_set_id(cv_doc *d, const char *id);
 const char *cv_doc_text(const cv_doc *d, size_t *len);
 int cv_doc_set_text(cv_doc *d, const char *text, size_t len);
+int cv_doc_set_text_unchecked(cv_doc *d, const char *text, size_t len);
 void cv_doc_drop(cv_doc *d, const char *reason, const char *detail);
 int cv_meta_set_string(cv_doc *d, const char *key, const char *value);
 int cv_meta_set_int(cv_doc *d, const char *key, int64_t value);

@@ -153,6 +153,7 @@ static const cv_host host = {
     .progress = h_progress,
     .doc_set_scratch = cv_doc_set_scratch,
     .doc_scratch = cv_doc_scratch,
+    .doc_set_text_unchecked = cv_doc_set_text_unchecked,
 };
 
 const cv_host *cv_host_table(void) { return &host; }

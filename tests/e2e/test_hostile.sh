@@ -164,6 +164,13 @@ sed -e 's/steps: \[faulty\]/steps: [drop_all]/' -e '/on_error/d' "$TMP/faulty.ya
 run "$CONVERT" -q --plugin-path "$FIXTURES/faulty" -c "$TMP/dropall.yaml" -o "$TMP/dropall"
 expect_rc 0 "drop everything"
 [ "$(json "$TMP/dropall/report.json" 'j["written"], j["dropped_by_reason"]["drop_all:everything"]')" = "0 3" ] && ok || bad "all dropped, counted"
+# A step that breaks doc_set_text_unchecked's promise: with CONVERT_CHECK_TEXT set
+# (as in all tests) the run stops, names the step, and leaves no dataset.
+sed -e 's/steps: \[drop_all\]/steps: [bad_utf8]/' "$TMP/dropall.yaml" >"$TMP/badutf8.yaml"
+run "$CONVERT" -q --plugin-path "$FIXTURES/faulty" -c "$TMP/badutf8.yaml" -o "$TMP/badutf8"
+[ "$RC" -ne 0 ] && ok || bad "invalid unchecked text went unnoticed"
+expect_err "step 'bad_utf8' passed invalid UTF-8 to doc_set_text_unchecked" "unchecked text message"
+expect_no_file "$TMP/badutf8/train.jsonl" "no dataset after invalid unchecked text"
 
 # SIGINT / SIGTERM: a clean stop, non-zero exit, no temp files, earlier outputs untouched.
 "$PYTHON" "$SRC/tests/bench/gen_corpus.py" 40M "$TMP/big.tar.gz" >/dev/null  # ~4 s of work at -j 1: time to be interrupted
