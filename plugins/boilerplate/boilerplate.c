@@ -59,6 +59,7 @@ typedef struct rule {
     pcre2_code *re;
     int anchored; /* the pattern starts with ^ */
     int filtered; /* has needles: tried only on lines holding one of them */
+    int anywhere; /* ...which may follow a letter */
 } rule;
 
 /* A word some rule's every match contains (literals.h), folded, keyed by its
@@ -70,9 +71,15 @@ typedef struct needle {
     size_t len;
     uint64_t key;
     size_t rule;
+    int group; /* 2 * after_nonletter + wide */
 } needle;
 
 #define WIDE 8 /* bytes in the key of a needle at least this long */
+
+/* Needles come in four groups: short or wide, and whether they are only ever
+ * found after a character that is no letter (literals.h): those are looked
+ * up only at such positions, one in six or seven of a line's characters. */
+#define GROUPS 4
 
 /* Lines longer than this are not scanned for needles: their rules just run. */
 #define SCAN_MAX_BYTES 65536
@@ -99,8 +106,8 @@ typedef struct bp {
     pcre2_match_context *mctx; /* bounds the work of one match: a bad rule cannot hang a run */
     needle *needles;
     size_t nneedles;
-    size_t nshort;         /* needles[0..nshort) are shorter than WIDE, keyed by four bytes */
-    uint64_t filter[2][1024]; /* bit hash16(key) set for every short [0] and wide [1] needle's key */
+    size_t group_end[GROUPS]; /* needles are sorted by group: group g ends at group_end[g] */
+    uint64_t filter[GROUPS][1024]; /* bit hash16(key) set for every key of the group's needles */
     char *folded;          /* the current line, folded (literals.h) */
     size_t cfolded;
     /* Sets of rules, a bit per rule in nwords words: a line is offered only
@@ -108,6 +115,7 @@ typedef struct bp {
     size_t nwords;
     uint64_t *strips, *others; /* by action: strip rules run first */
     uint64_t *anchored, *filtered;
+    uint64_t *anywhere; /* rules with needles that may follow a letter */
     uint64_t *present; /* filtered rules one of whose needles is in the current line */
     uint64_t *cand;    /* the rules that may still match the current line */
     /* For anchored rules and a first code point c < START_CPS: whose match
@@ -199,13 +207,12 @@ static uint32_t hash16(uint64_t key) { return (uint32_t)((key * 0x9E3779B97F4A7C
 
 static int has_bit(const uint64_t *filter, uint32_t h) { return filter[h >> 6] >> (h & 63) & 1; }
 
-/* Short needles first, then wide ones; by key within each. */
+/* By group, then by key. */
 static int by_key(const void *x, const void *y)
 {
     const needle *a = x, *b = y;
-    int wa = a->len >= WIDE, wb = b->len >= WIDE;
-    if (wa != wb)
-        return wa - wb;
+    if (a->group != b->group)
+        return a->group - b->group;
     return (a->key > b->key) - (a->key < b->key);
 }
 
@@ -226,7 +233,8 @@ static uint64_t key_at(const char *s, int wide)
 static void add_needles(bp *b, rule *r, const char *pattern)
 {
     size_t n;
-    char **words = lit_needles(pattern, 4, &n); /* four bytes: the scan's key */
+    int nonletter;
+    char **words = lit_needles(pattern, 4, &n, &nonletter); /* four bytes: the scan's key */
     for (size_t i = 0; i < n; i++) {
         b->needles = realloc(b->needles, (b->nneedles + 1) * sizeof *b->needles);
         if (!b->needles)
@@ -237,12 +245,15 @@ static void add_needles(bp *b, rule *r, const char *pattern)
         int wide = nd->len >= WIDE;
         nd->key = key_at(nd->s, wide);
         nd->rule = b->nrules;
+        nd->group = 2 * nonletter + wide;
         uint32_t h = hash16(nd->key);
-        b->filter[wide][h >> 6] |= 1ull << (h & 63);
-        b->nshort += !wide;
+        b->filter[nd->group][h >> 6] |= 1ull << (h & 63);
+        for (int g = nd->group; g < GROUPS; g++)
+            b->group_end[g]++;
     }
     free(words); /* the strings now belong to b->needles */
     r->filtered = n > 0;
+    r->anywhere = n > 0 && !nonletter;
 }
 
 static int load_rules(bp *b, const char *file)
@@ -322,13 +333,14 @@ static void add_rule(uint64_t *set, size_t k) { set[k / 64] |= 1ull << (k % 64);
 static int rule_sets(bp *b)
 {
     b->nwords = (b->nrules + 63) / 64;
-    uint64_t *all = calloc((6 + 2 * START_CPS) * b->nwords, sizeof *all);
+    uint64_t **sets[] = {&b->strips, &b->others, &b->anchored, &b->filtered, &b->anywhere, &b->present, &b->cand};
+    const size_t nsets = sizeof sets / sizeof *sets;
+    uint64_t *all = calloc((nsets + 2 * START_CPS) * b->nwords, sizeof *all);
     if (!all)
         return -1;
-    uint64_t **sets[] = {&b->strips, &b->others, &b->anchored, &b->filtered, &b->present, &b->cand};
-    for (size_t i = 0; i < 6; i++)
+    for (size_t i = 0; i < nsets; i++)
         *sets[i] = all + i * b->nwords;
-    b->start_yes = all + 6 * b->nwords;
+    b->start_yes = all + nsets * b->nwords;
     b->start_asked = b->start_yes + START_CPS * b->nwords;
     for (size_t k = 0; k < b->nrules; k++) {
         add_rule(b->rules[k].act == ACT_STRIP ? b->strips : b->others, k);
@@ -336,6 +348,8 @@ static int rule_sets(bp *b)
             add_rule(b->anchored, k);
         if (b->rules[k].filtered)
             add_rule(b->filtered, k);
+        if (b->rules[k].anywhere)
+            add_rule(b->anywhere, k);
     }
     return 0;
 }
@@ -456,21 +470,34 @@ static void scan(bp *b, const char *s, size_t len)
     if (len > SCAN_MAX_BYTES)
         return; /* every filtered rule stays a candidate */
     memset(b->present, 0, b->nwords * sizeof *b->present);
-    if (b->cfolded < 2 * len + 4 + WIDE) {
-        b->cfolded = 2 * len + 4 + WIDE;
+    /* Two spaces before the folded line and 16 zero bytes after it: the
+     * classifier looks two bytes back, and keys and blocks read ahead. */
+    if (b->cfolded < 2 * len + 4 + 2 + 16) {
+        b->cfolded = 2 * len + 4 + 2 + 16;
         if (!(b->folded = realloc(b->folded, b->cfolded)))
             abort();
     }
-    size_t n = lit_fold(s, len, b->folded);
-    const char *f = b->folded;
-    memset(b->folded + n, 0, WIDE); /* a wide key read near the end sees no stale bytes */
-    for (size_t i = 0; i + 4 <= n; i++) {
-        if (((unsigned char)f[i] & 0xC0) == 0x80)
-            continue; /* words start on a character */
-        for (int wide = 0; wide < 2; wide++) {
-            uint64_t key = key_at(f + i, wide);
-            if (has_bit(b->filter[wide], hash16(key)))
-                mark(b, wide ? b->nshort : 0, wide ? b->nneedles : b->nshort, key, f + i, n - i);
+    char *f = b->folded + 2;
+    b->folded[0] = b->folded[1] = ' ';
+    size_t n = lit_fold(s, len, f);
+    memset(f + n, 0, 16);
+    int everywhere = 0; /* a candidate rule's needles may follow a letter */
+    for (size_t w = 0; w < b->nwords; w++)
+        everywhere |= (b->cand[w] & b->anywhere[w]) != 0;
+    for (size_t base = 0; base + 4 <= n; base += 16) {
+        unsigned starts, nonletter;
+        lit_classify16(f + base, &starts, &nonletter);
+        unsigned at = everywhere ? starts : nonletter;
+        if (n - base < 16 + 3)
+            at &= (1u << (n - base - 3)) - 1; /* a key needs four bytes */
+        for (; at; at &= at - 1) {
+            size_t i = base + (size_t)__builtin_ctz(at);
+            int after_nonletter = nonletter >> (i - base) & 1;
+            for (int g = everywhere ? 0 : 2; g < (after_nonletter ? GROUPS : 2); g++) {
+                uint64_t key = key_at(f + i, g & 1);
+                if (has_bit(b->filter[g], hash16(key)))
+                    mark(b, g ? b->group_end[g - 1] : 0, b->group_end[g], key, f + i, n - i);
+            }
         }
     }
     for (size_t w = 0; w < b->nwords; w++)

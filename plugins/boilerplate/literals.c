@@ -131,6 +131,49 @@ size_t lit_fold(const char *s, size_t len, char *out)
     return o;
 }
 
+/* ---- positions ---------------------------------------------------------- */
+
+static int is_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
+
+/* Is a character that ends in the bytes p2 p1 surely a letter? */
+static int letter_ends(unsigned char p1, unsigned char p2)
+{
+    return (p1 >= 'a' && p1 <= 'z') || (is_cont(p1) && (p2 == 0xD0 || p2 == 0xD1));
+}
+
+int lit_after_nonletter(const char *f, size_t i)
+{
+    return i == 0 || !letter_ends((unsigned char)f[i - 1], i >= 2 ? (unsigned char)f[i - 2] : ' ');
+}
+
+void lit_classify16(const char *f, unsigned *starts, unsigned *after_nonletter)
+{
+#ifdef __SSE2__
+    const __m128i v = _mm_loadu_si128((const __m128i *)f), p1 = _mm_loadu_si128((const __m128i *)(f - 1)),
+                  p2 = _mm_loadu_si128((const __m128i *)(f - 2));
+    const __m128i bias = _mm_set1_epi8((char)0x80); /* signed: continuation bytes become 0..0x3F */
+    const __m128i x = _mm_xor_si128(v, bias), x1 = _mm_xor_si128(p1, bias);
+    const __m128i cont = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(-1)), _mm_cmplt_epi8(x, _mm_set1_epi8(0x40)));
+    const __m128i cont1 = _mm_and_si128(_mm_cmpgt_epi8(x1, _mm_set1_epi8(-1)), _mm_cmplt_epi8(x1, _mm_set1_epi8(0x40)));
+    const __m128i ascii_letter1 =
+        _mm_and_si128(_mm_cmpgt_epi8(p1, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(p1, _mm_set1_epi8('z' + 1)));
+    const __m128i cyr_lead2 = _mm_or_si128(_mm_cmpeq_epi8(p2, _mm_set1_epi8((char)0xD0)),
+                                           _mm_cmpeq_epi8(p2, _mm_set1_epi8((char)0xD1)));
+    const __m128i letter1 = _mm_or_si128(ascii_letter1, _mm_and_si128(cont1, cyr_lead2));
+    *starts = (unsigned)_mm_movemask_epi8(cont) ^ 0xFFFFu;
+    *after_nonletter = *starts & ~(unsigned)_mm_movemask_epi8(letter1);
+#else
+    *starts = *after_nonletter = 0;
+    for (size_t k = 0; k < 16; k++) {
+        if (is_cont((unsigned char)f[k]))
+            continue;
+        *starts |= 1u << k;
+        if (!letter_ends((unsigned char)f[(ptrdiff_t)k - 1], (unsigned char)f[(ptrdiff_t)k - 2]))
+            *after_nonletter |= 1u << k;
+    }
+#endif
+}
+
 /* ---- the pattern ------------------------------------------------------ */
 
 /* A plain character at p (or an escaped punctuation mark): its length in the
@@ -297,117 +340,196 @@ static size_t shortest(char **alts, size_t n)
     return m;
 }
 
-/* Keep the better of the best so far and alts (whose shortest is longer). */
-static void offer(char ***best, size_t *nbest, char **alts, size_t n, size_t min_bytes)
+/* What is known of the character before a point of the pattern's match:
+ * nothing, that it is no letter (or there is none: the start of the line),
+ * or that \b stands there. */
+enum { BEFORE_ANY, BEFORE_NONLETTER, BEFORE_BOUNDARY };
+
+/* A folded needle starting with a word character (\w): ASCII letter, digit
+ * or _, or a Cyrillic letter (lead byte D0/D1). */
+static int starts_word(const char *s)
+{
+    unsigned char c = (unsigned char)s[0];
+    return isalnum(c) || c == '_' || c == 0xD0 || c == 0xD1;
+}
+
+/* The needles chosen so far, and whether the character before them is
+ * never a letter. */
+typedef struct pick {
+    char **best;
+    size_t nbest;
+    int nonletter;
+    size_t min_bytes;
+} pick;
+
+/* Keep the better of the best so far and alts (whose shortest is longer);
+ * before: what is known of the character before alts. */
+static void offer(pick *k, char **alts, size_t n, int before)
 {
     size_t m = alts ? shortest(alts, n) : 0;
-    if (m >= min_bytes && (!*best || m > shortest(*best, *nbest))) {
-        lit_free(*best, *nbest);
-        *best = alts;
-        *nbest = n;
+    if (m >= k->min_bytes && (!k->best || m > shortest(k->best, k->nbest))) {
+        lit_free(k->best, k->nbest);
+        k->best = alts;
+        k->nbest = n;
+        /* \b before a word character: the character before is no word character. */
+        k->nonletter = before == BEFORE_NONLETTER || before == BEFORE_BOUNDARY;
+        for (size_t i = 0; before == BEFORE_BOUNDARY && i < n; i++)
+            k->nonletter &= starts_word(alts[i]);
     } else {
         lit_free(alts, n);
     }
 }
 
-static void end_run(cv_buf *run, char ***best, size_t *nbest, size_t min_bytes)
+static void end_run(cv_buf *run, pick *k, int before)
 {
     if (run->len) {
         char **one = NULL;
         size_t n = 0;
         push(&one, &n, run->p, run->len);
-        offer(best, nbest, one, n, min_bytes);
+        offer(k, one, n, before);
     }
     run->len = 0;
 }
 
-char **lit_needles(const char *p, size_t min_bytes, size_t *n)
+/* Does the class at p[i] (closing before e) match only characters that are
+ * no letters: ASCII digits, spaces and punctuation, \d \s \h \v \W? */
+static int nonletter_class(const char *p, size_t i, size_t e)
 {
-    char **best = NULL;
-    size_t nbest = 0;
+    if (p[i + 1] == '^')
+        return 0;
+    for (i++; i + 1 < e;) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '\\') {
+            if (!strchr("dshvW", p[i + 1]) && !(p[i + 1] && ispunct((unsigned char)p[i + 1])))
+                return 0;
+            i += 2;
+        } else if (c < 0x80 && !isalpha(c) && c != '[' && c != '-') {
+            i++;
+        } else {
+            return 0; /* letters, ranges, POSIX classes, anything else */
+        }
+    }
+    return 1;
+}
+
+/* After an element that matches only non-letters: is the character before
+ * the next point known to be no letter?  Yes if the element is mandatory, or
+ * if it was already known before an optional one. */
+static int after_nonletter(int before, int optional)
+{
+    return !optional || before == BEFORE_NONLETTER ? BEFORE_NONLETTER : BEFORE_ANY;
+}
+
+char **lit_needles(const char *p, size_t min_bytes, size_t *n, int *nonletter_before)
+{
+    pick k = {.min_bytes = min_bytes};
     cv_buf run = {0};
     int ok = 1;
+    int before = BEFORE_ANY, run_before = BEFORE_ANY; /* now, and where the run began */
     for (size_t i = 0; ok && p[i];) {
         int cp, zero, bad = 0;
-        size_t k, q;
+        size_t kk, q;
         if (p[i] == '|' || p[i] == ')') { /* one alternative of several proves nothing */
             ok = 0;
         } else if (p[i] == '(') {
-            end_run(&run, &best, &nbest, min_bytes);
+            end_run(&run, &k, run_before);
             size_t e = group_end(p, i), s = 0;
+            int look = 0;
             if (!e)
                 ok = 0;
             else if (p[i + 1] != '?')
                 s = i + 1; /* capturing */
             else if (p[i + 2] == ':')
                 s = i + 3;
-            else if (!(p[i + 2] == '=' || p[i + 2] == '!' || (p[i + 2] == '<' && (p[i + 3] == '=' || p[i + 3] == '!'))))
-                ok = 0; /* options, names, comments, verbs: not read here (lookarounds are skipped) */
+            else if (p[i + 2] == '=' || p[i + 2] == '!' || (p[i + 2] == '<' && (p[i + 3] == '=' || p[i + 3] == '!')))
+                look = 1; /* lookarounds are skipped: they consume nothing */
+            else
+                ok = 0; /* options, names, comments, verbs: not read here */
             q = ok ? quantifier(p + e, &zero, &bad) : 0;
             if (ok && !bad && s && !zero) {
                 size_t na;
                 char **alts = alternatives(p, s, e - 1, &na);
-                offer(&best, &nbest, alts, na, min_bytes);
+                offer(&k, alts, na, before);
             }
+            if (look)
+                before = e - i == 7 && !strncmp(p + i, "(?<!\\w)", 7) ? BEFORE_NONLETTER : before;
+            else
+                before = BEFORE_ANY;
             ok = ok && !bad;
             i = e + q;
         } else if (p[i] == '[') {
-            end_run(&run, &best, &nbest, min_bytes);
+            end_run(&run, &k, run_before);
             size_t e = class_end(p, i);
             q = e ? quantifier(p + e, &zero, &bad) : 0;
             ok = e && !bad;
+            before = ok && nonletter_class(p, i, e) ? after_nonletter(before, q && zero) : BEFORE_ANY;
             i = e + q;
-        } else if ((k = literal(p + i, &cp)) && foldable(cp)) {
-            q = quantifier(p + i + k, &zero, &bad);
+        } else if ((kk = literal(p + i, &cp)) && foldable(cp)) {
+            q = quantifier(p + i + kk, &zero, &bad);
             ok = !bad;
             if (q && zero) { /* an optional character is not in every match */
-                end_run(&run, &best, &nbest, min_bytes);
+                end_run(&run, &k, run_before);
             } else {
                 char u[4];
+                if (!run.len)
+                    run_before = before;
                 buf_add(&run, u, put(u, fold_cp(cp)));
                 if (q) /* repeated: in the match, but the run cannot go on past it */
-                    end_run(&run, &best, &nbest, min_bytes);
+                    end_run(&run, &k, run_before);
             }
-            i += k + q;
+            before = cp < 0x80 && !isalpha(cp) ? after_nonletter(before, q && zero) : BEFORE_ANY;
+            i += kk + q;
         } else if (p[i] == '\\') {
             /* An escape that is no character of its own: \s \d \w \b \p{L}...  One
              * that stands for a character (\x41, \101, \cA, \Q...) or refers to a
              * group is not read here. */
-            end_run(&run, &best, &nbest, min_bytes);
+            end_run(&run, &k, run_before);
             char e = p[i + 1];
-            k = 2;
+            kk = 2;
             if ((e == 'p' || e == 'P') && p[i + 2] == '{') {
                 const char *r = strchr(p + i + 2, '}');
-                k = r ? (size_t)(r - (p + i)) + 1 : 0;
+                kk = r ? (size_t)(r - (p + i)) + 1 : 0;
             } else if (e == 'p' || e == 'P') {
-                k = p[i + 2] ? 3 : 0;
+                kk = p[i + 2] ? 3 : 0;
             } else if (!e || !strchr("sSdDwWbBhHvVRXAzZGtnrfea", e)) {
-                k = 0;
+                kk = 0;
             }
-            q = k ? quantifier(p + i + k, &zero, &bad) : 0;
-            ok = k && !bad;
-            i += k + q;
+            q = kk ? quantifier(p + i + kk, &zero, &bad) : 0;
+            ok = kk && !bad;
+            if (e == 'b' && !q)
+                before = BEFORE_BOUNDARY;
+            else if (e == 'A' && i == 0)
+                before = BEFORE_NONLETTER;
+            else if (kk == 2 && strchr("sdWhvRtnrfea", e))
+                before = after_nonletter(before, q && zero);
+            else
+                before = BEFORE_ANY;
+            i += kk + q;
         } else { /* . ^ $, a character outside the folded alphabet, a stray quantifier */
-            end_run(&run, &best, &nbest, min_bytes);
-            k = literal(p + i, &cp);
-            if (!k) {
+            end_run(&run, &k, run_before);
+            int start = p[i] == '^' && i == 0;
+            kk = literal(p + i, &cp);
+            if (!kk) {
                 if (strchr("*+?{", p[i]))
                     ok = 0;
-                k = 1;
+                kk = 1;
             }
-            q = quantifier(p + i + k, &zero, &bad);
+            q = quantifier(p + i + kk, &zero, &bad);
             ok = ok && !bad;
-            i += k + q;
+            before = start && !q ? BEFORE_NONLETTER : BEFORE_ANY;
+            i += kk + q;
         }
     }
     if (ok)
-        end_run(&run, &best, &nbest, min_bytes);
+        end_run(&run, &k, run_before);
     buf_free(&run);
     if (!ok) {
-        lit_free(best, nbest);
-        best = NULL;
-        nbest = 0;
+        lit_free(k.best, k.nbest);
+        k.best = NULL;
+        k.nbest = 0;
     }
-    *n = nbest;
-    return best;
+    *n = k.nbest;
+    if (nonletter_before)
+        *nonletter_before = k.best && k.nonletter;
+    return k.best;
 }

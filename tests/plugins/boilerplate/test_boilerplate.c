@@ -229,6 +229,14 @@ static void test_needle_keys(void **s)
         {"a snapshot", NULL}, /* its eight-byte key, not the word */
         {"Subscribe to our newsletter", "removed:long"},
         {"subscribe", NULL}, /* the word is longer than the rest of the line */
+        /* Words that only follow a non-letter are looked for only there. */
+        {"12прочитания", "removed:counter"},
+        {"views: 7 readings", "removed:counter"},
+        {"\xc2\xabСнимка: агенция\xc2\xbb", "removed:photo"}, /* after a two-byte quote */
+        {"\xe2\x80\x9eснимка: агенция", "removed:photo"},     /* after a three-byte one */
+        {"(Picture: agency)", "removed:photo"},
+        {"bigpicture: lens", NULL},
+        {"1picture: lens", NULL},
     };
     expect_lines(TEST_SOURCE_DIR "/plugins/boilerplate/needles.yaml", cases, sizeof cases / sizeof *cases);
 }

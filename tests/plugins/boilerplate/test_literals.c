@@ -15,7 +15,7 @@
 static void expect(const char *pattern, const char *want) /* want: needles joined by '|', "" for none */
 {
     size_t n;
-    char **w = lit_needles(pattern, 4, &n);
+    char **w = lit_needles(pattern, 4, &n, NULL);
     char got[1024] = "";
     for (size_t i = 0; i < n; i++)
         snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", i ? "|" : "", w[i]);
@@ -52,6 +52,41 @@ static void test_needles(void **s)
     expect("(©\\s*)?(getty images|afp)", "");                         /* afp is shorter than 4 bytes */
     expect("Фото: (Рейтер|БТА агенция)", "рейтер|бта агенция");      /* folded, the longer part kept */
     expect("café au lait", " au lait");                              /* é is outside the folded alphabet: two runs */
+}
+
+/* Whether the needles only ever follow a character that is no letter. */
+static void expect_before(const char *pattern, const char *first, int want)
+{
+    size_t n;
+    int nonletter = -1;
+    char **w = lit_needles(pattern, 4, &n, &nonletter);
+    if (!n || strcmp(w[0], first) || nonletter != want)
+        fail_msg("%s: got [%s] after a non-letter %d, want [%s] %d", pattern, n ? w[0] : "", nonletter, first, want);
+    lit_free(w, n);
+}
+
+static void test_nonletter_before(void **s)
+{
+    (void)s;
+    expect_before("(?<!\\w)(Photo|image|credit)\\s*:.*$", "photo", 1);
+    expect_before("^(read more|see also)\\s*:", "read more", 1);
+    expect_before("ctrl\\s*\\+\\s*enter", "enter", 1);                  /* after + and optional spaces */
+    expect_before("\\d[\\d\\s]*\\|?\\s*(views|reads)\\s*$", "views", 1); /* digits, spaces or | before */
+    expect_before("^[^.!?]{3,100},\\s*(archive|file photo)$", "archive", 1);
+    expect_before("(©\\s*)?(?<!\\w)(getty images|reuters)$", "getty images", 1);
+    expect_before("\\b(photo|image)", "photo", 1);                      /* \b before word characters */
+    expect_before("\\b(#tags|@user)", "#tags", 0);                      /* \b before # follows a word character */
+    expect_before("[a-z]+ (photo|image)", "photo", 1);                   /* a space */
+    expect_before("\\s(photo|image)", "photo", 1);
+    expect_before("\\s?(photo|image)", "photo", 0);                     /* optional, after anything */
+    expect_before("x(photo|image)", "photo", 0);
+    expect_before("photo credit", "photo credit", 0);                    /* unanchored: anything before */
+    expect_before("(?=x)(photo|image)", "photo", 0);
+    expect_before("[\\w,](photo|image)", "photo", 0);
+    expect_before("[-,](photo|image)", "photo", 0);                      /* a range may hold letters */
+    expect_before("^(sign up|subscribe)\\b.{0,120}(newsletter|inbox)", "sign up", 1);
+    expect_before("^если (вы )?(заметили|нашли) ошибку", " ошибку", 0);  /* after the group's last letter */
+    expect_before("(?:read|see) (more info|also this)", "more info", 1);
 }
 
 /* Every character PCRE2 matches caselessly with a needle character folds to
@@ -161,6 +196,34 @@ static void test_fold_blocks(void **s)
     }
 }
 
+/* lit_classify16 says for sixteen positions at once what
+ * lit_after_nonletter says for one, wherever the blocks fall. */
+static void test_classify_blocks(void **s)
+{
+    (void)s;
+    static const char *const pieces[] = {"a", "z", "m", "0", "9", "_", " ", ",", "\xd0\xbe", "\xd1\x8f",
+                                         "\xd1\xa1", "\xd2\x91", "\xc2\xab", "\xe2\x80\x9e", "\xf0\x9f\x98\x80"};
+    uint64_t seed = 3;
+    char buf[2 + 300 + 16];
+    for (int round = 0; round < 20000; round++) {
+        char *f = buf + 2;
+        buf[0] = buf[1] = ' ';
+        size_t n = th_random_text(&seed, pieces, sizeof pieces / sizeof *pieces, 60, f, 300);
+        memset(f + n, 0, 16);
+        for (size_t base = 0; base < n; base += 16) {
+            unsigned starts, after;
+            lit_classify16(f + base, &starts, &after);
+            for (size_t k = 0; k < 16 && base + k < n; k++) {
+                int start = ((unsigned char)f[base + k] & 0xC0) != 0x80;
+                int want = start && lit_after_nonletter(f, base + k);
+                if ((int)(starts >> k & 1) != start || (int)(after >> k & 1) != want)
+                    fail_msg("round %d, byte %zu of \"%s\": start %u/%d, after a non-letter %u/%d", round, base + k, f,
+                             starts >> k & 1, start, after >> k & 1, want);
+            }
+        }
+    }
+}
+
 static void test_shipped_rules(void **s)
 {
     (void)s;
@@ -189,7 +252,8 @@ static void test_shipped_rules(void **s)
             assert_non_null(e);
             *e = '\0';
             size_t n;
-            char **needles = lit_needles(p, 4, &n);
+            int nonletter;
+            char **needles = lit_needles(p, 4, &n, &nonletter);
             int err;
             PCRE2_SIZE off;
             pcre2_code *re = pcre2_compile((PCRE2_SPTR)p, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS,
@@ -202,12 +266,15 @@ static void test_shipped_rules(void **s)
                 matched++;
                 char *f = malloc(2 * strlen(lines[i]) + 4);
                 size_t fl = lit_fold(lines[i], strlen(lines[i]), f);
-                int found = 0;
+                int found = 0; /* where the scan looks: after a non-letter, for such needles */
                 for (size_t k = 0; k < n && !found; k++)
-                    found = memmem(f, fl, needles[k], strlen(needles[k])) != NULL;
+                    for (const char *at = f; !found && (at = memmem(at, fl - (size_t)(at - f), needles[k],
+                                                                    strlen(needles[k]))); at++)
+                        found = !nonletter || lit_after_nonletter(f, (size_t)(at - f));
                 free(f);
                 if (!found)
-                    fail_msg("rule %s matches [%s] but none of its needles is in it", p, lines[i]);
+                    fail_msg("rule %s matches [%s] but none of its needles is in it%s", p, lines[i],
+                             nonletter ? " after a non-letter" : "");
             }
             pcre2_code_free(re);
             lit_free(needles, n);
@@ -227,8 +294,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_needles),
+        cmocka_unit_test(test_nonletter_before),
         cmocka_unit_test(test_fold_is_sound),
         cmocka_unit_test(test_fold_blocks),
+        cmocka_unit_test(test_classify_blocks),
         cmocka_unit_test(test_shipped_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
