@@ -6,6 +6,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <utf8proc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 static int is_space(utf8proc_int32_t cp)
 {
@@ -69,9 +72,73 @@ size_t count_words(const char *s, size_t len)
     return count_words_max(s, len, SIZE_MAX);
 }
 
+#ifdef __SSE2__
+/* tokens()' word count sixteen bytes at a time, for text of ASCII and
+ * Cyrillic letters (leads D0/D1: all letters, so each of their bytes counts
+ * as one).  A byte is a space (space, tab, newline, CR), alphanumeric, or
+ * else punctuation; a token counts if it holds an alphanumeric byte.  Runs
+ * of alphanumerics are counted, less those that continue a token after one
+ * punctuation mark ("e-mail", "10.5").  0 when the text holds anything
+ * else (another lead byte: a Unicode space might be among them; two marks
+ * in a row, where a run might continue a token): tokens() decides then. */
+static __m128i is(__m128i v, char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); }
+
+/* Bytes of v in [lo, hi], both ASCII. */
+static __m128i in_range(__m128i v, char lo, char hi)
+{
+    const __m128i above = _mm_cmpgt_epi8(v, _mm_set1_epi8((char)(lo - 1)));
+    return _mm_and_si128(above, _mm_cmplt_epi8(v, _mm_set1_epi8((char)(hi + 1))));
+}
+
+static int words16(const char *s, size_t len, size_t max, size_t *words)
+{
+    size_t count = 0;
+    unsigned carry_a = 0, carry_a2 = 0, carry_p = 0; /* the bits of the two bytes before: spaces at first */
+    const __m128i zero = _mm_setzero_si128();
+    for (size_t i = 0; i < len; i += 16) {
+        __m128i v;
+        if (i + 16 <= len) {
+            v = _mm_loadu_si128((const __m128i *)(s + i));
+        } else { /* the end, padded with spaces */
+            char tail[16];
+            memset(tail, ' ', sizeof tail);
+            memcpy(tail, s + i, len - i);
+            v = _mm_loadu_si128((const __m128i *)tail);
+        }
+        const __m128i high = _mm_cmplt_epi8(v, zero);
+        const __m128i lead = _mm_cmpgt_epi8(_mm_xor_si128(v, _mm_set1_epi8((char)0x80)), _mm_set1_epi8(0x3F));
+        const __m128i cyr = _mm_or_si128(is(v, (char)0xD0), is(v, (char)0xD1));
+        if (_mm_movemask_epi8(_mm_andnot_si128(cyr, lead)))
+            return 0;
+        const __m128i digit = in_range(v, '0', '9');
+        const __m128i alpha = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 'z');
+        const __m128i space =
+            _mm_or_si128(_mm_or_si128(is(v, ' '), is(v, '\t')), _mm_or_si128(is(v, '\n'), is(v, '\r')));
+        unsigned a = (unsigned)_mm_movemask_epi8(_mm_or_si128(high, _mm_or_si128(digit, alpha)));
+        unsigned p = ~(a | (unsigned)_mm_movemask_epi8(space)) & 0xFFFFu;
+        unsigned a1 = ((a << 1) | carry_a) & 0xFFFFu, a2 = ((a << 2) | carry_a2) & 0xFFFFu;
+        unsigned p1 = ((p << 1) | carry_p) & 0xFFFFu;
+        if (p & p1)
+            return 0;
+        count += (size_t)__builtin_popcount(a & ~a1) - (size_t)__builtin_popcount(a & p1 & a2);
+        if (max && count >= max) { /* tokens() stops there; with max 0 it never does */
+            *words = max;
+            return 1;
+        }
+        carry_a = a >> 15, carry_a2 = a >> 14, carry_p = p >> 15;
+    }
+    *words = count;
+    return 1;
+}
+#endif
+
 size_t count_words_max(const char *s, size_t len, size_t max)
 {
     size_t w, n;
+#ifdef __SSE2__
+    if (words16(s, len, max, &w))
+        return w;
+#endif
     tokens(s, len, max, &w, &n);
     return w;
 }

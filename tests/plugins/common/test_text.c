@@ -1,0 +1,73 @@
+/* Word counting, against a reference written the slow, obvious way: decode
+ * every character, split on white space (ASCII and Unicode Zs but for the
+ * Cyrillic block's), count the tokens that hold a letter or digit.  Random
+ * texts of ASCII and Cyrillic only take the sixteen-bytes-at-a-time path;
+ * others mix in what sends it back to one character at a time. */
+#include <ctype.h>
+#include <stdint.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "harness.h"
+#include "text.h"
+
+static size_t reference(const char *s, size_t len, size_t max)
+{
+    size_t w = 0;
+    int in = 0, alnum = 0;
+    for (size_t i = 0; i <= len;) {
+        utf8proc_int32_t cp = ' ';
+        if (i == len)
+            i++;
+        else
+            i += (size_t)utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
+        utf8proc_category_t cat = utf8proc_category(cp);
+        if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
+            (cp >= 0xA0 && !(cp >= 0x400 && cp < 0x530) && cat == UTF8PROC_CATEGORY_ZS)) {
+            if (in && alnum && ++w == max)
+                return w;
+            in = alnum = 0;
+            continue;
+        }
+        in = 1;
+        if (cp < 0x80)
+            alnum |= isalnum(cp) != 0;
+        else
+            alnum |= (cp >= 0x400 && cp < 0x482) || (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO);
+    }
+    return w;
+}
+
+static void test_count_words(void **state)
+{
+    (void)state;
+    static const char *const simple[] = {"a", "Z", "5", " ", "  ", "\t", "\n", "\r", "-", ".", ",", "\"", "_", "()",
+                                         "e-mail", "10.5", "\xd0\xbe", "\xd0\x81", "\xd1\x8f", "\xd1\xbf", "\x01"};
+    static const char *const other[] = {"\xc2\xab", "\xc2\xa0" /* NBSP */, "\xe2\x80\x83" /* em space */,
+                                        "\xe2\x80\x9e", "\xd2\x82" /* U+0482, no letter */, "\xc3\xa9",
+                                        "\xf0\x9f\x98\x80", "...", "\xe3\x80\x80" /* ideographic space */};
+    const char *pieces[sizeof simple / sizeof *simple + sizeof other / sizeof *other];
+    memcpy(pieces, simple, sizeof simple);
+    memcpy(pieces + sizeof simple / sizeof *simple, other, sizeof other);
+    static const size_t maxes[] = {1, 2, 3, 13, SIZE_MAX, 0};
+    uint64_t seed = 5;
+    char text[700];
+    for (int round = 0; round < 40000; round++) {
+        size_t npieces = round % 2 ? sizeof simple / sizeof *simple : sizeof pieces / sizeof *pieces;
+        size_t len = th_random_text(&seed, pieces, npieces, 120, text, sizeof text);
+        size_t max = maxes[round % (sizeof maxes / sizeof *maxes)];
+        size_t got = count_words_max(text, len, max), want = reference(text, len, max);
+        if (got != want)
+            fail_msg("round %d, max %zu: \"%s\": %zu words, want %zu", round, max, text, got, want);
+    }
+    assert_int_equal(count_words("", 0), 0);
+    assert_int_equal(count_words("- \xd0\xbe\xd0\xba, 12 ...", 15), 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_count_words),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
