@@ -64,10 +64,48 @@ static void test_count_words(void **state)
     assert_int_equal(count_words("- \xd0\xbe\xd0\xba, 12 ...", 15), 2);
 }
 
+/* A sentence end inside the text: ". ", "! " or "? " and then a capital. */
+static int reference_inner(const char *s, size_t len)
+{
+    for (size_t i = 0; i + 2 < len; i++) {
+        utf8proc_int32_t cp;
+        if (strchr(".!?", s[i]) && s[i] && s[i + 1] == ' ' &&
+            utf8proc_iterate((const utf8proc_uint8_t *)s + i + 2, (utf8proc_ssize_t)(len - i - 2), &cp) > 0 &&
+            utf8proc_category(cp) == UTF8PROC_CATEGORY_LU)
+            return 1;
+    }
+    return 0;
+}
+
+static void test_inner_sentence_end(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {"a", "b", "A", " ", ".", "!", "?", ",", "\xd0\x91" /* Б */, "\xd0\xb1",
+                                         "\xc3\x89" /* É */, "1", "\n", "word ", "and so on "};
+    uint64_t seed = 9;
+    char text[400];
+    size_t hits = 0;
+    for (int round = 0; round < 40000; round++) {
+        /* Mostly quiet texts, so that positions of a rare hit vary. */
+        size_t len = th_random_text(&seed, pieces, round % 4 ? 3 : sizeof pieces / sizeof *pieces, 80, text,
+                                    sizeof text);
+        if (round % 8 == 1 && len > 3) { /* a hit at a random place */
+            size_t at = seed % (len - 2);
+            memcpy(text + at, ". A", 3);
+        }
+        int got = has_inner_sentence_end(text, len), want = reference_inner(text, len);
+        hits += (size_t)want;
+        if (got != want)
+            fail_msg("round %d: \"%s\": %d, want %d", round, text, got, want);
+    }
+    assert_true(hits > 5000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_count_words),
+        cmocka_unit_test(test_inner_sentence_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
