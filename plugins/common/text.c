@@ -90,6 +90,15 @@ static __m128i in_range(__m128i v, char lo, char hi)
     return _mm_and_si128(above, _mm_cmplt_epi8(v, _mm_set1_epi8((char)(hi + 1))));
 }
 
+/* Bits set in a 16-bit mask (__builtin_popcount is a libgcc call without -mpopcnt). */
+static unsigned ones16(unsigned x)
+{
+    x = x - ((x >> 1) & 0x5555u);
+    x = (x & 0x3333u) + ((x >> 2) & 0x3333u);
+    x = (x + (x >> 4)) & 0x0F0Fu;
+    return (x + (x >> 8)) & 0x1Fu;
+}
+
 static int words16(const char *s, size_t len, size_t max, size_t *words)
 {
     size_t count = 0;
@@ -120,7 +129,7 @@ static int words16(const char *s, size_t len, size_t max, size_t *words)
         unsigned p1 = ((p << 1) | carry_p) & 0xFFFFu;
         if (p & p1)
             return 0;
-        count += (size_t)__builtin_popcount(a & ~a1) - (size_t)__builtin_popcount(a & p1 & a2);
+        count += ones16(a & ~a1) - ones16(a & p1 & a2);
         if (max && count >= max) { /* tokens() stops there; with max 0 it never does */
             *words = max;
             return 1;
