@@ -31,7 +31,11 @@ DOCS=$(bsdtar -tf "$CORPUS" | grep -c '\.txt$')
 
 # measure NAME CMD...: appends seconds and peak RSS (KB) to $WORK/NAME.time
 # Outputs go to empty folders: replacing an earlier run's files would add the
-# kernel's work of dropping them to the figures.
+# kernel's work of dropping them to the figures.  They are removed after the
+# run too (its report.json is kept as $WORK/NAME.report.json): with earlier
+# runs' gigabytes left in the page cache, a virtual machine that hands free
+# memory back to its host makes every new page of output a fault on the host,
+# and the copy into the page cache went from ~1% to ~15% of a run's samples.
 measure() {
     local name=$1
     shift
@@ -41,6 +45,8 @@ measure() {
         cat "$WORK/$name.err" >&2
         exit 1
     }
+    [ ! -f "$WORK/out-$name/report.json" ] || cp "$WORK/out-$name/report.json" "$WORK/$name.report.json"
+    rm -rf "$WORK/out-$name"
 }
 
 cat >"$WORK/clean.yaml" <<YAML
@@ -81,7 +87,7 @@ pydocs, pymb, pysecs = int(py[0][0]), float(py[0][1]), statistics.median(float(r
 rows = [("floor: bsdtar -xOf", *t("floor")), ("read+normalize+boilerplate+jsonl -j1", *t("clean_j1")),
         ("read+normalize+boilerplate+jsonl -j2", *t("clean_j2")),
         ("full default pipeline -j1", *t("full_j1")), ("full default pipeline -j2", *t("full_j2"))]
-rep = json.load(open(f"{work}/out-full_j1/report.json"))
+rep = json.load(open(f"{work}/full_j1.report.json"))
 print(f"corpus: {docs} documents, {mb:.1f} MB of text; full pipeline kept {rep['written']}, dropped {rep['dropped']}")
 if repeat > 1:
     print(f"medians of {repeat} interleaved runs")
