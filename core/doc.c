@@ -65,31 +65,14 @@ const char *cv_doc_text(const cv_doc *d, size_t *len)
     return d->text;
 }
 
-/* CONVERT_CHECK_TEXT=1: doc_set_text_unchecked checks after all (tests). */
-static int check_all;
-static pthread_once_t check_once = PTHREAD_ONCE_INIT;
-static void read_check_env(void)
+/* The one promise about text: it is valid UTF-8, so no plugin has to check again. */
+static int valid_text(const char *text, size_t len)
 {
-    const char *e = getenv("CONVERT_CHECK_TEXT");
-    check_all = e && e[0] && strcmp(e, "0") != 0;
+    return (text || !len) && cv_utf8_valid_prefix(text, len) == len;
 }
 
-int cv_doc_set_text(cv_doc *d, const char *text, size_t len)
+static void store_text(cv_doc *d, const char *text, size_t len)
 {
-    /* The one promise about text: it is valid UTF-8, so no plugin has to check again. */
-    if ((!text && len) || cv_utf8_valid_prefix(text, len) != len)
-        return -1;
-    return cv_doc_set_text_unchecked(d, text, len);
-}
-
-int cv_doc_set_text_unchecked(cv_doc *d, const char *text, size_t len)
-{
-    pthread_once(&check_once, read_check_env);
-    if (check_all && ((!text && len) || cv_utf8_valid_prefix(text, len) != len)) {
-        cv_log(CV_LOG_ERROR, "step '%s' passed invalid UTF-8 to doc_set_text_unchecked (document '%s'): a bug in "
-               "that plugin (CONVERT_CHECK_TEXT is set)", d->stage ? d->stage : "?", d->id ? d->id : "?");
-        abort();
-    }
     /* TEXT_PAD zero bytes follow the text: vectorised scanners (PCRE2's JIT
      * reads 16 bytes at a time) may look past the end without touching
      * memory that is not ours or not initialised. */
@@ -107,6 +90,34 @@ int cv_doc_set_text_unchecked(cv_doc *d, const char *text, size_t len)
     memset(d->text + len, 0, TEXT_PAD);
     d->len = len;
     d->nspans = 0;
+}
+
+int cv_doc_set_text(cv_doc *d, const char *text, size_t len)
+{
+    if (!valid_text(text, len))
+        return -1;
+    store_text(d, text, len);
+    return 0;
+}
+
+/* CONVERT_CHECK_TEXT=1: doc_set_text_unchecked checks after all (tests). */
+static int check_all;
+static pthread_once_t check_once = PTHREAD_ONCE_INIT;
+static void read_check_env(void)
+{
+    const char *e = getenv("CONVERT_CHECK_TEXT");
+    check_all = e && e[0] && strcmp(e, "0") != 0;
+}
+
+int cv_doc_set_text_unchecked(cv_doc *d, const char *text, size_t len)
+{
+    pthread_once(&check_once, read_check_env);
+    if (check_all && !valid_text(text, len)) {
+        cv_log(CV_LOG_ERROR, "step '%s' passed invalid UTF-8 to doc_set_text_unchecked (document '%s'): a bug in "
+               "that plugin (CONVERT_CHECK_TEXT is set)", d->stage ? d->stage : "?", d->id ? d->id : "?");
+        abort();
+    }
+    store_text(d, text, len);
     return 0;
 }
 
@@ -130,7 +141,7 @@ static int meta_set(cv_doc *d, const char *key, json_t *v)
 int cv_meta_set_string(cv_doc *d, const char *key, const char *value)
 {
     size_t n = value ? strlen(value) : 0;
-    if (!value || cv_utf8_valid_prefix(value, n) != n)
+    if (!value || !valid_text(value, n))
         return -1;
     return meta_set(d, key, json_stringn_nocheck(value, n));
 }
