@@ -12,10 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
+#include "simd.h"
 #include "util.h"
 
 /* ---- folding ---------------------------------------------------------- */
@@ -85,10 +83,9 @@ static size_t fold16(const char *s, char *out)
     const __m128i v = _mm_loadu_si128((const __m128i *)s);
     const __m128i x = _mm_xor_si128(v, _mm_set1_epi8((char)0x80)); /* signed: ASCII < 0 <= cont < 0x40 <= lead */
     const __m128i lead = _mm_cmpgt_epi8(x, _mm_set1_epi8(0x3F));
-    const __m128i d0 = _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xD0)), d1 = _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xD1));
+    const __m128i d0 = sse_is(v, (char)0xD0), d1 = sse_is(v, (char)0xD1);
     const __m128i prev = _mm_slli_si128(v, 1); /* the byte before, for continuation bytes */
-    const __m128i after_d0 = _mm_cmpeq_epi8(prev, _mm_set1_epi8((char)0xD0));
-    const __m128i after_d1 = _mm_cmpeq_epi8(prev, _mm_set1_epi8((char)0xD1));
+    const __m128i after_d0 = sse_is(prev, (char)0xD0), after_d1 = sse_is(prev, (char)0xD1);
     __m128i bad = _mm_andnot_si128(_mm_or_si128(d0, d1), lead);              /* other leads */
     bad = _mm_or_si128(bad, _mm_and_si128(after_d1, _mm_cmpgt_epi8(x, _mm_set1_epi8(0x1F)))); /* U+0460.. */
     if (_mm_movemask_epi8(bad))
@@ -98,9 +95,7 @@ static size_t fold16(const char *s, char *out)
     const __m128i mid = _mm_and_si128(_mm_andnot_si128(lo, after_d0), _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)));
     const __m128i hi = _mm_and_si128(_mm_andnot_si128(_mm_or_si128(lo, mid), after_d0),
                                      _mm_cmplt_epi8(x, _mm_set1_epi8(0x30)));
-    const __m128i upper =
-        _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
-    __m128i delta = _mm_and_si128(upper, _mm_set1_epi8(0x20));
+    __m128i delta = _mm_and_si128(sse_in(v, 'A', 'Z'), _mm_set1_epi8(0x20));
     delta = _mm_or_si128(delta, _mm_and_si128(lo, _mm_set1_epi8(0x10)));
     delta = _mm_or_si128(delta, _mm_and_si128(mid, _mm_set1_epi8(0x20)));
     delta = _mm_or_si128(delta, _mm_and_si128(hi, _mm_set1_epi8((char)0xE0)));
@@ -153,13 +148,9 @@ void lit_classify16(const char *f, unsigned *starts, unsigned *after_nonletter)
                   p2 = _mm_loadu_si128((const __m128i *)(f - 2));
     const __m128i bias = _mm_set1_epi8((char)0x80); /* signed: continuation bytes become 0..0x3F */
     const __m128i x = _mm_xor_si128(v, bias), x1 = _mm_xor_si128(p1, bias);
-    const __m128i cont = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(-1)), _mm_cmplt_epi8(x, _mm_set1_epi8(0x40)));
-    const __m128i cont1 = _mm_and_si128(_mm_cmpgt_epi8(x1, _mm_set1_epi8(-1)), _mm_cmplt_epi8(x1, _mm_set1_epi8(0x40)));
-    const __m128i ascii_letter1 =
-        _mm_and_si128(_mm_cmpgt_epi8(p1, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(p1, _mm_set1_epi8('z' + 1)));
-    const __m128i cyr_lead2 = _mm_or_si128(_mm_cmpeq_epi8(p2, _mm_set1_epi8((char)0xD0)),
-                                           _mm_cmpeq_epi8(p2, _mm_set1_epi8((char)0xD1)));
-    const __m128i letter1 = _mm_or_si128(ascii_letter1, _mm_and_si128(cont1, cyr_lead2));
+    const __m128i cont = sse_in(x, 0, 0x3F), cont1 = sse_in(x1, 0, 0x3F);
+    const __m128i cyr_lead2 = _mm_or_si128(sse_is(p2, (char)0xD0), sse_is(p2, (char)0xD1));
+    const __m128i letter1 = _mm_or_si128(sse_in(p1, 'a', 'z'), _mm_and_si128(cont1, cyr_lead2));
     *starts = (unsigned)_mm_movemask_epi8(cont) ^ 0xFFFFu;
     *after_nonletter = *starts & ~(unsigned)_mm_movemask_epi8(letter1);
 #else

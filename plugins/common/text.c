@@ -6,9 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <utf8proc.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
+#include "simd.h"
 
 static int is_space(utf8proc_int32_t cp)
 {
@@ -81,15 +79,6 @@ size_t count_words(const char *s, size_t len)
  * punctuation mark ("e-mail", "10.5").  0 when the text holds anything
  * else (another lead byte: a Unicode space might be among them; two marks
  * in a row, where a run might continue a token): tokens() decides then. */
-static __m128i is(__m128i v, char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); }
-
-/* Bytes of v in [lo, hi], both ASCII. */
-static __m128i in_range(__m128i v, char lo, char hi)
-{
-    const __m128i above = _mm_cmpgt_epi8(v, _mm_set1_epi8((char)(lo - 1)));
-    return _mm_and_si128(above, _mm_cmplt_epi8(v, _mm_set1_epi8((char)(hi + 1))));
-}
-
 /* Bits set in a 16-bit mask (__builtin_popcount is a libgcc call without -mpopcnt). */
 static unsigned ones16(unsigned x)
 {
@@ -116,13 +105,13 @@ static int words16(const char *s, size_t len, size_t max, size_t *words)
         }
         const __m128i high = _mm_cmplt_epi8(v, zero);
         const __m128i lead = _mm_cmpgt_epi8(_mm_xor_si128(v, _mm_set1_epi8((char)0x80)), _mm_set1_epi8(0x3F));
-        const __m128i cyr = _mm_or_si128(is(v, (char)0xD0), is(v, (char)0xD1));
+        const __m128i cyr = _mm_or_si128(sse_is(v, (char)0xD0), sse_is(v, (char)0xD1));
         if (_mm_movemask_epi8(_mm_andnot_si128(cyr, lead)))
             return 0;
-        const __m128i digit = in_range(v, '0', '9');
-        const __m128i alpha = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 'z');
+        const __m128i digit = sse_in(v, '0', '9');
+        const __m128i alpha = sse_in(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 'z');
         const __m128i space =
-            _mm_or_si128(_mm_or_si128(is(v, ' '), is(v, '\t')), _mm_or_si128(is(v, '\n'), is(v, '\r')));
+            _mm_or_si128(_mm_or_si128(sse_is(v, ' '), sse_is(v, '\t')), _mm_or_si128(sse_is(v, '\n'), sse_is(v, '\r')));
         unsigned a = (unsigned)_mm_movemask_epi8(_mm_or_si128(high, _mm_or_si128(digit, alpha)));
         unsigned p = ~(a | (unsigned)_mm_movemask_epi8(space)) & 0xFFFFu;
         unsigned a1 = ((a << 1) | carry_a) & 0xFFFFu, a2 = ((a << 2) | carry_a2) & 0xFFFFu;
@@ -202,10 +191,12 @@ int has_inner_sentence_end(const char *s, size_t len)
     for (; i + 17 <= len; i += 16) {
         const __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
         const __m128i next = _mm_loadu_si128((const __m128i *)(s + i + 1));
-        const __m128i mark = _mm_or_si128(_mm_or_si128(is(v, '.'), is(v, '!')), is(v, '?'));
-        for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(mark, is(next, ' '))); m; m &= m - 1)
-            if (i + (size_t)__builtin_ctz(m) + 2 < len && capital_at(s, i + (size_t)__builtin_ctz(m) + 2))
+        const __m128i mark = _mm_or_si128(_mm_or_si128(sse_is(v, '.'), sse_is(v, '!')), sse_is(v, '?'));
+        for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(mark, sse_is(next, ' '))); m; m &= m - 1) {
+            size_t word = i + (size_t)__builtin_ctz(m) + 2; /* after the mark and the space */
+            if (word < len && capital_at(s, word))
                 return 1;
+        }
     }
 #endif
     for (; i + 2 < len; i++)

@@ -5,9 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
+
+#include "simd.h"
 
 void buf_reserve(cv_buf *b, size_t extra)
 {
@@ -84,7 +83,7 @@ void buf_add_json(cv_buf *b, const char *s, size_t len)
         while (i + 16 <= len) {
             __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
             __m128i ctl = _mm_cmplt_epi8(_mm_xor_si128(v, _mm_set1_epi8((char)0x80)), _mm_set1_epi8((char)0xA0));
-            __m128i q = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+            __m128i q = _mm_or_si128(sse_is(v, '"'), sse_is(v, '\\'));
             int mask = _mm_movemask_epi8(_mm_or_si128(ctl, q)); /* ctl: below 0x20, compared unsigned */
             if (mask) {
                 i += (size_t)__builtin_ctz((unsigned)mask);

@@ -7,11 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "convert/plugin.h"
+#include "simd.h"
 #include "util.h"
 
 static const cv_option options[] = {
@@ -160,8 +158,8 @@ static int plain8(const char *p, int after)
 static int plain16(const char *p, int after)
 {
     __m128i v = _mm_loadu_si128((const __m128i *)p);
-    __m128i printable = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmplt_epi8(v, _mm_set1_epi8(0x7F)));
-    __m128i space = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x20));
+    __m128i printable = sse_in(v, 0x21, 0x7E);
+    __m128i space = sse_is(v, 0x20);
     __m128i before = _mm_or_si128(_mm_slli_si128(space, 1), _mm_cvtsi32_si128(after ? 0xFF : 0));
     __m128i lone = _mm_andnot_si128(before, space);
     __m128i cont = _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xC0)); /* 0x80..0xBF, negative as signed */
