@@ -87,6 +87,14 @@ char *th_slurp(const char *path, size_t *len)
     return buf;
 }
 
+char *th_output(const char *dir, const char *name, size_t *len)
+{
+    char *path = cv_xasprintf("%s/%s", dir, name);
+    char *text = th_slurp(path, len);
+    free(path);
+    return text;
+}
+
 static uint64_t lcg(uint64_t *seed) { return (*seed = *seed * 6364136223846793005ull + 1442695040888963407ull) >> 33; }
 
 size_t th_random_text(uint64_t *seed, const char *const *pieces, size_t npieces, size_t max_pieces, char *out,

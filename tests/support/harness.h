@@ -37,6 +37,8 @@ cv_status th_process(th_plugin *p, cv_doc *d);
 
 /* Helpers for tests. */
 char *th_slurp(const char *path, size_t *len); /* NULL if missing */
+/* th_slurp of file name under dir: what a committed writer left there. */
+char *th_output(const char *dir, const char *name, size_t *len);
 char *th_tmpdir(void);                         /* a fresh folder; caller frees */
 void th_rmrf(const char *path);
 uint64_t th_counter(th_plugin *p, const char *counter);

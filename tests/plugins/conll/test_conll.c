@@ -33,10 +33,8 @@ static char *write_one(const char *opts, const char *file)
     cv_doc_free(d);
     assert_int_equal(th_commit(w), 0);
     th_close(w);
-    char *path = cv_xasprintf("%s/%s", dir, file);
-    char *got = th_slurp(path, NULL);
+    char *got = th_output(dir, file, NULL);
     assert_non_null(got);
-    free(path);
     th_rmrf(dir);
     free(dir);
     return got;

@@ -21,17 +21,13 @@ static void test_quoting(void **s)
     cv_doc_free(d);
     assert_int_equal(th_commit(w), 0);
     th_close(w);
-    char *path = cv_xasprintf("%s/train.csv", dir);
-    char *got = th_slurp(path, NULL);
+    char *got = th_output(dir, "train.csv", NULL);
     assert_string_equal(got, "id,text,lang,info.n,tags,missing\r\n"
                              "\"a,1\",\"He said \"\"hi\"\",\nthen left.\r\nBye\",en,3,\"[\"\"x\"\",\"\"y\"\"]\",\r\n");
     free(got);
-    free(path);
-    path = cv_xasprintf("%s/test.csv", dir);
-    got = th_slurp(path, NULL);
+    got = th_output(dir, "test.csv", NULL);
     assert_string_equal(got, "id,text,lang,info.n,tags,missing\r\nb,plain,,,,\r\n");
     free(got);
-    free(path);
     th_rmrf(dir);
     free(dir);
 }

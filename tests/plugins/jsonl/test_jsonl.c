@@ -125,8 +125,7 @@ static void test_source_moves_out_of_metadata(void **state)
         assert_int_equal(w->desc->write(w->inst, d), CV_OK);
         assert_int_equal(th_commit(w), 0);
         th_close(w);
-        char *path = cv_xasprintf("%s/train.jsonl", dir);
-        char *raw = th_slurp(path, NULL);
+        char *raw = th_output(dir, "train.jsonl", NULL);
         json_t *o = json_loads(raw, 0, NULL);
         if (!o)
             fail_msg("case %zu: not JSON: %s", c, raw);
@@ -138,7 +137,6 @@ static void test_source_moves_out_of_metadata(void **state)
         json_decref(before);
         json_decref(after);
         free(raw);
-        free(path);
         cv_doc_free(d);
         th_rmrf(dir);
         free(dir);
@@ -165,8 +163,7 @@ static void test_escaping_random(void **state)
     }
     assert_int_equal(th_commit(w), 0);
     th_close(w);
-    char *path = cv_xasprintf("%s/train.jsonl", dir);
-    char *raw = th_slurp(path, NULL);
+    char *raw = th_output(dir, "train.jsonl", NULL);
     char *save = NULL, *line = strtok_r(raw, "\n", &save);
     for (size_t i = 0; i < N; i++, line = strtok_r(NULL, "\n", &save)) {
         assert_non_null(line);
@@ -177,7 +174,6 @@ static void test_escaping_random(void **state)
         json_decref(o);
     }
     free(raw);
-    free(path);
     th_rmrf(dir);
     free(dir);
 }
