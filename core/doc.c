@@ -90,6 +90,7 @@ static void store_text(cv_doc *d, const char *text, size_t len)
     memset(d->text + len, 0, TEXT_PAD);
     d->len = len;
     d->nspans = 0;
+    d->unchecked = 0;
 }
 
 int cv_doc_set_text(cv_doc *d, const char *text, size_t len)
@@ -119,6 +120,50 @@ int cv_doc_set_text_unchecked(cv_doc *d, const char *text, size_t len)
     }
     store_text(d, text, len);
     return 0;
+}
+
+char *cv_doc_text_room(cv_doc *d, size_t len, unsigned flags)
+{
+    if (!d->reading || len > SIZE_MAX / 2)
+        return NULL;
+    if (len + TEXT_PAD > d->cap) {
+        /* Geometric, so a reader growing the text a chunk at a time copies
+         * it a bounded number of times; exact when it asks for the size at once. */
+        size_t cap = d->unchecked && d->cap + d->cap / 2 > len + TEXT_PAD ? d->cap + d->cap / 2 : len + TEXT_PAD;
+        char *n = realloc(d->text, cap);
+        if (!n)
+            return NULL;
+        d->text = n;
+        d->cap = cap;
+    }
+    d->len = len;
+    d->nspans = 0;
+    d->unchecked = 1;
+    d->text_flags = flags;
+    return d->text;
+}
+
+size_t cv_doc_check_text(cv_doc *d)
+{
+    if (!d->unchecked)
+        return 0;
+    d->unchecked = 0;
+    memset(d->text + d->len, 0, TEXT_PAD); /* the reader wrote only the text */
+    if (d->drop_reason || cv_utf8_valid_prefix(d->text, d->len) == d->len)
+        return 0;
+    if (!(d->text_flags & CV_TEXT_REPAIR)) {
+        cv_doc_drop(d, "invalid_utf8", NULL);
+        return 0;
+    }
+    size_t bad, n = cv_utf8_repair(d->text, d->len, NULL, &bad);
+    char *fixed = cv_xmalloc(n + TEXT_PAD);
+    cv_utf8_repair(d->text, d->len, fixed, &bad);
+    memset(fixed + n, 0, TEXT_PAD);
+    free(d->text);
+    d->text = fixed;
+    d->len = n;
+    d->cap = n + TEXT_PAD;
+    return bad;
 }
 
 void cv_doc_drop(cv_doc *d, const char *reason, const char *detail)

@@ -25,6 +25,9 @@ struct cv_doc {
     const char *stage; /* plugin name of the stage running it, for drop reasons */
     void *scratch;     /* a serial step's prepare() result, for its process() */
     void (*scratch_free)(void *p);
+    unsigned char reading;   /* inside a reader's next(): doc_text_room() may be used */
+    unsigned char unchecked; /* text from doc_text_room(), UTF-8 not checked yet */
+    unsigned text_flags;     /* CV_TEXT_* of the last doc_text_room() */
 };
 
 cv_doc *cv_doc_new(void);
@@ -36,6 +39,11 @@ int cv_doc_set_id(cv_doc *d, const char *id);
 const char *cv_doc_text(const cv_doc *d, size_t *len);
 int cv_doc_set_text(cv_doc *d, const char *text, size_t len);
 int cv_doc_set_text_unchecked(cv_doc *d, const char *text, size_t len);
+char *cv_doc_text_room(cv_doc *d, size_t len, unsigned flags);
+/* The check doc_text_room() put off: a text that is not valid UTF-8 is
+ * repaired or the document dropped (reason under d->stage).  Returns the
+ * bytes repaired. */
+size_t cv_doc_check_text(cv_doc *d);
 void cv_doc_drop(cv_doc *d, const char *reason, const char *detail);
 int cv_meta_set_string(cv_doc *d, const char *key, const char *value);
 int cv_meta_set_int(cv_doc *d, const char *key, int64_t value);

@@ -117,6 +117,26 @@ static void h_progress(cv_ctx *c, uint64_t done, uint64_t total)
     }
 }
 
+cv_status cv_reader_next(cv_ctx *reader, void *inst, cv_doc *d)
+{
+    const cv_plugin *desc = reader->entry->desc;
+    d->stage = desc->name;
+    d->reading = 1;
+    cv_status st = desc->next(inst, d);
+    d->reading = 0;
+    return st;
+}
+
+void cv_reader_settle(cv_ctx *reader, cv_doc *d)
+{
+    if (!d->unchecked)
+        return;
+    d->stage = reader->entry->desc->name;
+    size_t bad = cv_doc_check_text(d);
+    if (bad)
+        h_count(reader, "repaired:invalid_utf8_bytes", bad);
+}
+
 static const cv_host host = {
     .abi_major = CONVERT_ABI_MAJOR,
     .abi_minor = CONVERT_ABI_MINOR,
@@ -154,6 +174,7 @@ static const cv_host host = {
     .doc_set_scratch = cv_doc_set_scratch,
     .doc_scratch = cv_doc_scratch,
     .doc_set_text_unchecked = cv_doc_set_text_unchecked,
+    .doc_text_room = cv_doc_text_room,
 };
 
 const cv_host *cv_host_table(void) { return &host; }

@@ -247,8 +247,7 @@ static int read_doc(run *r, cv_doc **out)
     cv_status st;
     for (;;) {
         d = cv_doc_new();
-        d->stage = s->entry->desc->name;
-        st = s->entry->desc->next(s->inst[0], d);
+        st = cv_reader_next(&s->ctx[0], s->inst[0], d);
         /* --shard K/N: another run owns documents whose id hashes elsewhere.
          * They are not this run's input, so they are not counted either. */
         if (r->ro->shards && st != CV_END && st != CV_ERROR && d->id &&
@@ -285,6 +284,7 @@ static void run_serial(run *r)
     cv_doc *d;
     int got;
     while (!stopping(r) && (got = read_doc(r, &d)) > 0) {
+        cv_reader_settle(&r->reader.ctx[0], d);
         if (run_steps(r, d, 0, r->nsteps, 0) == 0)
             finish_doc(r, d);
         cv_doc_free(d);
@@ -404,6 +404,7 @@ static void write_in_order(run *r, cv_doc *d)
 static void carry(run *r, cv_doc *d, size_t w)
 {
     const size_t W = r->nsteps;
+    cv_reader_settle(&r->reader.ctx[0], d); /* the reader's share that runs in parallel */
     for (;;) {
         while (d->at < r->nsteps && !d->drop_reason && !stopping(r) && !is_serial(r, d->at))
             run_steps(r, d, d->at, d->at + 1, w), d->at++;

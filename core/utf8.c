@@ -113,3 +113,25 @@ size_t cv_utf8_valid_prefix(const char *str, size_t len)
     }
     return len;
 }
+
+size_t cv_utf8_repair(const char *s, size_t len, char *out, size_t *bad)
+{
+    size_t n = 0, i = 0;
+    *bad = 0;
+    while (i < len) {
+        /* No valid character starts where the valid prefix ends: one byte out. */
+        size_t ok = cv_utf8_valid_prefix(s + i, len - i);
+        if (out)
+            memcpy(out + n, s + i, ok);
+        n += ok;
+        i += ok;
+        if (i < len) {
+            if (out)
+                memcpy(out + n, "\xEF\xBF\xBD", 3);
+            n += 3;
+            i++;
+            ++*bad;
+        }
+    }
+    return n;
+}

@@ -24,7 +24,8 @@
  *     step edits it in place through the host functions; a writer may only
  *     read it, and only during the write() call.
  *   - Every string passed *into* a host function is copied; the caller keeps
- *     ownership of its buffer.
+ *     ownership of its buffer.  (doc_text_room() is the one way to write into
+ *     the document's own buffer instead.)
  *   - Every const char * *returned* by a host function is borrowed.  Option
  *     values (opt_string, opt_list_item) stay valid until destroy(); document
  *     strings (doc_id, doc_text, meta_get_string, span labels) until the
@@ -59,7 +60,7 @@ extern "C" {
 #endif
 
 #define CONVERT_ABI_MAJOR 1
-#define CONVERT_ABI_MINOR 2
+#define CONVERT_ABI_MINOR 3
 
 #if defined(__GNUC__)
 #define CV_EXPORT __attribute__((visibility("default")))
@@ -121,6 +122,9 @@ typedef struct cv_span {
 
 /* Descriptor flags. */
 #define CV_FLAG_SERIAL 0x1u /* step: one instance, documents in input order */
+
+/* Flags of host->doc_text_room() (ABI 1.3). */
+#define CV_TEXT_REPAIR 0x1u /* invalid UTF-8: each bad byte becomes U+FFFD (default: the document is dropped) */
 
 typedef struct cv_host cv_host;
 
@@ -248,6 +252,24 @@ struct cv_host {
      * (the project's tests set it) the host checks anyway, and an invalid
      * text stops the process with a message naming the step.  Returns 0. */
     int (*doc_set_text_unchecked)(cv_doc *doc, const char *text, size_t len);
+
+    /* ABI 1.3.  Readers, inside next(): read a text straight into the
+     * document and leave its UTF-8 check to the core.  doc_text_room() makes
+     * the text len bytes long and returns them for the reader to fill; the
+     * bytes that were there are kept, the rest must all be written before
+     * next() returns.  Call it again to grow or shrink (to the real length
+     * once the data is in, say); the returned pointer is valid until the next
+     * call or until next() returns.  The core checks the text later, on a
+     * worker thread while the reader reads on: for an archive at -j 2, the
+     * check and the copy that doc_set_text() makes were a fifth of the reader
+     * thread's work, and the reader is the one part that cannot run on more
+     * cores.  A text that is not valid UTF-8 is dropped as
+     * <reader>:invalid_utf8, or with flags CV_TEXT_REPAIR has each bad byte
+     * replaced by U+FFFD, counted as repaired:invalid_utf8_bytes under the
+     * reader's name.  The flags of the last call count.  Returns NULL (and
+     * changes nothing) when out of memory or called from anything but a
+     * reader's next(). */
+    char *(*doc_text_room)(cv_doc *doc, size_t len, unsigned flags);
 };
 
 /* Log levels for host->log. */

@@ -30,11 +30,10 @@ typedef struct reader {
     int disk; /* reading a folder */
     const char *path;
     size_t root_len; /* folder mode: strip "<path>/" from entry names */
-    int repair;
+    unsigned flags; /* CV_TEXT_REPAIR or 0 */
     int64_t max_doc, max_members, max_total;
     uint64_t members, total;
     int64_t file_size; /* for progress: compressed bytes read of this many */
-    cv_buf data, fixed;
 } reader;
 
 static void r_destroy(void *p)
@@ -42,8 +41,6 @@ static void r_destroy(void *p)
     reader *r = p;
     if (r->a)
         archive_read_free(r->a);
-    buf_free(&r->data);
-    buf_free(&r->fixed);
     free(r);
 }
 
@@ -60,7 +57,7 @@ static void *r_create(const cv_host *host, cv_ctx *ctx)
         host->error(ctx, "invalid_utf8 must be 'repair' or 'drop', not '%s'", mode);
         goto fail;
     }
-    r->repair = !strcmp(mode, "repair");
+    r->flags = strcmp(mode, "repair") ? 0 : CV_TEXT_REPAIR; /* the core checks and repairs, on a worker */
     r->max_doc = host->opt_int(ctx, "max_doc_bytes");
     r->max_members = host->opt_int(ctx, "max_members");
     r->max_total = host->opt_int(ctx, "max_total_bytes");
@@ -117,32 +114,41 @@ static const char *entry_kind(mode_t type)
     }
 }
 
-/* Read the member's data into r->data; -1 on a broken archive. */
-static int read_data(reader *r, int64_t *out_size)
+/* Read the member's data straight into the document (hint: the size the
+ * header gives, 0 if none).  0: read, 1: larger than max_doc_bytes (the
+ * rest is read and counted, not stored), -1: a broken archive. */
+static int read_data(reader *r, cv_doc *doc, size_t hint)
 {
-    r->data.len = 0;
-    char chunk[65536];
-    la_ssize_t n;
-    while ((n = archive_read_data(r->a, chunk, sizeof chunk)) > 0) {
-        r->total += (uint64_t)n;
-        if (r->max_total > 0 && r->total > (uint64_t)r->max_total) {
-            r->host->error(r->ctx, "'%s': more than max_total_bytes (%lld) uncompressed; raise it if this is real",
-                           r->path, (long long)r->max_total);
+    const cv_host *h = r->host;
+    size_t len = 0, room = hint ? hint + 1 : 65536; /* + 1: the end shows as a read of 0, not a full buffer */
+    char *p = h->doc_text_room(doc, room, r->flags), chunk[65536];
+    int big = 0;
+    for (;;) {
+        if (!p) {
+            h->error(r->ctx, "'%s': out of memory for a member of %zu bytes", r->path, room);
             return -1;
         }
-        if (r->max_doc > 0 && r->data.len + (size_t)n > (size_t)r->max_doc) {
-            *out_size = -1; /* too big: keep counting but stop storing */
-            continue;
+        la_ssize_t n = big ? archive_read_data(r->a, chunk, sizeof chunk) : archive_read_data(r->a, p + len, room - len);
+        if (n < 0) {
+            h->error(r->ctx, "'%s': %s", r->path, archive_error_string(r->a));
+            return -1;
         }
-        buf_add(&r->data, chunk, (size_t)n);
+        if (n == 0)
+            break;
+        r->total += (uint64_t)n;
+        if (r->max_total > 0 && r->total > (uint64_t)r->max_total) {
+            h->error(r->ctx, "'%s': more than max_total_bytes (%lld) uncompressed; raise it if this is real", r->path,
+                     (long long)r->max_total);
+            return -1;
+        }
+        len += (size_t)n;
+        if (r->max_doc > 0 && len > (size_t)r->max_doc)
+            big = 1; /* keep counting, stop storing */
+        else if (len == room)
+            p = h->doc_text_room(doc, room *= 2, r->flags);
     }
-    if (n < 0) {
-        r->host->error(r->ctx, "'%s': %s", r->path, archive_error_string(r->a));
-        return -1;
-    }
-    if (*out_size != -1)
-        *out_size = (int64_t)r->data.len;
-    return 0;
+    h->doc_text_room(doc, big ? 0 : len, r->flags); /* shrinking never fails */
+    return big;
 }
 
 static cv_status r_next(void *p, cv_doc *doc)
@@ -189,33 +195,25 @@ static cv_status r_next(void *p, cv_doc *doc)
             h->progress(r->ctx, (uint64_t)archive_filter_bytes(r->a, -1), (uint64_t)r->file_size);
         const char *base = strrchr(r->path, '/');
         h->meta_set_string(doc, "source", base && base[1] ? base + 1 : r->path); /* stable across machines */
-        int64_t size = 0;
         if (r->max_doc > 0 && archive_entry_size_is_set(e) && archive_entry_size(e) > r->max_doc) {
-            size = archive_entry_size(e);
-            h->meta_set_int(doc, "size", size);
+            h->meta_set_int(doc, "size", archive_entry_size(e));
             if (!r->disk) /* read_disk moves on by itself and refuses the call */
                 archive_read_data_skip(r->a);
             h->doc_drop(doc, "max_doc_bytes", NULL);
             return CV_DROP;
         }
-        if (read_data(r, &size) < 0)
+        /* A header's size is a hint: room for it up front, within reason. */
+        int64_t hint = archive_entry_size_is_set(e) ? archive_entry_size(e) : 0;
+        int got = read_data(r, doc, hint > 0 && hint < (16 << 20) ? (size_t)hint : 0);
+        if (got < 0)
             return CV_ERROR;
-        if (size < 0) { /* the header did not give the size, the data did */
+        if (got > 0) { /* the header did not give the size, the data did */
             h->doc_drop(doc, "max_doc_bytes", NULL);
             return CV_DROP;
         }
-        h->meta_set_int(doc, "size", size);
-        const char *text = r->data.p ? r->data.p : "";
-        size_t len = r->data.len;
-        if (h->doc_set_text(doc, text, len) < 0) { /* the host accepts valid UTF-8 only */
-            if (!r->repair) {
-                h->doc_drop(doc, "invalid_utf8", NULL);
-                return CV_DROP;
-            }
-            r->fixed.len = 0;
-            h->count(r->ctx, "repaired:invalid_utf8_bytes", utf8_repair(text, len, &r->fixed));
-            h->doc_set_text(doc, r->fixed.p, r->fixed.len);
-        }
+        size_t len;
+        h->doc_text(doc, &len);
+        h->meta_set_int(doc, "size", (int64_t)len);
         return CV_OK;
     }
 }
@@ -224,7 +222,7 @@ static const cv_plugin archive_reader = {
     CV_PLUGIN_HEADER,
     .name = "archive",
     .kind = CV_READER,
-    .version = "1.0.0",
+    .version = "1.1.0",
     .description = "Reads archive members (tar, tar.gz, tar.zst, zip, 7z, ...) or a folder's files as documents",
     .options = options,
     .create = r_create,

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
 #include "simd.h"
 
@@ -38,34 +37,6 @@ void buf_free(cv_buf *b)
 {
     free(b->p);
     *b = (cv_buf){0};
-}
-
-/* Length of the valid sequence at s, or -1. */
-static utf8proc_ssize_t seq_len(const char *s, size_t left)
-{
-    if ((unsigned char)*s < 0x80)
-        return 1;
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)left, &cp);
-    return n > 0 && cp >= 0 ? n : -1;
-}
-
-size_t utf8_repair(const char *s, size_t len, cv_buf *out)
-{
-    size_t bad = 0;
-    buf_reserve(out, len);
-    for (size_t i = 0; i < len;) {
-        utf8proc_ssize_t n = seq_len(s + i, len - i);
-        if (n < 0) {
-            buf_add(out, "\xEF\xBF\xBD", 3);
-            bad++;
-            i++;
-        } else {
-            buf_add(out, s + i, (size_t)n);
-            i += (size_t)n;
-        }
-    }
-    return bad;
 }
 
 /* A JSON string: quotes, backslashes and control characters escaped, the

@@ -21,9 +21,6 @@ void buf_free(cv_buf *b);
 void buf_add_json(cv_buf *b, const char *s, size_t len);
 void buf_add_uint(cv_buf *b, uint64_t v);
 
-/* Copy s into out replacing every invalid sequence by U+FFFD; returns how many were replaced. */
-size_t utf8_repair(const char *s, size_t len, cv_buf *out);
-
 /* Decode the code point at s[*i] and advance *i.  Only for text known to be
  * valid UTF-8 (document text always is): no checks, so it is fast. */
 static inline int utf8_next(const char *s, size_t *i)

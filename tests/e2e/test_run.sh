@@ -49,6 +49,38 @@ expect_rc 0 "folder input"
 [ "$(json "$TMP/out3/report.json" 'j["counters"]["archive"]["skipped:not_included"]')" = 1 ] && ok || bad "skip counted"
 grep -q '"id":"c.txt","reason":"archive:invalid_utf8"' "$TMP/out3/dropped.jsonl" && ok || bad "drop log names the document"
 
+# An archive from a pipe whose members give no size up front (a zip written as a
+# stream): a member grows in the document as it is read, one past max_doc_bytes
+# is dropped while reading, and the core repairs invalid UTF-8 on a worker.
+"$PYTHON" - "$TMP/stream.zip" <<'PY'
+import io, sys, zipfile
+class Stream(io.RawIOBase):  # not seekable: sizes go after the data
+    def __init__(self, f): self.f = f
+    def writable(self): return True
+    def write(self, b): return self.f.write(b)
+with open(sys.argv[1], "wb") as f, zipfile.ZipFile(Stream(f), "w", zipfile.ZIP_DEFLATED) as z:
+    for name, data in [("long.txt", b"word " * 60000), ("huge.txt", b"x" * 2000000), ("bad.txt", b"caf\xe9 \xff")]:
+        with z.open(name, "w") as m:
+            m.write(data)
+PY
+printf 'reader: {plugin: archive, path: unused, max_doc_bytes: 1M}\nwriters: [jsonl]\n' >"$TMP/stream.yaml"
+for j in 1 2; do
+    # Through a pipe: from a file, /dev/stdin is seekable and libarchive finds the sizes at the end.
+    run "$CONVERT" -q -c "$TMP/stream.yaml" -i /dev/stdin -o "$TMP/stream$j" -j $j < <(cat "$TMP/stream.zip")
+    expect_rc 0 "streamed zip on stdin, -j $j"
+done
+expect_same "$TMP/stream1/train.jsonl" "$TMP/stream2/train.jsonl" "streamed zip: -j 1 and -j 2"
+[ "$(json "$TMP/stream2/report.json" '(j["read"], j["written"], j["dropped_by_reason"])')" = \
+  "(3, 2, {'archive:max_doc_bytes': 1})" ] && ok || bad "streamed zip accounting: $(cat "$TMP/stream2/report.json")"
+[ "$(json "$TMP/stream2/report.json" 'j["counters"]["archive"]["repaired:invalid_utf8_bytes"]')" = 2 ] &&
+    ok || bad "streamed zip: repairs counted"
+"$PYTHON" -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert [r["id"] for r in rows] == ["long.txt", "bad.txt"], rows
+assert rows[0]["text"] == "word " * 60000 and rows[0]["metadata"]["size"] == 300000
+assert rows[1]["text"] == "caf\ufffd \ufffd", rows[1]' "$TMP/stream2/train.jsonl" && ok || bad "streamed zip texts"
+
 # A failed run leaves earlier outputs untouched and no new or temp files.
 mkdir -p "$TMP/out4"
 echo previous >"$TMP/out4/train.jsonl"

@@ -12,8 +12,8 @@ static int fuzz_reader(const char *plugin, const char *suffix, const uint8_t *da
     fz_plugin *p = fz_open(CV_READER, plugin, yaml, NULL);
     for (int i = 0; p->inst && i < 10000; i++) {
         cv_doc *d = cv_doc_new();
-        d->stage = plugin;
-        cv_status st = p->desc->next(p->inst, d);
+        cv_status st = cv_reader_next(&p->ctx, p->inst, d);
+        cv_reader_settle(&p->ctx, d);
         cv_doc_free(d);
         if (st == CV_END || st == CV_ERROR)
             break;

@@ -64,6 +64,13 @@ cv_doc *th_doc(const char *id, const char *text)
     return d;
 }
 
+cv_status th_next(th_plugin *p, cv_doc *d)
+{
+    cv_status st = cv_reader_next(&p->ctx, p->inst, d);
+    cv_reader_settle(&p->ctx, d);
+    return st;
+}
+
 cv_status th_process(th_plugin *p, cv_doc *d)
 {
     d->stage = p->desc->name;

@@ -1,7 +1,8 @@
-/* The document's metadata dump, written by the core for strings and
- * integers, must be what json_dumps(JSON_COMPACT) writes, byte for byte:
- * random objects of every kind of value, keys and strings full of what JSON
- * escapes, compared with jansson's own output. */
+/* The document's storage: the metadata dump, written by the core for
+ * strings and integers, must be what json_dumps(JSON_COMPACT) writes, byte
+ * for byte (random objects of every kind of value, keys and strings full of
+ * what JSON escapes, compared with jansson's own output); a reader's text
+ * room keeps the UTF-8 promise once checked. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -76,10 +77,82 @@ static void test_dump_as_jansson(void **state)
     }
 }
 
+/* A text as a reader fills it, checked as a worker would check it. */
+static cv_doc *room_doc(const char *text, size_t len, unsigned flags)
+{
+    const cv_host *h = cv_host_table();
+    cv_doc *d = cv_doc_new();
+    d->stage = "reader";
+    d->reading = 1;
+    char *p = h->doc_text_room(d, len + 100, flags); /* more than needed, */
+    memset(p, 'x', len + 100);                       /* garbage past the end, */
+    memcpy(h->doc_text_room(d, len, flags), text, len); /* then the real length */
+    d->reading = 0;
+    return d;
+}
+
+static void test_text_room(void **state)
+{
+    (void)state;
+    const cv_host *h = cv_host_table();
+    cv_doc *d = cv_doc_new();
+    assert_null(h->doc_text_room(d, 10, 0)); /* only inside a reader's next() */
+    assert_int_equal(d->len, 0);
+    d->reading = 1;
+    cv_span sp = {0, 0, "token", NULL, 0};
+    assert_int_equal(cv_span_add(d, &sp), 0);
+    memcpy(h->doc_text_room(d, 5, 0), "hello", 5);
+    assert_int_equal(cv_span_count(d), 0); /* spans no longer hold */
+    char *p = h->doc_text_room(d, 300000, 0); /* growing keeps what was written */
+    assert_memory_equal(p, "hello", 5);
+    for (size_t i = 5; i < 300000; i++)
+        p[i] = (char)('a' + i % 26);
+    p = h->doc_text_room(d, 300001, 0);
+    assert_int_equal(p[299999], (char)('a' + 299999 % 26));
+    p[300000] = '!';
+    d->reading = 0;
+    assert_int_equal(cv_doc_check_text(d), 0);
+    assert_null(d->drop_reason);
+    assert_int_equal(d->len, 300001);
+    assert_memory_equal(d->text, "hellof", 6);
+    assert_int_equal(d->text[300000], '!');
+
+    cv_doc_free(d);
+    d = room_doc("caf\xC3\xA9", 5, 0);
+    assert_int_equal(cv_doc_check_text(d), 0);
+    assert_null(d->drop_reason);
+    assert_string_equal(d->text, "caf\xC3\xA9");
+    for (size_t i = 5; i < 5 + 32; i++) /* the padding the scanners rely on */
+        assert_int_equal(d->text[i], 0);
+    assert_int_equal(cv_doc_check_text(d), 0); /* once */
+
+    cv_doc_free(d);
+    d = room_doc("caf\xE9 \xFF", 6, 0);
+    assert_int_equal(cv_doc_check_text(d), 0);
+    assert_string_equal(d->drop_reason, "reader:invalid_utf8");
+
+    cv_doc_free(d);
+    d = room_doc("caf\xE9 \xFF", 6, CV_TEXT_REPAIR);
+    assert_int_equal(cv_doc_check_text(d), 2);
+    assert_null(d->drop_reason);
+    assert_string_equal(d->text, "caf\xEF\xBF\xBD \xEF\xBF\xBD");
+    assert_int_equal(d->len, 10);
+    for (size_t i = 10; i < 10 + 32; i++)
+        assert_int_equal(d->text[i], 0);
+
+    cv_doc_free(d);
+    d = room_doc("\xFF", 1, 0); /* replaced by a checked text: nothing left to check */
+    assert_int_equal(cv_doc_set_text(d, "ok", 2), 0);
+    assert_int_equal(cv_doc_check_text(d), 0);
+    assert_null(d->drop_reason);
+    cv_doc_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dump_as_jansson),
+        cmocka_unit_test(test_text_room),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* The UTF-8 validator against a reference written the slow, obvious way:
+/* The UTF-8 validator and repair against a reference written the slow, obvious way:
  * decode each sequence by its lead byte and reject by value (overlong,
  * surrogate, past U+10FFFF).  Random texts mix ASCII, two-, three- and
  * four-byte characters and broken bytes at every offset, so both the
@@ -14,37 +14,38 @@
 #include "doc.h"
 #include "utf8.h"
 
+/* The length of the valid character at s[i], 0 if none starts there. */
+static size_t char_len(const unsigned char *s, size_t i, size_t len)
+{
+    unsigned c = s[i];
+    size_t n;
+    uint32_t cp, min;
+    if (c < 0x80)
+        return 1;
+    else if ((c & 0xE0) == 0xC0)
+        n = 2, cp = c & 0x1F, min = 0x80;
+    else if ((c & 0xF0) == 0xE0)
+        n = 3, cp = c & 0x0F, min = 0x800;
+    else if ((c & 0xF8) == 0xF0)
+        n = 4, cp = c & 0x07, min = 0x10000;
+    else
+        return 0;
+    if (i + n > len)
+        return 0;
+    for (size_t k = 1; k < n; k++) {
+        if ((s[i + k] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i + k] & 0x3F);
+    }
+    return cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ? 0 : n;
+}
+
 static size_t reference(const unsigned char *s, size_t len)
 {
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = s[i];
-        size_t n;
-        uint32_t cp, min;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            n = 2, cp = c & 0x1F, min = 0x80;
-        } else if ((c & 0xF0) == 0xE0) {
-            n = 3, cp = c & 0x0F, min = 0x800;
-        } else if ((c & 0xF8) == 0xF0) {
-            n = 4, cp = c & 0x07, min = 0x10000;
-        } else {
-            return i;
-        }
-        if (i + n > len)
-            return i;
-        for (size_t k = 1; k < n; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return i;
-            cp = cp << 6 | (s[i + k] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return i;
+    size_t i = 0, n;
+    while (i < len && (n = char_len(s, i, len)))
         i += n;
-    }
-    return len;
+    return i;
 }
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
@@ -155,6 +156,41 @@ static void test_random_bytes(void **state)
     }
 }
 
+/* Repair: every byte where no valid character starts becomes U+FFFD, the
+ * rest is kept, checked against a character-by-character reference. */
+static void check_repair(const unsigned char *s, size_t len)
+{
+    unsigned char want[3 * 64], got[3 * 64];
+    size_t nwant = 0, nbad = 0;
+    for (size_t i = 0, n; i < len; i += n ? n : 1) {
+        n = char_len(s, i, len);
+        memcpy(want + nwant, n ? s + i : (const unsigned char *)"\xEF\xBF\xBD", n ? n : 3);
+        nwant += n ? n : 3;
+        nbad += !n;
+    }
+    size_t bad = 99, measured = cv_utf8_repair((const char *)s, len, NULL, &bad);
+    assert_int_equal(measured, nwant);
+    assert_int_equal(bad, nbad);
+    assert_int_equal(cv_utf8_repair((const char *)s, len, (char *)got, &bad), nwant);
+    assert_int_equal(bad, nbad);
+    assert_memory_equal(got, want, nwant);
+}
+
+static void test_repair(void **state)
+{
+    (void)state;
+    unsigned char buf[64];
+    check_repair((const unsigned char *)"", 0);
+    check_repair((const unsigned char *)"caf\xE9 \xFF\xD0", 7);
+    for (int round = 0; round < 100000; round++) {
+        size_t n = round % 2 ? random_text(buf, sizeof buf, 3) : next() % sizeof buf;
+        if (round % 2 == 0)
+            for (size_t i = 0; i < n; i++)
+                buf[i] = (unsigned char)(next() % 3 ? 0x80 + next() % 0x80 : next() % 0x80);
+        check_repair(buf, n);
+    }
+}
+
 /* Metadata strings keep the core's promise too: invalid UTF-8 is refused. */
 static void test_meta_string(void **state)
 {
@@ -175,6 +211,7 @@ int main(void)
         cmocka_unit_test(test_known),
         cmocka_unit_test(test_random),
         cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_repair),
         cmocka_unit_test(test_meta_string),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -67,7 +67,7 @@ static void test_escaping_roundtrip(void **state)
     assert_non_null(r->inst);
     for (size_t i = 0; i < NTEXTS; i++) {
         cv_doc *d = cv_doc_new();
-        assert_int_equal(r->desc->next(r->inst, d), CV_OK);
+        assert_int_equal(th_next(r, d), CV_OK);
         char id[16];
         snprintf(id, sizeof id, "doc-%zu", i);
         assert_string_equal(cv_doc_id(d), id);
@@ -76,7 +76,7 @@ static void test_escaping_roundtrip(void **state)
         cv_doc_free(d);
     }
     cv_doc *d = cv_doc_new();
-    assert_int_equal(r->desc->next(r->inst, d), CV_END);
+    assert_int_equal(th_next(r, d), CV_END);
     cv_doc_free(d);
     th_close(r);
     free(path);
@@ -195,18 +195,15 @@ static void test_reader_bad_lines(void **state)
     snprintf(yaml, sizeof yaml, "path: %s\n", path);
     th_plugin *r = th_open(CV_READER, "jsonl", yaml, NULL);
     cv_doc *d = cv_doc_new();
-    d->stage = "jsonl";
-    assert_int_equal(r->desc->next(r->inst, d), CV_OK);
+    assert_int_equal(th_next(r, d), CV_OK);
     assert_string_equal(cv_meta_get_string(d, "url"), "http://x");
     cv_doc_free(d);
     d = cv_doc_new();
-    d->stage = "jsonl";
-    assert_int_equal(r->desc->next(r->inst, d), CV_DROP);
+    assert_int_equal(th_next(r, d), CV_DROP);
     assert_string_equal(d->drop_reason, "jsonl:invalid_json");
     cv_doc_free(d);
     d = cv_doc_new();
-    d->stage = "jsonl";
-    assert_int_equal(r->desc->next(r->inst, d), CV_DROP); /* the blank line is skipped, "c" has no text */
+    assert_int_equal(th_next(r, d), CV_DROP); /* the blank line is skipped, "c" has no text */
     assert_string_equal(d->drop_reason, "jsonl:no_text");
     assert_string_equal(cv_doc_id(d), "c");
     cv_doc_free(d);
@@ -217,7 +214,7 @@ static void test_reader_bad_lines(void **state)
     int seen = 0;
     for (;;) {
         d = cv_doc_new();
-        cv_status st = r->desc->next(r->inst, d);
+        cv_status st = th_next(r, d);
         if (st == CV_END) {
             cv_doc_free(d);
             break;
@@ -251,7 +248,7 @@ static void test_compressed_output(void **state)
     snprintf(yaml, sizeof yaml, "path: %s\n", path);
     th_plugin *r = th_open(CV_READER, "jsonl", yaml, NULL);
     d = cv_doc_new();
-    assert_int_equal(r->desc->next(r->inst, d), CV_OK);
+    assert_int_equal(th_next(r, d), CV_OK);
     assert_string_equal(d->text, "gzip me");
     cv_doc_free(d);
     th_close(r);
