@@ -518,13 +518,18 @@ static void run_parallel(run *r)
 {
     /* A deep queue lets the reader run in long stretches: with 8 documents
      * per worker it woke and slept every few documents, and the futex calls
-     * and context switches cost 8% of the CPU time at -j 2.  Its text is
-     * bounded too, so that large documents do not multiply the memory. */
-    r->incap = (size_t)r->nworkers * 64;
+     * and context switches cost 8% of the CPU time at -j 2.  What bounds it
+     * is its text, 4 MiB per worker (~5 ms of a worker's input): with 64
+     * documents per worker (~0.6 MB) the queue ran dry whenever the reader,
+     * woken with half of it left, waited a scheduler tick for a CPU, and the
+     * workers idled 0.3-0.45 s of a 2.5 s run (1 GB at -j 2); with 512,
+     * 0.0-0.1 s. */
+    r->incap = (size_t)r->nworkers * 512;
     r->inbytes_cap = (size_t)r->nworkers * (4u << 20);
-    /* How far documents may run ahead of the writers: in flight are the queue,
-     * one per worker and the parked ones, all within this window. */
-    r->ring = 4 * (r->incap + (size_t)r->nworkers) + 2;
+    /* How far documents may run ahead of the writers: the queue, and beyond
+     * it 260 per worker being worked on or parked at a serial step or the
+     * writers, all within this window. */
+    r->ring = r->incap + 260 * (size_t)r->nworkers + 2;
     r->inq = cv_xcalloc(r->incap, sizeof *r->inq);
     r->next = cv_xcalloc(r->nsteps + 1, sizeof *r->next);
     r->skip = cv_xcalloc((r->nsteps + 1) * r->ring, 1);
