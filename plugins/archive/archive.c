@@ -128,7 +128,8 @@ static int read_data(reader *r, cv_doc *doc, size_t hint)
             h->error(r->ctx, "'%s': out of memory for a member of %zu bytes", r->path, room);
             return -1;
         }
-        la_ssize_t n = big ? archive_read_data(r->a, chunk, sizeof chunk) : archive_read_data(r->a, p + len, room - len);
+        la_ssize_t n = big ? archive_read_data(r->a, chunk, sizeof chunk)
+                           : archive_read_data(r->a, p + len, room - len);
         if (n < 0) {
             h->error(r->ctx, "'%s': %s", r->path, archive_error_string(r->a));
             return -1;
