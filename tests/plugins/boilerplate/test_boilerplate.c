@@ -210,6 +210,26 @@ static void test_first_character(void **s)
     expect_lines(TEST_SOURCE_DIR "/plugins/boilerplate/starts.yaml", cases, sizeof cases / sizeof *cases);
 }
 
+/* The shipped English byline rule: its keyword in any case, the name
+ * capitalised, a date or agency after a bar; not a sentence that begins
+ * with "By". */
+static void test_shipped_bylines(void **s)
+{
+    (void)s;
+    static const line_case cases[] = {
+        {"By Jane Holloway", "removed:byline"},
+        {"BY JANE HOLLOWAY", "removed:byline"},
+        {"Reporting by Tom O'Neil", NULL}, /* the apostrophe is not in a name's letters */
+        {"Written by Ana Ruiz-Diaz", "removed:byline"},
+        {"By Maria Lopez | November 24, 2026, 9:15 a.m.", "removed:byline"},
+        {"By Maria Lopez \xc2\xb7 Reuters", "removed:byline"}, /* "Reuters" stripped first */
+        {"By Maria Lopez \xe2\x80\xa2 Staff reporter", "removed:byline"},
+        {"By Friday the council will have voted on the plan to rebuild the harbour walls.", NULL},
+        {"by the river", NULL},
+    };
+    expect_lines(TEST_SOURCE_DIR "/../config/boilerplate", cases, sizeof cases / sizeof *cases);
+}
+
 /* The word prefilter finds a rule's word anywhere in a line, in any case,
  * also where its key would read past the line's end, and never a prefix. */
 static void test_needle_keys(void **s)
@@ -280,7 +300,8 @@ int main(void)
         cmocka_unit_test(test_block_rule), cmocka_unit_test(test_previous_caption),
         cmocka_unit_test(test_structure),  cmocka_unit_test(test_counters),   cmocka_unit_test(test_bad_rules),
         cmocka_unit_test(test_catastrophic_rule), cmocka_unit_test(test_tail_bytes),
-        cmocka_unit_test(test_first_character), cmocka_unit_test(test_needle_keys),
+        cmocka_unit_test(test_first_character),
+        cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_needle_keys),
         cmocka_unit_test(test_many_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
