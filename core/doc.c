@@ -149,20 +149,18 @@ size_t cv_doc_check_text(cv_doc *d)
         return 0;
     d->unchecked = 0;
     memset(d->text + d->len, 0, TEXT_PAD); /* the reader wrote only the text */
-    if (d->drop_reason || cv_utf8_valid_prefix(d->text, d->len) == d->len)
+    if (d->drop_reason || valid_text(d->text, d->len))
         return 0;
     if (!(d->text_flags & CV_TEXT_REPAIR)) {
         cv_doc_drop(d, "invalid_utf8", NULL);
         return 0;
     }
+    /* Rare: a copy more, and the buffer's layout stays store_text()'s alone. */
     size_t bad, n = cv_utf8_repair(d->text, d->len, NULL, &bad);
-    char *fixed = cv_xmalloc(n + TEXT_PAD);
+    char *fixed = cv_xmalloc(n); /* n >= 3: a bad byte became U+FFFD */
     cv_utf8_repair(d->text, d->len, fixed, &bad);
-    memset(fixed + n, 0, TEXT_PAD);
-    free(d->text);
-    d->text = fixed;
-    d->len = n;
-    d->cap = n + TEXT_PAD;
+    store_text(d, fixed, n);
+    free(fixed);
     return bad;
 }
 
