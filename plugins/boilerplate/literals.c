@@ -419,7 +419,7 @@ char **lit_needles(const char *p, size_t min_bytes, size_t *n, int *nonletter_be
     int before = BEFORE_ANY, run_before = BEFORE_ANY; /* now, and where the run began */
     for (size_t i = 0; ok && p[i];) {
         int cp, zero, bad = 0;
-        size_t kk, q;
+        size_t width, q;
         if (p[i] == '|' || p[i] == ')') { /* one alternative of several proves nothing */
             ok = 0;
         } else if (p[i] == '(') {
@@ -455,8 +455,8 @@ char **lit_needles(const char *p, size_t min_bytes, size_t *n, int *nonletter_be
             ok = e && !bad;
             before = ok && nonletter_class(p, i, e) ? after_nonletter(before, q && zero) : BEFORE_ANY;
             i = e + q;
-        } else if ((kk = literal(p + i, &cp)) && foldable(cp)) {
-            q = quantifier(p + i + kk, &zero, &bad);
+        } else if ((width = literal(p + i, &cp)) && foldable(cp)) {
+            q = quantifier(p + i + width, &zero, &bad);
             ok = !bad;
             if (q && zero) { /* an optional character is not in every match */
                 end_run(&run, &k, run_before);
@@ -469,46 +469,46 @@ char **lit_needles(const char *p, size_t min_bytes, size_t *n, int *nonletter_be
                     end_run(&run, &k, run_before);
             }
             before = cp < 0x80 && !isalpha(cp) ? after_nonletter(before, q && zero) : BEFORE_ANY;
-            i += kk + q;
+            i += width + q;
         } else if (p[i] == '\\') {
             /* An escape that is no character of its own: \s \d \w \b \p{L}...  One
              * that stands for a character (\x41, \101, \cA, \Q...) or refers to a
              * group is not read here. */
             end_run(&run, &k, run_before);
             char e = p[i + 1];
-            kk = 2;
+            width = 2;
             if ((e == 'p' || e == 'P') && p[i + 2] == '{') {
                 const char *r = strchr(p + i + 2, '}');
-                kk = r ? (size_t)(r - (p + i)) + 1 : 0;
+                width = r ? (size_t)(r - (p + i)) + 1 : 0;
             } else if (e == 'p' || e == 'P') {
-                kk = p[i + 2] ? 3 : 0;
+                width = p[i + 2] ? 3 : 0;
             } else if (!e || !strchr("sSdDwWbBhHvVRXAzZGtnrfea", e)) {
-                kk = 0;
+                width = 0;
             }
-            q = kk ? quantifier(p + i + kk, &zero, &bad) : 0;
-            ok = kk && !bad;
+            q = width ? quantifier(p + i + width, &zero, &bad) : 0;
+            ok = width && !bad;
             if (e == 'b' && !q)
                 before = BEFORE_BOUNDARY;
             else if (e == 'A' && i == 0)
                 before = BEFORE_NONLETTER;
-            else if (kk == 2 && strchr("sdWhvRtnrfea", e))
+            else if (width == 2 && strchr("sdWhvRtnrfea", e))
                 before = after_nonletter(before, q && zero);
             else
                 before = BEFORE_ANY;
-            i += kk + q;
+            i += width + q;
         } else { /* . ^ $, a character outside the folded alphabet, a stray quantifier */
             end_run(&run, &k, run_before);
             int start = p[i] == '^' && i == 0;
-            kk = literal(p + i, &cp);
-            if (!kk) {
+            width = literal(p + i, &cp);
+            if (!width) {
                 if (strchr("*+?{", p[i]))
                     ok = 0;
-                kk = 1;
+                width = 1;
             }
-            q = quantifier(p + i + kk, &zero, &bad);
+            q = quantifier(p + i + width, &zero, &bad);
             ok = ok && !bad;
             before = start && !q ? BEFORE_NONLETTER : BEFORE_ANY;
-            i += kk + q;
+            i += width + q;
         }
     }
     if (ok)

@@ -71,14 +71,6 @@ size_t count_words(const char *s, size_t len)
 }
 
 #ifdef __SSE2__
-/* tokens()' word count sixteen bytes at a time, for text of ASCII and
- * Cyrillic letters (leads D0/D1: all letters, so each of their bytes counts
- * as one).  A byte is a space (space, tab, newline, CR), alphanumeric, or
- * else punctuation; a token counts if it holds an alphanumeric byte.  Runs
- * of alphanumerics are counted, less those that continue a token after one
- * punctuation mark ("e-mail", "10.5").  0 when the text holds anything
- * else (another lead byte: a Unicode space might be among them; two marks
- * in a row, where a run might continue a token): tokens() decides then. */
 /* Bits set in a 16-bit mask (__builtin_popcount is a libgcc call without -mpopcnt). */
 static unsigned ones16(unsigned x)
 {
@@ -88,6 +80,14 @@ static unsigned ones16(unsigned x)
     return (x + (x >> 8)) & 0x1Fu;
 }
 
+/* tokens()' word count sixteen bytes at a time, for text of ASCII and
+ * Cyrillic letters (leads D0/D1: all letters, so each of their bytes counts
+ * as one).  A byte is a space (space, tab, newline, CR), alphanumeric, or
+ * else punctuation; a token counts if it holds an alphanumeric byte.  Runs
+ * of alphanumerics are counted, less those that continue a token after one
+ * punctuation mark ("e-mail", "10.5").  0 when the text holds anything
+ * else (another lead byte: a Unicode space might be among them; two marks
+ * in a row, where a run might continue a token): tokens() decides then. */
 static int words16(const char *s, size_t len, size_t max, size_t *words)
 {
     size_t count = 0;
