@@ -33,6 +33,21 @@ void buf_add(cv_buf *b, const void *data, size_t len)
 void buf_addc(cv_buf *b, char c) { buf_add(b, &c, 1); }
 void buf_adds(cv_buf *b, const char *s) { buf_add(b, s, strlen(s)); }
 
+uint32_t *utf8_char_offsets(const char *s, size_t len)
+{
+    uint32_t *chars = malloc((len + 1) * sizeof *chars);
+    if (!chars)
+        abort();
+    uint32_t c = 0;
+    for (size_t i = 0; i < len; i++) {
+        chars[i] = c;
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            c++;
+    }
+    chars[len] = c;
+    return chars;
+}
+
 void buf_free(cv_buf *b)
 {
     free(b->p);

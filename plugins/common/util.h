@@ -42,4 +42,8 @@ static inline int utf8_next(const char *s, size_t *i)
     return ((u[0] & 0x07) << 18) | ((u[1] & 0x3F) << 12) | ((u[2] & 0x3F) << 6) | (u[3] & 0x3F);
 }
 
+/* For each byte offset 0..len of valid UTF-8 text, the number of code points
+ * before it (what Python's str indexes count); len + 1 entries, free() it. */
+uint32_t *utf8_char_offsets(const char *s, size_t len);
+
 #endif

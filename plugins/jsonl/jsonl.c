@@ -241,18 +241,8 @@ static void add_spans(jwriter *w, const cv_doc *doc, const char *text, size_t le
     const cv_host *h = w->host;
     size_t n = h->span_count(doc);
     uint32_t *chars = NULL; /* byte offset -> code point offset, built once per document */
-    if (n && w->spans == SPANS_CHAR) {
-        chars = malloc((len + 1) * sizeof *chars);
-        if (!chars)
-            abort();
-        uint32_t c = 0;
-        for (size_t i = 0; i < len; i++) {
-            chars[i] = c;
-            if (((unsigned char)text[i] & 0xC0) != 0x80)
-                c++;
-        }
-        chars[len] = c;
-    }
+    if (n && w->spans == SPANS_CHAR)
+        chars = utf8_char_offsets(text, len);
     /* Group by type, in order of first appearance; a handful of types. */
     const char *types[16];
     size_t ntypes = 0;
