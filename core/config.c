@@ -287,6 +287,35 @@ cv_config *cv_config_load(const char *path, cv_err *err)
     return c;
 }
 
+/* card: {pretty_name, license, description: strings; task_categories: a list}. */
+static int card_check(const cv_node *n, const char *path, cv_err *err)
+{
+    static const char *const keys[] = {"pretty_name", "license", "description", "task_categories", NULL};
+    if (n->kind != CV_NODE_MAP) {
+        cv_err_at(err, path, n->line, n->col, "'card' must be a mapping (pretty_name, license, description, "
+                                              "task_categories)");
+        return -1;
+    }
+    for (size_t i = 0; i < n->n; i++) {
+        const cv_node *k = n->keys[i], *v = n->items[i];
+        size_t j = 0;
+        while (keys[j] && strcmp(keys[j], k->value))
+            j++;
+        int list = keys[j] && !strcmp(keys[j], "task_categories");
+        int ok = keys[j] && (list ? v->kind == CV_NODE_SEQ : v->kind == CV_NODE_SCALAR);
+        for (size_t m = 0; ok && list && m < v->n; m++)
+            ok = v->items[m]->kind == CV_NODE_SCALAR;
+        if (!ok) {
+            cv_err_at(err, path, k->line, k->col,
+                      keys[j] ? "card: '%s' must be %s" : "card: unknown key '%s'%s (expected pretty_name, license, "
+                                                          "description, task_categories)",
+                      k->value, keys[j] ? (list ? "a list of strings" : "a string") : "");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 cv_config *cv_config_parse(const char *text, size_t len, const char *path, cv_err *err)
 {
     cv_config *c = cv_xcalloc(1, sizeof *c);
@@ -300,7 +329,7 @@ cv_config *cv_config_parse(const char *text, size_t len, const char *path, cv_er
         cv_err_at(err, path, c->root->line, c->root->col, "the config must be a mapping (reader:, steps:, writers:)");
         goto fail;
     }
-    static const char *const known[] = {"reader", "steps", "writers", "output", "threads", "on_error", NULL};
+    static const char *const known[] = {"reader", "steps", "writers", "output", "threads", "on_error", "card", NULL};
     for (size_t i = 0; i < c->root->n; i++) {
         const cv_node *k = c->root->keys[i];
         size_t j = 0;
@@ -308,7 +337,7 @@ cv_config *cv_config_parse(const char *text, size_t len, const char *path, cv_er
             j++;
         if (!known[j]) {
             cv_err_at(err, path, k->line, k->col,
-                      "unknown top-level key '%s' (expected reader, steps, writers, output, threads, on_error)",
+                      "unknown top-level key '%s' (expected reader, steps, writers, output, threads, on_error, card)",
                       k->value);
             goto fail;
         }
@@ -357,6 +386,9 @@ cv_config *cv_config_parse(const char *text, size_t len, const char *path, cv_er
         }
         c->on_error_abort = !strcmp(n->value, "abort");
     }
+    if ((n = cv_node_get(c->root, "card")) && card_check(n, path, err) < 0)
+        goto fail;
+    c->card = n;
     return c;
 fail:
     cv_config_free(c);

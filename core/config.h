@@ -37,6 +37,7 @@ typedef struct cv_config {
     char *output;      /* output folder (resolved), NULL: not set */
     int threads;       /* 0: not set */
     int on_error_abort;
+    cv_node *card;     /* card: what the dataset card says beyond the counts; NULL: not set */
 } cv_config;
 
 /* Parse YAML text into a tree.  `name` is used in messages.  Anchors and

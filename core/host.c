@@ -106,6 +106,9 @@ static cv_out *h_out_open(cv_ctx *c, const char *rel)
     cv_out *o = cv_outset_open(c->outs, rel, &e);
     if (!o)
         h_error(c, "%s", e.msg);
+    else if (c->report)
+        cv_report_output(c->report, rel, c->entry->desc->name, c->writer,
+                         c->writing ? cv_meta_get_string(c->writing, "split") : NULL);
     return o;
 }
 

@@ -14,6 +14,8 @@ struct cv_ctx {
     cv_outset *outs;
     char err[1024]; /* last host->error() message */
     volatile uint64_t progress_done, progress_total; /* readers, via host->progress */
+    const cv_doc *writing; /* writers: the document in write(), if any */
+    int writer;            /* writers: 1 + their index in the config; 0 for other stages */
 };
 
 const cv_host *cv_host_table(void);

@@ -37,7 +37,8 @@ static const char usage[] =
     "      --shard K/N        process only the documents whose id hashes to K of N\n"
     "                         (0 <= K < N); the union of all N runs is the whole input\n"
     "      --merge-reports    add up the report.json of shard runs (folders or files);\n"
-    "                         the result goes to OUTDIR/report.json with -o, else stdout\n"
+    "                         with -o: OUTDIR/report.json, report.html and the dataset\n"
+    "                         card README.md listing the shards' files; else JSON on stdout\n"
     "      --check            validate the config and load its plugins, then exit\n"
     "      --list-plugins     every plugin found: kind, version, file, description\n"
     "      --describe NAME    a plugin's options: type, default, required, help\n"
@@ -49,7 +50,8 @@ static const char usage[] =
     "\n"
     "Outputs appear only when the run succeeds: each is written to a temp file and\n"
     "renamed at the end, with report.json (counts of what was read, written and\n"
-    "dropped, by reason) and dropped.jsonl (every dropped document and why).\n"
+    "dropped, by reason), report.html (the same as charts), README.md (a Hugging\n"
+    "Face dataset card) and dropped.jsonl (every dropped document and why).\n"
     "\n"
     "Exit status: 0 success, 1 the run failed, 2 bad usage or config.\n";
 
@@ -119,11 +121,43 @@ static int parse_shard(const char *s, cv_run_opts *ro)
     return 0;
 }
 
+/* Where the files a shard's report lists are, seen from the merged folder:
+ * the shard's folder relative to outdir when it lies inside, else its whole
+ * path.  Caller frees. */
+static char *shard_prefix(const char *report_path, const char *outdir)
+{
+    char *dir = cv_xstrdup(report_path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        strcpy(dir, ".");
+    char *real = realpath(dir, NULL), *realout = outdir ? realpath(outdir, NULL) : NULL;
+    char *prefix;
+    size_t n = realout ? strlen(realout) : 0;
+    if (real && realout && !strncmp(real, realout, n) && real[n] == '/')
+        prefix = cv_xstrdup(real + n + 1);
+    else if (real && realout && !strcmp(real, realout))
+        prefix = cv_xstrdup(".");
+    else
+        prefix = cv_xstrdup(real ? real : dir);
+    free(real);
+    free(realout);
+    free(dir);
+    return prefix;
+}
+
 static int merge_reports(int n, char **paths, const char *outdir)
 {
     cv_report *r = cv_report_new();
     cv_err err;
+    cv_outset *o = NULL;
     int status = CV_EXIT_USAGE;
+    if (outdir && !(o = cv_outset_new(outdir, &err))) {
+        fprintf(stderr, "convert: %s\n", err.msg);
+        status = CV_EXIT_FAILED;
+        goto out;
+    }
     for (int i = 0; i < n; i++) {
         char *path = cv_xasprintf("%s/report.json", paths[i]);
         FILE *f = fopen(path, "rb");
@@ -137,34 +171,46 @@ static int merge_reports(int n, char **paths, const char *outdir)
             free(path);
             goto out;
         }
-        char buf[1 << 16];
-        size_t got = fread(buf, 1, sizeof buf - 1, f);
+        char *buf = NULL;
+        size_t got = 0, cap = 0;
+        for (;;) { /* whole file: the reports list their files, so they grow with the shards */
+            if (got + 4096 + 1 > cap) {
+                cap = cap ? 2 * cap : 1 << 16;
+                buf = realloc(buf, cap);
+                if (!buf)
+                    abort();
+            }
+            size_t k = fread(buf + got, 1, cap - got - 1, f);
+            if (k == 0)
+                break;
+            got += k;
+        }
         fclose(f);
         buf[got] = '\0';
-        int rc = cv_report_merge_json(r, buf, path, &err);
+        char *prefix = shard_prefix(path, outdir);
+        int rc = cv_report_merge_json(r, buf, path, strcmp(prefix, ".") ? prefix : NULL, &err);
+        free(prefix);
+        free(buf);
         free(path);
         if (rc < 0) {
             fprintf(stderr, "convert: %s\n", err.msg);
             goto out;
         }
     }
-    char *json = cv_report_json(r);
     status = CV_EXIT_OK;
-    if (outdir) {
-        cv_outset *o = cv_outset_new(outdir, &err);
-        cv_out *f = o ? cv_outset_open(o, "report.json", &err) : NULL;
-        if (!f || cv_out_write(f, json, strlen(json)) < 0 || cv_out_write(f, "\n", 1) < 0 ||
-            cv_outset_commit(o, &err) < 0) {
+    if (o) {
+        if (cv_report_save(r, o, &err) < 0 || cv_outset_commit(o, &err) < 0) {
             fprintf(stderr, "convert: %s\n", err.msg);
             status = CV_EXIT_FAILED;
         }
-        cv_outset_free(o);
     } else {
+        char *json = cv_report_json(r);
         printf("%s\n", json);
+        free(json);
     }
-    free(json);
     cv_report_print(r);
 out:
+    cv_outset_free(o);
     cv_report_free(r);
     return status;
 }

@@ -125,14 +125,15 @@ static int resolve(run *r, const cv_registry *reg, const cv_stage *cs, cv_kind k
     return s->opts ? 0 : -1;
 }
 
-static int create_stage(run *r, stage *s, size_t ninst, cv_err *err)
+/* writer: 1 + the writer's index in the config, 0 for readers and steps. */
+static int create_stage(run *r, stage *s, size_t ninst, int writer, cv_err *err)
 {
     const cv_plugin *d = s->entry->desc;
     s->ninst = ninst;
     s->inst = cv_xcalloc(ninst, sizeof *s->inst);
     s->ctx = cv_xcalloc(ninst, sizeof *s->ctx);
     for (size_t i = 0; i < ninst; i++) {
-        s->ctx[i] = (cv_ctx){.entry = s->entry, .opts = s->opts, .report = r->report, .outs = r->outs};
+        s->ctx[i] = (cv_ctx){.entry = s->entry, .opts = s->opts, .report = r->report, .outs = r->outs, .writer = writer};
         s->inst[i] = d->create(cv_host_table(), &s->ctx[i]);
         if (!s->inst[i]) {
             cv_err_at(err, r->cfg->path, s->node->line, s->node->col, "%s '%s': %s", cv_kind_name(d->kind), d->name,
@@ -227,13 +228,16 @@ static int finish_doc(run *r, cv_doc *d)
         for (size_t i = 0; i < r->nwriters; i++) {
             stage *w = &r->writers[i];
             d->stage = w->entry->desc->name;
-            if (w->entry->desc->write(w->inst[0], d) != CV_OK) {
+            w->ctx[0].writing = d; /* a file opened now belongs to this document's split */
+            cv_status st = w->entry->desc->write(w->inst[0], d);
+            w->ctx[0].writing = NULL;
+            if (st != CV_OK) {
                 fail(r, "writer '%s' failed on document '%s': %s", w->entry->desc->name, cv_doc_id(d),
                      cv_ctx_take_error(&w->ctx[0], "write failed"));
                 return -1;
             }
         }
-        cv_report_written(r->report, d->len);
+        cv_report_written(r->report, d->len, cv_meta_get_string(d, "split"), cv_meta_get_string(d, "lang"));
     }
     progress(r, 0);
     return 0;
@@ -274,7 +278,7 @@ static int read_doc(run *r, cv_doc **out)
         cv_doc_set_id(d, id);
     }
     d->seq = r->nread++;
-    cv_report_read(r->report, d->bytes_in ? d->bytes_in : d->len);
+    cv_report_read(r->report, d->bytes_in ? d->bytes_in : d->len, d->len);
     *out = d;
     return 1;
 }
@@ -594,13 +598,57 @@ static int finish_stages(run *r)
 static int write_report(run *r)
 {
     cv_err e;
-    cv_out *o = cv_outset_open(r->outs, "report.json", &e);
-    char *json = cv_report_json(r->report);
-    int rc = o && json && cv_out_write(o, json, strlen(json)) == 0 && cv_out_write(o, "\n", 1) == 0 ? 0 : -1;
-    free(json);
-    if (rc < 0)
-        fail(r, "cannot write report.json: %s", o ? "write failed" : e.msg);
-    return rc;
+    if (cv_report_save(r->report, r->outs, &e) == 0)
+        return 0;
+    fail(r, "%s", e.msg);
+    return -1;
+}
+
+/* A config node as JSON: scalars as strings, for the report's "pipeline". */
+static json_t *node_json(const cv_node *n)
+{
+    json_t *j;
+    switch (n->kind) {
+    case CV_NODE_SCALAR: return json_string(n->value);
+    case CV_NODE_SEQ:
+        j = json_array();
+        for (size_t i = 0; i < n->n; i++)
+            json_array_append_new(j, node_json(n->items[i]));
+        return j;
+    default:
+        j = json_object();
+        for (size_t i = 0; i < n->n; i++)
+            json_object_set_new(j, n->keys[i]->value, node_json(n->items[i]));
+        return j;
+    }
+}
+
+static json_t *stage_json(const cv_stage *s)
+{
+    if (s->node->kind == CV_NODE_MAP)
+        return node_json(s->node);
+    return json_pack("{s:s}", "plugin", s->plugin);
+}
+
+static json_t *pipeline_json(const run *r)
+{
+    const cv_config *c = r->cfg;
+    json_t *steps = json_array(), *writers = json_array();
+    for (size_t i = 0; i < c->nsteps; i++)
+        json_array_append_new(steps, stage_json(&c->steps[i]));
+    for (size_t i = 0; i < c->nwriters; i++)
+        json_array_append_new(writers, stage_json(&c->writers[i]));
+    json_t *j = json_pack("{s:s, s:o, s:o, s:o}", "config", c->path, "reader", stage_json(&c->reader), "steps", steps,
+                          "writers", writers);
+    const cv_node *path = cv_node_get(c->reader.node, "path");
+    const char *input = r->ro->input ? r->ro->input : path && path->kind == CV_NODE_SCALAR ? path->value : NULL;
+    if (input)
+        json_object_set_new(j, "input", json_string(input));
+    if (c->card)
+        json_object_set_new(j, "card", node_json(c->card));
+    if (r->ro->shards)
+        json_object_set_new(j, "shard", json_pack("{s:i, s:i}", "k", (int)r->ro->shard, "n", (int)r->ro->shards));
+    return j;
 }
 
 int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_opts *ro, cv_err *err)
@@ -634,15 +682,16 @@ int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_o
 
     const char *outdir = ro->output ? ro->output : cfg->output ? cfg->output : "out";
     r->report = cv_report_new();
+    cv_report_set_pipeline(r->report, pipeline_json(r));
     if (!(r->outs = cv_outset_new(outdir, err)))
         goto out;
-    if (create_stage(r, &r->reader, 1, err) < 0)
+    if (create_stage(r, &r->reader, 1, 0, err) < 0)
         goto out;
     for (size_t i = 0; i < r->nsteps; i++)
-        if (create_stage(r, &r->steps[i], is_serial(r, i) ? 1 : (size_t)r->nworkers, err) < 0)
+        if (create_stage(r, &r->steps[i], is_serial(r, i) ? 1 : (size_t)r->nworkers, 0, err) < 0)
             goto out;
     for (size_t i = 0; i < r->nwriters; i++)
-        if (create_stage(r, &r->writers[i], 1, err) < 0)
+        if (create_stage(r, &r->writers[i], 1, (int)i + 1, err) < 0)
             goto out;
     if (!(r->drops = cv_outset_open(r->outs, "dropped.jsonl", err)))
         goto out;

@@ -7,14 +7,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "card.h"
+#include "output.h"
+#include "report_html.h"
+
+/* Text lengths in bytes, bucketed by powers of two: [0, 64), [64, 128), ...
+ * and the last bucket open-ended (64 MiB and more). */
+#define HIST_BUCKETS 21
+#define HIST_FIRST 6 /* log2 of the first bucket's upper bound */
+
 struct cv_report {
     pthread_mutex_t lock;
     uint64_t read, written, dropped, bytes_read, bytes_written;
     json_t *reasons; /* "plugin:reason" -> count */
     json_t *plugins; /* plugin -> {counter -> count} */
+    json_t *splits;  /* split -> {"documents", "bytes"} */
+    json_t *langs;   /* metadata.lang -> documents written */
+    json_t *outputs; /* [{"path", "plugin", "split"?}] */
+    json_t *pipeline;
+    uint64_t hist_read[HIST_BUCKETS], hist_written[HIST_BUCKETS];
     double seconds;
     char status[32];
 };
+
+static int bucket(size_t len)
+{
+    if (len < ((size_t)1 << HIST_FIRST))
+        return 0;
+    int b = 63 - __builtin_clzll((unsigned long long)len) - HIST_FIRST + 1;
+    return b < HIST_BUCKETS ? b : HIST_BUCKETS - 1;
+}
 
 cv_report *cv_report_new(void)
 {
@@ -22,6 +44,10 @@ cv_report *cv_report_new(void)
     pthread_mutex_init(&r->lock, NULL);
     r->reasons = json_object();
     r->plugins = json_object();
+    r->splits = json_object();
+    r->langs = json_object();
+    r->outputs = json_array();
+    r->pipeline = json_object();
     snprintf(r->status, sizeof r->status, "running");
     return r;
 }
@@ -32,6 +58,10 @@ void cv_report_free(cv_report *r)
         return;
     json_decref(r->reasons);
     json_decref(r->plugins);
+    json_decref(r->splits);
+    json_decref(r->langs);
+    json_decref(r->outputs);
+    json_decref(r->pipeline);
     pthread_mutex_destroy(&r->lock);
     free(r);
 }
@@ -47,20 +77,50 @@ static void bump(json_t *obj, const char *key, uint64_t n)
         json_object_set_new(obj, key, json_integer((json_int_t)n));
 }
 
-void cv_report_read(cv_report *r, uint64_t bytes)
+void cv_report_read(cv_report *r, uint64_t bytes, size_t len)
 {
     pthread_mutex_lock(&r->lock);
     r->read++;
     r->bytes_read += bytes;
+    r->hist_read[bucket(len)]++;
     pthread_mutex_unlock(&r->lock);
 }
 
-void cv_report_written(cv_report *r, uint64_t bytes)
+static void add_split(cv_report *r, const char *split, uint64_t docs, uint64_t bytes)
+{
+    json_t *s = json_object_get(r->splits, split);
+    if (!s)
+        json_object_set_new(r->splits, split, s = json_object());
+    bump(s, "documents", docs);
+    bump(s, "bytes", bytes);
+}
+
+void cv_report_written(cv_report *r, uint64_t bytes, const char *split, const char *lang)
 {
     pthread_mutex_lock(&r->lock);
     r->written++;
     r->bytes_written += bytes;
+    r->hist_written[bucket((size_t)bytes)]++;
+    add_split(r, split && split[0] ? split : "train", 1, bytes); /* as the writers file them */
+    if (lang && lang[0])
+        bump(r->langs, lang, 1);
     pthread_mutex_unlock(&r->lock);
+}
+
+void cv_report_output(cv_report *r, const char *path, const char *plugin, int writer, const char *split)
+{
+    json_t *o = json_pack("{s:s, s:s, s:i}", "path", path, "plugin", plugin, "writer", writer);
+    if (split)
+        json_object_set_new(o, "split", json_string(split));
+    pthread_mutex_lock(&r->lock);
+    json_array_append_new(r->outputs, o);
+    pthread_mutex_unlock(&r->lock);
+}
+
+void cv_report_set_pipeline(cv_report *r, json_t *pipeline)
+{
+    json_decref(r->pipeline);
+    r->pipeline = pipeline;
 }
 
 void cv_report_dropped(cv_report *r, const char *reason)
@@ -92,7 +152,13 @@ uint64_t cv_report_docs_written(const cv_report *r) { return r->written; }
 uint64_t cv_report_docs_dropped(const cv_report *r) { return r->dropped; }
 uint64_t cv_report_bytes_read(const cv_report *r) { return r->bytes_read; }
 
-int cv_report_merge_json(cv_report *r, const char *text, const char *name, cv_err *err)
+static void merge_hist(uint64_t *h, const json_t *arr)
+{
+    for (size_t i = 0; i < HIST_BUCKETS && i < json_array_size(arr); i++)
+        h[i] += (uint64_t)json_integer_value(json_array_get(arr, i));
+}
+
+int cv_report_merge_json(cv_report *r, const char *text, const char *name, const char *prefix, cv_err *err)
 {
     json_error_t je;
     json_t *j = json_loads(text, 0, &je);
@@ -125,12 +191,35 @@ int cv_report_merge_json(cv_report *r, const char *text, const char *name, cv_er
             json_object_set_new(r->plugins, key, mine = json_object());
         json_object_foreach(p, k2, v) bump(mine, k2, (uint64_t)json_integer_value(v));
     }
+    json_object_foreach(json_object_get(j, "written_by_split"), key, v)
+        add_split(r, key, (uint64_t)json_integer_value(json_object_get(v, "documents")),
+                  (uint64_t)json_integer_value(json_object_get(v, "bytes")));
+    json_object_foreach(json_object_get(j, "written_by_lang"), key, v) bump(r->langs, key, (uint64_t)json_integer_value(v));
+    json_t *hist = json_object_get(j, "length_histogram");
+    merge_hist(r->hist_read, json_object_get(hist, "read"));
+    merge_hist(r->hist_written, json_object_get(hist, "written"));
+    size_t i;
+    json_array_foreach(json_object_get(j, "outputs"), i, v) {
+        const char *path = json_string_value(json_object_get(v, "path"));
+        if (!path)
+            continue;
+        char *full = prefix ? cv_xasprintf("%s/%s", prefix, path) : cv_xstrdup(path);
+        json_t *o = json_deep_copy(v);
+        json_object_set_new(o, "path", json_string(full));
+        json_array_append_new(r->outputs, o);
+        free(full);
+    }
+    json_t *pipe = json_object_get(j, "pipeline");
+    if (json_is_object(pipe) && json_object_size(r->pipeline) == 0) {
+        json_object_update(r->pipeline, pipe);
+        json_object_del(r->pipeline, "shard"); /* the merge is all of them */
+    }
     json_decref(j);
     snprintf(r->status, sizeof r->status, "ok");
     return 0;
 }
 
-char *cv_report_json(const cv_report *r)
+json_t *cv_report_object(const cv_report *r)
 {
     double mb = (double)r->bytes_read / 1e6;
     json_t *j = json_pack("{s:s, s:I, s:I, s:I, s:O, s:I, s:I, s:f, s:f, s:O}", "status", r->status, "read",
@@ -138,6 +227,24 @@ char *cv_report_json(const cv_report *r)
                           "dropped_by_reason", r->reasons, "bytes_read", (json_int_t)r->bytes_read, "bytes_written",
                           (json_int_t)r->bytes_written, "seconds", r->seconds, "mb_per_second",
                           r->seconds > 0 ? mb / r->seconds : 0.0, "counters", r->plugins);
+    json_t *bounds = json_array(), *hr = json_array(), *hw = json_array();
+    for (int i = 0; i < HIST_BUCKETS; i++) {
+        json_array_append_new(bounds, json_integer(i ? (json_int_t)1 << (HIST_FIRST + i - 1) : 0));
+        json_array_append_new(hr, json_integer((json_int_t)r->hist_read[i]));
+        json_array_append_new(hw, json_integer((json_int_t)r->hist_written[i]));
+    }
+    json_object_set_new(j, "length_histogram", json_pack("{s:s, s:o, s:o, s:o}", "unit", "bytes", "lower_bounds",
+                                                         bounds, "read", hr, "written", hw));
+    json_object_set(j, "written_by_split", r->splits);
+    json_object_set(j, "written_by_lang", r->langs);
+    json_object_set(j, "outputs", r->outputs);
+    json_object_set(j, "pipeline", r->pipeline);
+    return j;
+}
+
+char *cv_report_json(const cv_report *r)
+{
+    json_t *j = cv_report_object(r);
     char *s = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
     json_decref(j);
     return s;
@@ -159,4 +266,31 @@ void cv_report_print(const cv_report *r)
         json_object_foreach(p, k2, v)
             fprintf(stderr, "  %-12s %-30s %lld\n", key, k2, (long long)json_integer_value(v));
     }
+}
+
+static int save(cv_outset *outs, const char *name, char *text, cv_err *err)
+{
+    cv_out *o = text ? cv_outset_open(outs, name, err) : NULL;
+    int rc = o && cv_out_write(o, text, strlen(text)) == 0 ? 0 : -1;
+    if (rc < 0 && o)
+        cv_err_set(err, "cannot write %s", name);
+    else if (rc < 0 && !text)
+        cv_err_set(err, "cannot make %s", name);
+    free(text);
+    return rc;
+}
+
+int cv_report_save(const cv_report *r, cv_outset *outs, cv_err *err)
+{
+    json_t *j = cv_report_object(r);
+    char *json = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+    char *withnl = json ? cv_xasprintf("%s\n", json) : NULL;
+    free(json);
+    int rc = save(outs, "report.json", withnl, err);
+    if (rc == 0)
+        rc = save(outs, "report.html", cv_report_html(j), err);
+    if (rc == 0 && json_array_size(r->outputs))
+        rc = save(outs, "README.md", cv_card_markdown(j), err);
+    json_decref(j);
+    return rc;
 }

@@ -2,6 +2,8 @@
 #ifndef CV_REPORT_H
 #define CV_REPORT_H
 
+#include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -10,8 +12,17 @@ typedef struct cv_report cv_report;
 
 cv_report *cv_report_new(void);
 void cv_report_free(cv_report *r);
-void cv_report_read(cv_report *r, uint64_t bytes);
-void cv_report_written(cv_report *r, uint64_t bytes);
+/* A document read: its size as read and its text's length (for the histogram). */
+void cv_report_read(cv_report *r, uint64_t bytes, size_t len);
+/* A document written, with its split and language (metadata.split and
+ * metadata.lang; NULL when it has none). */
+void cv_report_written(cv_report *r, uint64_t bytes, const char *split, const char *lang);
+/* A file a plugin opened under the output folder: which writer opened it (1 +
+ * its index in the config; 0: a step) and the split of the document being
+ * written when it did (NULL: none). */
+void cv_report_output(cv_report *r, const char *path, const char *plugin, int writer, const char *split);
+/* What ran: config, input and stages, for the dataset card.  Takes the reference. */
+void cv_report_set_pipeline(cv_report *r, json_t *pipeline);
 void cv_report_dropped(cv_report *r, const char *reason);
 /* A plugin's own counter, e.g. ("boilerplate", "rule:teaser", 3). */
 void cv_report_count(cv_report *r, const char *plugin, const char *counter, uint64_t n);
@@ -22,12 +33,20 @@ uint64_t cv_report_docs_written(const cv_report *r);
 uint64_t cv_report_docs_dropped(const cv_report *r);
 uint64_t cv_report_bytes_read(const cv_report *r);
 
-/* Add a report.json (as written by a run) into r: counts, reasons, counters
- * and bytes add up, seconds take the longest.  -1 with err if it is not one. */
-int cv_report_merge_json(cv_report *r, const char *json_text, const char *name, cv_err *err);
+/* Add a report.json (as written by a run) into r: counts, reasons, counters,
+ * bytes, splits, languages and histograms add up, seconds take the longest,
+ * the pipeline is the first one's.  The files it lists are taken to be under
+ * folder `prefix` (NULL: as they are).  -1 with err if it is not a report. */
+int cv_report_merge_json(cv_report *r, const char *json_text, const char *name, const char *prefix, cv_err *err);
 
-/* JSON text (caller frees) and a human summary on stderr. */
+/* The report as a JSON object (caller decrefs), as JSON text (caller frees),
+ * and a human summary on stderr. */
+json_t *cv_report_object(const cv_report *r);
 char *cv_report_json(const cv_report *r);
+/* Into the output folder: report.json, report.html and, when plugins wrote
+ * files, the dataset card README.md.  -1 with err on failure. */
+struct cv_outset;
+int cv_report_save(const cv_report *r, struct cv_outset *outs, cv_err *err);
 void cv_report_print(const cv_report *r);
 
 #endif

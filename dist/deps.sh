@@ -6,7 +6,7 @@ CONVERT_DEPS="build-essential cmake pkg-config libyaml-dev libjansson-dev libarc
   libutf8proc-dev libpcre2-dev libxxhash-dev libcld2-dev libicu-dev libzstd-dev zlib1g-dev"
 # Tests: cmocka, the tools the end-to-end scripts call, clang for libFuzzer.
 CONVERT_TEST_DEPS="libcmocka-dev python3 python3-pandas zstd gzip tar xz-utils bsdutils clang libclang-rt-14-dev valgrind
-  slurm-wlm munge libarchive-tools time"
+  slurm-wlm munge libarchive-tools time chromium python3-yaml"
 
 # install_deps PACKAGE...: apt-get install what is not installed yet.
 install_deps() {

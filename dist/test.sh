@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 . dist/deps.sh
 # shellcheck disable=SC2086
 install_deps $CONVERT_DEPS $CONVERT_TEST_DEPS
-# DuckDB for Node, the independent reader of the Parquet files (tests/tools/duckdb).
+# DuckDB and playwright-core for Node: independent readers of the Parquet files and report.html (tests/tools/node).
 command -v npm >/dev/null || install_deps nodejs npm
-(cd tests/tools/duckdb && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+(cd tests/tools/node && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 
 jobs=$(nproc)
 status=0

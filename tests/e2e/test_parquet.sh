@@ -4,9 +4,9 @@
 # default config and on JSONL input with every column type, nulls and small
 # row groups; a value of the wrong type fails the run and leaves no file.
 . "$(dirname "$0")/lib.sh"
-CHECK="$SRC/tests/tools/duckdb/parquet_check.mjs"
-[ -d "$SRC/tests/tools/duckdb/node_modules/@duckdb/node-api" ] ||
-    { bad "DuckDB for Node is not installed: run bash dist/test.sh (it runs npm ci in tests/tools/duckdb)"; finish; exit; }
+CHECK="$SRC/tests/tools/node/parquet_check.mjs"
+[ -d "$SRC/tests/tools/node/node_modules/@duckdb/node-api" ] ||
+    { bad "DuckDB for Node is not installed: run bash dist/test.sh (it runs npm ci in tests/tools/node)"; finish; exit; }
 DEFAULT_COLS=lang:string,lang_score:double,title:string,date:string,url:string
 
 # The default config writes Parquet beside the JSONL, spans included.

@@ -13,7 +13,7 @@ run "$CONVERT" -q -c "$SRC/config/minimal.yaml" -o "$TMP/out"
 expect_rc 0 "minimal run"
 expect_same "$TMP/out/train.jsonl" "$SRC/tests/golden/minimal/train.jsonl" "minimal golden"
 [ "$(json "$TMP/out/report.json" 'j["read"] == j["written"] + j["dropped"] == 5')" = True ] && ok || bad "report invariant"
-[ -z "$(ls -A "$TMP/out" | grep -v -e '^train.jsonl$' -e '^report.json$' -e '^dropped.jsonl$')" ] && ok || bad "stray files: $(ls -A "$TMP/out")"
+[ -z "$(ls -A "$TMP/out" | grep -v -e '^train.jsonl$' -e '^report.json$' -e '^dropped.jsonl$' -e '^report.html$' -e '^README.md$')" ] && ok || bad "stray files: $(ls -A "$TMP/out")"
 [ -z "$OUT" ] && [ -z "$ERR" ] && ok || bad "-q printed something: $OUT $ERR"
 
 # Summary on stderr without -q; no progress line when stderr is not a terminal...
