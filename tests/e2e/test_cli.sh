@@ -32,6 +32,13 @@ expect_out "max_doc_bytes      size   default: 64M" "--describe archive"
 expect_out "path               path   required" "--describe archive"
 run "$CONVERT" --describe dedup
 expect_out "serial: sees documents in input order (its per-document part, prepare, runs in parallel)" "--describe dedup"
+run "$CONVERT" --describe --all
+expect_rc 0 "--describe --all"
+for p in archive jsonl normalize boilerplate dedup parquet csv conll; do expect_out "$p (" "--describe --all lists $p"; done
+# docs/reference.md is generated from the option tables: stale docs fail here.
+"$CONVERT" --reference >"$TMP/reference.md" 2>"$TMP/reference.err" && ok || bad "--reference: $(cat "$TMP/reference.err")"
+cmp -s "$TMP/reference.md" "$SRC/docs/reference.md" && ok ||
+    { bad "docs/reference.md is stale: build/bin/convert --reference > docs/reference.md"; diff "$SRC/docs/reference.md" "$TMP/reference.md" | head >&2; }
 run "$CONVERT" --describe nosuch
 expect_rc 2 "--describe nosuch"
 expect_err "no plugin named 'nosuch'" "--describe nosuch"

@@ -71,6 +71,22 @@ grep -q '"shard-0/' "$TMP/sh/README.md" && ok || bad "merged card lists shard-0'
 run node "$RENDER" "$TMP/sh/report.html" "$TMP/sh.png" kept languages splits lengths
 expect_rc 0 "merged report.html renders"
 
+# The README's tour config runs as written (its relative paths made absolute here).
+"$PYTHON" - "$SRC/README.md" "$SRC" >"$TMP/tour.yaml" <<'PY'
+import sys
+text = open(sys.argv[1], encoding="utf-8").read()
+start = text.index("```yaml\n") + 8
+cfg = text[start:text.index("```", start)]
+print(cfg.replace("../seeds/", sys.argv[2] + "/seeds/").replace("rules: boilerplate", "rules: " + sys.argv[2] + "/config/boilerplate"))
+PY
+run "$CONVERT" -q -c "$TMP/tour.yaml" -o "$TMP/tour"
+expect_rc 0 "the README's tour config"
+for f in train.jsonl train.parquet README.md report.json report.html dropped.jsonl; do
+    expect_file "$TMP/tour/$f" "the README's tour leaves $f"
+done
+run "$PYTHON" "$CARD" "$TMP/tour"
+expect_rc 0 "the README's tour: a valid card ($ERR)"
+
 # A run that writes nothing has a report but no card, and says so in the charts.
 cat >"$TMP/none.yaml" <<YAML
 reader: {plugin: archive, path: $SRC/seeds/seeds.tar.gz, include: ["*.txt"]}
