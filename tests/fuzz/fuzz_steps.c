@@ -7,7 +7,7 @@
 #include "fuzz.h"
 #include "output.h"
 
-static fz_plugin *steps[16], *writers[4];
+static fz_plugin *steps[16], *writers[5];
 static size_t nsteps, nwriters;
 static cv_outset *outs;
 
@@ -41,6 +41,8 @@ static void setup(void)
     writers[nwriters++] = fz_open(CV_WRITER, "csv", "columns: [id, text, lang, title, entities]\npath: f-{split}.csv", outs);
     writers[nwriters++] = fz_open(CV_WRITER, "conll", "path: f-{split}.conllu", outs);
     writers[nwriters++] = fz_open(CV_WRITER, "conll", "dialect: conll2003\nscheme: BIOES\npath: f-{split}.conll", outs);
+    /* small row groups, so that runs write pages, not only buffer them */
+    writers[nwriters++] = fz_open(CV_WRITER, "parquet", "spans: char\nrow_group_size: 64K\npath: f-{split}.parquet", outs);
     atexit(teardown);
 }
 
