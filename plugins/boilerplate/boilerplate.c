@@ -34,6 +34,9 @@ static const cv_option options[] = {
     {"cut_min_chars", CV_OPT_INT, "200", 0, "a cut rule fires only after this much kept text (else it removes one line)"},
     {"paragraph_min_words", CV_OPT_INT, "8", 0, "a line ending like a sentence with this many words is a paragraph"},
     {"paragraph_long_chars", CV_OPT_INT, "200", 0, "a line this long with a sentence boundary inside is a paragraph"},
+    {"paragraph_unfinished_words", CV_OPT_INT, "24", 0,
+     "a line of paragraph_long_chars or more with this many words is a paragraph even without a final full stop "
+     "(prose before page chrome; 0: off)"},
     {"numeric_max_words", CV_OPT_INT, "10", 0, "numeric_line: lines of at most this many words..."},
     {"numeric_min_fraction", CV_OPT_FLOAT, "0.4", 0, "...of which at least this fraction are numbers"},
     {"menu_max_words", CV_OPT_INT, "3", 0, "menu: lines of at most this many words, not ending a sentence..."},
@@ -45,6 +48,10 @@ static const cv_option options[] = {
     {"headline_min_words", CV_OPT_INT, "4", 0, "a shorter headline is removed too"},
     {"trim_tail", CV_OPT_BOOL, "true", 0, "remove every line after the last paragraph"},
     {"title_key", CV_OPT_STRING, "title", 0, "metadata key for the headline trim_lead kept (empty: do not set)"},
+    {"end_key", CV_OPT_STRING, "end_removed", 0,
+     "metadata key set to true when the text's last line was removed: the page went on past the text, so a "
+     "last sentence without a full stop is not a truncation (quality's drop_unfinished_tail reads it; empty: "
+     "do not set)"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -124,14 +131,14 @@ typedef struct bp {
      * start with a character no anchored rule can begin with. */
     uint64_t *start_yes, *start_asked;
     int scanned; /* present is for the current line */
-    int64_t max_bytes, cut_min, para_words, para_long, num_words, menu_words, menu_run, block_max, caption_words, head_words;
+    int64_t max_bytes, cut_min, para_words, para_long, para_unfinished, num_words, menu_words, menu_run, block_max, caption_words, head_words;
     double num_frac;
     /* Words are counted up to one more than any threshold compares with: a
      * long paragraph need not be walked to its end.  The headline choice
      * counts its few candidates fully. */
     size_t words_cap;
     int repeated, lead, tail;
-    const char *title_key;
+    const char *title_key, *end_key;
     size_t head; /* the headline line kept by trim_lead, or SIZE_MAX */
     line *lines;
     size_t nlines, clines;
@@ -365,6 +372,7 @@ static void *bp_create(const cv_host *h, cv_ctx *ctx)
     b->cut_min = h->opt_int(ctx, "cut_min_chars");
     b->para_words = h->opt_int(ctx, "paragraph_min_words");
     b->para_long = h->opt_int(ctx, "paragraph_long_chars");
+    b->para_unfinished = h->opt_int(ctx, "paragraph_unfinished_words");
     b->num_words = h->opt_int(ctx, "numeric_max_words");
     b->num_frac = h->opt_float(ctx, "numeric_min_fraction");
     b->menu_words = h->opt_int(ctx, "menu_max_words");
@@ -372,7 +380,8 @@ static void *bp_create(const cv_host *h, cv_ctx *ctx)
     b->block_max = h->opt_int(ctx, "block_max_lines");
     b->caption_words = h->opt_int(ctx, "caption_max_words");
     b->head_words = h->opt_int(ctx, "headline_min_words");
-    int64_t most = 0, limits[] = {b->para_words, b->num_words, b->menu_words, b->caption_words, b->head_words};
+    int64_t most = 0, limits[] = {b->para_words, b->para_unfinished, b->num_words, b->menu_words, b->caption_words,
+                                  b->head_words};
     for (size_t i = 0; i < sizeof limits / sizeof *limits; i++)
         most = limits[i] > most ? limits[i] : most;
     b->words_cap = (size_t)most + 1;
@@ -380,6 +389,7 @@ static void *bp_create(const cv_host *h, cv_ctx *ctx)
     b->lead = h->opt_bool(ctx, "trim_lead");
     b->tail = h->opt_bool(ctx, "trim_tail");
     b->title_key = h->opt_string(ctx, "title_key");
+    b->end_key = h->opt_string(ctx, "end_key");
     const char *path = h->opt_string(ctx, "rules");
     char **files;
     int n = yaml_paths(path, &files);
@@ -553,7 +563,9 @@ static void measure(bp *b, line *l)
     l->words = count_words_max(l->s, l->len, b->words_cap);
     int ends = ends_sentence(l->s, l->len);
     l->para = (ends && (int64_t)l->words >= b->para_words) ||
-              ((int64_t)l->len >= b->para_long && has_inner_sentence_end(l->s, l->len));
+              ((int64_t)l->len >= b->para_long &&
+               (has_inner_sentence_end(l->s, l->len) ||
+                (b->para_unfinished > 0 && (int64_t)l->words >= b->para_unfinished)));
 }
 
 /* Remove the match from a line; 1 if nothing but space is left. */
@@ -787,6 +799,8 @@ static cv_status bp_process(void *p, cv_doc *doc)
         b->host->meta_set_string(doc, b->title_key, title);
         free(title);
     }
+    if (b->end_key[0] && b->nlines && b->lines[b->nlines - 1].why && b->out.len)
+        b->host->meta_set_bool(doc, b->end_key, 1);
     /* Set the text before freeing stripped lines: they may point into them. */
     /* Valid by construction: lines cut at ASCII, matches at character boundaries. */
     b->host->doc_set_text_unchecked(doc, b->out.p, b->out.len);

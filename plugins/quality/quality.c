@@ -23,6 +23,9 @@ static const cv_option options[] = {
     {"min_alpha_word_fraction", CV_OPT_FLOAT, "0.8", 0, "fewest words holding a letter"},
     {"drop_unfinished_tail", CV_OPT_BOOL, "false", 0,
      "cut a trailing sentence that does not end (a truncated page) before the checks"},
+    {"end_key", CV_OPT_STRING, "end_removed", 0,
+     "metadata flag of a step before (boilerplate's end_key): the page went on past the text, so its last "
+     "sentence was not cut by a truncation and stays"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -32,6 +35,7 @@ typedef struct quality {
     int64_t min_words, max_words;
     double min_mean, max_mean, min_terminal, max_symbol, max_dup, max_nonletter, min_alpha;
     int trim_tail;
+    const char *end_key;
 } quality;
 
 static void *q_create(const cv_host *h, cv_ctx *ctx)
@@ -51,6 +55,7 @@ static void *q_create(const cv_host *h, cv_ctx *ctx)
     q->max_nonletter = h->opt_float(ctx, "max_non_letter_fraction");
     q->min_alpha = h->opt_float(ctx, "min_alpha_word_fraction");
     q->trim_tail = h->opt_bool(ctx, "drop_unfinished_tail");
+    q->end_key = h->opt_string(ctx, "end_key");
     return q;
 }
 
@@ -131,6 +136,15 @@ static void trim_tail(quality *q, cv_doc *doc)
     const char *text = q->host->doc_text(doc, &len);
     if (len == 0 || ends_sentence(text, len))
         return;
+    if (q->end_key[0]) { /* page chrome followed this paragraph: the page was not truncated here */
+        char *flag = q->host->meta_dump(doc, q->end_key);
+        int chrome = flag && !strcmp(flag, "true");
+        q->host->free(flag);
+        if (chrome) {
+            q->host->count(q->ctx, "kept:unfinished_tail_before_chrome", 1);
+            return;
+        }
+    }
     size_t end = last_sentence_end(text, len);
     if (end == 0)
         return; /* not one finished sentence: leave it to the filters */

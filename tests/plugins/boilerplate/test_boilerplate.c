@@ -80,6 +80,35 @@ static void test_structure(void **s)
     expect("", "Just a title\nAnd a subtitle", "Just a title\n\nAnd a subtitle");
 }
 
+/* Prose cut off by page chrome, not by a truncation: a long line without a
+ * full stop is still a paragraph, and the text says its end was removed. */
+static void test_unfinished_before_chrome(void **s)
+{
+    (void)s;
+    static const char unfinished[] =
+        "Over the last years the president has also cut back his travels abroad, both because of the pandemic and "
+        "after the country became more isolated, when it sent its troops across the border, the agency recalls";
+    char in[1024], want[1024];
+    snprintf(in, sizeof in, "%s\n%s\n%s\nShare on\nComments (0)\nOther story headline here", P1, P2, unfinished);
+    snprintf(want, sizeof want, "%s\n\n%s\n\n%s", P1, P2, unfinished);
+    th_plugin *p = th_open(CV_STEP, "boilerplate", RULES, NULL);
+    cv_doc *d = th_doc("x", in);
+    assert_int_equal(th_process(p, d), CV_OK);
+    assert_string_equal(d->text, want);
+    char *flag = cv_meta_dump(d, "end_removed");
+    assert_string_equal(flag, "true");
+    free(flag);
+    cv_doc_free(d);
+    /* Nothing removed at the end: no flag. */
+    d = th_doc("y", P1 "\n" P2);
+    assert_int_equal(th_process(p, d), CV_OK);
+    assert_null(cv_meta_dump(d, "end_removed"));
+    cv_doc_free(d);
+    th_close(p);
+    /* Off: the same long line is tail. */
+    expect("paragraph_unfinished_words: 0", in, P1 "\n\n" P2);
+}
+
 static void test_counters(void **s)
 {
     (void)s;
@@ -299,7 +328,7 @@ int main(void)
         cmocka_unit_test(test_line_rule),  cmocka_unit_test(test_strip_rule), cmocka_unit_test(test_cut_rule),
         cmocka_unit_test(test_block_rule), cmocka_unit_test(test_previous_caption),
         cmocka_unit_test(test_structure),  cmocka_unit_test(test_counters),   cmocka_unit_test(test_bad_rules),
-        cmocka_unit_test(test_catastrophic_rule), cmocka_unit_test(test_tail_bytes),
+        cmocka_unit_test(test_catastrophic_rule), cmocka_unit_test(test_tail_bytes), cmocka_unit_test(test_unfinished_before_chrome),
         cmocka_unit_test(test_first_character),
         cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_needle_keys),
         cmocka_unit_test(test_many_rules),

@@ -68,6 +68,27 @@ static void test_unfinished_tail(void **s)
     th_close(p);
 }
 
+/* A step before said the page went on past the text (boilerplate's
+ * end_removed): its last paragraph was followed by chrome, not truncated. */
+static void test_unfinished_before_chrome(void **s)
+{
+    (void)s;
+    th_plugin *p = th_open(CV_STEP, "quality", "min_words: 3\ndrop_unfinished_tail: true", NULL);
+    cv_doc *d = th_doc("x", "First sentence is complete.\n\nThe last paragraph ends without a stop, the agency recalls");
+    cv_meta_set_bool(d, "end_removed", 1);
+    assert_int_equal(th_process(p, d), CV_OK);
+    assert_string_equal(d->text, "First sentence is complete.\n\nThe last paragraph ends without a stop, the agency recalls");
+    assert_int_equal(th_counter(p, "kept:unfinished_tail_before_chrome"), 1);
+    assert_int_equal(th_counter(p, "trimmed:unfinished_tail"), 0);
+    cv_doc_free(d);
+    d = th_doc("y", "First sentence is complete.\n\nThe last paragraph ends without a stop, the agency recalls");
+    cv_meta_set_bool(d, "end_removed", 0);
+    assert_int_equal(th_process(p, d), CV_OK);
+    assert_string_equal(d->text, "First sentence is complete.");
+    cv_doc_free(d);
+    th_close(p);
+}
+
 static void test_detail_has_value(void **s)
 {
     (void)s;
@@ -85,6 +106,7 @@ int main(void)
         cmocka_unit_test(test_good_passes),
         cmocka_unit_test(test_reasons),
         cmocka_unit_test(test_unfinished_tail),
+        cmocka_unit_test(test_unfinished_before_chrome),
         cmocka_unit_test(test_detail_has_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
