@@ -1,42 +1,292 @@
-/* quality.c -- step: document filters in the style of Gopher (Rae et al.,
- * 2021) and C4 (Raffel et al., 2020).  Every threshold is an option; a
- * dropped document says which one it failed (quality:min_words ...).
- * A threshold set to its "off" value (0, or 1.0 for max fractions) is skipped. */
+/* quality.c -- step: the document filters users know from Gopher (Rae et
+ * al., 2021: quality and repetition), FineWeb (Penedo et al., 2024) and C4
+ * (Raffel et al., 2020).  Every threshold is an option and -1 turns it off;
+ * a dropped document says which one it failed (quality:<option>) and by how
+ * much.  With annotate: true nothing is dropped: every value measured goes
+ * into metadata.quality, so thresholds can be chosen later.
+ *
+ * Values are computed in groups, cheapest first, and a document stops at the
+ * first failing group unless it is annotated. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
 
 #include "convert/plugin.h"
+#include "repetition.h"
 #include "text.h"
 #include "util.h"
+#include "yamlfile.h"
 
-static const cv_option options[] = {
-    {"min_words", CV_OPT_INT, "50", 0, "fewest words (whitespace-separated, holding a letter or digit)"},
-    {"max_words", CV_OPT_INT, "100000", 0, "most words (0: no limit)"},
-    {"min_mean_word_length", CV_OPT_FLOAT, "3", 0, "shortest mean word length, in characters"},
-    {"max_mean_word_length", CV_OPT_FLOAT, "10", 0, "longest mean word length (0: no limit)"},
-    {"min_terminal_line_fraction", CV_OPT_FLOAT, "0.5", 0, "fewest lines ending with . ! ? or …, as a fraction"},
-    {"max_symbol_word_ratio", CV_OPT_FLOAT, "0.1", 0, "most '#' and '…'/'...' per word"},
-    {"max_duplicate_line_fraction", CV_OPT_FLOAT, "0.3", 0, "most lines that repeat an earlier line"},
-    {"max_non_letter_fraction", CV_OPT_FLOAT, "0.35", 0, "most non-space characters that are not letters"},
-    {"min_alpha_word_fraction", CV_OPT_FLOAT, "0.8", 0, "fewest words holding a letter"},
+/* What is measured, in the order metadata.quality lists it. */
+enum {
+    Q_WORDS, Q_MEAN, Q_SYMBOL, Q_ALPHA, Q_NONLETTER,                          /* characters and words */
+    Q_TERMINAL, Q_DUPLINES, Q_BULLET, Q_ELLIPSIS, Q_PUNCT, Q_SHORT, Q_CHARDUP, /* lines */
+    Q_DUP_LINE, Q_DUP_PARA, Q_DUP_LINE_CHAR, Q_DUP_PARA_CHAR, Q_TOP2, Q_TOP3, Q_TOP4, /* repetition */
+    Q_DUP5, Q_DUP6, Q_DUP7, Q_DUP8, Q_DUP9, Q_DUP10, Q_LIST, Q_STOP,
+    Q_CURLY, Q_NSIG
+};
+enum { G_CHARS, G_LINES, G_MORE_LINES, G_WORDS, G_FLAGS }; /* which pass computes a value */
+
+static const struct signal {
+    const char *name;
+    int group, integer;
+} signals[Q_NSIG] = {
+    [Q_WORDS] = {"words", G_CHARS, 1},
+    [Q_MEAN] = {"mean_word_length", G_CHARS, 0},
+    [Q_SYMBOL] = {"symbol_word_ratio", G_CHARS, 0},
+    [Q_ALPHA] = {"alpha_word_fraction", G_CHARS, 0},
+    [Q_NONLETTER] = {"non_letter_fraction", G_CHARS, 0},
+    [Q_TERMINAL] = {"terminal_line_fraction", G_LINES, 0},
+    [Q_DUPLINES] = {"duplicate_line_fraction", G_LINES, 0},
+    [Q_BULLET] = {"bullet_line_fraction", G_MORE_LINES, 0},
+    [Q_ELLIPSIS] = {"ellipsis_line_fraction", G_MORE_LINES, 0},
+    [Q_PUNCT] = {"line_punct_ratio", G_MORE_LINES, 0},
+    [Q_SHORT] = {"short_line_ratio", G_MORE_LINES, 0},
+    [Q_CHARDUP] = {"char_dup_ratio", G_MORE_LINES, 0},
+    [Q_DUP_LINE] = {"dup_line_frac", G_WORDS, 0},
+    [Q_DUP_PARA] = {"dup_para_frac", G_WORDS, 0},
+    [Q_DUP_LINE_CHAR] = {"dup_line_char_frac", G_WORDS, 0},
+    [Q_DUP_PARA_CHAR] = {"dup_para_char_frac", G_WORDS, 0},
+    [Q_TOP2] = {"top_2_gram_char_frac", G_WORDS, 0},
+    [Q_TOP3] = {"top_3_gram_char_frac", G_WORDS, 0},
+    [Q_TOP4] = {"top_4_gram_char_frac", G_WORDS, 0},
+    [Q_DUP5] = {"dup_5_gram_char_frac", G_WORDS, 0},
+    [Q_DUP6] = {"dup_6_gram_char_frac", G_WORDS, 0},
+    [Q_DUP7] = {"dup_7_gram_char_frac", G_WORDS, 0},
+    [Q_DUP8] = {"dup_8_gram_char_frac", G_WORDS, 0},
+    [Q_DUP9] = {"dup_9_gram_char_frac", G_WORDS, 0},
+    [Q_DUP10] = {"dup_10_gram_char_frac", G_WORDS, 0},
+    [Q_LIST] = {"list_ratio", G_WORDS, 0},
+    [Q_STOP] = {"stop_words", G_WORDS, 1},
+    [Q_CURLY] = {"curly_bracket", G_FLAGS, 1},
+};
+
+/* A filter: option key (also the drop reason), the value it reads, and
+ * whether it drops above (max) or below (min) its threshold.  `off` is a
+ * second value that turns it off besides -1, kept from earlier versions. */
+static const struct filter {
+    const char *key;
+    int sig, max;
+    const char *dflt;
+    double off;
+    const char *help;
+} filters[] = {
+    {"min_words", Q_WORDS, 0, "50", -1, "fewest words (whitespace-separated, holding a letter or digit)"},
+    {"max_words", Q_WORDS, 1, "100000", 0, "most words (0: no limit)"},
+    {"min_mean_word_length", Q_MEAN, 0, "3", -1, "shortest mean word length, in characters"},
+    {"max_mean_word_length", Q_MEAN, 1, "10", 0, "longest mean word length (0: no limit)"},
+    {"max_symbol_word_ratio", Q_SYMBOL, 1, "0.1", 1, "most '#' and '…'/'...' per word (Gopher)"},
+    {"min_alpha_word_fraction", Q_ALPHA, 0, "0.8", -1, "fewest words holding a letter (Gopher)"},
+    {"max_non_letter_fraction", Q_NONLETTER, 1, "0.35", 1, "most non-space characters that are not letters"},
+    {"min_terminal_line_fraction", Q_TERMINAL, 0, "0.5", -1, "fewest lines ending with . ! ? or …, as a fraction"},
+    {"max_duplicate_line_fraction", Q_DUPLINES, 1, "0.3", 1, "most non-empty lines that repeat an earlier line"},
+    {"max_bullet_line_fraction", Q_BULLET, 1, "0.9", -1, "most lines starting with a bullet (• or -) (Gopher)"},
+    {"max_ellipsis_line_fraction", Q_ELLIPSIS, 1, "0.3", -1, "most lines ending with an ellipsis (Gopher)"},
+    {"min_line_punct_ratio", Q_PUNCT, 0, "0.12", -1,
+     "fewest non-empty lines ending like a sentence (FineWeb line_punct_thr)"},
+    {"max_short_line_ratio", Q_SHORT, 1, "0.67", -1,
+     "most non-empty lines of short_line_chars or fewer characters (FineWeb short_line_thr)"},
+    {"max_char_dup_ratio", Q_CHARDUP, 1, "0.01", -1,
+     "most characters in non-empty lines repeating an earlier one, over the text without newlines (FineWeb)"},
+    {"max_dup_line_frac", Q_DUP_LINE, 1, "0.3", -1, "Gopher repetition: duplicate line fraction"},
+    {"max_dup_para_frac", Q_DUP_PARA, 1, "0.3", -1, "Gopher repetition: duplicate paragraph fraction"},
+    {"max_dup_line_char_frac", Q_DUP_LINE_CHAR, 1, "0.2", -1, "Gopher repetition: duplicate line character fraction"},
+    {"max_dup_para_char_frac", Q_DUP_PARA_CHAR, 1, "0.2", -1,
+     "Gopher repetition: duplicate paragraph character fraction"},
+    {"max_top_2_gram_char_frac", Q_TOP2, 1, "0.2", -1, "Gopher repetition: characters of the most common 2-gram"},
+    {"max_top_3_gram_char_frac", Q_TOP3, 1, "0.18", -1, "Gopher repetition: ... 3-gram"},
+    {"max_top_4_gram_char_frac", Q_TOP4, 1, "0.16", -1, "Gopher repetition: ... 4-gram"},
+    {"max_dup_5_gram_char_frac", Q_DUP5, 1, "0.15", -1, "Gopher repetition: characters in repeated 5-grams"},
+    {"max_dup_6_gram_char_frac", Q_DUP6, 1, "0.14", -1, "Gopher repetition: ... 6-grams"},
+    {"max_dup_7_gram_char_frac", Q_DUP7, 1, "0.13", -1, "Gopher repetition: ... 7-grams"},
+    {"max_dup_8_gram_char_frac", Q_DUP8, 1, "0.12", -1, "Gopher repetition: ... 8-grams"},
+    {"max_dup_9_gram_char_frac", Q_DUP9, 1, "0.11", -1, "Gopher repetition: ... 9-grams"},
+    {"max_dup_10_gram_char_frac", Q_DUP10, 1, "0.10", -1, "Gopher repetition: ... 10-grams"},
+    {"max_list_ratio", Q_LIST, 1, "0.3", -1, "most newlines per word: list-like documents (FineWeb new_line_ratio)"},
+    {"min_stop_words", Q_STOP, 0, "2", -1,
+     "fewest distinct stop words of the document's language (Gopher); needs stop_words"},
+};
+#define NFILTERS (sizeof filters / sizeof filters[0])
+
+static const cv_option fixed_options[] = {
+    {"short_line_chars", CV_OPT_INT, "30", 0, "max_short_line_ratio: a line this short or shorter is short"},
+    {"line_punct_exclude_zero", CV_OPT_BOOL, "false", 0, "min_line_punct_ratio: keep documents with no such line"},
+    {"stop_words", CV_OPT_PATH, NULL, 0,
+     "YAML of stop-word lists per language code (config/quality/stopwords.yaml); the document's metadata.lang "
+     "picks one, else the list it matches best; without it min_stop_words is off"},
+    {"c4_rules", CV_OPT_PATH, NULL, 0,
+     "YAML of C4's phrases (config/quality/c4.yaml): lines holding one are removed, documents holding one dropped"},
+    {"c4_min_words_per_line", CV_OPT_INT, "0", 0, "C4: remove lines of fewer words (C4 uses 3; 0: off)"},
+    {"drop_curly_bracket", CV_OPT_BOOL, "false", 0, "C4: drop documents holding '{' (quality:curly_bracket)"},
+    {"annotate", CV_OPT_BOOL, "false", 0,
+     "drop nothing: write every value measured into metadata.quality (lines are still edited)"},
     {"drop_unfinished_tail", CV_OPT_BOOL, "false", 0,
      "cut a trailing sentence that does not end (a truncated page) before the checks"},
     {"end_key", CV_OPT_STRING, "end_removed", 0,
      "metadata flag of a step before (boilerplate's end_key): the page went on past the text, so its last "
      "sentence was not cut by a truncation and stays"},
-    {NULL, 0, NULL, 0, NULL},
 };
+
+/* The option table: the filters', then the fixed ones; built once. */
+static cv_option options[NFILTERS + sizeof fixed_options / sizeof fixed_options[0] + 1];
+
+__attribute__((constructor)) static void build_options(void)
+{
+    for (size_t i = 0; i < NFILTERS; i++)
+        options[i] = (cv_option){filters[i].key, signals[filters[i].sig].integer ? CV_OPT_INT : CV_OPT_FLOAT,
+                                 filters[i].dflt, 0, filters[i].help};
+    memcpy(options + NFILTERS, fixed_options, sizeof fixed_options);
+}
+
+/* Phrases, case-folded: lines holding one are removed (named list), documents dropped. */
+typedef struct phrases {
+    char *name;
+    char **items;
+    size_t n;
+    int drop_doc;
+} phrases;
+
+typedef struct stoplist {
+    char *lang;
+    char **words; /* case-folded, sorted */
+    size_t n;
+} stoplist;
 
 typedef struct quality {
     const cv_host *host;
     cv_ctx *ctx;
-    int64_t min_words, max_words;
-    double min_mean, max_mean, min_terminal, max_symbol, max_dup, max_nonletter, min_alpha;
-    int trim_tail;
+    double thr[NFILTERS];
+    int on[NFILTERS];
+    int64_t short_chars, c4_min_words;
+    int exclude_zero, curly, annotate, trim_tail;
     const char *end_key;
+    stoplist *stops;
+    size_t nstops;
+    phrases *c4;
+    size_t nc4;
+    qword *words;
+    size_t wcap;
+    rep_scratch sc;
+    cv_buf buf, fold;
 } quality;
+
+static char *fold(const char *s, size_t len)
+{
+    utf8proc_uint8_t *out = NULL;
+    if (utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &out,
+                     UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD) < 0)
+        return NULL;
+    return (char *)out;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void q_destroy(void *p)
+{
+    quality *q = p;
+    for (size_t i = 0; i < q->nstops; i++) {
+        for (size_t k = 0; k < q->stops[i].n; k++)
+            free(q->stops[i].words[k]);
+        free(q->stops[i].words);
+        free(q->stops[i].lang);
+    }
+    free(q->stops);
+    for (size_t i = 0; i < q->nc4; i++) {
+        for (size_t k = 0; k < q->c4[i].n; k++)
+            free(q->c4[i].items[k]);
+        free(q->c4[i].items);
+        free(q->c4[i].name);
+    }
+    free(q->c4);
+    free(q->words);
+    rep_scratch_free(&q->sc);
+    buf_free(&q->buf);
+    buf_free(&q->fold);
+    free(q);
+}
+
+/* A list of strings as case-folded copies; -1 if it is not one. */
+static int folded_list(const json_t *v, char ***out, size_t *n)
+{
+    if (!json_is_array(v))
+        return -1;
+    *n = json_array_size(v);
+    *out = calloc(*n + 1, sizeof **out);
+    if (!*out)
+        abort();
+    for (size_t i = 0; i < *n; i++) {
+        const char *s = json_string_value(json_array_get(v, i));
+        if (!s || !s[0] || !((*out)[i] = fold(s, strlen(s))))
+            return -1;
+    }
+    return 0;
+}
+
+static int load_stops(quality *q, const char *path)
+{
+    char err[512];
+    json_t *root = yaml_file_load(path, err, sizeof err);
+    if (!root) {
+        q->host->error(q->ctx, "stop_words: %s", err);
+        return -1;
+    }
+    int rc = json_is_object(root) ? 0 : -1;
+    q->stops = calloc(json_object_size(root) + 1, sizeof *q->stops);
+    if (!q->stops)
+        abort();
+    const char *lang;
+    json_t *v;
+    json_object_foreach(root, lang, v) {
+        stoplist *s = &q->stops[q->nstops++];
+        s->lang = strdup(lang);
+        if (folded_list(v, &s->words, &s->n) < 0) {
+            rc = -1;
+            break;
+        }
+        qsort(s->words, s->n, sizeof *s->words, cmp_str);
+    }
+    if (rc < 0)
+        q->host->error(q->ctx, "stop_words: %s: expected a mapping of language codes to lists of words", path);
+    json_decref(root);
+    return rc;
+}
+
+static int load_c4(quality *q, const char *path)
+{
+    char err[512];
+    json_t *root = yaml_file_load(path, err, sizeof err);
+    if (!root) {
+        q->host->error(q->ctx, "c4_rules: %s", err);
+        return -1;
+    }
+    static const char *const sections[] = {"remove_lines_with", "drop_documents_with"};
+    int rc = json_is_object(root) ? 0 : -1;
+    for (int sct = 0; sct < 2 && rc == 0; sct++) {
+        json_t *sec = json_object_get(root, sections[sct]);
+        const char *name;
+        json_t *v;
+        if (sec && !json_is_object(sec))
+            rc = -1;
+        json_object_foreach(sec, name, v) {
+            q->c4 = realloc(q->c4, (q->nc4 + 1) * sizeof *q->c4);
+            if (!q->c4)
+                abort();
+            phrases *p = &q->c4[q->nc4++];
+            *p = (phrases){.name = strdup(name), .drop_doc = sct == 1};
+            if (folded_list(v, &p->items, &p->n) < 0) {
+                rc = -1;
+                break;
+            }
+        }
+    }
+    if (rc < 0)
+        q->host->error(q->ctx, "c4_rules: %s: expected remove_lines_with: and drop_documents_with:, each a mapping "
+                               "of names to lists of phrases", path);
+    json_decref(root);
+    return rc;
+}
 
 static void *q_create(const cv_host *h, cv_ctx *ctx)
 {
@@ -45,39 +295,53 @@ static void *q_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     q->host = h;
     q->ctx = ctx;
-    q->min_words = h->opt_int(ctx, "min_words");
-    q->max_words = h->opt_int(ctx, "max_words");
-    q->min_mean = h->opt_float(ctx, "min_mean_word_length");
-    q->max_mean = h->opt_float(ctx, "max_mean_word_length");
-    q->min_terminal = h->opt_float(ctx, "min_terminal_line_fraction");
-    q->max_symbol = h->opt_float(ctx, "max_symbol_word_ratio");
-    q->max_dup = h->opt_float(ctx, "max_duplicate_line_fraction");
-    q->max_nonletter = h->opt_float(ctx, "max_non_letter_fraction");
-    q->min_alpha = h->opt_float(ctx, "min_alpha_word_fraction");
+    for (size_t i = 0; i < NFILTERS; i++) {
+        q->thr[i] = signals[filters[i].sig].integer ? (double)h->opt_int(ctx, filters[i].key)
+                                                    : h->opt_float(ctx, filters[i].key);
+        q->on[i] = q->thr[i] != -1 && q->thr[i] != filters[i].off;
+    }
+    q->short_chars = h->opt_int(ctx, "short_line_chars");
+    q->c4_min_words = h->opt_int(ctx, "c4_min_words_per_line");
+    q->exclude_zero = h->opt_bool(ctx, "line_punct_exclude_zero");
+    q->curly = h->opt_bool(ctx, "drop_curly_bracket");
+    q->annotate = h->opt_bool(ctx, "annotate");
     q->trim_tail = h->opt_bool(ctx, "drop_unfinished_tail");
     q->end_key = h->opt_string(ctx, "end_key");
+    const char *stops = h->opt_string(ctx, "stop_words"), *c4 = h->opt_string(ctx, "c4_rules");
+    if ((stops && load_stops(q, stops) < 0) || (c4 && load_c4(q, c4) < 0)) {
+        q_destroy(q);
+        return NULL;
+    }
     return q;
 }
 
-static void q_destroy(void *p) { free(p); }
+/* ---- measuring ------------------------------------------------------------ */
 
-typedef struct stats {
-    size_t words, alpha_words, word_chars, symbols, lines, terminal_lines, dup_lines, chars, nonletters;
-} stats;
+typedef struct values {
+    double v[Q_NSIG];
+    int have[Q_NSIG];
+} values;
 
-/* One pass over code points for the word and character measures. */
-static void measure_chars(const char *s, size_t len, stats *st)
+static void set(values *vs, int sig, double v)
 {
-    size_t wchars = 0;
+    vs->v[sig] = v;
+    vs->have[sig] = 1;
+}
+
+static double ratio(size_t a, size_t b) { return b ? (double)a / (double)b : 0; }
+
+/* Words, mean word length, symbols, letters: one pass over code points. */
+static void measure_chars(const char *s, size_t len, values *vs)
+{
+    size_t words = 0, alpha_words = 0, word_chars = 0, symbols = 0, chars = 0, nonletters = 0, wchars = 0;
     int has_letter = 0, has_alnum = 0;
     for (size_t i = 0; i <= len;) {
         int cp = i < len ? utf8_next(s, &i) : (i++, ' ');
-        int space = cp == ' ' || cp == '\n' || cp == '\t';
-        if (space) {
+        if (cp == ' ' || cp == '\n' || cp == '\t') {
             if (has_alnum) {
-                st->words++;
-                st->alpha_words += has_letter;
-                st->word_chars += wchars;
+                words++;
+                alpha_words += has_letter;
+                word_chars += wchars;
             }
             wchars = 0;
             has_letter = has_alnum = 0;
@@ -87,47 +351,334 @@ static void measure_chars(const char *s, size_t len, stats *st)
         wchars++;
         has_letter |= letter;
         has_alnum |= letter | digit;
-        st->chars++;
-        st->nonletters += !letter;
-        st->symbols += cp == '#' || cp == 0x2026;
+        chars++;
+        nonletters += !letter;
+        symbols += cp == '#' || cp == 0x2026;
     }
-    /* "..." counts as an ellipsis symbol too. */
-    for (const char *p = s; (p = strstr(p, "...")) && p < s + len; p += 3)
-        st->symbols++;
+    for (const char *p = s; (p = strstr(p, "...")) && p < s + len; p += 3) /* "..." is an ellipsis too */
+        symbols++;
+    set(vs, Q_WORDS, (double)words);
+    set(vs, Q_MEAN, ratio(word_chars, words));
+    set(vs, Q_SYMBOL, ratio(symbols, words));
+    set(vs, Q_ALPHA, ratio(alpha_words, words));
+    set(vs, Q_NONLETTER, ratio(nonletters, chars));
 }
 
-static void measure_lines(const char *s, size_t len, stats *st)
+static size_t chars_of(const char *s, size_t len)
 {
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return n;
+}
+
+static int starts_with(const char *s, size_t len, const char *p)
+{
+    size_t n = strlen(p);
+    return len >= n && !memcmp(s, p, n);
+}
+
+static int ends_with(const char *s, size_t len, const char *p)
+{
+    size_t n = strlen(p);
+    return len >= n && !memcmp(s + len - n, p, n);
+}
+
+/* Python's lstrip() and rstrip() of s[a, b): the new start, the new end. */
+static size_t py_lstrip(const char *s, size_t a, size_t b)
+{
+    while (a < b) {
+        size_t j = a;
+        if (!rep_py_space(utf8_next(s, &j)))
+            break;
+        a = j;
+    }
+    return a;
+}
+
+static size_t py_rstrip(const char *s, size_t a, size_t b)
+{
+    while (b > a) {
+        size_t j = b - 1;
+        while (j > a && ((unsigned char)s[j] & 0xC0) == 0x80)
+            j--;
+        size_t k = j;
+        if (!rep_py_space(utf8_next(s, &k)))
+            break;
+        b = j;
+    }
+    return b;
+}
+
+/* A growing list of [start, end) pieces. */
+typedef struct spans_list {
+    size_t *a, *b, n, cap;
+} spans_list;
+
+static void spans_add(spans_list *l, size_t a, size_t b)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 64;
+        l->a = realloc(l->a, l->cap * sizeof *l->a);
+        l->b = realloc(l->b, l->cap * sizeof *l->b);
+        if (!l->a || !l->b)
+            abort();
+    }
+    l->a[l->n] = a;
+    l->b[l->n++] = b;
+}
+
+/* Python's str.splitlines(): the line starting at *i ends at the returned
+ * offset; *i moves past its break (\r\n is one).  0 at the end. */
+static int py_line(const char *s, size_t len, size_t *i, size_t *end)
+{
+    if (*i >= len)
+        return 0;
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t j = *i; j < len; j++) {
+        size_t brk = 0; /* bytes of the break at j */
+        if (u[j] == '\n' || u[j] == '\r' || u[j] == 0x0B || u[j] == 0x0C || (u[j] >= 0x1C && u[j] <= 0x1E))
+            brk = u[j] == '\r' && j + 1 < len && u[j + 1] == '\n' ? 2 : 1;
+        else if (u[j] == 0xC2 && j + 1 < len && u[j + 1] == 0x85)
+            brk = 2; /* U+0085 */
+        else if (u[j] == 0xE2 && j + 2 < len && u[j + 1] == 0x80 && (u[j + 2] == 0xA8 || u[j + 2] == 0xA9))
+            brk = 3; /* U+2028, U+2029 */
+        if (brk) {
+            *end = j;
+            *i = j + brk;
+            return 1;
+        }
+    }
+    *end = len;
+    *i = len;
+    return 1;
+}
+
+/* Breaks other than \n that splitlines() cuts at (normalize leaves none):
+ * \r \v \f \x1c-\x1e, U+0085 (C2 85), U+2028 and U+2029 (E2 80 A8/A9). */
+static int other_breaks(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = u[i];
+        if (c == '\r' || c == 0x0B || c == 0x0C || (c >= 0x1C && c <= 0x1E))
+            return 1;
+        if (c == 0xC2 && i + 1 < len && u[i + 1] == 0x85)
+            return 1;
+        if (c == 0xE2 && i + 2 < len && u[i + 1] == 0x80 && (u[i + 2] == 0xA8 || u[i + 2] == 0xA9))
+            return 1;
+    }
+    return 0;
+}
+
+/* Gopher's bullet and ellipsis lines, over splitlines(). */
+static void measure_gopher_lines(const char *s, size_t len, values *vs)
+{
+    size_t all = 0, bullets = 0, ellipses = 0, e;
+    int other = other_breaks(s, len);
+    for (size_t i = 0, start = 0;; start = i) {
+        if (other) {
+            if (!py_line(s, len, &i, &e))
+                break;
+        } else { /* the same lines, found by memchr */
+            if (i >= len)
+                break;
+            const char *nl = memchr(s + i, '\n', len - i);
+            e = nl ? (size_t)(nl - s) : len;
+            i = nl ? e + 1 : len;
+        }
+        all++;
+        size_t la = py_lstrip(s, start, e), rb = py_rstrip(s, start, e);
+        bullets += la < e && (starts_with(s + la, e - la, "\xE2\x80\xA2") || s[la] == '-');
+        ellipses += rb > start && (ends_with(s + start, rb - start, "...") || ends_with(s + start, rb - start, "\xE2\x80\xA6"));
+    }
+    set(vs, Q_BULLET, ratio(bullets, all));
+    set(vs, Q_ELLIPSIS, ratio(ellipses, all));
+}
+
+/* Our line measures: lines ending a sentence, and lines repeating an
+ * earlier one, among the lines with any character. */
+static void measure_lines(quality *q, const char *s, size_t len, values *vs)
+{
+    size_t terminal = 0, dups, dup_chars;
+    spans_list filled = {0};
     for (size_t i = 0; i < len;) {
         const char *nl = memchr(s + i, '\n', len - i);
         size_t e = nl ? (size_t)(nl - s) : len;
         if (e > i) {
-            st->lines++;
-            st->terminal_lines += ends_sentence(s + i, e - i);
-            /* Earlier equal line?  Quadratic in lines, fine for documents of
-             * hundreds of lines; long documents sample the first 2000. */
-            if (st->lines < 2000)
-                for (size_t j = 0; j < i;) {
-                    const char *nl2 = memchr(s + j, '\n', i - j);
-                    size_t e2 = nl2 ? (size_t)(nl2 - s) : i;
-                    if (e2 - j == e - i && !memcmp(s + j, s + i, e - i)) {
-                        st->dup_lines++;
-                        break;
-                    }
-                    j = e2 + 1;
-                }
+            spans_add(&filled, i, e);
+            terminal += ends_sentence(s + i, e - i);
         }
         i = e + 1;
     }
+    rep_duplicates(s, filled.a, filled.b, filled.n, &q->sc, &dups, &dup_chars);
+    set(vs, Q_TERMINAL, ratio(terminal, filled.n));
+    set(vs, Q_DUPLINES, ratio(dups, filled.n));
+    free(filled.a);
+    free(filled.b);
 }
 
-static cv_status drop(quality *q, cv_doc *doc, const char *reason, double value)
+/* Short enough for max_short_line_ratio: counts characters only when the bytes do not decide. */
+static int short_line(const quality *q, const char *s, size_t len)
 {
-    char detail[64];
-    snprintf(detail, sizeof detail, "%.3g", value);
-    q->host->doc_drop(doc, reason, detail);
-    return CV_DROP;
+    if ((int64_t)len <= q->short_chars)
+        return 1;
+    if ((int64_t)len > 4 * q->short_chars)
+        return 0;
+    return (int64_t)chars_of(s, len) <= q->short_chars;
 }
+
+/* Gopher's bullets and ellipses (over splitlines()), and FineWeb's
+ * measures over the lines of text.split("\n") that are not blank. */
+static void measure_more_lines(quality *q, const char *s, size_t len, size_t chars, values *vs)
+{
+    size_t punct = 0, shorts = 0, newlines = 0, dups, dup_chars;
+    spans_list nonblank = {0};
+    for (size_t i = 0;;) {
+        const char *nl = memchr(s + i, '\n', len - i);
+        size_t e = nl ? (size_t)(nl - s) : len;
+        if (py_lstrip(s, i, e) < e) {
+            spans_add(&nonblank, i, e);
+            punct += ends_sentence(s + i, e - i);
+            shorts += short_line(q, s + i, e - i);
+        }
+        if (!nl)
+            break;
+        newlines++;
+        i = e + 1;
+    }
+    rep_duplicates(s, nonblank.a, nonblank.b, nonblank.n, &q->sc, &dups, &dup_chars);
+    set(vs, Q_CHARDUP, ratio(dup_chars, chars - newlines));
+    set(vs, Q_PUNCT, ratio(punct, nonblank.n));
+    set(vs, Q_SHORT, ratio(shorts, nonblank.n));
+    free(nonblank.a);
+    free(nonblank.b);
+    measure_gopher_lines(s, len, vs);
+}
+
+/* Distinct stop words of the list for `lang`, or of the best-matching list
+ * when lang is unknown; -1 when there is no list to use. */
+static double stop_words(quality *q, const char *s, const qword *w, size_t nw, const char *lang)
+{
+    if (!q->nstops)
+        return -1;
+    size_t first = 0, last = q->nstops;
+    if (lang) {
+        for (first = 0; first < q->nstops && strcmp(q->stops[first].lang, lang); first++)
+            ;
+        if (first == q->nstops)
+            return -1; /* a language without a list: nothing to judge by */
+        last = first + 1;
+    }
+    size_t best = 0;
+    for (size_t l = first; l < last; l++) {
+        const stoplist *sl = &q->stops[l];
+        unsigned char *seen = calloc(sl->n + 1, 1);
+        if (!seen)
+            abort();
+        size_t found = 0;
+        for (size_t i = 0; i < nw && found < sl->n; i++) {
+            char *f = fold(s + w[i].off, w[i].len);
+            if (!f)
+                continue;
+            char **hit = bsearch(&f, sl->words, sl->n, sizeof *sl->words, cmp_str);
+            if (hit && !seen[hit - sl->words]) {
+                seen[hit - sl->words] = 1;
+                found++;
+            }
+            free(f);
+        }
+        free(seen);
+        best = found > best ? found : best;
+    }
+    return (double)best;
+}
+
+static void measure_words(quality *q, const cv_doc *doc, const char *s, size_t len, values *vs)
+{
+    size_t nw = rep_words(s, len, &q->words, &q->wcap);
+    repetition r;
+    rep_measure(s, len, q->words, nw, &q->sc, &r);
+    set(vs, Q_DUP_LINE, r.dup_line_frac);
+    set(vs, Q_DUP_PARA, r.dup_para_frac);
+    set(vs, Q_DUP_LINE_CHAR, r.dup_line_char_frac);
+    set(vs, Q_DUP_PARA_CHAR, r.dup_para_char_frac);
+    for (int k = 0; k <= REP_TOP_MAX - REP_TOP_MIN; k++)
+        set(vs, Q_TOP2 + k, r.top_gram[k]);
+    for (int k = 0; k <= REP_DUP_MAX - REP_DUP_MIN; k++)
+        set(vs, Q_DUP5 + k, r.dup_gram[k]);
+    size_t newlines = 0;
+    for (size_t i = 0; i < len; i++)
+        newlines += s[i] == '\n';
+    set(vs, Q_LIST, ratio(newlines, nw ? nw : 1));
+    double stops = stop_words(q, s, q->words, nw, q->host->meta_get_string(doc, "lang"));
+    if (stops >= 0)
+        set(vs, Q_STOP, stops);
+}
+
+/* ---- C4's lines and phrases ----------------------------------------------- */
+
+/* The index of the first phrase list (of kind drop_doc) that the folded text holds, or -1. */
+static int c4_match(const quality *q, const char *folded, int drop_doc)
+{
+    for (size_t i = 0; i < q->nc4; i++)
+        if (q->c4[i].drop_doc == drop_doc)
+            for (size_t k = 0; k < q->c4[i].n; k++)
+                if (strstr(folded, q->c4[i].items[k]))
+                    return (int)i;
+    return -1;
+}
+
+/* Remove the lines C4 removes; the index of a document-dropping list the
+ * text matched, or -1. */
+static int c4_lines(quality *q, cv_doc *doc)
+{
+    if (!q->nc4 && q->c4_min_words <= 0)
+        return -1;
+    size_t len;
+    const char *s = q->host->doc_text(doc, &len);
+    int drop = -1;
+    size_t removed = 0;
+    q->buf.len = 0;
+    for (size_t i = 0; i < len;) {
+        const char *nl = memchr(s + i, '\n', len - i);
+        size_t e = nl ? (size_t)(nl - s) : len;
+        int keep = 1;
+        if (e > i) {
+            char *f = q->nc4 ? fold(s + i, e - i) : NULL;
+            int hit = f ? c4_match(q, f, 0) : -1;
+            if (f && drop < 0)
+                drop = c4_match(q, f, 1);
+            free(f);
+            if (hit >= 0) {
+                char counter[128];
+                snprintf(counter, sizeof counter, "removed:c4_%s", q->c4[hit].name);
+                q->host->count(q->ctx, counter, 1);
+                keep = 0;
+            } else if (q->c4_min_words > 0 && (int64_t)count_words_max(s + i, e - i, (size_t)q->c4_min_words) <
+                                                   q->c4_min_words) {
+                q->host->count(q->ctx, "removed:c4_too_few_words", 1);
+                keep = 0;
+            }
+        }
+        if (keep) {
+            buf_add(&q->buf, s + i, e - i);
+            if (nl)
+                buf_addc(&q->buf, '\n');
+        } else {
+            removed++;
+        }
+        i = nl ? e + 1 : len;
+    }
+    if (removed) {
+        while (q->buf.len && q->buf.p[q->buf.len - 1] == '\n')
+            q->buf.len--;
+        q->host->doc_set_text_unchecked(doc, q->buf.p, q->buf.len); /* whole lines of valid text */
+    }
+    return drop;
+}
+
+/* ---- the step ------------------------------------------------------------- */
 
 /* Cut the text after its last finished sentence, if it does not end with one. */
 static void trim_tail(quality *q, cv_doc *doc)
@@ -152,40 +703,83 @@ static void trim_tail(quality *q, cv_doc *doc)
     q->host->doc_set_text(doc, text, end); /* the host copies, so passing its own buffer is fine */
 }
 
+static int fails(const quality *q, size_t f, const values *vs)
+{
+    if (!q->on[f] || !vs->have[filters[f].sig])
+        return 0;
+    double v = vs->v[filters[f].sig];
+    return filters[f].max ? v > q->thr[f] : v < q->thr[f];
+}
+
+static void annotate(quality *q, cv_doc *doc, const values *vs, int c4_hit)
+{
+    cv_buf *b = &q->buf;
+    b->len = 0;
+    buf_addc(b, '{');
+    for (int i = 0; i < Q_NSIG; i++) {
+        char num[64];
+        if (!vs->have[i])
+            snprintf(num, sizeof num, "null");
+        else if (i == Q_CURLY)
+            snprintf(num, sizeof num, "%s", vs->v[i] ? "true" : "false");
+        else if (signals[i].integer)
+            snprintf(num, sizeof num, "%.0f", vs->v[i]);
+        else
+            snprintf(num, sizeof num, "%.17g", vs->v[i]);
+        buf_adds(b, i ? ",\"" : "\"");
+        buf_adds(b, signals[i].name);
+        buf_adds(b, "\":");
+        buf_adds(b, num);
+    }
+    for (size_t i = 0; i < q->nc4; i++)
+        if (q->c4[i].drop_doc) {
+            buf_adds(b, ",\"");
+            buf_adds(b, q->c4[i].name);
+            buf_adds(b, (int)i == c4_hit ? "\":true" : "\":false");
+        }
+    buf_addc(b, '}');
+    q->host->meta_set_json(doc, "quality", b->p);
+}
+
+static cv_status drop(quality *q, cv_doc *doc, const char *reason, double value)
+{
+    char detail[64];
+    snprintf(detail, sizeof detail, "%.3g", value);
+    q->host->doc_drop(doc, reason, detail);
+    return CV_DROP;
+}
+
 static cv_status q_process(void *p, cv_doc *doc)
 {
     quality *q = p;
     if (q->trim_tail)
         trim_tail(q, doc);
+    int c4_hit = c4_lines(q, doc);
+    if (c4_hit >= 0 && !q->annotate)
+        return drop(q, doc, q->c4[c4_hit].name, 1);
     size_t len;
     const char *text = q->host->doc_text(doc, &len);
-    stats st = {0};
-    measure_chars(text, len, &st);
-    if ((int64_t)st.words < q->min_words)
-        return drop(q, doc, "min_words", (double)st.words);
-    if (q->max_words > 0 && (int64_t)st.words > q->max_words)
-        return drop(q, doc, "max_words", (double)st.words);
-    double mean = st.words ? (double)st.word_chars / (double)st.words : 0;
-    if (mean < q->min_mean)
-        return drop(q, doc, "min_mean_word_length", mean);
-    if (q->max_mean > 0 && mean > q->max_mean)
-        return drop(q, doc, "max_mean_word_length", mean);
-    double sym = st.words ? (double)st.symbols / (double)st.words : 0;
-    if (q->max_symbol < 1.0 && sym > q->max_symbol)
-        return drop(q, doc, "max_symbol_word_ratio", sym);
-    double alpha = st.words ? (double)st.alpha_words / (double)st.words : 0;
-    if (alpha < q->min_alpha)
-        return drop(q, doc, "min_alpha_word_fraction", alpha);
-    double nonletter = st.chars ? (double)st.nonletters / (double)st.chars : 0;
-    if (q->max_nonletter < 1.0 && nonletter > q->max_nonletter)
-        return drop(q, doc, "max_non_letter_fraction", nonletter);
-    measure_lines(text, len, &st);
-    double term = st.lines ? (double)st.terminal_lines / (double)st.lines : 0;
-    if (term < q->min_terminal)
-        return drop(q, doc, "min_terminal_line_fraction", term);
-    double dup = st.lines ? (double)st.dup_lines / (double)st.lines : 0;
-    if (q->max_dup < 1.0 && dup > q->max_dup)
-        return drop(q, doc, "max_duplicate_line_fraction", dup);
+    values vs = {{0}, {0}};
+    set(&vs, Q_CURLY, memchr(text, '{', len) != NULL);
+    if (q->curly && vs.v[Q_CURLY] && !q->annotate)
+        return drop(q, doc, "curly_bracket", 1);
+    for (int g = G_CHARS; g <= G_WORDS; g++) {
+        if (g == G_CHARS)
+            measure_chars(text, len, &vs);
+        else if (g == G_LINES)
+            measure_lines(q, text, len, &vs);
+        else if (g == G_MORE_LINES)
+            measure_more_lines(q, text, len, chars_of(text, len), &vs);
+        else
+            measure_words(q, doc, text, len, &vs);
+        if (q->annotate)
+            continue;
+        for (size_t f = 0; f < NFILTERS; f++)
+            if (signals[filters[f].sig].group == g && fails(q, f, &vs))
+                return drop(q, doc, filters[f].key, vs.v[filters[f].sig]);
+    }
+    if (q->annotate)
+        annotate(q, doc, &vs, c4_hit);
     return CV_OK;
 }
 
@@ -193,8 +787,9 @@ static const cv_plugin quality_step = {
     CV_PLUGIN_HEADER,
     .name = "quality",
     .kind = CV_STEP,
-    .version = "1.0.0",
-    .description = "Gopher/C4-style document filters: length, word shape, punctuation, symbols, repetition",
+    .version = "1.1.0",
+    .description = "Gopher, FineWeb and C4 document filters, every threshold an option; or their values as "
+                   "metadata.quality",
     .options = options,
     .create = q_create,
     .destroy = q_destroy,

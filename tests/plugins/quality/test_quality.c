@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "harness.h"
 
 static const char good[] =
@@ -9,6 +11,12 @@ static const char good[] =
     "Members agreed that the funding for emergency care should rise by ten percent next year.\n"
     "The chair said the decision reflected the growing number of patients in the winter months.\n"
     "A final vote on the full budget is expected before the end of the month.";
+
+/* Gopher's top n-gram fractions count a unique n-gram too (as datatrove
+ * does), so texts of a dozen words exceed them: off for the short texts here. */
+#define SHORT \
+    "min_words: 3\nmax_top_2_gram_char_frac: -1\nmax_top_3_gram_char_frac: -1\nmax_top_4_gram_char_frac: -1\n" \
+    "max_short_line_ratio: -1\n"
 
 static void expect_drop(const char *opts, const char *text, const char *reason)
 {
@@ -54,7 +62,7 @@ static void test_reasons(void **s)
 static void test_unfinished_tail(void **s)
 {
     (void)s;
-    th_plugin *p = th_open(CV_STEP, "quality", "min_words: 3\ndrop_unfinished_tail: true", NULL);
+    th_plugin *p = th_open(CV_STEP, "quality", SHORT "drop_unfinished_tail: true", NULL);
     cv_doc *d = th_doc("x", "First sentence is complete. Second \xC2\xABquoted\xC2\xBB one too.\n\nThen it was cut in the mid");
     assert_int_equal(th_process(p, d), CV_OK);
     assert_string_equal(d->text, "First sentence is complete. Second \xC2\xABquoted\xC2\xBB one too.");
@@ -73,7 +81,7 @@ static void test_unfinished_tail(void **s)
 static void test_unfinished_before_chrome(void **s)
 {
     (void)s;
-    th_plugin *p = th_open(CV_STEP, "quality", "min_words: 3\ndrop_unfinished_tail: true", NULL);
+    th_plugin *p = th_open(CV_STEP, "quality", SHORT "drop_unfinished_tail: true", NULL);
     cv_doc *d = th_doc("x", "First sentence is complete.\n\nThe last paragraph ends without a stop, the agency recalls");
     cv_meta_set_bool(d, "end_removed", 1);
     assert_int_equal(th_process(p, d), CV_OK);
@@ -100,6 +108,210 @@ static void test_detail_has_value(void **s)
     th_close(p);
 }
 
+/* ---- every filter at and around its threshold ---------------------------- */
+
+/* The value annotate: true writes for `signal` on `text` (with stop words and C4 rules). */
+static double annotated(const char *text, const char *signal, const char *extra)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, "annotate: true\n%s", extra);
+    th_plugin *p = th_open(CV_STEP, "quality", yaml, NULL);
+    if (!p->inst)
+        fail_msg("create: %s", p->error);
+    cv_doc *d = th_doc("x", text);
+    assert_int_equal(th_process(p, d), CV_OK);
+    assert_null(d->drop_reason); /* annotate drops nothing */
+    json_t *q = json_object_get(d->meta, "quality");
+    json_t *v = json_object_get(q, signal);
+    if (!json_is_number(v))
+        fail_msg("metadata.quality.%s is missing", signal);
+    double x = json_number_value(v);
+    cv_doc_free(d);
+    th_close(p);
+    return x;
+}
+
+/* Options with every filter off but `key` at `thr`. */
+static void only(char *yaml, size_t cap, const char *key, double thr, int integer, const char *extra)
+{
+    th_plugin *p = th_open(CV_STEP, "quality", "", NULL);
+    size_t n = (size_t)snprintf(yaml, cap, "%s", extra);
+    for (const cv_option *o = p->desc->options; o->key; o++)
+        if ((!strncmp(o->key, "min_", 4) || !strncmp(o->key, "max_", 4)) && strcmp(o->key, key))
+            n += (size_t)snprintf(yaml + n, cap - n, "%s: -1\n", o->key);
+    if (integer)
+        snprintf(yaml + n, cap - n, "%s: %.0f\n", key, thr);
+    else
+        snprintf(yaml + n, cap - n, "%s: %.17g\n", key, thr);
+    th_close(p);
+}
+
+static const char *run_only(const char *text, const char *key, double thr, int integer, const char *extra)
+{
+    static char reason[128];
+    char yaml[4096];
+    only(yaml, sizeof yaml, key, thr, integer, extra);
+    th_plugin *p = th_open(CV_STEP, "quality", yaml, NULL);
+    if (!p->inst)
+        fail_msg("create: %s", p->error);
+    cv_doc *d = th_doc("x", text);
+    th_process(p, d);
+    snprintf(reason, sizeof reason, "%s", d->drop_reason ? d->drop_reason : "kept");
+    cv_doc_free(d);
+    th_close(p);
+    return reason;
+}
+
+#define STOPS "stop_words: " TEST_SOURCE_DIR "/../config/quality/stopwords.yaml\n"
+
+static const char repetitive[] =
+    "The river rose in the night and the village woke to water in the streets.\n\n"
+    "- The river rose in the night and the village woke to water in the streets.\n"
+    "- Volunteers carried sandbags to the old bridge, the mayor said...\n"
+    "The river rose in the night and the village woke to water in the streets.\n\n"
+    "Short line\nShort line\n"
+    "Volunteers carried sandbags to the old bridge, the mayor said, and the school stayed closed for two days.\n\n"
+    "The river rose in the night and the village woke to water in the streets.";
+
+static void test_thresholds(void **s)
+{
+    (void)s;
+    static const struct {
+        const char *key, *signal;
+        int max, integer;
+    } cases[] = {
+        {"min_words", "words", 0, 1},
+        {"max_words", "words", 1, 1},
+        {"min_mean_word_length", "mean_word_length", 0, 0},
+        {"max_mean_word_length", "mean_word_length", 1, 0},
+        {"max_symbol_word_ratio", "symbol_word_ratio", 1, 0},
+        {"min_alpha_word_fraction", "alpha_word_fraction", 0, 0},
+        {"max_non_letter_fraction", "non_letter_fraction", 1, 0},
+        {"min_terminal_line_fraction", "terminal_line_fraction", 0, 0},
+        {"max_duplicate_line_fraction", "duplicate_line_fraction", 1, 0},
+        {"max_bullet_line_fraction", "bullet_line_fraction", 1, 0},
+        {"max_ellipsis_line_fraction", "ellipsis_line_fraction", 1, 0},
+        {"min_line_punct_ratio", "line_punct_ratio", 0, 0},
+        {"max_short_line_ratio", "short_line_ratio", 1, 0},
+        {"max_char_dup_ratio", "char_dup_ratio", 1, 0},
+        {"max_dup_line_frac", "dup_line_frac", 1, 0},
+        {"max_dup_para_frac", "dup_para_frac", 1, 0},
+        {"max_dup_line_char_frac", "dup_line_char_frac", 1, 0},
+        {"max_dup_para_char_frac", "dup_para_char_frac", 1, 0},
+        {"max_top_2_gram_char_frac", "top_2_gram_char_frac", 1, 0},
+        {"max_top_3_gram_char_frac", "top_3_gram_char_frac", 1, 0},
+        {"max_top_4_gram_char_frac", "top_4_gram_char_frac", 1, 0},
+        {"max_dup_5_gram_char_frac", "dup_5_gram_char_frac", 1, 0},
+        {"max_dup_6_gram_char_frac", "dup_6_gram_char_frac", 1, 0},
+        {"max_dup_7_gram_char_frac", "dup_7_gram_char_frac", 1, 0},
+        {"max_dup_8_gram_char_frac", "dup_8_gram_char_frac", 1, 0},
+        {"max_dup_9_gram_char_frac", "dup_9_gram_char_frac", 1, 0},
+        {"max_dup_10_gram_char_frac", "dup_10_gram_char_frac", 1, 0},
+        {"max_list_ratio", "list_ratio", 1, 0},
+        {"min_stop_words", "stop_words", 0, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double v = annotated(repetitive, cases[i].signal, STOPS);
+        if (cases[i].max && !cases[i].integer && v <= 0)
+            fail_msg("%s: the test text should give a positive value", cases[i].signal);
+        char want[128];
+        snprintf(want, sizeof want, "quality:%s", cases[i].key);
+        /* at the threshold: kept (the comparisons are strict) */
+        const char *got = run_only(repetitive, cases[i].key, v, cases[i].integer, STOPS);
+        if (strcmp(got, "kept"))
+            fail_msg("%s at %.17g: %s", cases[i].key, v, got);
+        /* just past it: dropped with its own reason */
+        double step = cases[i].integer ? 1 : v * 1e-9 + 1e-12;
+        double past = cases[i].max ? v - step : v + step;
+        got = run_only(repetitive, cases[i].key, past, cases[i].integer, STOPS);
+        if (strcmp(got, want))
+            fail_msg("%s at %.17g (value %.17g): %s", cases[i].key, past, v, got);
+        /* -1: off */
+        got = run_only(repetitive, cases[i].key, -1, cases[i].integer, STOPS);
+        if (strcmp(got, "kept"))
+            fail_msg("%s: -1 should turn it off: %s", cases[i].key, got);
+    }
+}
+
+/* Gopher's published thresholds are the defaults. */
+static void test_published_defaults(void **s)
+{
+    (void)s;
+    static const char *const want[][2] = {
+        {"max_dup_line_frac", "0.3"},         {"max_dup_para_frac", "0.3"},         {"max_dup_line_char_frac", "0.2"},
+        {"max_dup_para_char_frac", "0.2"},    {"max_top_2_gram_char_frac", "0.2"},  {"max_top_3_gram_char_frac", "0.18"},
+        {"max_top_4_gram_char_frac", "0.16"}, {"max_dup_5_gram_char_frac", "0.15"}, {"max_dup_6_gram_char_frac", "0.14"},
+        {"max_dup_7_gram_char_frac", "0.13"}, {"max_dup_8_gram_char_frac", "0.12"}, {"max_dup_9_gram_char_frac", "0.11"},
+        {"max_dup_10_gram_char_frac", "0.10"}, {"max_bullet_line_fraction", "0.9"}, {"max_ellipsis_line_fraction", "0.3"},
+        {"min_stop_words", "2"},              {"min_line_punct_ratio", "0.12"},     {"max_short_line_ratio", "0.67"},
+        {"max_char_dup_ratio", "0.01"},       {"max_list_ratio", "0.3"},            {"short_line_chars", "30"},
+    };
+    th_plugin *p = th_open(CV_STEP, "quality", "", NULL);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const cv_option *o = p->desc->options;
+        while (o->key && strcmp(o->key, want[i][0]))
+            o++;
+        if (!o->key || strcmp(o->default_value, want[i][1]))
+            fail_msg("%s: default %s, published %s", want[i][0], o->key ? o->default_value : "(none)", want[i][1]);
+    }
+    th_close(p);
+}
+
+/* Stop words: the document's language's list, else the best one. */
+static void test_stop_words(void **s)
+{
+    (void)s;
+    static const char ru[] = "Он сказал, что это было не так, и ушёл.";
+    assert_true(annotated(ru, "stop_words", STOPS) >= 4);
+    th_plugin *p = th_open(CV_STEP, "quality", STOPS "annotate: true", NULL);
+    cv_doc *d = th_doc("x", ru);
+    cv_meta_set_string(d, "lang", "en"); /* told English: no English stop word in it */
+    th_process(p, d);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(d->meta, "quality"), "stop_words")), 0);
+    cv_doc_free(d);
+    d = th_doc("y", ru);
+    cv_meta_set_string(d, "lang", "xx"); /* a language without a list: not judged */
+    th_process(p, d);
+    assert_true(json_is_null(json_object_get(json_object_get(d->meta, "quality"), "stop_words")));
+    cv_doc_free(d);
+    th_close(p);
+}
+
+/* C4: lines with its phrases go (counted), documents with lorem ipsum or a brace are dropped. */
+static void test_c4(void **s)
+{
+    (void)s;
+    const char *c4 = SHORT "c4_rules: " TEST_SOURCE_DIR "/../config/quality/c4.yaml\n"
+                     "min_terminal_line_fraction: -1\nmin_line_punct_ratio: -1\n";
+    th_plugin *p = th_open(CV_STEP, "quality", c4, NULL);
+    if (!p->inst)
+        fail_msg("create: %s", p->error);
+    cv_doc *d = th_doc("x", "The council approved the plan on Monday evening.\nPlease enable JavaScript to view this page.\n"
+                            "This site uses cookies to improve your experience.\nThe work starts in May next year.");
+    assert_int_equal(th_process(p, d), CV_OK);
+    assert_string_equal(d->text, "The council approved the plan on Monday evening.\nThe work starts in May next year.");
+    assert_int_equal(th_counter(p, "removed:c4_javascript"), 1);
+    assert_int_equal(th_counter(p, "removed:c4_policy"), 1);
+    cv_doc_free(d);
+    d = th_doc("y", "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.");
+    assert_int_equal(th_process(p, d), CV_DROP);
+    assert_string_equal(d->drop_reason, "quality:lorem_ipsum");
+    cv_doc_free(d);
+    th_close(p);
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, "%sdrop_curly_bracket: true\n", c4);
+    expect_drop(yaml, "The function returns {a value} when it is called by the main loop here.",
+                "quality:curly_bracket");
+    snprintf(yaml, sizeof yaml, "%sc4_min_words_per_line: 3\n", c4);
+    p = th_open(CV_STEP, "quality", yaml, NULL);
+    d = th_doc("z", "A headline\nThe first full line of the story has enough words.\nMore to come");
+    assert_int_equal(th_process(p, d), CV_OK);
+    assert_string_equal(d->text, "The first full line of the story has enough words.\nMore to come");
+    assert_int_equal(th_counter(p, "removed:c4_too_few_words"), 1);
+    cv_doc_free(d);
+    th_close(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -108,6 +320,10 @@ int main(void)
         cmocka_unit_test(test_unfinished_tail),
         cmocka_unit_test(test_unfinished_before_chrome),
         cmocka_unit_test(test_detail_has_value),
+        cmocka_unit_test(test_thresholds),
+        cmocka_unit_test(test_published_defaults),
+        cmocka_unit_test(test_stop_words),
+        cmocka_unit_test(test_c4),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,390 @@
+/* repetition.c -- see repetition.h. */
+#include "repetition.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+#include <xxhash.h>
+
+#include "util.h"
+
+#define BASE 0x100000001B3ULL /* odd: powers of it never become 0 mod 2^64 */
+
+/* The polynomial and multiplicative hashes here are weak in their low bits,
+ * which pick the slot: mix them first (MurmurHash3's finaliser). */
+static uint64_t mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ULL;
+    return h ^ (h >> 33);
+}
+
+int rep_py_space(int cp)
+{
+    return (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x20) || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
+           (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F ||
+           cp == 0x3000;
+}
+
+static int is_punct(int cp)
+{
+    if (cp < 0x80)
+        return (cp >= '!' && cp <= '/') || (cp >= ':' && cp <= '@') || (cp >= '[' && cp <= '`') ||
+               (cp >= '{' && cp <= '~');
+    if ((cp >= 0xC0 && cp <= 0x24F) || (cp >= 0x400 && cp <= 0x52F))
+        return 0; /* Latin letters and Cyrillic: no marks there, and most text is in them */
+    utf8proc_category_t c = utf8proc_category(cp);
+    return c >= UTF8PROC_CATEGORY_PC && c <= UTF8PROC_CATEGORY_PO;
+}
+
+static size_t chars_of(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return n;
+}
+
+static void add_word(const char *s, size_t from, size_t to, qword **w, size_t *n, size_t *cap)
+{
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 256;
+        *w = realloc(*w, *cap * sizeof **w);
+        if (!*w)
+            abort();
+    }
+    uint64_t ph = 0, pw = 1;
+    size_t chars = 0;
+    for (size_t i = from; i < to; i++) {
+        ph = ph * BASE + (unsigned char)s[i];
+        pw *= BASE;
+        chars += ((unsigned char)s[i] & 0xC0) != 0x80;
+    }
+    (*w)[(*n)++] = (qword){from, to - from, chars, mix(ph ^ (to - from)), ph, pw};
+}
+
+size_t rep_words(const char *s, size_t len, qword **words, size_t *cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        size_t at = i;
+        int cp = utf8_next(s, &i);
+        if (rep_py_space(cp))
+            continue;
+        /* a chunk: [at, end) up to the next white space */
+        size_t end = i;
+        while (end < len) {
+            size_t j = end;
+            if (rep_py_space(utf8_next(s, &j)))
+                break;
+            end = j;
+        }
+        i = end;
+        /* leading marks, one token each */
+        size_t p = at;
+        while (p < end) {
+            size_t j = p;
+            if (!is_punct(utf8_next(s, &j)))
+                break;
+            add_word(s, p, j, words, &n, cap);
+            p = j;
+        }
+        if (p == end)
+            continue;
+        /* trailing marks: back from the end to the last character that is not one */
+        size_t tail = end;
+        while (tail > p) {
+            size_t j = tail - 1;
+            while (j > p && ((unsigned char)s[j] & 0xC0) == 0x80)
+                j--;
+            size_t k = j;
+            if (!is_punct(utf8_next(s, &k)))
+                break;
+            tail = j;
+        }
+        add_word(s, p, tail, words, &n, cap);
+        for (size_t k = tail; k < end;) {
+            size_t j = k;
+            utf8_next(s, &j);
+            add_word(s, k, j, words, &n, cap);
+            k = j;
+        }
+    }
+    return n;
+}
+
+/* ---- a set of byte strings (or word sequences) with counts ---------------- */
+
+struct rep_slot {
+    uint64_t h;
+    uint32_t a, b;  /* the element: bytes [a, b) of the text, or the n-gram at word a */
+    uint32_t count; /* 0: empty */
+    uint32_t first; /* order of first insertion */
+};
+
+/* Slots for about n elements, at most half full: a power of two. */
+static size_t table_size(size_t n)
+{
+    size_t cap = 64;
+    while (cap < 2 * n + 2)
+        cap *= 2;
+    return cap;
+}
+
+/* The first `used` slots, empty; the array only grows, so small documents clear little. */
+static void reset(rep_scratch *sc, size_t used)
+{
+    if (used > sc->cap) {
+        free(sc->slots);
+        sc->slots = malloc(used * sizeof *sc->slots);
+        if (!sc->slots)
+            abort();
+        sc->cap = used;
+    }
+    memset(sc->slots, 0, used * sizeof *sc->slots);
+}
+
+typedef int (*same_fn)(const void *ctx, const struct rep_slot *x, size_t a, size_t b);
+
+/* Insert or find; returns the slot (count 0 when new), among the first `used`. */
+static struct rep_slot *put(rep_scratch *sc, size_t used, uint64_t h, size_t a, size_t b, size_t order, same_fn same,
+                            const void *ctx)
+{
+    size_t mask = used - 1;
+    for (size_t i = (size_t)mix(h) & mask;; i = (i + 1) & mask) {
+        struct rep_slot *x = &sc->slots[i];
+        if (!x->count) {
+            *x = (struct rep_slot){h, (uint32_t)a, (uint32_t)b, 0, (uint32_t)order};
+            return x;
+        }
+        if (x->h == h && same(ctx, x, a, b))
+            return x;
+    }
+}
+
+static int same_bytes(const void *ctx, const struct rep_slot *x, size_t a, size_t b)
+{
+    const char *s = ctx;
+    return x->b - x->a == b - a && !memcmp(s + x->a, s + a, b - a);
+}
+
+void rep_duplicates(const char *s, const size_t *starts, const size_t *ends, size_t n, rep_scratch *sc,
+                       size_t *dups, size_t *dup_chars)
+{
+    size_t used = table_size(n);
+    reset(sc, used);
+    *dups = *dup_chars = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct rep_slot *x =
+            put(sc, used, XXH3_64bits(s + starts[i], ends[i] - starts[i]), starts[i], ends[i], i, same_bytes, s);
+        if (x->count++) {
+            (*dups)++;
+            *dup_chars += chars_of(s + starts[i], ends[i] - starts[i]);
+        }
+    }
+}
+
+typedef struct gram_ctx {
+    const char *s;
+    const qword *w;
+    size_t n;
+} gram_ctx;
+
+/* Word sequences [a, a+n) and [b, b+n): equal word by word (" ".join equality). */
+static int same_words(const void *ctx, const struct rep_slot *x, size_t a, size_t b)
+{
+    (void)b;
+    const gram_ctx *g = ctx;
+    for (size_t k = 0; k < g->n; k++) {
+        const qword *p = &g->w[x->a + k], *q = &g->w[a + k];
+        if (p->len != q->len || memcmp(g->s + p->off, g->s + q->off, p->len))
+            return 0;
+    }
+    return 1;
+}
+
+/* The concatenations of words [a, a+n) and [b, b+n) ("".join equality). */
+static int same_concat(const void *ctx, const struct rep_slot *x, size_t a, size_t b)
+{
+    (void)b;
+    const gram_ctx *g = ctx;
+    size_t i = x->a, j = a, pi = 0, pj = 0; /* word index and offset in it */
+    size_t ei = x->a + g->n, ej = a + g->n;
+    for (;;) {
+        while (i < ei && pi == g->w[i].len)
+            i++, pi = 0;
+        while (j < ej && pj == g->w[j].len)
+            j++, pj = 0;
+        if (i == ei || j == ej)
+            return i == ei && j == ej;
+        size_t k = g->w[i].len - pi < g->w[j].len - pj ? g->w[i].len - pi : g->w[j].len - pj;
+        if (memcmp(g->s + g->w[i].off + pi, g->s + g->w[j].off + pj, k))
+            return 0;
+        pi += k;
+        pj += k;
+    }
+}
+
+/* find_top_duplicate: length of the most common n-gram (" ".join) times its count;
+ * among equally common ones, the first seen (what Counter.most_common(1) returns).
+ * *distinct says whether every n-gram was seen once. */
+static size_t top_gram(const char *s, const qword *w, size_t nw, size_t n, rep_scratch *sc, int *distinct)
+{
+    *distinct = 1;
+    if (nw < n)
+        return 0;
+    size_t grams = nw - n + 1, used = table_size(grams);
+    reset(sc, used);
+    gram_ctx g = {s, w, n};
+    uint32_t best_count = 0, best_first = 0, best_a = 0;
+    for (size_t i = 0; i < grams; i++) {
+        uint64_t h = 0;
+        for (size_t k = 0; k < n; k++)
+            h = (h ^ w[i + k].h) * 0x9E3779B97F4A7C15ULL;
+        struct rep_slot *x = put(sc, used, h, i, 0, i, same_words, &g);
+        x->count++;
+        /* counts only grow, so the best so far, ordered by (count, then first seen), is the final best */
+        if (x->count > best_count || (x->count == best_count && x->first < best_first)) {
+            best_count = x->count;
+            best_first = x->first;
+            best_a = x->a;
+        }
+    }
+    *distinct = best_count == 1;
+    size_t chars = n - 1; /* the spaces of " ".join */
+    for (size_t k = 0; k < n; k++)
+        chars += w[best_a + k].chars;
+    return chars * best_count;
+}
+
+/* find_all_duplicate: characters of n-grams ("".join) seen before, skipping
+ * past each repeated one. */
+static size_t dup_grams(const char *s, const qword *w, size_t nw, size_t n, rep_scratch *sc)
+{
+    if (nw < n)
+        return 0;
+    size_t used = table_size(nw - n + 1), repeated = 0;
+    reset(sc, used);
+    gram_ctx g = {s, w, n};
+    for (size_t i = 0; i + n <= nw;) {
+        uint64_t h = 0;
+        size_t chars = 0;
+        for (size_t k = 0; k < n; k++) {
+            h = h * w[i + k].pw + w[i + k].ph;
+            chars += w[i + k].chars;
+        }
+        struct rep_slot *x = put(sc, used, h, i, 0, i, same_concat, &g);
+        if (x->count) {
+            repeated += chars;
+            i += n;
+        } else {
+            x->count = 1;
+            i++;
+        }
+    }
+    return repeated;
+}
+
+/* Pieces of s[from, to) between runs of at least `min_run` newlines. */
+static size_t pieces(const char *s, size_t from, size_t to, size_t min_run, size_t **starts, size_t **ends)
+{
+    size_t n = 0, cap = 16, at = from;
+    *starts = malloc(cap * sizeof **starts);
+    *ends = malloc(cap * sizeof **ends);
+    if (!*starts || !*ends)
+        abort();
+    for (size_t i = from;; ) {
+        size_t run = 0;
+        while (i + run < to && s[i + run] == '\n')
+            run++;
+        int cut = run >= min_run || i == to;
+        if (cut) {
+            if (n == cap) {
+                cap *= 2;
+                *starts = realloc(*starts, cap * sizeof **starts);
+                *ends = realloc(*ends, cap * sizeof **ends);
+                if (!*starts || !*ends)
+                    abort();
+            }
+            (*starts)[n] = at;
+            (*ends)[n++] = i;
+            if (i == to)
+                return n;
+            i += run;
+            at = i;
+        } else if (run) {
+            i += run;
+        } else {
+            const char *nl = memchr(s + i, '\n', to - i);
+            i = nl ? (size_t)(nl - s) : to;
+        }
+    }
+}
+
+void rep_measure(const char *s, size_t len, const qword *w, size_t nw, rep_scratch *sc, repetition *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t total = chars_of(s, len);
+    if (total == 0 || len > UINT32_MAX) /* slots hold 32-bit offsets; max_doc_bytes is far below */
+        return;
+    double t = (double)total;
+    /* paragraphs: the text stripped (Python's str.strip()), split on \n{2,} */
+    size_t from = 0, to = len;
+    while (from < to) {
+        size_t j = from;
+        if (!rep_py_space(utf8_next(s, &j)))
+            break;
+        from = j;
+    }
+    while (to > from) {
+        size_t j = to - 1;
+        while (j > from && ((unsigned char)s[j] & 0xC0) == 0x80)
+            j--;
+        size_t k = j;
+        if (!rep_py_space(utf8_next(s, &k)))
+            break;
+        to = j;
+    }
+    size_t *st, *en, dups, dup_chars;
+    size_t n = pieces(s, from, to, 2, &st, &en);
+    rep_duplicates(s, st, en, n, sc, &dups, &dup_chars);
+    out->dup_para_frac = (double)dups / (double)n;
+    out->dup_para_char_frac = (double)dup_chars / t;
+    free(st);
+    free(en);
+    /* lines: the whole text split on \n+ */
+    n = pieces(s, 0, len, 1, &st, &en);
+    rep_duplicates(s, st, en, n, sc, &dups, &dup_chars);
+    out->dup_line_frac = (double)dups / (double)n;
+    out->dup_line_char_frac = (double)dup_chars / t;
+    free(st);
+    free(en);
+    /* Once every n-gram is distinct, so is every longer one: the most common
+     * is then the first (count 1), and no n-gram repeats. */
+    int distinct = 0;
+    for (size_t k = REP_TOP_MIN; k <= REP_TOP_MAX; k++) {
+        size_t top;
+        if (distinct) {
+            top = k - 1;
+            for (size_t j = 0; j < k && nw >= k; j++)
+                top += w[j].chars;
+            top = nw >= k ? top : 0;
+        } else {
+            top = top_gram(s, w, nw, k, sc, &distinct);
+        }
+        out->top_gram[k - REP_TOP_MIN] = (double)top / t;
+    }
+    for (size_t k = REP_DUP_MIN; k <= REP_DUP_MAX && !distinct; k++) {
+        size_t rep = dup_grams(s, w, nw, k, sc);
+        out->dup_gram[k - REP_DUP_MIN] = (double)rep / t;
+        distinct = rep == 0; /* nothing skipped: every k-gram was seen once */
+    }
+}
+
+void rep_scratch_free(rep_scratch *sc)
+{
+    free(sc->slots);
+    *sc = (rep_scratch){0};
+}

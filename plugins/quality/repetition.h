@@ -1,0 +1,53 @@
+/* repetition.h -- Gopher's repetition measures (Rae et al., 2021, table A1),
+ * computed as datatrove's GopherRepetitionFilter computes them, so that the
+ * numbers carry over: paragraphs are the pieces of the stripped text between
+ * runs of two or more newlines, lines the pieces between runs of newlines,
+ * lengths are in code points, and every fraction of characters is over the
+ * whole text's length.  Words are datatrove's word tokenizer's job there
+ * (NLTK or spaCy); here they are the whitespace-separated chunks with the
+ * punctuation at their edges split off, one token per mark. */
+#ifndef CV_QUALITY_REPETITION_H
+#define CV_QUALITY_REPETITION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct qword {
+    size_t off, len; /* bytes in the text */
+    size_t chars;    /* code points */
+    uint64_t h;      /* hash of the word, for word-sequence equality */
+    uint64_t ph, pw; /* polynomial hash and base^len, for equality of concatenations */
+} qword;
+
+/* Word tokens of s: *words grows as needed (free() it); their number. */
+size_t rep_words(const char *s, size_t len, qword **words, size_t *cap);
+
+#define REP_TOP_MIN 2 /* top n-gram fractions for n = 2..4 */
+#define REP_TOP_MAX 4
+#define REP_DUP_MIN 5 /* duplicate n-gram fractions for n = 5..10 */
+#define REP_DUP_MAX 10
+
+typedef struct repetition {
+    double dup_line_frac, dup_para_frac, dup_line_char_frac, dup_para_char_frac;
+    double top_gram[REP_TOP_MAX - REP_TOP_MIN + 1];
+    double dup_gram[REP_DUP_MAX - REP_DUP_MIN + 1];
+} repetition;
+
+/* Hash tables reused across documents. */
+typedef struct rep_scratch {
+    struct rep_slot *slots;
+    size_t cap;
+} rep_scratch;
+
+/* datatrove's find_duplicates over the pieces [starts[i], ends[i]) of s:
+ * how many repeat an earlier piece, and their characters (code points). */
+void rep_duplicates(const char *s, const size_t *starts, const size_t *ends, size_t n, rep_scratch *sc, size_t *dups,
+                    size_t *dup_chars);
+
+void rep_measure(const char *s, size_t len, const qword *w, size_t nw, rep_scratch *sc, repetition *out);
+void rep_scratch_free(rep_scratch *sc);
+
+/* Python's str.isspace() for one code point (what str.strip() removes). */
+int rep_py_space(int cp);
+
+#endif
