@@ -9,6 +9,7 @@
 #include <utf8proc.h>
 
 #include "convert/plugin.h"
+#include "lookalike.h"
 #include "simd.h"
 #include "util.h"
 
@@ -24,6 +25,9 @@ static const cv_option options[] = {
     {"collapse_spaces", CV_OPT_BOOL, "true", 0, "all Unicode spaces become one ASCII space; runs collapse"},
     {"trim_lines", CV_OPT_BOOL, "true", 0, "strip spaces at both ends of every line"},
     {"max_blank_lines", CV_OPT_INT, "1", 0, "longest run of empty lines kept (-1: keep all)"},
+    {"repair_lookalikes", CV_OPT_BOOL, "false", 0,
+     "in a word that mixes Cyrillic with Latin or Greek, replace the minority's letters by their look-alikes "
+     "(Unicode confusables, via ICU); counted per document in metadata.lookalikes_repaired"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -43,6 +47,8 @@ typedef struct norm {
     unsigned char plain[256];
     int wide; /* plain holds all printable ASCII and the Cyrillic leads: plain8 may be used */
     cv_buf out;
+    lookalike *look; /* repair_lookalikes; NULL: off */
+    cv_buf fixed;
 } norm;
 
 static void *n_create(const cv_host *h, cv_ctx *ctx)
@@ -94,6 +100,14 @@ static void *n_create(const cv_host *h, cv_ctx *ctx)
     n->wide = n->plain[0xD0] && n->plain[0xD1];
     for (int c = 0x21; c <= 0x7E; c++)
         n->wide &= n->plain[c];
+    if (h->opt_bool(ctx, "repair_lookalikes")) {
+        char err[256];
+        if (!(n->look = lookalike_new(err, sizeof err))) {
+            h->error(ctx, "repair_lookalikes: %s", err);
+            free(n);
+            return NULL;
+        }
+    }
     return n;
 }
 
@@ -101,6 +115,8 @@ static void n_destroy(void *p)
 {
     norm *n = p;
     buf_free(&n->out);
+    buf_free(&n->fixed);
+    lookalike_free(n->look);
     free(n);
 }
 
@@ -279,8 +295,16 @@ static cv_status n_process(void *p, cv_doc *doc)
     }
     if (removed)
         h->count(n->ctx, "removed:invisible_or_control", removed);
-    /* Valid by construction: whole characters of valid text, or utf8proc's. */
-    h->doc_set_text_unchecked(doc, n->out.p ? n->out.p : "", n->out.len);
+    const cv_buf *result = &n->out;
+    size_t fixed = n->look && n->out.len ? lookalike_repair(n->look, n->out.p, n->out.len, &n->fixed) : 0;
+    if (fixed) {
+        result = &n->fixed;
+        h->count(n->ctx, "repaired:lookalike_letters", fixed);
+        h->meta_set_int(doc, "lookalikes_repaired", (int64_t)fixed);
+    }
+    /* Valid by construction: whole characters of valid text, or utf8proc's;
+     * look-alikes are letters encoded here. */
+    h->doc_set_text_unchecked(doc, result->p ? result->p : "", result->len);
     return CV_OK;
 }
 

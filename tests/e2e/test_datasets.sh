@@ -60,7 +60,7 @@ expect_rc 1 "validator catches non-consecutive ids"
 # BIOES through a config of our own.
 sed -e 's/dialect: conll2003/dialect: conll2003\n    scheme: BIOES/' -e 's#path: \.\./seeds#path: '"$SRC"'/seeds#' \
     -e 's#rules: dates/#rules: '"$SRC"'/config/dates/#' -e 's#rules: boilerplate#rules: '"$SRC"'/config/boilerplate#' \
-    -e 's#abbreviations: segment/#abbreviations: '"$SRC"'/config/segment/#' -e 's#gazetteer: ner/#gazetteer: '"$SRC"'/config/ner/#' \
+    -e 's#abbreviations: segment/#abbreviations: '"$SRC"'/config/segment/#' -e 's#gazetteer: ner/#gazetteer: '"$SRC"'/config/ner/#' -e 's#: quality/#: '"$SRC"'/config/quality/#' \
     "$SRC/config/example.yaml" >"$TMP/bioes.yaml"
 run "$CONVERT" -q -c "$TMP/bioes.yaml" -o "$TMP/bioes"
 expect_rc 0 "BIOES run"

@@ -150,6 +150,49 @@ static void test_against_reference(void **s)
     th_close(p);
 }
 
+/* Look-alike letters: Latin and Greek inside Cyrillic words, Cyrillic inside
+ * Latin ones; words of one script, words whose minority has no look-alike,
+ * and ties are left alone. */
+static void test_lookalikes(void **s)
+{
+    (void)s;
+    /* "Пpивет" with Latin p, "Pοссии" with Latin P and Greek omicron, "кoмпания" with Latin o,
+     * "Hеllo" with Cyrillic е, "Wіkipedia" with Ukrainian і */
+    static const char in[] = "\xD0\x9F" "p" "\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82 " /* Пpивет */
+                             "P" "\xCE\xBF" "\xD1\x81\xD1\x81\xD0\xB8\xD0\xB8 " /* Pοссии */
+                             "\xD0\xBA" "o" "\xD0\xBC\xD0\xBF\xD0\xB0\xD0\xBD\xD0\xB8\xD1\x8F " /* кoмпания */
+                             "H" "\xD0\xB5" "llo W" "\xD1\x96" "kipedia " /* Hеllo Wіkipedia */
+                             "iPhone Z" "\xD0\xB8\xD0\xBC" "a " /* iPhone, Zимa: Z has no Cyrillic look-alike */
+                             "C" "\xD0\xB0 " /* Cа: a tie */
+                             "\xCE\x91\xCE\xB8\xCE\xAE\xCE\xBD\xCE\xB1"; /* Αθήνα: Greek */
+    static const char want[] = "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82 "
+                               "\xD0\xA0\xD0\xBE\xD1\x81\xD1\x81\xD0\xB8\xD0\xB8 "
+                               "\xD0\xBA\xD0\xBE\xD0\xBC\xD0\xBF\xD0\xB0\xD0\xBD\xD0\xB8\xD1\x8F "
+                               "Hello Wikipedia "
+                               "iPhone Z" "\xD0\xB8\xD0\xBC" "a "
+                               "C" "\xD0\xB0 "
+                               "\xCE\x91\xCE\xB8\xCE\xAE\xCE\xBD\xCE\xB1";
+    th_plugin *p = th_open(CV_STEP, "normalize", "repair_lookalikes: true", NULL);
+    if (!p->inst)
+        fail_msg("create: %s", p->error);
+    cv_doc *d = th_doc("x", in);
+    assert_int_equal(th_process(p, d), CV_OK);
+    if (strcmp(d->text, want))
+        fail_msg("got [%s]", d->text);
+    char *n = cv_meta_dump(d, "lookalikes_repaired");
+    assert_string_equal(n, "6");
+    free(n);
+    assert_int_equal(th_counter(p, "repaired:lookalike_letters"), 6);
+    cv_doc_free(d);
+    /* nothing to repair: no metadata */
+    d = th_doc("y", "\xD0\x9A\xD0\xB8\xD1\x97\xD0\xB2 and Kyiv");
+    assert_int_equal(th_process(p, d), CV_OK);
+    assert_null(cv_meta_dump(d, "lookalikes_repaired"));
+    cv_doc_free(d);
+    th_close(p);
+    expect("", in, in); /* off by default */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -157,6 +200,7 @@ int main(void)
         cmocka_unit_test(test_controls_and_invisible), cmocka_unit_test(test_lines_and_spaces),
         cmocka_unit_test(test_unify_punctuation), cmocka_unit_test(test_bad_form),
         cmocka_unit_test(test_idempotent), cmocka_unit_test(test_against_reference),
+        cmocka_unit_test(test_lookalikes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
