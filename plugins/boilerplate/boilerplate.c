@@ -26,6 +26,8 @@
 #include "util.h"
 #include "yamlfile.h"
 
+#define TEASER_MAX_WORDS 25 /* story_teasers: a longer line is no headline */
+
 static const cv_option options[] = {
     {"rules", CV_OPT_PATH, NULL, 1, "a rules YAML file, or a folder whose *.yaml files are all loaded"},
     {"rule_max_bytes", CV_OPT_INT, "600", 0,
@@ -44,6 +46,12 @@ static const cv_option options[] = {
     {"block_max_lines", CV_OPT_INT, "12", 0, "a block rule removes at most this many lines after its heading"},
     {"caption_max_words", CV_OPT_INT, "12", 0, "a rule with previous: true also removes a preceding line this short"},
     {"repeated_lines", CV_OPT_BOOL, "true", 0, "remove a line equal to an earlier one (repeated headline, teasers)"},
+    {"repeated_with_source", CV_OPT_INT, "4", 0,
+     "remove a line that repeats another (of 40+ characters) with at most this many words appended, such as a "
+     "widget's copy of a paragraph with its source's name (0: off)"},
+    {"story_teasers", CV_OPT_BOOL, "true", 0,
+     "between paragraphs, remove a headline-shaped line (not a paragraph, not ending with . or !) that a "
+     "numeric line such as a date follows: another story's headline and its time"},
     {"trim_lead", CV_OPT_BOOL, "true", 0, "before the first paragraph keep only the headline: the line with most words"},
     {"headline_min_words", CV_OPT_INT, "4", 0, "a shorter headline is removed too"},
     {"trim_tail", CV_OPT_BOOL, "true", 0, "remove every line after the last paragraph"},
@@ -67,6 +75,8 @@ typedef struct rule {
     int anchored; /* the pattern starts with ^ */
     int filtered; /* has needles: tried only on lines holding one of them */
     int anywhere; /* ...which may follow a letter */
+    char **needs; /* needs: tried only on lines holding one of these strings (NULL: all) */
+    size_t nneeds;
 } rule;
 
 /* A word some rule's every match contains (literals.h), folded, keyed by its
@@ -131,7 +141,9 @@ typedef struct bp {
      * start with a character no anchored rule can begin with. */
     uint64_t *start_yes, *start_asked;
     int scanned; /* present is for the current line */
-    int64_t max_bytes, cut_min, para_words, para_long, para_unfinished, num_words, menu_words, menu_run, block_max, caption_words, head_words;
+    int64_t max_bytes, cut_min, para_words, para_long, para_unfinished, source_words;
+    int teasers;
+    int64_t num_words, menu_words, menu_run, block_max, caption_words, head_words;
     double num_frac;
     /* Words are counted up to one more than any threshold compares with: a
      * long paragraph need not be walked to its end.  The headline choice
@@ -150,6 +162,9 @@ static void bp_destroy(void *p)
     bp *b = p;
     for (size_t i = 0; i < b->nrules; i++) {
         free(b->rules[i].counter);
+        for (size_t k = 0; k < b->rules[i].nneeds; k++)
+            free(b->rules[i].needs[k]);
+        free(b->rules[i].needs);
         pcre2_code_free(b->rules[i].re);
     }
     free(b->rules);
@@ -177,7 +192,7 @@ static int parse_action(const char *s, action *out)
 /* A misspelt key would silently do nothing: refuse it. */
 static int check_keys(bp *b, const char *file, const char *name, json_t *r)
 {
-    static const char *const known[] = {"name", "pattern", "action", "case", "previous", "max_bytes", "tail_bytes"};
+    static const char *const known[] = {"name", "pattern", "action", "case", "previous", "max_bytes", "tail_bytes", "needs"};
     const char *key;
     json_t *v;
     json_object_foreach(r, key, v) {
@@ -187,7 +202,7 @@ static int check_keys(bp *b, const char *file, const char *name, json_t *r)
         if (k == sizeof known / sizeof *known) {
             b->host->error(b->ctx,
                            "%s: rule '%s': unknown key '%s' (expected name, pattern, action, case, previous, "
-                           "max_bytes, tail_bytes)",
+                           "max_bytes, tail_bytes, needs)",
                            file, name, key);
             return -1;
         }
@@ -322,6 +337,27 @@ static int load_rules(bp *b, const char *file)
             return -1;
         }
         nr.previous = prev && (!strcmp(prev, "true") || !strcmp(prev, "yes"));
+        json_t *needs = json_object_get(r, "needs");
+        if (needs) { /* a string or a list of them */
+            size_t nn = json_is_array(needs) ? json_array_size(needs) : 1;
+            nr.needs = calloc(nn + 1, sizeof *nr.needs);
+            if (!nr.needs)
+                abort();
+            for (size_t k = 0; k < nn; k++) {
+                const char *v = json_string_value(json_is_array(needs) ? json_array_get(needs, k) : needs);
+                if (!v || !v[0]) {
+                    b->host->error(b->ctx, "%s: rule '%s': needs must be a string or a list of non-empty strings",
+                                   file, name);
+                    for (size_t m = 0; m < nr.nneeds; m++)
+                        free(nr.needs[m]);
+                    free(nr.needs);
+                    pcre2_code_free(nr.re);
+                    json_decref(root);
+                    return -1;
+                }
+                nr.needs[nr.nneeds++] = strdup(v);
+            }
+        }
         add_needles(b, &nr, pat);
         if (!maxb)
             nr.max_bytes = (size_t)b->max_bytes;
@@ -380,12 +416,14 @@ static void *bp_create(const cv_host *h, cv_ctx *ctx)
     b->block_max = h->opt_int(ctx, "block_max_lines");
     b->caption_words = h->opt_int(ctx, "caption_max_words");
     b->head_words = h->opt_int(ctx, "headline_min_words");
-    int64_t most = 0, limits[] = {b->para_words, b->para_unfinished, b->num_words, b->menu_words, b->caption_words,
-                                  b->head_words};
+    int64_t most = 0, limits[] = {b->para_words,  b->para_unfinished, TEASER_MAX_WORDS, b->num_words,
+                                  b->menu_words,  b->caption_words,   b->head_words};
     for (size_t i = 0; i < sizeof limits / sizeof *limits; i++)
         most = limits[i] > most ? limits[i] : most;
     b->words_cap = (size_t)most + 1;
     b->repeated = h->opt_bool(ctx, "repeated_lines");
+    b->source_words = h->opt_int(ctx, "repeated_with_source");
+    b->teasers = h->opt_bool(ctx, "story_teasers");
     b->lead = h->opt_bool(ctx, "trim_lead");
     b->tail = h->opt_bool(ctx, "trim_tail");
     b->title_key = h->opt_string(ctx, "title_key");
@@ -514,7 +552,34 @@ static void scan(bp *b, const char *s, size_t len)
         b->cand[w] &= ~b->filtered[w] | b->present[w];
 }
 
-static int tried(const rule *r, const line *l) { return !r->max_bytes || l->len <= r->max_bytes; }
+/* Does s hold the plain string t?  memchr for its last byte (the needs of
+ * the shipped rules end with a quote or a colon, rare in prose), then a
+ * compare: glibc's memmem was a third of a cleaning run here. */
+static int holds(const char *s, size_t len, const char *t)
+{
+    size_t n = strlen(t);
+    if (n > len)
+        return 0;
+    const char *p = s + n - 1, *end = s + len;
+    while (p < end && (p = memchr(p, t[n - 1], (size_t)(end - p)))) {
+        if (!memcmp(p - (n - 1), t, n - 1))
+            return 1;
+        p++;
+    }
+    return 0;
+}
+
+static int tried(const rule *r, const line *l)
+{
+    if (r->max_bytes && l->len > r->max_bytes)
+        return 0;
+    if (!r->nneeds)
+        return 1;
+    for (size_t k = 0; k < r->nneeds; k++)
+        if (holds(l->s, l->len, r->needs[k]))
+            return 1;
+    return 0;
+}
 
 /* The next rule from k on, among those of set, that may match line l; nrules
  * when there is none.  The first filtered rule reached runs the needle scan,
@@ -577,6 +642,10 @@ static int strip(line *l, size_t start, size_t end)
         abort();
     memcpy(s, l->s, start);
     memcpy(s + start, l->s + end, l->len - end);
+    if (start > 0 && start < n && s[start - 1] == ' ' && s[start] == ' ') { /* "a <x> b": one space stays */
+        memmove(s + start, s + start + 1, n - start - 1);
+        s[--n] = '\0';
+    }
     while (n && (s[n - 1] == ' '))
         s[--n] = '\0';
     size_t lead = strspn(s, " ");
@@ -611,6 +680,8 @@ static void split_lines(bp *b, const char *text, size_t len)
         i = e + 1;
     }
 }
+
+#define STRIP_MAX 64 /* matches a strip rule removes from one line */
 
 /* State of the pattern pass over one document. */
 typedef struct pass {
@@ -679,7 +750,10 @@ static void apply_rules(bp *b)
         size_t ms, me, k;
         candidates(b, l);
         for (k = 0; !l->why && (k = next_rule(b, l, b->strips, k)) < b->nrules; k++)
-            if (match(b, &b->rules[k], l->s, l->len, &ms, &me))
+            /* every match goes (tags, attributes: a line may hold many), up to a bound */
+            for (int again = 0; again < STRIP_MAX && !l->why && match(b, &b->rules[k], l->s, l->len, &ms, &me) &&
+                                me > ms;
+                 again++)
                 apply(b, i, &b->rules[k], ms, me, &ps);
         for (k = 0; !l->why && (k = next_rule(b, l, b->others, k)) < b->nrules; k++)
             if (match(b, &b->rules[k], l->s, l->len, &ms, &me) && apply(b, i, &b->rules[k], 0, 0, &ps))
@@ -687,6 +761,31 @@ static void apply_rules(bp *b)
         if (!l->why && l->para)
             ps.kept_chars += l->len; /* only real paragraphs count: chrome at the top must not arm a cut */
     }
+}
+
+#define SOURCE_MIN_CHARS 40 /* repeated_with_source: the repeated line is at least this long */
+#define SOURCE_MAX_LINES 1000 /* ...and is among the first this many lines (the test is quadratic) */
+
+static int numeric_line(const bp *b, const line *l)
+{
+    return (int64_t)l->words <= b->num_words && l->words > 0 && !l->para &&
+           (double)count_numeric(l->s, l->len) >= b->num_frac * (double)l->words;
+}
+
+/* Does `longer` hold all of `shorter` and then a few more words after a
+ * space or a dash ("... in the west. - Met Office")? */
+static int repeats_with_source(const bp *b, const line *shorter, const line *longer)
+{
+    if (shorter->len < SOURCE_MIN_CHARS || longer->len <= shorter->len ||
+        memcmp(longer->s, shorter->s, shorter->len))
+        return 0;
+    const char *rest = longer->s + shorter->len;
+    size_t rlen = longer->len - shorter->len;
+    if (rest[0] != ' ' && rest[0] != '-' && rest[0] != ',' && rest[0] != '(' && rest[0] != '|' &&
+        (unsigned char)rest[0] != 0xE2) /* a dash or a bullet */
+        return 0;
+    size_t words = count_words_max(rest, rlen, (size_t)b->source_words + 1);
+    return words >= 1 && (int64_t)words <= b->source_words;
 }
 
 /* The structural pass over the lines the rules kept. */
@@ -698,8 +797,7 @@ static void apply_structure(bp *b)
         line *l = &L[i];
         if (l->why)
             continue;
-        if ((int64_t)l->words <= b->num_words && l->words > 0 && !l->para &&
-            (double)count_numeric(l->s, l->len) >= b->num_frac * (double)l->words)
+        if (numeric_line(b, l))
             l->why = "removed:numeric_line";
         else if (b->repeated)
             for (size_t j = 0; j < i; j++)
@@ -707,6 +805,34 @@ static void apply_structure(bp *b)
                     l->why = "removed:repeated_line";
                     break;
                 }
+    }
+    /* A copy of a line with a source's name appended: the copy goes, whichever comes first. */
+    if (b->source_words > 0)
+        for (size_t i = 0; i < n && i < SOURCE_MAX_LINES; i++)
+            for (size_t j = 0; j < i && !L[i].why; j++) {
+                if (L[j].why)
+                    continue;
+                if (repeats_with_source(b, &L[j], &L[i]))
+                    L[i].why = "removed:repeated_with_source";
+                else if (repeats_with_source(b, &L[i], &L[j]))
+                    L[j].why = "removed:repeated_with_source";
+            }
+    /* Another story's headline and its time between paragraphs. */
+    if (b->teasers) {
+        size_t first_para = n;
+        for (size_t i = 0; i < n && first_para == n; i++)
+            if (!L[i].why && L[i].para)
+                first_para = i;
+        for (size_t i = first_para + 1; i + 1 < n; i++) {
+            line *l = &L[i], *next = &L[i + 1];
+            char last = l->len ? l->s[l->len - 1] : '.';
+            /* a headline may be a question, and a question of eight words passes for a paragraph */
+            if (l->why || (l->para && last != '?') || l->words < 3 || l->words > TEASER_MAX_WORDS ||
+                !numeric_line(b, next))
+                continue;
+            if (last != '.' && last != '!' && !has_inner_sentence_end(l->s, l->len))
+                l->why = "removed:story_teaser";
+        }
     }
     /* Menus: runs of short lines that do not end like sentences. */
     for (size_t i = 0; i < n;) {

@@ -109,6 +109,39 @@ static void test_unfinished_before_chrome(void **s)
     expect("paragraph_unfinished_words: 0", in, P1 "\n\n" P2);
 }
 
+/* A strip rule removes every match on a line, and leaves one space where
+ * two met. */
+static void test_strip_every_match(void **s)
+{
+    (void)s;
+    expect("", P1 " [pic: one] and [pic: two] end\n" P2, P1 " and end\n\n" P2);
+}
+
+/* A paragraph's copy with a source's name appended goes, whichever comes
+ * first; a shorter repeat or a longer addition stays. */
+static void test_repeated_with_source(void **s)
+{
+    (void)s;
+    expect("", P1 "\n" P2 "\n" P1 " - Weather Service\n" P3, P1 "\n\n" P2 "\n\n" P3);
+    expect("", P1 " (City Weather)\n" P2 "\n" P1 "\n" P3, P2 "\n\n" P1 "\n\n" P3);
+    expect("", P1 "\n" P2 "\n" P1 " and then six more words came here\n" P3,
+           P1 "\n\n" P2 "\n\n" P1 " and then six more words came here\n\n" P3);
+    expect("repeated_with_source: 0", P1 "\n" P2 "\n" P1 " - Weather Service\n" P3,
+           P1 "\n\n" P2 "\n\n" P1 " - Weather Service\n\n" P3);
+}
+
+/* Another story's headline (a question too) with its time, between
+ * paragraphs; the article's own headline before the first paragraph stays. */
+static void test_story_teasers(void **s)
+{
+    (void)s;
+    expect("", "The article's own headline here\n12:30, 5 March 2024\n" P1 "\nWill the bridge be ready by the end of "
+               "the coming winter?\n4 March 2024, 18:05\n" P2 "\nCity buys ten new trams\n11:20\n" P3,
+           "The article's own headline here\n\n" P1 "\n\n" P2 "\n\n" P3);
+    expect("story_teasers: false", P1 "\nCity buys ten new trams\n11:20\n" P3,
+           P1 "\n\nCity buys ten new trams\n\n" P3);
+}
+
 static void test_counters(void **s)
 {
     (void)s;
@@ -329,6 +362,8 @@ int main(void)
         cmocka_unit_test(test_block_rule), cmocka_unit_test(test_previous_caption),
         cmocka_unit_test(test_structure),  cmocka_unit_test(test_counters),   cmocka_unit_test(test_bad_rules),
         cmocka_unit_test(test_catastrophic_rule), cmocka_unit_test(test_tail_bytes), cmocka_unit_test(test_unfinished_before_chrome),
+        cmocka_unit_test(test_strip_every_match), cmocka_unit_test(test_repeated_with_source),
+        cmocka_unit_test(test_story_teasers),
         cmocka_unit_test(test_first_character),
         cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_needle_keys),
         cmocka_unit_test(test_many_rules),
