@@ -5,8 +5,10 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
+#include "charset.h"
 #include "convert/plugin.h"
 #include "util.h"
 
@@ -34,6 +36,7 @@ typedef struct reader {
     int64_t max_doc, max_members, max_total;
     uint64_t members, total;
     int64_t file_size; /* for progress: compressed bytes read of this many */
+    cv_buf html;       /* a web page's bytes decoded to UTF-8 */
 } reader;
 
 static void r_destroy(void *p)
@@ -41,6 +44,7 @@ static void r_destroy(void *p)
     reader *r = p;
     if (r->a)
         archive_read_free(r->a);
+    buf_free(&r->html);
     free(r);
 }
 
@@ -152,6 +156,12 @@ static int read_data(reader *r, cv_doc *doc, size_t hint)
     return big;
 }
 
+static int is_html(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    return dot && (!strcasecmp(dot, ".html") || !strcasecmp(dot, ".htm") || !strcasecmp(dot, ".xhtml"));
+}
+
 static cv_status r_next(void *p, cv_doc *doc)
 {
     reader *r = p;
@@ -213,8 +223,20 @@ static cv_status r_next(void *p, cv_doc *doc)
             return CV_DROP;
         }
         size_t len;
-        h->doc_text(doc, &len);
+        const char *data = h->doc_text(doc, &len);
         h->meta_set_int(doc, "size", (int64_t)len);
+        if (is_html(name)) { /* saved pages come in any charset: decode them as a browser would */
+            const char *used, *how;
+            charset_decode(data, len, NULL, 1, &r->html, &used, &how);
+            char *room = h->doc_text_room(doc, r->html.len, r->flags);
+            if (!room) {
+                h->error(r->ctx, "'%s': out of memory", r->path);
+                return CV_ERROR;
+            }
+            memcpy(room, r->html.p ? r->html.p : "", r->html.len);
+            h->meta_set_string(doc, "content_type", "text/html");
+            h->meta_set_string(doc, "charset", used);
+        }
         return CV_OK;
     }
 }
