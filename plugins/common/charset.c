@@ -167,6 +167,10 @@ void charset_decode(const char *data, size_t len, const char *declared, int html
         uchardet_data_end(ud);
         const char *g = uchardet_get_charset(ud);
         cs = g && *g ? canonical(g, names[2], sizeof names[2]) : NULL;
+        /* uchardet takes short windows-1251 text for Mac Cyrillic, which
+         * differs in a few letters and is all but absent from the web */
+        if (cs && !strcmp(cs, "MAC-CYRILLIC"))
+            cs = "WINDOWS-1251";
         uchardet_delete(ud);
         *how = cs ? "detected" : "default";
         if (!cs)

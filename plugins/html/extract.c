@@ -1,0 +1,432 @@
+/* extract.c -- see extract.h. */
+#include "extract.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum { K_PARA, K_HEAD, K_ITEM, K_PRE, K_CELL };
+
+typedef struct block {
+    size_t start, len;  /* bytes of the page text */
+    size_t chars, link; /* code points, of them in links */
+    int kind;
+    xmlNodePtr node; /* the block element */
+} block;
+
+/* What the scorer knows of an element (hung on its _private). */
+typedef struct elem {
+    double score;
+    size_t chars, link; /* text and link text under it */
+    int scored;         /* a candidate */
+} elem;
+
+typedef struct walk {
+    const hints *h;
+    size_t total; /* text bytes of the whole page */
+    cv_buf text; /* all blocks' text, back to back */
+    block *b;
+    size_t nb, cb;
+    size_t cur_start;      /* where the open block's text starts */
+    size_t cur_chars, cur_link;
+    int cur_kind;
+    xmlNodePtr cur_node;
+    int in_link, in_pre;
+    int space; /* a space is owed before the next word */
+    elem *e;
+    size_t ne, ce;
+} walk;
+
+static int is(const xmlNode *n, const char *name) { return n->name && !strcasecmp((const char *)n->name, name); }
+
+static int in_set(const xmlNode *n, const char *const *set)
+{
+    for (; *set; set++)
+        if (is(n, *set))
+            return 1;
+    return 0;
+}
+
+static const char *const skipped[] = {"script", "style", "noscript", "template", "svg", "math", "iframe", "object",
+                                      "embed", "canvas", "form", "button", "select", "textarea", "input", "nav",
+                                      "footer", "aside", "menu", "dialog", "head", "figure", "video", "audio", "map",
+                                      "label", "option", NULL};
+static const char *const blocks[] = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "th",
+                                     "dd", "dt", "div", "section", "article", "main", "figcaption", "address",
+                                     "summary", "caption", "table", "tr", "ul", "ol", "dl", "body", "header", "center",
+                                     "details", NULL};
+
+static int kind_of(const xmlNode *n)
+{
+    if (n->name && (n->name[0] == 'h' || n->name[0] == 'H') && n->name[1] >= '1' && n->name[1] <= '6' && !n->name[2])
+        return K_HEAD;
+    if (is(n, "li") || is(n, "dd") || is(n, "dt"))
+        return K_ITEM;
+    if (is(n, "pre"))
+        return K_PRE;
+    if (is(n, "td") || is(n, "th"))
+        return K_CELL;
+    return K_PARA;
+}
+
+static char *attr(const xmlNode *n, const char *name)
+{
+    return (char *)xmlGetProp((xmlNodePtr)n, (const xmlChar *)name);
+}
+
+/* Does a token of the class or id (split at anything not a letter or digit)
+ * equal one of the hints, or begin with one of four letters or more? */
+static int hinted(const char *v, char *const *list, size_t n)
+{
+    char tok[128];
+    while (v && *v) {
+        size_t k = 0;
+        while (*v && !isalnum((unsigned char)*v))
+            v++;
+        while (*v && isalnum((unsigned char)*v)) {
+            if (k + 1 < sizeof tok)
+                tok[k++] = (char)tolower((unsigned char)*v);
+            v++;
+        }
+        tok[k] = '\0';
+        for (size_t i = 0; k && i < n; i++) {
+            size_t hl = strlen(list[i]);
+            if (hl < 4 ? !strcmp(tok, list[i]) : !strncmp(tok, list[i], hl))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static int class_weight(const walk *w, const xmlNode *n, int *negative)
+{
+    char *c = attr(n, "class"), *id = attr(n, "id");
+    int neg = hinted(c, w->h->negative, w->h->nneg) || hinted(id, w->h->negative, w->h->nneg);
+    int pos = hinted(c, w->h->positive, w->h->npos) || hinted(id, w->h->positive, w->h->npos);
+    xmlFree(c);
+    xmlFree(id);
+    *negative = neg && !pos;
+    return (pos ? 25 : 0) - (neg ? 25 : 0);
+}
+
+static int hidden(const xmlNode *n)
+{
+    if (xmlHasProp((xmlNodePtr)n, (const xmlChar *)"hidden"))
+        return 1;
+    char *a = attr(n, "aria-hidden");
+    int h = a && !strcasecmp(a, "true");
+    xmlFree(a);
+    if (h)
+        return 1;
+    char *st = attr(n, "style");
+    if (st) {
+        char flat[256];
+        size_t k = 0;
+        for (const char *p = st; *p && k + 1 < sizeof flat; p++)
+            if (!isspace((unsigned char)*p))
+                flat[k++] = (char)tolower((unsigned char)*p);
+        flat[k] = '\0';
+        h = strstr(flat, "display:none") || strstr(flat, "visibility:hidden");
+        xmlFree(st);
+    }
+    return h;
+}
+
+static elem *elem_of(walk *w, xmlNodePtr n)
+{
+    if (n->_private)
+        return &w->e[(size_t)n->_private - 1];
+    if (w->ne == w->ce) {
+        w->ce = w->ce ? 2 * w->ce : 256;
+        w->e = realloc(w->e, w->ce * sizeof *w->e);
+        if (!w->e)
+            abort();
+    }
+    w->e[w->ne] = (elem){0};
+    n->_private = (void *)(w->ne + 1);
+    return &w->e[w->ne++];
+}
+
+static void flush(walk *w)
+{
+    /* trim the block's trailing space and line breaks */
+    while (w->text.len > w->cur_start && (w->text.p[w->text.len - 1] == ' ' || w->text.p[w->text.len - 1] == '\n'))
+        w->text.len--;
+    if (w->text.len > w->cur_start && w->cur_node) {
+        if (w->nb == w->cb) {
+            w->cb = w->cb ? 2 * w->cb : 128;
+            w->b = realloc(w->b, w->cb * sizeof *w->b);
+            if (!w->b)
+                abort();
+        }
+        w->b[w->nb++] = (block){w->cur_start, w->text.len - w->cur_start, w->cur_chars, w->cur_link, w->cur_kind,
+                                w->cur_node};
+    } else {
+        w->text.len = w->cur_start;
+    }
+    w->cur_start = w->text.len;
+    w->cur_chars = w->cur_link = 0;
+    w->space = 0;
+}
+
+static void add_text(walk *w, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (!w->in_pre && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r' || *p == '\f')) {
+            w->space = w->text.len > w->cur_start;
+            continue;
+        }
+        if (!w->in_pre && *p == 0xC2 && p[1] == 0xA0) { /* a no-break space is a space */
+            w->space = w->text.len > w->cur_start;
+            p++;
+            continue;
+        }
+        if (w->space) {
+            buf_addc(&w->text, ' ');
+            w->cur_chars++;
+            w->space = 0;
+        }
+        buf_addc(&w->text, (char)*p);
+        if ((*p & 0xC0) != 0x80) {
+            w->cur_chars++;
+            w->cur_link += w->in_link;
+        }
+    }
+}
+
+/* Elements that never hold the main text, however broken the markup. */
+static const char *const never_content[] = {"script", "style", "template", "svg", "math", "iframe", "object",
+                                            "embed", "canvas", "select", "textarea", "input", "button", "head",
+                                            "video", "audio", "map", "option", NULL};
+
+static size_t text_bytes(const xmlNode *n)
+{
+    size_t t = 0;
+    for (; n; n = n->next) {
+        if (n->type == XML_TEXT_NODE && n->content)
+            t += strlen((const char *)n->content);
+        else if (n->type == XML_ELEMENT_NODE && !in_set(n, never_content))
+            t += text_bytes(n->children);
+    }
+    return t;
+}
+
+/* A form, a noscript or a footer left open by broken markup can hold the
+ * rest of the page (an ASP.NET page is one big form): an element to leave
+ * out keeps its place when it holds more than this share of the text. */
+#define SWALLOW_TAG 0.4
+#define SWALLOW_CLASS 0.6
+
+static int swallows(const walk *w, const xmlNode *n, double share)
+{
+    return w->total && (double)text_bytes(n->children) > share * (double)w->total;
+}
+
+static void walk_node(walk *w, xmlNodePtr n, int in_article)
+{
+    for (; n; n = n->next) {
+        if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+            if (n->content)
+                add_text(w, (const char *)n->content);
+            continue;
+        }
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (is(n, "br")) {
+            if (w->text.len > w->cur_start) {
+                buf_addc(&w->text, '\n');
+                w->space = 0;
+            }
+            continue;
+        }
+        int keep_always = is(n, "html") || is(n, "body") || is(n, "article") || is(n, "main");
+        int negative = 0;
+        elem *e = NULL;
+        int weight = 0;
+        if (!keep_always) {
+            if (in_set(n, never_content))
+                continue;
+            if ((in_set(n, skipped) || hidden(n) || (is(n, "header") && !in_article)) && !swallows(w, n, SWALLOW_TAG))
+                continue;
+            weight = class_weight(w, n, &negative);
+            if (negative && !swallows(w, n, SWALLOW_CLASS))
+                continue;
+        }
+        int block = in_set(n, blocks);
+        if (block) {
+            flush(w);
+            e = elem_of(w, n);
+            e->score += weight;
+            if (is(n, "div"))
+                e->score += 5;
+            else if (is(n, "pre") || is(n, "td") || is(n, "blockquote"))
+                e->score += 3;
+            else if (is(n, "ol") || is(n, "ul") || is(n, "dl") || is(n, "dd") || is(n, "dt") || is(n, "li") ||
+                     is(n, "address"))
+                e->score -= 3;
+            else if (kind_of(n) == K_HEAD || is(n, "th"))
+                e->score -= 5;
+            else if (is(n, "article") || is(n, "main"))
+                e->score += 10;
+        }
+        xmlNodePtr save_node = w->cur_node;
+        int save_kind = w->cur_kind;
+        if (block) {
+            w->cur_node = n;
+            w->cur_kind = kind_of(n);
+        }
+        int link = is(n, "a"), pre = is(n, "pre");
+        w->in_link += link;
+        w->in_pre += pre;
+        walk_node(w, n->children, in_article || is(n, "article") || is(n, "main"));
+        w->in_link -= link;
+        w->in_pre -= pre;
+        if (block) {
+            flush(w);
+            w->cur_node = save_node;
+            w->cur_kind = save_kind;
+        }
+    }
+}
+
+static size_t commas(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += s[i] == ',' || (i + 2 < len && (unsigned char)s[i] == 0xEF && (unsigned char)s[i + 1] == 0xBC &&
+                             (unsigned char)s[i + 2] == 0x8C); /* ， */
+    return n;
+}
+
+static int inside(xmlNodePtr n, xmlNodePtr root)
+{
+    for (; n; n = n->parent)
+        if (n == root)
+            return 1;
+    return 0;
+}
+
+/* A short sibling without links that holds a sentence end (". " or a final
+ * full stop): a last paragraph, not chrome. */
+static int ends_like_prose(const walk *w, xmlNodePtr n)
+{
+    for (size_t i = 0; i < w->nb; i++) {
+        const block *b = &w->b[i];
+        if (!inside(b->node, n))
+            continue;
+        const char *t = w->text.p + b->start;
+        for (size_t k = 0; k < b->len; k++)
+            if (t[k] == '.' && (k + 1 == b->len || t[k + 1] == ' '))
+                return 1;
+    }
+    return 0;
+}
+
+static double link_density(const elem *e) { return e->chars ? (double)e->link / (double)e->chars : 0; }
+
+size_t extract_main(xmlDocPtr doc, const hints *h, cv_buf *out)
+{
+    walk w = {.h = h};
+    out->len = 0;
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    if (!root)
+        return 0;
+    w.total = text_bytes(root);
+    walk_node(&w, root, 0);
+    flush(&w);
+    /* Text and link totals up the tree; paragraph scores to parent and grandparent. */
+    size_t good_chars = 0;
+    for (size_t i = 0; i < w.nb; i++) {
+        block *b = &w.b[i];
+        for (xmlNodePtr n = b->node; n && n->type == XML_ELEMENT_NODE; n = n->parent) {
+            if (!n->_private)
+                continue;
+            elem *e = &w.e[(size_t)n->_private - 1];
+            e->chars += b->chars;
+            e->link += b->link;
+        }
+        double ld = b->chars ? (double)b->link / (double)b->chars : 1;
+        if (b->chars >= 70 && ld < 0.2)
+            good_chars += b->chars;
+        if (b->chars < 25 || b->kind == K_HEAD)
+            continue;
+        double s = 1 + (double)commas(w.text.p + b->start, b->len) + (b->chars / 100 < 3 ? (double)(b->chars / 100) : 3);
+        xmlNodePtr parent = b->node->parent, grand = parent ? parent->parent : NULL;
+        if (parent && parent->_private) {
+            elem *e = &w.e[(size_t)parent->_private - 1];
+            e->score += s;
+            e->scored = 1;
+        }
+        if (grand && grand->_private) {
+            elem *e = &w.e[(size_t)grand->_private - 1];
+            e->score += s / 2;
+            e->scored = 1;
+        }
+    }
+    /* The best container, discounted by its links. */
+    xmlNodePtr top = NULL;
+    double best = 0;
+    for (size_t i = 0; i < w.nb; i++)
+        for (xmlNodePtr n = w.b[i].node; n && n->type == XML_ELEMENT_NODE; n = n->parent) {
+            if (!n->_private)
+                continue;
+            elem *e = &w.e[(size_t)n->_private - 1];
+            if (!e->scored)
+                continue;
+            double s = e->score * (1 - link_density(e));
+            if (!top || s > best) {
+                best = s;
+                top = n;
+            }
+        }
+    /* Its siblings that score well enough, or read like paragraphs. */
+    xmlNodePtr keep[256];
+    size_t nkeep = 0;
+    if (top) {
+        keep[nkeep++] = top;
+        double bar = best * 0.2 > 10 ? best * 0.2 : 10;
+        for (xmlNodePtr s = top->parent ? top->parent->children : NULL; s && nkeep < 256; s = s->next) {
+            if (s == top || s->type != XML_ELEMENT_NODE || !s->_private)
+                continue;
+            elem *e = &w.e[(size_t)s->_private - 1];
+            double ld = link_density(e);
+            if ((e->scored && e->score * (1 - ld) >= bar) || (e->chars > 80 && ld < 0.25) ||
+                (e->chars > 0 && e->link == 0 && ends_like_prose(&w, s)))
+                keep[nkeep++] = s;
+        }
+    }
+    size_t kept = 0, kept_chars = 0;
+    for (int pass = 0; pass < 2 && kept == 0; pass++) {
+        out->len = 0;
+        for (size_t i = 0; i < w.nb; i++) {
+            block *b = &w.b[i];
+            double ld = b->chars ? (double)b->link / (double)b->chars : 1;
+            int in = 0;
+            if (pass == 0) {
+                for (size_t k = 0; k < nkeep && !in; k++)
+                    in = inside(b->node, keep[k]);
+                in = in && (ld < 0.5 || b->kind == K_HEAD) && !(b->kind == K_ITEM && ld > 0.3);
+            } else { /* fallback: the page's good blocks and the headings among them */
+                in = (b->chars >= 70 && ld < 0.2) || (b->kind == K_HEAD && b->link == 0);
+            }
+            if (!in)
+                continue;
+            if (out->len)
+                buf_add(out, b->kind == K_ITEM && i > 0 && w.b[i - 1].kind == K_ITEM ? "\n" : "\n\n",
+                        b->kind == K_ITEM && i > 0 && w.b[i - 1].kind == K_ITEM ? 1 : 2);
+            buf_add(out, w.text.p + b->start, b->len);
+            kept++;
+            if (ld < 0.2)
+                kept_chars += b->chars;
+        }
+        if (pass == 0 && kept_chars * 2 < good_chars) /* the container missed most of the page's prose */
+            kept = 0;
+    }
+    free(w.b); /* the _private marks die with the document */
+    free(w.e);
+    buf_free(&w.text);
+    if (!out->p)
+        buf_add(out, "", 0);
+    return kept;
+}

@@ -1,0 +1,35 @@
+/* extract.h -- the main content of a parsed HTML page as plain text.
+ *
+ * 1. Prune: scripts, styles, forms, navigation, footers, asides, hidden
+ *    elements and elements whose class or id names page chrome (the hint
+ *    lists come from config/html/hints.yaml).
+ * 2. Blocks: the text of every block-level element (paragraphs, headings,
+ *    list items, cells, quotes, divs holding text), with how much of it is
+ *    link text.
+ * 3. The container: every paragraph-like block scores its parent fully and
+ *    its grandparent by half (one point, one per comma, one per 100
+ *    characters up to three); elements start from their tag and class
+ *    hints; link-heavy ones are discounted.  The best, its worthy siblings,
+ *    and the blocks inside them that are not link lists make the text.
+ * 4. Fallback: when that is much less than the page's good blocks (long,
+ *    few links), those blocks are the text.
+ * Ideas from readability (scores), boilerpipe and jusText (link density,
+ * block length); nothing here is tuned to a site. */
+#ifndef CV_HTML_EXTRACT_H
+#define CV_HTML_EXTRACT_H
+
+#include <libxml/HTMLparser.h>
+#include <stddef.h>
+
+#include "util.h"
+
+typedef struct hints {
+    char **negative, **positive; /* substrings of class/id values, lower case */
+    size_t nneg, npos;
+} hints;
+
+/* The text into out (cleared first): blocks separated by a blank line,
+ * <br> as a line break.  Returns the number of blocks kept. */
+size_t extract_main(xmlDocPtr doc, const hints *h, cv_buf *out);
+
+#endif

@@ -1,0 +1,324 @@
+/* html.c -- step: an HTML document becomes its main content as plain text
+ * (extract.h), with metadata.title, html_lang, date and url from the page.
+ * Documents that are not HTML (by content_type, or by their first bytes)
+ * pass untouched; a page with no main content is dropped (html:no_content).
+ *
+ * The parser is libxml2's HTML parser (Debian's libxml2, what lxml and so
+ * readability-lxml use): forgiving with broken markup, and a tree API small
+ * enough to walk by hand.  See docs/architecture.md for the measurements. */
+#include <ctype.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "convert/plugin.h"
+#include "extract.h"
+#include "util.h"
+#include "yamlfile.h"
+
+static const cv_option options[] = {
+    {"hints", CV_OPT_PATH, NULL, 0,
+     "YAML with negative: and positive: lists of class/id words (config/html/hints.yaml); without it only tags "
+     "and text decide"},
+    {"min_chars", CV_OPT_INT, "25", 0, "a page whose main content is shorter is dropped (html:no_content)"},
+    {"sniff", CV_OPT_BOOL, "true", 0,
+     "treat a document as HTML when its first bytes look like markup, not only when its content_type says so"},
+    {NULL, 0, NULL, 0, NULL},
+};
+
+typedef struct step {
+    const cv_host *host;
+    cv_ctx *ctx;
+    hints h;
+    int64_t min_chars;
+    int sniff;
+    cv_buf out;
+} step;
+
+static void free_list(char **l, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(l[i]);
+    free(l);
+}
+
+static void s_destroy(void *p)
+{
+    step *s = p;
+    free_list(s->h.negative, s->h.nneg);
+    free_list(s->h.positive, s->h.npos);
+    buf_free(&s->out);
+    free(s);
+}
+
+static int load_list(json_t *v, char ***out, size_t *n)
+{
+    if (!v)
+        return 0;
+    if (!json_is_array(v))
+        return -1;
+    *n = json_array_size(v);
+    *out = calloc(*n + 1, sizeof **out);
+    if (!*out)
+        abort();
+    for (size_t i = 0; i < *n; i++) {
+        const char *w = json_string_value(json_array_get(v, i));
+        if (!w || !*w)
+            return -1;
+        char *c = strdup(w);
+        for (char *q = c; *q; q++)
+            *q = (char)tolower((unsigned char)*q);
+        (*out)[i] = c;
+    }
+    return 0;
+}
+
+static void *s_create(const cv_host *h, cv_ctx *ctx)
+{
+    step *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->host = h;
+    s->ctx = ctx;
+    s->min_chars = h->opt_int(ctx, "min_chars");
+    s->sniff = h->opt_bool(ctx, "sniff");
+    xmlInitParser();
+    const char *path = h->opt_string(ctx, "hints");
+    if (path) {
+        char err[512];
+        json_t *root = yaml_file_load(path, err, sizeof err);
+        if (!root || load_list(json_object_get(root, "negative"), &s->h.negative, &s->h.nneg) < 0 ||
+            load_list(json_object_get(root, "positive"), &s->h.positive, &s->h.npos) < 0) {
+            h->error(ctx, "hints: %s", root ? "expected negative: and positive: lists of words" : err);
+            json_decref(root);
+            s_destroy(s);
+            return NULL;
+        }
+        json_decref(root);
+    }
+    return s;
+}
+
+/* HTML by its declared type, or by markup among its first bytes. */
+static int is_html(const step *s, const cv_doc *doc, const char *t, size_t len)
+{
+    const char *ct = s->host->meta_get_string(doc, "content_type");
+    if (ct)
+        return strstr(ct, "html") != NULL;
+    if (!s->sniff)
+        return 0;
+    size_t n = len < 1024 ? len : 1024;
+    char head[1025];
+    for (size_t i = 0; i < n; i++)
+        head[i] = (char)tolower((unsigned char)t[i]);
+    head[n] = '\0';
+    return strstr(head, "<!doctype html") || strstr(head, "<html") || strstr(head, "<head") || strstr(head, "<body");
+}
+
+static char *prop(xmlNodePtr n, const char *name) { return (char *)xmlGetProp(n, (const xmlChar *)name); }
+
+static int named(xmlNodePtr n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && n->name && !strcasecmp((const char *)n->name, name);
+}
+
+/* Collapse white space; the result is malloc'd (NULL when empty). */
+static char *clean_text(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s), k = 0;
+    char *o = malloc(n + 1);
+    if (!o)
+        abort();
+    int space = 0;
+    for (const char *p = s; *p; p++) {
+        if (isspace((unsigned char)*p)) {
+            space = k > 0;
+            continue;
+        }
+        if (space)
+            o[k++] = ' ';
+        space = 0;
+        o[k++] = *p;
+    }
+    o[k] = '\0';
+    if (!k) {
+        free(o);
+        return NULL;
+    }
+    return o;
+}
+
+typedef struct found {
+    char *title, *og_title, *lang, *date, *canonical;
+} found;
+
+static void keep(char **slot, char *v)
+{
+    if (!*slot && v && *v)
+        *slot = v;
+    else
+        xmlFree(v);
+}
+
+/* A date as YYYY-MM-DD when it starts like an ISO 8601 one. */
+static char *iso_date(const char *v)
+{
+    if (!v)
+        return NULL;
+    while (isspace((unsigned char)*v))
+        v++;
+    if (strlen(v) < 10 || !isdigit((unsigned char)v[0]) || !isdigit((unsigned char)v[3]) || v[4] != '-' ||
+        !isdigit((unsigned char)v[5]) || v[7] != '-' || !isdigit((unsigned char)v[8]))
+        return NULL;
+    char *d = malloc(11);
+    if (!d)
+        abort();
+    memcpy(d, v, 10);
+    d[10] = '\0';
+    return d;
+}
+
+static void set_date(found *f, const char *v)
+{
+    char *d = iso_date(v);
+    if (d && !f->date)
+        f->date = d;
+    else
+        free(d);
+}
+
+/* "datePublished": "..." in JSON-LD, found as text rather than parsed. */
+static void json_ld_date(found *f, const char *s)
+{
+    const char *k = s ? strstr(s, "\"datePublished\"") : NULL;
+    if (!k)
+        return;
+    const char *q = strchr(k + 15, '"');
+    if (q)
+        set_date(f, q + 1);
+}
+
+static void scan_meta(xmlNodePtr n, found *f)
+{
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (named(n, "html"))
+            keep(&f->lang, prop(n, "lang"));
+        else if (named(n, "title") && !f->title) {
+            xmlChar *t = xmlNodeGetContent(n);
+            f->title = clean_text((const char *)t);
+            xmlFree(t);
+        } else if (named(n, "meta")) {
+            char *p = prop(n, "property"), *nm = prop(n, "name"), *ip = prop(n, "itemprop"), *c = prop(n, "content");
+            const char *key = p ? p : nm ? nm : ip;
+            if (key && c) {
+                if (!strcasecmp(key, "og:title") && !f->og_title)
+                    f->og_title = clean_text(c);
+                else if (!strcasecmp(key, "article:published_time") || !strcasecmp(key, "datePublished") ||
+                         !strcasecmp(key, "date") || !strcasecmp(key, "pubdate") || !strcasecmp(key, "dc.date"))
+                    set_date(f, c);
+                else if (!strcasecmp(key, "og:url") && !f->canonical) {
+                    f->canonical = c;
+                    c = NULL;
+                }
+            }
+            xmlFree(p);
+            xmlFree(nm);
+            xmlFree(ip);
+            xmlFree(c);
+        } else if (named(n, "link")) {
+            char *rel = prop(n, "rel");
+            if (rel && !strcasecmp(rel, "canonical")) {
+                char *href = prop(n, "href");
+                if (href && *href) { /* the canonical link wins over og:url */
+                    xmlFree(f->canonical);
+                    f->canonical = href;
+                } else {
+                    xmlFree(href);
+                }
+            }
+            xmlFree(rel);
+        } else if (named(n, "script")) {
+            char *type = prop(n, "type");
+            if (type && !strcasecmp(type, "application/ld+json")) {
+                xmlChar *t = xmlNodeGetContent(n);
+                json_ld_date(f, (const char *)t);
+                xmlFree(t);
+            }
+            xmlFree(type);
+            continue;
+        } else if (named(n, "time")) {
+            char *dt = prop(n, "datetime");
+            set_date(f, dt);
+            xmlFree(dt);
+        }
+        scan_meta(n->children, f);
+    }
+}
+
+static cv_status s_process(void *p, cv_doc *doc)
+{
+    step *s = p;
+    const cv_host *h = s->host;
+    size_t len;
+    const char *text = h->doc_text(doc, &len);
+    if (!is_html(s, doc, text, len))
+        return CV_OK;
+    htmlDocPtr d = htmlReadMemory(text, (int)(len > 0x7fffffff ? 0x7fffffff : len), NULL, "UTF-8",
+                                  HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
+                                      HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC);
+    if (!d) {
+        h->doc_drop(doc, "no_content", "not parsable");
+        return CV_DROP;
+    }
+    found f = {0};
+    scan_meta(xmlDocGetRootElement(d), &f);
+    extract_main(d, &s->h, &s->out);
+    xmlFreeDoc(d);
+    const char *title = f.title ? f.title : f.og_title;
+    if (title)
+        h->meta_set_string(doc, "title", title);
+    if (f.lang)
+        h->meta_set_string(doc, "html_lang", f.lang);
+    if (f.date)
+        h->meta_set_string(doc, "date", f.date);
+    if (f.canonical && !h->meta_get_string(doc, "url"))
+        h->meta_set_string(doc, "url", f.canonical);
+    free(f.title);
+    free(f.og_title);
+    free(f.date);
+    xmlFree(f.lang);
+    xmlFree(f.canonical);
+    size_t chars = 0;
+    for (size_t i = 0; i < s->out.len; i++)
+        chars += ((unsigned char)s->out.p[i] & 0xC0) != 0x80;
+    if ((int64_t)chars < s->min_chars || chars == 0) {
+        h->doc_drop(doc, "no_content", NULL);
+        return CV_DROP;
+    }
+    if (h->doc_set_text(doc, s->out.p, s->out.len) < 0) {
+        h->error(s->ctx, "the extracted text is not valid UTF-8");
+        return CV_ERROR;
+    }
+    h->meta_set_string(doc, "content_type", "text/plain");
+    return CV_OK;
+}
+
+static const cv_plugin html_step = {
+    CV_PLUGIN_HEADER,
+    .name = "html",
+    .kind = CV_STEP,
+    .version = "1.0.0",
+    .description = "HTML pages to their main content as plain text, with title, language, date and canonical url",
+    .options = options,
+    .create = s_create,
+    .destroy = s_destroy,
+    .process = s_process,
+};
+
+CONVERT_PLUGINS(&html_step)

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# The web: saved pages (a folder) and WARC files through the html step.
+# Hand-written pages (tests/data/html: chrome around an article, a page of
+# navigation only, tables and lists, nested <article>/<main>, broken markup,
+# Cyrillic in windows-1251, KOI8-R, KOI8-U and ISO-8859-5 with and without a
+# declaration) against reviewed texts; the same texts from WARC/1.0 and 1.1
+# files in every compression (tests/tools/make_warc.py: chunked and gzip
+# bodies, a 404, a revisit, an image); damaged WARCs; a crawl by wget of the
+# pages served on 127.0.0.1; a 3 MB page; the shipped web configs.
+. "$(dirname "$0")/lib.sh"
+PAGES="$SRC/tests/data/html"
+MAKE="$PYTHON $SRC/tests/tools/make_warc.py"
+HINTS="$SRC/config/html/hints.yaml"
+
+# texts OUTDIR: "name<TAB>sha1(text)" per written page, sorted (name from the url or the id).
+texts() {
+    "$PYTHON" - "$1" <<'PY'
+import hashlib, json, sys
+rows = []
+for line in open(sys.argv[1] + "/train.jsonl", encoding="utf-8"):
+    d = json.loads(line)
+    name = d["id"] if d["id"].endswith(".html") else d["metadata"]["url"].rstrip("/").rsplit("/", 1)[-1]
+    rows.append(name + "\t" + hashlib.sha1(d["text"].encode()).hexdigest())
+print("\n".join(sorted(rows)))
+PY
+}
+
+cat >"$TMP/folder.yaml" <<YAML
+reader: {plugin: archive, path: $PAGES, include: ["*.html"]}
+steps:
+  - {plugin: html, hints: $HINTS}
+writers: [jsonl]
+YAML
+run "$CONVERT" -q -c "$TMP/folder.yaml" -o "$TMP/folder"
+expect_rc 0 "folder of pages"
+"$PYTHON" - "$TMP/folder" "$PAGES" <<'PY' >"$TMP/cmp" 2>&1 && ok || { bad "pages against their reviewed texts"; cat "$TMP/cmp" >&2; }
+import difflib, glob, json, os, sys
+out, pages = sys.argv[1], sys.argv[2]
+got = {json.loads(l)["id"]: json.loads(l) for l in open(out + "/train.jsonl", encoding="utf-8")}
+bad = 0
+for exp in sorted(glob.glob(pages + "/*.expected")):
+    name = os.path.basename(exp)[:-9] + ".html"
+    want = open(exp, encoding="utf-8").read()
+    have = got[name]["text"] + "\n" if name in got else "(dropped)\n"
+    if want != have:
+        bad += 1
+        print("MISMATCH", name)
+        sys.stdout.writelines(difflib.unified_diff(want.splitlines(True), have.splitlines(True), "want", "got"))
+m = got["article_nav.html"]["metadata"]
+assert m["title"] == "Ferry timetable changes for the winter | Coastline Herald", m
+assert m["date"] == "2025-11-03" and m["html_lang"] == "en-GB", m
+assert m["url"] == "https://herald.example/news/ferry-winter-timetable", m
+assert got["ru_koi8r_undeclared.html"]["metadata"]["charset"] == "KOI8-R"
+assert got["ru_windows1251_undeclared.html"]["metadata"]["charset"] == "WINDOWS-1251"
+sys.exit(1 if bad else 0)
+PY
+grep -q '"id":"all_navigation.html","reason":"html:no_content"' "$TMP/folder/dropped.jsonl" && ok ||
+    bad "a page of navigation only is dropped as html:no_content"
+texts "$TMP/folder" >"$TMP/folder.texts"
+
+# WARC files of the same pages: every version and compression gives the same texts.
+for variant in "v11.warc" "v10.warc --version 1.0" "pergz.warc.gz" "whole.warc.gz --whole-gzip" "z.warc.zst"; do
+    set -- $variant
+    file=$1
+    shift
+    $MAKE "$TMP/$file" "$PAGES" "$@"
+    sed "s#plugin: archive, path: $PAGES, include: \[\"\*.html\"\]#plugin: warc, path: $TMP/$file#" "$TMP/folder.yaml" >"$TMP/w.yaml"
+    run "$CONVERT" -q -c "$TMP/w.yaml" -o "$TMP/w-$file"
+    expect_rc 0 "WARC $file"
+    texts "$TMP/w-$file" >"$TMP/w.texts"
+    expect_same "$TMP/folder.texts" "$TMP/w.texts" "WARC $file: the folder run's texts"
+    [ "$(json "$TMP/w-$file/report.json" 'sorted(j["counters"]["warc"].items())')" = \
+      "[('skipped:http_404', 1), ('skipped:metadata', 1), ('skipped:mime', 1), ('skipped:request', 12), ('skipped:revisit', 1), ('skipped:warcinfo', 1)]" ] &&
+        ok || bad "WARC $file: skips counted by kind: $(json "$TMP/w-$file/report.json" 'j["counters"]["warc"]')"
+done
+[ "$(json "$TMP/w-v11.warc/report.json" '[k for k in j["written_by_split"]]')" = "['train']" ] && ok || bad "warc run wrote"
+"$PYTHON" - "$TMP/w-pergz.warc.gz/train.jsonl" <<'PY' && ok || bad "WARC metadata"
+import json, sys
+d = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+m = next(x["metadata"] for x in d if x["metadata"]["url"].endswith("/tables_lists.html"))
+assert m["http_status"] == 200 and m["warc_date"] == "2025-11-03T08:15:00Z", m
+assert all(x["id"].startswith("urn:uuid:") and x["source"] == "pergz.warc.gz" for x in d)
+PY
+
+# Damage: a cut last record, garbage between records, a wrong Content-Length.
+$MAKE "$TMP/cut.warc.gz" "$PAGES" --truncate
+sed "s#plugin: archive, path: $PAGES, include: \[\"\*.html\"\]#plugin: warc, path: $TMP/cut.warc.gz#" "$TMP/folder.yaml" >"$TMP/w.yaml"
+run "$CONVERT" -c "$TMP/w.yaml" -o "$TMP/cut"
+expect_rc 0 "a truncated WARC"
+expect_err "cut short" "the truncation is reported"
+expect_err "byte offset" "with its byte offset"
+[ "$(json "$TMP/cut/report.json" 'j["written"], j["dropped_by_reason"].get("warc:truncated")')" = "11 1" ] && ok ||
+    bad "records before the cut kept, the cut one dropped: $(cat "$TMP/cut/report.json" | head -30)"
+"$PYTHON" - "$TMP/v11.warc" "$TMP/damaged.warc" <<'PY'
+import re, sys
+data = open(sys.argv[1], "rb").read()
+starts = [m.start() for m in re.finditer(rb"WARC/1\.1\r\n", data)]
+# garbage before the fourth record, and a Content-Length 7 too long in the seventh (a response)
+data = data[:starts[3]] + b"this is not a record\r\nnor is this\r\n" + data[starts[3]:]
+starts = [m.start() for m in re.finditer(rb"WARC/1\.1\r\n", data)]
+i = data.index(b"Content-Length: ", starts[6]) + 16
+j = data.index(b"\r\n", i)
+data = data[:i] + str(int(data[i:j]) + 7).encode() + data[j:]
+open(sys.argv[2], "wb").write(data)
+PY
+sed "s#plugin: archive, path: $PAGES, include: \[\"\*.html\"\]#plugin: warc, path: $TMP/damaged.warc#" "$TMP/folder.yaml" >"$TMP/w.yaml"
+run "$CONVERT" -c "$TMP/w.yaml" -o "$TMP/damaged"
+expect_rc 0 "a damaged WARC"
+[ "$(json "$TMP/damaged/report.json" 'j["dropped_by_reason"].get("warc:bad_content_length"), j["counters"]["warc"].get("skipped:garbage_bytes", 0) > 0, j["written"] >= 9')" = "1 True True" ] &&
+    ok || bad "garbage skipped and counted, the bad record dropped, the others read: $(head -c 800 "$TMP/damaged/report.json")"
+printf 'WARC/1.1\r\nWARC-Type: response\r\n' >"$TMP/head.warc"
+sed "s#plugin: archive, path: $PAGES, include: \[\"\*.html\"\]#plugin: warc, path: $TMP/head.warc#" "$TMP/folder.yaml" >"$TMP/w.yaml"
+run "$CONVERT" -q -c "$TMP/w.yaml" -o "$TMP/head"
+expect_rc 0 "a WARC cut inside a header ends the input"
+head -c 3000 "$TMP/pergz.warc.gz" >"$TMP/cutgz.warc.gz"
+sed "s#plugin: archive, path: $PAGES, include: \[\"\*.html\"\]#plugin: warc, path: $TMP/cutgz.warc.gz#" "$TMP/folder.yaml" >"$TMP/w.yaml"
+run "$CONVERT" -c "$TMP/w.yaml" -o "$TMP/cutgz"
+[ "$RC" -eq 0 ] || [ "$RC" -eq 1 ] && ok || bad "a gzip cut mid-member: exit $RC"
+case "$ERR" in *"byte"*) ok ;; *) bad "a gzip cut mid-member names the byte offset: $ERR" ;; esac
+
+# A real crawler: wget crawls the pages served on 127.0.0.1 and writes the WARC.
+if command -v wget >/dev/null; then
+    mkdir -p "$TMP/site"
+    cp "$PAGES"/*.html "$TMP/site/"
+    { echo "<html><body>"; for f in "$PAGES"/*.html; do echo "<a href=\"$(basename "$f")\">x</a>"; done; echo "</body></html>"; } >"$TMP/site/index.html"
+    port=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    (cd "$TMP/site" && exec "$PYTHON" -m http.server "$port" --bind 127.0.0.1 >/dev/null 2>&1) &
+    server=$!
+    for _ in $(seq 50); do "$PYTHON" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/')" 2>/dev/null && break; sleep 0.1; done
+    (cd "$TMP" && timeout 60 wget -q -r -l 1 --no-host-directories -P "$TMP/mirror" --warc-file="$TMP/crawl" "http://127.0.0.1:$port/")
+    kill "$server" 2>/dev/null
+    sed "s#plugin: archive, path: $PAGES, include: \[\"\*.html\"\]#plugin: warc, path: $TMP/crawl.warc.gz#" "$TMP/folder.yaml" >"$TMP/w.yaml"
+    run "$CONVERT" -q -c "$TMP/w.yaml" -o "$TMP/crawl"
+    expect_rc 0 "wget's WARC"
+    texts "$TMP/crawl" | grep -v '^index.html' >"$TMP/crawl.texts"
+    expect_same "$TMP/folder.texts" "$TMP/crawl.texts" "wget's WARC: the folder run's texts"
+else
+    bad "wget is missing: dist/test.sh installs it"
+fi
+
+# A 3 MB page: all of its paragraphs, in order.
+"$PYTHON" - "$TMP/big/big.html" <<'PY'
+import os, sys
+os.makedirs(os.path.dirname(sys.argv[1]), exist_ok=True)
+paras = "".join(f"<p>Paragraph {i} of a very long report, with enough words in it to read like prose, and a comma.</p>\n" for i in range(30000))
+open(sys.argv[1], "w").write(f"<html><body><nav><a href='/'>Home</a></nav><article>{paras}</article><footer>Footer</footer></body></html>")
+PY
+sed "s#path: $PAGES#path: $TMP/big#" "$TMP/folder.yaml" >"$TMP/big.yaml"
+run "$CONVERT" -q -c "$TMP/big.yaml" -o "$TMP/bigout"
+expect_rc 0 "a 3 MB page"
+[ "$("$PYTHON" -c 'import json,sys; t=json.loads(open(sys.argv[1]).readline())["text"]; p=t.split("\n\n"); print(len(p), p[0].split(" of")[0], p[-1].split(" of")[0], "Footer" in t)' "$TMP/bigout/train.jsonl")" = \
+  "30000 Paragraph 0 Paragraph 29999 False" ] && ok || bad "the 3 MB page's 30,000 paragraphs, without its chrome"
+
+# The shipped configs run as they are.
+for cfg in html web; do
+    run "$CONVERT" -q -c "$SRC/config/$cfg.yaml" -o "$TMP/cfg-$cfg"
+    expect_rc 0 "config/$cfg.yaml"
+    [ "$(json "$TMP/cfg-$cfg/report.json" 'j["written"] > 0')" = True ] && ok || bad "config/$cfg.yaml writes pages"
+done
+finish
