@@ -1,6 +1,7 @@
 /* util.c -- buffers, UTF-8 checks and file reading for the built-in plugins. */
 #include "util.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,8 @@ void buf_reserve(cv_buf *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap)
         return;
+    if (extra > SIZE_MAX / 4 - b->len)
+        abort(); /* no buffer this big can exist; doubling towards it would never end */
     size_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + extra + 1)
         cap *= 2;

@@ -215,12 +215,24 @@ static size_t text_bytes(const xmlNode *n)
 /* A form, a noscript or a footer left open by broken markup can hold the
  * rest of the page (an ASP.NET page is one big form): an element to leave
  * out keeps its place when it holds more than this share of the text. */
+#define TRIM_CHARS 40     /* shorter lines without a sentence end at the end of the text go */
+#define LEAD_GAP 3        /* blocks of another kind between a lead and the text */
+#define LEAD_MIN_CHARS 70 /* a lead or a last paragraph is at least this long */
 #define SWALLOW_TAG 0.4
 #define SWALLOW_CLASS 0.6
 
 static int swallows(const walk *w, const xmlNode *n, double share)
 {
     return w->total && (double)text_bytes(n->children) > share * (double)w->total;
+}
+
+/* A header that holds the page's h1 is the article's own. */
+static int has_h1(const xmlNode *n)
+{
+    for (const xmlNode *c = n->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && (is(c, "h1") || has_h1(c)))
+            return 1;
+    return 0;
 }
 
 static void walk_node(walk *w, xmlNodePtr n, int in_article)
@@ -247,7 +259,8 @@ static void walk_node(walk *w, xmlNodePtr n, int in_article)
         if (!keep_always) {
             if (in_set(n, never_content))
                 continue;
-            if ((in_set(n, skipped) || hidden(n) || (is(n, "header") && !in_article)) && !swallows(w, n, SWALLOW_TAG))
+            if ((in_set(n, skipped) || hidden(n) || (is(n, "header") && !in_article && !has_h1(n))) &&
+                !swallows(w, n, SWALLOW_TAG))
                 continue;
             weight = class_weight(w, n, &negative);
             if (negative && !swallows(w, n, SWALLOW_CLASS))
@@ -303,6 +316,15 @@ static int inside(xmlNodePtr n, xmlNodePtr root)
 {
     for (; n; n = n->parent)
         if (n == root)
+            return 1;
+    return 0;
+}
+
+/* Reads like prose: a sentence end ("." "!" "?" followed by a space, or at the end). */
+static int prose(const char *t, size_t len)
+{
+    for (size_t k = 0; k < len; k++)
+        if ((t[k] == '.' || t[k] == '!' || t[k] == '?') && (k + 1 == len || t[k + 1] == ' '))
             return 1;
     return 0;
 }
@@ -380,6 +402,40 @@ size_t extract_main(xmlDocPtr doc, const hints *h, cv_buf *out)
                 top = n;
             }
         }
+    /* Candidates nearly as good as the best, under one ancestor with it: the
+     * text is split over several of them, and the ancestor holds them all. */
+    if (top) {
+        xmlNodePtr alt[8];
+        size_t nalt = 0;
+        for (size_t i = 0; i < w.nb && nalt < 8; i++)
+            for (xmlNodePtr n = w.b[i].node; n && n->type == XML_ELEMENT_NODE && nalt < 8; n = n->parent) {
+                if (!n->_private || n == top)
+                    continue;
+                elem *e = &w.e[(size_t)n->_private - 1];
+                if (!e->scored || e->score * (1 - link_density(e)) < 0.75 * best || inside(n, top) || inside(top, n))
+                    continue;
+                size_t k = 0;
+                while (k < nalt && alt[k] != n)
+                    k++;
+                if (k == nalt)
+                    alt[nalt++] = n;
+            }
+        if (nalt >= 2) {
+            xmlNodePtr anc = top->parent;
+            for (; anc && anc->type == XML_ELEMENT_NODE; anc = anc->parent) {
+                size_t under = 0;
+                for (size_t k = 0; k < nalt; k++)
+                    under += inside(alt[k], anc);
+                if (under >= 2)
+                    break;
+            }
+            if (anc && anc->type == XML_ELEMENT_NODE && anc->_private) {
+                top = anc;
+                elem *e = &w.e[(size_t)anc->_private - 1];
+                best = e->score * (1 - link_density(e)) > best ? e->score * (1 - link_density(e)) : best;
+            }
+        }
+    }
     /* Its siblings that score well enough, or read like paragraphs. */
     xmlNodePtr keep[256];
     size_t nkeep = 0;
@@ -397,8 +453,10 @@ size_t extract_main(xmlDocPtr doc, const hints *h, cv_buf *out)
         }
     }
     size_t kept = 0, kept_chars = 0;
+    unsigned char *sel = calloc(w.nb + 1, 1);
+    if (!sel)
+        abort();
     for (int pass = 0; pass < 2 && kept == 0; pass++) {
-        out->len = 0;
         for (size_t i = 0; i < w.nb; i++) {
             block *b = &w.b[i];
             double ld = b->chars ? (double)b->link / (double)b->chars : 1;
@@ -410,19 +468,87 @@ size_t extract_main(xmlDocPtr doc, const hints *h, cv_buf *out)
             } else { /* fallback: the page's good blocks and the headings among them */
                 in = (b->chars >= 70 && ld < 0.2) || (b->kind == K_HEAD && b->link == 0);
             }
-            if (!in)
-                continue;
-            if (out->len)
-                buf_add(out, b->kind == K_ITEM && i > 0 && w.b[i - 1].kind == K_ITEM ? "\n" : "\n\n",
-                        b->kind == K_ITEM && i > 0 && w.b[i - 1].kind == K_ITEM ? 1 : 2);
-            buf_add(out, w.text.p + b->start, b->len);
-            kept++;
-            if (ld < 0.2)
-                kept_chars += b->chars;
+            sel[i] = (unsigned char)in;
         }
+        if (pass == 0) {
+            /* Prose between the first and the last block kept belongs to the text too. */
+            size_t first = w.nb, last = 0;
+            for (size_t i = 0; i < w.nb; i++)
+                if (sel[i]) {
+                    first = first == w.nb ? i : first;
+                    last = i;
+                }
+            for (size_t i = first; i < last; i++) {
+                block *b = &w.b[i];
+                if (!sel[i] && b->chars >= 70 && b->link * 5 < b->chars && prose(w.text.p + b->start, b->len))
+                    sel[i] = 1;
+            }
+            /* ...and so does a lead just before it, or a last paragraph just after
+             * (held apart by a date line or a picture's credit at most). */
+            if (first < w.nb) {
+                for (int dir = -1; dir <= 1; dir += 2) {
+                    size_t i = dir < 0 ? first : last;
+                    for (int misses = 0; misses < LEAD_GAP;) {
+                        if ((dir < 0 && i == 0) || (dir > 0 && i + 1 >= w.nb))
+                            break;
+                        i = dir < 0 ? i - 1 : i + 1;
+                        block *b = &w.b[i];
+                        if (b->chars >= LEAD_MIN_CHARS && b->link * 5 < b->chars && prose(w.text.p + b->start, b->len))
+                            sel[i] = 1, misses = 0;
+                        else if (b->link * 2 > b->chars)
+                            break; /* a link list: the page's chrome starts here */
+                        else
+                            misses++;
+                    }
+                }
+            }
+        }
+        {
+            /* A heading over nothing kept (a link list we left out) goes too. */
+            for (size_t i = 0; i < w.nb; i++) {
+                if (!sel[i] || w.b[i].kind != K_HEAD)
+                    continue;
+                size_t j = i + 1, later = j;
+                while (later < w.nb && !sel[later])
+                    later++;
+                if (later == w.nb || (j < w.nb && !sel[j] && w.b[j].link * 2 > w.b[j].chars))
+                    sel[i] = 0;
+            }
+        }
+        {
+            /* Short lines that are not sentences after the last paragraph are
+             * the page's chrome (tags, credits, "share"), not the text's end. */
+            for (size_t i = w.nb; i-- > 0;) {
+                if (!sel[i])
+                    continue;
+                block *b = &w.b[i];
+                if (b->chars >= TRIM_CHARS || b->kind == K_ITEM || prose(w.text.p + b->start, b->len))
+                    break; /* a list without links at the end is the text's own */
+                sel[i] = 0;
+            }
+        }
+        kept = kept_chars = 0;
+        for (size_t i = 0; i < w.nb; i++)
+            if (sel[i]) {
+                block *b = &w.b[i];
+                kept++;
+                if (b->link * 5 < b->chars)
+                    kept_chars += b->chars;
+            }
         if (pass == 0 && kept_chars * 2 < good_chars) /* the container missed most of the page's prose */
             kept = 0;
     }
+    out->len = 0;
+    for (size_t i = 0; i < w.nb; i++) {
+        if (!sel[i])
+            continue;
+        block *b = &w.b[i];
+        int item_run = b->kind == K_ITEM && i > 0 && sel[i - 1] && w.b[i - 1].kind == K_ITEM;
+        if (out->len)
+            buf_add(out, item_run ? "\n" : "\n\n", item_run ? 1 : 2);
+        buf_add(out, w.text.p + b->start, b->len);
+    }
+    free(sel);
     free(w.b); /* the _private marks die with the document */
     free(w.e);
     buf_free(&w.text);

@@ -9,9 +9,15 @@
  * 3. The container: every paragraph-like block scores its parent fully and
  *    its grandparent by half (one point, one per comma, one per 100
  *    characters up to three); elements start from their tag and class
- *    hints; link-heavy ones are discounted.  The best, its worthy siblings,
- *    and the blocks inside them that are not link lists make the text.
- * 4. Fallback: when that is much less than the page's good blocks (long,
+ *    hints; link-heavy ones are discounted.  When other candidates come
+ *    close to the best, their common ancestor with it is the container.
+ *    It, its worthy siblings, and the blocks inside them that are not link
+ *    lists make the text.
+ * 4. Around it: prose between its first and last block, a lead just before
+ *    and a paragraph just after (a few blocks away at most, no link list
+ *    between) join; a heading over a left-out link list and short lines
+ *    that are no sentences at the very end leave.
+ * 5. Fallback: when that is much less than the page's good blocks (long,
  *    few links), those blocks are the text.
  * Ideas from readability (scores), boilerpipe and jusText (link density,
  * block length); nothing here is tuned to a site. */

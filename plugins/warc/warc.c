@@ -367,8 +367,9 @@ static cv_status r_next(void *p, cv_doc *doc)
         }
         char *lend;
         unsigned long long clen = strtoull(hd.length, &lend, 10);
-        if (!hd.length[0] || *lend) {
-            h->log(r->ctx, CV_LOG_WARN, "%s: the record at byte offset %llu has no Content-Length", r->path,
+        /* digits only: strtoull takes "-6" for 2^64 - 6 */
+        if (!hd.length[0] || *lend || hd.length[strspn(hd.length, "0123456789")] || clen > (1ULL << 62)) {
+            h->log(r->ctx, CV_LOG_WARN, "%s: the record at byte offset %llu has no valid Content-Length", r->path,
                    (unsigned long long)at);
             h->count(r->ctx, "skipped:no_content_length", 1);
             continue; /* resync finds the next record */
