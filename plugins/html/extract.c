@@ -216,14 +216,36 @@ static size_t text_bytes(const xmlNode *n)
  * rest of the page (an ASP.NET page is one big form): an element to leave
  * out keeps its place when it holds more than this share of the text. */
 #define TRIM_CHARS 40     /* shorter lines without a sentence end at the end of the text go */
+#define SHORT_CHARS 20    /* ...and anywhere in it */
 #define LEAD_GAP 3        /* blocks of another kind between a lead and the text */
 #define LEAD_MIN_CHARS 70 /* a lead or a last paragraph is at least this long */
 #define SWALLOW_TAG 0.4
 #define SWALLOW_CLASS 0.6
+#define SWALLOW_PARAS 3         /* ...or this many paragraphs... */
+#define SWALLOW_PARA_BYTES 200  /* ...of this many bytes of text */
 
+/* Paragraphs of prose under n, counted up to `enough`. */
+static size_t prose_paragraphs(const xmlNode *n, size_t enough)
+{
+    size_t k = 0;
+    for (; n && k < enough; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE || in_set(n, never_content))
+            continue;
+        if (is(n, "p") && text_bytes(n->children) >= SWALLOW_PARA_BYTES)
+            k++;
+        else
+            k += prose_paragraphs(n->children, enough - k);
+    }
+    return k;
+}
+
+/* Does n hold what it cannot be: much of the page's text, or several
+ * paragraphs of prose (a modal or a share widget left open by broken
+ * markup takes in the article after it)? */
 static int swallows(const walk *w, const xmlNode *n, double share)
 {
-    return w->total && (double)text_bytes(n->children) > share * (double)w->total;
+    return (w->total && (double)text_bytes(n->children) > share * (double)w->total) ||
+           prose_paragraphs(n->children, SWALLOW_PARAS) >= SWALLOW_PARAS;
 }
 
 /* A header that holds the page's h1 is the article's own. */
@@ -526,6 +548,14 @@ size_t extract_main(xmlDocPtr doc, const hints *h, cv_buf *out)
                     break; /* a list without links at the end is the text's own */
                 sel[i] = 0;
             }
+        }
+        /* A paragraph this short that is no sentence (not a heading, an item
+         * or a cell) is a label, a name or a date, wherever it stands. */
+        for (size_t i = 0; i < w.nb; i++) {
+            block *b = &w.b[i];
+            if (sel[i] && b->kind == K_PARA && b->chars < SHORT_CHARS &&
+                !prose(w.text.p + b->start, b->len))
+                sel[i] = 0;
         }
         kept = kept_chars = 0;
         for (size_t i = 0; i < w.nb; i++)

@@ -2,7 +2,8 @@
  *
  * 1. Prune: scripts, styles, forms, navigation, footers, asides, hidden
  *    elements and elements whose class or id names page chrome (the hint
- *    lists come from config/html/hints.yaml).
+ *    lists come from config/html/hints.yaml), unless broken markup made
+ *    them take in the page (most of its text, or several paragraphs).
  * 2. Blocks: the text of every block-level element (paragraphs, headings,
  *    list items, cells, quotes, divs holding text), with how much of it is
  *    link text.
@@ -15,8 +16,8 @@
  *    lists make the text.
  * 4. Around it: prose between its first and last block, a lead just before
  *    and a paragraph just after (a few blocks away at most, no link list
- *    between) join; a heading over a left-out link list and short lines
- *    that are no sentences at the very end leave.
+ *    between) join; a heading over a left-out link list, short lines that
+ *    are no sentences at the very end, and very short ones anywhere leave.
  * 5. Fallback: when that is much less than the page's good blocks (long,
  *    few links), those blocks are the text.
  * Ideas from readability (scores), boilerpipe and jusText (link density,
