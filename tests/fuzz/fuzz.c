@@ -74,3 +74,19 @@ const char *fz_tmpfile(const uint8_t *data, size_t size, const char *suffix)
     fclose(f);
     return path;
 }
+
+cv_doc *fz_doc(const uint8_t *data, size_t size)
+{
+    cv_doc *d = cv_doc_new();
+    cv_doc_set_id(d, "fuzz");
+    char *text = malloc(size + 1);
+    if (!text)
+        abort();
+    memcpy(text, data, size);
+    while (cv_doc_set_text(d, text, size) < 0) /* replace bytes until the text is valid UTF-8 */
+        for (size_t i = 0; i < size; i++)
+            if ((unsigned char)text[i] >= 0x80)
+                text[i] = '?';
+    free(text);
+    return d;
+}

@@ -23,6 +23,9 @@ fz_plugin *fz_open(cv_kind kind, const char *name, const char *yaml, cv_outset *
 void fz_close(fz_plugin *p);
 /* Write data to a per-process temp file; returns its path (static buffer). */
 const char *fz_tmpfile(const uint8_t *data, size_t size, const char *suffix);
+/* A document "fuzz" holding the input as text: bytes that keep it from
+ * being valid UTF-8 become '?'. */
+cv_doc *fz_doc(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -16,15 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         step = fz_open(CV_STEP, "html", "hints: html/hints.yaml\nmin_chars: 1", NULL);
         atexit(teardown);
     }
-    cv_doc *d = cv_doc_new();
-    cv_doc_set_id(d, "fuzz");
-    char *text = malloc(size + 1);
-    memcpy(text, data, size);
-    while (cv_doc_set_text(d, text, size) < 0) /* replace bytes until the text is valid UTF-8 */
-        for (size_t i = 0; i < size; i++)
-            if ((unsigned char)text[i] >= 0x80)
-                text[i] = '?';
-    free(text);
+    cv_doc *d = fz_doc(data, size);
     cv_meta_set_string(d, "content_type", "text/html");
     d->stage = "html";
     step->desc->process(step->inst, d);
