@@ -2,6 +2,7 @@
 #include "extract.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -38,9 +39,10 @@ typedef struct walk {
     size_t ne, ce;
 } walk;
 
-static int is(const xmlNode *n, const char *name) { return n->name && !strcasecmp((const char *)n->name, name); }
+/* libxml2's HTML parser lower-cases element names, so strcmp does. */
+static int is(const xmlNode *n, const char *name) { return n->name && !strcmp((const char *)n->name, name); }
 
-static int in_set(const xmlNode *n, const char *const *set)
+static int in_list(const xmlNode *n, const char *const *set)
 {
     for (; *set; set++)
         if (is(n, *set))
@@ -200,13 +202,36 @@ static const char *const never_content[] = {"script", "style", "template", "svg"
                                             "embed", "canvas", "select", "textarea", "input", "button", "head",
                                             "video", "audio", "map", "option", NULL};
 
+/* Which of the sets above a tag name is in, remembered by the name's
+ * address for the page being walked: libxml2 keeps one copy of each name in
+ * the document's dictionary, and a page has a few dozen.  A name not seen
+ * before (or not interned) is looked up in the lists. */
+enum { IN_NEVER = 1, IN_SKIP = 2, IN_BLOCK = 4, TAG_CACHE = 128 };
+static __thread struct {
+    const xmlChar *name;
+    unsigned char sets;
+} tag_cache[TAG_CACHE];
+
+static unsigned tag_sets(const xmlNode *n)
+{
+    size_t h = ((uintptr_t)n->name >> 4) % TAG_CACHE;
+    if (tag_cache[h].name == n->name && n->name)
+        return tag_cache[h].sets;
+    unsigned v = (in_list(n, never_content) ? IN_NEVER : 0) | (in_list(n, skipped) ? IN_SKIP : 0) |
+                 (in_list(n, blocks) ? IN_BLOCK : 0);
+    tag_cache[h].name = n->name;
+    tag_cache[h].sets = (unsigned char)v;
+    return v;
+}
+
+
 static size_t text_bytes(const xmlNode *n)
 {
     size_t t = 0;
     for (; n; n = n->next) {
         if (n->type == XML_TEXT_NODE && n->content)
             t += strlen((const char *)n->content);
-        else if (n->type == XML_ELEMENT_NODE && !in_set(n, never_content))
+        else if (n->type == XML_ELEMENT_NODE && !(tag_sets(n) & IN_NEVER))
             t += text_bytes(n->children);
     }
     return t;
@@ -229,7 +254,7 @@ static size_t prose_paragraphs(const xmlNode *n, size_t enough)
 {
     size_t k = 0;
     for (; n && k < enough; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE || in_set(n, never_content))
+        if (n->type != XML_ELEMENT_NODE || (tag_sets(n) & IN_NEVER))
             continue;
         if (is(n, "p") && text_bytes(n->children) >= SWALLOW_PARA_BYTES)
             k++;
@@ -279,16 +304,16 @@ static void walk_node(walk *w, xmlNodePtr n, int in_article)
         elem *e = NULL;
         int weight = 0;
         if (!keep_always) {
-            if (in_set(n, never_content))
+            if (tag_sets(n) & IN_NEVER)
                 continue;
-            if ((in_set(n, skipped) || hidden(n) || (is(n, "header") && !in_article && !has_h1(n))) &&
+            if (((tag_sets(n) & IN_SKIP) || hidden(n) || (is(n, "header") && !in_article && !has_h1(n))) &&
                 !swallows(w, n, SWALLOW_TAG))
                 continue;
             weight = class_weight(w, n, &negative);
             if (negative && !swallows(w, n, SWALLOW_CLASS))
                 continue;
         }
-        int block = in_set(n, blocks);
+        int block = (tag_sets(n) & IN_BLOCK) != 0;
         if (block) {
             flush(w);
             e = elem_of(w, n);
@@ -376,6 +401,7 @@ size_t extract_main(xmlDocPtr doc, const hints *h, cv_buf *out)
     xmlNodePtr root = xmlDocGetRootElement(doc);
     if (!root)
         return 0;
+    memset(tag_cache, 0, sizeof tag_cache); /* the names of the last page are freed with it */
     w.total = text_bytes(root);
     walk_node(&w, root, 0);
     flush(&w);

@@ -151,7 +151,7 @@ typedef struct phrases {
 typedef struct stoplist {
     char *lang;
     char **words; /* case-folded, sorted */
-    size_t n;
+    size_t n, longest; /* bytes of the longest */
 } stoplist;
 
 typedef struct quality {
@@ -174,6 +174,18 @@ typedef struct quality {
 
 static char *fold(const char *s, size_t len)
 {
+    size_t i = 0;
+    while (i < len && (unsigned char)s[i] < 0x80)
+        i++;
+    if (i == len) { /* ASCII: lower case is case folding, no need for utf8proc */
+        char *o = malloc(len + 1);
+        if (!o)
+            abort();
+        for (size_t k = 0; k < len; k++)
+            o[k] = (char)(s[k] >= 'A' && s[k] <= 'Z' ? s[k] + 32 : s[k]);
+        o[len] = '\0';
+        return o;
+    }
     utf8proc_uint8_t *out = NULL;
     if (utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &out,
                      UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD) < 0)
@@ -246,6 +258,8 @@ static int load_stops(quality *q, const char *path)
             break;
         }
         qsort(s->words, s->n, sizeof *s->words, cmp_str);
+        for (size_t k = 0; k < s->n; k++)
+            s->longest = strlen(s->words[k]) > s->longest ? strlen(s->words[k]) : s->longest;
     }
     if (rc < 0)
         q->host->error(q->ctx, "stop_words: %s: expected a mapping of language codes to lists of words", path);
@@ -578,6 +592,8 @@ static double stop_words(quality *q, const char *s, const qword *w, size_t nw, c
             abort();
         size_t found = 0;
         for (size_t i = 0; i < nw && found < sl->n; i++) {
+            if (w[i].len > sl->longest * 2 + 4) /* folding never shrinks a word that much */
+                continue;
             char *f = fold(s + w[i].off, w[i].len);
             if (!f)
                 continue;
