@@ -207,11 +207,11 @@ char *cv_path_join(const char *dir, const char *p)
     return cv_xasprintf("%s/%s", dir, p);
 }
 
-static char *read_file(const char *path, size_t *len, cv_err *err)
+char *cv_read_file(const char *path, const char *what, size_t max, size_t *len, cv_err *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        cv_err_set(err, "cannot open config '%s': %s", path, strerror(errno));
+        cv_err_set(err, "cannot open %s '%s': %s", what, path, strerror(errno));
         return NULL;
     }
     size_t cap = 4096, n = 0;
@@ -219,8 +219,8 @@ static char *read_file(const char *path, size_t *len, cv_err *err)
     size_t r;
     while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
         n += r;
-        if (n > MAX_CONFIG_BYTES) {
-            cv_err_set(err, "config '%s' is larger than %u bytes", path, MAX_CONFIG_BYTES);
+        if (max && n > max) {
+            cv_err_set(err, "%s '%s' is larger than %zu bytes", what, path, max);
             fclose(f);
             free(buf);
             return NULL;
@@ -231,7 +231,7 @@ static char *read_file(const char *path, size_t *len, cv_err *err)
     int bad = ferror(f);
     fclose(f);
     if (bad) {
-        cv_err_set(err, "cannot read config '%s'", path);
+        cv_err_set(err, "cannot read %s '%s'", what, path);
         free(buf);
         return NULL;
     }
@@ -279,7 +279,7 @@ static int stage_list(cv_config *c, cv_node *n, cv_stage **out, size_t *count, c
 cv_config *cv_config_load(const char *path, cv_err *err)
 {
     size_t len;
-    char *text = read_file(path, &len, err);
+    char *text = cv_read_file(path, "config", MAX_CONFIG_BYTES, &len, err);
     if (!text)
         return NULL;
     cv_config *c = cv_config_parse(text, len, path, err);

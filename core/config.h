@@ -53,6 +53,10 @@ cv_config *cv_config_load(const char *path, cv_err *err);
 cv_config *cv_config_parse(const char *text, size_t len, const char *path, cv_err *err);
 void cv_config_free(cv_config *c);
 
+/* A whole file, NUL-terminated (caller frees); `what` names it in errors
+ * ("config"), max bounds it (0: no bound).  NULL with err on failure. */
+char *cv_read_file(const char *path, const char *what, size_t max, size_t *len, cv_err *err);
+
 /* Resolve `p` against `dir` unless it is absolute.  Caller frees. */
 char *cv_path_join(const char *dir, const char *p);
 

@@ -246,34 +246,21 @@ static int merge_reports(int n, char **paths, const char *outdir)
         goto out;
     }
     for (int i = 0; i < n; i++) {
+        /* a folder's report.json, or the file itself; whole: the reports list
+         * their files, so they grow with the shards */
         char *path = cv_xasprintf("%s/report.json", paths[i]);
-        FILE *f = fopen(path, "rb");
-        if (!f) {
+        size_t got;
+        char *buf = cv_read_file(path, "report", 0, &got, &err);
+        if (!buf) {
             free(path);
             path = cv_xstrdup(paths[i]);
-            f = fopen(path, "rb");
+            buf = cv_read_file(path, "report", 0, &got, &err);
         }
-        if (!f) {
+        if (!buf) {
             fprintf(stderr, "convert: cannot read a report in '%s'\n", paths[i]);
             free(path);
             goto out;
         }
-        char *buf = NULL;
-        size_t got = 0, cap = 0;
-        for (;;) { /* whole file: the reports list their files, so they grow with the shards */
-            if (got + 4096 + 1 > cap) {
-                cap = cap ? 2 * cap : 1 << 16;
-                buf = realloc(buf, cap);
-                if (!buf)
-                    abort();
-            }
-            size_t k = fread(buf + got, 1, cap - got - 1, f);
-            if (k == 0)
-                break;
-            got += k;
-        }
-        fclose(f);
-        buf[got] = '\0';
         char *prefix = shard_prefix(path, outdir);
         int rc = cv_report_merge_json(r, buf, path, strcmp(prefix, ".") ? prefix : NULL, &err);
         free(prefix);

@@ -42,6 +42,15 @@ static inline int utf8_next(const char *s, size_t *i)
     return ((u[0] & 0x07) << 18) | ((u[1] & 0x3F) << 12) | ((u[2] & 0x3F) << 6) | (u[3] & 0x3F);
 }
 
+/* Code points in valid UTF-8 text. */
+static inline size_t utf8_chars(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return n;
+}
+
 /* For each byte offset 0..len of valid UTF-8 text, the number of code points
  * before it (what Python's str indexes count); len + 1 entries, free() it. */
 uint32_t *utf8_char_offsets(const char *s, size_t len);

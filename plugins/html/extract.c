@@ -368,13 +368,15 @@ static int inside(xmlNodePtr n, xmlNodePtr root)
 }
 
 /* Reads like prose: a sentence end ("." "!" "?" followed by a space, or at the end). */
-static int prose(const char *t, size_t len)
+static int sentence_end(const char *t, size_t len, const char *marks)
 {
     for (size_t k = 0; k < len; k++)
-        if ((t[k] == '.' || t[k] == '!' || t[k] == '?') && (k + 1 == len || t[k + 1] == ' '))
+        if (t[k] && strchr(marks, t[k]) && (k + 1 == len || t[k + 1] == ' '))
             return 1;
     return 0;
 }
+
+static int prose(const char *t, size_t len) { return sentence_end(t, len, ".!?"); }
 
 /* A short sibling without links that holds a sentence end (". " or a final
  * full stop): a last paragraph, not chrome. */
@@ -384,10 +386,8 @@ static int ends_like_prose(const walk *w, xmlNodePtr n)
         const block *b = &w->b[i];
         if (!inside(b->node, n))
             continue;
-        const char *t = w->text.p + b->start;
-        for (size_t k = 0; k < b->len; k++)
-            if (t[k] == '.' && (k + 1 == b->len || t[k + 1] == ' '))
-                return 1;
+        if (sentence_end(w->text.p + b->start, b->len, "."))
+            return 1;
     }
     return 0;
 }

@@ -294,9 +294,7 @@ static cv_status s_process(void *p, cv_doc *doc)
     free(f.date);
     xmlFree(f.lang);
     xmlFree(f.canonical);
-    size_t chars = 0;
-    for (size_t i = 0; i < s->out.len; i++)
-        chars += ((unsigned char)s->out.p[i] & 0xC0) != 0x80;
+    size_t chars = utf8_chars(s->out.p, s->out.len);
     if ((int64_t)chars < s->min_chars || chars == 0) {
         h->doc_drop(doc, "no_content", NULL);
         return CV_DROP;

@@ -378,14 +378,6 @@ static void measure_chars(const char *s, size_t len, values *vs)
     set(vs, Q_NONLETTER, ratio(nonletters, chars));
 }
 
-static size_t chars_of(const char *s, size_t len)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return n;
-}
-
 static int starts_with(const char *s, size_t len, const char *p)
 {
     size_t n = strlen(p);
@@ -396,32 +388,6 @@ static int ends_with(const char *s, size_t len, const char *p)
 {
     size_t n = strlen(p);
     return len >= n && !memcmp(s + len - n, p, n);
-}
-
-/* Python's lstrip() and rstrip() of s[a, b): the new start, the new end. */
-static size_t py_lstrip(const char *s, size_t a, size_t b)
-{
-    while (a < b) {
-        size_t j = a;
-        if (!rep_py_space(utf8_next(s, &j)))
-            break;
-        a = j;
-    }
-    return a;
-}
-
-static size_t py_rstrip(const char *s, size_t a, size_t b)
-{
-    while (b > a) {
-        size_t j = b - 1;
-        while (j > a && ((unsigned char)s[j] & 0xC0) == 0x80)
-            j--;
-        size_t k = j;
-        if (!rep_py_space(utf8_next(s, &k)))
-            break;
-        b = j;
-    }
-    return b;
 }
 
 /* A growing list of [start, end) pieces. */
@@ -502,7 +468,7 @@ static void measure_gopher_lines(const char *s, size_t len, values *vs)
             i = nl ? e + 1 : len;
         }
         all++;
-        size_t la = py_lstrip(s, start, e), rb = py_rstrip(s, start, e);
+        size_t la = rep_py_lstrip(s, start, e), rb = rep_py_rstrip(s, start, e);
         bullets += la < e && (starts_with(s + la, e - la, "\xE2\x80\xA2") || s[la] == '-');
         ellipses += rb > start && (ends_with(s + start, rb - start, "...") || ends_with(s + start, rb - start, "\xE2\x80\xA6"));
     }
@@ -539,7 +505,7 @@ static int short_line(const quality *q, const char *s, size_t len)
         return 1;
     if ((int64_t)len > 4 * q->short_chars)
         return 0;
-    return (int64_t)chars_of(s, len) <= q->short_chars;
+    return (int64_t)utf8_chars(s, len) <= q->short_chars;
 }
 
 /* Gopher's bullets and ellipses (over splitlines()), and FineWeb's
@@ -551,7 +517,7 @@ static void measure_more_lines(quality *q, const char *s, size_t len, size_t cha
     for (size_t i = 0;;) {
         const char *nl = memchr(s + i, '\n', len - i);
         size_t e = nl ? (size_t)(nl - s) : len;
-        if (py_lstrip(s, i, e) < e) {
+        if (rep_py_lstrip(s, i, e) < e) {
             spans_add(&nonblank, i, e);
             punct += ends_sentence(s + i, e - i);
             shorts += short_line(q, s + i, e - i);
@@ -610,11 +576,11 @@ static double stop_words(quality *q, const char *s, const qword *w, size_t nw, c
     return (double)best;
 }
 
-static void measure_words(quality *q, const cv_doc *doc, const char *s, size_t len, values *vs)
+static void measure_words(quality *q, const cv_doc *doc, const char *s, size_t len, size_t chars, values *vs)
 {
     size_t nw = rep_words(s, len, &q->words, &q->wcap);
     repetition r;
-    rep_measure(s, len, q->words, nw, &q->sc, &r);
+    rep_measure(s, len, chars, q->words, nw, &q->sc, &r);
     set(vs, Q_DUP_LINE, r.dup_line_frac);
     set(vs, Q_DUP_PARA, r.dup_para_frac);
     set(vs, Q_DUP_LINE_CHAR, r.dup_line_char_frac);
@@ -779,15 +745,16 @@ static cv_status q_process(void *p, cv_doc *doc)
     set(&vs, Q_CURLY, memchr(text, '{', len) != NULL);
     if (q->curly && vs.v[Q_CURLY] && !q->annotate)
         return drop(q, doc, "curly_bracket", 1);
+    size_t chars = 0; /* code points: counted once, for the groups that need them */
     for (int g = G_CHARS; g <= G_WORDS; g++) {
         if (g == G_CHARS)
             measure_chars(text, len, &vs);
         else if (g == G_LINES)
             measure_lines(q, text, len, &vs);
         else if (g == G_MORE_LINES)
-            measure_more_lines(q, text, len, chars_of(text, len), &vs);
+            measure_more_lines(q, text, len, chars = utf8_chars(text, len), &vs);
         else
-            measure_words(q, doc, text, len, &vs);
+            measure_words(q, doc, text, len, chars, &vs);
         if (q->annotate)
             continue;
         for (size_t f = 0; f < NFILTERS; f++)

@@ -39,12 +39,29 @@ static int is_punct(int cp)
     return c >= UTF8PROC_CATEGORY_PC && c <= UTF8PROC_CATEGORY_PO;
 }
 
-static size_t chars_of(const char *s, size_t len)
+size_t rep_py_lstrip(const char *s, size_t a, size_t b)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return n;
+    while (a < b) {
+        size_t j = a;
+        if (!rep_py_space(utf8_next(s, &j)))
+            break;
+        a = j;
+    }
+    return a;
+}
+
+size_t rep_py_rstrip(const char *s, size_t a, size_t b)
+{
+    while (b > a) {
+        size_t j = b - 1;
+        while (j > a && ((unsigned char)s[j] & 0xC0) == 0x80)
+            j--;
+        size_t k = j;
+        if (!rep_py_space(utf8_next(s, &k)))
+            break;
+        b = j;
+    }
+    return b;
 }
 
 static void add_word(const char *s, size_t from, size_t to, qword **w, size_t *n, size_t *cap)
@@ -181,7 +198,7 @@ void rep_duplicates(const char *s, const size_t *starts, const size_t *ends, siz
             put(sc, used, XXH3_64bits(s + starts[i], ends[i] - starts[i]), starts[i], ends[i], i, same_bytes, s);
         if (x->count++) {
             (*dups)++;
-            *dup_chars += chars_of(s + starts[i], ends[i] - starts[i]);
+            *dup_chars += utf8_chars(s + starts[i], ends[i] - starts[i]);
         }
     }
 }
@@ -323,30 +340,15 @@ static size_t pieces(const char *s, size_t from, size_t to, size_t min_run, size
     }
 }
 
-void rep_measure(const char *s, size_t len, const qword *w, size_t nw, rep_scratch *sc, repetition *out)
+void rep_measure(const char *s, size_t len, size_t total, const qword *w, size_t nw, rep_scratch *sc,
+                 repetition *out)
 {
     memset(out, 0, sizeof *out);
-    size_t total = chars_of(s, len);
     if (total == 0 || len > UINT32_MAX) /* slots hold 32-bit offsets; max_doc_bytes is far below */
         return;
     double t = (double)total;
     /* paragraphs: the text stripped (Python's str.strip()), split on \n{2,} */
-    size_t from = 0, to = len;
-    while (from < to) {
-        size_t j = from;
-        if (!rep_py_space(utf8_next(s, &j)))
-            break;
-        from = j;
-    }
-    while (to > from) {
-        size_t j = to - 1;
-        while (j > from && ((unsigned char)s[j] & 0xC0) == 0x80)
-            j--;
-        size_t k = j;
-        if (!rep_py_space(utf8_next(s, &k)))
-            break;
-        to = j;
-    }
+    size_t from = rep_py_lstrip(s, 0, len), to = rep_py_rstrip(s, from, len);
     size_t *st, *en, dups, dup_chars;
     size_t n = pieces(s, from, to, 2, &st, &en);
     rep_duplicates(s, st, en, n, sc, &dups, &dup_chars);

@@ -44,10 +44,15 @@ typedef struct rep_scratch {
 void rep_duplicates(const char *s, const size_t *starts, const size_t *ends, size_t n, rep_scratch *sc, size_t *dups,
                     size_t *dup_chars);
 
-void rep_measure(const char *s, size_t len, const qword *w, size_t nw, rep_scratch *sc, repetition *out);
+/* total: the text's length in code points. */
+void rep_measure(const char *s, size_t len, size_t total, const qword *w, size_t nw, rep_scratch *sc,
+                 repetition *out);
 void rep_scratch_free(rep_scratch *sc);
 
-/* Python's str.isspace() for one code point (what str.strip() removes). */
+/* Python's str.isspace() for one code point (what str.strip() removes),
+ * and lstrip() / rstrip() of s[a, b): the new start, the new end. */
 int rep_py_space(int cp);
+size_t rep_py_lstrip(const char *s, size_t a, size_t b);
+size_t rep_py_rstrip(const char *s, size_t a, size_t b);
 
 #endif

@@ -337,6 +337,17 @@ static int parse_http(reader *r, int *status, char *ctype, size_t ctcap, const c
     return 0;
 }
 
+/* Count a record that is no document and move past its block: 0, or -1
+ * when the file ends inside it (nothing after it can be read). */
+static int skip_record(reader *r, const char *counter, uint64_t clen)
+{
+    r->host->count(r->ctx, counter, 1);
+    if (stream_skip(r->s, clen) == 0)
+        return 0;
+    r->ended = 1;
+    return -1;
+}
+
 static cv_status r_next(void *p, cv_doc *doc)
 {
     reader *r = p;
@@ -381,21 +392,15 @@ static cv_status r_next(void *p, cv_doc *doc)
             snprintf(counter, sizeof counter, "skipped:%s", hd.type[0] ? hd.type : "untyped");
             for (char *c = counter; *c; c++)
                 *c = (char)((*c >= 'A' && *c <= 'Z') ? *c + 32 : *c);
-            h->count(r->ctx, counter, 1);
-            if (stream_skip(r->s, clen) < 0) {
-                r->ended = 1;
-                return CV_END; /* a skipped record cut short: nothing after it */
-            }
+            if (skip_record(r, counter, clen) < 0)
+                return CV_END;
             continue;
         }
         strip_id(hd.id);
         strip_id(hd.uri); /* wget writes WARC/1.0 URIs in <> */
         if (!strncmp(hd.uri, "metadata:", 9) || !strncmp(hd.uri, "dns:", 4)) { /* the crawler's own notes */
-            h->count(r->ctx, "skipped:crawler_metadata", 1);
-            if (stream_skip(r->s, clen) < 0) {
-                r->ended = 1;
+            if (skip_record(r, "skipped:crawler_metadata", clen) < 0)
                 return CV_END;
-            }
             continue;
         }
         h->progress(r->ctx, stream_file_offset(r->s), stream_file_size(r->s));
