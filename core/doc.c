@@ -47,6 +47,8 @@ void cv_doc_set_scratch(cv_doc *d, void *p, void (*free_fn)(void *p))
 
 void *cv_doc_scratch(const cv_doc *d) { return d->scratch; }
 
+uint64_t cv_doc_order(const cv_doc *d) { return d->ord; }
+
 const char *cv_doc_id(const cv_doc *d) { return d->id ? d->id : ""; }
 
 int cv_doc_set_id(cv_doc *d, const char *id)

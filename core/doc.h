@@ -8,7 +8,8 @@
 #include "convert/plugin.h"
 
 struct cv_doc {
-    uint64_t seq; /* position in the input; orders output whatever the thread count */
+    uint64_t seq; /* position in this run's input; orders output whatever the thread count */
+    uint64_t ord; /* place in the whole input across shards and phases (host->doc_order) */
     size_t at;    /* index of the next step to run (pipeline.c) */
     size_t prepared; /* 1 + index of the serial step whose prepare() ran on it, 0: none */
     char *id;
@@ -35,6 +36,7 @@ void cv_doc_free(cv_doc *d);
 
 /* The document half of the host table. */
 const char *cv_doc_id(const cv_doc *d);
+uint64_t cv_doc_order(const cv_doc *d);
 int cv_doc_set_id(cv_doc *d, const char *id);
 const char *cv_doc_text(const cv_doc *d, size_t *len);
 int cv_doc_set_text(cv_doc *d, const char *text, size_t len);

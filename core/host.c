@@ -178,6 +178,7 @@ static const cv_host host = {
     .doc_scratch = cv_doc_scratch,
     .doc_set_text_unchecked = cv_doc_set_text_unchecked,
     .doc_text_room = cv_doc_text_room,
+    .doc_order = cv_doc_order,
 };
 
 const cv_host *cv_host_table(void) { return &host; }

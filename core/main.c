@@ -1,5 +1,6 @@
 /* main.c -- the command line: flags, help, and exit statuses. */
 #include <getopt.h>
+#include <glob.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +19,10 @@
 #endif
 
 static const char usage[] =
-    "usage: convert -c CONFIG [-i INPUT] [-o OUTDIR] [-j N] [--shard K/N] [-q|-v] [--plugin-path DIR]...\n"
+    "usage: convert -c CONFIG [-i INPUT]... [-o OUTDIR] [-j N] [--shard K/N] [-q|-v] [--plugin-path DIR]...\n"
+    "       convert -c CONFIG --phase PHASE --shard K/N [-i INPUT]... -o OUTDIR [--memory SIZE]\n"
     "       convert --check -c CONFIG\n"
+    "       convert --verify DIR...\n"
     "       convert --merge-reports [-o OUTDIR] DIR_OR_REPORT...\n"
     "       convert --list-plugins | --describe NAME | --describe --all | --reference\n"
     "       convert --help | --version\n"
@@ -28,7 +31,8 @@ static const char usage[] =
     "names a reader, a list of steps and one or more writers, each a plugin.\n"
     "\n"
     "  -c, --config FILE      the pipeline to run\n"
-    "  -i, --input PATH       override the reader's 'path' option\n"
+    "  -i, --input PATH       override the reader's 'path' option; repeat it, or quote a\n"
+    "                         glob ('crawl/*.warc.gz'), to read several files in order\n"
     "  -o, --output DIR       folder every output is written into (default: the\n"
     "                         config's 'output:', else ./out)\n"
     "  -j, --threads N        worker threads (default: the config's 'threads:', else one\n"
@@ -37,6 +41,13 @@ static const char usage[] =
     "  -v, --verbose          debug messages\n"
     "      --shard K/N        process only the documents whose id hashes to K of N\n"
     "                         (0 <= K < N); the union of all N runs is the whole input\n"
+    "      --phase PHASE      one task of a sharded run whose dedup sees every shard:\n"
+    "                         sign (per shard), pairs (per shard), decide (once),\n"
+    "                         apply (per shard), merge (once); work under OUTDIR/work.\n"
+    "                         dist/shards.sh and dist/slurm/submit.sh run them all\n"
+    "      --memory SIZE      a phased task's budget for what it sorts (default 1G);\n"
+    "                         past it, sorts spill to OUTDIR/work\n"
+    "      --verify DIR       exit 0 if DIR holds a phase task's completed, intact work\n"
     "      --merge-reports    add up the report.json of shard runs (folders or files);\n"
     "                         with -o: OUTDIR/report.json, report.html and the dataset\n"
     "                         card README.md listing the shards' files; else JSON on stdout\n"
@@ -50,6 +61,9 @@ static const char usage[] =
     "                         or the install folder\n"
     "  -h, --help             this text\n"
     "  -V, --version          the version and plugin ABI\n"
+    "\n"
+    "With several input files, --shard gives each shard whole files (file i to\n"
+    "shard i mod N); with one, documents by id.\n"
     "\n"
     "Outputs appear only when the run succeeds: each is written to a temp file and\n"
     "renamed at the end, with report.json (counts of what was read, written and\n"
@@ -289,6 +303,111 @@ out:
     return status;
 }
 
+/* --phase merge: the shards' reports (sign and apply phases) into one, their
+ * drop logs into one, under a marker like every other task's. */
+static int merge_phase(const char *out, unsigned n, int quiet)
+{
+    cv_err err;
+    char **dirs = cv_xcalloc(2 * (size_t)n, sizeof *dirs);
+    int status = CV_EXIT_FAILED;
+    for (unsigned k = 0; k < n; k++) {
+        dirs[2 * k] = cv_phase_dir(out, CV_PHASE_SIGN, k);
+        dirs[2 * k + 1] = cv_phase_dir(out, CV_PHASE_APPLY, k);
+    }
+    cv_report *r = cv_report_new();
+    cv_outset *o = NULL;
+    for (size_t i = 0; i < 2 * (size_t)n; i++) {
+        if (cv_marker_check(dirs[i], "report.json", &err) < 0)
+            goto fail;
+        char *path = cv_xasprintf("%s/report.json", dirs[i]);
+        size_t got;
+        char *buf = cv_read_file(path, "report", 0, &got, &err);
+        char *prefix = buf ? shard_prefix(path, out) : NULL;
+        int rc = buf ? cv_report_merge_json(r, buf, path, strcmp(prefix, ".") ? prefix : NULL, &err) : -1;
+        free(prefix);
+        free(buf);
+        free(path);
+        if (rc < 0)
+            goto fail;
+    }
+    if (cv_report_settle_handoffs(r, &err) < 0 || !(o = cv_outset_new(out, &err)))
+        goto fail;
+    cv_outset_mark(o);
+    cv_out *drops = cv_outset_open(o, "dropped.jsonl", &err);
+    if (!drops)
+        goto fail;
+    for (size_t i = 0; i < 2 * (size_t)n; i++) {
+        char *path = cv_xasprintf("%s/dropped.jsonl", dirs[i]);
+        size_t got;
+        char *buf = cv_read_file(path, "drop log", 0, &got, &err);
+        free(path);
+        if (!buf || cv_out_write(drops, buf, got) < 0) {
+            free(buf);
+            goto fail;
+        }
+        free(buf);
+    }
+    if (cv_report_save(r, o, &err) < 0 || cv_outset_commit(o, &err) < 0)
+        goto fail;
+    if (!quiet)
+        cv_report_print(r);
+    status = CV_EXIT_OK;
+    goto out;
+fail:
+    fprintf(stderr, "convert: --phase merge: %s\n", err.msg);
+out:
+    for (size_t i = 0; i < 2 * (size_t)n; i++)
+        free(dirs[i]);
+    free(dirs);
+    cv_outset_free(o);
+    cv_report_free(r);
+    return status;
+}
+
+/* -i: a file, or a glob (quoted, so the shell leaves it) matching several. */
+static int add_input(cv_run_opts *ro, char ***own, size_t *nown, const char *arg)
+{
+    glob_t g;
+    if (strpbrk(arg, "*?[") && access(arg, F_OK) < 0) {
+        int rc = glob(arg, 0, NULL, &g);
+        if (rc != 0 || g.gl_pathc == 0) {
+            fprintf(stderr, "convert: -i '%s': no file matches\n", arg);
+            if (rc == 0)
+                globfree(&g);
+            return -1;
+        }
+        for (size_t i = 0; i < g.gl_pathc; i++) {
+            *own = cv_xrealloc(*own, (*nown + 1) * sizeof **own);
+            (*own)[(*nown)++] = cv_xstrdup(g.gl_pathv[i]);
+        }
+        globfree(&g);
+    } else {
+        *own = cv_xrealloc(*own, (*nown + 1) * sizeof **own);
+        (*own)[(*nown)++] = cv_xstrdup(arg);
+    }
+    ro->inputs = (const char **)*own;
+    ro->ninputs = *nown;
+    ro->input = (*own)[0];
+    return 0;
+}
+
+static int parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    uint64_t mult = 1;
+    if (*end == 'K' || *end == 'k')
+        mult = 1 << 10, end++;
+    else if (*end == 'M' || *end == 'm')
+        mult = 1 << 20, end++;
+    else if (*end == 'G' || *end == 'g')
+        mult = 1 << 30, end++;
+    if (end == s || *end || v <= 0)
+        return -1;
+    *out = (uint64_t)(v * (double)mult);
+    return *out >= (64 << 10) ? 0 : -1;
+}
+
 static int parse_threads(const char *s)
 {
     char *end;
@@ -298,7 +417,18 @@ static int parse_threads(const char *s)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_CHECK = 256, OPT_LIST, OPT_DESCRIBE, OPT_PLUGIN_PATH, OPT_SHARD, OPT_MERGE, OPT_REFERENCE };
+    enum {
+        OPT_CHECK = 256,
+        OPT_LIST,
+        OPT_DESCRIBE,
+        OPT_PLUGIN_PATH,
+        OPT_SHARD,
+        OPT_MERGE,
+        OPT_REFERENCE,
+        OPT_PHASE,
+        OPT_MEMORY,
+        OPT_VERIFY
+    };
     static const struct option longs[] = {
         {"config", required_argument, NULL, 'c'},   {"input", required_argument, NULL, 'i'},
         {"output", required_argument, NULL, 'o'},   {"threads", required_argument, NULL, 'j'},
@@ -310,17 +440,25 @@ int main(int argc, char **argv)
         {"shard", required_argument, NULL, OPT_SHARD},
         {"merge-reports", no_argument, NULL, OPT_MERGE},
         {"reference", no_argument, NULL, OPT_REFERENCE},
+        {"phase", required_argument, NULL, OPT_PHASE},
+        {"memory", required_argument, NULL, OPT_MEMORY},
+        {"verify", no_argument, NULL, OPT_VERIFY},
         {NULL, 0, NULL, 0},
     };
     const char *config = NULL, *describe_name = NULL;
-    int list = 0, verbose = 0, merge = 0, ref = 0;
+    int list = 0, verbose = 0, merge = 0, ref = 0, verify = 0;
+    char **inputs = NULL;
+    size_t ninputs = 0;
     cv_run_opts ro = {0};
     cv_registry *reg = cv_registry_new();
     int c, status = CV_EXIT_USAGE;
     while ((c = getopt_long(argc, argv, "c:i:o:j:qvhV", longs, NULL)) != -1) {
         switch (c) {
         case 'c': config = optarg; break;
-        case 'i': ro.input = optarg; break;
+        case 'i':
+            if (add_input(&ro, &inputs, &ninputs, optarg) < 0)
+                goto out;
+            break;
         case 'o': ro.output = optarg; break;
         case 'j':
             if ((ro.threads = parse_threads(optarg)) < 0) {
@@ -350,10 +488,47 @@ int main(int argc, char **argv)
             break;
         case OPT_MERGE: merge = 1; break;
         case OPT_REFERENCE: ref = 1; break;
+        case OPT_VERIFY: verify = 1; break;
+        case OPT_PHASE:
+            if ((ro.phase = cv_phase_parse(optarg)) < 0) {
+                fprintf(stderr, "convert: --phase takes sign, pairs, decide, apply or merge, not '%s'\n", optarg);
+                goto out;
+            }
+            break;
+        case OPT_MEMORY:
+            if (parse_size(optarg, &ro.memory) < 0) {
+                fprintf(stderr, "convert: --memory takes a size of at least 64K (256M, 2G), not '%s'\n", optarg);
+                goto out;
+            }
+            break;
         default:
             fputs("convert: see 'convert --help'\n", stderr);
             goto out;
         }
+    }
+    if (verify) {
+        if (optind == argc) {
+            fputs("convert: --verify needs the folders of phase tasks\n", stderr);
+            goto out;
+        }
+        status = CV_EXIT_OK;
+        for (int i = optind; i < argc; i++) {
+            cv_err e;
+            if (cv_marker_check(argv[i], NULL, &e) < 0) {
+                if (!ro.quiet)
+                    fprintf(stderr, "convert: %s\n", e.msg);
+                status = CV_EXIT_FAILED;
+            }
+        }
+        goto out;
+    }
+    if (ro.phase == CV_PHASE_MERGE) {
+        if (!ro.output || !ro.shards) {
+            fputs("convert: --phase merge needs -o OUTDIR and --shard 0/N\n", stderr);
+            goto out;
+        }
+        status = merge_phase(ro.output, ro.shards, ro.quiet);
+        goto out;
     }
     if (merge) {
         if (optind == argc) {
@@ -412,6 +587,9 @@ int main(int argc, char **argv)
     }
     cv_config_free(cfg);
 out:
+    for (size_t i = 0; i < ninputs; i++)
+        free(inputs[i]);
+    free(inputs);
     cv_registry_free(reg);
     return status;
 }

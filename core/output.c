@@ -1,8 +1,11 @@
 /* output.c -- temp file + rename for every output, with optional gzip or zstd. */
 #include "output.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -11,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <xxhash.h>
 #include <zstd.h>
 
 #include "deadline.h"
@@ -52,6 +56,7 @@ struct cv_outset {
     pthread_cond_t wake;
     int syncing, stop; /* the writeback thread runs; it should end */
     _Atomic int started; /* syncing was decided (set once) */
+    int marked;          /* commit writes the completion marker */
 };
 
 static void *writeback(void *arg)
@@ -294,9 +299,13 @@ static void out_free(cv_out *o)
     free(o);
 }
 
+static int write_marker(cv_outset *s, char **finals, size_t n, cv_err *err);
+
 int cv_outset_commit(cv_outset *s, cv_err *err)
 {
     writeback_stop(s);
+    char **finals = s->marked ? cv_xcalloc(s->n + 1, sizeof *finals) : NULL;
+    size_t nfinal = s->n;
     /* Close everything first: a rename happens only once every file is whole. */
     for (size_t i = 0; i < s->n; i++)
         if (out_close(s->o[i]) < 0) {
@@ -308,13 +317,149 @@ int cv_outset_commit(cv_outset *s, cv_err *err)
         if (rename(s->o[i]->tmp, s->o[i]->final) < 0) {
             cv_err_set(err, "cannot rename '%s' to '%s': %s", s->o[i]->tmp, s->o[i]->final, strerror(errno));
             cv_outset_abort(s);
+            for (size_t k = 0; finals && k < i; k++)
+                free(finals[k]);
+            free(finals);
             return -1;
         }
+        if (finals)
+            finals[i] = cv_xstrdup(s->o[i]->final + strlen(s->dir) + 1);
         out_free(s->o[i]);
         s->o[i] = NULL;
     }
     s->n = 0;
-    return 0;
+    int rc = finals ? write_marker(s, finals, nfinal, err) : 0;
+    for (size_t i = 0; finals && i < nfinal; i++)
+        free(finals[i]);
+    free(finals);
+    return rc;
+}
+
+/* ---- completion markers -------------------------------------------------- */
+
+/* A file's size and XXH64, read back from disk: what the marker vouches for
+ * is what a later phase will read, not what this process meant to write. */
+static int file_sum(const char *path, uint64_t *bytes, uint64_t *sum)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    XXH64_state_t *st = XXH64_createState();
+    XXH64_reset(st, 0);
+    static __thread char buf[1 << 16];
+    size_t got;
+    *bytes = 0;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
+        XXH64_update(st, buf, got);
+        *bytes += got;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    *sum = XXH64_digest(st);
+    XXH64_freeState(st);
+    return bad ? -1 : 0;
+}
+
+void cv_outset_mark(cv_outset *s)
+{
+    s->marked = 1;
+    /* A rerun starts by withdrawing the old marker, so a run killed before
+     * its commit leaves nothing that looks complete; and drops the temp
+     * files a killed run left behind. */
+    char *m = cv_xasprintf("%s/%s", s->dir, CV_MARKER);
+    unlink(m);
+    free(m);
+    DIR *d = opendir(s->dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (e->d_name[0] == '.' && strstr(e->d_name, ".tmp-")) {
+            char *p = cv_xasprintf("%s/%s", s->dir, e->d_name);
+            unlink(p);
+            free(p);
+        }
+    if (d)
+        closedir(d);
+}
+
+static int write_marker(cv_outset *s, char **finals, size_t n, cv_err *err)
+{
+    json_t *files = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char *p = cv_xasprintf("%s/%s", s->dir, finals[i]);
+        uint64_t bytes, sum;
+        int rc = file_sum(p, &bytes, &sum);
+        free(p);
+        if (rc < 0) {
+            json_decref(files);
+            cv_err_set(err, "cannot read back '%s/%s'", s->dir, finals[i]);
+            return -1;
+        }
+        char hex[17];
+        snprintf(hex, sizeof hex, "%016llx", (unsigned long long)sum);
+        json_array_append_new(files, json_pack("{s:s, s:I, s:s}", "name", finals[i], "bytes", (json_int_t)bytes,
+                                               "xxh64", hex));
+    }
+    json_t *j = json_pack("{s:i, s:o}", "marker", 1, "files", files);
+    char *text = json_dumps(j, JSON_INDENT(1));
+    json_decref(j);
+    char *tmp = cv_xasprintf("%s/.%s.tmp-%ld", s->dir, CV_MARKER, (long)getpid());
+    char *final = cv_xasprintf("%s/%s", s->dir, CV_MARKER);
+    FILE *f = fopen(tmp, "wb");
+    int ok = f && fputs(text, f) >= 0 && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    ok = (f && fclose(f) == 0) && ok;
+    ok = ok && rename(tmp, final) == 0; /* last: the marker says everything above is whole */
+    if (!ok) {
+        cv_err_set(err, "cannot write the completion marker '%s': %s", final, strerror(errno));
+        unlink(tmp);
+    }
+    free(text);
+    free(tmp);
+    free(final);
+    return ok ? 0 : -1;
+}
+
+int cv_marker_check(const char *dir, const char *sum_pattern, cv_err *err)
+{
+    char *path = cv_xasprintf("%s/%s", dir, CV_MARKER);
+    json_error_t je;
+    json_t *j = json_load_file(path, 0, &je);
+    json_t *files = json_object_get(j, "files");
+    int rc = -1;
+    if (!json_is_array(files)) {
+        cv_err_set(err, "%s: %s", path, j ? "not a completion marker" : "missing: that task has not completed");
+        goto out;
+    }
+    size_t i;
+    json_t *f;
+    json_array_foreach(files, i, f) {
+        const char *name = json_string_value(json_object_get(f, "name"));
+        const char *hex = json_string_value(json_object_get(f, "xxh64"));
+        json_int_t want = json_integer_value(json_object_get(f, "bytes"));
+        if (!name || !hex || strstr(name, "..")) {
+            cv_err_set(err, "%s: entry %zu is not a file", path, i);
+            goto out;
+        }
+        char *p = cv_xasprintf("%s/%s", dir, name);
+        struct stat st;
+        int bad = stat(p, &st) < 0 || (json_int_t)st.st_size != want;
+        if (!bad && (!sum_pattern || fnmatch(sum_pattern, name, 0) == 0)) {
+            uint64_t bytes, sum;
+            char got[17];
+            bad = file_sum(p, &bytes, &sum) < 0;
+            snprintf(got, sizeof got, "%016llx", (unsigned long long)sum);
+            bad = bad || strcmp(got, hex) != 0;
+        }
+        free(p);
+        if (bad) {
+            cv_err_set(err, "%s/%s: size or checksum differs from its completion marker: not trusted", dir, name);
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    json_decref(j);
+    free(path);
+    return rc;
 }
 
 void cv_outset_abort(cv_outset *s)

@@ -21,4 +21,16 @@ const char *cv_outset_dir(const cv_outset *s);
 
 int cv_mkdirs(const char *path, cv_err *err);
 
+/* Completion markers, for the tasks of a phased run.  After cv_outset_mark(),
+ * the commit writes CV_MARKER last: every file's name, size and XXH64.  A
+ * task killed at any point leaves either no marker or one whose files are
+ * whole.  cv_outset_mark() also withdraws an old marker and removes temp files
+ * a killed run left behind. */
+#define CV_MARKER ".convert-done"
+void cv_outset_mark(cv_outset *s);
+/* 0 when dir's marker exists and each file it lists has its size; files whose
+ * names match the fnmatch() pattern sum_pattern (NULL: every file) must also
+ * have their checksum.  -1 with err naming the first file that does not. */
+int cv_marker_check(const char *dir, const char *sum_pattern, cv_err *err);
+
 #endif

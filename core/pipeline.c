@@ -29,6 +29,7 @@
 
 #include "deadline.h"
 #include "doc.h"
+#include "handoff.h"
 #include "host.h"
 
 static volatile sig_atomic_t stop_signal;
@@ -52,10 +53,19 @@ typedef struct run {
     size_t nsteps;
     stage *writers;
     size_t nwriters;
+    size_t first;      /* steps run: [first, nsteps); a phased run's tasks each run a part */
+    size_t phase_step; /* the step that runs in phases; nsteps when none */
     int nworkers;
     cv_report *report;
     cv_outset *outs;
     cv_out *drops;
+    cv_out *handoff;  /* sign phase: the survivors, for the apply phase */
+    FILE *handin;     /* apply phase: the sign phase's survivors */
+    char *handin_name, *hbuf;
+    size_t hcap;
+    uint64_t hline;
+    size_t file;      /* the input file being read (index into ro->inputs) */
+    uint64_t member;  /* documents the reader gave from it, every shard's */
 
     pthread_mutex_t mu;
     /* Wake-ups only for threads that wait, on their own condition: one
@@ -224,6 +234,12 @@ static int finish_doc(run *r, cv_doc *d)
             fail(r, "cannot write the drop log");
             return -1;
         }
+    } else if (r->handoff) {
+        if (cv_handoff_write(r->handoff, d) < 0) {
+            fail(r, "cannot write the hand-off of document '%s'", cv_doc_id(d));
+            return -1;
+        }
+        cv_report_handed(r->report, 0);
     } else {
         for (size_t i = 0; i < r->nwriters; i++) {
             stage *w = &r->writers[i];
@@ -244,17 +260,76 @@ static int finish_doc(run *r, cv_doc *d)
 }
 
 /* Read one document.  1: got one, 0: end of input, -1: failed. */
+/* The apply phase reads what the sign phase handed on. */
+static int read_handoff(run *r, cv_doc **out)
+{
+    cv_doc *d = cv_doc_new();
+    cv_err e;
+    int got = cv_handoff_read(r->handin, r->handin_name, d, &r->hbuf, &r->hcap, &r->hline, &e);
+    if (got <= 0) {
+        if (got < 0)
+            fail(r, "%s", e.msg);
+        cv_doc_free(d);
+        return got;
+    }
+    d->seq = r->nread++;
+    d->at = r->first;
+    cv_report_handed(r->report, 1);
+    *out = d;
+    return 1;
+}
+
+/* With several input files: the next file this task owns (with --shard,
+ * whole files: file i belongs to shard i mod N).  1: the reader is on it. */
+static int next_file(run *r)
+{
+    stage *s = &r->reader;
+    const cv_run_opts *ro = r->ro;
+    while (++r->file < ro->ninputs) {
+        if (ro->shards && r->file % ro->shards != ro->shard)
+            continue;
+        s->entry->desc->destroy(s->inst[0]);
+        s->inst[0] = NULL;
+        cv_err e;
+        if (cv_opts_override(s->opts, "path", ro->inputs[r->file], &e) < 0 ||
+            !(s->inst[0] = s->entry->desc->create(cv_host_table(), &s->ctx[0]))) {
+            fail(r, "reader '%s' on '%s': %s", s->entry->desc->name, ro->inputs[r->file],
+                 cv_ctx_take_error(&s->ctx[0], e.msg));
+            return -1;
+        }
+        r->member = 0;
+        return 1;
+    }
+    return 0;
+}
+
+/* Several files and --shard: whole files per shard, none per document. */
+static int shard_by_file(const run *r) { return r->ro->shards && r->ro->ninputs > 1; }
+
 static int read_doc(run *r, cv_doc **out)
 {
+    if (r->handin)
+        return read_handoff(r, out);
     cv_doc *d;
     stage *s = &r->reader;
     cv_status st;
     for (;;) {
         d = cv_doc_new();
         st = cv_reader_next(&s->ctx[0], s->inst[0], d);
+        if (st == CV_END && r->ro->ninputs > 1) {
+            cv_doc_free(d);
+            int more = next_file(r);
+            if (more < 0)
+                return -1;
+            if (more)
+                continue;
+            return 0;
+        }
+        if (st != CV_END)
+            d->ord = ((uint64_t)r->file << 40) | r->member++;
         /* --shard K/N: another run owns documents whose id hashes elsewhere.
          * They are not this run's input, so they are not counted either. */
-        if (r->ro->shards && st != CV_END && st != CV_ERROR && d->id &&
+        if (r->ro->shards && !shard_by_file(r) && st != CV_END && st != CV_ERROR && d->id &&
             XXH3_64bits(d->id, strlen(d->id)) % r->ro->shards != r->ro->shard) {
             cv_doc_free(d);
             continue;
@@ -278,6 +353,7 @@ static int read_doc(run *r, cv_doc **out)
         cv_doc_set_id(d, id);
     }
     d->seq = r->nread++;
+    d->at = r->first;
     cv_report_read(r->report, d->bytes_in ? d->bytes_in : d->len, d->len);
     *out = d;
     return 1;
@@ -289,7 +365,7 @@ static void run_serial(run *r)
     int got;
     while (!stopping(r) && (got = read_doc(r, &d)) > 0) {
         cv_reader_settle(&r->reader.ctx[0], d);
-        if (run_steps(r, d, 0, r->nsteps, 0) == 0)
+        if (run_steps(r, d, d->at, r->nsteps, 0) == 0)
             finish_doc(r, d);
         cv_doc_free(d);
     }
@@ -644,11 +720,134 @@ static json_t *pipeline_json(const run *r)
     const char *input = r->ro->input ? r->ro->input : path && path->kind == CV_NODE_SCALAR ? path->value : NULL;
     if (input)
         json_object_set_new(j, "input", json_string(input));
+    if (r->ro->ninputs > 1) {
+        json_t *all = json_array();
+        for (size_t i = 0; i < r->ro->ninputs; i++)
+            json_array_append_new(all, json_string(r->ro->inputs[i]));
+        json_object_set_new(j, "inputs", all);
+    }
     if (c->card)
         json_object_set_new(j, "card", node_json(c->card));
     if (r->ro->shards)
         json_object_set_new(j, "shard", json_pack("{s:i, s:i}", "k", (int)r->ro->shard, "n", (int)r->ro->shards));
     return j;
+}
+
+/* ---- phased runs --------------------------------------------------------- */
+
+static const char *const phase_names[] = {"", "sign", "pairs", "decide", "apply", "merge"};
+
+int cv_phase_parse(const char *name)
+{
+    for (int i = CV_PHASE_SIGN; i <= CV_PHASE_MERGE; i++)
+        if (!strcmp(name, phase_names[i]))
+            return i;
+    return -1;
+}
+
+char *cv_phase_dir(const char *out, int phase, unsigned k)
+{
+    switch (phase) {
+    case CV_PHASE_SIGN: return cv_xasprintf("%s/work/sign-%u", out, k);
+    case CV_PHASE_PAIRS: return cv_xasprintf("%s/work/pairs-%u", out, k);
+    case CV_PHASE_DECIDE: return cv_xasprintf("%s/work/decide", out);
+    case CV_PHASE_APPLY: return cv_xasprintf("%s/shard-%u", out, k);
+    default: return cv_xstrdup(out);
+    }
+}
+
+/* Which steps this task runs, and what the phase step is told: its phase,
+ * the work folder, the shard and the budget (options it declares). */
+static int phase_setup(run *r, cv_err *err)
+{
+    const cv_run_opts *ro = r->ro;
+    const cv_config *c = r->cfg;
+    if (r->phase_step == c->nsteps) {
+        cv_err_set(err, "--phase %s: no step of %s runs in phases (one that declares a 'phase' option, such as dedup); "
+                        "shard it with --shard K/N alone",
+                   phase_names[ro->phase], c->path);
+        return -1;
+    }
+    if (!ro->shards) {
+        cv_err_set(err, "--phase %s needs --shard K/N", phase_names[ro->phase]);
+        return -1;
+    }
+    size_t p = r->phase_step;
+    if (ro->phase == CV_PHASE_SIGN)
+        r->nsteps = p + 1;
+    else if (ro->phase == CV_PHASE_APPLY)
+        r->first = p;
+    else
+        r->first = p, r->nsteps = p + 1;
+    const char *outdir = ro->output ? ro->output : c->output ? c->output : "out";
+    char *work = cv_xasprintf("%s/work", outdir), k[24], n[24], mem[24];
+    snprintf(k, sizeof k, "%u", ro->shard);
+    snprintf(n, sizeof n, "%u", ro->shards);
+    snprintf(mem, sizeof mem, "%llu", (unsigned long long)(ro->memory ? ro->memory : (uint64_t)1 << 30));
+    const char *keys[] = {"phase", "work", "shard", "shards", "memory"};
+    const char *vals[] = {phase_names[ro->phase], work, k, n, mem};
+    int rc = 0;
+    for (size_t i = 0; i < 5 && rc == 0; i++)
+        if ((rc = cv_opts_override(r->steps[p].opts, keys[i], vals[i], err)) < 0)
+            cv_err_set(err, "--phase: step '%s' cannot run in phases: %s", c->steps[p].plugin, err->msg);
+    free(work);
+    return rc;
+}
+
+/* A task trusts the work of earlier tasks only when their markers vouch
+ * for it: sizes always, checksums of the files it reads whole. */
+static int check_inputs(run *r, const char *outdir, cv_err *err)
+{
+    const cv_run_opts *ro = r->ro;
+    char pat[64];
+    for (unsigned j = 0; j <= ro->shards; j++) {
+        char *dir = NULL;
+        const char *sum = NULL;
+        if (ro->phase == CV_PHASE_PAIRS && j < ro->shards) {
+            dir = cv_phase_dir(outdir, CV_PHASE_SIGN, j);
+            snprintf(pat, sizeof pat, "*-%u.bin", ro->shard);
+            sum = pat;
+        } else if (ro->phase == CV_PHASE_DECIDE && j < ro->shards) {
+            dir = cv_phase_dir(outdir, CV_PHASE_PAIRS, j);
+            if (cv_marker_check(dir, NULL, err) < 0) {
+                free(dir);
+                goto bad;
+            }
+            free(dir);
+            dir = cv_phase_dir(outdir, CV_PHASE_SIGN, j);
+            sum = "ids.bin";
+        } else if (ro->phase == CV_PHASE_APPLY && j == 0) {
+            dir = cv_phase_dir(outdir, CV_PHASE_SIGN, ro->shard);
+        } else if (ro->phase == CV_PHASE_APPLY && j == 1) {
+            dir = cv_phase_dir(outdir, CV_PHASE_DECIDE, 0);
+            snprintf(pat, sizeof pat, "decisions-%u.*", ro->shard);
+            sum = pat;
+        }
+        if (!dir)
+            continue;
+        int rc = cv_marker_check(dir, sum, err);
+        free(dir);
+        if (rc < 0)
+            goto bad;
+    }
+    return 0;
+bad:;
+    char why[1024];
+    snprintf(why, sizeof why, "%s", err->msg);
+    cv_err_set(err, "--phase %s: the earlier phases' work is not complete: %s", phase_names[ro->phase], why);
+    return -1;
+}
+
+static int open_handin(run *r, const char *outdir, cv_err *err)
+{
+    char *dir = cv_phase_dir(outdir, CV_PHASE_SIGN, r->ro->shard);
+    r->handin_name = cv_xasprintf("%s/docs.jsonl", dir);
+    free(dir);
+    if (!(r->handin = fopen(r->handin_name, "rb"))) {
+        cv_err_set(err, "cannot open '%s': %s", r->handin_name, strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_opts *ro, cv_err *err)
@@ -665,40 +864,76 @@ int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_o
 
     if (resolve(r, reg, &cfg->reader, CV_READER, &r->reader, err) < 0)
         goto out;
-    if (ro->input && cv_opts_override(r->reader.opts, "path", ro->input, err) < 0) {
+    size_t first_input = 0; /* with whole-file shards, the first file this task owns */
+    while (shard_by_file(r) && first_input < ro->ninputs && first_input % ro->shards != ro->shard)
+        first_input++;
+    if (ro->input && cv_opts_override(r->reader.opts, "path",
+                                      ro->ninputs ? ro->inputs[first_input < ro->ninputs ? first_input : 0] : ro->input,
+                                      err) < 0) {
         cv_err_set(err, "-i: reader '%s' takes no input path (%s)", cfg->reader.plugin, err->msg);
         goto out;
     }
-    for (; r->nsteps < cfg->nsteps; r->nsteps++)
+    r->file = first_input;
+    r->phase_step = cfg->nsteps;
+    for (; r->nsteps < cfg->nsteps; r->nsteps++) {
         if (resolve(r, reg, &cfg->steps[r->nsteps], CV_STEP, &r->steps[r->nsteps], err) < 0)
             goto out;
+        if (r->phase_step == cfg->nsteps && cv_opts_find(r->steps[r->nsteps].opts, "phase"))
+            r->phase_step = r->nsteps;
+    }
     for (; r->nwriters < cfg->nwriters; r->nwriters++)
         if (resolve(r, reg, &cfg->writers[r->nwriters], CV_WRITER, &r->writers[r->nwriters], err) < 0)
             goto out;
+    if (ro->phase && phase_setup(r, err) < 0)
+        goto out;
     if (ro->check_only) {
         status = CV_EXIT_OK;
         goto out;
     }
 
     const char *outdir = ro->output ? ro->output : cfg->output ? cfg->output : "out";
+    char *taskdir = ro->phase ? cv_phase_dir(outdir, ro->phase, ro->shard) : NULL;
+    if (ro->phase && check_inputs(r, outdir, err) < 0) {
+        free(taskdir);
+        status = CV_EXIT_FAILED;
+        goto out;
+    }
     r->report = cv_report_new();
     cv_report_set_pipeline(r->report, pipeline_json(r));
-    if (!(r->outs = cv_outset_new(outdir, err)))
+    r->outs = cv_outset_new(taskdir ? taskdir : outdir, err);
+    free(taskdir);
+    if (!r->outs)
         goto out;
-    if (create_stage(r, &r->reader, 1, 0, err) < 0)
+    if (ro->phase)
+        cv_outset_mark(r->outs);
+    int reads = !ro->phase || ro->phase == CV_PHASE_SIGN;
+    if (reads && create_stage(r, &r->reader, 1, 0, err) < 0)
         goto out;
-    for (size_t i = 0; i < r->nsteps; i++)
+    if (reads && shard_by_file(r) && first_input >= ro->ninputs)
+        cv_log(CV_LOG_WARN, "shard %u of %u gets none of the %zu input files", ro->shard, ro->shards, ro->ninputs);
+    for (size_t i = r->first; i < r->nsteps; i++)
         if (create_stage(r, &r->steps[i], is_serial(r, i) ? 1 : (size_t)r->nworkers, 0, err) < 0)
             goto out;
-    for (size_t i = 0; i < r->nwriters; i++)
+    int writes = !ro->phase || ro->phase == CV_PHASE_APPLY;
+    for (size_t i = 0; writes && i < r->nwriters; i++)
         if (create_stage(r, &r->writers[i], 1, (int)i + 1, err) < 0)
             goto out;
     if (!(r->drops = cv_outset_open(r->outs, "dropped.jsonl", err)))
         goto out;
+    if (ro->phase == CV_PHASE_SIGN && !(r->handoff = cv_outset_open(r->outs, "docs.jsonl", err)))
+        goto out;
+    if (ro->phase == CV_PHASE_APPLY && open_handin(r, outdir, err) < 0)
+        goto out;
+    if (!writes)
+        r->nwriters = 0;
 
     status = CV_EXIT_FAILED;
     cv_log(CV_LOG_DEBUG, "%d worker thread%s", r->nworkers, r->nworkers > 1 ? "s" : "");
-    if (r->nworkers > 1)
+    if (ro->phase == CV_PHASE_PAIRS || ro->phase == CV_PHASE_DECIDE)
+        ; /* no documents: the phase step does its part in finish() */
+    else if (reads && shard_by_file(r) && first_input >= ro->ninputs)
+        ;
+    else if (r->nworkers > 1)
         run_parallel(r);
     else
         run_serial(r);
@@ -715,8 +950,9 @@ int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_o
     cv_report_finish(r->report, now_since(&r->t0), status == CV_EXIT_OK ? "ok" : "failed");
     if (!ro->quiet || status != CV_EXIT_OK)
         cv_report_print(r->report);
-    if (status == CV_EXIT_OK && cv_report_docs_read(r->report) !=
-                                    cv_report_docs_written(r->report) + cv_report_docs_dropped(r->report)) {
+    if (status == CV_EXIT_OK && cv_report_docs_read(r->report) + cv_report_docs_handed(r->report, 1) !=
+                                    cv_report_docs_written(r->report) + cv_report_docs_dropped(r->report) +
+                                        cv_report_docs_handed(r->report, 0)) {
         /* The invariant is the product's promise: break loudly, never quietly. */
         cv_err_set(err, "internal error: read != written + dropped");
         status = CV_EXIT_FAILED;
@@ -730,6 +966,10 @@ out:
         destroy_stage(&r->steps[i]);
     for (size_t i = 0; i < cfg->nwriters; i++)
         destroy_stage(&r->writers[i]);
+    if (r->handin)
+        fclose(r->handin);
+    free(r->handin_name);
+    free(r->hbuf);
     free(r->steps);
     free(r->writers);
     cv_outset_free(r->outs);

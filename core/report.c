@@ -19,6 +19,7 @@
 struct cv_report {
     pthread_mutex_t lock;
     uint64_t read, written, dropped, bytes_read, bytes_written;
+    uint64_t handed_in, handed_out; /* phased runs: documents from and to another phase */
     json_t *reasons; /* "plugin:reason" -> count */
     json_t *plugins; /* plugin -> {counter -> count} */
     json_t *splits;  /* split -> {"documents", "bytes"} */
@@ -117,6 +118,30 @@ void cv_report_output(cv_report *r, const char *path, const char *plugin, int wr
     pthread_mutex_unlock(&r->lock);
 }
 
+void cv_report_handed(cv_report *r, int in)
+{
+    pthread_mutex_lock(&r->lock);
+    if (in)
+        r->handed_in++;
+    else
+        r->handed_out++;
+    pthread_mutex_unlock(&r->lock);
+}
+
+uint64_t cv_report_docs_handed(const cv_report *r, int in) { return in ? r->handed_in : r->handed_out; }
+
+int cv_report_settle_handoffs(cv_report *r, cv_err *err)
+{
+    if (r->handed_in != r->handed_out) {
+        cv_err_set(err, "the phases do not add up: %llu documents were handed on, %llu taken up (a phase's report is "
+                        "missing or from another run)",
+                   (unsigned long long)r->handed_out, (unsigned long long)r->handed_in);
+        return -1;
+    }
+    r->handed_in = r->handed_out = 0;
+    return 0;
+}
+
 void cv_report_set_pipeline(cv_report *r, json_t *pipeline)
 {
     json_decref(r->pipeline);
@@ -179,6 +204,8 @@ int cv_report_merge_json(cv_report *r, const char *text, const char *name, const
     r->dropped += (uint64_t)json_integer_value(json_object_get(j, "dropped"));
     r->bytes_read += (uint64_t)json_integer_value(json_object_get(j, "bytes_read"));
     r->bytes_written += (uint64_t)json_integer_value(json_object_get(j, "bytes_written"));
+    r->handed_in += (uint64_t)json_integer_value(json_object_get(j, "handed_in"));
+    r->handed_out += (uint64_t)json_integer_value(json_object_get(j, "handed_out"));
     double secs = json_number_value(json_object_get(j, "seconds"));
     if (secs > r->seconds)
         r->seconds = secs;
@@ -199,7 +226,9 @@ int cv_report_merge_json(cv_report *r, const char *text, const char *name, const
     merge_hist(r->hist_read, json_object_get(hist, "read"));
     merge_hist(r->hist_written, json_object_get(hist, "written"));
     size_t i;
-    json_array_foreach(json_object_get(j, "outputs"), i, v) {
+    /* A phase that handed its documents on wrote work files, not the dataset. */
+    json_t *outputs = json_object_get(j, "handed_out") ? NULL : json_object_get(j, "outputs");
+    json_array_foreach(outputs, i, v) {
         const char *path = json_string_value(json_object_get(v, "path"));
         if (!path)
             continue;
@@ -235,6 +264,10 @@ json_t *cv_report_object(const cv_report *r)
     }
     json_object_set_new(j, "length_histogram", json_pack("{s:s, s:o, s:o, s:o}", "unit", "bytes", "lower_bounds",
                                                          bounds, "read", hr, "written", hw));
+    if (r->handed_in)
+        json_object_set_new(j, "handed_in", json_integer((json_int_t)r->handed_in));
+    if (r->handed_out)
+        json_object_set_new(j, "handed_out", json_integer((json_int_t)r->handed_out));
     json_object_set(j, "written_by_split", r->splits);
     json_object_set(j, "written_by_lang", r->langs);
     json_object_set(j, "outputs", r->outputs);

@@ -23,6 +23,13 @@ void cv_report_written(cv_report *r, uint64_t bytes, const char *split, const ch
 void cv_report_output(cv_report *r, const char *path, const char *plugin, int writer, const char *split);
 /* What ran: config, input and stages, for the dataset card.  Takes the reference. */
 void cv_report_set_pipeline(cv_report *r, json_t *pipeline);
+/* Phased runs: a document handed on to the next phase (in = 0) or taken up
+ * from the previous one (in = 1): neither read nor written by this task. */
+void cv_report_handed(cv_report *r, int in);
+uint64_t cv_report_docs_handed(const cv_report *r, int in);
+/* After merging every phase's report: what was handed on must all have been
+ * taken up; then the hand-offs cancel out.  -1 with err when they do not. */
+int cv_report_settle_handoffs(cv_report *r, cv_err *err);
 void cv_report_dropped(cv_report *r, const char *reason);
 /* A plugin's own counter, e.g. ("boilerplate", "rule:teaser", 3). */
 void cv_report_count(cv_report *r, const char *plugin, const char *counter, uint64_t n);

@@ -60,7 +60,7 @@ extern "C" {
 #endif
 
 #define CONVERT_ABI_MAJOR 1
-#define CONVERT_ABI_MINOR 3
+#define CONVERT_ABI_MINOR 4
 
 #if defined(__GNUC__)
 #define CV_EXPORT __attribute__((visibility("default")))
@@ -270,6 +270,13 @@ struct cv_host {
      * changes nothing) when out of memory or called from anything but a
      * reader's next(). */
     char *(*doc_text_room)(cv_doc *doc, size_t len, unsigned flags);
+
+    /* ABI 1.4.  The document's place in the whole input, the same in every
+     * shard of a run and in every phase: (number of the input file << 40) |
+     * number of the document in that file, counting documents that other
+     * shards take.  A step whose rule is "the first one wins" compares these
+     * so that a sharded run decides as one run would. */
+    uint64_t (*doc_order)(const cv_doc *doc);
 };
 
 /* Log levels for host->log. */

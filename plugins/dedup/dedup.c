@@ -9,9 +9,15 @@
  * names the id it duplicates.  Deterministic: no randomness but the seed.
  *
  * Memory per kept document: 16 bytes (exact) + 4 * bands * rows (signature)
- * + 16 * bands (LSH entries, at most 50% load) + the id.  A bucket keeps at
- * most max_bucket documents (the earliest), which bounds the work per
- * document on templated corpora where thousands of pages share a band.
+ * + 16 * bands (LSH entries, at most 50% load) + the id; per dropped one,
+ * its LSH entries.  A bucket holds the first max_bucket documents to reach
+ * it, kept or dropped, and only kept ones among them are candidates: that
+ * bounds the work per document on templated corpora where thousands of
+ * pages share a band, and it is a rule a sharded run can apply without
+ * knowing, while it sorts a bucket, which of its documents were kept.
+ *
+ * With convert --phase the same decisions are reached across shards: see
+ * phased.c.
  *
  * The words, hashes and signature of a document need no other document:
  * prepare() computes them in parallel before the serial turn (ABI 1.1), and
@@ -23,6 +29,7 @@
 #include <xxhash.h>
 
 #include "convert/plugin.h"
+#include "dedup.h"
 #include "util.h"
 
 static const cv_option options[] = {
@@ -37,8 +44,16 @@ static const cv_option options[] = {
     {"seed", CV_OPT_INT, "1", 0, "seed of the hash permutations"},
     {"max_bucket", CV_OPT_INT, "32", 0,
      "documents kept per LSH bucket: templated pages fill buckets, and an unbounded one makes dedup quadratic"},
+    {"phase", CV_OPT_STRING, "single", 0,
+     "single (one run decides), or set by convert --phase: sign, pairs, decide, apply (leave it unset)"},
+    {"work", CV_OPT_STRING, NULL, 0, "set by convert --phase: the work folder of a phased run"},
+    {"shard", CV_OPT_INT, "0", 0, "set by convert --phase: this task's shard or partition"},
+    {"shards", CV_OPT_INT, "0", 0, "set by convert --phase: the number of shards (and partitions)"},
+    {"memory", CV_OPT_SIZE, "1G", 0, "set by convert --memory: a phased task's budget for its sorts"},
     {NULL, 0, NULL, 0, NULL},
 };
+
+#define DROPPED UINT32_MAX /* an LSH entry of a document that was not kept: it holds a place, nothing more */
 
 /* An open-addressing multimap from 64-bit keys to document numbers. */
 typedef struct slot {
@@ -111,6 +126,9 @@ typedef struct work {
 typedef struct dedup {
     const cv_host *host;
     cv_ctx *ctx;
+    dd_params p; /* the rule, as phased.c needs it too */
+    int mode;    /* PH_*: single, or a phase */
+    phased *ph;
     int exact, near, containment;
     size_t ngram, bands, rows, perms, max_bucket;
     double threshold;
@@ -131,14 +149,6 @@ typedef struct dedup {
     work work; /* process()'s buffers when prepare() did not run */
 } dedup;
 
-/* One document's part: what process() needs that depends on it alone. */
-typedef struct part {
-    XXH128_hash_t hash; /* of the words, for exact duplicates */
-    size_t nwords;
-    uint32_t shingles; /* distinct shingles (near only) */
-    uint64_t *keys;    /* bands band keys */
-    uint32_t *sig;     /* perms MinHash values */
-} part;
 
 static void work_free(work *w)
 {
@@ -175,6 +185,7 @@ static void d_destroy(void *p)
     free(d->keys);
     free(d->sig);
     work_free(&d->work);
+    phased_free(d->ph);
     free(d);
 }
 
@@ -205,6 +216,10 @@ static void *d_create(const cv_host *h, cv_ctx *ctx)
         goto fail;
     }
     d->containment = !strcmp(measure, "containment");
+    if ((d->mode = phased_mode(h->opt_string(ctx, "phase"))) < 0) {
+        h->error(ctx, "phase must be single, sign, pairs, decide or apply, not '%s'", h->opt_string(ctx, "phase"));
+        goto fail;
+    }
     d->ngram = (size_t)ngram;
     d->bands = (size_t)bands;
     d->rows = (size_t)rows;
@@ -218,6 +233,10 @@ static void *d_create(const cv_host *h, cv_ctx *ctx)
         d->a[i] = splitmix(&state) | 1;
         d->b[i] = splitmix(&state);
     }
+    d->p = (dd_params){d->exact,     d->near,      d->containment, d->ngram,    d->bands,
+                       d->rows,      d->perms,     d->max_bucket,  d->threshold};
+    if (d->mode != PH_SINGLE && !(d->ph = phased_new(h, ctx, &d->p, d->mode)))
+        goto fail;
     return d;
 fail:
     d_destroy(d);
@@ -378,6 +397,8 @@ static void compute_sig(const dedup *d, work *w, part *pt)
 static void d_prepare(const void *p, cv_doc *doc)
 {
     const dedup *d = p;
+    if (d->mode == PH_APPLY)
+        return; /* decided already */
     part *pt = malloc(sizeof *pt + d->bands * sizeof *pt->keys + d->perms * sizeof *pt->sig);
     if (!pt)
         return; /* process() computes it */
@@ -395,17 +416,14 @@ static void d_prepare(const void *p, cv_doc *doc)
 static double similarity(const dedup *d, size_t doc, const part *pt)
 {
     const uint32_t *ks = kept_sig(d, doc);
-    uint32_t shingles = pt->shingles;
-    size_t same = 0;
-    for (size_t p = 0; p < d->perms; p++)
-        same += ks[p] == pt->sig[p];
-    double j = (double)same / (double)d->perms;
-    if (!d->containment)
-        return j;
-    /* |A∩B| = J (|A| + |B|) / (1 + J), then over the smaller set. */
-    double a = shingles, b = ks[d->perms], inter = j * (a + b) / (1 + j);
-    double c = inter / (a < b ? a : b);
-    return c > 1 ? 1 : c;
+    return dd_similarity(&d->p, pt->sig, pt->shingles, ks, ks[d->perms]);
+}
+
+/* A dropped document still takes its place in its buckets (see the top). */
+static void hold_place(dedup *d, const part *pt)
+{
+    for (size_t b = 0; d->near && b < d->bands && pt->nwords; b++)
+        table_put_capped(&d->lsh, pt->keys[b], DROPPED, d->max_bucket);
 }
 
 static void keep(dedup *d, const char *id, const part *pt)
@@ -445,24 +463,28 @@ static cv_status d_process(void *p, cv_doc *doc)
 {
     dedup *d = p;
     const cv_host *h = d->host;
+    if (d->mode == PH_APPLY)
+        return phased_process(d->ph, doc, NULL);
     const part *pt = h->doc_scratch(doc);
     part mine = {.keys = d->keys, .sig = d->sig};
-    if (!pt) { /* prepare() did not run: the words now, the signature once no exact copy was found */
+    if (!pt) { /* prepare() did not run */
         size_t len;
         const char *text = h->doc_text(doc, &len);
         compute_words(&d->work, text, len, &mine);
+        compute_sig(d, &d->work, &mine);
         pt = &mine;
     }
+    if (d->mode == PH_SIGN)
+        return phased_process(d->ph, doc, pt);
     uint32_t other;
     if (d->exact)
         TABLE_FOREACH(&d->exact_index, pt->hash.low64 | 1, other) {
             if (XXH128_isEqual(d->exact_hash[other], pt->hash)) {
                 h->doc_drop(doc, "exact_duplicate", d->docs[other].id);
+                hold_place(d, pt);
                 return CV_DROP;
             }
         }
-    if (pt == &mine)
-        compute_sig(d, &d->work, &mine);
     if (d->near && pt->nwords > 0) {
         if (++d->round == 0) { /* wrapped: forget old marks */
             memset(d->seen, 0, d->ndocs * sizeof *d->seen);
@@ -476,7 +498,7 @@ static cv_status d_process(void *p, cv_doc *doc)
                 __builtin_prefetch(&d->lsh.s[pt->keys[b] & (d->lsh.cap - 1)]);
         for (size_t b = 0; b < d->bands; b++) {
             TABLE_FOREACH(&d->lsh, pt->keys[b], other) {
-                if (d->seen[other] == d->round)
+                if (other == DROPPED || d->seen[other] == d->round)
                     continue;
                 d->seen[other] = d->round;
                 if (d->ncand == d->ccand) {
@@ -512,11 +534,18 @@ static cv_status d_process(void *p, cv_doc *doc)
             snprintf(msg, n, "%s (similarity %s)", d->docs[best_doc].id, detail);
             h->doc_drop(doc, "near_duplicate", msg);
             free(msg);
+            hold_place(d, pt);
             return CV_DROP;
         }
     }
     keep(d, h->doc_id(doc), pt);
     return CV_OK;
+}
+
+static cv_status d_finish(void *p)
+{
+    dedup *d = p;
+    return d->ph ? phased_finish(d->ph) : CV_OK;
 }
 
 static const cv_plugin dedup_step = {
@@ -530,6 +559,7 @@ static const cv_plugin dedup_step = {
     .create = d_create,
     .destroy = d_destroy,
     .process = d_process,
+    .finish = d_finish,
     .prepare = d_prepare,
 };
 

@@ -1,0 +1,242 @@
+/* extsort.c -- external merge sort of fixed-size records.
+ *
+ * Records gather in one buffer of the budget's size; a full buffer is
+ * sorted and written as a run.  At the end the buffer's rest is one more
+ * run, kept in memory, and a binary heap merges all of them.  Each run on
+ * disk is read through a 64 KiB buffer, so the merge of R runs needs
+ * R * 64 KiB beside the buffer: the buffer is freed before the merge
+ * starts whenever anything spilled, so the peak stays near the budget. */
+#include "extsort.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define RUN_BUFFER (64u << 10)
+#define MAX_RUNS 900 /* open files while merging; past it, runs are merged in advance */
+
+typedef struct run {
+    FILE *f;
+    char *path;  /* NULL: the in-memory run */
+    int owned;   /* ours to remove */
+    unsigned char *cur;
+    size_t mem_at; /* the in-memory run: next record's index */
+} run;
+
+struct extsort {
+    size_t size, cap, n;
+    extsort_cmp cmp;
+    unsigned char *buf; /* cap records */
+    char *tmpdir;
+    int made_dir;
+    run *runs;
+    size_t nruns, crun;
+    size_t *heap, nheap;
+    unsigned char *recs; /* nruns current records, for the heap */
+    unsigned char *out;  /* what extsort_next() returned */
+    uint64_t spills, count, seq;
+    char err[4200];
+    int done;
+};
+
+extsort *extsort_new(size_t size, extsort_cmp cmp, size_t budget, const char *tmpdir)
+{
+    extsort *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->size = size;
+    s->cmp = cmp;
+    s->cap = budget / size;
+    if (s->cap < 1024)
+        s->cap = 1024;
+    s->tmpdir = strdup(tmpdir);
+    return s;
+}
+
+static int fail(extsort *s, const char *what, const char *path)
+{
+    if (!s->err[0])
+        snprintf(s->err, sizeof s->err, "%s '%s': %s", what, path ? path : "", strerror(errno));
+    return -1;
+}
+
+static run *new_run(extsort *s)
+{
+    if (s->nruns == s->crun) {
+        s->crun = s->crun ? s->crun * 2 : 16;
+        run *r = realloc(s->runs, s->crun * sizeof *s->runs);
+        if (!r)
+            abort();
+        s->runs = r;
+    }
+    run *r = &s->runs[s->nruns++];
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+/* Sort the buffer and write it to a new run file. */
+static int spill(extsort *s)
+{
+    if (!s->made_dir) {
+        if (mkdir(s->tmpdir, 0777) < 0 && errno != EEXIST)
+            return fail(s, "cannot create", s->tmpdir);
+        s->made_dir = 1;
+    }
+    qsort(s->buf, s->n, s->size, s->cmp);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/run-%llu.bin", s->tmpdir, (unsigned long long)s->seq++);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return fail(s, "cannot create", path);
+    int ok = fwrite(s->buf, s->size, s->n, f) == s->n;
+    ok = fclose(f) == 0 && ok;
+    run *r = new_run(s);
+    r->path = strdup(path);
+    r->owned = 1;
+    s->n = 0;
+    s->spills++;
+    return ok ? 0 : fail(s, "cannot write", path);
+}
+
+int extsort_add(extsort *s, const void *rec)
+{
+    if (!s->buf && !(s->buf = malloc(s->cap * s->size)))
+        abort();
+    if (s->n == s->cap && spill(s) < 0)
+        return -1;
+    memcpy(s->buf + s->n * s->size, rec, s->size);
+    s->n++;
+    s->count++;
+    return 0;
+}
+
+int extsort_add_sorted(extsort *s, const char *path)
+{
+    run *r = new_run(s);
+    r->path = strdup(path);
+    return 0;
+}
+
+static int less(const extsort *s, size_t a, size_t b)
+{
+    int c = s->cmp(s->recs + a * s->size, s->recs + b * s->size);
+    return c < 0 || (c == 0 && a < b); /* equal records: earlier run first, so the merge is stable */
+}
+
+static void sift_down(extsort *s, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < s->nheap && less(s, s->heap[l], s->heap[m]))
+            m = l;
+        if (l + 1 < s->nheap && less(s, s->heap[l + 1], s->heap[m]))
+            m = l + 1;
+        if (m == i)
+            return;
+        size_t t = s->heap[i];
+        s->heap[i] = s->heap[m];
+        s->heap[m] = t;
+        i = m;
+    }
+}
+
+/* Load run i's next record into its slot; 0 when it has none left. */
+static int advance(extsort *s, size_t i)
+{
+    run *r = &s->runs[i];
+    unsigned char *slot = s->recs + i * s->size;
+    if (!r->path) {
+        if (r->mem_at == s->n)
+            return 0;
+        memcpy(slot, s->buf + r->mem_at++ * s->size, s->size);
+        return 1;
+    }
+    if (fread(slot, s->size, 1, r->f) == 1)
+        return 1;
+    if (ferror(r->f))
+        fail(s, "cannot read", r->path);
+    return 0;
+}
+
+int extsort_done(extsort *s)
+{
+    if (s->err[0])
+        return -1;
+    if (s->n && s->nruns) { /* something spilled: so does the rest, and the buffer goes */
+        if (spill(s) < 0)
+            return -1;
+    }
+    if (s->nruns >= MAX_RUNS) {
+        snprintf(s->err, sizeof s->err, "%zu sorted runs: raise the memory budget", s->nruns);
+        return -1;
+    }
+    if (s->nruns) {
+        free(s->buf);
+        s->buf = NULL;
+        s->n = 0;
+    } else {
+        qsort(s->buf, s->n, s->size, s->cmp);
+    }
+    if (s->n || !s->nruns)
+        new_run(s); /* the in-memory one */
+    s->recs = malloc(s->nruns * s->size + 1);
+    s->heap = malloc(s->nruns * sizeof *s->heap + 1);
+    s->out = malloc(s->size);
+    if (!s->recs || !s->heap || !s->out)
+        abort();
+    for (size_t i = 0; i < s->nruns; i++) {
+        run *r = &s->runs[i];
+        if (r->path) {
+            if (!(r->f = fopen(r->path, "rb")))
+                return fail(s, "cannot open", r->path);
+            setvbuf(r->f, NULL, _IOFBF, RUN_BUFFER);
+        }
+        if (advance(s, i))
+            s->heap[s->nheap++] = i;
+    }
+    for (size_t i = s->nheap; i-- > 0;)
+        sift_down(s, i);
+    s->done = 1;
+    return s->err[0] ? -1 : 0;
+}
+
+const void *extsort_next(extsort *s)
+{
+    if (!s->done || !s->nheap || s->err[0])
+        return NULL;
+    size_t i = s->heap[0];
+    memcpy(s->out, s->recs + i * s->size, s->size);
+    if (!advance(s, i))
+        s->heap[0] = s->heap[--s->nheap];
+    sift_down(s, 0);
+    return s->err[0] ? NULL : s->out;
+}
+
+const char *extsort_error(const extsort *s) { return s->err[0] ? s->err : NULL; }
+uint64_t extsort_spills(const extsort *s) { return s->spills; }
+uint64_t extsort_count(const extsort *s) { return s->count; }
+
+void extsort_free(extsort *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->nruns; i++) {
+        if (s->runs[i].f)
+            fclose(s->runs[i].f);
+        if (s->runs[i].owned)
+            unlink(s->runs[i].path);
+        free(s->runs[i].path);
+    }
+    if (s->made_dir)
+        rmdir(s->tmpdir);
+    free(s->runs);
+    free(s->buf);
+    free(s->recs);
+    free(s->heap);
+    free(s->out);
+    free(s->tmpdir);
+    free(s);
+}
