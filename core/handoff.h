@@ -8,10 +8,11 @@
 #include "err.h"
 #include "output.h"
 
-/* One document as one line.  0, or -1 when the output failed. */
+/* One document as one record.  0, or -1 when the output failed. */
 int cv_handoff_write(cv_out *o, const cv_doc *d);
 /* The next document of f into d (a new one).  1: read, 0: end, -1: err says
- * which line of `name` is not a hand-off document.  buf/cap: getline()'s. */
-int cv_handoff_read(FILE *f, const char *name, cv_doc *d, char **buf, size_t *cap, uint64_t *lineno, cv_err *err);
+ * which record of `name` is bad.  buf/cap: a buffer it grows; count: records
+ * read so far. */
+int cv_handoff_read(FILE *f, const char *name, cv_doc *d, char **buf, size_t *cap, uint64_t *count, cv_err *err);
 
 #endif

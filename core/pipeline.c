@@ -266,6 +266,7 @@ static int read_handoff(run *r, cv_doc **out)
     cv_doc *d = cv_doc_new();
     cv_err e;
     int got = cv_handoff_read(r->handin, r->handin_name, d, &r->hbuf, &r->hcap, &r->hline, &e);
+    d->stage = "handoff";
     if (got <= 0) {
         if (got < 0)
             fail(r, "%s", e.msg);
@@ -841,7 +842,7 @@ bad:;
 static int open_handin(run *r, const char *outdir, cv_err *err)
 {
     char *dir = cv_phase_dir(outdir, CV_PHASE_SIGN, r->ro->shard);
-    r->handin_name = cv_xasprintf("%s/docs.jsonl", dir);
+    r->handin_name = cv_xasprintf("%s/docs.bin", dir);
     free(dir);
     if (!(r->handin = fopen(r->handin_name, "rb"))) {
         cv_err_set(err, "cannot open '%s': %s", r->handin_name, strerror(errno));
@@ -920,7 +921,7 @@ int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_o
             goto out;
     if (!(r->drops = cv_outset_open(r->outs, "dropped.jsonl", err)))
         goto out;
-    if (ro->phase == CV_PHASE_SIGN && !(r->handoff = cv_outset_open(r->outs, "docs.jsonl", err)))
+    if (ro->phase == CV_PHASE_SIGN && !(r->handoff = cv_outset_open(r->outs, "docs.bin", err)))
         goto out;
     if (ro->phase == CV_PHASE_APPLY && open_handin(r, outdir, err) < 0)
         goto out;

@@ -321,6 +321,43 @@ static void hold(holders *hd, size_t words, uint64_t ord, const uint32_t *sig)
     hd->n++;
 }
 
+/* A bucket, streamed in input order: each document against the holders
+ * before it.  The first of a bucket waits until a second one comes, so a
+ * bucket of one (most of them) costs no signature read. */
+typedef struct bucket {
+    sigfiles *sf;
+    holders hd;
+    uint32_t *sig;
+    band_rec first;
+    int waiting; /* first is not compared yet */
+    size_t pos;
+    uint64_t npairs;
+} bucket;
+
+static int bucket_add(phased *ph, bucket *bk, const band_rec *b, extsort *pairs)
+{
+    const dd_params *p = &ph->p;
+    size_t words = p->perms + 1;
+    if (read_sig(ph, bk->sf, b->shard, b->local, bk->sig) < 0)
+        return -1;
+    for (size_t i = 0; i < bk->hd.n; i++) {
+        const uint32_t *hs = bk->hd.sig + i * words;
+        double sim = dd_similarity(p, bk->sig, bk->sig[p->perms], hs, hs[p->perms]);
+        if (sim < p->threshold)
+            continue;
+        pair_rec pr = {b->ord, bk->hd.ord[i], sim, b->shard, PAIR_NEAR};
+        bk->npairs++;
+        if (extsort_add(pairs, &pr) < 0) {
+            ph->h->error(ph->ctx, "%s", extsort_error(pairs));
+            return -1;
+        }
+    }
+    if (!p->max_bucket || bk->pos < p->max_bucket)
+        hold(&bk->hd, words, b->ord, bk->sig);
+    bk->pos++;
+    return 0;
+}
+
 static int near_pairs(phased *ph, extsort *pairs)
 {
     const dd_params *p = &ph->p;
@@ -339,46 +376,33 @@ static int near_pairs(phased *ph, extsort *pairs)
     free(tmp);
     if (rc == 0)
         rc = feed(ph, s, "sign-%u/bands-%u.bin", sizeof(band_rec));
-    size_t words = p->perms + 1;
-    uint32_t *sig = malloc(words * sizeof *sig);
-    holders hd = {0};
-    uint64_t key = 0, npairs = 0;
-    size_t pos = 0; /* the document's place in its bucket */
+    bucket bk = {.sf = &sf, .sig = malloc((p->perms + 1) * sizeof(uint32_t))};
+    int started = 0;
     const band_rec *b;
     while (rc == 0 && (b = extsort_next(s))) {
-        if (!pos || b->key != key) {
-            key = b->key;
-            hd.n = 0;
-            pos = 0;
+        if (!started || b->key != bk.first.key) {
+            bk.first = *b;
+            bk.waiting = 1;
+            bk.pos = 0;
+            bk.hd.n = 0;
+            started = 1;
+            continue;
         }
-        if (read_sig(ph, &sf, b->shard, b->local, sig) < 0) {
-            rc = -1;
-            break;
+        if (bk.waiting) {
+            bk.waiting = 0;
+            if ((rc = bucket_add(ph, &bk, &bk.first, pairs)) < 0)
+                break;
         }
-        for (size_t i = 0; i < hd.n; i++) {
-            const uint32_t *hs = hd.sig + i * words;
-            double sim = dd_similarity(p, sig, sig[p->perms], hs, hs[p->perms]);
-            if (sim >= p->threshold) {
-                pair_rec pr = {b->ord, hd.ord[i], sim, b->shard, PAIR_NEAR};
-                npairs++;
-                if (extsort_add(pairs, &pr) < 0) {
-                    rc = -1;
-                    break;
-                }
-            }
-        }
-        if (!p->max_bucket || pos < p->max_bucket)
-            hold(&hd, words, b->ord, sig);
-        pos++;
+        rc = bucket_add(ph, &bk, b, pairs);
     }
     if (rc == 0 && extsort_error(s))
         ph->h->error(ph->ctx, "%s", extsort_error(s)), rc = -1;
     ph->h->count(ph->ctx, "spilled_runs", extsort_spills(s));
-    ph->h->count(ph->ctx, "near_pairs", npairs);
+    ph->h->count(ph->ctx, "near_pairs", bk.npairs);
     extsort_free(s);
-    free(hd.ord);
-    free(hd.sig);
-    free(sig);
+    free(bk.hd.ord);
+    free(bk.hd.sig);
+    free(bk.sig);
     for (unsigned j = 0; j < ph->shards; j++)
         if (sf.fd[j] >= 0)
             close(sf.fd[j]);

@@ -34,6 +34,27 @@ expect_same() { cmp -s "$1" "$2" && ok || { bad "$3: $1 differs from $2"; diff "
 # json FILE EXPR: a Python expression over the parsed JSON object `j`.
 json() { "$PYTHON" -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
+# Comparing a sharded run's folder with a single run's.
+# rows DIR: sorted id + sha1 of the whole row (text, metadata, spans) of every
+# dataset row (work files aside); drops DIR: the drop log, sorted.
+rows() {
+    find "$1" -path "$1/work" -prune -o -name '*.jsonl' ! -name dropped.jsonl -print | sort | xargs cat |
+        "$PYTHON" -c '
+import sys, json, hashlib
+print("\n".join(sorted(json.loads(l)["id"] + "\t" + hashlib.sha1(l.encode()).hexdigest() for l in sys.stdin)))'
+}
+drops() { sort "$1/dropped.jsonl"; }
+counts() { json "$1/report.json" 'j["read"], j["written"], j["dropped"], sorted(j["dropped_by_reason"].items())'; }
+same_as() { # same_as REF DIR WHAT
+    rows "$1" >"$TMP/a.rows"
+    rows "$2" >"$TMP/b.rows"
+    expect_same "$TMP/a.rows" "$TMP/b.rows" "$3: ids and texts"
+    drops "$1" >"$TMP/a.drops"
+    drops "$2" >"$TMP/b.drops"
+    expect_same "$TMP/a.drops" "$TMP/b.drops" "$3: drops, reasons and kept ids"
+    [ "$(counts "$1")" = "$(counts "$2")" ] && ok || bad "$3: report counts $(counts "$2") != $(counts "$1")"
+}
+
 finish() {
     echo "$PASS passed, $FAIL failed"
     [ "$FAIL" -eq 0 ]
