@@ -4,7 +4,7 @@
  * datatrove and dolma read: {"id", "text", "source", "metadata": {...}},
  * UTF-8 unescaped, one file per split ("{split}" in the path).  The reader
  * takes any JSONL with configurable id and text fields; other fields become
- * metadata. */
+ * metadata (scan.c reads the lines). */
 #include <archive.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "convert/plugin.h"
+#include "scan.h"
 #include "splitout.h"
 #include "util.h"
 
@@ -33,6 +34,7 @@ typedef struct jreader {
     int64_t max_doc;
     uint64_t lineno;
     cv_buf line, pending; /* pending: bytes read past the current line */
+    cv_buf scratch;       /* a member's raw JSON or decoded id */
     size_t pending_off;
     int eof, too_long;
 } jreader;
@@ -44,6 +46,7 @@ static void jr_destroy(void *p)
         archive_read_free(r->a);
     buf_free(&r->line);
     buf_free(&r->pending);
+    buf_free(&r->scratch);
     free(r);
 }
 
@@ -105,6 +108,75 @@ static int next_line(jreader *r)
     }
 }
 
+typedef struct line_ctx {
+    jreader *r;
+    cv_doc *doc;
+    int has_text;
+    const char *why; /* a member that is JSON but not what it should be */
+} line_ctx;
+
+/* A member's raw JSON, NUL-terminated, into the reader's scratch. */
+static const char *raw(jreader *r, const char *val, size_t vlen)
+{
+    r->scratch.len = 0;
+    buf_add(&r->scratch, val, vlen);
+    buf_addc(&r->scratch, '\0');
+    return r->scratch.p;
+}
+
+static int meta_member(void *p, const char *key, const char *val, size_t vlen)
+{
+    line_ctx *lc = p;
+    if (lc->r->host->meta_set_json(lc->doc, key, raw(lc->r, val, vlen)) < 0) {
+        lc->why = "a value that is not valid UTF-8";
+        return 1;
+    }
+    return 0;
+}
+
+static int on_member(void *p, const char *key, const char *val, size_t vlen)
+{
+    line_ctx *lc = p;
+    jreader *r = lc->r;
+    const cv_host *h = r->host;
+    if (!strcmp(key, r->text_field)) {
+        if (val[0] != '"')
+            return 0; /* not a string: no text */
+        /* Straight into the document; the core checks its UTF-8. */
+        char *room = h->doc_text_room(lc->doc, vlen, 0);
+        ssize_t n = room ? jscan_string(val, vlen, room) : -1;
+        if (n < 0) {
+            lc->why = room ? "an escape that is no character (a lone surrogate)" : "out of memory";
+            return 1;
+        }
+        h->doc_text_room(lc->doc, (size_t)n, 0);
+        lc->has_text = 1;
+        return 0;
+    }
+    if (!strcmp(key, r->id_field)) {
+        if (val[0] == '"') {
+            r->scratch.len = 0;
+            buf_reserve(&r->scratch, vlen + 1);
+            ssize_t n = jscan_string(val, vlen, r->scratch.p);
+            if (n < 0 || memchr(r->scratch.p, '\0', (size_t)n) || !jscan_utf8_valid(r->scratch.p, (size_t)n)) {
+                lc->why = "an id that is not valid UTF-8";
+                return 1;
+            }
+            r->scratch.p[n] = '\0';
+            h->doc_set_id(lc->doc, r->scratch.p);
+        } else if (strspn(val + (val[0] == '-'), "0123456789") == vlen - (val[0] == '-')) {
+            h->doc_set_id(lc->doc, raw(r, val, vlen)); /* an integer id, as written */
+        }
+        return 0;
+    }
+    if (!strcmp(key, "metadata") && val[0] == '{') {
+        const char *why;
+        int rc = jscan_object(val, vlen, meta_member, lc, &why);
+        return rc < 0 ? (lc->why = why, 1) : rc;
+    }
+    return meta_member(p, key, val, vlen);
+}
+
 static cv_status jr_next(void *p, cv_doc *doc)
 {
     jreader *r = p;
@@ -124,48 +196,17 @@ static cv_status jr_next(void *p, cv_doc *doc)
             h->doc_drop(doc, "max_doc_bytes", NULL);
             return CV_DROP;
         }
-        json_error_t jerr;
-        json_t *o = json_loadb(r->line.p, r->line.len, JSON_ALLOW_NUL, &jerr);
-        if (!o || !json_is_object(o)) {
-            h->doc_drop(doc, "invalid_json", o ? "not an object" : jerr.text);
-            json_decref(o);
+        line_ctx lc = {r, doc, 0, 0};
+        const char *why = NULL;
+        int rc = jscan_object(r->line.p, r->line.len, on_member, &lc, &why);
+        if (rc) {
+            h->doc_drop(doc, "invalid_json", rc < 0 ? why : lc.why);
             return CV_DROP;
         }
-        json_t *text = json_object_get(o, r->text_field);
-        json_t *id = json_object_get(o, r->id_field);
-        if (json_is_string(id))
-            h->doc_set_id(doc, json_string_value(id));
-        else if (json_is_integer(id)) {
-            snprintf(lineid, sizeof lineid, "%lld", (long long)json_integer_value(id));
-            h->doc_set_id(doc, lineid);
-        }
-        if (!json_is_string(text)) {
+        if (!lc.has_text) {
             h->doc_drop(doc, "no_text", r->text_field);
-            json_decref(o);
             return CV_DROP;
         }
-        /* jansson has checked the UTF-8 already; \u escapes cannot make it invalid */
-        h->doc_set_text(doc, json_string_value(text), json_string_length(text));
-        const char *key;
-        json_t *v;
-        json_object_foreach(o, key, v) {
-            if (!strcmp(key, r->text_field) || !strcmp(key, r->id_field))
-                continue;
-            if (!strcmp(key, "metadata") && json_is_object(v)) {
-                const char *k2;
-                json_t *v2;
-                json_object_foreach(v, k2, v2) {
-                    char *s = json_dumps(v2, JSON_ENCODE_ANY | JSON_COMPACT);
-                    h->meta_set_json(doc, k2, s);
-                    free(s);
-                }
-                continue;
-            }
-            char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-            h->meta_set_json(doc, key, s);
-            free(s);
-        }
-        json_decref(o);
         return CV_OK;
     }
 }

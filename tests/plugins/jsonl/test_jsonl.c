@@ -232,6 +232,77 @@ static void test_reader_bad_lines(void **state)
     free(dir);
 }
 
+/* The reader scans lines itself (scan.c): on random objects, and on the
+ * same objects with bytes flipped, it must agree with jansson: the same
+ * text and metadata where jansson reads an object with a string text, a
+ * drop where jansson finds no JSON (invalid UTF-8 in the text: the core's
+ * check drops it, as jsonl:invalid_utf8). */
+static void test_reader_agrees_with_jansson(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {"a", "Zz", "\"", "\\", "\n", "\t", "\x01", " ", "\xD0\x96",
+                                         "\xE2\x80\x94", "\xF0\x9F\x98\x80", "0123", "\\u", "{", "]"};
+    enum { N = 4000 };
+    char *dir = th_tmpdir();
+    char *path = cv_xasprintf("%s/in.jsonl", dir);
+    FILE *f = fopen(path, "w");
+    uint64_t seed = 11;
+    char **lines = calloc(N, sizeof *lines);
+    for (size_t i = 0; i < N; i++) {
+        char text[256], key[64];
+        th_random_text(&seed, pieces, sizeof pieces / sizeof *pieces, 30, text, sizeof text);
+        th_random_text(&seed, pieces, sizeof pieces / sizeof *pieces, 3, key, sizeof key);
+        json_t *o = json_pack("{s:s, s:s, s:I, s:{s:[i, s, n, b]}, s:f}", "id", key, "text", text, "n",
+                              (json_int_t)i, "metadata", "m", 1, key, "x", 1.5, key[0] ? key : "k", 0.25);
+        char *line = json_dumps(o, JSON_COMPACT | (i % 2 ? JSON_ENSURE_ASCII : 0));
+        json_decref(o);
+        if (i % 3 == 2) { /* a flipped byte: sometimes still JSON, mostly not */
+            size_t len = strlen(line);
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            line[(seed >> 33) % len] ^= (char)(1u << ((seed >> 20) % 7));
+            if (memchr(line, '\n', len) || memchr(line, '\0', len))
+                line[0] = 'x';
+        }
+        lines[i] = line;
+        fprintf(f, "%s\n", line);
+    }
+    fclose(f);
+    char yaml[512];
+    snprintf(yaml, sizeof yaml, "path: %s\n", path);
+    th_plugin *r = th_open(CV_READER, "jsonl", yaml, NULL);
+    for (size_t i = 0; i < N; i++) {
+        size_t len = strlen(lines[i]);
+        if (strspn(lines[i], " \t\r") == len)
+            continue; /* blank: no document */
+        cv_doc *d = cv_doc_new();
+        cv_status st = th_next(r, d);
+        if (st == CV_OK && d->drop_reason)
+            st = CV_DROP; /* invalid UTF-8 in the text: dropped by the core's check */
+        json_t *o = json_loadb(lines[i], len, JSON_ALLOW_NUL, NULL);
+        json_t *text = json_object_get(o, "text");
+        if (o && json_is_object(o) && json_is_string(text)) {
+            if (st != CV_OK)
+                fail_msg("line %zu: jansson reads it, the reader drops it (%s): %s", i, d->drop_reason, lines[i]);
+            if (d->len != json_string_length(text) || memcmp(d->text, json_string_value(text), d->len))
+                fail_msg("line %zu: the text differs", i);
+            json_t *m = json_object_get(d->meta, "m"), *want = json_object_get(json_object_get(o, "metadata"), "m");
+            if (want && !json_equal(m, want))
+                fail_msg("line %zu: metadata.m differs", i);
+        } else if (!o) {
+            if (st == CV_OK)
+                fail_msg("line %zu: not JSON to jansson, read by the reader: %s", i, lines[i]);
+        }
+        json_decref(o);
+        cv_doc_free(d);
+        free(lines[i]);
+    }
+    free(lines);
+    th_close(r);
+    free(path);
+    th_rmrf(dir);
+    free(dir);
+}
+
 static void test_compressed_output(void **state)
 {
     (void)state;
@@ -280,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_escaping_random),
         cmocka_unit_test(test_source_moves_out_of_metadata),
         cmocka_unit_test(test_reader_bad_lines),
+        cmocka_unit_test(test_reader_agrees_with_jansson),
         cmocka_unit_test(test_compressed_output),
         cmocka_unit_test(test_uncommitted_leaves_nothing),
     };
