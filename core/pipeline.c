@@ -810,7 +810,7 @@ static int check_inputs(run *r, const char *outdir, cv_err *err)
             sum = pat;
         } else if (ro->phase == CV_PHASE_DECIDE && j < ro->shards) {
             dir = cv_phase_dir(outdir, CV_PHASE_PAIRS, j);
-            if (cv_marker_check(dir, NULL, err) < 0) {
+            if (j < CV_PHASE_MAX_PARTS && cv_marker_check(dir, NULL, err) < 0) {
                 free(dir);
                 goto bad;
             }

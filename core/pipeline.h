@@ -11,6 +11,8 @@
 /* A phased run (--phase): the tasks that let a serial step such as dedup
  * decide across shards as one run would.  See docs/architecture.md. */
 enum { CV_PHASE_NONE, CV_PHASE_SIGN, CV_PHASE_PAIRS, CV_PHASE_DECIDE, CV_PHASE_APPLY, CV_PHASE_MERGE };
+/* The pairs phase runs min(N, CV_PHASE_MAX_PARTS) tasks (dedup's partitions). */
+#define CV_PHASE_MAX_PARTS 256
 
 typedef struct cv_run_opts {
     const char *input;  /* -i: overrides the reader's `path` option (the first of inputs) */

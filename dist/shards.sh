@@ -51,7 +51,7 @@ phase() { # phase PHASE TASKS
 mkdir -p "$out"
 if "$convert" -q --check -c "$config" --phase sign --shard "0/$n" -o "$out" 2>/dev/null; then
     phase sign "$n" "$@"
-    phase pairs "$n" "$@"
+    phase pairs $((n < 256 ? n : 256)) "$@" # the partitions: at most 256
     phase decide 1 "$@"
     phase apply "$n" "$@"
     phase merge 1 "$@"

@@ -52,7 +52,7 @@ submit() { # submit PHASE TASKS DEPENDENCY [--wait]
 }
 mkdir -p "$out/work/logs"
 sign=$(submit sign "$n" "")
-pairs=$(submit pairs "$n" "$sign")
+pairs=$(submit pairs $((n < 256 ? n : 256)) "$sign") # the partitions: at most 256
 decide=$(submit decide 1 "$pairs")
 apply=$(submit apply "$n" "$decide")
 echo "sign $sign, pairs $pairs, decide $decide, apply $apply, merge ..."

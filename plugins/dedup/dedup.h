@@ -40,7 +40,10 @@ static inline double dd_similarity(const dd_params *p, const uint32_t *a, uint32
     return c > 1 ? 1 : c;
 }
 
-/* The phased form (convert --phase): see phased.c. */
+/* The phased form (convert --phase): see phased.c.  The pairs phase has
+ * min(N, DEDUP_MAX_PARTS) tasks for N shards (dist/shards.sh and
+ * dist/slurm/submit.sh, and the core's input checks, know it as 256). */
+#define DEDUP_MAX_PARTS 256
 typedef struct phased phased;
 enum { PH_SINGLE, PH_SIGN, PH_PAIRS, PH_DECIDE, PH_APPLY };
 int phased_mode(const char *name); /* PH_*, or -1 */

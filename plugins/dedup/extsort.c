@@ -1,6 +1,7 @@
 /* extsort.c -- external merge sort of fixed-size records.
  *
- * Records gather in one buffer of the budget's size; a full buffer is
+ * Records gather in one buffer of half the budget's size (the radix sort
+ * needs as much again while it runs); a full buffer is
  * sorted and written as a run.  At the end the buffer's rest is one more
  * run, kept in memory, and a binary heap merges all of them.  Each run on
  * disk is read through a 64 KiB buffer, so the merge of R runs needs
@@ -17,6 +18,63 @@
 
 #define RUN_BUFFER (64u << 10)
 #define MAX_RUNS 900 /* open files while merging; past it, runs are merged in advance */
+
+/* Records whose first 8 bytes are a uint64_t that cmp compares first sort
+ * by radix on it (four stable passes of 16 bits, a pass skipped when every
+ * record has the same digit), then by cmp within runs of equal keys.  glibc's
+ * qsort (a merge sort calling cmp) was two thirds of a pairs task. */
+static void sort_records(unsigned char *buf, size_t n, size_t size, extsort_cmp cmp)
+{
+    if (n < 256) {
+        qsort(buf, n, size, cmp);
+        return;
+    }
+    unsigned char *tmp = malloc(n * size), *src = buf, *dst = tmp;
+    size_t *count = malloc(65536 * sizeof *count);
+    if (!tmp || !count)
+        abort();
+    for (int pass = 0; pass < 4; pass++) {
+        int shift = pass * 16;
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++) {
+            uint64_t k;
+            memcpy(&k, src + i * size, 8);
+            count[(k >> shift) & 0xFFFF]++;
+        }
+        uint64_t k0;
+        memcpy(&k0, src, 8);
+        if (count[(k0 >> shift) & 0xFFFF] == n)
+            continue; /* one digit: nothing moves */
+        size_t at = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = count[d];
+            count[d] = at;
+            at += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            uint64_t k;
+            memcpy(&k, src + i * size, 8);
+            memcpy(dst + count[(k >> shift) & 0xFFFF]++ * size, src + i * size, size);
+        }
+        unsigned char *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != buf)
+        memcpy(buf, src, n * size);
+    free(tmp);
+    free(count);
+    for (size_t i = 0; i < n;) { /* ties on the key: the rest of cmp */
+        uint64_t k, k2;
+        memcpy(&k, buf + i * size, 8);
+        size_t j = i + 1;
+        while (j < n && (memcpy(&k2, buf + j * size, 8), k2 == k))
+            j++;
+        if (j - i > 1)
+            qsort(buf + i * size, j - i, size, cmp);
+        i = j;
+    }
+}
 
 typedef struct run {
     FILE *f;
@@ -49,7 +107,7 @@ extsort *extsort_new(size_t size, extsort_cmp cmp, size_t budget, const char *tm
         return NULL;
     s->size = size;
     s->cmp = cmp;
-    s->cap = budget / size;
+    s->cap = budget / 2 / size;
     if (s->cap < 1024)
         s->cap = 1024;
     s->tmpdir = strdup(tmpdir);
@@ -85,7 +143,7 @@ static int spill(extsort *s)
             return fail(s, "cannot create", s->tmpdir);
         s->made_dir = 1;
     }
-    qsort(s->buf, s->n, s->size, s->cmp);
+    sort_records(s->buf, s->n, s->size, s->cmp);
     char path[4096];
     snprintf(path, sizeof path, "%s/run-%llu.bin", s->tmpdir, (unsigned long long)s->seq++);
     FILE *f = fopen(path, "wb");
@@ -178,7 +236,7 @@ int extsort_done(extsort *s)
         s->buf = NULL;
         s->n = 0;
     } else {
-        qsort(s->buf, s->n, s->size, s->cmp);
+        sort_records(s->buf, s->n, s->size, s->cmp);
     }
     if (s->n || !s->nruns)
         new_run(s); /* the in-memory one */

@@ -9,8 +9,10 @@
 typedef struct extsort extsort;
 typedef int (*extsort_cmp)(const void *a, const void *b);
 
-/* Records of `size` bytes; at most `budget` bytes of them held in memory;
- * runs written to files under `tmpdir` (created on the first spill). */
+/* Records of `size` bytes (at least 8), the first 8 a uint64_t that cmp
+ * compares first; at most `budget` bytes of memory for them (records and
+ * the sort's room); runs written to files under `tmpdir` (created on the
+ * first spill). */
 extsort *extsort_new(size_t size, extsort_cmp cmp, size_t budget, const char *tmpdir);
 /* 0, or -1 when a run could not be written (extsort_error() says why). */
 int extsort_add(extsort *s, const void *rec);

@@ -28,6 +28,7 @@
  * of the text itself, which the core writes. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +68,7 @@ struct phased {
     dd_params p;
     int mode;
     const char *work;
-    unsigned shard, shards;
+    unsigned shard, shards, parts; /* parts: partitions of the pairs phase, min(shards, DEDUP_MAX_PARTS) */
     size_t memory;
     /* sign */
     cv_out *ids, *sigs, **bands, **exacts;
@@ -86,7 +87,7 @@ int phased_mode(const char *name)
     return -1;
 }
 
-static unsigned part_of(const phased *ph, uint64_t v) { return (unsigned)((v >> 17) % ph->shards); }
+static unsigned part_of(const phased *ph, uint64_t v) { return (unsigned)((v >> 17) % ph->parts); }
 
 static char *path_of(const phased *ph, const char *fmt, unsigned a, unsigned b)
 {
@@ -121,20 +122,26 @@ phased *phased_new(const cv_host *h, cv_ctx *ctx, const dd_params *p, int mode)
     ph->work = h->opt_string(ctx, "work");
     int64_t k = h->opt_int(ctx, "shard"), n = h->opt_int(ctx, "shards");
     ph->memory = (size_t)h->opt_int(ctx, "memory");
-    if (!ph->work || n < 1 || n > 400 || k < 0 || k >= n) {
-        h->error(ctx, "phase options are set by convert --phase with --shard K/N (N at most 400), not in the config");
+    if (!ph->work || n < 1 || n > 100000 || k < 0 || k >= n) {
+        h->error(ctx, "phase options are set by convert --phase with --shard K/N, not in the config");
         free(ph);
         return NULL;
     }
     ph->shard = (unsigned)k;
     ph->shards = (unsigned)n;
+    ph->parts = ph->shards < DEDUP_MAX_PARTS ? ph->shards : DEDUP_MAX_PARTS;
+    if (mode == PH_PAIRS && ph->shard >= ph->parts) {
+        h->error(ctx, "there are %u partitions: pairs tasks are 0 to %u", ph->parts, ph->parts - 1);
+        free(ph);
+        return NULL;
+    }
     if (mode == PH_SIGN) {
         ph->ids = h->out_open(ctx, "ids.bin");
         ph->sigs = p->near ? h->out_open(ctx, "sig.bin") : NULL;
-        ph->bands = calloc(ph->shards, sizeof *ph->bands);
-        ph->exacts = calloc(ph->shards, sizeof *ph->exacts);
+        ph->bands = calloc(ph->parts, sizeof *ph->bands);
+        ph->exacts = calloc(ph->parts, sizeof *ph->exacts);
         int bad = !ph->ids || (p->near && !ph->sigs) || !ph->bands || !ph->exacts;
-        for (unsigned i = 0; i < ph->shards && !bad; i++) {
+        for (unsigned i = 0; i < ph->parts && !bad; i++) {
             if (p->near && !(ph->bands[i] = open_out(ph, "bands-%u.bin", i)))
                 bad = 1;
             if (p->exact && !(ph->exacts[i] = open_out(ph, "exact-%u.bin", i)))
@@ -358,9 +365,20 @@ static int bucket_add(phased *ph, bucket *bk, const band_rec *b, extsort *pairs)
     return 0;
 }
 
+/* One signature file per shard stays open: as many descriptors as the system allows. */
+static void more_files(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl); /* may fail: then open() says why */
+    }
+}
+
 static int near_pairs(phased *ph, extsort *pairs)
 {
     const dd_params *p = &ph->p;
+    more_files();
     sigfiles sf = {calloc(ph->shards, sizeof(int)), (p->perms + 1) * sizeof(uint32_t)};
     int rc = 0;
     for (unsigned j = 0; j < ph->shards; j++) {
@@ -522,7 +540,7 @@ static cv_status run_decide(phased *ph)
     char *tmp = tmp_dir(ph, "decide");
     extsort *s = extsort_new(sizeof(pair_rec), cmp_pair, 1 << 20, tmp);
     free(tmp);
-    for (unsigned j = 0; j < ph->shards; j++) {
+    for (unsigned j = 0; j < ph->parts; j++) {
         char *path = path_of(ph, "pairs-%u/pairs.bin", j, 0);
         extsort_add_sorted(s, path);
         free(path);

@@ -41,7 +41,7 @@ EOF
 LOG=$WORK/dedup-tasks.log
 cat >"$WORK/timed-convert" <<EOF
 #!/bin/sh
-case " \$* " in *" --phase "*) ;; *) exec "$REAL" "\$@" ;; esac
+case " \$* " in *" --check "*) exec "$REAL" "\$@" ;; *" --phase "*) ;; *) exec "$REAL" "\$@" ;; esac
 phase=\$(echo "\$*" | sed 's/.*--phase \([a-z]*\).*/\1/')
 exec /usr/bin/time -a -o "$LOG" -f "\$phase %e %M" "$REAL" "\$@"
 EOF
@@ -68,7 +68,7 @@ for n in $SHARDS; do
     same=$([ "$(written "$out/report.json")" = "$(written "$WORK/dsingle/report.json")" ] && echo equal || echo DIFFERENT)
     work=$(du -sb "$out/work" | cut -f1)
     printf '\n%d shards: %.1f s (%.2fx the single run), result %s to the single run; work files %.0f MB (%.0f bytes per document)\n' \
-        "$n" "$wall" "$(echo "$wall / $single_s" | bc -l)" "$same" "$(echo "$work / 1e6" | bc -l)" "$(echo "$work / $DOCS" | bc -l)"
+        "$n" "$wall" "$(echo "$wall / $single_s" | bc -l)" "$same" "$(echo "$work / 1000000" | bc -l)" "$(echo "$work / $DOCS" | bc -l)"
     for p in sign pairs decide apply merge; do
         awk -v p="$p" -v mb="$MB" '$1 == p { n++; s += $2; if ($3 > m) m = $3 }
             END { if (n) printf "  %-7s %2d task(s), %6.1f task-s, peak RSS %4d MiB%s\n", p, n, s, m / 1024,
