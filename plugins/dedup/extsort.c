@@ -19,10 +19,12 @@
 #define RUN_BUFFER (64u << 10)
 #define MAX_RUNS 900 /* open files while merging; past it, runs are merged in advance */
 
-/* Records whose first 8 bytes are a uint64_t that cmp compares first sort
- * by radix on it (four stable passes of 16 bits, a pass skipped when every
- * record has the same digit), then by cmp within runs of equal keys.  glibc's
- * qsort (a merge sort calling cmp) was two thirds of a pairs task. */
+/* Records begin with two uint64_t that cmp compares first, in that order:
+ * they sort by LSD radix (16 bits a pass, the second key's passes first, a
+ * pass skipped when every record has the same digit), stable, and cmp only
+ * orders what ties on both.  glibc's qsort (a merge sort calling cmp) was
+ * two thirds of a pairs task, and sorting the ties of big buckets by cmp
+ * was a tenth after that. */
 static void sort_records(unsigned char *buf, size_t n, size_t size, extsort_cmp cmp)
 {
     if (n < 256) {
@@ -33,16 +35,17 @@ static void sort_records(unsigned char *buf, size_t n, size_t size, extsort_cmp 
     size_t *count = malloc(65536 * sizeof *count);
     if (!tmp || !count)
         abort();
-    for (int pass = 0; pass < 4; pass++) {
-        int shift = pass * 16;
+    for (int pass = 0; pass < 8; pass++) {
+        size_t off = pass < 4 ? 8 : 0; /* the second key, then the first */
+        int shift = (pass % 4) * 16;
         memset(count, 0, 65536 * sizeof *count);
         for (size_t i = 0; i < n; i++) {
             uint64_t k;
-            memcpy(&k, src + i * size, 8);
+            memcpy(&k, src + i * size + off, 8);
             count[(k >> shift) & 0xFFFF]++;
         }
         uint64_t k0;
-        memcpy(&k0, src, 8);
+        memcpy(&k0, src + off, 8);
         if (count[(k0 >> shift) & 0xFFFF] == n)
             continue; /* one digit: nothing moves */
         size_t at = 0;
@@ -53,7 +56,7 @@ static void sort_records(unsigned char *buf, size_t n, size_t size, extsort_cmp 
         }
         for (size_t i = 0; i < n; i++) {
             uint64_t k;
-            memcpy(&k, src + i * size, 8);
+            memcpy(&k, src + i * size + off, 8);
             memcpy(dst + count[(k >> shift) & 0xFFFF]++ * size, src + i * size, size);
         }
         unsigned char *t = src;
@@ -64,11 +67,9 @@ static void sort_records(unsigned char *buf, size_t n, size_t size, extsort_cmp 
         memcpy(buf, src, n * size);
     free(tmp);
     free(count);
-    for (size_t i = 0; i < n;) { /* ties on the key: the rest of cmp */
-        uint64_t k, k2;
-        memcpy(&k, buf + i * size, 8);
+    for (size_t i = 0; i < n;) { /* ties on both keys: the rest of cmp */
         size_t j = i + 1;
-        while (j < n && (memcpy(&k2, buf + j * size, 8), k2 == k))
+        while (j < n && !memcmp(buf + j * size, buf + i * size, 16))
             j++;
         if (j - i > 1)
             qsort(buf + i * size, j - i, size, cmp);
@@ -80,7 +81,8 @@ typedef struct run {
     FILE *f;
     char *path;  /* NULL: the in-memory run */
     int owned;   /* ours to remove */
-    unsigned char *cur;
+    unsigned char *blk; /* records read from f, a block at a time: fread per record was a third of a pairs task */
+    size_t blk_n, blk_at;
     size_t mem_at; /* the in-memory run: next record's index */
 } run;
 
@@ -93,8 +95,8 @@ struct extsort {
     run *runs;
     size_t nruns, crun;
     size_t *heap, nheap;
-    unsigned char *recs; /* nruns current records, for the heap */
-    unsigned char *out;  /* what extsort_next() returned */
+    const unsigned char **cur; /* each run's current record, where it lies (no copies) */
+    size_t popped;             /* the run whose record extsort_next() returned, + 1; advanced on the next call */
     uint64_t spills, count, seq;
     char err[4200];
     int done;
@@ -159,15 +161,23 @@ static int spill(extsort *s)
     return ok ? 0 : fail(s, "cannot write", path);
 }
 
-int extsort_add(extsort *s, const void *rec)
+int extsort_add(extsort *s, const void *rec) { return extsort_add_many(s, rec, 1); }
+
+int extsort_add_many(extsort *s, const void *recs, size_t n)
 {
+    const unsigned char *p = recs;
     if (!s->buf && !(s->buf = malloc(s->cap * s->size)))
         abort();
-    if (s->n == s->cap && spill(s) < 0)
-        return -1;
-    memcpy(s->buf + s->n * s->size, rec, s->size);
-    s->n++;
-    s->count++;
+    while (n) {
+        if (s->n == s->cap && spill(s) < 0)
+            return -1;
+        size_t take = s->cap - s->n < n ? s->cap - s->n : n;
+        memcpy(s->buf + s->n * s->size, p, take * s->size);
+        s->n += take;
+        s->count += take;
+        p += take * s->size;
+        n -= take;
+    }
     return 0;
 }
 
@@ -180,7 +190,7 @@ int extsort_add_sorted(extsort *s, const char *path)
 
 static int less(const extsort *s, size_t a, size_t b)
 {
-    int c = s->cmp(s->recs + a * s->size, s->recs + b * s->size);
+    int c = s->cmp(s->cur[a], s->cur[b]);
     return c < 0 || (c == 0 && a < b); /* equal records: earlier run first, so the merge is stable */
 }
 
@@ -201,22 +211,27 @@ static void sift_down(extsort *s, size_t i)
     }
 }
 
-/* Load run i's next record into its slot; 0 when it has none left. */
+/* Point run i at its next record; 0 when it has none left. */
 static int advance(extsort *s, size_t i)
 {
     run *r = &s->runs[i];
-    unsigned char *slot = s->recs + i * s->size;
     if (!r->path) {
         if (r->mem_at == s->n)
             return 0;
-        memcpy(slot, s->buf + r->mem_at++ * s->size, s->size);
+        s->cur[i] = s->buf + r->mem_at++ * s->size;
         return 1;
     }
-    if (fread(slot, s->size, 1, r->f) == 1)
-        return 1;
-    if (ferror(r->f))
-        fail(s, "cannot read", r->path);
-    return 0;
+    if (r->blk_at == r->blk_n) {
+        r->blk_n = fread(r->blk, s->size, RUN_BUFFER / s->size, r->f);
+        r->blk_at = 0;
+        if (r->blk_n == 0) {
+            if (ferror(r->f))
+                fail(s, "cannot read", r->path);
+            return 0;
+        }
+    }
+    s->cur[i] = r->blk + r->blk_at++ * s->size;
+    return 1;
 }
 
 int extsort_done(extsort *s)
@@ -240,17 +255,17 @@ int extsort_done(extsort *s)
     }
     if (s->n || !s->nruns)
         new_run(s); /* the in-memory one */
-    s->recs = malloc(s->nruns * s->size + 1);
+    s->cur = malloc(s->nruns * sizeof *s->cur + 1);
     s->heap = malloc(s->nruns * sizeof *s->heap + 1);
-    s->out = malloc(s->size);
-    if (!s->recs || !s->heap || !s->out)
+    if (!s->cur || !s->heap)
         abort();
     for (size_t i = 0; i < s->nruns; i++) {
         run *r = &s->runs[i];
         if (r->path) {
             if (!(r->f = fopen(r->path, "rb")))
                 return fail(s, "cannot open", r->path);
-            setvbuf(r->f, NULL, _IOFBF, RUN_BUFFER);
+            if (!(r->blk = malloc(RUN_BUFFER)))
+                abort();
         }
         if (advance(s, i))
             s->heap[s->nheap++] = i;
@@ -263,14 +278,21 @@ int extsort_done(extsort *s)
 
 const void *extsort_next(extsort *s)
 {
-    if (!s->done || !s->nheap || s->err[0])
+    if (!s->done || s->err[0])
         return NULL;
-    size_t i = s->heap[0];
-    memcpy(s->out, s->recs + i * s->size, s->size);
-    if (!advance(s, i))
-        s->heap[0] = s->heap[--s->nheap];
-    sift_down(s, 0);
-    return s->err[0] ? NULL : s->out;
+    if (s->popped) { /* the record returned last is no longer needed: its run moves on */
+        size_t i = s->popped - 1;
+        s->popped = 0;
+        if (!advance(s, i))
+            s->heap[0] = s->heap[--s->nheap];
+        sift_down(s, 0);
+        if (s->err[0])
+            return NULL;
+    }
+    if (!s->nheap)
+        return NULL;
+    s->popped = s->heap[0] + 1;
+    return s->cur[s->heap[0]];
 }
 
 const char *extsort_error(const extsort *s) { return s->err[0] ? s->err : NULL; }
@@ -284,6 +306,7 @@ void extsort_free(extsort *s)
     for (size_t i = 0; i < s->nruns; i++) {
         if (s->runs[i].f)
             fclose(s->runs[i].f);
+        free(s->runs[i].blk);
         if (s->runs[i].owned)
             unlink(s->runs[i].path);
         free(s->runs[i].path);
@@ -292,9 +315,8 @@ void extsort_free(extsort *s)
         rmdir(s->tmpdir);
     free(s->runs);
     free(s->buf);
-    free(s->recs);
+    free(s->cur);
     free(s->heap);
-    free(s->out);
     free(s->tmpdir);
     free(s);
 }

@@ -227,45 +227,72 @@ static int cmp_pair(const void *a, const void *b)
     return c ? c : cmp_u64(x->h, y->h);
 }
 
-/* Every record of one kind that the sign tasks wrote for partition `part`. */
+/* Every record of one kind that the sign tasks wrote for this partition. */
 static int feed(phased *ph, extsort *s, const char *fmt, size_t size)
 {
-    unsigned char rec[64];
-    for (unsigned j = 0; j < ph->shards; j++) {
+    enum { CHUNK = 8192 };
+    unsigned char *recs = malloc(CHUNK * size);
+    if (!recs)
+        abort();
+    int rc = 0;
+    for (unsigned j = 0; j < ph->shards && rc == 0; j++) {
         char *path = path_of(ph, fmt, j, ph->shard);
         FILE *f = fopen(path, "rb");
         if (!f) {
             ph->h->error(ph->ctx, "cannot open '%s': %s", path, strerror(errno));
             free(path);
-            return -1;
+            rc = -1;
+            break;
         }
+        size_t got;
         int bad = 0;
-        while (!bad && fread(rec, size, 1, f) == 1)
-            bad = extsort_add(s, rec) < 0;
+        while (!bad && (got = fread(recs, size, CHUNK, f)) > 0)
+            bad = extsort_add_many(s, recs, got) < 0;
         bad = bad || ferror(f);
         fclose(f);
         if (bad) {
             ph->h->error(ph->ctx, "'%s': %s", path, extsort_error(s) ? extsort_error(s) : "read error");
-            free(path);
-            return -1;
+            rc = -1;
         }
         free(path);
     }
-    return extsort_done(s) < 0 ? (ph->h->error(ph->ctx, "%s", extsort_error(s)), -1) : 0;
+    free(recs);
+    if (rc == 0 && extsort_done(s) < 0) {
+        ph->h->error(ph->ctx, "%s", extsort_error(s));
+        rc = -1;
+    }
+    return rc;
 }
+
+/* The sign tasks' signature files, and the signatures read last: a
+ * document is in one bucket per band, and in a templated corpus in many
+ * big ones, so the same few are read again and again (a pread each was a
+ * tenth of a pairs task). */
+#define SIG_CACHE 32768
 
 typedef struct sigfiles {
     int *fd;
     size_t rec; /* bytes per signature record */
+    uint64_t *tag; /* per cache slot: 1 + (shard << 32 | local), 0: empty */
+    uint32_t *sig; /* per cache slot: the record */
 } sigfiles;
 
 static int read_sig(phased *ph, sigfiles *sf, uint32_t shard, uint32_t local, uint32_t *out)
 {
+    uint64_t tag = ((uint64_t)shard << 32 | local) + 1;
+    size_t slot = (size_t)((tag * 0x9E3779B97F4A7C15ull) >> 52) % SIG_CACHE;
+    uint32_t *cached = sf->sig + slot * (sf->rec / sizeof *sf->sig);
+    if (sf->tag[slot] == tag) {
+        memcpy(out, cached, sf->rec);
+        return 0;
+    }
     off_t at = (off_t)local * (off_t)sf->rec;
     if (pread(sf->fd[shard], out, sf->rec, at) != (ssize_t)sf->rec) {
         ph->h->error(ph->ctx, "signature %u of shard %u is missing: the sign work is incomplete", local, shard);
         return -1;
     }
+    memcpy(cached, out, sf->rec);
+    sf->tag[slot] = tag;
     return 0;
 }
 
@@ -284,7 +311,7 @@ static char *tmp_dir(const phased *ph, const char *what)
 static int exact_pairs(phased *ph, extsort *pairs)
 {
     char *tmp = tmp_dir(ph, "exact");
-    extsort *s = extsort_new(sizeof(exact_rec), cmp_exact, ph->memory / 2, tmp);
+    extsort *s = extsort_new(sizeof(exact_rec), cmp_exact, ph->memory / 10 * 6, tmp);
     free(tmp);
     int rc = feed(ph, s, "sign-%u/exact-%u.bin", sizeof(exact_rec));
     exact_rec lead = {0};
@@ -379,7 +406,10 @@ static int near_pairs(phased *ph, extsort *pairs)
 {
     const dd_params *p = &ph->p;
     more_files();
-    sigfiles sf = {calloc(ph->shards, sizeof(int)), (p->perms + 1) * sizeof(uint32_t)};
+    sigfiles sf = {calloc(ph->shards, sizeof(int)), (p->perms + 1) * sizeof(uint32_t), calloc(SIG_CACHE, 8),
+                   malloc(SIG_CACHE * (p->perms + 1) * sizeof(uint32_t))};
+    if (!sf.fd || !sf.tag || !sf.sig)
+        abort();
     int rc = 0;
     for (unsigned j = 0; j < ph->shards; j++) {
         char *path = path_of(ph, "sign-%u/sig.bin", j, 0);
@@ -390,7 +420,7 @@ static int near_pairs(phased *ph, extsort *pairs)
         free(path);
     }
     char *tmp = tmp_dir(ph, "bands");
-    extsort *s = extsort_new(sizeof(band_rec), cmp_band, ph->memory / 2, tmp);
+    extsort *s = extsort_new(sizeof(band_rec), cmp_band, ph->memory / 10 * 6, tmp);
     free(tmp);
     if (rc == 0)
         rc = feed(ph, s, "sign-%u/bands-%u.bin", sizeof(band_rec));
@@ -425,13 +455,16 @@ static int near_pairs(phased *ph, extsort *pairs)
         if (sf.fd[j] >= 0)
             close(sf.fd[j]);
     free(sf.fd);
+    free(sf.tag);
+    free(sf.sig);
     return rc;
 }
 
 static cv_status run_pairs(phased *ph)
 {
     char *tmp = tmp_dir(ph, "pairs");
-    extsort *pairs = extsort_new(sizeof(pair_rec), cmp_pair, ph->memory / 4, tmp);
+    /* The pairs' sort fills while the exact or band sort is read: 0.3 + 0.6 of the budget. */
+    extsort *pairs = extsort_new(sizeof(pair_rec), cmp_pair, ph->memory / 10 * 3, tmp);
     free(tmp);
     int rc = 0;
     if (ph->p.exact)
