@@ -78,21 +78,30 @@ static char *attr(const xmlNode *n, const char *name)
 }
 
 /* Does a token of the class or id (split at anything not a letter or digit)
- * equal one of the hints, or begin with one of four letters or more? */
+ * equal one of the hints, or begin with one of four letters or more?  The
+ * part of a class name after "--" is a BEM modifier, which says what an
+ * element has or how it looks, not what it is ("section--has-ads" is a
+ * section), so its tokens do not count. */
 static int hinted(const char *v, char *const *list, size_t n)
 {
     char tok[128];
+    int modifier = 0;
     while (v && *v) {
         size_t k = 0;
-        while (*v && !isalnum((unsigned char)*v))
+        while (*v && !isalnum((unsigned char)*v)) {
+            if (v[0] == '-' && v[1] == '-')
+                modifier = 1;
+            else if (isspace((unsigned char)*v))
+                modifier = 0; /* the next class name */
             v++;
+        }
         while (*v && isalnum((unsigned char)*v)) {
             if (k + 1 < sizeof tok)
                 tok[k++] = (char)tolower((unsigned char)*v);
             v++;
         }
         tok[k] = '\0';
-        for (size_t i = 0; k && i < n; i++) {
+        for (size_t i = 0; k && !modifier && i < n; i++) {
             size_t hl = strlen(list[i]);
             if (hl < 4 ? !strcmp(tok, list[i]) : !strncmp(tok, list[i], hl))
                 return 1;
@@ -248,6 +257,7 @@ static size_t text_bytes(const xmlNode *n)
 #define SWALLOW_CLASS 0.6
 #define SWALLOW_PARAS 3         /* ...or this many paragraphs... */
 #define SWALLOW_PARA_BYTES 200  /* ...of this many bytes of text */
+#define RETRY_CHARS 100         /* a text shorter than this is tried again without negative hints */
 
 /* Paragraphs of prose under n, counted up to `enough`. */
 static size_t prose_paragraphs(const xmlNode *n, size_t enough)
@@ -394,7 +404,7 @@ static int ends_like_prose(const walk *w, xmlNodePtr n)
 
 static double link_density(const elem *e) { return e->chars ? (double)e->link / (double)e->chars : 0; }
 
-size_t extract_main(xmlDocPtr doc, const hints *h, cv_buf *out)
+static size_t extract_pass(xmlDocPtr doc, const hints *h, cv_buf *out)
 {
     walk w = {.h = h};
     out->len = 0;
@@ -610,5 +620,36 @@ size_t extract_main(xmlDocPtr doc, const hints *h, cv_buf *out)
     buf_free(&w.text);
     if (!out->p)
         buf_add(out, "", 0);
+    return kept;
+}
+
+static void clear_marks(xmlNodePtr n)
+{
+    for (; n; n = n->next) {
+        n->_private = NULL;
+        if (n->type == XML_ELEMENT_NODE)
+            clear_marks(n->children);
+    }
+}
+
+size_t extract_main(xmlDocPtr doc, const hints *h, cv_buf *out)
+{
+    size_t kept = extract_pass(doc, h, out);
+    size_t chars = utf8_chars(out->p, out->len);
+    if (chars >= RETRY_CHARS)
+        return kept;
+    /* Little or nothing: the text may sit in an element whose class names
+     * chrome ("article-ads", a theme's "print" wrapper).  Once more without
+     * the negative hints; the longer text wins. */
+    hints bare = {NULL, h->positive, 0, h->npos};
+    cv_buf again = {0};
+    clear_marks(xmlDocGetRootElement(doc));
+    size_t kept2 = extract_pass(doc, &bare, &again);
+    if (utf8_chars(again.p, again.len) > chars) {
+        buf_free(out);
+        *out = again;
+        return kept2;
+    }
+    buf_free(&again);
     return kept;
 }

@@ -19,7 +19,8 @@
  *    between) join; a heading over a left-out link list, short lines that
  *    are no sentences at the very end, and very short ones anywhere leave.
  * 5. Fallback: when that is much less than the page's good blocks (long,
- *    few links), those blocks are the text.
+ *    few links), those blocks are the text.  When the text is still very
+ *    short, all of it again without the negative class hints.
  * Ideas from readability (scores), boilerpipe and jusText (link density,
  * block length); nothing here is tuned to a site. */
 #ifndef CV_HTML_EXTRACT_H
