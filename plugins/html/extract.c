@@ -258,6 +258,10 @@ static size_t text_bytes(const xmlNode *n)
 #define SWALLOW_PARAS 3         /* ...or this many paragraphs... */
 #define SWALLOW_PARA_BYTES 200  /* ...of this many bytes of text */
 #define RETRY_CHARS 100         /* a text shorter than this is tried again without negative hints */
+#define INTRO_CHARS 60          /* a line introducing a left-out list is shorter */
+#define CREDIT_CHARS 1000       /* a block with a copyright sign is a credit line when shorter */
+#define TAIL_CHARS 300          /* a paragraph after the text, in another wrapper, is page furniture when shorter */
+#define TAIL_MIN_PARAS 3        /* ...once the text's own wrapper holds this many paragraphs */
 
 /* Paragraphs of prose under n, counted up to `enough`. */
 static size_t prose_paragraphs(const xmlNode *n, size_t enough)
@@ -402,6 +406,48 @@ static int ends_like_prose(const walk *w, xmlNodePtr n)
     return 0;
 }
 
+/* Same element name and class: one of the wrappers a site puts its
+ * paragraphs in, several times over. */
+static int same_kind(const xmlNode *a, const xmlNode *b)
+{
+    if (a == b)
+        return 1;
+    if (!a || !b || !xmlStrEqual(a->name, b->name))
+        return 0;
+    char *c1 = attr(a, "class"), *c2 = attr(b, "class");
+    int same = (!c1 && !c2) || (c1 && c2 && !strcmp(c1, c2));
+    xmlFree(c1);
+    xmlFree(c2);
+    return same;
+}
+
+/* Short paragraphs at the end of the text that sit in another wrapper than
+ * the text's own (the parent most kept paragraphs share) are what a site
+ * appends to every page: a call to subscribe, an author's box, a licence. */
+static void drop_foreign_tail(const walk *w, unsigned char *sel)
+{
+    xmlNodePtr own = NULL;
+    size_t most = 0;
+    for (size_t i = 0; i < w->nb; i++) {
+        if (!sel[i] || w->b[i].kind != K_PARA)
+            continue;
+        xmlNodePtr parent = w->b[i].node->parent;
+        size_t n = 0;
+        for (size_t j = 0; j < w->nb; j++)
+            n += sel[j] && w->b[j].kind == K_PARA && w->b[j].node->parent == parent;
+        if (n > most)
+            most = n, own = parent;
+    }
+    for (size_t i = w->nb; most >= TAIL_MIN_PARAS && i-- > 0;) {
+        if (!sel[i])
+            continue;
+        const block *b = &w->b[i];
+        if (b->kind != K_PARA || b->chars >= TAIL_CHARS || same_kind(b->node->parent, own))
+            break;
+        sel[i] = 0;
+    }
+}
+
 static double link_density(const elem *e) { return e->chars ? (double)e->link / (double)e->chars : 0; }
 
 static size_t extract_pass(xmlDocPtr doc, const hints *h, cv_buf *out)
@@ -522,7 +568,8 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, cv_buf *out)
             if (pass == 0) {
                 for (size_t k = 0; k < nkeep && !in; k++)
                     in = inside(b->node, keep[k]);
-                in = in && (ld < 0.5 || b->kind == K_HEAD) && !(b->kind == K_ITEM && ld > 0.3);
+                /* a heading mostly of link text too: another story's title */
+                in = in && ld < 0.5 && !(b->kind == K_ITEM && ld > 0.3);
             } else { /* fallback: the page's good blocks and the headings among them */
                 in = (b->chars >= 70 && ld < 0.2) || (b->kind == K_HEAD && b->link == 0);
             }
@@ -562,9 +609,13 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, cv_buf *out)
             }
         }
         {
-            /* A heading over nothing kept (a link list we left out) goes too. */
+            /* A heading over nothing kept (a link list we left out) goes too,
+             * and so does a short line that introduces one ("More on this:"). */
             for (size_t i = 0; i < w.nb; i++) {
-                if (!sel[i] || w.b[i].kind != K_HEAD)
+                const block *b = &w.b[i];
+                int intro = b->kind == K_PARA && b->chars < INTRO_CHARS && b->len &&
+                            (w.text.p[b->start + b->len - 1] == ':' || !prose(w.text.p + b->start, b->len));
+                if (!sel[i] || (b->kind != K_HEAD && !intro))
                     continue;
                 size_t j = i + 1, later = j;
                 while (later < w.nb && !sel[later])
@@ -585,6 +636,13 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, cv_buf *out)
                 sel[i] = 0;
             }
         }
+        /* A copyright or picture credit line, in any language. */
+        for (size_t i = 0; i < w.nb; i++) {
+            block *b = &w.b[i];
+            if (sel[i] && b->chars < CREDIT_CHARS && memmem(w.text.p + b->start, b->len, "\xC2\xA9", 2)) /* U+00A9 */
+                sel[i] = 0;
+        }
+        drop_foreign_tail(&w, sel);
         /* A paragraph this short that is no sentence (not a heading, an item
          * or a cell) is a label, a name or a date, wherever it stands. */
         for (size_t i = 0; i < w.nb; i++) {

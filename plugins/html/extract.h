@@ -16,8 +16,11 @@
  *    lists make the text.
  * 4. Around it: prose between its first and last block, a lead just before
  *    and a paragraph just after (a few blocks away at most, no link list
- *    between) join; a heading over a left-out link list, short lines that
- *    are no sentences at the very end, and very short ones anywhere leave.
+ *    between) join; a heading or a short line over a left-out link list,
+ *    headings of link text (other stories), lines with a copyright sign,
+ *    short lines that are no sentences at the very end, short paragraphs
+ *    at the end in another wrapper than the text's own (a subscription
+ *    box, an author's note), and very short ones anywhere leave.
  * 5. Fallback: when that is much less than the page's good blocks (long,
  *    few links), those blocks are the text.  When the text is still very
  *    short, all of it again without the negative class hints.
