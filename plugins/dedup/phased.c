@@ -224,7 +224,8 @@ static int cmp_pair(const void *a, const void *b)
 {
     const pair_rec *x = a, *y = b;
     int c = cmp_u64(x->x, y->x);
-    return c ? c : cmp_u64(x->h, y->h);
+    c = c ? c : cmp_u64(x->h, y->h);
+    return c ? c : (x->kind > y->kind) - (x->kind < y->kind); /* an exact pair before a near one */
 }
 
 /* Every record of one kind that the sign tasks wrote for this partition. */
@@ -474,15 +475,24 @@ static cv_status run_pairs(phased *ph)
     cv_out *o = rc == 0 ? ph->h->out_open(ph->ctx, "pairs.bin") : NULL;
     if (rc == 0 && (!o || extsort_done(pairs) < 0))
         rc = -1;
+    /* One record per pair: a pair found in several bands (every band, for
+     * copies of a template) is the same pair; the exact one comes first. */
     const pair_rec *p;
-    while (rc == 0 && (p = extsort_next(pairs)))
+    pair_rec last = {0};
+    uint64_t written = 0;
+    while (rc == 0 && (p = extsort_next(pairs))) {
+        if (written && p->x == last.x && p->h == last.h)
+            continue;
+        last = *p;
+        written++;
         if (ph->h->out_write(o, p, sizeof *p) < 0)
             rc = -1;
+    }
     if (rc == 0 && extsort_error(pairs)) {
         ph->h->error(ph->ctx, "%s", extsort_error(pairs));
         rc = -1;
     }
-    ph->h->count(ph->ctx, "pairs", extsort_count(pairs));
+    ph->h->count(ph->ctx, "pairs", written);
     ph->h->count(ph->ctx, "spilled_runs", extsort_spills(pairs));
     extsort_free(pairs);
     return rc == 0 ? CV_OK : CV_ERROR;
