@@ -42,8 +42,9 @@ static const char usage[] =
     "      --shard K/N        process only the documents whose id hashes to K of N\n"
     "                         (0 <= K < N); the union of all N runs is the whole input\n"
     "      --phase PHASE      one task of a sharded run whose dedup sees every shard:\n"
-    "                         sign (per shard), pairs (per shard), decide (once),\n"
-    "                         apply (per shard), merge (once); work under OUTDIR/work.\n"
+    "                         sign (per shard), pairs and collect (per partition),\n"
+    "                         decide (once), apply (per shard), merge (once), in that\n"
+    "                         order; work under OUTDIR/work.\n"
     "                         dist/shards.sh and dist/slurm/submit.sh run them all\n"
     "      --memory SIZE      a phased task's budget for what it sorts (default 1G);\n"
     "                         past it, sorts spill to OUTDIR/work\n"
@@ -491,7 +492,7 @@ int main(int argc, char **argv)
         case OPT_VERIFY: verify = 1; break;
         case OPT_PHASE:
             if ((ro.phase = cv_phase_parse(optarg)) < 0) {
-                fprintf(stderr, "convert: --phase takes sign, pairs, decide, apply or merge, not '%s'\n", optarg);
+                fprintf(stderr, "convert: --phase takes sign, pairs, collect, decide, apply or merge, not '%s'\n", optarg);
                 goto out;
             }
             break;

@@ -736,7 +736,7 @@ static json_t *pipeline_json(const run *r)
 
 /* ---- phased runs --------------------------------------------------------- */
 
-static const char *const phase_names[] = {"", "sign", "pairs", "decide", "apply", "merge"};
+static const char *const phase_names[] = {"", "sign", "pairs", "collect", "decide", "apply", "merge"};
 
 int cv_phase_parse(const char *name)
 {
@@ -751,6 +751,7 @@ char *cv_phase_dir(const char *out, int phase, unsigned k)
     switch (phase) {
     case CV_PHASE_SIGN: return cv_xasprintf("%s/work/sign-%u", out, k);
     case CV_PHASE_PAIRS: return cv_xasprintf("%s/work/pairs-%u", out, k);
+    case CV_PHASE_COLLECT: return cv_xasprintf("%s/work/collect-%u", out, k);
     case CV_PHASE_DECIDE: return cv_xasprintf("%s/work/decide", out);
     case CV_PHASE_APPLY: return cv_xasprintf("%s/shard-%u", out, k);
     default: return cv_xstrdup(out);
@@ -808,8 +809,12 @@ static int check_inputs(run *r, const char *outdir, cv_err *err)
             dir = cv_phase_dir(outdir, CV_PHASE_SIGN, j);
             snprintf(pat, sizeof pat, "*-%u.bin", ro->shard);
             sum = pat;
-        } else if (ro->phase == CV_PHASE_DECIDE && j < ro->shards) {
+        } else if (ro->phase == CV_PHASE_COLLECT && j < ro->shards && j < CV_PHASE_MAX_PARTS) {
             dir = cv_phase_dir(outdir, CV_PHASE_PAIRS, j);
+            snprintf(pat, sizeof pat, "to-%u.bin", ro->shard);
+            sum = pat;
+        } else if (ro->phase == CV_PHASE_DECIDE && j < ro->shards) {
+            dir = cv_phase_dir(outdir, CV_PHASE_COLLECT, j);
             if (j < CV_PHASE_MAX_PARTS && cv_marker_check(dir, NULL, err) < 0) {
                 free(dir);
                 goto bad;
@@ -930,7 +935,7 @@ int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_o
 
     status = CV_EXIT_FAILED;
     cv_log(CV_LOG_DEBUG, "%d worker thread%s", r->nworkers, r->nworkers > 1 ? "s" : "");
-    if (ro->phase == CV_PHASE_PAIRS || ro->phase == CV_PHASE_DECIDE)
+    if (ro->phase == CV_PHASE_PAIRS || ro->phase == CV_PHASE_COLLECT || ro->phase == CV_PHASE_DECIDE)
         ; /* no documents: the phase step does its part in finish() */
     else if (reads && shard_by_file(r) && first_input >= ro->ninputs)
         ;

@@ -10,8 +10,8 @@
 
 /* A phased run (--phase): the tasks that let a serial step such as dedup
  * decide across shards as one run would.  See docs/architecture.md. */
-enum { CV_PHASE_NONE, CV_PHASE_SIGN, CV_PHASE_PAIRS, CV_PHASE_DECIDE, CV_PHASE_APPLY, CV_PHASE_MERGE };
-/* The pairs phase runs min(N, CV_PHASE_MAX_PARTS) tasks (dedup's partitions). */
+enum { CV_PHASE_NONE, CV_PHASE_SIGN, CV_PHASE_PAIRS, CV_PHASE_COLLECT, CV_PHASE_DECIDE, CV_PHASE_APPLY, CV_PHASE_MERGE };
+/* The pairs and collect phases run min(N, CV_PHASE_MAX_PARTS) tasks (dedup's partitions). */
 #define CV_PHASE_MAX_PARTS 256
 
 typedef struct cv_run_opts {
@@ -35,10 +35,10 @@ enum { CV_EXIT_OK = 0, CV_EXIT_FAILED = 1, CV_EXIT_USAGE = 2 };
  * says why, with the config location where there is one. */
 int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_opts *ro, cv_err *err);
 
-/* The phase named `name` (sign, pairs, decide, apply, merge), or -1. */
+/* The phase named `name` (sign, pairs, collect, decide, apply, merge), or -1. */
 int cv_phase_parse(const char *name);
 /* Where a task of a phased run writes: OUT/work/sign-K, OUT/work/pairs-K,
- * OUT/work/decide, OUT/shard-K (apply) or OUT (merge).  Caller frees. */
+ * OUT/work/collect-K, OUT/work/decide, OUT/shard-K (apply) or OUT (merge).  Caller frees. */
 char *cv_phase_dir(const char *out, int phase, unsigned k);
 
 /* Ask a running pipeline to stop (safe to call from a signal handler). */

@@ -4,7 +4,8 @@
 #
 # INPUT is a file or a quoted glob ('crawl/*.warc.gz'): with several files each
 # shard reads whole files.  When the config has dedup, its phases run in turn
-# (sign, pairs and apply as N tasks each, decide and merge once), so duplicates
+# (sign and apply as N tasks each, pairs and collect as min(N, 256), decide
+# and merge once), so duplicates
 # are found across shards exactly as one run finds them; work files go to
 # OUTDIR/work.  Without dedup, N independent shards and a merge of reports.
 # Run it again on the same OUTDIR and it finishes what is missing: a task
@@ -18,7 +19,8 @@ if [ "${1:-}" = --task ]; then # one task, as xargs starts it: --task PHASE N CO
     phase=$2 n=$3 config=$4 input=$5 out=$6 k=${!#}
     set -- "${@:7:$(($# - 7))}"
     case $phase in
-    sign) dir=$out/work/sign-$k ;; pairs) dir=$out/work/pairs-$k ;; decide) dir=$out/work/decide ;;
+    sign) dir=$out/work/sign-$k ;; pairs) dir=$out/work/pairs-$k ;; collect) dir=$out/work/collect-$k ;;
+    decide) dir=$out/work/decide ;;
     apply) dir=$out/shard-$k ;; merge) dir=$out ;; *) dir=$out/shard-$k ;;
     esac
     if "${CONVERT:-convert}" -q --verify "$dir" 2>/dev/null; then
@@ -52,6 +54,7 @@ mkdir -p "$out"
 if "$convert" -q --check -c "$config" --phase sign --shard "0/$n" -o "$out" 2>/dev/null; then
     phase sign "$n" "$@"
     phase pairs $((n < 256 ? n : 256)) "$@" # the partitions: at most 256
+    phase collect $((n < 256 ? n : 256)) "$@"
     phase decide 1 "$@"
     phase apply "$n" "$@"
     phase merge 1 "$@"

@@ -2,8 +2,9 @@
 # submit.sh N CONFIG INPUT OUTDIR [--wait] [convert options...] -- a sharded
 # run on Slurm; prints the job ids.  INPUT is a file or a quoted glob.
 #
-# With dedup in the config: the phases as jobs chained by afterok, arrays of N
-# for sign, pairs and apply, single jobs for decide and merge; each job's
+# With dedup in the config: the phases as jobs chained by afterok, arrays for
+# sign and apply (N), pairs and collect (min(N, 256)), single jobs for decide
+# and merge; each job's
 # --mem is the budget (--memory, default 1G) plus 256M.  Without dedup: an
 # array of N independent shards and a merge of their reports.  Submitting the
 # same run again redoes only the tasks without a valid completion marker.
@@ -53,8 +54,9 @@ submit() { # submit PHASE TASKS DEPENDENCY [--wait]
 mkdir -p "$out/work/logs"
 sign=$(submit sign "$n" "")
 pairs=$(submit pairs $((n < 256 ? n : 256)) "$sign") # the partitions: at most 256
-decide=$(submit decide 1 "$pairs")
+collect=$(submit collect $((n < 256 ? n : 256)) "$pairs")
+decide=$(submit decide 1 "$collect")
 apply=$(submit apply "$n" "$decide")
-echo "sign $sign, pairs $pairs, decide $decide, apply $apply, merge ..."
+echo "sign $sign, pairs $pairs, collect $collect, decide $decide, apply $apply, merge ..."
 merge=$(submit merge 1 "$apply" $wait_flag)
 echo "merge job $merge"

@@ -45,7 +45,7 @@ static const cv_option options[] = {
     {"max_bucket", CV_OPT_INT, "32", 0,
      "documents kept per LSH bucket: templated pages fill buckets, and an unbounded one makes dedup quadratic"},
     {"phase", CV_OPT_STRING, "single", 0,
-     "single (one run decides), or set by convert --phase: sign, pairs, decide, apply (leave it unset)"},
+     "single (one run decides), or set by convert --phase: sign, pairs, collect, decide, apply (leave it unset)"},
     {"work", CV_OPT_STRING, NULL, 0, "set by convert --phase: the work folder of a phased run"},
     {"shard", CV_OPT_INT, "0", 0, "set by convert --phase: this task's shard or partition"},
     {"shards", CV_OPT_INT, "0", 0, "set by convert --phase: the number of shards (and partitions)"},
@@ -217,7 +217,7 @@ static void *d_create(const cv_host *h, cv_ctx *ctx)
     }
     d->containment = !strcmp(measure, "containment");
     if ((d->mode = phased_mode(h->opt_string(ctx, "phase"))) < 0) {
-        h->error(ctx, "phase must be single, sign, pairs, decide or apply, not '%s'", h->opt_string(ctx, "phase"));
+        h->error(ctx, "phase must be single, sign, pairs, collect, decide or apply, not '%s'", h->opt_string(ctx, "phase"));
         goto fail;
     }
     d->ngram = (size_t)ngram;

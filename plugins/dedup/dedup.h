@@ -45,12 +45,12 @@ static inline double dd_similarity(const dd_params *p, const uint32_t *a, uint32
  * dist/slurm/submit.sh, and the core's input checks, know it as 256). */
 #define DEDUP_MAX_PARTS 256
 typedef struct phased phased;
-enum { PH_SINGLE, PH_SIGN, PH_PAIRS, PH_DECIDE, PH_APPLY };
+enum { PH_SINGLE, PH_SIGN, PH_PAIRS, PH_DECIDE, PH_APPLY, PH_COLLECT };
 int phased_mode(const char *name); /* PH_*, or -1 */
 phased *phased_new(const cv_host *h, cv_ctx *ctx, const dd_params *p, int mode);
 /* sign: record pt (computed in full); apply: drop what decide decided. */
 cv_status phased_process(phased *ph, cv_doc *doc, const part *pt);
-/* pairs and decide do all their work here; sign and apply check and close. */
+/* pairs, collect and decide do all their work here; sign and apply check and close. */
 cv_status phased_finish(phased *ph);
 void phased_free(phased *ph);
 

@@ -14,7 +14,13 @@
  *                        bucket, each document against the first max_bucket
  *                        before it, signatures read from the sign files:
  *                        every pair at or above the threshold, and each
- *                        exact copy with the first of its group.
+ *                        exact copy with the first of its group; written
+ *                        once per pair, into the part that the later
+ *                        document's place picks.
+ *   collect (per part)   a pair that shares bands in several parts was
+ *                        found by each: the part's pairs from every pairs
+ *                        task, once each.  Without it decide, alone, would
+ *                        read every pair up to once per band.
  *   decide (once)        pairs merged in input order; who is kept is known
  *                        for every earlier document by the time a later one
  *                        asks, so the streaming rule applies as it is.  The
@@ -80,8 +86,8 @@ struct phased {
 
 int phased_mode(const char *name)
 {
-    static const char *const names[] = {"single", "sign", "pairs", "decide", "apply"};
-    for (int i = 0; i < 5; i++)
+    static const char *const names[] = {"single", "sign", "pairs", "decide", "apply", "collect"};
+    for (int i = 0; i < 6; i++)
         if (!strcmp(name, names[i]))
             return i;
     return -1;
@@ -130,8 +136,8 @@ phased *phased_new(const cv_host *h, cv_ctx *ctx, const dd_params *p, int mode)
     ph->shard = (unsigned)k;
     ph->shards = (unsigned)n;
     ph->parts = ph->shards < DEDUP_MAX_PARTS ? ph->shards : DEDUP_MAX_PARTS;
-    if (mode == PH_PAIRS && ph->shard >= ph->parts) {
-        h->error(ctx, "there are %u partitions: pairs tasks are 0 to %u", ph->parts, ph->parts - 1);
+    if ((mode == PH_PAIRS || mode == PH_COLLECT) && ph->shard >= ph->parts) {
+        h->error(ctx, "there are %u partitions: pairs and collect tasks are 0 to %u", ph->parts, ph->parts - 1);
         free(ph);
         return NULL;
     }
@@ -472,8 +478,11 @@ static cv_status run_pairs(phased *ph)
         rc = exact_pairs(ph, pairs);
     if (rc == 0 && ph->p.near)
         rc = near_pairs(ph, pairs);
-    cv_out *o = rc == 0 ? ph->h->out_open(ph->ctx, "pairs.bin") : NULL;
-    if (rc == 0 && (!o || extsort_done(pairs) < 0))
+    cv_out **o = calloc(ph->parts, sizeof *o);
+    for (unsigned r = 0; rc == 0 && r < ph->parts; r++)
+        if (!(o[r] = open_out(ph, "to-%u.bin", r)))
+            rc = -1;
+    if (rc == 0 && extsort_done(pairs) < 0)
         rc = -1;
     /* One record per pair: a pair found in several bands (every band, for
      * copies of a template) is the same pair; the exact one comes first. */
@@ -485,9 +494,10 @@ static cv_status run_pairs(phased *ph)
             continue;
         last = *p;
         written++;
-        if (ph->h->out_write(o, p, sizeof *p) < 0)
+        if (ph->h->out_write(o[part_of(ph, p->x * 0x9E3779B97F4A7C15ull)], p, sizeof *p) < 0)
             rc = -1;
     }
+    free(o);
     if (rc == 0 && extsort_error(pairs)) {
         ph->h->error(ph->ctx, "%s", extsort_error(pairs));
         rc = -1;
@@ -495,6 +505,40 @@ static cv_status run_pairs(phased *ph)
     ph->h->count(ph->ctx, "pairs", written);
     ph->h->count(ph->ctx, "spilled_runs", extsort_spills(pairs));
     extsort_free(pairs);
+    return rc == 0 ? CV_OK : CV_ERROR;
+}
+
+/* ---- collect ------------------------------------------------------------- */
+
+static cv_status run_collect(phased *ph)
+{
+    char *tmp = tmp_dir(ph, "collect");
+    extsort *s = extsort_new(sizeof(pair_rec), cmp_pair, 1 << 20, tmp);
+    free(tmp);
+    for (unsigned j = 0; j < ph->parts; j++) {
+        char *path = path_of(ph, "pairs-%u/to-%u.bin", j, ph->shard);
+        extsort_add_sorted(s, path);
+        free(path);
+    }
+    cv_out *o = ph->h->out_open(ph->ctx, "pairs.bin");
+    int rc = o && extsort_done(s) == 0 ? 0 : -1;
+    const pair_rec *p;
+    pair_rec last = {0};
+    uint64_t n = 0;
+    while (rc == 0 && (p = extsort_next(s))) {
+        if (n && p->x == last.x && p->h == last.h)
+            continue; /* the same pair from another part; the exact one came first */
+        last = *p;
+        n++;
+        if (ph->h->out_write(o, p, sizeof *p) < 0)
+            rc = -1;
+    }
+    if (extsort_error(s)) {
+        ph->h->error(ph->ctx, "%s", extsort_error(s));
+        rc = -1;
+    }
+    ph->h->count(ph->ctx, "pairs", n);
+    extsort_free(s);
     return rc == 0 ? CV_OK : CV_ERROR;
 }
 
@@ -584,7 +628,7 @@ static cv_status run_decide(phased *ph)
     extsort *s = extsort_new(sizeof(pair_rec), cmp_pair, 1 << 20, tmp);
     free(tmp);
     for (unsigned j = 0; j < ph->parts; j++) {
-        char *path = path_of(ph, "pairs-%u/pairs.bin", j, 0);
+        char *path = path_of(ph, "collect-%u/pairs.bin", j, 0);
         extsort_add_sorted(s, path);
         free(path);
     }
@@ -713,6 +757,7 @@ cv_status phased_finish(phased *ph)
 {
     switch (ph->mode) {
     case PH_PAIRS: return run_pairs(ph);
+    case PH_COLLECT: return run_collect(ph);
     case PH_DECIDE: return run_decide(ph);
     case PH_APPLY:
         if (ph->applied != ph->ndec) {
