@@ -69,7 +69,7 @@ for n in $SHARDS; do
     work=$(du -sb "$out/work" | cut -f1)
     printf '\n%d shards: %.1f s (%.2fx the single run), result %s to the single run; work files %.0f MB (%.0f bytes per document)\n' \
         "$n" "$wall" "$(echo "$wall / $single_s" | bc -l)" "$same" "$(echo "$work / 1000000" | bc -l)" "$(echo "$work / $DOCS" | bc -l)"
-    for p in sign pairs decide apply merge; do
+    for p in sign pairs collect decide apply merge; do
         awk -v p="$p" -v mb="$MB" '$1 == p { n++; s += $2; if ($3 > m) m = $3 }
             END { if (n) printf "  %-7s %2d task(s), %6.1f task-s, peak RSS %4d MiB%s\n", p, n, s, m / 1024,
                   p == "sign" ? sprintf(", %.1f MB/s per core", mb / s) : "" }' "$LOG"
