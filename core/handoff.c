@@ -14,6 +14,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "doc.h"
 
@@ -47,6 +48,15 @@ int cv_handoff_write(cv_out *o, const cv_doc *d)
     return bad ? -1 : 0;
 }
 
+/* Bytes left in f: no length read from it may ask for more (a damaged file
+ * would have us allocate terabytes). */
+static uint64_t left(FILE *f)
+{
+    struct stat st;
+    long at = ftell(f);
+    return fstat(fileno(f), &st) == 0 && at >= 0 && st.st_size >= at ? (uint64_t)(st.st_size - at) : 0;
+}
+
 /* A string of at most max bytes into *buf (grown as needed); 1 NULL, 0 ok, -1 bad. */
 static int get_str(FILE *f, char **buf, size_t *cap, size_t max)
 {
@@ -55,7 +65,7 @@ static int get_str(FILE *f, char **buf, size_t *cap, size_t max)
         return -1;
     if (n == NO_STR)
         return 1;
-    if (n > max)
+    if (n > max || n > left(f))
         return -1;
     if (*cap < (size_t)n + 1) {
         *cap = (size_t)n + 1;
@@ -83,7 +93,7 @@ int cv_handoff_read(FILE *f, const char *name, cv_doc *d, char **buf, size_t *ca
     if (fread(&ord, sizeof ord, 1, f) != 1 || fread(&in, sizeof in, 1, f) != 1 || get_str(f, buf, cap, 1u << 30))
         goto bad;
     cv_doc_set_id(d, *buf);
-    if (fread(&len, sizeof len, 1, f) != 1 || len > ((uint64_t)1 << 40))
+    if (fread(&len, sizeof len, 1, f) != 1 || len > left(f))
         goto bad;
     if (*cap < (size_t)len + 1) {
         *cap = (size_t)len + 1;
@@ -91,7 +101,10 @@ int cv_handoff_read(FILE *f, const char *name, cv_doc *d, char **buf, size_t *ca
     }
     if (len && fread(*buf, 1, (size_t)len, f) != len)
         goto bad;
-    cv_doc_set_text_unchecked(d, *buf, (size_t)len); /* checked when the sign phase read it */
+    if (cv_doc_set_text(d, *buf, (size_t)len) < 0) { /* checked by sign; again, as a damaged file may hold anything */
+        why = "its text is not valid UTF-8";
+        goto bad;
+    }
     if (get_str(f, buf, cap, 1u << 30))
         goto bad;
     json_error_t je;
@@ -105,8 +118,8 @@ int cv_handoff_read(FILE *f, const char *name, cv_doc *d, char **buf, size_t *ca
     d->meta = meta;
     d->ord = ord;
     d->bytes_in = in;
-    if (fread(&nspans, sizeof nspans, 1, f) != 1)
-        goto bad;
+    if (fread(&nspans, sizeof nspans, 1, f) != 1 || nspans > left(f) / 28)
+        goto bad; /* a span takes 28 bytes at least */
     for (uint32_t i = 0; i < nspans; i++) {
         uint64_t start, end;
         uint32_t flags;
