@@ -13,7 +13,8 @@
 #include "util.h"
 
 static const cv_option options[] = {
-    {"path", CV_OPT_PATH, NULL, 1, "archive file (any format and compression libarchive reads) or a folder"},
+    {"path", CV_OPT_PATH, NULL, 1,
+     "archive file (any format and compression libarchive reads), a folder, or one file that `include` names"},
     {"include", CV_OPT_LIST, "['*']", 0, "glob(s) a member path must match (fnmatch; * also matches /)"},
     {"exclude", CV_OPT_LIST, "[]", 0, "glob(s) of member paths to skip"},
     {"invalid_utf8", CV_OPT_STRING, "repair", 0,
@@ -30,6 +31,7 @@ typedef struct reader {
     cv_ctx *ctx;
     struct archive *a;
     int disk; /* reading a folder */
+    const char *single; /* not an archive: the file itself, named so, is the one document */
     const char *path;
     size_t root_len; /* folder mode: strip "<path>/" from entry names */
     unsigned flags; /* CV_TEXT_REPAIR or 0 */
@@ -38,6 +40,8 @@ typedef struct reader {
     int64_t file_size; /* for progress: compressed bytes read of this many */
     cv_buf html;       /* a web page's bytes decoded to UTF-8 */
 } reader;
+
+static int matches_any(const cv_host *h, cv_ctx *ctx, const char *key, const char *name);
 
 static void r_destroy(void *p)
 {
@@ -85,6 +89,15 @@ static void *r_create(const cv_host *host, cv_ctx *ctx)
         r->a = archive_read_new();
         archive_read_support_filter_all(r->a);
         archive_read_support_format_all(r->a);
+        /* -i with a glob of pages and include: ["*.html"]: a file the patterns
+         * name is a document when it is no archive (libarchive's raw format
+         * bids last, so archives stay archives); compressed ones too. */
+        const char *base = strrchr(r->path, '/') ? strrchr(r->path, '/') + 1 : r->path;
+        if (host->opt_is_set(ctx, "include") && matches_any(host, ctx, "include", base) &&
+            !matches_any(host, ctx, "exclude", base)) {
+            archive_read_support_format_raw(r->a);
+            r->single = base;
+        }
         if (archive_read_open_filename(r->a, r->path, 1 << 16) != ARCHIVE_OK)
             goto lib_fail;
     }
@@ -179,6 +192,8 @@ static cv_status r_next(void *p, cv_doc *doc)
         }
         if (r->disk)
             archive_read_disk_descend(r->a);
+        if (r->single && archive_format(r->a) == ARCHIVE_FORMAT_RAW)
+            archive_entry_set_pathname(e, r->single);
         const char *name = archive_entry_pathname_utf8(e);
         if (!name)
             name = archive_entry_pathname(e);

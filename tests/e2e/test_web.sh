@@ -58,6 +58,14 @@ PY
 grep -q '"id":"all_navigation.html","reason":"html:no_content"' "$TMP/folder/dropped.jsonl" && ok ||
     bad "a page of navigation only is dropped as html:no_content"
 texts "$TMP/folder" >"$TMP/folder.texts"
+# The same pages as files (-i with a glob): each file that include names is a document.
+run "$CONVERT" -q -c "$TMP/folder.yaml" -i "$PAGES/*.html" -o "$TMP/files"
+expect_rc 0 "pages given one file each"
+texts "$TMP/files" >"$TMP/files.texts"
+expect_same "$TMP/folder.texts" "$TMP/files.texts" "one file each: the folder run's texts"
+run "$CONVERT" -q -c "$SRC/config/minimal.yaml" -i "$PAGES/article_nav.html" -o "$TMP/notarchive"
+expect_rc 2 "a plain file that include does not name is still no archive"
+expect_err "Unrecognized archive format" "and says so"
 
 # WARC files of the same pages: every version and compression gives the same texts.
 for variant in "v11.warc" "v10.warc --version 1.0" "pergz.warc.gz" "whole.warc.gz --whole-gzip" "z.warc.zst"; do
