@@ -44,6 +44,7 @@ static inline double dd_similarity(const dd_params *p, const uint32_t *a, uint32
  * min(N, DEDUP_MAX_PARTS) tasks for N shards (dist/shards.sh and
  * dist/slurm/submit.sh, and the core's input checks, know it as 256). */
 #define DEDUP_MAX_PARTS 256
+#define DEDUP_MAX_SHARDS 1000
 typedef struct phased phased;
 enum { PH_SINGLE, PH_SIGN, PH_PAIRS, PH_DECIDE, PH_APPLY, PH_COLLECT };
 int phased_mode(const char *name); /* PH_*, or -1 */

@@ -128,8 +128,14 @@ phased *phased_new(const cv_host *h, cv_ctx *ctx, const dd_params *p, int mode)
     ph->work = h->opt_string(ctx, "work");
     int64_t k = h->opt_int(ctx, "shard"), n = h->opt_int(ctx, "shards");
     ph->memory = (size_t)h->opt_int(ctx, "memory");
-    if (!ph->work || n < 1 || n > 100000 || k < 0 || k >= n) {
+    if (!ph->work || n < 1 || k < 0 || k >= n) {
         h->error(ctx, "phase options are set by convert --phase with --shard K/N, not in the config");
+        free(ph);
+        return NULL;
+    }
+    if (n > DEDUP_MAX_SHARDS) {
+        h->error(ctx, "at most %d shards: decide writes a file for each, and a task writes at most 1024 files",
+                 DEDUP_MAX_SHARDS);
         free(ph);
         return NULL;
     }
@@ -563,6 +569,12 @@ static int cmp_kept(const void *a, const void *b)
     return cmp_u64(x->kept, y->kept);
 }
 
+static int cmp_by_shard(const void *a, const void *b)
+{
+    const decision *x = a, *y = b;
+    return x->shard != y->shard ? (x->shard > y->shard) - (x->shard < y->shard) : cmp_u64(x->ord, y->ord);
+}
+
 /* The kept ids that decisions name, read from every shard's ids file. */
 static int name_kept(phased *ph, decision *dec, size_t n)
 {
@@ -674,14 +686,16 @@ static cv_status run_decide(phased *ph)
     extsort_free(s);
     if (rc == 0)
         rc = name_kept(ph, dec, n);
-    /* One file per shard: the apply task reads only its own. */
+    /* One file per shard: the apply task reads only its own.  By shard, then
+     * input order: one pass, however many shards. */
+    if (rc == 0)
+        qsort(dec, n, sizeof *dec, cmp_by_shard);
+    size_t i = 0;
     for (unsigned k = 0; k < ph->shards && rc == 0; k++) {
         cv_out *o = open_out(ph, "decisions-%u.bin", k);
         if (!o)
             rc = -1;
-        for (size_t i = 0; o && i < n && rc == 0; i++) {
-            if (dec[i].shard != k)
-                continue;
+        for (; o && i < n && dec[i].shard == k && rc == 0; i++) {
             uint32_t kind = dec[i].kind, len = (uint32_t)strlen(dec[i].detail);
             if (put(ph, o, &dec[i].ord, sizeof dec[i].ord) || put(ph, o, &kind, sizeof kind) ||
                 put(ph, o, &len, sizeof len) || put(ph, o, dec[i].detail, len))

@@ -117,6 +117,9 @@ expect_rc 2 "--phase on a config without dedup"
 expect_err "no step of" "and says so"
 run "$CONVERT" -q -c "$TMP/dedup.yaml" -o "$TMP/x" --phase sign
 expect_rc 2 "--phase without --shard"
+run "$CONVERT" -q -c "$TMP/dedup.yaml" -o "$TMP/x" --phase sign --shard 0/1001
+expect_rc 2 "more shards than decide can write files for"
+expect_err "at most 1000 shards" "says the limit"
 run "$CONVERT" -q -c "$TMP/dedup.yaml" -o "$TMP/x" --phase bogus --shard 0/2
 expect_rc 2 "an unknown phase"
 run "$CONVERT" -q -c "$TMP/dedup.yaml" -i "$TMP/nothing-*.gz" -o "$TMP/x"
