@@ -424,20 +424,41 @@ static int same_kind(const xmlNode *a, const xmlNode *b)
 /* Short paragraphs at the end of the text that sit in another wrapper than
  * the text's own (the parent most kept paragraphs share) are what a site
  * appends to every page: a call to subscribe, an author's box, a licence. */
+typedef struct para_parent {
+    xmlNodePtr parent;
+    size_t at; /* the block's index */
+} para_parent;
+
+static int by_parent(const void *a, const void *b)
+{
+    const para_parent *x = a, *y = b;
+    if (x->parent != y->parent)
+        return (uintptr_t)x->parent < (uintptr_t)y->parent ? -1 : 1;
+    return (x->at > y->at) - (x->at < y->at);
+}
+
 static void drop_foreign_tail(const walk *w, unsigned char *sel)
 {
+    /* The parent with the most kept paragraphs (ties: the one seen first),
+     * by sorting them: counting each against all was quadratic in a page's
+     * blocks. */
+    para_parent *pp = malloc((w->nb + 1) * sizeof *pp);
+    if (!pp)
+        abort();
+    size_t n = 0;
+    for (size_t i = 0; i < w->nb; i++)
+        if (sel[i] && w->b[i].kind == K_PARA)
+            pp[n++] = (para_parent){w->b[i].node->parent, i};
+    qsort(pp, n, sizeof *pp, by_parent);
     xmlNodePtr own = NULL;
-    size_t most = 0;
-    for (size_t i = 0; i < w->nb; i++) {
-        if (!sel[i] || w->b[i].kind != K_PARA)
-            continue;
-        xmlNodePtr parent = w->b[i].node->parent;
-        size_t n = 0;
-        for (size_t j = 0; j < w->nb; j++)
-            n += sel[j] && w->b[j].kind == K_PARA && w->b[j].node->parent == parent;
-        if (n > most)
-            most = n, own = parent;
+    size_t most = 0, own_at = 0;
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i; j < n && pp[j].parent == pp[i].parent;)
+            j++;
+        if (j - i > most || (j - i == most && pp[i].at < own_at))
+            most = j - i, own = pp[i].parent, own_at = pp[i].at;
     }
+    free(pp);
     for (size_t i = w->nb; most >= TAIL_MIN_PARAS && i-- > 0;) {
         if (!sel[i])
             continue;
