@@ -12,6 +12,7 @@
  *   meta is the metadata object as JSON text. */
 #include "handoff.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -48,67 +49,105 @@ int cv_handoff_write(cv_out *o, const cv_doc *d)
     return bad ? -1 : 0;
 }
 
-/* Bytes left in f: no length read from it may ask for more (a damaged file
- * would have us allocate terabytes). */
-static uint64_t left(FILE *f)
+struct cv_handoff_in {
+    FILE *f;
+    char *name;
+    char *buf; /* strings and texts as they are read */
+    size_t cap;
+    uint64_t left;  /* bytes of the file not read yet: no length read from it may ask for more
+                     * (a damaged file would have us allocate terabytes) */
+    uint64_t count; /* records read */
+};
+
+cv_handoff_in *cv_handoff_open(const char *path, cv_err *err)
 {
+    FILE *f = fopen(path, "rb");
     struct stat st;
-    long at = ftell(f);
-    return fstat(fileno(f), &st) == 0 && at >= 0 && st.st_size >= at ? (uint64_t)(st.st_size - at) : 0;
+    if (!f || fstat(fileno(f), &st) < 0) {
+        cv_err_set(err, "cannot open '%s': %s", path, strerror(errno));
+        if (f)
+            fclose(f);
+        return NULL;
+    }
+    cv_handoff_in *h = cv_xcalloc(1, sizeof *h);
+    h->f = f;
+    h->name = cv_xstrdup(path);
+    h->left = (uint64_t)st.st_size;
+    return h;
 }
 
-/* A string of at most max bytes into *buf (grown as needed); 1 NULL, 0 ok, -1 bad. */
-static int get_str(FILE *f, char **buf, size_t *cap, size_t max)
+void cv_handoff_close(cv_handoff_in *h)
 {
-    uint32_t n;
-    if (fread(&n, sizeof n, 1, f) != 1)
+    if (!h)
+        return;
+    fclose(h->f);
+    free(h->name);
+    free(h->buf);
+    free(h);
+}
+
+/* n bytes into p; -1 when the file has fewer. */
+static int take(cv_handoff_in *h, void *p, size_t n)
+{
+    if (n > h->left || (n && fread(p, 1, n, h->f) != n))
         return -1;
-    if (n == NO_STR)
-        return 1;
-    if (n > max || n > left(f))
-        return -1;
-    if (*cap < (size_t)n + 1) {
-        *cap = (size_t)n + 1;
-        *buf = cv_xrealloc(*buf, *cap);
-    }
-    if (n && fread(*buf, 1, n, f) != n)
-        return -1;
-    (*buf)[n] = '\0';
+    h->left -= n;
     return 0;
 }
 
-int cv_handoff_read(FILE *f, const char *name, cv_doc *d, char **buf, size_t *cap, uint64_t *count, cv_err *err)
+/* n bytes into h->buf, NUL-terminated. */
+static int take_buf(cv_handoff_in *h, uint64_t n)
 {
-    char magic[4];
-    size_t got = fread(magic, 1, 4, f);
-    if (got == 0 && feof(f))
+    if (n > h->left)
+        return -1;
+    if (h->cap < (size_t)n + 1) {
+        h->cap = (size_t)n + 1;
+        h->buf = cv_xrealloc(h->buf, h->cap);
+    }
+    if (take(h, h->buf, (size_t)n) < 0)
+        return -1;
+    h->buf[n] = '\0';
+    return 0;
+}
+
+/* A string of at most max bytes into h->buf; 1 NULL, 0 ok, -1 bad. */
+static int get_str(cv_handoff_in *h, size_t max)
+{
+    uint32_t n;
+    if (take(h, &n, sizeof n) < 0)
+        return -1;
+    if (n == NO_STR)
+        return 1;
+    return n > max ? -1 : take_buf(h, n);
+}
+
+int cv_handoff_next(cv_handoff_in *h, cv_doc *d, cv_err *err)
+{
+    if (h->left == 0)
         return 0;
+    char magic[4];
     uint64_t ord, in, len;
     uint32_t nspans;
     const char *why = "cut short";
-    if (got != 4 || memcmp(magic, MAGIC, 4)) {
+    if (take(h, magic, 4) < 0)
+        goto bad;
+    if (memcmp(magic, MAGIC, 4)) {
         why = "not a hand-off record";
         goto bad;
     }
-    if (fread(&ord, sizeof ord, 1, f) != 1 || fread(&in, sizeof in, 1, f) != 1 || get_str(f, buf, cap, 1u << 30))
+    if (take(h, &ord, sizeof ord) || take(h, &in, sizeof in) || get_str(h, 1u << 30))
         goto bad;
-    cv_doc_set_id(d, *buf);
-    if (fread(&len, sizeof len, 1, f) != 1 || len > left(f))
+    cv_doc_set_id(d, h->buf);
+    if (take(h, &len, sizeof len) || take_buf(h, len))
         goto bad;
-    if (*cap < (size_t)len + 1) {
-        *cap = (size_t)len + 1;
-        *buf = cv_xrealloc(*buf, *cap);
-    }
-    if (len && fread(*buf, 1, (size_t)len, f) != len)
-        goto bad;
-    if (cv_doc_set_text(d, *buf, (size_t)len) < 0) { /* checked by sign; again, as a damaged file may hold anything */
+    if (cv_doc_set_text(d, h->buf, (size_t)len) < 0) { /* checked by sign; again, as a damaged file may hold anything */
         why = "its text is not valid UTF-8";
         goto bad;
     }
-    if (get_str(f, buf, cap, 1u << 30))
+    if (get_str(h, 1u << 30))
         goto bad;
     json_error_t je;
-    json_t *meta = json_loads(*buf, 0, &je);
+    json_t *meta = json_loads(h->buf, 0, &je);
     if (!json_is_object(meta)) {
         json_decref(meta);
         why = "its metadata is not a JSON object";
@@ -118,17 +157,17 @@ int cv_handoff_read(FILE *f, const char *name, cv_doc *d, char **buf, size_t *ca
     d->meta = meta;
     d->ord = ord;
     d->bytes_in = in;
-    if (fread(&nspans, sizeof nspans, 1, f) != 1 || nspans > left(f) / 28)
+    if (take(h, &nspans, sizeof nspans) || nspans > h->left / 28)
         goto bad; /* a span takes 28 bytes at least */
     for (uint32_t i = 0; i < nspans; i++) {
         uint64_t start, end;
         uint32_t flags;
-        if (fread(&start, sizeof start, 1, f) != 1 || fread(&end, sizeof end, 1, f) != 1 ||
-            fread(&flags, sizeof flags, 1, f) != 1 || get_str(f, buf, cap, 1u << 20))
+        if (take(h, &start, sizeof start) || take(h, &end, sizeof end) || take(h, &flags, sizeof flags) ||
+            get_str(h, 1u << 20))
             goto bad;
-        char *type = cv_xstrdup(*buf);
-        int has_label = get_str(f, buf, cap, 1u << 20);
-        cv_span s = {(size_t)start, (size_t)end, type, has_label == 0 ? *buf : NULL, flags};
+        char *type = cv_xstrdup(h->buf);
+        int has_label = get_str(h, 1u << 20);
+        cv_span s = {(size_t)start, (size_t)end, type, has_label == 0 ? h->buf : NULL, flags};
         int rc = has_label < 0 ? -1 : cv_span_add(d, &s);
         free(type);
         if (rc < 0) {
@@ -136,9 +175,10 @@ int cv_handoff_read(FILE *f, const char *name, cv_doc *d, char **buf, size_t *ca
             goto bad;
         }
     }
-    ++*count;
+    h->count++;
     return 1;
 bad:
-    cv_err_set(err, "%s: document %llu: %s", name, (unsigned long long)*count + 1, ferror(f) ? "read error" : why);
+    cv_err_set(err, "%s: document %llu: %s", h->name, (unsigned long long)h->count + 1,
+               ferror(h->f) ? "read error" : why);
     return -1;
 }

@@ -60,10 +60,7 @@ typedef struct run {
     cv_outset *outs;
     cv_out *drops;
     cv_out *handoff;  /* sign phase: the survivors, for the apply phase */
-    FILE *handin;     /* apply phase: the sign phase's survivors */
-    char *handin_name, *hbuf;
-    size_t hcap;
-    uint64_t hline;
+    cv_handoff_in *handin; /* apply phase: the sign phase's survivors */
     size_t file;      /* the input file being read (index into ro->inputs) */
     uint64_t member;  /* documents the reader gave from it, every shard's */
 
@@ -265,7 +262,7 @@ static int read_handoff(run *r, cv_doc **out)
 {
     cv_doc *d = cv_doc_new();
     cv_err e;
-    int got = cv_handoff_read(r->handin, r->handin_name, d, &r->hbuf, &r->hcap, &r->hline, &e);
+    int got = cv_handoff_next(r->handin, d, &e);
     d->stage = "handoff";
     if (got <= 0) {
         if (got < 0)
@@ -847,13 +844,11 @@ bad:;
 static int open_handin(run *r, const char *outdir, cv_err *err)
 {
     char *dir = cv_phase_dir(outdir, CV_PHASE_SIGN, r->ro->shard);
-    r->handin_name = cv_xasprintf("%s/docs.bin", dir);
+    char *path = cv_xasprintf("%s/docs.bin", dir);
+    r->handin = cv_handoff_open(path, err);
+    free(path);
     free(dir);
-    if (!(r->handin = fopen(r->handin_name, "rb"))) {
-        cv_err_set(err, "cannot open '%s': %s", r->handin_name, strerror(errno));
-        return -1;
-    }
-    return 0;
+    return r->handin ? 0 : -1;
 }
 
 int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_opts *ro, cv_err *err)
@@ -972,10 +967,7 @@ out:
         destroy_stage(&r->steps[i]);
     for (size_t i = 0; i < cfg->nwriters; i++)
         destroy_stage(&r->writers[i]);
-    if (r->handin)
-        fclose(r->handin);
-    free(r->handin_name);
-    free(r->hbuf);
+    cv_handoff_close(r->handin);
     free(r->steps);
     free(r->writers);
     cv_outset_free(r->outs);
