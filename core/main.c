@@ -1,4 +1,5 @@
 /* main.c -- the command line: flags, help, and exit statuses. */
+#include <errno.h>
 #include <getopt.h>
 #include <glob.h>
 #include <signal.h>
@@ -249,6 +250,21 @@ static char *shard_prefix(const char *report_path, const char *outdir)
     return prefix;
 }
 
+/* Add the report at path to r, its files seen from outdir.  -2 when the
+ * file cannot be read, -1 when it is no report of a finished run. */
+static int merge_one(cv_report *r, const char *path, const char *outdir, cv_err *err)
+{
+    size_t got;
+    char *buf = cv_read_file(path, "report", 0, &got, err);
+    if (!buf)
+        return -2;
+    char *prefix = shard_prefix(path, outdir);
+    int rc = cv_report_merge_json(r, buf, path, strcmp(prefix, ".") ? prefix : NULL, err);
+    free(prefix);
+    free(buf);
+    return rc;
+}
+
 static int merge_reports(int n, char **paths, const char *outdir)
 {
     cv_report *r = cv_report_new();
@@ -264,23 +280,14 @@ static int merge_reports(int n, char **paths, const char *outdir)
         /* a folder's report.json, or the file itself; whole: the reports list
          * their files, so they grow with the shards */
         char *path = cv_xasprintf("%s/report.json", paths[i]);
-        size_t got;
-        char *buf = cv_read_file(path, "report", 0, &got, &err);
-        if (!buf) {
-            free(path);
-            path = cv_xstrdup(paths[i]);
-            buf = cv_read_file(path, "report", 0, &got, &err);
-        }
-        if (!buf) {
+        int rc = merge_one(r, path, outdir, &err);
+        free(path);
+        if (rc == -2)
+            rc = merge_one(r, paths[i], outdir, &err);
+        if (rc == -2) {
             fprintf(stderr, "convert: cannot read a report in '%s'\n", paths[i]);
-            free(path);
             goto out;
         }
-        char *prefix = shard_prefix(path, outdir);
-        int rc = cv_report_merge_json(r, buf, path, strcmp(prefix, ".") ? prefix : NULL, &err);
-        free(prefix);
-        free(buf);
-        free(path);
         if (rc < 0) {
             fprintf(stderr, "convert: %s\n", err.msg);
             goto out;
@@ -304,6 +311,27 @@ out:
     return status;
 }
 
+/* A file's bytes appended to o, a block at a time: a crawl's drop logs are
+ * too big to hold. */
+static int copy_into(cv_out *o, const char *path, cv_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        cv_err_set(err, "cannot open '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    static char block[1 << 16];
+    size_t got;
+    int bad = 0;
+    while (!bad && (got = fread(block, 1, sizeof block, f)) > 0)
+        bad = cv_out_write(o, block, got) < 0;
+    bad = bad || ferror(f);
+    fclose(f);
+    if (bad)
+        cv_err_set(err, "cannot copy '%s' into the merged drop log", path);
+    return bad ? -1 : 0;
+}
+
 /* --phase merge: the shards' reports (sign and apply phases) into one, their
  * drop logs into one, under a marker like every other task's. */
 static int merge_phase(const char *out, unsigned n, int quiet)
@@ -321,12 +349,7 @@ static int merge_phase(const char *out, unsigned n, int quiet)
         if (cv_marker_check(dirs[i], "report.json", &err) < 0)
             goto fail;
         char *path = cv_xasprintf("%s/report.json", dirs[i]);
-        size_t got;
-        char *buf = cv_read_file(path, "report", 0, &got, &err);
-        char *prefix = buf ? shard_prefix(path, out) : NULL;
-        int rc = buf ? cv_report_merge_json(r, buf, path, strcmp(prefix, ".") ? prefix : NULL, &err) : -1;
-        free(prefix);
-        free(buf);
+        int rc = merge_one(r, path, out, &err);
         free(path);
         if (rc < 0)
             goto fail;
@@ -339,14 +362,10 @@ static int merge_phase(const char *out, unsigned n, int quiet)
         goto fail;
     for (size_t i = 0; i < 2 * (size_t)n; i++) {
         char *path = cv_xasprintf("%s/dropped.jsonl", dirs[i]);
-        size_t got;
-        char *buf = cv_read_file(path, "drop log", 0, &got, &err);
+        int rc = copy_into(drops, path, &err);
         free(path);
-        if (!buf || cv_out_write(drops, buf, got) < 0) {
-            free(buf);
+        if (rc < 0)
             goto fail;
-        }
-        free(buf);
     }
     if (cv_report_save(r, o, &err) < 0 || cv_outset_commit(o, &err) < 0)
         goto fail;
