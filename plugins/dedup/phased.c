@@ -309,15 +309,14 @@ static int read_sig(phased *ph, sigfiles *sf, uint32_t shard, uint32_t local, ui
     return 0;
 }
 
+/* Where a sort of this task spills: WORK/tmp-K-WHAT-PID. */
 static char *tmp_dir(const phased *ph, const char *what)
 {
-    char *p = path_of(ph, "tmp-%u-", ph->shard, 0);
-    size_t n = strlen(p) + strlen(what) + 32;
+    size_t n = strlen(ph->work) + strlen(what) + 64;
     char *d = malloc(n);
     if (!d)
         abort();
-    snprintf(d, n, "%.*s%s-%ld", (int)strlen(p) - 1, p, what, (long)getpid());
-    free(p);
+    snprintf(d, n, "%s/tmp-%u-%s-%ld", ph->work, ph->shard, what, (long)getpid());
     return d;
 }
 
@@ -473,6 +472,31 @@ static int near_pairs(phased *ph, extsort *pairs)
     return rc;
 }
 
+/* The sorted pairs of s into out (nout files: a pair goes to the part its
+ * later document picks; one file: all of them), each pair once: one found
+ * in several bands or parts is the same pair, and the exact record, sorted
+ * first, is the one kept.  The pairs written, or -1. */
+static int64_t write_unique(phased *ph, extsort *s, cv_out **out, unsigned nout)
+{
+    const pair_rec *p;
+    pair_rec last = {0};
+    int64_t n = 0;
+    while ((p = extsort_next(s))) {
+        if (n && p->x == last.x && p->h == last.h)
+            continue;
+        last = *p;
+        n++;
+        cv_out *o = out[nout > 1 ? part_of(ph, p->x * 0x9E3779B97F4A7C15ull) : 0];
+        if (ph->h->out_write(o, p, sizeof *p) < 0)
+            return -1;
+    }
+    if (extsort_error(s)) {
+        ph->h->error(ph->ctx, "%s", extsort_error(s));
+        return -1;
+    }
+    return n;
+}
+
 static cv_status run_pairs(phased *ph)
 {
     char *tmp = tmp_dir(ph, "pairs");
@@ -488,27 +512,16 @@ static cv_status run_pairs(phased *ph)
     for (unsigned r = 0; rc == 0 && r < ph->parts; r++)
         if (!(o[r] = open_out(ph, "to-%u.bin", r)))
             rc = -1;
-    if (rc == 0 && extsort_done(pairs) < 0)
-        rc = -1;
-    /* One record per pair: a pair found in several bands (every band, for
-     * copies of a template) is the same pair; the exact one comes first. */
-    const pair_rec *p;
-    pair_rec last = {0};
-    uint64_t written = 0;
-    while (rc == 0 && (p = extsort_next(pairs))) {
-        if (written && p->x == last.x && p->h == last.h)
-            continue;
-        last = *p;
-        written++;
-        if (ph->h->out_write(o[part_of(ph, p->x * 0x9E3779B97F4A7C15ull)], p, sizeof *p) < 0)
-            rc = -1;
-    }
-    free(o);
-    if (rc == 0 && extsort_error(pairs)) {
+    if (rc == 0 && extsort_done(pairs) < 0) {
         ph->h->error(ph->ctx, "%s", extsort_error(pairs));
         rc = -1;
     }
-    ph->h->count(ph->ctx, "pairs", written);
+    /* Copies of a template pair up in every band: each pair once. */
+    int64_t written = rc == 0 ? write_unique(ph, pairs, o, ph->parts) : -1;
+    free(o);
+    if (written < 0)
+        rc = -1;
+    ph->h->count(ph->ctx, "pairs", written < 0 ? 0 : (uint64_t)written);
     ph->h->count(ph->ctx, "spilled_runs", extsort_spills(pairs));
     extsort_free(pairs);
     return rc == 0 ? CV_OK : CV_ERROR;
@@ -527,23 +540,16 @@ static cv_status run_collect(phased *ph)
         free(path);
     }
     cv_out *o = ph->h->out_open(ph->ctx, "pairs.bin");
-    int rc = o && extsort_done(s) == 0 ? 0 : -1;
-    const pair_rec *p;
-    pair_rec last = {0};
-    uint64_t n = 0;
-    while (rc == 0 && (p = extsort_next(s))) {
-        if (n && p->x == last.x && p->h == last.h)
-            continue; /* the same pair from another part; the exact one came first */
-        last = *p;
-        n++;
-        if (ph->h->out_write(o, p, sizeof *p) < 0)
-            rc = -1;
-    }
-    if (extsort_error(s)) {
+    int rc = o ? 0 : -1;
+    if (rc == 0 && extsort_done(s) < 0) {
         ph->h->error(ph->ctx, "%s", extsort_error(s));
         rc = -1;
     }
-    ph->h->count(ph->ctx, "pairs", n);
+    /* A pair sharing bands in several parts came from each: once. */
+    int64_t n = rc == 0 ? write_unique(ph, s, &o, 1) : -1;
+    if (n < 0)
+        rc = -1;
+    ph->h->count(ph->ctx, "pairs", n < 0 ? 0 : (uint64_t)n);
     extsort_free(s);
     return rc == 0 ? CV_OK : CV_ERROR;
 }
