@@ -142,17 +142,18 @@ static int fill_out(stream *s)
     return 1;
 }
 
+/* Decoded bytes waiting, refilled when none are: 1, 0 at the end, -1 on error. */
+static int have_out(stream *s) { return s->out_pos < s->out_len ? 1 : fill_out(s); }
+
 long stream_read(stream *s, void *buf, size_t n)
 {
     size_t got = 0;
     while (got < n) {
-        if (s->out_pos == s->out_len) {
-            int rc = fill_out(s);
-            if (rc < 0)
-                return -1;
-            if (rc == 0)
-                break;
-        }
+        int rc = have_out(s);
+        if (rc < 0)
+            return -1;
+        if (rc == 0)
+            break;
         size_t k = s->out_len - s->out_pos;
         if (k > n - got)
             k = n - got;
@@ -168,13 +169,11 @@ long stream_line(stream *s, char *buf, size_t cap)
 {
     size_t got = 0;
     while (got + 1 < cap) {
-        if (s->out_pos == s->out_len) {
-            int rc = fill_out(s);
-            if (rc < 0)
-                return -1;
-            if (rc == 0)
-                break;
-        }
+        int rc = have_out(s);
+        if (rc < 0)
+            return -1;
+        if (rc == 0)
+            break;
         size_t avail = s->out_len - s->out_pos, room = cap - 1 - got;
         size_t k = avail < room ? avail : room;
         unsigned char *nl = memchr(s->out + s->out_pos, '\n', k);
