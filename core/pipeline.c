@@ -795,46 +795,49 @@ static int phase_setup(run *r, cv_err *err)
 
 /* A task trusts the work of earlier tasks only when their markers vouch
  * for it: sizes always, checksums of the files it reads whole. */
+/* The marker of task k of phase under out, with checksums of the files
+ * matching sum (NULL: all). */
+static int check_task(const char *out, int phase, unsigned k, const char *sum, cv_err *err)
+{
+    char *dir = cv_phase_dir(out, phase, k);
+    int rc = cv_marker_check(dir, sum, err);
+    free(dir);
+    return rc;
+}
+
 static int check_inputs(run *r, const char *outdir, cv_err *err)
 {
     const cv_run_opts *ro = r->ro;
+    unsigned n = ro->shards, parts = n < CV_PHASE_MAX_PARTS ? n : CV_PHASE_MAX_PARTS, k = ro->shard;
     char pat[64];
-    for (unsigned j = 0; j <= ro->shards; j++) {
-        char *dir = NULL;
-        const char *sum = NULL;
-        if (ro->phase == CV_PHASE_PAIRS && j < ro->shards) {
-            dir = cv_phase_dir(outdir, CV_PHASE_SIGN, j);
-            snprintf(pat, sizeof pat, "*-%u.bin", ro->shard);
-            sum = pat;
-        } else if (ro->phase == CV_PHASE_COLLECT && j < ro->shards && j < CV_PHASE_MAX_PARTS) {
-            dir = cv_phase_dir(outdir, CV_PHASE_PAIRS, j);
-            snprintf(pat, sizeof pat, "to-%u.bin", ro->shard);
-            sum = pat;
-        } else if (ro->phase == CV_PHASE_DECIDE && j < ro->shards) {
-            dir = cv_phase_dir(outdir, CV_PHASE_COLLECT, j);
-            if (j < CV_PHASE_MAX_PARTS && cv_marker_check(dir, NULL, err) < 0) {
-                free(dir);
-                goto bad;
-            }
-            free(dir);
-            dir = cv_phase_dir(outdir, CV_PHASE_SIGN, j);
-            sum = "ids.bin";
-        } else if (ro->phase == CV_PHASE_APPLY && j == 0) {
-            dir = cv_phase_dir(outdir, CV_PHASE_SIGN, ro->shard);
-        } else if (ro->phase == CV_PHASE_APPLY && j == 1) {
-            dir = cv_phase_dir(outdir, CV_PHASE_DECIDE, 0);
-            snprintf(pat, sizeof pat, "decisions-%u.*", ro->shard);
-            sum = pat;
-        }
-        if (!dir)
-            continue;
-        int rc = cv_marker_check(dir, sum, err);
-        free(dir);
-        if (rc < 0)
-            goto bad;
+    int rc = 0;
+    switch (ro->phase) {
+    case CV_PHASE_PAIRS: /* its partition of every sign task */
+        snprintf(pat, sizeof pat, "*-%u.bin", k);
+        for (unsigned j = 0; j < n && rc == 0; j++)
+            rc = check_task(outdir, CV_PHASE_SIGN, j, pat, err);
+        break;
+    case CV_PHASE_COLLECT: /* its part of every pairs task */
+        snprintf(pat, sizeof pat, "to-%u.bin", k);
+        for (unsigned j = 0; j < parts && rc == 0; j++)
+            rc = check_task(outdir, CV_PHASE_PAIRS, j, pat, err);
+        break;
+    case CV_PHASE_DECIDE: /* every collect task, and the ids of every sign task */
+        for (unsigned j = 0; j < parts && rc == 0; j++)
+            rc = check_task(outdir, CV_PHASE_COLLECT, j, NULL, err);
+        for (unsigned j = 0; j < n && rc == 0; j++)
+            rc = check_task(outdir, CV_PHASE_SIGN, j, "ids.bin", err);
+        break;
+    case CV_PHASE_APPLY: /* its sign task, and its decisions */
+        snprintf(pat, sizeof pat, "decisions-%u.*", k);
+        rc = check_task(outdir, CV_PHASE_SIGN, k, NULL, err);
+        if (rc == 0)
+            rc = check_task(outdir, CV_PHASE_DECIDE, 0, pat, err);
+        break;
+    default: break;
     }
-    return 0;
-bad:;
+    if (rc == 0)
+        return 0;
     char why[1024];
     snprintf(why, sizeof why, "%s", err->msg);
     cv_err_set(err, "--phase %s: the earlier phases' work is not complete: %s", phase_names[ro->phase], why);
