@@ -50,6 +50,7 @@ static const char usage[] =
     "      --memory SIZE      a phased task's budget for what it sorts (default 1G);\n"
     "                         past it, sorts spill to OUTDIR/work\n"
     "      --verify DIR       exit 0 if DIR holds a phase task's completed, intact work\n"
+    "                         (or, with --phase, --shard and -o and no DIR: that task)\n"
     "      --merge-reports    add up the report.json of shard runs (folders or files);\n"
     "                         with -o: OUTDIR/report.json, report.html and the dataset\n"
     "                         card README.md listing the shards' files; else JSON on stdout\n"
@@ -527,14 +528,21 @@ int main(int argc, char **argv)
         }
     }
     if (verify) {
-        if (optind == argc) {
-            fputs("convert: --verify needs the folders of phase tasks\n", stderr);
+        if (optind == argc && !(ro.phase && ro.shards && ro.output)) {
+            fputs("convert: --verify needs the folders of phase tasks, or --phase, --shard and -o\n", stderr);
             goto out;
         }
+        /* --verify --phase P --shard K/N -o OUT: the folder of that task, so
+         * that job scripts need not know where each phase writes */
+        char *task = optind == argc ? cv_phase_dir(ro.output, ro.phase, ro.shard) : NULL;
         status = CV_EXIT_OK;
-        for (int i = optind; i < argc; i++) {
+        for (int i = optind; i < argc || task; i++) {
             cv_err e;
-            if (cv_marker_check(argv[i], NULL, &e) < 0) {
+            const char *dir = task ? task : argv[i];
+            int rc = cv_marker_check(dir, NULL, &e);
+            free(task);
+            task = NULL;
+            if (rc < 0) {
                 if (!ro.quiet)
                     fprintf(stderr, "convert: %s\n", e.msg);
                 status = CV_EXIT_FAILED;

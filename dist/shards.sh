@@ -18,16 +18,12 @@ set -euo pipefail
 if [ "${1:-}" = --task ]; then # one task, as xargs starts it: --task PHASE N CONFIG INPUT OUT K [options]
     phase=$2 n=$3 config=$4 input=$5 out=$6 k=${!#}
     set -- "${@:7:$(($# - 7))}"
-    case $phase in
-    sign) dir=$out/work/sign-$k ;; pairs) dir=$out/work/pairs-$k ;; collect) dir=$out/work/collect-$k ;;
-    decide) dir=$out/work/decide ;;
-    apply) dir=$out/shard-$k ;; merge) dir=$out ;; *) dir=$out/shard-$k ;;
-    esac
-    if "${CONVERT:-convert}" -q --verify "$dir" 2>/dev/null; then
-        exit 0 # done before
+    if [ "$phase" = single ]; then # an independent shard: no marker, run whole
+        exec "${CONVERT:-convert}" -q -c "$config" -i "$input" -o "$out/shard-$k" --shard "$k/$n" \
+            -j "${THREADS:-1}" "$@"
     fi
-    if [ "$phase" = single ]; then
-        exec "${CONVERT:-convert}" -q -c "$config" -i "$input" -o "$dir" --shard "$k/$n" -j "${THREADS:-1}" "$@"
+    if "${CONVERT:-convert}" -q --verify --phase "$phase" --shard "$k/$n" -o "$out" 2>/dev/null; then
+        exit 0 # done before
     fi
     exec "${CONVERT:-convert}" -q -c "$config" -i "$input" -o "$out" --phase "$phase" --shard "$k/$n" \
         -j "${THREADS:-1}" "$@"
