@@ -385,6 +385,12 @@ out:
     return status;
 }
 
+static void push_input(char ***own, size_t *nown, const char *path)
+{
+    *own = cv_xrealloc(*own, (*nown + 1) * sizeof **own);
+    (*own)[(*nown)++] = cv_xstrdup(path);
+}
+
 /* -i: a file, or a glob (quoted, so the shell leaves it) matching several. */
 static int add_input(cv_run_opts *ro, char ***own, size_t *nown, const char *arg)
 {
@@ -397,14 +403,11 @@ static int add_input(cv_run_opts *ro, char ***own, size_t *nown, const char *arg
                 globfree(&g);
             return -1;
         }
-        for (size_t i = 0; i < g.gl_pathc; i++) {
-            *own = cv_xrealloc(*own, (*nown + 1) * sizeof **own);
-            (*own)[(*nown)++] = cv_xstrdup(g.gl_pathv[i]);
-        }
+        for (size_t i = 0; i < g.gl_pathc; i++)
+            push_input(own, nown, g.gl_pathv[i]);
         globfree(&g);
     } else {
-        *own = cv_xrealloc(*own, (*nown + 1) * sizeof **own);
-        (*own)[(*nown)++] = cv_xstrdup(arg);
+        push_input(own, nown, arg);
     }
     ro->inputs = (const char **)*own;
     ro->ninputs = *nown;
