@@ -22,6 +22,9 @@
  * The words, hashes and signature of a document need no other document:
  * prepare() computes them in parallel before the serial turn (ABI 1.1), and
  * the turn only looks them up in the index and keeps them. */
+/* Inlined: most hashes here are of a word or a shingle, a few dozen bytes,
+ * where a call into the library costs as much as the hash. */
+#define XXH_INLINE_ALL
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +126,10 @@ typedef struct work {
     XXH3_state_t *state; /* for words longer than 64 code points */
 } work;
 
+/* One permutation step over all of a signature (see minhash_pick). */
+typedef void minhash_fn(uint32_t *restrict sig, const uint64_t *restrict a, const uint64_t *restrict b, size_t n,
+                        uint64_t x);
+
 typedef struct dedup {
     const cv_host *host;
     cv_ctx *ctx;
@@ -133,6 +140,7 @@ typedef struct dedup {
     size_t ngram, bands, rows, perms, max_bucket;
     double threshold;
     uint64_t *a, *b; /* permutation i: (a[i] * x + b[i]) >> 32, a[i] odd */
+    minhash_fn *minhash;
     table exact_index;   /* low 64 bits of the text hash -> doc */
     XXH128_hash_t *exact_hash;
     table lsh;
@@ -163,6 +171,42 @@ static uint64_t splitmix(uint64_t *x)
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
+}
+
+/* The hottest loop of the step: one multiply-shift hash per permutation and
+ * shingle.  Compiled for AVX-512 and AVX2 as well and picked once at create
+ * time by the CPU's features (not its model: GCC's target_clones("arch=...")
+ * tests the model, and a newer one with the same instructions fell back to
+ * AVX2), so one binary runs on any x86-64 and vectorises where it can.
+ * AVX-512DQ has the 64-bit multiply; AVX2 builds it from three. */
+#define MINHASH_BODY                                                                                                  \
+    {                                                                                                                 \
+        for (size_t p = 0; p < n; p++) {                                                                              \
+            uint32_t v = (uint32_t)((a[p] * x + b[p]) >> 32);                                                         \
+            sig[p] = v < sig[p] ? v : sig[p];                                                                         \
+        }                                                                                                             \
+    }
+static void minhash_plain(uint32_t *restrict sig, const uint64_t *restrict a, const uint64_t *restrict b, size_t n,
+                          uint64_t x) MINHASH_BODY
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx512f,avx512dq"))) static void
+minhash_avx512(uint32_t *restrict sig, const uint64_t *restrict a, const uint64_t *restrict b, size_t n,
+               uint64_t x) MINHASH_BODY
+__attribute__((target("avx2"))) static void
+minhash_avx2(uint32_t *restrict sig, const uint64_t *restrict a, const uint64_t *restrict b, size_t n,
+             uint64_t x) MINHASH_BODY
+#endif
+
+static minhash_fn *minhash_pick(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512dq"))
+        return minhash_avx512;
+    if (__builtin_cpu_supports("avx2"))
+        return minhash_avx2;
+#endif
+    return minhash_plain;
 }
 
 static void d_destroy(void *p)
@@ -221,6 +265,7 @@ static void *d_create(const cv_host *h, cv_ctx *ctx)
         goto fail;
     }
     d->ngram = (size_t)ngram;
+    d->minhash = minhash_pick();
     d->bands = (size_t)bands;
     d->rows = (size_t)rows;
     d->perms = d->bands * d->rows;
@@ -268,65 +313,64 @@ static int lower(int cp)
     return utf8proc_tolower(cp);
 }
 
-static void push_word(work *w, uint64_t h)
+/* An ASCII byte lower-cased when it is a word character, else 0. */
+static inline uint32_t ascii_word(unsigned char c)
 {
-    if (w->nwords == w->cwords) {
-        w->cwords = w->cwords ? w->cwords * 2 : 1024;
-        w->words = realloc(w->words, w->cwords * sizeof *w->words);
-        if (!w->words)
-            abort();
-    }
-    w->words[w->nwords++] = h;
+    unsigned l = c | 0x20u;
+    return l - 'a' < 26u ? l : (unsigned)c - '0' < 10u ? c : 0;
+}
+
+/* One word's hash: of its lower-cased code points as 32-bit numbers. */
+static uint64_t word_hash(XXH3_state_t *st, const uint32_t *cps, size_t ncp, int streaming)
+{
+    if (!streaming)
+        return XXH3_64bits(cps, ncp * sizeof *cps);
+    XXH3_64bits_update(st, cps, ncp * sizeof *cps);
+    return XXH3_64bits_digest(st);
 }
 
 static void words_of(work *w, const char *s, size_t n)
 {
-    w->nwords = 0;
-    uint32_t cps[64]; /* a word's lower-cased code points; longer words stream */
-    size_t ncp = 0;
-    int streaming = 0;
+    /* A text of n bytes has at most (n + 1) / 2 words. */
+    if (w->cwords < n / 2 + 1) {
+        free(w->words);
+        w->cwords = n / 2 + 1 > 1024 ? n / 2 + 1 : 1024;
+        if (!(w->words = malloc(w->cwords * sizeof *w->words)))
+            abort();
+    }
     if (!w->state && !(w->state = XXH3_createState()))
         abort();
-    XXH3_state_t *st = w->state;
-    for (size_t i = 0; i <= n;) {
-        int cp = i < n ? utf8_next(s, &i) : (i++, ' ');
-        if (is_word_char(cp)) {
+    const unsigned char *u = (const unsigned char *)s;
+    uint64_t *out = w->words;
+    uint32_t cps[64]; /* a word's lower-cased code points; longer words stream */
+    size_t ncp = 0, i = 0;
+    int streaming = 0;
+    while (i < n) {
+        uint32_t cp;
+        if (u[i] < 0x80) {
+            cp = ascii_word(u[i++]);
+        } else {
+            int c = utf8_next(s, &i);
+            cp = is_word_char(c) ? (uint32_t)lower(c) : 0;
+        }
+        if (cp) {
             if (ncp == 64) {
                 if (!streaming)
-                    XXH3_64bits_reset(st);
-                XXH3_64bits_update(st, cps, sizeof cps);
+                    XXH3_64bits_reset(w->state);
+                XXH3_64bits_update(w->state, cps, sizeof cps);
                 streaming = 1;
                 ncp = 0;
             }
-            cps[ncp++] = (uint32_t)lower(cp);
-            continue;
+            cps[ncp++] = cp;
+        } else if (ncp || streaming) {
+            *out++ = word_hash(w->state, cps, ncp, streaming);
+            ncp = 0;
+            streaming = 0;
         }
-        if (!ncp && !streaming)
-            continue;
-        if (streaming) {
-            XXH3_64bits_update(st, cps, ncp * sizeof *cps);
-            push_word(w, XXH3_64bits_digest(st));
-        } else {
-            push_word(w, XXH3_64bits(cps, ncp * sizeof *cps));
-        }
-        ncp = 0;
-        streaming = 0;
     }
-}
-
-/* The hottest loop of the step: one multiply-shift hash per permutation and
- * shingle.  Compiled for AVX-512 and AVX2 as well, picked at load time, so
- * the same binary runs on any x86-64 and vectorises where it can. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=skylake-avx512", "avx2", "default")))
-#endif
-static void minhash_update(uint32_t *restrict sig, const uint64_t *restrict a, const uint64_t *restrict b, size_t n,
-                           uint64_t x)
-{
-    for (size_t p = 0; p < n; p++) {
-        uint32_t v = (uint32_t)((a[p] * x + b[p]) >> 32);
-        sig[p] = v < sig[p] ? v : sig[p];
-    }
+    if (ncp || streaming)
+        *out++ = word_hash(w->state, cps, ncp, streaming);
+    w->nwords = (size_t)(out - w->words);
 }
 
 /* MinHash signature of w's shingles into sig; returns distinct shingles. */
@@ -354,7 +398,7 @@ static uint32_t signature(const dedup *d, work *w, uint32_t *sig)
             continue;
         table_put(set, x, 0);
         distinct++;
-        minhash_update(sig, d->a, d->b, d->perms, x);
+        d->minhash(sig, d->a, d->b, d->perms, x);
     }
     return distinct;
 }

@@ -41,7 +41,7 @@ EOF
 LOG=$WORK/dedup-tasks.log
 cat >"$WORK/timed-convert" <<EOF
 #!/bin/sh
-case " \$* " in *" --check "*) exec "$REAL" "\$@" ;; *" --phase "*) ;; *) exec "$REAL" "\$@" ;; esac
+case " \$* " in *" --check "*|*" --verify "*) exec "$REAL" "\$@" ;; *" --phase "*) ;; *) exec "$REAL" "\$@" ;; esac
 phase=\$(echo "\$*" | sed 's/.*--phase \([a-z]*\).*/\1/')
 exec /usr/bin/time -a -o "$LOG" -f "\$phase %e %M" "$REAL" "\$@"
 EOF
