@@ -22,12 +22,41 @@
 #define MAGIC "CVH1"
 #define NO_STR 0xFFFFFFFFu
 
-static int put(cv_out *o, const void *p, size_t n) { return n ? cv_out_write(o, p, n) : 0; }
+/* A record's fields gather here and go out in as few writes as its size
+ * allows: a write per field was a tenth of a sign task. */
+typedef struct rec {
+    cv_out *o;
+    size_t n;
+    int bad;
+    char buf[4096];
+} rec;
 
-static int put_str(cv_out *o, const char *s)
+static void flush(rec *r)
+{
+    if (r->n && !r->bad)
+        r->bad = cv_out_write(r->o, r->buf, r->n) < 0;
+    r->n = 0;
+}
+
+static void put(rec *r, const void *p, size_t n)
+{
+    if (r->n + n > sizeof r->buf) {
+        flush(r);
+        if (n > sizeof r->buf) {
+            r->bad = r->bad || cv_out_write(r->o, p, n) < 0;
+            return;
+        }
+    }
+    memcpy(r->buf + r->n, p, n);
+    r->n += n;
+}
+
+static void put_str(rec *r, const char *s)
 {
     uint32_t n = s ? (uint32_t)strlen(s) : NO_STR;
-    return put(o, &n, sizeof n) || (s && put(o, s, n));
+    put(r, &n, sizeof n);
+    if (s)
+        put(r, s, n);
 }
 
 int cv_handoff_write(cv_out *o, const cv_doc *d)
@@ -35,18 +64,33 @@ int cv_handoff_write(cv_out *o, const cv_doc *d)
     uint64_t len = d->len, ord = d->ord, in = d->bytes_in;
     uint32_t nspans = (uint32_t)d->nspans;
     char *meta = json_dumps(d->meta, JSON_COMPACT);
-    int bad = !meta || put(o, MAGIC, 4) || put(o, &ord, sizeof ord) || put(o, &in, sizeof in) ||
-              put_str(o, d->id ? d->id : "") || put(o, &len, sizeof len) || put(o, d->text, d->len) ||
-              put_str(o, meta) || put(o, &nspans, sizeof nspans);
+    if (!meta)
+        return -1;
+    rec r;
+    r.o = o;
+    r.n = 0;
+    r.bad = 0;
+    put(&r, MAGIC, 4);
+    put(&r, &ord, sizeof ord);
+    put(&r, &in, sizeof in);
+    put_str(&r, d->id ? d->id : "");
+    put(&r, &len, sizeof len);
+    put(&r, d->text, d->len);
+    put_str(&r, meta);
+    put(&r, &nspans, sizeof nspans);
     free(meta);
-    for (size_t i = 0; i < d->nspans && !bad; i++) {
+    for (size_t i = 0; i < d->nspans; i++) {
         const cv_span *s = &d->spans[i];
         uint64_t start = s->start, end = s->end;
         uint32_t flags = s->flags;
-        bad = put(o, &start, sizeof start) || put(o, &end, sizeof end) || put(o, &flags, sizeof flags) ||
-              put_str(o, s->type) || put_str(o, s->label);
+        put(&r, &start, sizeof start);
+        put(&r, &end, sizeof end);
+        put(&r, &flags, sizeof flags);
+        put_str(&r, s->type);
+        put_str(&r, s->label);
     }
-    return bad ? -1 : 0;
+    flush(&r);
+    return r.bad ? -1 : 0;
 }
 
 struct cv_handoff_in {

@@ -48,6 +48,8 @@ typedef struct band_rec {
     uint32_t shard, local;
 } band_rec;
 
+#define PENDING 64
+
 typedef struct exact_rec {
     uint64_t hi, lo, ord;
     uint32_t shard, local;
@@ -61,13 +63,6 @@ typedef struct pair_rec {
     uint32_t shard, kind; /* x's shard */
 } pair_rec;
 
-typedef struct decision {
-    uint64_t ord, kept;
-    double sim;
-    uint32_t shard, kind;
-    char *detail;
-} decision;
-
 struct phased {
     const cv_host *h;
     cv_ctx *ctx;
@@ -78,10 +73,16 @@ struct phased {
     size_t memory;
     /* sign */
     cv_out *ids, *sigs, **bands, **exacts;
+    band_rec *pending; /* per partition, band records not written yet */
+    size_t *npending;
     uint32_t local;
-    /* apply */
-    decision *dec;
-    size_t ndec, at, applied;
+    /* apply: the next decision of this shard */
+    FILE *dec;
+    uint64_t dec_ord, read, applied;
+    uint32_t dec_kind;
+    char *dec_detail;
+    size_t dec_cap;
+    int have;
 };
 
 int phased_mode(const char *name)
@@ -114,7 +115,7 @@ static cv_out *open_out(phased *ph, const char *fmt, unsigned a)
     return ph->h->out_open(ph->ctx, rel);
 }
 
-static int load_decisions(phased *ph);
+static int open_decisions(phased *ph);
 
 phased *phased_new(const cv_host *h, cv_ctx *ctx, const dd_params *p, int mode)
 {
@@ -152,7 +153,9 @@ phased *phased_new(const cv_host *h, cv_ctx *ctx, const dd_params *p, int mode)
         ph->sigs = p->near ? h->out_open(ctx, "sig.bin") : NULL;
         ph->bands = calloc(ph->parts, sizeof *ph->bands);
         ph->exacts = calloc(ph->parts, sizeof *ph->exacts);
-        int bad = !ph->ids || (p->near && !ph->sigs) || !ph->bands || !ph->exacts;
+        ph->pending = malloc(ph->parts * PENDING * sizeof *ph->pending);
+        ph->npending = calloc(ph->parts, sizeof *ph->npending);
+        int bad = !ph->ids || (p->near && !ph->sigs) || !ph->bands || !ph->exacts || !ph->pending || !ph->npending;
         for (unsigned i = 0; i < ph->parts && !bad; i++) {
             if (p->near && !(ph->bands[i] = open_out(ph, "bands-%u.bin", i)))
                 bad = 1;
@@ -164,7 +167,7 @@ phased *phased_new(const cv_host *h, cv_ctx *ctx, const dd_params *p, int mode)
             return NULL; /* out_open said why */
         }
     }
-    if (mode == PH_APPLY && load_decisions(ph) < 0) {
+    if (mode == PH_APPLY && open_decisions(ph) < 0) {
         phased_free(ph);
         return NULL;
     }
@@ -175,17 +178,28 @@ void phased_free(phased *ph)
 {
     if (!ph)
         return;
-    for (size_t i = 0; i < ph->ndec; i++)
-        free(ph->dec[i].detail);
-    free(ph->dec);
+    if (ph->dec)
+        fclose(ph->dec);
+    free(ph->dec_detail);
     free(ph->bands);
     free(ph->exacts);
+    free(ph->pending);
+    free(ph->npending);
     free(ph);
 }
 
 /* ---- sign ---------------------------------------------------------------- */
 
 static int put(phased *ph, cv_out *o, const void *p, size_t n) { return ph->h->out_write(o, p, n); }
+
+/* Band records wait per partition and go out PENDING at a time: a write
+ * per record, 64 a document, was a twentieth of a sign task. */
+static int flush_bands(phased *ph, unsigned part)
+{
+    size_t n = ph->npending[part];
+    ph->npending[part] = 0;
+    return n ? put(ph, ph->bands[part], ph->pending + (size_t)part * PENDING, n * sizeof *ph->pending) : 0;
+}
 
 static cv_status sign(phased *ph, cv_doc *doc, const part *pt)
 {
@@ -202,8 +216,10 @@ static cv_status sign(phased *ph, cv_doc *doc, const part *pt)
         bad = bad || put(ph, ph->exacts[part_of(ph, e.hi)], &e, sizeof e);
     }
     for (size_t b = 0; ph->p.near && pt->nwords && b < ph->p.bands; b++) {
-        band_rec r = {pt->keys[b], ord, ph->shard, ph->local};
-        bad = bad || put(ph, ph->bands[part_of(ph, r.key)], &r, sizeof r);
+        unsigned k = part_of(ph, pt->keys[b]);
+        ph->pending[(size_t)k * PENDING + ph->npending[k]++] = (band_rec){pt->keys[b], ord, ph->shard, ph->local};
+        if (ph->npending[k] == PENDING)
+            bad = bad || flush_bands(ph, k);
     }
     ph->local++;
     if (bad) {
@@ -556,94 +572,332 @@ static cv_status run_collect(phased *ph)
 
 /* ---- decide -------------------------------------------------------------- */
 
-static int dropped(const uint64_t *v, size_t n, uint64_t ord)
+/* A file that only this task sees and nothing leaves behind, even killed:
+ * removed as soon as it is open. */
+static int scratch_file(const phased *ph, const char *what)
+{
+    char *path = tmp_dir(ph, what);
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+    if (fd < 0)
+        ph->h->error(ph->ctx, "cannot create '%s': %s", path, strerror(errno));
+    else
+        unlink(path);
+    free(path);
+    return fd;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+    for (const char *c = p; n;) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        c += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static int bsearch_u64(const uint64_t *v, size_t n, uint64_t x)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < ord)
+        if (v[mid] < x)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < n && v[lo] == ord;
+    return lo < n && v[lo] == x;
 }
 
-static int cmp_kept(const void *a, const void *b)
+/* The documents decide dropped, asked "was h dropped?" by every later pair.
+ * They come in input order, so the newest stay in memory and older ones go
+ * to a file in blocks whose first ords stay: memory is a share of the
+ * budget plus 8 bytes per block, not 8 bytes per drop. */
+#define GONE_BLOCK 64   /* ords per block */
+#define GONE_CACHE 1024 /* blocks read back and kept */
+
+typedef struct gone {
+    uint64_t *tail;    /* the newest */
+    size_t ntail, cap; /* cap: a multiple of GONE_BLOCK */
+    uint64_t *first;   /* each block on disk: its first ord */
+    size_t nblocks, cblocks;
+    int fd, failed;
+    uint64_t *cache;
+    size_t *cached; /* the block each cache slot holds, + 1 (0: none) */
+} gone;
+
+static void gone_init(gone *g, size_t budget)
 {
-    const decision *x = *(decision *const *)a, *y = *(decision *const *)b;
-    return cmp_u64(x->kept, y->kept);
+    memset(g, 0, sizeof *g);
+    g->cap = budget / sizeof(uint64_t) / GONE_BLOCK * GONE_BLOCK;
+    if (g->cap < GONE_BLOCK)
+        g->cap = GONE_BLOCK;
+    g->fd = -1;
+    g->tail = malloc(g->cap * sizeof *g->tail);
+    if (!g->tail)
+        abort();
 }
 
-static int cmp_by_shard(const void *a, const void *b)
+static void gone_free(gone *g)
 {
-    const decision *x = a, *y = b;
-    return x->shard != y->shard ? (x->shard > y->shard) - (x->shard < y->shard) : cmp_u64(x->ord, y->ord);
+    if (g->fd >= 0)
+        close(g->fd);
+    free(g->tail);
+    free(g->first);
+    free(g->cache);
+    free(g->cached);
 }
 
-/* The kept ids that decisions name, read from every shard's ids file. */
-static int name_kept(phased *ph, decision *dec, size_t n)
+static int gone_add(phased *ph, gone *g, uint64_t ord)
 {
-    decision **by = malloc((n + 1) * sizeof *by);
-    for (size_t i = 0; i < n; i++)
-        by[i] = &dec[i];
-    qsort(by, n, sizeof *by, cmp_kept);
+    if (g->ntail == g->cap) { /* full: the tail becomes blocks on disk */
+        if (g->fd < 0 && (g->fd = scratch_file(ph, "gone")) < 0)
+            return -1;
+        if (write_all(g->fd, g->tail, g->cap * sizeof *g->tail) < 0) {
+            ph->h->error(ph->ctx, "cannot write decide's list of drops: %s", strerror(errno));
+            return -1;
+        }
+        if (g->nblocks + g->cap / GONE_BLOCK > g->cblocks) {
+            g->cblocks = (g->nblocks + g->cap / GONE_BLOCK) * 2;
+            if (!(g->first = realloc(g->first, g->cblocks * sizeof *g->first)))
+                abort();
+        }
+        for (size_t i = 0; i < g->cap; i += GONE_BLOCK)
+            g->first[g->nblocks++] = g->tail[i];
+        g->ntail = 0;
+        ph->h->count(ph->ctx, "spilled_runs", 1);
+    }
+    g->tail[g->ntail++] = ord;
+    return 0;
+}
+
+static int gone_has(gone *g, uint64_t ord)
+{
+    if (g->ntail && ord >= g->tail[0])
+        return bsearch_u64(g->tail, g->ntail, ord);
+    size_t lo = 0, hi = g->nblocks; /* the last block starting at or before ord */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->first[mid] <= ord)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return 0;
+    size_t blk = lo - 1, slot = blk % GONE_CACHE;
+    if (!g->cache && (!(g->cache = malloc(GONE_CACHE * GONE_BLOCK * sizeof *g->cache)) ||
+                      !(g->cached = calloc(GONE_CACHE, sizeof *g->cached))))
+        abort();
+    uint64_t *v = g->cache + slot * GONE_BLOCK;
+    if (g->cached[slot] != blk + 1) {
+        size_t n = GONE_BLOCK * sizeof *v;
+        if (pread(g->fd, v, n, (off_t)(blk * n)) != (ssize_t)n) {
+            g->failed = 1;
+            return 0;
+        }
+        g->cached[slot] = blk + 1;
+    }
+    return bsearch_u64(v, GONE_BLOCK, ord);
+}
+
+/* A decision on its way to be named, sorted by the kept document... */
+typedef struct named_rec {
+    uint64_t kept, ord;
+    double sim;
+    uint32_t shard, kind;
+} named_rec;
+
+/* ...then on its way to its shard's file, its detail in the names file. */
+typedef struct shard_rec {
+    uint64_t shard, ord, off;
+    uint32_t len, kind;
+} shard_rec;
+
+static int cmp_two(const void *a, const void *b)
+{
+    const uint64_t *x = a, *y = b;
+    int c = cmp_u64(x[0], y[0]);
+    return c ? c : cmp_u64(x[1], y[1]);
+}
+
+/* One shard's ids file, read in input order. */
+typedef struct ids_in {
+    FILE *f;
+    uint64_t ord;
+    char *id;
+    uint32_t len, cap;
+    unsigned shard;
+} ids_in;
+
+/* The next id of c: 1, 0 at the end, -1 when the file is damaged. */
+static int ids_next(ids_in *c)
+{
+    uint64_t ord;
+    uint32_t len;
+    if (fread(&ord, sizeof ord, 1, c->f) != 1)
+        return ferror(c->f) ? -1 : 0;
+    if (fread(&len, sizeof len, 1, c->f) != 1 || len >= (1u << 16) || (c->len && ord <= c->ord))
+        return -1; /* an id is under 64 KiB; ords only grow */
+    if (len + 1 > c->cap) {
+        c->cap = len + 1;
+        if (!(c->id = realloc(c->id, c->cap)))
+            abort();
+    }
+    if (fread(c->id, 1, len, c->f) != len)
+        return -1;
+    c->id[len] = '\0';
+    c->ord = ord;
+    c->len = len + 1; /* + 1: "has a record", even an empty id */
+    return 1;
+}
+
+static void ids_sift(ids_in **heap, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && heap[l]->ord < heap[m]->ord)
+            m = l;
+        if (l + 1 < n && heap[l + 1]->ord < heap[m]->ord)
+            m = l + 1;
+        if (m == i)
+            return;
+        ids_in *t = heap[i];
+        heap[i] = heap[m];
+        heap[m] = t;
+        i = m;
+    }
+}
+
+/* Decisions by kept document, joined with every shard's ids merged in
+ * input order: each one's detail goes to the names file, a record of where
+ * into byshard.  Streams: one id per shard in memory. */
+static int name_kept(phased *ph, extsort *bykept, extsort *byshard, int names)
+{
+    ids_in *in = calloc(ph->shards, sizeof *in);
+    ids_in **heap = calloc(ph->shards, sizeof *heap);
+    if (!in || !heap)
+        abort();
+    size_t nheap = 0;
     int rc = 0;
-    char *id = malloc(1 << 16);
+    char *bad = NULL; /* the ids file that could not be read */
     for (unsigned j = 0; j < ph->shards && rc == 0; j++) {
+        in[j].shard = j;
         char *path = path_of(ph, "sign-%u/ids.bin", j, 0);
-        FILE *f = fopen(path, "rb");
-        uint64_t ord;
-        uint32_t len;
-        size_t at = 0;
-        while (f && fread(&ord, sizeof ord, 1, f) == 1 && fread(&len, sizeof len, 1, f) == 1) {
-            if (len >= (1 << 16) || fread(id, 1, len, f) != len) {
+        int got = (in[j].f = fopen(path, "rb")) ? ids_next(&in[j]) : -1;
+        if (got < 0)
+            bad = path, rc = -1;
+        else
+            free(path);
+        if (got > 0)
+            heap[nheap++] = &in[j];
+    }
+    for (size_t i = nheap; i-- > 0;)
+        ids_sift(heap, nheap, i);
+    char *detail = malloc((1u << 16) + 48);
+    uint64_t off = 0;
+    const named_rec *r;
+    while (rc == 0 && (r = extsort_next(bykept))) {
+        while (nheap && heap[0]->ord < r->kept) {
+            int got = ids_next(heap[0]);
+            if (got < 0) {
+                bad = path_of(ph, "sign-%u/ids.bin", heap[0]->shard, 0);
                 rc = -1;
                 break;
             }
-            id[len] = '\0';
-            /* binary search of the first decision naming ord */
-            size_t lo = 0, hi = n;
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (by[mid]->kept < ord)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            for (at = lo; at < n && by[at]->kept == ord; at++) {
-                decision *d = by[at];
-                size_t m = len + 48;
-                d->detail = malloc(m);
-                if (d->kind == PAIR_EXACT)
-                    snprintf(d->detail, m, "%s", id);
-                else
-                    snprintf(d->detail, m, "%s (similarity %.2f)", id, d->sim);
-            }
+            if (got == 0)
+                heap[0] = heap[--nheap];
+            ids_sift(heap, nheap, 0);
         }
-        if (!f || ferror(f) || rc < 0) {
-            ph->h->error(ph->ctx, "cannot read the ids in '%s'", path);
-            rc = -1;
-        }
-        if (f)
-            fclose(f);
-        free(path);
-    }
-    for (size_t i = 0; i < n && rc == 0; i++)
-        if (!dec[i].detail) {
+        if (rc < 0)
+            break;
+        if (!nheap || heap[0]->ord != r->kept) {
             ph->h->error(ph->ctx, "document %llu that a decision names is in no shard's ids",
-                         (unsigned long long)dec[i].kept);
+                         (unsigned long long)r->kept);
+            rc = -1;
+            break;
+        }
+        int len = r->kind == PAIR_EXACT ? snprintf(detail, (1u << 16) + 48, "%s", heap[0]->id)
+                                        : snprintf(detail, (1u << 16) + 48, "%s (similarity %.2f)", heap[0]->id, r->sim);
+        shard_rec sr = {r->shard, r->ord, off, (uint32_t)len, r->kind};
+        if (write_all(names, detail, (size_t)len) < 0 || extsort_add(byshard, &sr) < 0) {
+            ph->h->error(ph->ctx, "cannot write the named decisions: %s",
+                         extsort_error(byshard) ? extsort_error(byshard) : strerror(errno));
             rc = -1;
         }
-    free(id);
-    free(by);
+        off += (uint64_t)len;
+    }
+    if (rc == 0 && extsort_error(bykept)) {
+        ph->h->error(ph->ctx, "%s", extsort_error(bykept));
+        rc = -1;
+    }
+    if (bad) {
+        ph->h->error(ph->ctx, "cannot read the ids in '%s'", bad);
+        free(bad);
+    }
+    for (unsigned j = 0; j < ph->shards; j++) {
+        if (in[j].f)
+            fclose(in[j].f);
+        free(in[j].id);
+    }
+    free(in);
+    free(heap);
+    free(detail);
     return rc;
 }
 
+/* One file per shard, in input order: the apply task reads only its own. */
+static int write_decisions(phased *ph, extsort *byshard, int names)
+{
+    if (extsort_done(byshard) < 0) {
+        ph->h->error(ph->ctx, "%s", extsort_error(byshard));
+        return -1;
+    }
+    char *detail = malloc((1u << 16) + 48);
+    const shard_rec *r = extsort_next(byshard);
+    int rc = 0;
+    for (unsigned k = 0; k < ph->shards && rc == 0; k++) {
+        cv_out *o = open_out(ph, "decisions-%u.bin", k);
+        if (!o)
+            rc = -1;
+        for (; rc == 0 && r && r->shard == k; r = extsort_next(byshard)) {
+            uint32_t kind = r->kind, len = r->len;
+            uint64_t ord = r->ord;
+            if (pread(names, detail, len, (off_t)r->off) != (ssize_t)len) {
+                ph->h->error(ph->ctx, "cannot read back the named decisions: %s", strerror(errno));
+                rc = -1;
+            } else if (put(ph, o, &ord, sizeof ord) || put(ph, o, &kind, sizeof kind) || put(ph, o, &len, sizeof len) ||
+                       put(ph, o, detail, len)) {
+                rc = -1;
+            }
+        }
+    }
+    if (rc == 0 && extsort_error(byshard)) {
+        ph->h->error(ph->ctx, "%s", extsort_error(byshard));
+        rc = -1;
+    }
+    free(detail);
+    return rc;
+}
+
+/* Every pair, merged in input order of the later document, against the
+ * drops decided so far; then the decisions named and split by shard.
+ * Budget: a sixty-fourth for the newest drops, four tenths for each of the
+ * two sorts of the decisions. */
 static cv_status run_decide(phased *ph)
 {
     char *tmp = tmp_dir(ph, "decide");
     extsort *s = extsort_new(sizeof(pair_rec), cmp_pair, 1 << 20, tmp);
+    free(tmp);
+    tmp = tmp_dir(ph, "kept");
+    extsort *bykept = extsort_new(sizeof(named_rec), cmp_two, ph->memory / 10 * 4, tmp);
+    free(tmp);
+    tmp = tmp_dir(ph, "byshard");
+    extsort *byshard = extsort_new(sizeof(shard_rec), cmp_two, ph->memory / 10 * 4, tmp);
     free(tmp);
     for (unsigned j = 0; j < ph->parts; j++) {
         char *path = path_of(ph, "collect-%u/pairs.bin", j, 0);
@@ -653,11 +907,11 @@ static cv_status run_decide(phased *ph)
     int rc = extsort_done(s) < 0 ? -1 : 0;
     if (rc < 0)
         ph->h->error(ph->ctx, "%s", extsort_error(s));
-    uint64_t *gone = NULL; /* dropped documents, in input order */
-    decision *dec = NULL;
-    size_t n = 0, cap = 0;
+    gone g;
+    gone_init(&g, ph->memory / 64);
+    uint64_t n = 0;
     const pair_rec *p = rc == 0 ? extsort_next(s) : NULL;
-    while (p) {
+    while (p && rc == 0) {
         uint64_t x = p->x, lead = 0, best_h = 0;
         uint32_t shard = p->shard;
         int has_lead = 0, has_best = 0;
@@ -666,106 +920,102 @@ static cv_status run_decide(phased *ph)
             if (p->kind == PAIR_EXACT) {
                 lead = p->h;
                 has_lead = 1;
-            } else if (!dropped(gone, n, p->h) && (!has_best || p->sim > best || (p->sim == best && p->h < best_h))) {
+            } else if ((!has_best || p->sim > best || (p->sim == best && p->h < best_h)) && !gone_has(&g, p->h)) {
                 best = p->sim;
                 best_h = p->h;
                 has_best = 1;
             }
         }
-        int exact = has_lead && !dropped(gone, n, lead);
+        int exact = has_lead && !gone_has(&g, lead);
         if (!exact && !has_best)
             continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 1024;
-            gone = realloc(gone, cap * sizeof *gone);
-            dec = realloc(dec, cap * sizeof *dec);
-            if (!gone || !dec)
-                abort();
-        }
-        gone[n] = x;
-        dec[n++] = (decision){x, exact ? lead : best_h, best, shard, exact ? PAIR_EXACT : PAIR_NEAR, NULL};
-    }
-    if (extsort_error(s)) {
-        ph->h->error(ph->ctx, "%s", extsort_error(s));
-        rc = -1;
-    }
-    extsort_free(s);
-    if (rc == 0)
-        rc = name_kept(ph, dec, n);
-    /* One file per shard: the apply task reads only its own.  By shard, then
-     * input order: one pass, however many shards. */
-    if (rc == 0)
-        qsort(dec, n, sizeof *dec, cmp_by_shard);
-    size_t i = 0;
-    for (unsigned k = 0; k < ph->shards && rc == 0; k++) {
-        cv_out *o = open_out(ph, "decisions-%u.bin", k);
-        if (!o)
+        named_rec r = {exact ? lead : best_h, x, best, shard, exact ? PAIR_EXACT : PAIR_NEAR};
+        if (gone_add(ph, &g, x) < 0)
             rc = -1;
-        for (; o && i < n && dec[i].shard == k && rc == 0; i++) {
-            uint32_t kind = dec[i].kind, len = (uint32_t)strlen(dec[i].detail);
-            if (put(ph, o, &dec[i].ord, sizeof dec[i].ord) || put(ph, o, &kind, sizeof kind) ||
-                put(ph, o, &len, sizeof len) || put(ph, o, dec[i].detail, len))
-                rc = -1;
-        }
+        else if (extsort_add(bykept, &r) < 0)
+            ph->h->error(ph->ctx, "%s", extsort_error(bykept)), rc = -1;
+        n++;
     }
+    if (rc == 0 && g.failed)
+        ph->h->error(ph->ctx, "cannot read back decide's list of drops: %s", strerror(errno)), rc = -1;
+    if (rc == 0 && extsort_error(s))
+        ph->h->error(ph->ctx, "%s", extsort_error(s)), rc = -1;
+    extsort_free(s);
+    gone_free(&g);
+    if (rc == 0 && extsort_done(bykept) < 0)
+        ph->h->error(ph->ctx, "%s", extsort_error(bykept)), rc = -1;
+    int names = rc == 0 ? scratch_file(ph, "names") : -1;
+    if (names < 0)
+        rc = -1;
+    if (rc == 0)
+        rc = name_kept(ph, bykept, byshard, names);
+    ph->h->count(ph->ctx, "spilled_runs", extsort_spills(bykept));
+    extsort_free(bykept);
+    if (rc == 0)
+        rc = write_decisions(ph, byshard, names);
+    ph->h->count(ph->ctx, "spilled_runs", extsort_spills(byshard));
+    extsort_free(byshard);
+    if (names >= 0)
+        close(names);
     ph->h->count(ph->ctx, "decided_drops", n);
-    for (size_t i = 0; i < n; i++)
-        free(dec[i].detail);
-    free(dec);
-    free(gone);
     return rc == 0 ? CV_OK : CV_ERROR;
 }
 
 /* ---- apply --------------------------------------------------------------- */
 
-static int load_decisions(phased *ph)
+/* The shard's decisions are in input order, as its documents come: read
+ * one at a time beside them. */
+static int next_decision(phased *ph)
 {
-    char *path = path_of(ph, "decide/decisions-%u.bin", ph->shard, 0);
-    FILE *f = fopen(path, "rb");
     uint64_t ord;
     uint32_t kind, len;
-    size_t cap = 0;
-    int rc = f ? 0 : -1;
-    while (f && fread(&ord, sizeof ord, 1, f) == 1) {
-        if (fread(&kind, sizeof kind, 1, f) != 1 || fread(&len, sizeof len, 1, f) != 1 || len > (1u << 20)) {
-            rc = -1;
-            break;
-        }
-        if (ph->ndec == cap) {
-            cap = cap ? cap * 2 : 256;
-            ph->dec = realloc(ph->dec, cap * sizeof *ph->dec);
-            if (!ph->dec)
+    ph->have = 0;
+    if (fread(&ord, sizeof ord, 1, ph->dec) != 1) {
+        if (!ferror(ph->dec))
+            return 0;
+    } else if (fread(&kind, sizeof kind, 1, ph->dec) == 1 && fread(&len, sizeof len, 1, ph->dec) == 1 &&
+               len <= (1u << 20) && (!ph->read || ord > ph->dec_ord)) {
+        if (len + 1 > ph->dec_cap) {
+            ph->dec_cap = len + 1;
+            if (!(ph->dec_detail = realloc(ph->dec_detail, ph->dec_cap)))
                 abort();
         }
-        decision *d = &ph->dec[ph->ndec++];
-        *d = (decision){ord, 0, 0, ph->shard, kind, malloc(len + 1)};
-        if (fread(d->detail, 1, len, f) != len) {
-            rc = -1;
-            break;
+        if (fread(ph->dec_detail, 1, len, ph->dec) == len) {
+            ph->dec_detail[len] = '\0';
+            ph->dec_ord = ord;
+            ph->dec_kind = kind;
+            ph->have = 1;
+            ph->read++;
+            return 1;
         }
-        d->detail[len] = '\0';
     }
-    if (f && ferror(f))
-        rc = -1;
-    if (f)
-        fclose(f);
-    if (rc < 0)
-        ph->h->error(ph->ctx, "cannot read the decisions in '%s'", path);
+    char *path = path_of(ph, "decide/decisions-%u.bin", ph->shard, 0);
+    ph->h->error(ph->ctx, "cannot read the decisions in '%s'", path);
     free(path);
-    return rc;
+    return -1;
+}
+
+static int open_decisions(phased *ph)
+{
+    char *path = path_of(ph, "decide/decisions-%u.bin", ph->shard, 0);
+    ph->dec = fopen(path, "rb");
+    if (!ph->dec)
+        ph->h->error(ph->ctx, "cannot open '%s': %s", path, strerror(errno));
+    free(path);
+    return ph->dec && next_decision(ph) >= 0 ? 0 : -1;
 }
 
 static cv_status apply(phased *ph, cv_doc *doc)
 {
     uint64_t ord = ph->h->doc_order(doc);
-    while (ph->at < ph->ndec && ph->dec[ph->at].ord < ord)
-        ph->at++; /* not seen: finish() says so */
-    if (ph->at == ph->ndec || ph->dec[ph->at].ord != ord)
+    while (ph->have && ph->dec_ord < ord) /* not seen: finish() says so */
+        if (next_decision(ph) < 0)
+            return CV_ERROR;
+    if (!ph->have || ph->dec_ord != ord)
         return CV_OK;
-    const decision *d = &ph->dec[ph->at++];
     ph->applied++;
-    ph->h->doc_drop(doc, d->kind == PAIR_EXACT ? "exact_duplicate" : "near_duplicate", d->detail);
-    return CV_DROP;
+    ph->h->doc_drop(doc, ph->dec_kind == PAIR_EXACT ? "exact_duplicate" : "near_duplicate", ph->dec_detail);
+    return next_decision(ph) < 0 ? CV_ERROR : CV_DROP;
 }
 
 cv_status phased_process(phased *ph, cv_doc *doc, const part *pt)
@@ -780,11 +1030,21 @@ cv_status phased_finish(phased *ph)
     case PH_COLLECT: return run_collect(ph);
     case PH_DECIDE: return run_decide(ph);
     case PH_APPLY:
-        if (ph->applied != ph->ndec) {
-            ph->h->error(ph->ctx, "%zu decisions name documents this shard never saw: the work is from another run",
-                         ph->ndec - ph->applied);
+        while (ph->have)
+            if (next_decision(ph) < 0)
+                return CV_ERROR;
+        if (ph->applied != ph->read) {
+            ph->h->error(ph->ctx, "%llu decisions name documents this shard never saw: the work is from another run",
+                         (unsigned long long)(ph->read - ph->applied));
             return CV_ERROR;
         }
+        return CV_OK;
+    case PH_SIGN:
+        for (unsigned k = 0; ph->p.near && k < ph->parts; k++)
+            if (flush_bands(ph, k) < 0) {
+                ph->h->error(ph->ctx, "cannot write the work files");
+                return CV_ERROR;
+            }
         return CV_OK;
     default: return CV_OK;
     }

@@ -5,6 +5,9 @@
 #
 #   bash tests/bench/dedup_bench.sh [SIZE] [SHARDS...]     (default: 1G, 1 4 8)
 #
+# Every run is repeated REPEAT times (default 3): wall times are medians, and
+# the phase figures are those of the sharded run with the median wall time.
+#
 # The corpus (tests/tools/gen_dups.py: 8 .jsonl.gz files, 4% exact and 4%
 # near copies across files, 2% templated pages) is made once under
 # $BENCH_DIR (default /tmp/convert-bench).  Sharded runs use dist/shards.sh
@@ -47,32 +50,46 @@ exec /usr/bin/time -a -o "$LOG" -f "\$phase %e %M" "$REAL" "\$@"
 EOF
 chmod +x "$WORK/timed-convert"
 
-rm -rf "$WORK/dsingle"
-/usr/bin/time -o "$WORK/single.time" -f "%e %M" "$REAL" -q -c "$CFG" -i "$CORPUS/*.jsonl.gz" -o "$WORK/dsingle" \
-    -j "$(nproc)"
-read -r single_s single_kb <"$WORK/single.time"
+REPEAT=${REPEAT:-3}
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+: >"$WORK/single.times"
+for _ in $(seq "$REPEAT"); do
+    rm -rf "$WORK/dsingle"
+    /usr/bin/time -a -o "$WORK/single.times" -f "%e %M" "$REAL" -q -c "$CFG" -i "$CORPUS/*.jsonl.gz" \
+        -o "$WORK/dsingle" -j "$(nproc)"
+done
+single_s=$(cut -d' ' -f1 "$WORK/single.times" | median)
+single_kb=$(cut -d' ' -f2 "$WORK/single.times" | sort -n | tail -1)
 MB=$("$PY" -c "import json; print(json.load(open('$WORK/dsingle/report.json'))['bytes_read'] / 1e6)")
 DOCS=$("$PY" -c "import json; print(json.load(open('$WORK/dsingle/report.json'))['read'])")
-printf 'corpus: %.0f MB, %s documents, 8 files; single run -j %s: %.1f s, peak %d MiB\n' "$MB" "$DOCS" "$(nproc)" \
-    "$single_s" $((single_kb / 1024))
+printf 'corpus: %.0f MB, %s documents, 8 files; single run -j %s: %.1f s (median of %d), peak %d MiB\n' "$MB" \
+    "$DOCS" "$(nproc)" "$single_s" "$REPEAT" $((single_kb / 1024))
 written() { "$PY" -c "import json,sys; j=json.load(open(sys.argv[1])); print(j['written'], sorted(j['dropped_by_reason'].items()))" "$1"; }
 
 for n in $SHARDS; do
     out=$WORK/dshards-$n
-    rm -rf "$out"
-    : >"$LOG"
-    t0=$(date +%s.%N)
-    CONVERT=$WORK/timed-convert JOBS=$(nproc) THREADS=1 bash dist/shards.sh "$n" "$CFG" "$CORPUS/*.jsonl.gz" "$out" \
-        --memory "$MEMORY" 2>"$WORK/shards-$n.err"
-    wall=$(echo "$(date +%s.%N) - $t0" | bc)
-    same=$([ "$(written "$out/report.json")" = "$(written "$WORK/dsingle/report.json")" ] && echo equal || echo DIFFERENT)
+    : >"$WORK/walls"
+    for r in $(seq "$REPEAT"); do
+        rm -rf "$out"
+        : >"$LOG"
+        t0=$(date +%s.%N)
+        CONVERT=$WORK/timed-convert JOBS=$(nproc) THREADS=1 bash dist/shards.sh "$n" "$CFG" "$CORPUS/*.jsonl.gz" \
+            "$out" --memory "$MEMORY" 2>"$WORK/shards-$n.err"
+        wall=$(echo "$(date +%s.%N) - $t0" | bc)
+        echo "$wall $r" >>"$WORK/walls"
+        cp "$LOG" "$LOG.$r"
+        same=$([ "$(written "$out/report.json")" = "$(written "$WORK/dsingle/report.json")" ] && echo equal || echo DIFFERENT)
+        [ "$same" = equal ] || break
+    done
+    read -r wall r <<<"$(sort -n "$WORK/walls" | sed -n "$(( ($(wc -l <"$WORK/walls") + 1) / 2 ))p")"
     work=$(du -sb "$out/work" | cut -f1)
-    printf '\n%d shards: %.1f s (%.2fx the single run), result %s to the single run; work files %.0f MB (%.0f bytes per document)\n' \
-        "$n" "$wall" "$(echo "$wall / $single_s" | bc -l)" "$same" "$(echo "$work / 1000000" | bc -l)" "$(echo "$work / $DOCS" | bc -l)"
+    printf '\n%d shards: %.1f s (median of %d: %.2fx the single run), result %s to the single run; work files %.0f MB (%.0f bytes per document)\n' \
+        "$n" "$wall" "$(wc -l <"$WORK/walls")" "$(echo "$wall / $single_s" | bc -l)" "$same" \
+        "$(echo "$work / 1000000" | bc -l)" "$(echo "$work / $DOCS" | bc -l)"
     for p in sign pairs collect decide apply merge; do
         awk -v p="$p" -v mb="$MB" '$1 == p { n++; s += $2; if ($3 > m) m = $3 }
             END { if (n) printf "  %-7s %2d task(s), %6.1f task-s, peak RSS %4d MiB%s\n", p, n, s, m / 1024,
-                  p == "sign" ? sprintf(", %.1f MB/s per core", mb / s) : "" }' "$LOG"
+                  p == "sign" ? sprintf(", %.1f MB/s per core", mb / s) : "" }' "$LOG.$r"
     done
     grep -h phases "$WORK/shards-$n.err" || true
 done

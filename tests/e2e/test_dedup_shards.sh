@@ -79,6 +79,14 @@ for part in sys.stdin.read().replace("}\n{", "}\x00{").split("\x00"):
 print(t)')
 [ "$spilled" -gt 0 ] && ok || bad "the pairs tasks spilled sorted runs (got $spilled)"
 [ -z "$(find "$TMP/spill/work" -name 'run-*.bin')" ] && ok || bad "spilled runs are removed"
+# decide keeps a sixty-fourth of the budget of drops in memory (128 at 64K):
+# the 3M corpus drops more, so the older ones are looked up on disk.
+if [ "$SIZE" = 3M ]; then
+    spilled=$("$PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1]))["counters"]["dedup"].get("spilled_runs", 0))' \
+        "$TMP/spill/work/decide/report.json")
+    [ "$spilled" -gt 0 ] && ok || bad "decide wrote its older drops to disk (got $spilled)"
+fi
+[ -z "$(find "$TMP/spill/work" -name 'tmp-*')" ] && ok || bad "no task leaves its scratch files"
 
 # Again on a finished folder: every task is skipped, nothing is rewritten.
 before=$(stat -c %Y.%s "$TMP"/s3/shard-0/train.jsonl "$TMP"/s3/work/sign-1/docs.bin)
