@@ -4,7 +4,8 @@
  * datatrove and dolma read: {"id", "text", "source", "metadata": {...}},
  * UTF-8 unescaped, one file per split ("{split}" in the path).  The reader
  * takes any JSONL with configurable id and text fields; other fields become
- * metadata (scan.c reads the lines). */
+ * metadata (scan.c reads the lines; gunzip.c inflates .gz, libarchive the
+ * other compressions). */
 #include <archive.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "convert/plugin.h"
+#include "gunzip.h"
 #include "scan.h"
 #include "splitout.h"
 #include "util.h"
@@ -29,7 +31,8 @@ static const cv_option reader_options[] = {
 typedef struct jreader {
     const cv_host *host;
     cv_ctx *ctx;
-    struct archive *a; /* libarchive's raw format: decompression for free */
+    gunzip *gz;        /* a .gz file, or NULL: */
+    struct archive *a; /* libarchive's raw format, for any other compression or none */
     const char *path, *id_field, *text_field;
     int64_t max_doc;
     uint64_t lineno;
@@ -44,6 +47,7 @@ static void jr_destroy(void *p)
     jreader *r = p;
     if (r->a)
         archive_read_free(r->a);
+    gunzip_close(r->gz);
     buf_free(&r->line);
     buf_free(&r->pending);
     buf_free(&r->scratch);
@@ -61,6 +65,15 @@ static void *jr_create(const cv_host *host, cv_ctx *ctx)
     r->id_field = host->opt_string(ctx, "id_field");
     r->text_field = host->opt_string(ctx, "text_field");
     r->max_doc = host->opt_int(ctx, "max_doc_bytes");
+    const char *why;
+    if ((r->gz = gunzip_open(r->path, &why)) || why) {
+        if (!r->gz) {
+            host->error(ctx, "cannot read '%s': %s", r->path, why);
+            jr_destroy(r);
+            return NULL;
+        }
+        return r;
+    }
     r->a = archive_read_new();
     archive_read_support_filter_all(r->a);
     archive_read_support_format_raw(r->a);
@@ -97,9 +110,9 @@ static int next_line(jreader *r)
             return r->line.len || r->too_long ? 1 : 0;
         r->pending.len = r->pending_off = 0;
         buf_reserve(&r->pending, 1 << 16);
-        la_ssize_t n = archive_read_data(r->a, r->pending.p, 1 << 16);
+        ssize_t n = r->gz ? gunzip_read(r->gz, r->pending.p, 1 << 16) : archive_read_data(r->a, r->pending.p, 1 << 16);
         if (n < 0) {
-            r->host->error(r->ctx, "'%s': %s", r->path, archive_error_string(r->a));
+            r->host->error(r->ctx, "'%s': %s", r->path, r->gz ? gunzip_error(r->gz) : archive_error_string(r->a));
             return -1;
         }
         if (n == 0)

@@ -104,6 +104,48 @@ expect_rc 0 "long JSONL line"
 [ "$(json "$TMP/bigj/report.json" 'j["dropped_by_reason"]["jsonl:max_doc_bytes"], j["written"]')" = "1 1" ] && ok || bad "long JSONL line dropped, next kept"
 rm -rf "$TMP/huge" "$TMP/hugeout"
 
+# Compressed JSONL: several gzip members in one file (cat a.gz b.gz) read as
+# one text, the same rows as the plain file and its .zst; damaged, truncated
+# or followed by what is not gzip: an error naming the file, exit 1.
+"$PYTHON" - "$TMP/gz" <<'PY'
+import json, os, random, sys
+d = sys.argv[1]
+os.makedirs(d)
+rnd = random.Random(5)
+words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "iota", "kappa", "lambda"]
+with open(d + "/in.jsonl", "w") as f:
+    for i in range(6000):  # ~1.5 MB: several input buffers, a member boundary inside one
+        text = " ".join(rnd.choice(words) + str(rnd.randrange(1000)) for _ in range(rnd.randrange(20, 60)))
+        f.write(json.dumps({"id": "d%d" % i, "text": text}) + "\n")
+PY
+head -n 2500 "$TMP/gz/in.jsonl" | gzip -c >"$TMP/gz/multi.jsonl.gz"
+tail -n +2501 "$TMP/gz/in.jsonl" | gzip -9 -c >>"$TMP/gz/multi.jsonl.gz"
+zstd -q -c "$TMP/gz/in.jsonl" >"$TMP/gz/in.jsonl.zst"
+for f in in.jsonl multi.jsonl.gz in.jsonl.zst; do
+    printf 'reader: {plugin: jsonl, path: %s}\nwriters: [jsonl]\n' "$TMP/gz/$f" >"$TMP/gz.yaml"
+    run "$CONVERT" -q -c "$TMP/gz.yaml" -o "$TMP/gz/out-$f"
+    expect_rc 0 "reading $f"
+done
+[ "$(json "$TMP/gz/out-multi.jsonl.gz/report.json" 'j["read"]')" = 6000 ] && ok || bad "both gzip members read"
+# The rows but their source (the file's name).
+for f in in.jsonl multi.jsonl.gz in.jsonl.zst; do sed 's/"source":"[^"]*"//' "$TMP/gz/out-$f/train.jsonl" >"$TMP/gz/$f.rows"; done
+expect_same "$TMP/gz/in.jsonl.rows" "$TMP/gz/multi.jsonl.gz.rows" "gzip members = plain"
+expect_same "$TMP/gz/in.jsonl.rows" "$TMP/gz/in.jsonl.zst.rows" "zstd = plain"
+size=$(stat -c %s "$TMP/gz/multi.jsonl.gz")
+head -c $((size / 2)) "$TMP/gz/multi.jsonl.gz" >"$TMP/gz/cut.jsonl.gz"
+cp "$TMP/gz/multi.jsonl.gz" "$TMP/gz/flip.jsonl.gz"
+printf '\x55' | dd of="$TMP/gz/flip.jsonl.gz" bs=1 seek=$((size / 3)) conv=notrunc 2>/dev/null
+{ cat "$TMP/gz/multi.jsonl.gz"; printf 'not gzip'; } >"$TMP/gz/tail.jsonl.gz"
+for f in cut flip tail; do
+    printf 'reader: {plugin: jsonl, path: %s}\nwriters: [jsonl]\n' "$TMP/gz/$f.jsonl.gz" >"$TMP/gz.yaml"
+    run "$CONVERT" -q -c "$TMP/gz.yaml" -o "$TMP/gz/out-$f"
+    expect_rc 1 "damaged gzip ($f)"
+    expect_err "$f.jsonl.gz" "damaged gzip ($f) names the file"
+    expect_no_file "$TMP/gz/out-$f/train.jsonl" "damaged gzip ($f) leaves no dataset"
+done
+expect_err "is not gzip" "data after the last member"
+rm -rf "$TMP/gz"
+
 # Many tiny members, and the max_members limit with its message.
 "$PYTHON" "$SRC/tests/tools/gen_many_members.py" "$TMP/many.tar.gz" 1000000
 cat >"$TMP/many.yaml" <<YAML
