@@ -136,9 +136,6 @@ typedef struct dedup {
     dd_params p; /* the rule, as phased.c needs it too */
     int mode;    /* PH_*: single, or a phase */
     phased *ph;
-    int exact, near, containment;
-    size_t ngram, bands, rows, perms, max_bucket;
-    double threshold;
     uint64_t *a, *b; /* permutation i: (a[i] * x + b[i]) >> 32, a[i] odd */
     minhash_fn *minhash;
     table exact_index;   /* low 64 bits of the text hash -> doc */
@@ -240,18 +237,18 @@ static void *d_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     d->host = h;
     d->ctx = ctx;
-    d->exact = h->opt_bool(ctx, "exact");
-    d->near = h->opt_bool(ctx, "near");
+    d->p.exact = h->opt_bool(ctx, "exact");
+    d->p.near = h->opt_bool(ctx, "near");
     int64_t ngram = h->opt_int(ctx, "ngram"), bands = h->opt_int(ctx, "bands"), rows = h->opt_int(ctx, "rows");
-    d->threshold = h->opt_float(ctx, "threshold");
+    d->p.threshold = h->opt_float(ctx, "threshold");
     int64_t max_bucket = h->opt_int(ctx, "max_bucket");
-    d->max_bucket = max_bucket > 0 ? (size_t)max_bucket : 0;
+    d->p.max_bucket = max_bucket > 0 ? (size_t)max_bucket : 0;
     const char *measure = h->opt_string(ctx, "measure");
     if (ngram < 1 || ngram > 64 || bands < 1 || rows < 1 || bands * rows > 4096) {
         h->error(ctx, "need 1 <= ngram <= 64, bands >= 1, rows >= 1, bands * rows <= 4096");
         goto fail;
     }
-    if (d->threshold <= 0 || d->threshold > 1) {
+    if (d->p.threshold <= 0 || d->p.threshold > 1) {
         h->error(ctx, "threshold must be in (0, 1]");
         goto fail;
     }
@@ -259,27 +256,25 @@ static void *d_create(const cv_host *h, cv_ctx *ctx)
         h->error(ctx, "measure must be jaccard or containment, not '%s'", measure);
         goto fail;
     }
-    d->containment = !strcmp(measure, "containment");
+    d->p.containment = !strcmp(measure, "containment");
     if ((d->mode = phased_mode(h->opt_string(ctx, "phase"))) < 0) {
         h->error(ctx, "phase must be single, sign, pairs, collect, decide or apply, not '%s'", h->opt_string(ctx, "phase"));
         goto fail;
     }
-    d->ngram = (size_t)ngram;
+    d->p.ngram = (size_t)ngram;
     d->minhash = minhash_pick();
-    d->bands = (size_t)bands;
-    d->rows = (size_t)rows;
-    d->perms = d->bands * d->rows;
-    d->a = malloc(d->perms * sizeof *d->a);
-    d->b = malloc(d->perms * sizeof *d->b);
-    d->sig = malloc(d->perms * sizeof *d->sig);
-    d->keys = malloc(d->bands * sizeof *d->keys);
+    d->p.bands = (size_t)bands;
+    d->p.rows = (size_t)rows;
+    d->p.perms = d->p.bands * d->p.rows;
+    d->a = malloc(d->p.perms * sizeof *d->a);
+    d->b = malloc(d->p.perms * sizeof *d->b);
+    d->sig = malloc(d->p.perms * sizeof *d->sig);
+    d->keys = malloc(d->p.bands * sizeof *d->keys);
     uint64_t state = (uint64_t)h->opt_int(ctx, "seed");
-    for (size_t i = 0; i < d->perms; i++) {
+    for (size_t i = 0; i < d->p.perms; i++) {
         d->a[i] = splitmix(&state) | 1;
         d->b[i] = splitmix(&state);
     }
-    d->p = (dd_params){d->exact,     d->near,      d->containment, d->ngram,    d->bands,
-                       d->rows,      d->perms,     d->max_bucket,  d->threshold};
     if (d->mode != PH_SINGLE && !(d->ph = phased_new(h, ctx, &d->p, d->mode)))
         goto fail;
     return d;
@@ -376,14 +371,14 @@ static void words_of(work *w, const char *s, size_t n)
 /* MinHash signature of w's shingles into sig; returns distinct shingles. */
 static uint32_t signature(const dedup *d, work *w, uint32_t *sig)
 {
-    for (size_t p = 0; p < d->perms; p++)
+    for (size_t p = 0; p < d->p.perms; p++)
         sig[p] = UINT32_MAX;
     table *set = &w->shingle_set;
     if (set->cap)
         memset(set->s, 0, set->cap * sizeof *set->s);
     set->n = 0;
-    size_t n = w->nwords < d->ngram ? 1 : w->nwords - d->ngram + 1;
-    size_t width = w->nwords < d->ngram ? w->nwords : d->ngram;
+    size_t n = w->nwords < d->p.ngram ? 1 : w->nwords - d->p.ngram + 1;
+    size_t width = w->nwords < d->p.ngram ? w->nwords : d->p.ngram;
     uint32_t distinct = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t x = XXH3_64bits(w->words + i, width * sizeof *w->words) | 1;
@@ -398,19 +393,19 @@ static uint32_t signature(const dedup *d, work *w, uint32_t *sig)
             continue;
         table_put(set, x, 0);
         distinct++;
-        d->minhash(sig, d->a, d->b, d->perms, x);
+        d->minhash(sig, d->a, d->b, d->p.perms, x);
     }
     return distinct;
 }
 
 static uint64_t band_key(const dedup *d, size_t band, const uint32_t *sig)
 {
-    return XXH3_64bits_withSeed(sig + band * d->rows, d->rows * sizeof *sig, band) | 1;
+    return XXH3_64bits_withSeed(sig + band * d->p.rows, d->p.rows * sizeof *sig, band) | 1;
 }
 
 static uint32_t *kept_sig(const dedup *d, size_t doc)
 {
-    return d->sigblocks[doc / SIG_BLOCK] + (doc % SIG_BLOCK) * (d->perms + 1);
+    return d->sigblocks[doc / SIG_BLOCK] + (doc % SIG_BLOCK) * (d->p.perms + 1);
 }
 
 /* The words and exact hash of one text into pt (the words stay in w)... */
@@ -425,15 +420,15 @@ static void compute_words(work *w, const char *text, size_t len, part *pt)
 /* ...then the signature and band keys, into the room pt's keys and sig point to. */
 static void compute_sig(const dedup *d, work *w, part *pt)
 {
-    if (!d->near)
+    if (!d->p.near)
         return;
     if (!w->nwords) { /* kept without a signature: it joins no LSH bucket */
-        for (size_t p = 0; p < d->perms; p++)
+        for (size_t p = 0; p < d->p.perms; p++)
             pt->sig[p] = UINT32_MAX;
         return;
     }
     pt->shingles = signature(d, w, pt->sig);
-    for (size_t b = 0; b < d->bands; b++)
+    for (size_t b = 0; b < d->p.bands; b++)
         pt->keys[b] = band_key(d, b, pt->sig);
 }
 
@@ -443,11 +438,11 @@ static void d_prepare(const void *p, cv_doc *doc)
     const dedup *d = p;
     if (d->mode == PH_APPLY)
         return; /* decided already */
-    part *pt = malloc(sizeof *pt + d->bands * sizeof *pt->keys + d->perms * sizeof *pt->sig);
+    part *pt = malloc(sizeof *pt + d->p.bands * sizeof *pt->keys + d->p.perms * sizeof *pt->sig);
     if (!pt)
         return; /* process() computes it */
     pt->keys = (uint64_t *)(pt + 1);
-    pt->sig = (uint32_t *)(pt->keys + d->bands);
+    pt->sig = (uint32_t *)(pt->keys + d->p.bands);
     size_t len;
     const char *text = d->host->doc_text(doc, &len);
     work w = {0};
@@ -460,14 +455,14 @@ static void d_prepare(const void *p, cv_doc *doc)
 static double similarity(const dedup *d, size_t doc, const part *pt)
 {
     const uint32_t *ks = kept_sig(d, doc);
-    return dd_similarity(&d->p, pt->sig, pt->shingles, ks, ks[d->perms]);
+    return dd_similarity(&d->p, pt->sig, pt->shingles, ks, ks[d->p.perms]);
 }
 
 /* A dropped document still takes its place in its buckets (see the top). */
 static void hold_place(dedup *d, const part *pt)
 {
-    for (size_t b = 0; d->near && b < d->bands && pt->nwords; b++)
-        table_put_capped(&d->lsh, pt->keys[b], DROPPED, d->max_bucket);
+    for (size_t b = 0; d->p.near && b < d->p.bands && pt->nwords; b++)
+        table_put_capped(&d->lsh, pt->keys[b], DROPPED, d->p.max_bucket);
 }
 
 static void keep(dedup *d, const char *id, const part *pt)
@@ -486,20 +481,20 @@ static void keep(dedup *d, const char *id, const part *pt)
     k->id = strdup(id);
     d->seen[n] = 0;
     d->exact_hash[n] = h;
-    if (d->exact)
+    if (d->p.exact)
         table_put(&d->exact_index, h.low64 | 1, n);
-    if (d->near) {
+    if (d->p.near) {
         if (n / SIG_BLOCK == d->nblocks) {
             d->sigblocks = realloc(d->sigblocks, (d->nblocks + 1) * sizeof *d->sigblocks);
-            if (!d->sigblocks || !(d->sigblocks[d->nblocks] = malloc(SIG_BLOCK * (d->perms + 1) * sizeof(uint32_t))))
+            if (!d->sigblocks || !(d->sigblocks[d->nblocks] = malloc(SIG_BLOCK * (d->p.perms + 1) * sizeof(uint32_t))))
                 abort();
             d->nblocks++;
         }
         uint32_t *ks = kept_sig(d, n);
-        memcpy(ks, pt->sig, d->perms * sizeof *ks);
-        ks[d->perms] = pt->shingles;
-        for (size_t b = 0; b < d->bands && pt->nwords; b++)
-            table_put_capped(&d->lsh, pt->keys[b], n, d->max_bucket);
+        memcpy(ks, pt->sig, d->p.perms * sizeof *ks);
+        ks[d->p.perms] = pt->shingles;
+        for (size_t b = 0; b < d->p.bands && pt->nwords; b++)
+            table_put_capped(&d->lsh, pt->keys[b], n, d->p.max_bucket);
     }
 }
 
@@ -521,7 +516,7 @@ static cv_status d_process(void *p, cv_doc *doc)
     if (d->mode == PH_SIGN)
         return phased_process(d->ph, doc, pt);
     uint32_t other;
-    if (d->exact)
+    if (d->p.exact)
         TABLE_FOREACH(&d->exact_index, pt->hash.low64 | 1, other) {
             if (XXH128_isEqual(d->exact_hash[other], pt->hash)) {
                 h->doc_drop(doc, "exact_duplicate", d->docs[other].id);
@@ -529,7 +524,7 @@ static cv_status d_process(void *p, cv_doc *doc)
                 return CV_DROP;
             }
         }
-    if (d->near && pt->nwords > 0) {
+    if (d->p.near && pt->nwords > 0) {
         if (++d->round == 0) { /* wrapped: forget old marks */
             memset(d->seen, 0, d->ndocs * sizeof *d->seen);
             d->round = 1;
@@ -537,10 +532,10 @@ static cv_status d_process(void *p, cv_doc *doc)
         /* Candidates first, then their similarity: the signatures are spread
          * over the heap, so fetching a few ahead hides most of the misses. */
         d->ncand = 0;
-        for (size_t b = 0; b < d->bands; b++)
+        for (size_t b = 0; b < d->p.bands; b++)
             if (d->lsh.cap)
                 __builtin_prefetch(&d->lsh.s[pt->keys[b] & (d->lsh.cap - 1)]);
-        for (size_t b = 0; b < d->bands; b++) {
+        for (size_t b = 0; b < d->p.bands; b++) {
             TABLE_FOREACH(&d->lsh, pt->keys[b], other) {
                 if (other == DROPPED || d->seen[other] == d->round)
                     continue;
@@ -559,7 +554,7 @@ static cv_status d_process(void *p, cv_doc *doc)
         for (size_t c = 0; c < d->ncand; c++) {
             if (c + 4 < d->ncand) {
                 const char *ahead = (const char *)kept_sig(d, d->cand[c + 4]);
-                for (size_t off = 0; off < (d->perms + 1) * sizeof *d->sig; off += 64)
+                for (size_t off = 0; off < (d->p.perms + 1) * sizeof *d->sig; off += 64)
                     __builtin_prefetch(ahead + off);
             }
             other = d->cand[c];
@@ -570,7 +565,7 @@ static cv_status d_process(void *p, cv_doc *doc)
                 best_doc = other;
             }
         }
-        if (best_doc != SIZE_MAX && best >= d->threshold) {
+        if (best_doc != SIZE_MAX && best >= d->p.threshold) {
             char detail[64];
             snprintf(detail, sizeof detail, "%.2f", best);
             size_t n = strlen(d->docs[best_doc].id) + strlen(detail) + 16;
