@@ -32,6 +32,7 @@
  * ids 12 + id, signature 4 * (perms + 1), exact 32, bands 24 * bands
  * (at 64 bands of 2 rows: ~2.1 KiB with a 40-byte id), plus the hand-off
  * of the text itself, which the core writes. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -85,11 +86,13 @@ struct phased {
     int have;
 };
 
+/* By PH_*. */
+static const char *const phase_names[] = {"single", "sign", "pairs", "decide", "apply", "collect"};
+
 int phased_mode(const char *name)
 {
-    static const char *const names[] = {"single", "sign", "pairs", "decide", "apply", "collect"};
     for (int i = 0; i < 6; i++)
-        if (!strcmp(name, names[i]))
+        if (!strcmp(name, phase_names[i]))
             return i;
     return -1;
 }
@@ -325,15 +328,55 @@ static int read_sig(phased *ph, sigfiles *sf, uint32_t shard, uint32_t local, ui
     return 0;
 }
 
-/* Where a sort of this task spills: WORK/tmp-K-WHAT-PID. */
+/* Where a sort of this task spills: WORK/tmp-PHASE-K-WHAT-PID. */
 static char *tmp_dir(const phased *ph, const char *what)
 {
-    size_t n = strlen(ph->work) + strlen(what) + 64;
+    size_t n = strlen(ph->work) + strlen(what) + 80;
     char *d = malloc(n);
     if (!d)
         abort();
-    snprintf(d, n, "%s/tmp-%u-%s-%ld", ph->work, ph->shard, what, (long)getpid());
+    snprintf(d, n, "%s/tmp-%s-%u-%s-%ld", ph->work, phase_names[ph->mode], ph->shard, what, (long)getpid());
     return d;
+}
+
+/* What an earlier run of this task left when it was killed: its spilled
+ * runs can be gigabytes.  Nothing else runs this task now (the scripts run
+ * a task once at a time), so every WORK/tmp-PHASE-K-* is stale. */
+static void remove_stale(const phased *ph)
+{
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "tmp-%s-%u-", phase_names[ph->mode], ph->shard);
+    DIR *d = opendir(ph->work);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (strncmp(e->d_name, prefix, strlen(prefix)))
+            continue;
+        size_t n = strlen(ph->work) + strlen(e->d_name) + 2;
+        char *path = malloc(n);
+        if (!path)
+            abort();
+        snprintf(path, n, "%s/%s", ph->work, e->d_name);
+        DIR *runs = opendir(path);
+        struct dirent *r;
+        while (runs && (r = readdir(runs))) {
+            if (r->d_name[0] == '.')
+                continue;
+            size_t m = n + strlen(r->d_name) + 1;
+            char *file = malloc(m);
+            if (!file)
+                abort();
+            snprintf(file, m, "%s/%s", path, r->d_name);
+            unlink(file);
+            free(file);
+        }
+        if (runs)
+            closedir(runs);
+        if (rmdir(path) < 0)
+            unlink(path);
+        free(path);
+    }
+    if (d)
+        closedir(d);
 }
 
 static int exact_pairs(phased *ph, extsort *pairs)
@@ -1025,6 +1068,8 @@ cv_status phased_process(phased *ph, cv_doc *doc, const part *pt)
 
 cv_status phased_finish(phased *ph)
 {
+    if (ph->mode == PH_PAIRS || ph->mode == PH_COLLECT || ph->mode == PH_DECIDE)
+        remove_stale(ph);
     switch (ph->mode) {
     case PH_PAIRS: return run_pairs(ph);
     case PH_COLLECT: return run_collect(ph);

@@ -112,9 +112,18 @@ rm -rf "$TMP/s3/work/pairs-0"
 run "$CONVERT" -q -c "$TMP/dedup.yaml" -o "$TMP/s3" --phase pairs --shard 0/3
 expect_rc 1 "a pairs task refuses corrupted input"
 expect_err "not trusted" "and says why"
+# What a killed pairs task 0 left (a spill folder, a scratch file) goes when that task runs again.
+mkdir -p "$TMP/s3/work/tmp-pairs-0-bands-999999"
+echo stale >"$TMP/s3/work/tmp-pairs-0-bands-999999/run-0.bin"
+echo stale >"$TMP/s3/work/tmp-pairs-0-gone-999999"
+echo other >"$TMP/s3/work/tmp-pairs-1-bands-999999"
 run "$SHARDS" 3 "$TMP/dedup.yaml" "$TMP/in/*.jsonl.gz" "$TMP/s3"
 expect_rc 0 "rerun after corruption"
 same_as "$TMP/single" "$TMP/s3" "rerun after corruption"
+expect_no_file "$TMP/s3/work/tmp-pairs-0-bands-999999" "a killed task's spilled runs are removed by its rerun"
+expect_no_file "$TMP/s3/work/tmp-pairs-0-gone-999999" "and its scratch files"
+expect_file "$TMP/s3/work/tmp-pairs-1-bands-999999" "another task's are not touched"
+rm -f "$TMP/s3/work/tmp-pairs-1-bands-999999"
 
 # Phases out of order, or on a config without dedup.
 run "$CONVERT" -q -c "$TMP/dedup.yaml" -i "$TMP/in/*.jsonl.gz" -o "$TMP/order" --phase apply --shard 0/2
