@@ -309,23 +309,23 @@ typedef struct sigfiles {
     uint32_t *sig; /* per cache slot: the record */
 } sigfiles;
 
-static int read_sig(phased *ph, sigfiles *sf, uint32_t shard, uint32_t local, uint32_t *out)
+/* The signature record of (shard, local), where it lies in the cache: valid
+ * until the next call.  NULL when it is missing (the error is said). */
+static const uint32_t *read_sig(phased *ph, sigfiles *sf, uint32_t shard, uint32_t local)
 {
     uint64_t tag = ((uint64_t)shard << 32 | local) + 1;
     size_t slot = (size_t)((tag * 0x9E3779B97F4A7C15ull) >> 52) % SIG_CACHE;
     uint32_t *cached = sf->sig + slot * (sf->rec / sizeof *sf->sig);
-    if (sf->tag[slot] == tag) {
-        memcpy(out, cached, sf->rec);
-        return 0;
-    }
+    if (sf->tag[slot] == tag)
+        return cached;
     off_t at = (off_t)local * (off_t)sf->rec;
-    if (pread(sf->fd[shard], out, sf->rec, at) != (ssize_t)sf->rec) {
+    sf->tag[slot] = 0;
+    if (pread(sf->fd[shard], cached, sf->rec, at) != (ssize_t)sf->rec) {
         ph->h->error(ph->ctx, "signature %u of shard %u is missing: the sign work is incomplete", local, shard);
-        return -1;
+        return NULL;
     }
-    memcpy(cached, out, sf->rec);
     sf->tag[slot] = tag;
-    return 0;
+    return cached;
 }
 
 /* Where a sort of this task spills: WORK/tmp-PHASE-K-WHAT-PID. */
@@ -432,7 +432,6 @@ static void hold(holders *hd, size_t words, uint64_t ord, const uint32_t *sig)
 typedef struct bucket {
     sigfiles *sf;
     holders hd;
-    uint32_t *sig;
     band_rec first;
     int waiting; /* first is not compared yet */
     size_t pos;
@@ -443,11 +442,12 @@ static int bucket_add(phased *ph, bucket *bk, const band_rec *b, extsort *pairs)
 {
     const dd_params *p = &ph->p;
     size_t words = p->perms + 1;
-    if (read_sig(ph, bk->sf, b->shard, b->local, bk->sig) < 0)
+    const uint32_t *sig = read_sig(ph, bk->sf, b->shard, b->local);
+    if (!sig)
         return -1;
     for (size_t i = 0; i < bk->hd.n; i++) {
         const uint32_t *hs = bk->hd.sig + i * words;
-        double sim = dd_similarity(p, bk->sig, bk->sig[p->perms], hs, hs[p->perms]);
+        double sim = dd_similarity(p, sig, sig[p->perms], hs, hs[p->perms]);
         if (sim < p->threshold)
             continue;
         pair_rec pr = {b->ord, bk->hd.ord[i], sim, b->shard, PAIR_NEAR};
@@ -458,7 +458,7 @@ static int bucket_add(phased *ph, bucket *bk, const band_rec *b, extsort *pairs)
         }
     }
     if (!p->max_bucket || bk->pos < p->max_bucket)
-        hold(&bk->hd, words, b->ord, bk->sig);
+        hold(&bk->hd, words, b->ord, sig);
     bk->pos++;
     return 0;
 }
@@ -495,7 +495,7 @@ static int near_pairs(phased *ph, extsort *pairs)
     free(tmp);
     if (rc == 0)
         rc = feed(ph, s, "sign-%u/bands-%u.bin", sizeof(band_rec));
-    bucket bk = {.sf = &sf, .sig = malloc((p->perms + 1) * sizeof(uint32_t))};
+    bucket bk = {.sf = &sf};
     int started = 0;
     const band_rec *b;
     while (rc == 0 && (b = extsort_next(s))) {
@@ -521,7 +521,6 @@ static int near_pairs(phased *ph, extsort *pairs)
     extsort_free(s);
     free(bk.hd.ord);
     free(bk.hd.sig);
-    free(bk.sig);
     for (unsigned j = 0; j < ph->shards; j++)
         if (sf.fd[j] >= 0)
             close(sf.fd[j]);
@@ -933,6 +932,7 @@ static int write_decisions(phased *ph, extsort *byshard, int names)
  * two sorts of the decisions. */
 static cv_status run_decide(phased *ph)
 {
+    more_files(); /* every shard's ids file at once, then every shard's decisions file */
     char *tmp = tmp_dir(ph, "decide");
     extsort *s = extsort_new(sizeof(pair_rec), cmp_pair, 1 << 20, tmp);
     free(tmp);
