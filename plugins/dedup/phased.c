@@ -24,7 +24,9 @@
  *   decide (once)        pairs merged in input order; who is kept is known
  *                        for every earlier document by the time a later one
  *                        asks, so the streaming rule applies as it is.  The
- *                        input is pairs, not documents: it stays small.
+ *                        input is pairs, not documents; the drops so far and
+ *                        the decisions spill to disk, so memory stays within
+ *                        the budget whatever the corpus.
  *   apply (per shard)    drop what decide decided, naming the kept id.
  *
  * Work files are raw records in the machine's byte order: they are read by
