@@ -306,6 +306,7 @@ static int merge_reports(int n, char **paths, const char *outdir)
         free(json);
     }
     cv_report_print(r);
+    cv_report_warn_empty(r);
 out:
     cv_outset_free(o);
     cv_report_free(r);
@@ -370,8 +371,10 @@ static int merge_phase(const char *out, unsigned n, int quiet)
     }
     if (cv_report_save(r, o, &err) < 0 || cv_outset_commit(o, &err) < 0)
         goto fail;
-    if (!quiet)
+    if (!quiet) {
         cv_report_print(r);
+        cv_report_warn_empty(r);
+    }
     status = CV_EXIT_OK;
     goto out;
 fail:

@@ -954,6 +954,8 @@ int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_o
     cv_report_finish(r->report, now_since(&r->t0), status == CV_EXIT_OK ? "ok" : "failed");
     if (!ro->quiet || status != CV_EXIT_OK)
         cv_report_print(r->report);
+    if (!ro->quiet && status == CV_EXIT_OK && ro->phase == CV_PHASE_NONE)
+        cv_report_warn_empty(r->report); /* a phase task does its part only */
     if (status == CV_EXIT_OK && cv_report_docs_read(r->report) + cv_report_docs_handed(r->report, 1) !=
                                     cv_report_docs_written(r->report) + cv_report_docs_dropped(r->report) +
                                         cv_report_docs_handed(r->report, 0)) {

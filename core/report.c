@@ -301,6 +301,17 @@ void cv_report_print(const cv_report *r)
     }
 }
 
+void cv_report_warn_empty(const cv_report *r)
+{
+    if (r->read == 0)
+        fprintf(stderr, "convert: warning: no documents were read: check the input (-i, the reader's path and "
+                        "include patterns)\n");
+    else if (r->written == 0 && r->handed_out == 0)
+        fprintf(stderr, "convert: warning: all %llu documents were dropped: the reasons are above, each document's "
+                        "in dropped.jsonl\n",
+                (unsigned long long)r->read);
+}
+
 static int save(cv_outset *outs, const char *name, char *text, cv_err *err)
 {
     cv_out *o = text ? cv_outset_open(outs, name, err) : NULL;

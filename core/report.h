@@ -55,5 +55,7 @@ char *cv_report_json(const cv_report *r);
 struct cv_outset;
 int cv_report_save(const cv_report *r, struct cv_outset *outs, cv_err *err);
 void cv_report_print(const cv_report *r);
+/* A warning on stderr when a whole run read nothing or kept nothing. */
+void cv_report_warn_empty(const cv_report *r);
 
 #endif

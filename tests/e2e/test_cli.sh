@@ -93,6 +93,21 @@ if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
     expect_err "3 worker threads" "-j wins over the default"
 fi
 
+# A run that reads nothing, or keeps nothing, says so (not under -q); a usual run does not.
+mkdir -p "$TMP/emptydir"
+run "$CONVERT" -c "$SRC/config/minimal.yaml" -i "$TMP/emptydir" -o "$TMP/e1"
+expect_rc 0 "an empty folder"
+expect_err "warning: no documents were read" "reading nothing is warned of"
+run "$CONVERT" -q -c "$SRC/config/minimal.yaml" -i "$TMP/emptydir" -o "$TMP/e2"
+[ -z "$ERR" ] && ok || bad "-q: no warning either: $ERR"
+printf 'reader: {plugin: archive, path: %s, include: ["*.txt"]}\nsteps:\n  - {plugin: quality, min_words: 100000}\nwriters: [jsonl]\n' \
+    "$SRC/seeds/seeds.tar.gz" >"$TMP/dropall.yaml"
+run "$CONVERT" -c "$TMP/dropall.yaml" -o "$TMP/e3"
+expect_rc 0 "a run that drops everything"
+expect_err "warning: all 5 documents were dropped" "dropping everything is warned of"
+run "$CONVERT" -c "$SRC/config/minimal.yaml" -o "$TMP/e4"
+case "$ERR" in *warning*) bad "a usual run warns: $ERR" ;; *) ok ;; esac
+
 # A reader that cannot open its input is a config error too.
 run "$CONVERT" -c "$SRC/config/minimal.yaml" -i "$TMP/nope.tar" -o "$TMP/o"
 expect_rc 2 "missing input"
