@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "convert/plugin.h"
 #include "gunzip.h"
@@ -72,6 +73,11 @@ static void *jr_create(const cv_host *host, cv_ctx *ctx)
             jr_destroy(r);
             return NULL;
         }
+        return r;
+    }
+    struct stat sb;
+    if (stat(r->path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0) {
+        r->eof = 1; /* an empty file is an empty JSONL file, not an unknown format (libarchive's view) */
         return r;
     }
     r->a = archive_read_new();

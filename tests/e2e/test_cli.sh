@@ -105,6 +105,11 @@ printf 'reader: {plugin: archive, path: %s, include: ["*.txt"]}\nsteps:\n  - {pl
 run "$CONVERT" -c "$TMP/dropall.yaml" -o "$TMP/e3"
 expect_rc 0 "a run that drops everything"
 expect_err "warning: all 5 documents were dropped" "dropping everything is warned of"
+: >"$TMP/empty.jsonl"
+printf 'reader: {plugin: jsonl, path: %s}\nwriters: [jsonl]\n' "$TMP/empty.jsonl" >"$TMP/emptyj.yaml"
+run "$CONVERT" -c "$TMP/emptyj.yaml" -o "$TMP/e5"
+expect_rc 0 "an empty JSONL file is no error"
+expect_err "warning: no documents were read" "and is warned of"
 run "$CONVERT" -c "$SRC/config/minimal.yaml" -o "$TMP/e4"
 case "$ERR" in *warning*) bad "a usual run warns: $ERR" ;; *) ok ;; esac
 
