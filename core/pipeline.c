@@ -793,8 +793,6 @@ static int phase_setup(run *r, cv_err *err)
     return rc;
 }
 
-/* A task trusts the work of earlier tasks only when their markers vouch
- * for it: sizes always, checksums of the files it reads whole. */
 /* The marker of task k of phase under out, with checksums of the files
  * matching sum (NULL: all). */
 static int check_task(const char *out, int phase, unsigned k, const char *sum, cv_err *err)
@@ -805,6 +803,8 @@ static int check_task(const char *out, int phase, unsigned k, const char *sum, c
     return rc;
 }
 
+/* A task trusts the work of earlier tasks only when their markers vouch
+ * for it: sizes always, checksums of the files it reads whole. */
 static int check_inputs(run *r, const char *outdir, cv_err *err)
 {
     const cv_run_opts *ro = r->ro;

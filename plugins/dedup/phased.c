@@ -644,17 +644,24 @@ static int write_all(int fd, const void *p, size_t n)
     return 0;
 }
 
-static int bsearch_u64(const uint64_t *v, size_t n, uint64_t x)
+/* The number of v's (ascending) entries at or below x. */
+static size_t upto_u64(const uint64_t *v, size_t n, uint64_t x)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < x)
+        if (v[mid] <= x)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < n && v[lo] == x;
+    return lo;
+}
+
+static int has_u64(const uint64_t *v, size_t n, uint64_t x)
+{
+    size_t i = upto_u64(v, n, x);
+    return i > 0 && v[i - 1] == x;
 }
 
 /* The documents decide dropped, asked "was h dropped?" by every later pair.
@@ -669,7 +676,7 @@ typedef struct gone {
     size_t ntail, cap; /* cap: a multiple of GONE_BLOCK */
     uint64_t *first;   /* each block on disk: its first ord */
     size_t nblocks, cblocks;
-    int fd, failed;
+    int fd, failed; /* failed: the errno of a read back that failed */
     uint64_t *cache;
     size_t *cached; /* the block each cache slot holds, + 1 (0: none) */
 } gone;
@@ -722,18 +729,11 @@ static int gone_add(phased *ph, gone *g, uint64_t ord)
 static int gone_has(gone *g, uint64_t ord)
 {
     if (g->ntail && ord >= g->tail[0])
-        return bsearch_u64(g->tail, g->ntail, ord);
-    size_t lo = 0, hi = g->nblocks; /* the last block starting at or before ord */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (g->first[mid] <= ord)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == 0)
+        return has_u64(g->tail, g->ntail, ord);
+    size_t blocks = upto_u64(g->first, g->nblocks, ord); /* the last of them may hold ord */
+    if (blocks == 0)
         return 0;
-    size_t blk = lo - 1, slot = blk % GONE_CACHE;
+    size_t blk = blocks - 1, slot = blk % GONE_CACHE;
     if (!g->cache && (!(g->cache = malloc(GONE_CACHE * GONE_BLOCK * sizeof *g->cache)) ||
                       !(g->cached = calloc(GONE_CACHE, sizeof *g->cached))))
         abort();
@@ -741,12 +741,12 @@ static int gone_has(gone *g, uint64_t ord)
     if (g->cached[slot] != blk + 1) {
         size_t n = GONE_BLOCK * sizeof *v;
         if (pread(g->fd, v, n, (off_t)(blk * n)) != (ssize_t)n) {
-            g->failed = 1;
+            g->failed = errno ? errno : EIO; /* a short read leaves errno as it was */
             return 0;
         }
         g->cached[slot] = blk + 1;
     }
-    return bsearch_u64(v, GONE_BLOCK, ord);
+    return has_u64(v, GONE_BLOCK, ord);
 }
 
 /* A decision on its way to be named, sorted by the kept document... */
@@ -772,9 +772,10 @@ static int cmp_two(const void *a, const void *b)
 /* One shard's ids file, read in input order. */
 typedef struct ids_in {
     FILE *f;
-    uint64_t ord;
+    uint64_t ord; /* of the id read last */
     char *id;
-    uint32_t len, cap;
+    uint32_t cap;
+    int started; /* an id was read */
     unsigned shard;
 } ids_in;
 
@@ -785,7 +786,7 @@ static int ids_next(ids_in *c)
     uint32_t len;
     if (fread(&ord, sizeof ord, 1, c->f) != 1)
         return ferror(c->f) ? -1 : 0;
-    if (fread(&len, sizeof len, 1, c->f) != 1 || len >= (1u << 16) || (c->len && ord <= c->ord))
+    if (fread(&len, sizeof len, 1, c->f) != 1 || len >= (1u << 16) || (c->started && ord <= c->ord))
         return -1; /* an id is under 64 KiB; ords only grow */
     if (len + 1 > c->cap) {
         c->cap = len + 1;
@@ -796,7 +797,7 @@ static int ids_next(ids_in *c)
         return -1;
     c->id[len] = '\0';
     c->ord = ord;
-    c->len = len + 1; /* + 1: "has a record", even an empty id */
+    c->started = 1;
     return 1;
 }
 
@@ -982,7 +983,7 @@ static cv_status run_decide(phased *ph)
         n++;
     }
     if (rc == 0 && g.failed)
-        ph->h->error(ph->ctx, "cannot read back decide's list of drops: %s", strerror(errno)), rc = -1;
+        ph->h->error(ph->ctx, "cannot read back decide's list of drops: %s", strerror(g.failed)), rc = -1;
     if (rc == 0 && extsort_error(s))
         ph->h->error(ph->ctx, "%s", extsort_error(s)), rc = -1;
     extsort_free(s);
