@@ -49,6 +49,15 @@ static int refill(gunzip *g)
     return 0;
 }
 
+/* A member's inflate starts at next: the first, and each after it. */
+static void start_member(gunzip *g, uint8_t *next, uint32_t avail)
+{
+    isal_inflate_init(&g->st);
+    g->st.crc_flag = ISAL_GZIP;
+    g->st.next_in = next;
+    g->st.avail_in = avail;
+}
+
 static unsigned long long at(const gunzip *g) { return g->consumed + (size_t)(g->st.next_in - g->in); }
 
 gunzip *gunzip_open(const char *path, const char **why)
@@ -72,11 +81,8 @@ gunzip *gunzip_open(const char *path, const char **why)
     if (!g || !(g->in = malloc(IN_BUFFER)))
         abort();
     g->f = f;
-    isal_inflate_init(&g->st);
-    g->st.crc_flag = ISAL_GZIP;
     memcpy(g->in, magic, 2);
-    g->st.next_in = g->in;
-    g->st.avail_in = 2;
+    start_member(g, g->in, 2);
     return g;
 }
 
@@ -110,12 +116,7 @@ ssize_t gunzip_read(gunzip *g, void *out, size_t n)
                 snprintf(g->err, sizeof g->err, "data after the gzip stream at byte %llu is not gzip", at(g));
                 return -1;
             }
-            uint8_t *next = g->st.next_in;
-            uint32_t avail = g->st.avail_in;
-            isal_inflate_reset(&g->st);
-            g->st.crc_flag = ISAL_GZIP;
-            g->st.next_in = next;
-            g->st.avail_in = avail;
+            start_member(g, g->st.next_in, g->st.avail_in);
         }
         if (g->st.avail_in == 0 && !g->eof && refill(g) < 0)
             return -1;
