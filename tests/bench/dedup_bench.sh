@@ -51,7 +51,7 @@ EOF
 chmod +x "$WORK/timed-convert"
 
 REPEAT=${REPEAT:-3}
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+median() { sort -n | awk '{ v[NR] = $0 } END { print v[int((NR + 1) / 2)] }'; } # the line with the median first field
 : >"$WORK/single.times"
 for _ in $(seq "$REPEAT"); do
     rm -rf "$WORK/dsingle"
@@ -81,7 +81,7 @@ for n in $SHARDS; do
         same=$([ "$(written "$out/report.json")" = "$(written "$WORK/dsingle/report.json")" ] && echo equal || echo DIFFERENT)
         [ "$same" = equal ] || break
     done
-    read -r wall r <<<"$(sort -n "$WORK/walls" | sed -n "$(( ($(wc -l <"$WORK/walls") + 1) / 2 ))p")"
+    read -r wall r <<<"$(median <"$WORK/walls")"
     work=$(du -sb "$out/work" | cut -f1)
     printf '\n%d shards: %.1f s (median of %d: %.2fx the single run), result %s to the single run; work files %.0f MB (%.0f bytes per document)\n' \
         "$n" "$wall" "$(wc -l <"$WORK/walls")" "$(echo "$wall / $single_s" | bc -l)" "$same" \
