@@ -14,6 +14,7 @@
 #include <utf8proc.h>
 
 #include "convert/plugin.h"
+#include "fold.h"
 #include "repetition.h"
 #include "text.h"
 #include "util.h"
@@ -170,6 +171,8 @@ typedef struct quality {
     size_t wcap;
     rep_scratch sc;
     cv_buf buf, fold;
+    fold_table *ft;
+    stop_index stop_ix;
 } quality;
 
 static char *fold(const char *s, size_t len)
@@ -216,6 +219,8 @@ static void q_destroy(void *p)
     rep_scratch_free(&q->sc);
     buf_free(&q->buf);
     buf_free(&q->fold);
+    free(q->ft);
+    stop_index_free(&q->stop_ix);
     free(q);
 }
 
@@ -234,6 +239,23 @@ static int folded_list(const json_t *v, char ***out, size_t *n)
             return -1;
     }
     return 0;
+}
+
+static void index_stops(quality *q)
+{
+    char ***lists = calloc(q->nstops + 1, sizeof *lists);
+    size_t *n = calloc(q->nstops + 1, sizeof *n), *longest = calloc(q->nstops + 1, sizeof *longest);
+    if (!lists || !n || !longest)
+        abort();
+    for (size_t l = 0; l < q->nstops; l++) {
+        lists[l] = q->stops[l].words;
+        n[l] = q->stops[l].n;
+        longest[l] = q->stops[l].longest;
+    }
+    stop_index_init(&q->stop_ix, (char **const *)lists, n, longest, q->nstops);
+    free(lists);
+    free(n);
+    free(longest);
 }
 
 static int load_stops(quality *q, const char *path)
@@ -263,6 +285,8 @@ static int load_stops(quality *q, const char *path)
     }
     if (rc < 0)
         q->host->error(q->ctx, "stop_words: %s: expected a mapping of language codes to lists of words", path);
+    else
+        index_stops(q);
     json_decref(root);
     return rc;
 }
@@ -309,6 +333,9 @@ static void *q_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     q->host = h;
     q->ctx = ctx;
+    if (!(q->ft = malloc(sizeof *q->ft)))
+        abort();
+    fold_table_init(q->ft);
     for (size_t i = 0; i < NFILTERS; i++) {
         q->thr[i] = signals[filters[i].sig].integer ? (double)h->opt_int(ctx, filters[i].key)
                                                     : h->opt_float(ctx, filters[i].key);
@@ -550,30 +577,7 @@ static double stop_words(quality *q, const char *s, const qword *w, size_t nw, c
             return -1; /* a language without a list: nothing to judge by */
         last = first + 1;
     }
-    size_t best = 0;
-    for (size_t l = first; l < last; l++) {
-        const stoplist *sl = &q->stops[l];
-        unsigned char *seen = calloc(sl->n + 1, 1);
-        if (!seen)
-            abort();
-        size_t found = 0;
-        for (size_t i = 0; i < nw && found < sl->n; i++) {
-            if (w[i].len > sl->longest * 2 + 4) /* folding never shrinks a word that much */
-                continue;
-            char *f = fold(s + w[i].off, w[i].len);
-            if (!f)
-                continue;
-            char **hit = bsearch(&f, sl->words, sl->n, sizeof *sl->words, cmp_str);
-            if (hit && !seen[hit - sl->words]) {
-                seen[hit - sl->words] = 1;
-                found++;
-            }
-            free(f);
-        }
-        free(seen);
-        best = found > best ? found : best;
-    }
-    return (double)best;
+    return (double)stop_index_best(&q->stop_ix, q->ft, s, w, nw, first, last);
 }
 
 static void measure_words(quality *q, const cv_doc *doc, const char *s, size_t len, size_t chars, values *vs)
@@ -627,11 +631,10 @@ static int c4_lines(quality *q, cv_doc *doc)
         size_t e = nl ? (size_t)(nl - s) : len;
         int keep = 1;
         if (e > i) {
-            char *f = q->nc4 ? fold(s + i, e - i) : NULL;
+            const char *f = q->nc4 && fold_into(q->ft, s + i, e - i, &q->fold) == 0 ? q->fold.p : NULL;
             int hit = f ? c4_match(q, f, 0) : -1;
             if (f && drop < 0)
                 drop = c4_match(q, f, 1);
-            free(f);
             if (hit >= 0) {
                 char counter[128];
                 snprintf(counter, sizeof counter, "removed:c4_%s", q->c4[hit].name);
