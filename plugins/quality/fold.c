@@ -9,39 +9,56 @@
 
 /* A character folds alone when it combines with nothing before it and its
  * fold does not either: then no composition can reach across it, and the
- * fold of a word of such characters is the folds put end to end.  (Below
- * U+0800 every character that composes with the one before has a combining
- * class; those that compose without one start at U+0900.) */
-static int starter(utf8proc_int32_t c) { return c < 0x800 && utf8proc_get_property(c)->combining_class == 0; }
+ * fold of a word of such characters is the folds put end to end.  (Every
+ * character that composes with the one before it has a combining class,
+ * but for some of Indic scripts, Hangul jamo and Balinese: none of them in
+ * the blocks the table holds.) */
+static int starter(utf8proc_int32_t c)
+{
+    return (fold_slot((unsigned)c) >= 0 || (c >= FOLD_CJK && c < FOLD_CJK_END)) &&
+           utf8proc_get_property(c)->combining_class == 0;
+}
+
+/* The fold of c alone into out (at most 6 bytes); 0 when it does not fold alone. */
+static int fold_alone(utf8proc_int32_t c, char *o)
+{
+    if (!starter(c))
+        return 0;
+    utf8proc_uint8_t in[4], *out = NULL;
+    utf8proc_ssize_t n = utf8proc_encode_char(c, in);
+    utf8proc_ssize_t m = utf8proc_map(in, n, &out, FOLD_FLAGS);
+    int ok = m > 0 && m <= 6;
+    for (utf8proc_ssize_t i = 0; ok && i < m;) {
+        utf8proc_int32_t f;
+        utf8proc_ssize_t k = utf8proc_iterate(out + i, m - i, &f);
+        ok = k > 0 && starter(f);
+        i += k > 0 ? k : m;
+    }
+    if (ok)
+        memcpy(o, out, (size_t)m);
+    free(out);
+    return ok ? (int)m : 0;
+}
 
 void fold_table_init(fold_table *t)
 {
     memset(t, 0, sizeof *t);
-    for (utf8proc_int32_t c = 0x80; c < 0x800; c++) {
-        if (!starter(c))
-            continue;
-        utf8proc_uint8_t in[4], *out = NULL;
-        utf8proc_ssize_t n = utf8proc_encode_char(c, in);
-        utf8proc_ssize_t m = utf8proc_map(in, n, &out, FOLD_FLAGS);
-        int ok = m > 0 && m <= (utf8proc_ssize_t)sizeof t->out[0];
-        for (utf8proc_ssize_t i = 0; ok && i < m;) {
-            utf8proc_int32_t f;
-            utf8proc_ssize_t k = utf8proc_iterate(out + i, m - i, &f);
-            ok = k > 0 && starter(f);
-            i += k > 0 ? k : m;
-        }
-        if (ok) {
-            t->len[c] = (unsigned char)m;
-            memcpy(t->out[c], out, (size_t)m);
-        }
-        free(out);
+    for (utf8proc_int32_t c = 0x80; c < 0x10000; c++) {
+        int k = fold_slot((unsigned)c);
+        if (k >= 0)
+            t->len[k] = (unsigned char)fold_alone(c, t->out[k]);
+    }
+    t->cjk = 1;
+    for (utf8proc_int32_t c = FOLD_CJK; c < FOLD_CJK_END && t->cjk; c++) {
+        char o[6];
+        t->cjk = fold_alone(c, o) == 3; /* itself */
     }
 }
 
 int fold_into(const fold_table *t, const char *s, size_t len, cv_buf *b)
 {
     b->len = 0;
-    buf_reserve(b, len * 3 + 1); /* a two-byte character folds to at most six */
+    buf_reserve(b, len * 3 + 1); /* a character of two bytes or more folds to at most six */
     char *o = b->p;
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, k = 0;
@@ -58,6 +75,21 @@ int fold_into(const fold_table *t, const char *s, size_t len, cv_buf *b)
                 memcpy(o + k, t->out[cp], t->len[cp]);
                 k += t->len[cp];
                 i += 2;
+                continue;
+            }
+        } else if ((c & 0xf0) == 0xe0 && i + 2 < len && (u[i + 1] & 0xc0) == 0x80 && (u[i + 2] & 0xc0) == 0x80) {
+            unsigned cp = (unsigned)(c & 0x0f) << 12 | (unsigned)(u[i + 1] & 0x3f) << 6 | (u[i + 2] & 0x3f);
+            int slot = cp >= 0x800 ? fold_slot(cp) : -1; /* (overlong forms are utf8proc's to refuse) */
+            if (slot >= 0 && t->len[slot]) {
+                memcpy(o + k, t->out[slot], t->len[slot]);
+                k += t->len[slot];
+                i += 3;
+                continue;
+            }
+            if (t->cjk && cp >= FOLD_CJK && cp < FOLD_CJK_END) {
+                memcpy(o + k, s + i, 3);
+                k += 3;
+                i += 3;
                 continue;
             }
         }

@@ -10,13 +10,38 @@
 #include "repetition.h"
 #include "util.h"
 
-/* The fold of every one- and two-byte character that folds alone, the same
- * way in any context: no combining class, and a fold made of such
- * characters (Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic letters). */
+/* The fold of every character that folds alone, the same way in any
+ * context: no combining class, and a fold made of such characters.  Two-byte
+ * ones (Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic letters) and the
+ * three-byte ones of the blocks below (punctuation, symbols, CJK). */
+#define FOLD_PUNCT 0x2000 /* U+2000..U+2BFF: punctuation, currency, arrows, symbols */
+#define FOLD_PUNCT_END 0x2C00
+#define FOLD_CJK_PUNCT 0x3000 /* U+3000..U+30FF: CJK punctuation, kana */
+#define FOLD_CJK_PUNCT_END 0x3100
+#define FOLD_CJK 0x4E00 /* U+4E00..U+9FFF: CJK ideographs, their own fold */
+#define FOLD_CJK_END 0xA000
+#define FOLD_WIDE 0xFF00 /* U+FF00..U+FFEF: half- and full-width forms */
+#define FOLD_WIDE_END 0xFFF0
+#define FOLD_SLOTS (0x800 + (FOLD_PUNCT_END - FOLD_PUNCT) + (FOLD_CJK_PUNCT_END - FOLD_CJK_PUNCT) + (FOLD_WIDE_END - FOLD_WIDE))
 typedef struct fold_table {
-    unsigned char len[0x800]; /* 0: utf8proc decides */
-    char out[0x800][6];
+    unsigned char len[FOLD_SLOTS]; /* 0: utf8proc decides */
+    char out[FOLD_SLOTS][6];
+    int cjk; /* the ideographs fold to themselves */
 } fold_table;
+
+/* The slot of code point c in the table, or -1 (CJK ideographs have none). */
+static inline int fold_slot(unsigned c)
+{
+    if (c < 0x800)
+        return (int)c;
+    if (c >= FOLD_PUNCT && c < FOLD_PUNCT_END)
+        return (int)(0x800 + c - FOLD_PUNCT);
+    if (c >= FOLD_CJK_PUNCT && c < FOLD_CJK_PUNCT_END)
+        return (int)(0x800 + (FOLD_PUNCT_END - FOLD_PUNCT) + c - FOLD_CJK_PUNCT);
+    if (c >= FOLD_WIDE && c < FOLD_WIDE_END)
+        return (int)(0x800 + (FOLD_PUNCT_END - FOLD_PUNCT) + (FOLD_CJK_PUNCT_END - FOLD_CJK_PUNCT) + c - FOLD_WIDE);
+    return -1;
+}
 
 void fold_table_init(fold_table *t);
 

@@ -52,6 +52,28 @@ static void test_against_utf8proc(void **st)
             expect_fold(s, na + nb);
         }
     }
+    /* three-byte characters: alone, around letters and marks, and in sampled pairs */
+    static const utf8proc_int32_t around[] = {'a', 'A', 0xE9, 0x3A3, 0x416, 0x301, 0x3099, 0x2026, 0x4E2D, 0xFF21};
+    for (utf8proc_int32_t c = 0x800; c < 0x10000; c++) {
+        if (c >= 0xD800 && c < 0xE000)
+            continue;
+        size_t n = (size_t)utf8proc_encode_char(c, (utf8proc_uint8_t *)s);
+        expect_fold(s, n);
+        int tabled = (fold_slot((unsigned)c) >= 0 && table.len[fold_slot((unsigned)c)]) ||
+                     (table.cjk && c >= FOLD_CJK && c < FOLD_CJK_END);
+        fast += tabled;
+        if (!tabled || (c >= FOLD_CJK && c < FOLD_CJK_END && c % 61))
+            continue;
+        for (size_t k = 0; k < sizeof around / sizeof around[0]; k++) {
+            size_t m = (size_t)utf8proc_encode_char(around[k], (utf8proc_uint8_t *)s);
+            size_t nn = (size_t)utf8proc_encode_char(c, (utf8proc_uint8_t *)s + m);
+            expect_fold(s, m + nn);
+            m = (size_t)utf8proc_encode_char(c, (utf8proc_uint8_t *)s);
+            nn = (size_t)utf8proc_encode_char(around[k], (utf8proc_uint8_t *)s + m);
+            expect_fold(s, m + nn);
+        }
+    }
+    assert_true(fast > 20000 + 1000);
     expect_fold("Straße", strlen("Straße"));
     expect_fold("ΣΟΦΊΑ", strlen("ΣΟΦΊΑ"));
     expect_fold("Е\xcc\x88ЛКА", strlen("Е\xcc\x88ЛКА")); /* decomposed: utf8proc composes it */
