@@ -135,4 +135,4 @@ row web "$(ls "$HTML" | wc -l) pages, $(mb "$HTML") MB HTML" 15
 row filters "$(wc -l <"$WORK/articles.jsonl") texts, $(mb "$WORK/articles.jsonl") MB" 20
 row minhash "$(wc -l <"$WORK/dups.jsonl") texts, $(mb "$WORK/dups.jsonl") MB" 50
 echo "datatrove's own split of the web run (last run):"
-grep -E '^  ' "$WORK/web_peer.log" | sed 's/^/  /'
+sed -n '/^word tokenizer/,$p' "$WORK/web_peer.log" | grep -E '^  ' | sed 's/^/  /'

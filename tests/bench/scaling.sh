@@ -110,6 +110,21 @@ echo "scaling: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(grep -m1 'model na
 echo "CPU seconds of the step (less reading and writing), the same bytes as 100 x 10k, 10 x 100k, 1 x 1M; medians of $REPEAT"
 printf '%-18s %9s %9s %9s %12s %12s\n' step 10k 100k 1M "100k/10k" "1M/100k"
 declare -A floor
+ratio() {
+    case "$1 $2" in *timeout*) echo "-" ;; *) awk -v a="$1" -v b="$2" 'BEGIN {
+        if (a < 0.05) a = 0.05; if (b < 0.05) b = 0.05; printf "%.2f%s", b / a, (b / a > 1.3 ? " (!)" : "") }' ;; esac
+}
+fmt() { [ "$1" = timeout ] && echo ">${TIMEOUT}s" || printf '%.2fs' "$1"; }
+# Reading and writing alone (what the steps' figures leave out) first.
+for kind in lines paragraphs; do
+    t=()
+    for size in 10k 100k 1000k; do
+        floor[$WORK/$kind-$size.jsonl]=$(cpu none "$WORK/$kind-$size.jsonl")
+        t+=("${floor[$WORK/$kind-$size.jsonl]}")
+    done
+    printf '%-18s %9s %9s %9s %12s %12s\n' "(read+write $kind)" "$(fmt "${t[0]}")" "$(fmt "${t[1]}")" "$(fmt "${t[2]}")" \
+        "$(ratio "${t[0]}" "${t[1]}")" "$(ratio "${t[1]}" "${t[2]}")"
+done
 for spec in $STEPS; do
     step=${spec%%:*}
     kind=lines
@@ -121,11 +136,6 @@ for spec in $STEPS; do
         c=$(cpu "$step" "$in")
         if [ "$c" = timeout ]; then t+=(timeout); else t+=("$(echo "$c - ${floor[$in]}" | bc -l)"); fi
     done
-    ratio() {
-        case "$1 $2" in *timeout*) echo "-" ;; *) awk -v a="$1" -v b="$2" 'BEGIN {
-            if (a < 0.05) a = 0.05; if (b < 0.05) b = 0.05; printf "%.2f%s", b / a, (b / a > 1.3 ? " (!)" : "") }' ;; esac
-    }
-    fmt() { [ "$1" = timeout ] && echo ">${TIMEOUT}s" || printf '%.2fs' "$1"; }
     printf '%-18s %9s %9s %9s %12s %12s\n' "$spec" "$(fmt "${t[0]}")" "$(fmt "${t[1]}")" "$(fmt "${t[2]}")" \
         "$(ratio "${t[0]}" "${t[1]}")" "$(ratio "${t[1]}" "${t[2]}")"
 done
