@@ -94,9 +94,10 @@ cpu() {
     : >"$WORK/t"
     for _ in $(seq "$REPEAT"); do
         rm -rf "$WORK/out"
-        if ! /usr/bin/time -o "$WORK/tt" -f "%U %S" timeout "$TIMEOUT" "$CONVERT" -q -c "$WORK/$1.yaml" -o "$WORK/out" -j 1 \
-            2>"$WORK/err"; then
-            grep -q 'timed out\|Command exited with non-zero status 124' "$WORK/tt" "$WORK/err" && { echo timeout; return; }
+        # convert stops at SIGTERM only between documents: KILL follows
+        if ! /usr/bin/time -o "$WORK/tt" -f "%U %S" timeout -k 5 "$TIMEOUT" "$CONVERT" -q -c "$WORK/$1.yaml" \
+            -o "$WORK/out" -j 1 2>"$WORK/err"; then
+            grep -q 'status 124\|status 137\|signal 9' "$WORK/tt" && { echo timeout; return; }
             echo "$1 on $2 failed:" >&2
             cat "$WORK/err" >&2
             exit 1
