@@ -85,11 +85,30 @@ typedef struct run {
     size_t readyhead, readylen;
     size_t ring;
 
+    /* Where the time went: seconds inside each step, per worker and without a
+     * lock, added up into the report at the end.  Worker w's row starts at
+     * busy[w * busy_stride]: the steps by config index, then the writers
+     * (BUSY_WRITE) and the reader's share the workers run (BUSY_READ). */
+    double *busy;
+    size_t busy_stride;
+    double read_busy; /* the reader thread's (or the serial loop's) reads */
+
     volatile int failed;
     cv_err fail;
     struct timespec t0;
     double last_progress;
 } run;
+
+static double mono(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+#define BUSY_WRITE(r) ((r)->cfg->nsteps)
+#define BUSY_READ(r) ((r)->cfg->nsteps + 1)
+static double *busy_row(run *r, size_t worker) { return r->busy + worker * r->busy_stride; }
 
 static double now_since(const struct timespec *t0)
 {
@@ -170,7 +189,9 @@ static int run_steps(run *r, cv_doc *d, size_t from, size_t to, size_t worker)
         size_t k = s->ninst == 1 ? 0 : worker;
         const char *name = s->entry->desc->name;
         d->stage = name;
+        double t = mono();
         cv_status st = s->entry->desc->process(s->inst[k], d);
+        busy_row(r, worker)[i] += mono() - t;
         cv_doc_set_scratch(d, NULL, NULL); /* what prepare() left is this step's alone */
         if (st == CV_OK)
             continue;
@@ -216,8 +237,9 @@ static void progress(run *r, int final)
 }
 
 /* The ordered end of the pipeline: the writers, or the drop log. */
-static int finish_doc(run *r, cv_doc *d)
+static int finish_doc(run *r, cv_doc *d, size_t worker)
 {
+    double t0 = mono();
     if (d->drop_reason) {
         cv_report_dropped(r->report, d->drop_reason);
         json_t *j = json_pack("{s:s, s:s}", "id", cv_doc_id(d), "reason", d->drop_reason);
@@ -252,6 +274,7 @@ static int finish_doc(run *r, cv_doc *d)
         }
         cv_report_written(r->report, d->len, cv_meta_get_string(d, "split"), cv_meta_get_string(d, "lang"));
     }
+    busy_row(r, worker)[BUSY_WRITE(r)] += mono() - t0;
     progress(r, 0);
     return 0;
 }
@@ -361,10 +384,16 @@ static void run_serial(run *r)
 {
     cv_doc *d;
     int got;
-    while (!stopping(r) && (got = read_doc(r, &d)) > 0) {
-        cv_reader_settle(&r->reader.ctx[0], d);
+    for (;;) {
+        double t = mono();
+        got = stopping(r) ? 0 : read_doc(r, &d);
+        if (got > 0)
+            cv_reader_settle(&r->reader.ctx[0], d);
+        r->read_busy += mono() - t;
+        if (got <= 0)
+            break;
         if (run_steps(r, d, d->at, r->nsteps, 0) == 0)
-            finish_doc(r, d);
+            finish_doc(r, d, 0);
         cv_doc_free(d);
     }
 }
@@ -383,7 +412,9 @@ static void *reader_thread(void *arg)
     run *r = arg;
     for (;;) {
         cv_doc *d = NULL;
+        double t = mono();
         int got = stopping(r) ? 0 : read_doc(r, &d);
+        r->read_busy += mono() - t;
         pthread_mutex_lock(&r->mu);
         if (got <= 0) {
             r->reader_done = 1;
@@ -458,12 +489,12 @@ typedef struct worker {
 } worker;
 
 /* The writers' turn is ours: write d and every parked document that follows. */
-static void write_in_order(run *r, cv_doc *d)
+static void write_in_order(run *r, cv_doc *d, size_t w)
 {
     const size_t W = r->nsteps;
     for (;;) {
         pthread_mutex_unlock(&r->mu);
-        finish_doc(r, d);
+        finish_doc(r, d, w);
         cv_doc_free(d);
         pthread_mutex_lock(&r->mu);
         r->next[W]++;
@@ -482,7 +513,9 @@ static void write_in_order(run *r, cv_doc *d)
 static void carry(run *r, cv_doc *d, size_t w)
 {
     const size_t W = r->nsteps;
+    double t = mono();
     cv_reader_settle(&r->reader.ctx[0], d); /* the reader's share that runs in parallel */
+    busy_row(r, w)[BUSY_READ(r)] += mono() - t;
     for (;;) {
         while (d->at < r->nsteps && !d->drop_reason && !stopping(r) && !is_serial(r, d->at))
             run_steps(r, d, d->at, d->at + 1, w), d->at++;
@@ -499,7 +532,9 @@ static void carry(run *r, cv_doc *d, size_t w)
                 /* Its share of the step that needs no turn, done here in parallel. */
                 pthread_mutex_unlock(&r->mu);
                 d->stage = desc->name;
+                double tp = mono();
                 desc->prepare(r->steps[p].inst[0], d);
+                busy_row(r, w)[p] += mono() - tp;
                 d->prepared = p + 1;
                 continue;
             }
@@ -522,7 +557,7 @@ static void carry(run *r, cv_doc *d, size_t w)
         if (d->seq != r->next[W])
             r->parked[W * r->ring + d->seq % r->ring] = d;
         else
-            write_in_order(r, d);
+            write_in_order(r, d, w);
         pthread_mutex_unlock(&r->mu);
         return;
     }
@@ -651,22 +686,52 @@ static int default_threads(void)
     return n < 1 ? 1 : n > 16 ? 16 : n;
 }
 
+/* finish() counts as time in the step: a phased task's work is all there. */
 static int finish_stages(run *r)
 {
-    for (size_t i = 0; i < r->nsteps; i++)
-        for (size_t k = 0; k < r->steps[i].ninst; k++)
-            if (r->steps[i].entry->desc->finish && r->steps[i].entry->desc->finish(r->steps[i].inst[k]) != CV_OK) {
+    for (size_t i = r->first; i < r->nsteps; i++)
+        for (size_t k = 0; k < r->steps[i].ninst; k++) {
+            double t = mono();
+            cv_status st = r->steps[i].entry->desc->finish ? r->steps[i].entry->desc->finish(r->steps[i].inst[k]) : CV_OK;
+            busy_row(r, 0)[i] += mono() - t;
+            if (st != CV_OK) {
                 fail(r, "step '%s' failed to finish: %s", r->steps[i].entry->desc->name,
                      cv_ctx_take_error(&r->steps[i].ctx[k], "finish failed"));
                 return -1;
             }
-    for (size_t i = 0; i < r->nwriters; i++)
-        if (r->writers[i].entry->desc->finish && r->writers[i].entry->desc->finish(r->writers[i].inst[0]) != CV_OK) {
+        }
+    for (size_t i = 0; i < r->nwriters; i++) {
+        double t = mono();
+        cv_status st = r->writers[i].entry->desc->finish ? r->writers[i].entry->desc->finish(r->writers[i].inst[0]) : CV_OK;
+        busy_row(r, 0)[BUSY_WRITE(r)] += mono() - t;
+        if (st != CV_OK) {
             fail(r, "writer '%s' failed to finish: %s", r->writers[i].entry->desc->name,
                  cv_ctx_take_error(&r->writers[i].ctx[0], "finish failed"));
             return -1;
         }
+    }
     return 0;
+}
+
+/* The workers' rows added up, into the report by step name: the steps this
+ * task ran, `read` when it read documents, `write` when it wrote them. */
+static void report_busy(run *r, int reads, int writes)
+{
+    double rd = r->read_busy, wr = 0;
+    for (int w = 0; w < r->nworkers; w++) {
+        rd += busy_row(r, (size_t)w)[BUSY_READ(r)];
+        wr += busy_row(r, (size_t)w)[BUSY_WRITE(r)];
+    }
+    if (reads)
+        cv_report_step_seconds(r->report, "read", rd);
+    for (size_t i = r->first; i < r->nsteps; i++) {
+        double t = 0;
+        for (int w = 0; w < r->nworkers; w++)
+            t += busy_row(r, (size_t)w)[i];
+        cv_report_step_seconds(r->report, r->steps[i].entry->desc->name, t);
+    }
+    if (writes)
+        cv_report_step_seconds(r->report, "write", wr);
 }
 
 static int write_report(run *r)
@@ -865,6 +930,9 @@ int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_o
     r->steps = cv_xcalloc(cfg->nsteps, sizeof *r->steps);
     r->writers = cv_xcalloc(cfg->nwriters, sizeof *r->writers);
     r->nworkers = ro->threads > 0 ? ro->threads : cfg->threads > 0 ? cfg->threads : default_threads();
+    /* rows 64 bytes apart at least: workers never share a cache line */
+    r->busy_stride = (cfg->nsteps + 2 + 7) / 8 * 8 + 8;
+    r->busy = cv_xcalloc((size_t)r->nworkers * r->busy_stride, sizeof *r->busy);
 
     if (resolve(r, reg, &cfg->reader, CV_READER, &r->reader, err) < 0)
         goto out;
@@ -942,6 +1010,7 @@ int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_o
     else
         run_serial(r);
     if (!stopping(r) && finish_stages(r) == 0) {
+        report_busy(r, reads || r->handin, writes);
         cv_report_finish(r->report, now_since(&r->t0), "ok");
         if (write_report(r) == 0 && cv_outset_commit(r->outs, err) == 0)
             status = CV_EXIT_OK;
@@ -975,6 +1044,7 @@ out:
     cv_handoff_close(r->handin);
     free(r->steps);
     free(r->writers);
+    free(r->busy);
     cv_outset_free(r->outs);
     cv_report_free(r->report);
     pthread_mutex_destroy(&r->mu);
