@@ -37,6 +37,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,7 @@ struct phased {
     const char *work;
     unsigned shard, shards, parts; /* parts: partitions of the pairs phase, min(shards, DEDUP_MAX_PARTS) */
     size_t memory;
+    const char *fault; /* CONVERT_FAULT, or NULL: see fault_point() */
     /* sign */
     cv_out *ids, *sigs, **bands, **exacts;
     band_rec *pending; /* per partition, band records not written yet */
@@ -90,6 +92,19 @@ struct phased {
 
 /* By PH_*. */
 static const char *const phase_names[] = {"single", "sign", "pairs", "decide", "apply", "collect"};
+
+/* Fault injection for the tests: CONVERT_FAULT=PHASE:POINT kills the task
+ * with SIGKILL at POINT, as the OOM killer or a lost node would, so what a
+ * rerun finds after a kill is tested without a timer.  Points: "written" (a
+ * sign task's first block of band records went out), "spilled" (a sort of
+ * this task's input wrote a run to disk). */
+static void fault_point(const phased *ph, const char *point)
+{
+    const char *name = phase_names[ph->mode];
+    size_t n = strlen(name);
+    if (ph->fault && !strncmp(ph->fault, name, n) && ph->fault[n] == ':' && !strcmp(ph->fault + n + 1, point))
+        raise(SIGKILL);
+}
 
 int phased_mode(const char *name)
 {
@@ -134,6 +149,7 @@ phased *phased_new(const cv_host *h, cv_ctx *ctx, const dd_params *p, int mode)
     ph->work = h->opt_string(ctx, "work");
     int64_t k = h->opt_int(ctx, "shard"), n = h->opt_int(ctx, "shards");
     ph->memory = (size_t)h->opt_int(ctx, "memory");
+    ph->fault = getenv("CONVERT_FAULT");
     if (!ph->work || n < 1 || k < 0 || k >= n) {
         h->error(ctx, "phase options are set by convert --phase with --shard K/N, not in the config");
         free(ph);
@@ -223,8 +239,10 @@ static cv_status sign(phased *ph, cv_doc *doc, const part *pt)
     for (size_t b = 0; ph->p.near && pt->nwords && b < ph->p.bands; b++) {
         unsigned k = part_of(ph, pt->keys[b]);
         ph->pending[(size_t)k * PENDING + ph->npending[k]++] = (band_rec){pt->keys[b], ord, ph->shard, ph->local};
-        if (ph->npending[k] == PENDING)
+        if (ph->npending[k] == PENDING) {
             bad = bad || flush_bands(ph, k);
+            fault_point(ph, "written");
+        }
     }
     ph->local++;
     if (bad) {
@@ -291,6 +309,8 @@ static int feed(phased *ph, extsort *s, const char *fmt, size_t size)
         free(path);
     }
     free(recs);
+    if (rc == 0 && extsort_spills(s) > 0)
+        fault_point(ph, "spilled");
     if (rc == 0 && extsort_done(s) < 0) {
         ph->h->error(ph->ctx, "%s", extsort_error(s));
         rc = -1;
