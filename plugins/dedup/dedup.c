@@ -88,7 +88,7 @@ static void table_grow(table *t)
         if (t->s)
             madvise(t->s, bytes, MADV_HUGEPAGE);
     } else {
-        t->s = malloc(bytes);
+        t->s = xmalloc(bytes);
     }
     if (!t->s)
         abort();
@@ -220,7 +220,7 @@ static minhash_fn *minhash_pick(void)
     return minhash_plain;
 }
 
-static void d_destroy(void *p)
+static void dedup_destroy(void *p)
 {
     dedup *d = p;
     for (size_t i = 0; i < d->ndocs; i++) {
@@ -244,7 +244,7 @@ static void d_destroy(void *p)
     free(d);
 }
 
-static void *d_create(const cv_host *h, cv_ctx *ctx)
+static void *dedup_create(const cv_host *h, cv_ctx *ctx)
 {
     dedup *d = calloc(1, sizeof *d);
     if (!d)
@@ -293,7 +293,7 @@ static void *d_create(const cv_host *h, cv_ctx *ctx)
         goto fail;
     return d;
 fail:
-    d_destroy(d);
+    dedup_destroy(d);
     return NULL;
 }
 
@@ -344,8 +344,7 @@ static void words_of(work *w, const char *s, size_t n)
     if (w->cwords < n / 2 + 1) {
         free(w->words);
         w->cwords = n / 2 + 1 > 1024 ? n / 2 + 1 : 1024;
-        if (!(w->words = malloc(w->cwords * sizeof *w->words)))
-            abort();
+        w->words = xmalloc(w->cwords * sizeof *w->words);
     }
     if (!w->state && !(w->state = XXH3_createState()))
         abort();
@@ -447,7 +446,7 @@ static void compute_sig(const dedup *d, work *w, part *pt)
 }
 
 /* Called on any worker, several at once: d is only read. */
-static void d_prepare(const void *p, cv_doc *doc)
+static void dedup_prepare(const void *p, cv_doc *doc)
 {
     const dedup *d = p;
     if (d->mode == PH_APPLY)
@@ -484,11 +483,9 @@ static void keep(dedup *d, const char *id, const part *pt)
     XXH128_hash_t h = pt->hash;
     if (d->ndocs == d->cdocs) {
         d->cdocs = d->cdocs ? d->cdocs * 2 : 1024;
-        d->docs = realloc(d->docs, d->cdocs * sizeof *d->docs);
-        d->seen = realloc(d->seen, d->cdocs * sizeof *d->seen);
-        d->exact_hash = realloc(d->exact_hash, d->cdocs * sizeof *d->exact_hash);
-        if (!d->docs || !d->seen || !d->exact_hash)
-            abort();
+        d->docs = xrealloc(d->docs, d->cdocs * sizeof *d->docs);
+        d->seen = xrealloc(d->seen, d->cdocs * sizeof *d->seen);
+        d->exact_hash = xrealloc(d->exact_hash, d->cdocs * sizeof *d->exact_hash);
     }
     uint32_t n = (uint32_t)d->ndocs++;
     kept *k = &d->docs[n];
@@ -499,9 +496,8 @@ static void keep(dedup *d, const char *id, const part *pt)
         table_put(&d->exact_index, h.low64 | 1, n);
     if (d->p.near) {
         if (n / SIG_BLOCK == d->nblocks) {
-            d->sigblocks = realloc(d->sigblocks, (d->nblocks + 1) * sizeof *d->sigblocks);
-            if (!d->sigblocks || !(d->sigblocks[d->nblocks] = malloc(SIG_BLOCK * (d->p.perms + 1) * sizeof(uint32_t))))
-                abort();
+            d->sigblocks = xrealloc(d->sigblocks, (d->nblocks + 1) * sizeof *d->sigblocks);
+            d->sigblocks[d->nblocks] = xmalloc(SIG_BLOCK * (d->p.perms + 1) * sizeof(uint32_t));
             d->nblocks++;
         }
         uint32_t *ks = kept_sig(d, n);
@@ -512,7 +508,7 @@ static void keep(dedup *d, const char *id, const part *pt)
     }
 }
 
-static cv_status d_process(void *p, cv_doc *doc)
+static cv_status dedup_process(void *p, cv_doc *doc)
 {
     dedup *d = p;
     const cv_host *h = d->host;
@@ -556,9 +552,7 @@ static cv_status d_process(void *p, cv_doc *doc)
                 d->seen[other] = d->round;
                 if (d->ncand == d->ccand) {
                     d->ccand = d->ccand ? d->ccand * 2 : 256;
-                    d->cand = realloc(d->cand, d->ccand * sizeof *d->cand);
-                    if (!d->cand)
-                        abort();
+                    d->cand = xrealloc(d->cand, d->ccand * sizeof *d->cand);
                 }
                 d->cand[d->ncand++] = other;
             }
@@ -595,7 +589,7 @@ static cv_status d_process(void *p, cv_doc *doc)
     return CV_OK;
 }
 
-static cv_status d_finish(void *p)
+static cv_status dedup_finish(void *p)
 {
     dedup *d = p;
     return d->ph ? phased_finish(d->ph) : CV_OK;
@@ -609,11 +603,11 @@ static const cv_plugin dedup_step = {
     .description = "Drops exact duplicates (XXH3) and near duplicates (MinHash + LSH); first one wins",
     .options = options,
     .flags = CV_FLAG_SERIAL,
-    .create = d_create,
-    .destroy = d_destroy,
-    .process = d_process,
-    .finish = d_finish,
-    .prepare = d_prepare,
+    .create = dedup_create,
+    .destroy = dedup_destroy,
+    .process = dedup_process,
+    .finish = dedup_finish,
+    .prepare = dedup_prepare,
 };
 
 CONVERT_PLUGINS(&dedup_step)
