@@ -109,7 +109,7 @@ cpu() {
 
 echo "scaling: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1 /proc/loadavg)"
 echo "CPU seconds of the step (less reading and writing), the same bytes as 100 x 10k, 10 x 100k, 1 x 1M; medians of $REPEAT"
-printf '%-18s %9s %9s %9s %12s %12s\n' step 10k 100k 1M "100k/10k" "1M/100k"
+printf '%-24s %9s %9s %9s %12s %12s\n' step 10k 100k 1M "100k/10k" "1M/100k"
 declare -A floor
 ratio() {
     case "$1 $2" in *timeout*) echo "-" ;; *) awk -v a="$1" -v b="$2" 'BEGIN {
@@ -123,7 +123,7 @@ for kind in lines paragraphs; do
         floor[$WORK/$kind-$size.jsonl]=$(cpu none "$WORK/$kind-$size.jsonl")
         t+=("${floor[$WORK/$kind-$size.jsonl]}")
     done
-    printf '%-18s %9s %9s %9s %12s %12s\n' "(read+write $kind)" "$(fmt "${t[0]}")" "$(fmt "${t[1]}")" "$(fmt "${t[2]}")" \
+    printf '%-24s %9s %9s %9s %12s %12s\n' "(read+write $kind)" "$(fmt "${t[0]}")" "$(fmt "${t[1]}")" "$(fmt "${t[2]}")" \
         "$(ratio "${t[0]}" "${t[1]}")" "$(ratio "${t[1]}" "${t[2]}")"
 done
 for spec in $STEPS; do
@@ -137,7 +137,7 @@ for spec in $STEPS; do
         c=$(cpu "$step" "$in")
         if [ "$c" = timeout ]; then t+=(timeout); else t+=("$(echo "$c - ${floor[$in]}" | bc -l)"); fi
     done
-    printf '%-18s %9s %9s %9s %12s %12s\n' "$spec" "$(fmt "${t[0]}")" "$(fmt "${t[1]}")" "$(fmt "${t[2]}")" \
+    printf '%-24s %9s %9s %9s %12s %12s\n' "$spec" "$(fmt "${t[0]}")" "$(fmt "${t[1]}")" "$(fmt "${t[2]}")" \
         "$(ratio "${t[0]}" "${t[1]}")" "$(ratio "${t[1]}" "${t[2]}")"
 done
 echo "(!): cost per byte grew more than 1.3x with the document's size; a time under 0.05 s counts as 0.05 s"
