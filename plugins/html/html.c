@@ -272,12 +272,19 @@ static void scan_meta(xmlNodePtr n, found *f)
 static htmlDocPtr parse(const char *text, size_t len, int *halted)
 {
     *halted = 0;
-    xmlParserCtxtPtr c = xmlCreateMemoryParserCtxt(text, (int)(len > 0x7fffffff ? 0x7fffffff : len));
+    int n = (int)(len > 0x7fffffff ? 0x7fffffff : len);
+#if LIBXML_VERSION < 21200 /* what 2.9's htmlReadMemory does; deprecated since 2.12, whose makes an HTML context */
+    xmlParserCtxtPtr c = xmlCreateMemoryParserCtxt(text, n);
     if (!c)
         return NULL;
     htmlDefaultSAXHandlerInit();
     if (c->sax)
         memcpy(c->sax, &htmlDefaultSAXHandler, sizeof(xmlSAXHandlerV1));
+#else
+    htmlParserCtxtPtr c = htmlCreateMemoryParserCtxt(text, n);
+    if (!c)
+        return NULL;
+#endif
     htmlCtxtUseOptions(c, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
                               HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC);
     c->html = 1;
