@@ -173,11 +173,85 @@ int tk_add_pair(tk_tokenizer *t, uint32_t a, uint32_t b, uint32_t rank, uint32_t
     return 0;
 }
 
+/* Unicode's White_Space, which is what \s means to Rust's regex engines
+ * (tiktoken's fancy-regex) and to the tokenizers library.  PCRE2's \s under
+ * UCP also takes U+180E (\p{Z} and \h, as in Unicode before 6.3). */
+#define WHITE_SPACE "\\t-\\r\\x{20}\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}"
+
+/* The pattern with \s and \S spelled as White_Space; NULL when \S is
+ * inside a class (no way to write it there) or out of memory. */
+static char *white_space_pattern(const char *p, size_t len, size_t *out_len)
+{
+    size_t cap = len * 8 + sizeof WHITE_SPACE * 8 + 16, o = 0;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    int in_class = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (o + sizeof WHITE_SPACE + 8 > cap) {
+            char *n = realloc(out, cap *= 2);
+            if (!n) {
+                free(out);
+                return NULL;
+            }
+            out = n;
+        }
+        char c = p[i];
+        if (c == '\\' && i + 1 < len) {
+            char d = p[i + 1];
+            i++;
+            if (d == 's' || d == 'S') {
+                if (in_class && d == 'S') {
+                    free(out);
+                    return NULL;
+                }
+                const char *open = in_class ? "" : d == 's' ? "[" : "[^";
+                o += (size_t)sprintf(out + o, "%s%s%s", open, WHITE_SPACE, in_class ? "" : "]");
+                continue;
+            }
+            out[o++] = c;
+            out[o++] = d;
+            continue;
+        }
+        if (c == '[' && !in_class) {
+            in_class = 1;
+            out[o++] = c;
+            if (i + 1 < len && p[i + 1] == '^')
+                out[o++] = p[++i];
+            if (i + 1 < len && p[i + 1] == ']') /* a ']' first is a literal */
+                out[o++] = p[++i];
+            continue;
+        }
+        if (c == '[' && in_class && i + 1 < len && p[i + 1] == ':') { /* [:alpha:] */
+            const char *e = memchr(p + i + 2, ']', len - i - 2);
+            if (e) {
+                size_t n = (size_t)(e - (p + i)) + 1;
+                memcpy(out + o, p + i, n); /* short: a POSIX class name */
+                o += n;
+                i += n - 1;
+                continue;
+            }
+        }
+        if (c == ']' && in_class)
+            in_class = 0;
+        out[o++] = c;
+    }
+    *out_len = o;
+    return out;
+}
+
 pcre2_code *tk_regex(const char *pattern, size_t len, char *err, size_t errlen, const char *file)
 {
     int ec;
     PCRE2_SIZE eo;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, len, PCRE2_UTF | PCRE2_UCP, &ec, &eo, NULL);
+    size_t wlen;
+    char *ws = white_space_pattern(pattern, len, &wlen);
+    if (!ws) {
+        tk_set_err(err, errlen, "%s: pre-tokenizer regex: \\S inside a character class is not supported", file);
+        return NULL;
+    }
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)ws, wlen, PCRE2_UTF | PCRE2_UCP, &ec, &eo, NULL);
+    free(ws);
     if (!re) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(ec, msg, sizeof msg);

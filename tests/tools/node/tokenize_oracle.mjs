@@ -4,7 +4,7 @@
 // separated (an empty line for no ids).
 //   hf FILE        Hugging Face `tokenizers` (the Rust library's Node binding)
 //                  with a tokenizer.json, without post-processing (no BOS), and
-//                  with the special added tokens removed, so that a special
+//                  with the special added tokens made unmatchable, so that a special
 //                  token written in the text is encoded as ordinary text.
 //   tiktoken NAME  tiktoken (Rust core in WebAssembly), encode_ordinary, with
 //                  the rank data tiktoken ships for encoding NAME.
@@ -36,7 +36,9 @@ async function makeEncoder(kind, what) {
   if (kind === 'hf') {
     const { Tokenizer } = require('tokenizers');
     const j = JSON.parse(readFileSync(what, 'utf8'));
-    j.added_tokens = (j.added_tokens || []).filter((t) => !t.special);
+    // A special token stays in the list (its place decides the ids) but with
+    // a content no text holds; the library would match the real one.
+    j.added_tokens = (j.added_tokens || []).map((t) => (t.special ? { ...t, content: `\u{F0000}special${t.id}` } : t));
     j.post_processor = null;
     const tok = Tokenizer.fromString(JSON.stringify(j));
     return async (text) => Array.from((await tok.encode(text, null, { addSpecialTokens: false })).getIds());
