@@ -263,6 +263,23 @@ pcre2_code *tk_regex(const char *pattern, size_t len, char *err, size_t errlen, 
     return re;
 }
 
+uint32_t tk_vocab_size(const tk_tokenizer *t) { return t->vocab_size; }
+
+static uint32_t count_vocab(const tk_tokenizer *t)
+{
+    uint32_t n = 0;
+    for (uint32_t id = 0; id < t->n_ids; id++)
+        if (t->tok_len[id] != TK_NONE)
+            n = id + 1;
+    for (size_t i = 0; i < t->n_specials; i++)
+        if (t->specials[i].id + 1 > n)
+            n = t->specials[i].id + 1;
+    for (size_t i = 0; i < t->n_added; i++)
+        if (t->added[i].id + 1 > n)
+            n = t->added[i].id + 1;
+    return n;
+}
+
 static int added_cmp(const void *a, const void *b)
 {
     const tk_added *x = a, *y = b;
@@ -288,6 +305,7 @@ int tk_finish(tk_tokenizer *t, char *err, size_t errlen)
             if (t->fallback_id[b] == TK_NONE)
                 return tk_set_err(err, errlen, "%s: byte_fallback is set but the vocabulary has no <0x%02X>", t->name,
                                   b);
+    t->vocab_size = count_vocab(t);
     qsort(t->added, t->n_added, sizeof *t->added, added_cmp);
     for (size_t i = 0; i < t->n_added; i++) {
         t->added_first[(unsigned char)t->added[i].text[0]] = 1;
@@ -328,21 +346,6 @@ void tk_free(tk_tokenizer *t)
     free(t->pair_vals);
     free(t->name);
     free(t);
-}
-
-uint32_t tk_vocab_size(const tk_tokenizer *t)
-{
-    uint32_t n = 0;
-    for (uint32_t id = 0; id < t->n_ids; id++)
-        if (t->tok_len[id] != TK_NONE)
-            n = id + 1;
-    for (size_t i = 0; i < t->n_specials; i++)
-        if (t->specials[i].id + 1 > n)
-            n = t->specials[i].id + 1;
-    for (size_t i = 0; i < t->n_added; i++)
-        if (t->added[i].id + 1 > n)
-            n = t->added[i].id + 1;
-    return n;
 }
 
 int64_t tk_token_id(const tk_tokenizer *t, const char *token)

@@ -50,6 +50,7 @@ struct tk_tokenizer {
     size_t arena_len, arena_cap;
     uint32_t *tok_off, *tok_len; /* tok_len TK_NONE: no such id */
     uint32_t n_ids;              /* ids 0 .. n_ids-1 */
+    uint32_t vocab_size;         /* one more than the largest id in use */
     /* bytes -> id, open addressing: slot holds id + 1 (0 = empty). */
     uint32_t *vocab_slots;
     size_t vocab_mask;

@@ -1,7 +1,8 @@
 /* tokenize.c -- step: the ids of each document under the user's tokenizer.
  *
- * metadata.tokens gets the count and metadata.token_ids the ids (base64 of
- * little-endian uint32, what the tokens writer reads).  A special token
+ * metadata.tokens gets the count and metadata.token_ids the ids, written
+ * "VOCAB:BASE64" (the vocabulary size, then base64 of the ids as
+ * little-endian uint32): what the tokens writer reads.  A special token
  * written in the text is ordinary text; only bos:/eos: add special tokens.
  * The loaded tokenizer is shared by the instances of one config (one per
  * worker thread): a 250K-entry vocabulary is loaded once. */
@@ -152,7 +153,7 @@ static cv_status t_process(void *p, cv_doc *doc)
     k->host->meta_set_int(doc, "tokens", (int64_t)k->buf.n);
     if (!k->ids)
         return CV_OK;
-    size_t nb = k->buf.n * 4, need = (nb + 2) / 3 * 4 + 1;
+    size_t nb = k->buf.n * 4, need = (nb + 2) / 3 * 4 + 16;
     if (need > k->b64_cap) {
         char *b = realloc(k->b64, need);
         if (!b)
@@ -161,7 +162,7 @@ static cv_status t_process(void *p, cv_doc *doc)
         k->b64_cap = need;
     }
     const uint32_t *v = k->buf.v;
-    char *o = k->b64;
+    char *o = k->b64 + sprintf(k->b64, "%u:", tk_vocab_size(k->sh->t));
     /* little-endian bytes of the ids, three at a time */
 #define BYTE(i) ((unsigned)(v[(i) >> 2] >> (8 * ((i)&3))) & 0xffu)
     size_t i = 0;
