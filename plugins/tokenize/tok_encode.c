@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+#include <xxhash.h>
 
 #include "tok_internal.h"
 
@@ -21,8 +22,25 @@ typedef struct plist {
     size_t n, cap;
 } plist;
 
+/* A cache of the ids of recent pieces: words repeat (Zipf), and a hit costs
+ * one hash and one memcmp instead of a merge loop over cold tables.
+ * Direct-mapped; the arena holds each piece's bytes then its ids, and the
+ * whole cache is dropped (a new generation) when the arena fills. */
+#define CACHE_SLOTS (1u << 15)
+#define CACHE_MAX_PIECE 96
+#define CACHE_ARENA (4u << 20)
+typedef struct cache_slot {
+    uint64_t hash;
+    uint32_t off, gen;
+    uint16_t len, n;
+} cache_slot;
+
 struct tk_encoder {
     const tk_tokenizer *t;
+    cache_slot *cache;
+    unsigned char *carena;
+    size_t carena_len;
+    uint32_t gen;
     pcre2_match_data *md;
     char *buf;
     size_t len, cap;
@@ -53,8 +71,10 @@ tk_encoder *tk_encoder_new(const tk_tokenizer *t)
     if (!e)
         return NULL;
     e->t = t;
-    if (!(e->md = pcre2_match_data_create(4, NULL))) {
-        free(e);
+    e->gen = 1;
+    if (!(e->md = pcre2_match_data_create(4, NULL)) || !(e->cache = calloc(CACHE_SLOTS, sizeof *e->cache)) ||
+        !(e->carena = malloc(CACHE_ARENA))) {
+        tk_encoder_free(e);
         return NULL;
     }
     return e;
@@ -65,6 +85,8 @@ void tk_encoder_free(tk_encoder *e)
     if (!e)
         return;
     pcre2_match_data_free(e->md);
+    free(e->cache);
+    free(e->carena);
     free(e->buf);
     free(e->a.v);
     free(e->b.v);
@@ -261,8 +283,52 @@ static int merge_heap(tk_encoder *e, size_t n, tk_ids *out)
     return 0;
 }
 
-/* One piece through the model. */
+static int bpe_piece_uncached(tk_encoder *e, const char *p, size_t len, tk_ids *out);
+
+/* One piece through the model, or its ids from the cache. */
 static int bpe_piece(tk_encoder *e, const char *p, size_t len, tk_ids *out)
+{
+    if (len > CACHE_MAX_PIECE)
+        return bpe_piece_uncached(e, p, len, out);
+    uint64_t h = XXH3_64bits(p, len);
+    cache_slot *s = &e->cache[h & (CACHE_SLOTS - 1)];
+    if (s->gen == e->gen && s->hash == h && s->len == len && !memcmp(e->carena + s->off, p, len)) {
+        if (out->n + s->n > out->cap) {
+            size_t c = out->cap ? out->cap : 256;
+            while (c < out->n + s->n)
+                c *= 2;
+            uint32_t *v = realloc(out->v, c * sizeof *v);
+            if (!v)
+                return -1;
+            out->v = v;
+            out->cap = c;
+        }
+        memcpy(out->v + out->n, e->carena + s->off + ((len + 3) & ~(size_t)3), s->n * sizeof(uint32_t));
+        out->n += s->n;
+        return 0;
+    }
+    size_t before = out->n;
+    if (bpe_piece_uncached(e, p, len, out))
+        return -1;
+    size_t n = out->n - before, need = ((len + 3) & ~(size_t)3) + n * sizeof(uint32_t);
+    if (n > 0xffff)
+        return 0;
+    if (e->carena_len + need > CACHE_ARENA) {
+        e->gen++; /* every slot is stale now */
+        e->carena_len = 0;
+    }
+    s->hash = h;
+    s->off = (uint32_t)e->carena_len;
+    s->gen = e->gen;
+    s->len = (uint16_t)len;
+    s->n = (uint16_t)n;
+    memcpy(e->carena + e->carena_len, p, len);
+    memcpy(e->carena + e->carena_len + ((len + 3) & ~(size_t)3), out->v + before, n * sizeof(uint32_t));
+    e->carena_len += need;
+    return 0;
+}
+
+static int bpe_piece_uncached(tk_encoder *e, const char *p, size_t len, tk_ids *out)
 {
     const tk_tokenizer *t = e->t;
     if (!len)
