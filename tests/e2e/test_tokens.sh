@@ -55,6 +55,16 @@ got = [json.loads(l)["metadata"]["tokens"] for l in open(sys.argv[1], encoding="
 sys.exit(got != ref)
 PY
 
+# report.json, report.html and the card count the tokens; --merge-reports adds them up.
+total=$(wc -w <"$TMP/ref.cl100k")
+[ "$(json "$TMP/cl1/report.json" 'j["tokens"], j["tokens_by_split"]')" = "$total {'train': $total}" ] && ok ||
+    bad "report.json tokens: $(json "$TMP/cl1/report.json" 'j.get("tokens"), j.get("tokens_by_split")'), expected $total"
+grep -q ">tokens</div>" "$TMP/cl1/report.html" && ok || bad "report.html has no tokens tile"
+grep -q "Tokens (metadata.tokens): \*\*$total\*\*" "$TMP/cl1/README.md" && ok || bad "the card states no token count"
+run "$CONVERT" --merge-reports "$TMP/cl1" "$TMP/cl2"
+[ "$(printf '%s' "$OUT" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["tokens"])')" = $((2 * total)) ] && ok ||
+    bad "--merge-reports does not add the tokens up"
+
 cat >"$TMP/ll.yaml" <<YAML
 reader: {plugin: jsonl, path: corpus.jsonl}
 steps:
