@@ -7,6 +7,7 @@
  * The loaded tokenizer is shared by the instances of one config (one per
  * worker thread): a 250K-entry vocabulary is loaded once. */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,13 +15,23 @@
 #include "convert/plugin.h"
 #include "tok.h"
 
-static const cv_option options[] = {
-    {"tokenizer", CV_OPT_PATH, NULL, 1, "tokenizer.json (BPE), or a tiktoken rank file (cl100k_base.tiktoken ...)"},
-    {"pattern", CV_OPT_STRING, NULL, 0, "pre-tokenizer regex of a tiktoken rank file not named after an OpenAI encoding"},
-    {"bos", CV_OPT_STRING, NULL, 0, "special token put before every document, e.g. <|begin_of_text|>"},
-    {"eos", CV_OPT_STRING, NULL, 0, "special token put after every document, e.g. <|end_of_text|>"},
-    {"ids", CV_OPT_BOOL, "true", 0, "write metadata.token_ids (the tokens writer needs them)"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct tokenize_opts {
+    const char *tokenizer, *pattern, *bos, *eos;
+    int ids;
+} tokenize_opts;
+
+static const cv_optmap optmap[] = {
+    {.key = "tokenizer", .type = CV_OPT_PATH, .required = 1, .offset = offsetof(tokenize_opts, tokenizer),
+     .help = "tokenizer.json (BPE), or a tiktoken rank file (cl100k_base.tiktoken ...)"},
+    {.key = "pattern", .type = CV_OPT_STRING, .offset = offsetof(tokenize_opts, pattern),
+     .help = "pre-tokenizer regex of a tiktoken rank file not named after an OpenAI encoding"},
+    {.key = "bos", .type = CV_OPT_STRING, .offset = offsetof(tokenize_opts, bos),
+     .help = "special token put before every document, e.g. <|begin_of_text|>"},
+    {.key = "eos", .type = CV_OPT_STRING, .offset = offsetof(tokenize_opts, eos),
+     .help = "special token put after every document, e.g. <|end_of_text|>"},
+    {.key = "ids", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(tokenize_opts, ids),
+     .help = "write metadata.token_ids (the tokens writer needs them)"},
+    {0},
 };
 
 /* One loaded tokenizer per (file, pattern), shared and never unloaded early. */
@@ -105,14 +116,13 @@ static void t_destroy(void *p)
     free(k);
 }
 
-static int special_id(tokenize *k, cv_ctx *ctx, const char *opt, int64_t *id)
+static int special_id(tokenize *k, cv_ctx *ctx, const tokenize_opts *o, const char *opt, const char *s, int64_t *id)
 {
-    const char *s = k->host->opt_string(ctx, opt);
     *id = -1;
     if (!s)
         return 0;
     if ((*id = tk_token_id(k->sh->t, s)) < 0) {
-        k->host->error(ctx, "%s: '%s' is not a token of %s", opt, s, k->host->opt_string(ctx, "tokenizer"));
+        k->host->error(ctx, "%s: '%s' is not a token of %s", opt, s, o->tokenizer);
         return -1;
     }
     return 0;
@@ -125,13 +135,15 @@ static void *t_create(const cv_host *h, cv_ctx *ctx)
     if (!k)
         return NULL;
     k->host = h;
-    k->ids = h->opt_bool(ctx, "ids");
-    if (!(k->sh = acquire(h->opt_string(ctx, "tokenizer"), h->opt_string(ctx, "pattern"), err, sizeof err))) {
+    tokenize_opts o;
+    h->opt_load(ctx, &o);
+    k->ids = o.ids;
+    if (!(k->sh = acquire(o.tokenizer, o.pattern, err, sizeof err))) {
         h->error(ctx, "%s", err);
         t_destroy(k);
         return NULL;
     }
-    if (special_id(k, ctx, "bos", &k->bos) || special_id(k, ctx, "eos", &k->eos) ||
+    if (special_id(k, ctx, &o, "bos", o.bos, &k->bos) || special_id(k, ctx, &o, "eos", o.eos, &k->eos) ||
         !(k->enc = tk_encoder_new(k->sh->t))) {
         t_destroy(k);
         return NULL;
@@ -188,7 +200,7 @@ static const cv_plugin tokenize_step = {
     .kind = CV_STEP,
     .version = "1.0.0",
     .description = "Token ids under a tokenizer.json or tiktoken rank file (ids equal to HF tokenizers / tiktoken)",
-    .options = options,
+    .optmap = optmap,
     .create = t_create,
     .destroy = t_destroy,
     .process = t_process,

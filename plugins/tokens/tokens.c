@@ -8,17 +8,26 @@
  * go to a temporary file and the index is written from it at the end.  A
  * document without tokens (empty text, no bos/eos) adds nothing and is
  * counted as empty_documents. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "convert/plugin.h"
 
-static const cv_option options[] = {
-    {"format", CV_OPT_STRING, "megatron", 0, "megatron ({split}.bin/.idx) or datatrove ({split}.ds/.ds.index/.ds.metadata)"},
-    {"prefix", CV_OPT_STRING, "", 0, "put before each file name (e.g. tokens/ for a folder)"},
-    {"name", CV_OPT_STRING, NULL, 0, "tokenizer name written in datatrove's .ds.metadata (default: Unknown Tokenizer)"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct tokens_opts {
+    const char *format, *prefix, *name;
+} tokens_opts;
+
+static const cv_optmap optmap[] = {
+    {.key = "format", .type = CV_OPT_STRING, .default_value = "megatron", .choices = "megatron|datatrove",
+     .offset = offsetof(tokens_opts, format),
+     .help = "megatron ({split}.bin/.idx) or datatrove ({split}.ds/.ds.index/.ds.metadata)"},
+    {.key = "prefix", .type = CV_OPT_STRING, .default_value = "", .offset = offsetof(tokens_opts, prefix),
+     .help = "put before each file name (e.g. tokens/ for a folder)"},
+    {.key = "name", .type = CV_OPT_STRING, .offset = offsetof(tokens_opts, name),
+     .help = "tokenizer name written in datatrove's .ds.metadata (default: Unknown Tokenizer)"},
+    {0},
 };
 
 #define MAX_SPLITS 16
@@ -45,19 +54,16 @@ typedef struct tokens_writer {
 
 static void *w_create(const cv_host *h, cv_ctx *ctx)
 {
-    const char *f = h->opt_string(ctx, "format");
-    if (strcmp(f, "megatron") && strcmp(f, "datatrove")) {
-        h->error(ctx, "format: '%s' is neither megatron nor datatrove", f);
-        return NULL;
-    }
+    tokens_opts o;
+    h->opt_load(ctx, &o);
     tokens_writer *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
     w->host = h;
     w->ctx = ctx;
-    w->datatrove = !strcmp(f, "datatrove");
-    w->prefix = h->opt_string(ctx, "prefix");
-    w->name = h->opt_string(ctx, "name");
+    w->datatrove = !strcmp(o.format, "datatrove");
+    w->prefix = o.prefix;
+    w->name = o.name;
     return w;
 }
 
@@ -309,7 +315,7 @@ static const cv_plugin tokens_writer_desc = {
     .kind = CV_WRITER,
     .version = "1.0.0",
     .description = "Token ids as Megatron-LM (.bin/.idx) or datatrove/nanotron (.ds) shards",
-    .options = options,
+    .optmap = optmap,
     .create = w_create,
     .destroy = w_destroy,
     .write = w_write,

