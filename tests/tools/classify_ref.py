@@ -7,6 +7,7 @@
                                 and the same texts one per line as fastText's tools read them
   labelled SEED N OUT.jsonl     documents with metadata.kind (the language), for the writer's loop
   compare OUT.jsonl PRED KEY    the {label: prob} objects against `fasttext predict-prob` lines
+  bench SEED N OUT.jsonl OUT.txt   N page-length documents (a few languages, many lines) for the benchmark
 """
 import json
 import random
@@ -59,6 +60,18 @@ def docs(seed, out_jsonl, out_txt):
             t.write(text.replace("\n", " ") + "\n")
 
 
+def bench(seed, n, out_jsonl, out_txt):
+    rng = random.Random(seed)
+    langs = sorted(WORDS)
+    with open(out_jsonl, "w", encoding="utf-8") as j, open(out_txt, "w", encoding="utf-8") as t:
+        for i in range(n):
+            main = rng.choice(langs)
+            lines = [sentence(rng, main if rng.random() < 0.9 else rng.choice(langs)) for _ in range(rng.randint(5, 60))]
+            text = "\n".join(lines)
+            j.write(json.dumps({"id": "b%06d" % i, "text": text}, ensure_ascii=False) + "\n")
+            t.write(text.replace("\n", " ") + "\n")
+
+
 def labelled(seed, n, out):
     rng = random.Random(seed)
     with open(out, "w", encoding="utf-8") as f:
@@ -97,6 +110,8 @@ if __name__ == "__main__":
         train(args[0], int(args[1]), int(args[2]), args[3])
     elif cmd == "docs":
         docs(int(args[0]), args[1], args[2])
+    elif cmd == "bench":
+        bench(int(args[0]), int(args[1]), args[2], args[3])
     elif cmd == "labelled":
         labelled(int(args[0]), int(args[1]), args[2])
     elif cmd == "compare":
