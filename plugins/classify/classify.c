@@ -148,7 +148,7 @@ static shared *shared_load(const cv_host *h, cv_ctx *ctx, const char *path, cons
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-    h->count(ctx, "model_load_ms", (uint64_t)llround(ms));
+    h->count(ctx, "model_load_ms", (uint64_t)ceil(ms)); /* rounded up: a counter of 0 is not shown */
     h->log(ctx, CV_LOG_INFO, "loaded %s in %.0f ms: %d labels, dimension %d%s", path, ms, s->nlabels,
            ft_model_dim(s->model), ft_model_quantized(s->model) ? ", quantized" : "");
     return s;

@@ -86,7 +86,7 @@ expect_rc 0 "language: true, GlotLID labels"
 import json, sys
 for l in open(sys.argv[1]):
     m = json.loads(l)["metadata"]
-    assert "classify" not in m and "lang_script" not in m and m["lang"] in ("en", "bg", "uk", "de"), m
+    assert "classify" not in m and "lang_script" not in m and m["lang"] in ("en", "bg", "uk", "ru", "de"), m
 top = {json.loads(l)["id"]: next(iter(json.loads(l)["metadata"]["classify"].items())) for l in open(sys.argv[3])}
 for l in open(sys.argv[1]):
     d = json.loads(l)
@@ -158,7 +158,7 @@ expect_rc 0 "classify with the model trained on the writer's file"
 import json, sys
 docs = [json.loads(l) for l in open(sys.argv[1])]
 right = sum(next(iter(d["metadata"]["classify"])) == d["metadata"]["kind"] for d in docs)
-print("held-back accuracy %d/%d (chance: 1/4)" % (right, len(docs)))
+print("held-back accuracy %d/%d (chance: 1/5)" % (right, len(docs)))
 assert len(docs) == 200 and right >= 0.8 * len(docs)
 PY
 # documents without a label: counted and skipped, or an error
@@ -170,6 +170,45 @@ echo "    missing: error" >>"$T/w.yaml"
 run "$CONVERT" -q -c "$T/w.yaml" -o "$T/wout3"
 [ "$RC" -ne 0 ] && ok || bad "missing: error fails the run"
 expect_no_file "$T/wout3/train.txt" "no partial training file"
+
+# ---- every shipped config with langid runs with classify in its place -----
+# (the commented step under langid, uncommented, with this test's model)
+mkdir -p "$T/repo/config"
+ln -s "$SRC/seeds" "$T/repo/seeds"
+ln -s "$SRC/tests" "$T/repo/tests"
+for f in "$SRC"/config/*; do ln -s "$f" "$T/repo/config/"; done
+n=0
+for cfg in "$SRC"/config/*.yaml; do
+    grep -q "plugin: langid" "$cfg" || continue
+    name=$(basename "$cfg")
+    rm "$T/repo/config/$name"
+    "$PYTHON" - "$cfg" "$T/lid.bin" >"$T/repo/config/$name" <<'PY'
+import re, sys
+out, skip = [], False
+for line in open(sys.argv[1]).read().split("\n"):
+    if line.strip() == "- plugin: langid":
+        skip = True
+        continue
+    if skip and line.startswith("    ") and not line.startswith("  - "):
+        continue
+    skip = False
+    m = re.match(r"  # (- plugin: classify)$", line) or re.match(r"  #   ((model|language|keep): .*)$", line)
+    if m:
+        line = ("  " if m.group(1).startswith("-") else "    ") + m.group(1)
+        line = re.sub(r"model: .*", "model: " + sys.argv[2], line)
+    out.append(line)
+text = "\n".join(out)
+assert "\n  - plugin: classify\n    model: " in text and "plugin: langid" not in text
+print(text, end="")
+PY
+    run "$CONVERT" -q -c "$T/repo/config/$name" -o "$T/cfg-$name"
+    expect_rc 0 "config/$name with classify for langid"
+    [ "$(json "$T/cfg-$name/report.json" 'j["read"] > 0 and j["read"] == j["written"] + j["dropped"]')" = True ] &&
+        ok || bad "config/$name: every document accounted for"
+    json "$T/cfg-$name/report.json" 'j' | grep -q model_load_ms && ok || bad "config/$name: the classify step ran"
+    n=$((n + 1))
+done
+[ "$n" -ge 6 ] && ok || bad "configs with langid: $n"
 
 # ---- bad models: a config error naming the file, before any document ------
 mkdir -p "$T/bad/folder.bin"

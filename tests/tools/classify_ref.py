@@ -21,10 +21,12 @@ WORDS = {
           "по голяма фермерите са доволни държавата".split(),
     "uk": "міністерство аграрної політики повідомило що цього року врожай пшениці більший приблизно на десять "
           "відсотків фермери задоволені держава".split(),
+    "ru": "министерство сельского хозяйства сообщило что в этом году урожай пшеницы больше примерно на десять "
+          "процентов фермеры довольны государство".split(),
     "de": "der stadtrat hat am dienstag beschlossen die straßenbahnlinie zum flughafen zu verlängern ein projekt "
           "das seit jahren diskutiert wird".split(),
 }
-GLOT = {"en": "eng_Latn", "bg": "bul_Cyrl", "uk": "ukr_Cyrl", "de": "deu_Latn"}
+GLOT = {"en": "eng_Latn", "bg": "bul_Cyrl", "uk": "ukr_Cyrl", "ru": "rus_Cyrl", "de": "deu_Latn"}
 
 
 def sentence(rng, lang, lo=3, hi=20):
