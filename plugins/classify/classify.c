@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,20 +25,29 @@
 
 #define LABEL_PREFIX "__label__"
 
-static const cv_option options[] = {
-    {"model", CV_OPT_PATH, NULL, 1, "a fastText classifier: .bin, or quantized .ftz"},
-    {"key", CV_OPT_STRING, NULL, 0,
-     "metadata key of the {label: probability} object and of the drop reason classify:<key> "
-     "(default classify; with language: true, lang, and the object only when key is set)"},
-    {"k", CV_OPT_INT, "10", 0, "how many labels to keep in the object, best first (fastText's k)"},
-    {"keep", CV_OPT_LIST, "[]", 0,
-     "keep a document if any item holds: \"label\" (the top label is it) or \"label:min\" (its probability >= min); "
-     "others are dropped as classify:<key>; [] keeps all"},
-    {"thresholds", CV_OPT_PATH, NULL, 0,
-     "YAML file of label: minimum probability for the top label (FineWeb-2's per-language thresholds)"},
-    {"language", CV_OPT_BOOL, "false", 0,
-     "language-ID model: the top label becomes metadata.lang (lang_script from eng_Latn-style labels), lang_score"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct classify_opts {
+    const char *model, *key, *thresholds;
+    int64_t k;
+    cv_strlist keep;
+    int language;
+} classify_opts;
+
+static const cv_optmap optmap[] = {
+    {.key = "model", .type = CV_OPT_PATH, .required = 1, .offset = offsetof(classify_opts, model),
+     .help = "a fastText classifier: .bin, or quantized .ftz"},
+    {.key = "key", .type = CV_OPT_STRING, .offset = offsetof(classify_opts, key),
+     .help = "metadata key of the {label: probability} object and of the drop reason classify:<key> "
+             "(default classify; with language: true, lang, and the object only when key is set)"},
+    {.key = "k", .type = CV_OPT_INT, .default_value = "10", .offset = offsetof(classify_opts, k), .min = 1,
+     .max = 100000, .help = "how many labels the object holds, best first (fastText's k)"},
+    {.key = "keep", .type = CV_OPT_LIST, .default_value = "[]", .offset = offsetof(classify_opts, keep),
+     .help = "keep a document if any item holds: \"label\" (it is the top label, and reaches its threshold) or "
+             "\"label:min\" (its probability >= min); others are dropped as classify:<key>; [] keeps all"},
+    {.key = "thresholds", .type = CV_OPT_PATH, .offset = offsetof(classify_opts, thresholds),
+     .help = "YAML file of label: minimum probability of the top label (FineWeb-2's per-language thresholds)"},
+    {.key = "language", .type = CV_OPT_BOOL, .default_value = "false", .offset = offsetof(classify_opts, language),
+     .help = "language ID: the top label becomes metadata.lang (lang_script from eng_Latn-style labels), lang_score"},
+    {0},
 };
 
 /* ---- one model in memory for every instance ---------------------------- */
@@ -201,6 +211,7 @@ typedef struct rule {
 typedef struct classify {
     const cv_host *h;
     cv_ctx *ctx;
+    classify_opts o;
     shared *sh;
     const char *key;
     int object; /* write metadata.<key> */
@@ -252,8 +263,8 @@ static void unknown_label(classify *c, const char *where, const char *name)
     }
     buf_adds(&b, c->sh->nlabels > 8 ? ", ..." : "");
     buf_addc(&b, '\0');
-    c->h->error(c->ctx, "%s: '%s' is not a label of model %s (its %d labels: %s)", where, name,
-                c->h->opt_string(c->ctx, "model"), c->sh->nlabels, b.p);
+    c->h->error(c->ctx, "%s: '%s' is not a label of model %s (its %d labels: %s)", where, name, c->o.model,
+                c->sh->nlabels, b.p);
     buf_free(&b);
 }
 
@@ -308,11 +319,9 @@ static int load_thresholds(classify *c, const char *path)
 /* keep items: "label" or "label:min" (the last colon, when a number follows). */
 static int load_keep(classify *c)
 {
-    const cv_host *h = c->h;
-    size_t n = h->opt_list_len(c->ctx, "keep");
     int *m = malloc(sizeof *m * (size_t)c->sh->nlabels);
-    for (size_t i = 0; i < n; i++) {
-        const char *item = h->opt_list_item(c->ctx, "keep", i);
+    for (size_t i = 0; i < c->o.keep.n; i++) {
+        const char *item = c->o.keep.items[i];
         char name[1024];
         snprintf(name, sizeof name, "%s", item);
         float min = 0;
@@ -341,30 +350,25 @@ static void *c_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     c->h = h;
     c->ctx = ctx;
-    c->language = h->opt_bool(ctx, "language");
-    c->object = !c->language || h->opt_is_set(ctx, "key");
-    c->key = h->opt_is_set(ctx, "key") ? h->opt_string(ctx, "key") : c->language ? "lang" : "classify";
+    h->opt_load(ctx, &c->o);
+    c->language = c->o.language;
+    c->object = !c->language || c->o.key;
+    c->key = c->o.key ? c->o.key : c->language ? "lang" : "classify";
     if (!c->key[0] || (c->language && c->object && (!strcmp(c->key, "lang") || !strcmp(c->key, "lang_script") ||
                                                     !strcmp(c->key, "lang_score")))) {
         h->error(ctx, "key '%s' is empty or one of lang, lang_script, lang_score (which language: true sets)", c->key);
         goto fail;
     }
-    int64_t k = h->opt_int(ctx, "k");
-    if (k < 1 || k > 100000) {
-        h->error(ctx, "k must be between 1 and 100000, not %lld", (long long)k);
-        goto fail;
-    }
-    if (!(c->sh = shared_get(h, ctx, h->opt_string(ctx, "model"))))
+    if (!(c->sh = shared_get(h, ctx, c->o.model)))
         goto fail;
     int nl = c->sh->nlabels;
-    c->k = k < nl ? (int)k : nl;
+    c->k = c->o.k < nl ? (int)c->o.k : nl;
     c->thr = calloc((size_t)nl, sizeof *c->thr);
     c->top = calloc((size_t)nl, sizeof *c->top);
     c->all = calloc((size_t)nl, sizeof *c->all);
     if (!c->thr || !c->top || !c->all)
         goto fail;
-    const char *tpath = h->opt_string(ctx, "thresholds");
-    if ((tpath && load_thresholds(c, tpath) < 0) || load_keep(c) < 0)
+    if ((c->o.thresholds && load_thresholds(c, c->o.thresholds) < 0) || load_keep(c) < 0)
         goto fail;
     for (size_t i = 0; i < c->nrules; i++)
         if (c->rules[i].top)
@@ -482,10 +486,10 @@ static const cv_plugin classify_step = {
     .kind = CV_STEP,
     .version = "1.0.0",
     .description = "Score with a fastText classifier (quality or language ID): tag, and keep by label and probability",
-    .options = options,
     .create = c_create,
     .destroy = c_destroy,
     .process = c_process,
+    .optmap = optmap,
 };
 
 CONVERT_PLUGINS(&classify_step)

@@ -7,6 +7,7 @@
  * the same document, so training and filtering see the same tokens.  White
  * space inside a label value becomes '_' (fastText splits labels on it). */
 #include <jansson.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,12 +15,21 @@
 #include "splitout.h"
 #include "util.h"
 
-static const cv_option options[] = {
-    {"path", CV_OPT_STRING, "{split}.txt", 0, "file name under the output folder; {split} as in jsonl"},
-    {"label", CV_OPT_STRING, NULL, 0, "metadata path of the label: a key, or a.b for nested; a list gives several"},
-    {"label_value", CV_OPT_STRING, NULL, 0, "one fixed label for every document (instead of label)"},
-    {"missing", CV_OPT_STRING, "skip", 0, "a document without a label: skip (counted as skipped_no_label) or error"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct ftw_opts {
+    const char *path, *label, *label_value, *missing;
+} ftw_opts;
+
+static const cv_optmap optmap[] = {
+    {.key = "path", .type = CV_OPT_STRING, .default_value = "{split}.txt", .offset = offsetof(ftw_opts, path),
+     .help = "file name under the output folder; {split} as in jsonl"},
+    {.key = "label", .type = CV_OPT_STRING, .offset = offsetof(ftw_opts, label),
+     .help = "metadata path of the label: a key, or a.b for nested; a list gives several labels"},
+    {.key = "label_value", .type = CV_OPT_STRING, .offset = offsetof(ftw_opts, label_value),
+     .help = "one fixed label for every document (instead of label)"},
+    {.key = "missing", .type = CV_OPT_STRING, .default_value = "skip", .choices = "skip|error",
+     .offset = offsetof(ftw_opts, missing),
+     .help = "a document without a label: skip it (counted as skipped_no_label) or fail the run"},
+    {0},
 };
 
 typedef struct ftw {
@@ -41,18 +51,14 @@ static void w_destroy(void *p)
 
 static void *w_create(const cv_host *h, cv_ctx *ctx)
 {
-    const char *label = h->opt_string(ctx, "label"), *fixed = h->opt_string(ctx, "label_value");
-    const char *missing = h->opt_string(ctx, "missing");
-    if (!label == !fixed) {
+    ftw_opts o;
+    h->opt_load(ctx, &o);
+    if (!o.label == !o.label_value) {
         h->error(ctx, "set one of label (a metadata path) and label_value (a fixed label)");
         return NULL;
     }
-    if (fixed && (!fixed[0] || strpbrk(fixed, " \t\n\r\v\f"))) {
-        h->error(ctx, "label_value '%s' is empty or holds white space", fixed);
-        return NULL;
-    }
-    if (strcmp(missing, "skip") && strcmp(missing, "error")) {
-        h->error(ctx, "missing must be skip or error, not '%s'", missing);
+    if (o.label_value && (!o.label_value[0] || strpbrk(o.label_value, " \t\n\r\v\f"))) {
+        h->error(ctx, "label_value '%s' is empty or holds white space", o.label_value);
         return NULL;
     }
     ftw *w = calloc(1, sizeof *w);
@@ -60,10 +66,10 @@ static void *w_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     w->h = h;
     w->ctx = ctx;
-    w->outs = (splitout){.host = h, .ctx = ctx, .pattern = h->opt_string(ctx, "path")};
-    w->label = label;
-    w->fixed = fixed;
-    w->must = !strcmp(missing, "error");
+    w->outs = (splitout){.host = h, .ctx = ctx, .pattern = o.path};
+    w->label = o.label;
+    w->fixed = o.label_value;
+    w->must = !strcmp(o.missing, "error");
     return w;
 }
 
@@ -171,10 +177,10 @@ static const cv_plugin fasttext_writer = {
     .kind = CV_WRITER,
     .version = "1.0.0",
     .description = "fastText training file: __label__<metadata value> then the text on one line, per split",
-    .options = options,
     .create = w_create,
     .destroy = w_destroy,
     .write = w_write,
+    .optmap = optmap,
 };
 
 CONVERT_PLUGINS(&fasttext_writer)
