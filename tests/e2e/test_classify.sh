@@ -171,8 +171,43 @@ run "$CONVERT" -q -c "$T/w.yaml" -o "$T/wout3"
 [ "$RC" -ne 0 ] && ok || bad "missing: error fails the run"
 expect_no_file "$T/wout3/train.txt" "no partial training file"
 
+# ---- bad models: a config error naming the file, before any document ------
+mkdir -p "$T/bad/folder.bin"
+: >"$T/bad/empty.bin"
+head -c 4 "$T/lid.bin" >"$T/bad/trunc4.bin"
+head -c 200 "$T/lid.bin" >"$T/bad/trunc200.bin"
+head -c $(($(stat -c %s "$T/lid.bin") / 2)) "$T/lid.bin" >"$T/bad/trunchalf.bin"
+head -c $(($(stat -c %s "$T/lid.ftz") - 1)) "$T/lid.ftz" >"$T/bad/trunclast.ftz"
+head -c 100000 /dev/urandom >"$T/bad/random.bin"
+cp "$T/lid.txt" "$T/bad/text.bin"
+{ head -c 4 "$T/lid.bin"; printf '\x0d\x00\x00\x00'; tail -c +9 "$T/lid.bin"; } >"$T/bad/version13.bin"
+# the model-type field (the eighth int32 of the arguments) says skipgram
+{ head -c 36 "$T/lid.bin"; printf '\x02'; tail -c +38 "$T/lid.bin"; } >"$T/bad/vectors.bin"
+for f in missing.bin folder.bin empty.bin trunc4.bin trunc200.bin trunchalf.bin trunclast.ftz random.bin text.bin \
+    version13.bin vectors.bin; do
+    classify "$T/bad/$f" "$T/bad-out"
+    expect_rc 2 "model $f"
+    expect_err "$T/bad/$f" "model $f: the message names the file"
+    [ -z "$(find "$T/bad-out" -name '*.jsonl' 2>/dev/null)" ] && ok || bad "model $f: nothing written"
+done
+expect_err "word-vector model" "a skipgram model is not a classifier"
+classify "$T/bad/version13.bin" "$T/bad-out"
+expect_err "version 13" "the version is named"
+# keep and thresholds naming labels the model does not have
+classify "$T/lid.bin" "$T/bad-out" "keep: [en, fr]"
+expect_rc 2 "keep a label the model lacks"
+expect_err "'fr' is not a label" "the label is named"
+printf 'zzz: 0.5\n' >"$T/bad/thr.yaml"
+classify "$T/lid.bin" "$T/bad-out" "thresholds: $T/bad/thr.yaml"
+expect_rc 2 "thresholds for a label the model lacks"
+printf 'en: lots\n' >"$T/bad/thr2.yaml"
+classify "$T/lid.bin" "$T/bad-out" "thresholds: $T/bad/thr2.yaml"
+expect_rc 2 "a threshold that is not a number"
+
 # ---- every shipped config with langid runs with classify in its place -----
-# (the commented step under langid, uncommented, with this test's model)
+# (the commented step under langid, uncommented, with this test's model).
+# Six whole pipelines: not under valgrind, where the other builds cover them.
+[ -n "${CONVERT_WRAPPER:-}" ] && { finish; exit; }
 mkdir -p "$T/repo/config"
 ln -s "$SRC/seeds" "$T/repo/seeds"
 ln -s "$SRC/tests" "$T/repo/tests"
@@ -209,37 +244,4 @@ PY
     n=$((n + 1))
 done
 [ "$n" -ge 6 ] && ok || bad "configs with langid: $n"
-
-# ---- bad models: a config error naming the file, before any document ------
-mkdir -p "$T/bad/folder.bin"
-: >"$T/bad/empty.bin"
-head -c 4 "$T/lid.bin" >"$T/bad/trunc4.bin"
-head -c 200 "$T/lid.bin" >"$T/bad/trunc200.bin"
-head -c $(($(stat -c %s "$T/lid.bin") / 2)) "$T/lid.bin" >"$T/bad/trunchalf.bin"
-head -c $(($(stat -c %s "$T/lid.ftz") - 1)) "$T/lid.ftz" >"$T/bad/trunclast.ftz"
-head -c 100000 /dev/urandom >"$T/bad/random.bin"
-cp "$T/lid.txt" "$T/bad/text.bin"
-{ head -c 4 "$T/lid.bin"; printf '\x0d\x00\x00\x00'; tail -c +9 "$T/lid.bin"; } >"$T/bad/version13.bin"
-# the model-type field (the eighth int32 of the arguments) says skipgram
-{ head -c 36 "$T/lid.bin"; printf '\x02'; tail -c +38 "$T/lid.bin"; } >"$T/bad/vectors.bin"
-for f in missing.bin folder.bin empty.bin trunc4.bin trunc200.bin trunchalf.bin trunclast.ftz random.bin text.bin \
-    version13.bin vectors.bin; do
-    classify "$T/bad/$f" "$T/bad-out"
-    expect_rc 2 "model $f"
-    expect_err "$T/bad/$f" "model $f: the message names the file"
-    [ -z "$(find "$T/bad-out" -name '*.jsonl' 2>/dev/null)" ] && ok || bad "model $f: nothing written"
-done
-expect_err "word-vector model" "a skipgram model is not a classifier"
-classify "$T/bad/version13.bin" "$T/bad-out"
-expect_err "version 13" "the version is named"
-# keep and thresholds naming labels the model does not have
-classify "$T/lid.bin" "$T/bad-out" "keep: [en, fr]"
-expect_rc 2 "keep a label the model lacks"
-expect_err "'fr' is not a label" "the label is named"
-printf 'zzz: 0.5\n' >"$T/bad/thr.yaml"
-classify "$T/lid.bin" "$T/bad-out" "thresholds: $T/bad/thr.yaml"
-expect_rc 2 "thresholds for a label the model lacks"
-printf 'en: lots\n' >"$T/bad/thr2.yaml"
-classify "$T/lid.bin" "$T/bad-out" "thresholds: $T/bad/thr2.yaml"
-expect_rc 2 "a threshold that is not a number"
 finish
