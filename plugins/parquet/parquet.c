@@ -717,4 +717,6 @@ static const cv_plugin parquet_writer = {
     .finish = pq_finish,
 };
 
-CONVERT_PLUGINS(&parquet_writer)
+extern const cv_plugin parquet_reader; /* read.c */
+
+CONVERT_PLUGINS(&parquet_writer, &parquet_reader)
