@@ -29,6 +29,7 @@ static const cv_option options[] = {
     {"text_field", CV_OPT_STRING, "text", 0, "column holding the text (a string column)"},
     {"id_field", CV_OPT_STRING, "id", 0, "column holding the document id (missing or null: FILE:ROW)"},
     {"columns", CV_OPT_LIST, NULL, 0, "columns put into metadata (default: every column but text and id)"},
+    {"max_doc_bytes", CV_OPT_SIZE, "64M", 0, "longer texts are dropped (reason parquet:max_doc_bytes)"},
     {"config", CV_OPT_STRING, NULL, 0, "a dataset folder's config (its card's configs:); default: the default one"},
     {NULL, 0, NULL, 0, NULL},
 };
@@ -49,6 +50,7 @@ typedef struct pqreader {
     const char *text_field, *id_field;
     const char *const *want; /* columns: NULL for all */
     size_t nwant;
+    int64_t max_doc;
     hf_files files;
     size_t next_file;
     /* the open file */
@@ -808,6 +810,7 @@ static void *pr_create(const cv_host *host, cv_ctx *ctx)
     r->fd = -1;
     r->text_field = host->opt_string(ctx, "text_field");
     r->id_field = host->opt_string(ctx, "id_field");
+    r->max_doc = host->opt_int(ctx, "max_doc_bytes");
     if (host->opt_is_set(ctx, "columns")) {
         r->nwant = host->opt_list_len(ctx, "columns");
         const char **w = calloc(r->nwant + 1, sizeof *w);
@@ -862,12 +865,14 @@ static cv_status pr_next(void *p, cv_doc *doc)
     if ((row & 1023) == 0)
         h->progress(r->ctx, r->next_file - 1, r->files.n);
     const pq_val *text = NULL;
-    int has_id = 0;
+    int has_id = 0, too_long = 0;
     for (int k = 0; k < r->nfields; k++) {
         const field *f = &r->fields[k];
         if (f->role == ROLE_TEXT) {
             text = flat_value(r, f);
-            if (text) {
+            if (text && r->max_doc > 0 && text->s.len > (uint64_t)r->max_doc) {
+                too_long = 1;
+            } else if (text) {
                 char *room = h->doc_text_room(doc, text->s.len, 0);
                 if (!room) {
                     h->error(r->ctx, "'%s': out of memory for a text of %u bytes", r->path, text->s.len);
@@ -911,6 +916,10 @@ static cv_status pr_next(void *p, cv_doc *doc)
         h->meta_set_string(doc, "source", r->path);
     if (r->split && !h->meta_get_string(doc, "split"))
         h->meta_set_string(doc, "split", r->split);
+    if (too_long) {
+        h->doc_drop(doc, "max_doc_bytes", NULL);
+        return CV_DROP;
+    }
     if (!text) {
         h->doc_drop(doc, "no_text", r->text_field);
         return CV_DROP;
