@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,15 +24,27 @@
 #include "pqread.h"
 #include "util.h"
 
-static const cv_option options[] = {
-    {"path", CV_OPT_PATH, NULL, 0,
-     "(or -i) a .parquet file, or a dataset folder (its card's configs, data/{split}-NNNNN-of-NNNNN.parquet, or *.parquet)"},
-    {"text_field", CV_OPT_STRING, "text", 0, "column holding the text (a string column)"},
-    {"id_field", CV_OPT_STRING, "id", 0, "column holding the document id (missing or null: FILE:ROW)"},
-    {"columns", CV_OPT_LIST, NULL, 0, "columns put into metadata (default: every column but text and id)"},
-    {"max_doc_bytes", CV_OPT_SIZE, "64M", 0, "longer texts are dropped (reason parquet:max_doc_bytes)"},
-    {"config", CV_OPT_STRING, NULL, 0, "a dataset folder's config (its card's configs:); default: the default one"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct pr_opts {
+    const char *path, *text_field, *id_field, *config;
+    cv_strlist columns;
+    int64_t max_doc_bytes;
+} pr_opts;
+
+static const cv_optmap optmap[] = {
+    {.key = "path", .type = CV_OPT_PATH, .offset = offsetof(pr_opts, path),
+     .help = "(or -i) a .parquet file, or a dataset folder (its card's configs, "
+             "data/{split}-NNNNN-of-NNNNN.parquet, or *.parquet)"},
+    {.key = "text_field", .type = CV_OPT_STRING, .default_value = "text", .offset = offsetof(pr_opts, text_field),
+     .help = "column holding the text (a string column)"},
+    {.key = "id_field", .type = CV_OPT_STRING, .default_value = "id", .offset = offsetof(pr_opts, id_field),
+     .help = "column holding the document id (missing or null: FILE:ROW, rows counted from 0)"},
+    {.key = "columns", .type = CV_OPT_LIST, .offset = offsetof(pr_opts, columns),
+     .help = "columns put into metadata (default: every column but text and id)"},
+    {.key = "max_doc_bytes", .type = CV_OPT_SIZE, .default_value = "64M", .offset = offsetof(pr_opts, max_doc_bytes),
+     .help = "longer texts are dropped (reason parquet:max_doc_bytes)"},
+    {.key = "config", .type = CV_OPT_STRING, .offset = offsetof(pr_opts, config),
+     .help = "a dataset folder's config (its card's configs:); default: the default one"},
+    {0},
 };
 
 /* A top-level column the documents use. */
@@ -47,9 +60,9 @@ enum { ROLE_META, ROLE_TEXT, ROLE_ID };
 typedef struct pqreader {
     const cv_host *host;
     cv_ctx *ctx;
+    pr_opts o;
     const char *text_field, *id_field;
-    const char *const *want; /* columns: NULL for all */
-    size_t nwant;
+    int all_columns; /* columns unset: every one */
     int64_t max_doc;
     hf_files files;
     size_t next_file;
@@ -100,7 +113,6 @@ static void pr_destroy(void *p)
     pqreader *r = p;
     close_file(r);
     hf_files_free(&r->files);
-    free((void *)r->want);
     buf_free(&r->json);
     buf_free(&r->err);
     buf_free(&r->scratch);
@@ -138,10 +150,10 @@ static void leaf_ranges(pqreader *r, int node, int *next)
 
 static int wanted(const pqreader *r, const char *name)
 {
-    if (!r->want)
+    if (r->all_columns)
         return 1;
-    for (size_t i = 0; i < r->nwant; i++)
-        if (!strcmp(r->want[i], name))
+    for (size_t i = 0; i < r->o.columns.n; i++)
+        if (!strcmp(r->o.columns.items[i], name))
             return 1;
     return 0;
 }
@@ -808,27 +820,18 @@ static void *pr_create(const cv_host *host, cv_ctx *ctx)
     r->host = host;
     r->ctx = ctx;
     r->fd = -1;
-    r->text_field = host->opt_string(ctx, "text_field");
-    r->id_field = host->opt_string(ctx, "id_field");
-    r->max_doc = host->opt_int(ctx, "max_doc_bytes");
-    if (host->opt_is_set(ctx, "columns")) {
-        r->nwant = host->opt_list_len(ctx, "columns");
-        const char **w = calloc(r->nwant + 1, sizeof *w);
-        if (!w) {
-            pr_destroy(r);
-            return NULL;
-        }
-        for (size_t i = 0; i < r->nwant; i++)
-            w[i] = host->opt_list_item(ctx, "columns", i);
-        r->want = w;
-    }
+    host->opt_load(ctx, &r->o);
+    r->text_field = r->o.text_field;
+    r->id_field = r->o.id_field;
+    r->max_doc = r->o.max_doc_bytes;
+    r->all_columns = !host->opt_is_set(ctx, "columns"); /* columns: [] is none */
     char why[512];
-    if (!host->opt_string(ctx, "path")) {
+    if (!r->o.path) {
         host->error(ctx, "no input: set path, or give -i FILE");
         pr_destroy(r);
         return NULL;
     }
-    if (hf_files_find(host->opt_string(ctx, "path"), host->opt_string(ctx, "config"), &r->files, why, sizeof why) < 0) {
+    if (hf_files_find(r->o.path, r->o.config, &r->files, why, sizeof why) < 0) {
         host->error(ctx, "%s", why);
         pr_destroy(r);
         return NULL;
@@ -933,8 +936,8 @@ const cv_plugin parquet_reader = {
     .kind = CV_READER,
     .version = "1.0.0",
     .description = "Reads Apache Parquet files and Hugging Face dataset folders: one document per row",
-    .options = options,
     .create = pr_create,
     .destroy = pr_destroy,
     .next = pr_next,
+    .optmap = optmap,
 };
