@@ -114,6 +114,11 @@ expect_rc 0 "a Hub folder"
 [ "$(wc -l <"$TMP/hub-out/train.jsonl")" -eq 5938 ] && ok || bad "hub: train has both train files"
 [ "$(wc -l <"$TMP/hub-out/test.jsonl")" -eq 2475 ] && ok || bad "hub: test has the test file"
 head -1 "$TMP/hub-out/train.jsonl" | grep -q '"source":"[^"]*train-00000-of-00002.parquet"' && ok || bad "hub: files in order"
+# Any shipped config reads Parquet input with this reader, whatever reader it names.
+run "$CONVERT" -c "$SRC/config/pretrain-jsonl.yaml" -i "$TMP/hub" -o "$TMP/hub-pretrain"
+expect_rc 0 "pretrain-jsonl.yaml on a Hub folder"
+expect_err "Parquet, read by the parquet reader" "the reader swap is said"
+[ "$(json "$TMP/hub-pretrain/report.json" 'j["read"]')" = 8500 ] && ok || bad "pretrain-jsonl.yaml: every row read"
 # ... and a card whose configs name other files: the card wins.
 mkdir -p "$TMP/card/en" "$TMP/card/bg"
 cp "$TMP/gen/duck_gzip_v1.parquet" "$TMP/card/en/a.parquet"
