@@ -15,7 +15,8 @@
 #include "pqread.h"
 #include "thrift.h"
 
-#define MAX_PAGE (1u << 30) /* a page that inflates past 1 GiB is refused, not allocated */
+#define MAX_PAGE (1u << 30)        /* a page that inflates past 1 GiB is refused, not allocated */
+#define MAX_PAGE_VALUES (1u << 26) /* 64M entries: 1 GiB of decoded values */
 
 enum { PAGE_DATA = 0, PAGE_INDEX = 1, PAGE_DICT = 2, PAGE_DATA_V2 = 3 };
 enum {
@@ -688,8 +689,10 @@ static int data_page(dec *d, const page *pg, const uint8_t *raw, size_t rawlen)
     if (pg->nvalues < 0)
         return fail(d, "a data page without its number of values");
     size_t n = (size_t)pg->nvalues;
-    /* A level takes at least a bit, a value too, but for runs: each run header
-     * gives up to 2^63 entries, so bound by what the chunk claims instead. */
+    /* One run header can give any number of levels, so a few bytes could ask
+     * for gigabytes: no writer puts 64M values in one page. */
+    if (n > MAX_PAGE_VALUES)
+        return fail(d, "a page of %zu values is more than this reader allows", n);
     if (c->n + n > (size_t)d->ch->num_values)
         return fail(d, "pages with more values than the column chunk's %lld", (long long)d->ch->num_values);
     const uint8_t *p, *end;

@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,7 +289,7 @@ static int load_group(pqreader *r, int g)
                                r->where.p);
                 return -1;
             }
-            if ((uint64_t)ch->size > (1ull << 31)) {
+            if ((uint64_t)ch->size > SIZE_MAX / 2) {
                 r->host->error(r->ctx, "'%s': row group %d, column '%s': a column chunk of %lld bytes", r->path, g,
                                r->where.p, (long long)ch->size);
                 return -1;
