@@ -385,6 +385,8 @@ static int phone_word_before(const char *s, size_t i)
         else
             break;
     }
+    if (e == 0 || !(is_alpha(s[e - 1]) || ((unsigned char)s[e - 1] & 0x80)))
+        return 0;
     for (size_t k = 0; k < sizeof phone_words / sizeof phone_words[0]; k++) {
         size_t n = strlen(phone_words[k]);
         if (e < n || !icase_in(s + e - n, n, phone_words[k]))
@@ -523,7 +525,7 @@ static size_t phone_at(const char *s, size_t len, size_t i, size_t *consumed)
         return 0;
     if (n == 2 && g[1].sep == '.')
         return 0; /* a decimal number */
-    if (is_isbn13(flat, digits) || context_has(s, i, isbn_words, 1) || near_currency(s, len, i, p))
+    if (is_isbn13(flat, digits))
         return 0;
 
     int paren0 = s[i] == '(';
@@ -540,7 +542,10 @@ static size_t phone_at(const char *s, size_t len, size_t i, size_t *consumed)
         ok = s[g[0].start] >= '2' && s[g[1].start] >= '2';
     if (!ok && phone_word_before(s, i))
         ok = digits >= 7 && !small_late && !has_slash && (n > 1 || d[0] <= 12);
-    return ok ? p : 0;
+    /* the context last: only a number that looks like a phone pays for it */
+    if (!ok || context_has(s, i, isbn_words, 1) || near_currency(s, len, i, p))
+        return 0;
+    return p;
 }
 
 /* ---- the scan ----------------------------------------------------------------- */
