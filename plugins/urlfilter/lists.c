@@ -137,6 +137,23 @@ static int add_url_entry(strset *urls, strset *domains, char *s, size_t n, uint1
 
 enum { LIST_DOMAINS, LIST_URLS, LIST_MIXED, LIST_WORDS };
 
+/* Lines and bytes of an open file, read once ahead so the sets are sized
+ * once (the page cache makes the second read cheap); the file is rewound. */
+static void measure(FILE *f, size_t *lines, size_t *bytes)
+{
+    char block[1 << 16];
+    size_t n;
+    *lines = 1;
+    *bytes = 0;
+    while ((n = fread(block, 1, sizeof block, f)) > 0) {
+        *bytes += n;
+        for (const char *p = block; (p = memchr(p, '\n', n - (size_t)(p - block))); p++)
+            ++*lines;
+    }
+    clearerr(f);
+    rewind(f);
+}
+
 /* Read one list into its sets; malformed lines are counted, or with
  * strict an error naming the file and line. */
 static int load_list(uf_lists *l, const char *path, int kind, strset *dom, strset *urls, uf_words *words,
@@ -145,6 +162,12 @@ static int load_list(uf_lists *l, const char *path, int kind, strset *dom, strse
     reader r;
     if (open_list(&r, path, err, cap) < 0)
         return -1;
+    if (kind != LIST_WORDS) {
+        size_t lines, bytes;
+        measure(r.f, &lines, &bytes);
+        strset_reserve(dom, kind == LIST_URLS ? 0 : lines, kind == LIST_URLS ? 0 : bytes);
+        strset_reserve(urls, kind == LIST_DOMAINS ? 0 : lines, kind == LIST_DOMAINS ? 0 : bytes);
+    }
     char *s;
     size_t n;
     int bad, rc = 0;
@@ -324,6 +347,9 @@ uf_lists *uf_load(const uf_config *c, char *err, size_t cap)
         uf_free(l);
         return NULL;
     }
+    strset *sets[] = {&l->domains, &l->urls, &l->allow_domains, &l->allow_urls};
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+        strset_trim(sets[i]);
     return l;
 }
 

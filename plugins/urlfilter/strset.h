@@ -19,6 +19,11 @@ typedef struct strset {
 
 /* 1 added, 0 there already (the first value stays), -1 full (4 GB of strings). */
 int strset_add(strset *s, const char *key, size_t len, uint16_t value);
+/* Room for entries more entries of bytes bytes in all, so that a list of
+ * millions is placed once instead of rehashed at every doubling. */
+void strset_reserve(strset *s, size_t entries, size_t bytes);
+/* Give back the arena's unused tail once the lists are read. */
+void strset_trim(strset *s);
 /* The value of key, or -1. */
 int strset_find(const strset *s, const char *key, size_t len);
 /* Bytes held, for the log. */
