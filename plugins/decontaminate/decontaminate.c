@@ -5,6 +5,7 @@
  * an n-gram index (ngram.h) that the step's instances share (shared.h). */
 #include <errno.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,16 +17,32 @@
 #include "shared.h"
 #include "util.h"
 
-static const cv_option options[] = {
-    {"benchmarks", CV_OPT_LIST, NULL, 1, "benchmark files, JSON Lines (.jsonl, .jsonl.gz), one item a line"},
-    {"benchmarks_dir", CV_OPT_PATH, ".", 0, "folder that relative benchmark paths are in (default: the config's)"},
-    {"fields", CV_OPT_LIST, "[text]", 0, "the fields of an item that hold its text (strings or lists of strings)"},
-    {"ngram", CV_OPT_INT, "13", 0, "words per n-gram (GPT-3 and NeMo Curator use 13)"},
-    {"min_words", CV_OPT_INT, "8", 0, "items shorter than ngram are matched whole if they have this many words"},
-    {"mode", CV_OPT_STRING, "drop", 0, "drop: drop as decontaminate:<benchmark>; annotate: keep and set metadata"},
-    {"key", CV_OPT_STRING, "contamination", 0, "metadata key that annotate sets"},
-    {"malformed", CV_OPT_STRING, "count", 0, "a line that is not a JSON object: count (and skip) or error"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct dc_opts {
+    cv_strlist benchmarks, fields;
+    const char *dir, *mode, *key, *malformed;
+    int64_t ngram, min_words;
+} dc_opts;
+
+static const cv_optmap optmap[] = {
+    {.key = "benchmarks", .type = CV_OPT_LIST, .required = 1,
+     .help = "benchmark files, JSON Lines (.jsonl, .jsonl.gz), one item a line", .offset = offsetof(dc_opts, benchmarks)},
+    {.key = "benchmarks_dir", .type = CV_OPT_PATH, .default_value = ".",
+     .help = "folder that relative benchmark paths are in (default: the config's)", .offset = offsetof(dc_opts, dir)},
+    {.key = "fields", .type = CV_OPT_LIST, .default_value = "[text]",
+     .help = "the fields of an item that hold its text (strings or lists of strings)", .offset = offsetof(dc_opts, fields)},
+    {.key = "ngram", .type = CV_OPT_INT, .default_value = "13", .help = "words per n-gram (GPT-3 and NeMo Curator use 13)",
+     .offset = offsetof(dc_opts, ngram), .min = 1, .max = NG_MAX_N},
+    {.key = "min_words", .type = CV_OPT_INT, .default_value = "8",
+     .help = "items shorter than ngram are matched whole if they have this many words",
+     .offset = offsetof(dc_opts, min_words), .min = 1, .max = 1000000},
+    {.key = "mode", .type = CV_OPT_STRING, .default_value = "drop", .choices = "drop|annotate",
+     .help = "drop: drop as decontaminate:<benchmark>; annotate: keep and set metadata", .offset = offsetof(dc_opts, mode)},
+    {.key = "key", .type = CV_OPT_STRING, .default_value = "contamination", .help = "metadata key that annotate sets",
+     .offset = offsetof(dc_opts, key)},
+    {.key = "malformed", .type = CV_OPT_STRING, .default_value = "count", .choices = "count|error",
+     .help = "a line that is not a JSON object: count (and skip) or error naming file and line",
+     .offset = offsetof(dc_opts, malformed)},
+    {0},
 };
 
 typedef struct dc_index {
@@ -39,9 +56,9 @@ typedef struct dc_conf {
     const cv_host *host;
     cv_ctx *ctx;
     const char *dir;
-    const char **paths;
+    const char *const *paths;
     size_t npaths;
-    const char **fields;
+    const char *const *fields;
     size_t nfields;
     int ngram, min_words, strict;
 } dc_conf;
@@ -270,55 +287,38 @@ static void *d_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     d->host = h;
     d->ctx = ctx;
-    dc_conf c = {.host = h, .ctx = ctx, .dir = h->opt_string(ctx, "benchmarks_dir")};
-    int64_t ngram = h->opt_int(ctx, "ngram"), min_words = h->opt_int(ctx, "min_words");
-    const char *mode = h->opt_string(ctx, "mode"), *malformed = h->opt_string(ctx, "malformed");
-    d->key = h->opt_string(ctx, "key");
-    c.npaths = h->opt_list_len(ctx, "benchmarks");
-    c.nfields = h->opt_list_len(ctx, "fields");
-    c.paths = calloc(c.npaths + 1, sizeof *c.paths);
-    c.fields = calloc(c.nfields + 1, sizeof *c.fields);
+    dc_opts o;
+    h->opt_load(ctx, &o);
+    dc_conf c = {.host = h, .ctx = ctx, .dir = o.dir, .paths = o.benchmarks.items, .npaths = o.benchmarks.n,
+                 .fields = o.fields.items, .nfields = o.fields.n, .ngram = (int)o.ngram, .min_words = (int)o.min_words,
+                 .strict = !strcmp(o.malformed, "error")};
+    d->key = o.key;
+    d->annotate = !strcmp(o.mode, "annotate");
     cv_buf key = {0};
     buf_adds(&key, c.dir);
     for (size_t i = 0; i < c.npaths; i++) {
-        c.paths[i] = h->opt_list_item(ctx, "benchmarks", i);
         buf_addc(&key, '\x1f');
         buf_adds(&key, c.paths[i]);
     }
     buf_addc(&key, '\x1e');
     for (size_t i = 0; i < c.nfields; i++) {
-        c.fields[i] = h->opt_list_item(ctx, "fields", i);
         buf_addc(&key, '\x1f');
         buf_adds(&key, c.fields[i]);
     }
     char err[1024] = "";
-    if (ngram < 1 || ngram > NG_MAX_N)
-        snprintf(err, sizeof err, "ngram %lld: expected 1 to %d", (long long)ngram, NG_MAX_N);
-    else if (min_words < 1)
-        snprintf(err, sizeof err, "min_words %lld: expected 1 or more", (long long)min_words);
-    else if (strcmp(mode, "drop") && strcmp(mode, "annotate"))
-        snprintf(err, sizeof err, "mode '%s': expected drop or annotate", mode);
-    else if (strcmp(malformed, "count") && strcmp(malformed, "error"))
-        snprintf(err, sizeof err, "malformed '%s': expected count or error", malformed);
-    else if (!c.npaths)
+    if (!c.npaths)
         snprintf(err, sizeof err, "benchmarks: name at least one file");
     else if (!c.nfields)
         snprintf(err, sizeof err, "fields: name at least one field");
     if (!err[0]) {
-        c.ngram = (int)ngram;
-        c.min_words = (int)min_words;
-        c.strict = !strcmp(malformed, "error");
-        d->annotate = !strcmp(mode, "annotate");
         buf_addc(&key, '\x1e');
-        buf_add_uint(&key, (uint64_t)ngram);
+        buf_add_uint(&key, (uint64_t)c.ngram);
         buf_addc(&key, ',');
-        buf_add_uint(&key, (uint64_t)min_words);
-        buf_adds(&key, malformed);
+        buf_add_uint(&key, (uint64_t)c.min_words);
+        buf_adds(&key, o.malformed);
         d->index = shared_get(key.p, build, &c, free_index, err, sizeof err);
     }
     buf_free(&key);
-    free(c.paths);
-    free(c.fields);
     if (!d->index) {
         h->error(ctx, "%s", err);
         free(d);
@@ -382,7 +382,7 @@ static const cv_plugin decontaminate_step = {
     .kind = CV_STEP,
     .version = "1.0.0",
     .description = "Drops documents that hold word n-grams of evaluation benchmarks",
-    .options = options,
+    .optmap = optmap,
     .create = d_create,
     .destroy = d_destroy,
     .process = d_process,

@@ -3,6 +3,7 @@
  *
  * What counts as each kind is in detect.c.  Counts per kind go to the
  * report and to metadata.pii, so a user sees how much was removed and where. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,21 +11,40 @@
 #include "detect.h"
 #include "util.h"
 
-static const cv_option options[] = {
-    {"emails", CV_OPT_BOOL, "true", 0, "replace e-mail addresses"},
-    {"ips", CV_OPT_BOOL, "true", 0, "replace globally routable IPv4 and IPv6 addresses (private, loopback, ... stay)"},
-    {"phones", CV_OPT_BOOL, "false", 0, "replace phone numbers (international and common national formats)"},
-    {"fake", CV_OPT_BOOL, "false", 0, "replace by fixed fake values of the same kind instead of <EMAIL>, <IP>, <PHONE>"},
-    {"email_replacement", CV_OPT_STRING, NULL, 0, "what an e-mail address becomes (default <EMAIL>, or email@example.com with fake)"},
-    {"ip_replacement", CV_OPT_STRING, NULL, 0, "what an IP address becomes (default <IP>, or 192.0.2.1 with fake)"},
-    {"phone_replacement", CV_OPT_STRING, NULL, 0, "what a phone number becomes (default <PHONE>, or +1-202-555-0100 with fake)"},
-    {"mode", CV_OPT_STRING, "replace", 0, "replace: rewrite the text; spans: keep it and add a 'pii' span per value"},
-    {"key", CV_OPT_STRING, "pii", 0, "metadata key for the counts per kind"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct pii_opts {
+    int emails, ips, phones, fake;
+    const char *repl[PII_NKINDS]; /* email, ip, phone */
+    const char *mode, *key;
+} pii_opts;
+
+static const cv_optmap optmap[] = {
+    {.key = "emails", .type = CV_OPT_BOOL, .default_value = "true", .help = "replace e-mail addresses",
+     .offset = offsetof(pii_opts, emails)},
+    {.key = "ips", .type = CV_OPT_BOOL, .default_value = "true",
+     .help = "replace globally routable IPv4 and IPv6 addresses (private, loopback, ... stay)",
+     .offset = offsetof(pii_opts, ips)},
+    {.key = "phones", .type = CV_OPT_BOOL, .default_value = "false",
+     .help = "replace phone numbers (international and common national formats)", .offset = offsetof(pii_opts, phones)},
+    {.key = "fake", .type = CV_OPT_BOOL, .default_value = "false",
+     .help = "replace by fixed fake values of the same kind instead of <EMAIL>, <IP>, <PHONE>",
+     .offset = offsetof(pii_opts, fake)},
+    {.key = "email_replacement", .type = CV_OPT_STRING,
+     .help = "what an e-mail address becomes (default <EMAIL>, or email@example.com with fake)",
+     .offset = offsetof(pii_opts, repl[PII_EMAIL])},
+    {.key = "ip_replacement", .type = CV_OPT_STRING,
+     .help = "what an IP address becomes (default <IP>, or 192.0.2.1 with fake)",
+     .offset = offsetof(pii_opts, repl[PII_IP])},
+    {.key = "phone_replacement", .type = CV_OPT_STRING,
+     .help = "what a phone number becomes (default <PHONE>, or +1-202-555-0100 with fake)",
+     .offset = offsetof(pii_opts, repl[PII_PHONE])},
+    {.key = "mode", .type = CV_OPT_STRING, .default_value = "replace", .choices = "replace|spans",
+     .help = "replace: rewrite the text; spans: keep it and add a 'pii' span per value", .offset = offsetof(pii_opts, mode)},
+    {.key = "key", .type = CV_OPT_STRING, .default_value = "pii", .help = "metadata key for the counts per kind",
+     .offset = offsetof(pii_opts, key)},
+    {0},
 };
 
 static const char *const kind_names[PII_NKINDS] = {"email", "ip", "phone"};
-static const char *const keys[PII_NKINDS] = {"email_replacement", "ip_replacement", "phone_replacement"};
 static const char *const placeholders[PII_NKINDS] = {"<EMAIL>", "<IP>", "<PHONE>"};
 /* example.com and the documentation ranges are reserved for exactly this,
  * and 555-01xx numbers are fictional: a second pass finds nothing new. */
@@ -49,23 +69,15 @@ static void *p_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     p->host = h;
     p->ctx = ctx;
-    p->kinds = (h->opt_bool(ctx, "emails") ? 1u << PII_EMAIL : 0) | (h->opt_bool(ctx, "ips") ? 1u << PII_IP : 0) |
-               (h->opt_bool(ctx, "phones") ? 1u << PII_PHONE : 0);
-    int fake = h->opt_bool(ctx, "fake");
+    pii_opts o;
+    h->opt_load(ctx, &o);
+    p->kinds = (o.emails ? 1u << PII_EMAIL : 0) | (o.ips ? 1u << PII_IP : 0) | (o.phones ? 1u << PII_PHONE : 0);
     for (int k = 0; k < PII_NKINDS; k++) {
-        p->repl[k] = h->opt_string(ctx, keys[k]);
-        if (!p->repl[k])
-            p->repl[k] = fake ? fakes[k] : placeholders[k];
+        p->repl[k] = o.repl[k] ? o.repl[k] : o.fake ? fakes[k] : placeholders[k];
         p->repl_len[k] = strlen(p->repl[k]);
     }
-    const char *mode = h->opt_string(ctx, "mode");
-    if (strcmp(mode, "replace") && strcmp(mode, "spans")) {
-        h->error(ctx, "mode '%s': expected replace or spans", mode);
-        free(p);
-        return NULL;
-    }
-    p->spans = !strcmp(mode, "spans");
-    p->key = h->opt_string(ctx, "key");
+    p->spans = !strcmp(o.mode, "spans");
+    p->key = o.key;
     return p;
 }
 
@@ -137,7 +149,7 @@ static const cv_plugin pii_step = {
     .kind = CV_STEP,
     .version = "1.0.0",
     .description = "Replaces e-mail addresses, public IP addresses and phone numbers",
-    .options = options,
+    .optmap = optmap,
     .create = p_create,
     .destroy = p_destroy,
     .process = p_process,

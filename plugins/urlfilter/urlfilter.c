@@ -3,6 +3,7 @@
  *
  * The lists are read once per process and shared by the step's instances
  * (shared.h): UT1's adult category alone has millions of domains. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,18 +14,37 @@
 #include "shared.h"
 #include "util.h"
 
-static const cv_option options[] = {
-    {"blocklist", CV_OPT_PATH, NULL, 0, "UT1-style folder: <category>/domains and <category>/urls"},
-    {"categories", CV_OPT_LIST, "[]", 0, "categories of the blocklist to use; [] uses every one"},
-    {"allow", CV_OPT_PATH, NULL, 0, "domains (and host/path prefixes) never dropped, one a line"},
-    {"banned_words", CV_OPT_PATH, NULL, 0, "words that drop a URL holding them bounded by non-letters"},
-    {"banned_subwords", CV_OPT_PATH, NULL, 0, "words that drop a URL holding them anywhere (letters and digits only)"},
-    {"soft_banned_words", CV_OPT_PATH, NULL, 0, "words that drop a URL holding soft_threshold of them"},
-    {"soft_threshold", CV_OPT_INT, "2", 0, "how many different soft banned words drop a URL"},
-    {"false_positives", CV_OPT_PATH, NULL, 0, "strings whose banned sub-words do not count (analysis, sussex)"},
-    {"url_key", CV_OPT_STRING, "url", 0, "metadata key holding the document's URL"},
-    {"malformed", CV_OPT_STRING, "count", 0, "a malformed list line: count (and skip) or error"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct uf_opts {
+    const char *blocklist, *allow, *banned_words, *banned_subwords, *soft_banned_words, *false_positives;
+    cv_strlist categories;
+    int64_t soft_threshold;
+    const char *url_key, *malformed;
+} uf_opts;
+
+static const cv_optmap optmap[] = {
+    {.key = "blocklist", .type = CV_OPT_PATH, .help = "UT1-style folder: <category>/domains and <category>/urls",
+     .offset = offsetof(uf_opts, blocklist)},
+    {.key = "categories", .type = CV_OPT_LIST, .default_value = "[]",
+     .help = "categories of the blocklist to use; [] uses every one", .offset = offsetof(uf_opts, categories)},
+    {.key = "allow", .type = CV_OPT_PATH, .help = "domains (and host/path prefixes) never dropped, one a line",
+     .offset = offsetof(uf_opts, allow)},
+    {.key = "banned_words", .type = CV_OPT_PATH, .help = "words that drop a URL holding them bounded by non-letters",
+     .offset = offsetof(uf_opts, banned_words)},
+    {.key = "banned_subwords", .type = CV_OPT_PATH,
+     .help = "words that drop a URL holding them anywhere in a run of letters and digits",
+     .offset = offsetof(uf_opts, banned_subwords)},
+    {.key = "soft_banned_words", .type = CV_OPT_PATH, .help = "words that drop a URL holding soft_threshold of them",
+     .offset = offsetof(uf_opts, soft_banned_words)},
+    {.key = "soft_threshold", .type = CV_OPT_INT, .default_value = "2",
+     .help = "how many different soft banned words drop a URL", .offset = offsetof(uf_opts, soft_threshold), .min = 1,
+     .max = 1000},
+    {.key = "false_positives", .type = CV_OPT_PATH,
+     .help = "strings whose banned sub-words do not count (analysis, sussex)", .offset = offsetof(uf_opts, false_positives)},
+    {.key = "url_key", .type = CV_OPT_STRING, .default_value = "url", .help = "metadata key holding the document's URL",
+     .offset = offsetof(uf_opts, url_key)},
+    {.key = "malformed", .type = CV_OPT_STRING, .default_value = "count", .choices = "count|error",
+     .help = "a malformed list line: count (and skip) or error naming file and line", .offset = offsetof(uf_opts, malformed)},
+    {0},
 };
 
 typedef struct urlfilter {
@@ -73,30 +93,20 @@ static void *u_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     u->host = h;
     u->ctx = ctx;
-    u->url_key = h->opt_string(ctx, "url_key");
+    uf_opts o;
+    h->opt_load(ctx, &o);
+    u->url_key = o.url_key;
     build_arg a = {h, ctx, {0}};
     uf_config *c = &a.conf;
-    c->blocklist = h->opt_string(ctx, "blocklist");
-    c->allow = h->opt_string(ctx, "allow");
-    c->banned_words = h->opt_string(ctx, "banned_words");
-    c->banned_subwords = h->opt_string(ctx, "banned_subwords");
-    c->soft_banned_words = h->opt_string(ctx, "soft_banned_words");
-    c->false_positives = h->opt_string(ctx, "false_positives");
-    c->soft_threshold = h->opt_int(ctx, "soft_threshold");
-    const char *malformed = h->opt_string(ctx, "malformed");
-    c->strict = !strcmp(malformed, "error");
-    size_t ncat = h->opt_list_len(ctx, "categories");
-    const char **cats = calloc(ncat ? ncat : 1, sizeof *cats);
-    for (size_t i = 0; i < ncat; i++)
-        cats[i] = h->opt_list_item(ctx, "categories", i);
-    c->categories = cats;
-    c->ncategories = ncat;
+    *c = (uf_config){.blocklist = o.blocklist, .categories = o.categories.items, .ncategories = o.categories.n,
+                     .allow = o.allow, .banned_words = o.banned_words, .banned_subwords = o.banned_subwords,
+                     .soft_banned_words = o.soft_banned_words, .false_positives = o.false_positives,
+                     .soft_threshold = o.soft_threshold, .strict = !strcmp(o.malformed, "error")};
+    const char *malformed = o.malformed;
+    const char *const *cats = o.categories.items;
+    size_t ncat = o.categories.n;
     char err[1024] = "";
-    if (strcmp(malformed, "count") && !c->strict)
-        snprintf(err, sizeof err, "malformed '%s': expected count or error", malformed);
-    else if (c->soft_threshold < 1)
-        snprintf(err, sizeof err, "soft_threshold %lld: expected 1 or more", (long long)c->soft_threshold);
-    else if (!c->blocklist && !c->banned_words && !c->banned_subwords && !c->soft_banned_words)
+    if (!c->blocklist && !c->banned_words && !c->banned_subwords && !c->soft_banned_words)
         snprintf(err, sizeof err, "nothing to filter by: set blocklist, banned_words, banned_subwords or soft_banned_words");
     else if (ncat && !c->blocklist)
         snprintf(err, sizeof err, "categories without a blocklist");
@@ -117,7 +127,6 @@ static void *u_create(const cv_host *h, cv_ctx *ctx)
         u->lists = shared_get(key.p, build, &a, free_lists, err, sizeof err);
         buf_free(&key);
     }
-    free(cats);
     if (!u->lists) {
         h->error(ctx, "%s", err);
         free(u);
@@ -161,7 +170,7 @@ static const cv_plugin urlfilter_step = {
     .kind = CV_STEP,
     .version = "1.0.0",
     .description = "Drops documents whose URL is on a UT1-style blocklist or holds banned words",
-    .options = options,
+    .optmap = optmap,
     .create = u_create,
     .destroy = u_destroy,
     .process = u_process,
