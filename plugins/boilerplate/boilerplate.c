@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "convert/plugin.h"
 #include "literals.h"
 #include "text.h"
@@ -154,6 +156,8 @@ typedef struct bp {
     size_t head; /* the headline line kept by trim_lead, or SIZE_MAX */
     line *lines;
     size_t nlines, clines;
+    size_t *seen; /* repeated_lines: open-addressed set of kept lines, as index + 1 (0: empty) */
+    size_t cseen;
     cv_buf out;
 } bp;
 
@@ -176,6 +180,7 @@ static void bp_destroy(void *p)
     pcre2_match_data_free(b->md);
     pcre2_match_context_free(b->mctx);
     free(b->lines);
+    free(b->seen);
     buf_free(&b->out);
     free(b);
 }
@@ -788,23 +793,56 @@ static int repeats_with_source(const bp *b, const line *shorter, const line *lon
     return words >= 1 && (int64_t)words <= b->source_words;
 }
 
+/* repeated_lines: is kept line i equal to an earlier kept one?  If not, it
+ * joins the set.  A hash set, not a walk over the lines before: a book of
+ * 100k paragraphs took 21 s that way.  Sized per document (at most half
+ * full), so a huge document does not make every later one clear a huge set. */
+static void seen_clear(bp *b)
+{
+    size_t c = 64;
+    while (c < 2 * b->nlines)
+        c *= 2;
+    if (b->cseen != c) {
+        free(b->seen);
+        b->seen = malloc(c * sizeof *b->seen);
+        if (!b->seen)
+            abort();
+        b->cseen = c;
+    }
+    memset(b->seen, 0, c * sizeof *b->seen);
+}
+
+static int seen_before(bp *b, size_t i)
+{
+    const line *l = &b->lines[i];
+    size_t mask = b->cseen - 1;
+    for (size_t h = (size_t)XXH3_64bits(l->s, l->len) & mask;; h = (h + 1) & mask) {
+        size_t j = b->seen[h];
+        if (!j) {
+            b->seen[h] = i + 1;
+            return 0;
+        }
+        const line *o = &b->lines[j - 1];
+        if (o->len == l->len && !memcmp(o->s, l->s, l->len))
+            return 1;
+    }
+}
+
 /* The structural pass over the lines the rules kept. */
 static void apply_structure(bp *b)
 {
     line *L = b->lines;
     size_t n = b->nlines;
+    if (b->repeated)
+        seen_clear(b);
     for (size_t i = 0; i < n; i++) {
         line *l = &L[i];
         if (l->why)
             continue;
         if (numeric_line(b, l))
             l->why = "removed:numeric_line";
-        else if (b->repeated)
-            for (size_t j = 0; j < i; j++)
-                if (!L[j].why && L[j].len == l->len && !memcmp(L[j].s, l->s, l->len)) {
-                    l->why = "removed:repeated_line";
-                    break;
-                }
+        else if (b->repeated && seen_before(b, i))
+            l->why = "removed:repeated_line";
     }
     /* A copy of a line with a source's name appended: the copy goes, whichever comes first. */
     if (b->source_words > 0)

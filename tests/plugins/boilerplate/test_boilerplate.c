@@ -1,6 +1,7 @@
 /* boilerplate: each rule action and structural heuristic on small texts,
  * with rules written by the test (tests/plugins/boilerplate/rules.yaml). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
@@ -355,6 +356,42 @@ static void test_many_rules(void **s)
     free(dir);
 }
 
+/* Linear in lines: 200k distinct paragraphs, every tenth repeated later (the
+ * copy goes), through the shipped rules.  The old walk over earlier lines for
+ * repeated_lines took about a minute at this size; a hash set, well under a
+ * second.  The bound is ctest's timeout, not a clock in the test. */
+static void test_many_lines(void **s)
+{
+    (void)s;
+    enum { N = 200000, LINE = 128 };
+    char *in = malloc((size_t)N * LINE), *want = malloc((size_t)N * LINE);
+    assert_non_null(in);
+    assert_non_null(want);
+    size_t ni = 0, nw = 0;
+    for (int i = 0; i < N; i++) {
+        int k = i % 10 == 9 ? i - 9 : i; /* a repeat of a paragraph nine lines up */
+        int n = snprintf(in + ni, LINE, "Paragraph %d of the long book tells what the town did on that day.\n", k);
+        if (k == i) {
+            if (nw)
+                nw += (size_t)sprintf(want + nw, "\n\n");
+            memcpy(want + nw, in + ni, (size_t)n - 1);
+            nw += (size_t)n - 1;
+        }
+        ni += (size_t)n;
+    }
+    in[ni] = want[nw] = '\0';
+    th_plugin *p = th_open(CV_STEP, "boilerplate", "rules: " TEST_SOURCE_DIR "/../config/boilerplate\n", NULL);
+    if (!p->inst)
+        fail_msg("create: %s", p->error);
+    cv_doc *d = th_doc("book", in);
+    assert_int_equal(th_process(p, d), CV_OK);
+    assert_true(!strcmp(d->text, want));
+    cv_doc_free(d);
+    th_close(p);
+    free(in);
+    free(want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -366,7 +403,7 @@ int main(void)
         cmocka_unit_test(test_story_teasers),
         cmocka_unit_test(test_first_character),
         cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_needle_keys),
-        cmocka_unit_test(test_many_rules),
+        cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
