@@ -80,7 +80,9 @@ static const struct filter {
     {"max_symbol_word_ratio", Q_SYMBOL, 1, "0.1", 1, "most '#' and '…'/'...' per word (Gopher)"},
     {"min_alpha_word_fraction", Q_ALPHA, 0, "0.8", -1, "fewest words holding a letter (Gopher)"},
     {"max_non_letter_fraction", Q_NONLETTER, 1, "0.35", 1, "most non-space characters that are not letters"},
-    {"min_terminal_line_fraction", Q_TERMINAL, 0, "0.5", -1, "fewest lines ending with . ! ? or …, as a fraction"},
+    {"min_terminal_line_fraction", Q_TERMINAL, 0, "-1", -1,
+     "fewest lines ending with . ! ? or …, as a fraction (ours; off: it drops real articles of headings, lists "
+     "and tables)"},
     {"max_duplicate_line_fraction", Q_DUPLINES, 1, "0.3", 1, "most non-empty lines that repeat an earlier line"},
     {"max_bullet_line_fraction", Q_BULLET, 1, "0.9", -1, "most lines starting with a bullet (• or -) (Gopher)"},
     {"max_ellipsis_line_fraction", Q_ELLIPSIS, 1, "0.3", -1, "most lines ending with an ellipsis (Gopher)"},

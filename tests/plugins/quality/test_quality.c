@@ -53,10 +53,24 @@ static void test_reasons(void **s)
     expect_drop("min_words: 3", "Numbers 123 456 789 1011 1213 1415 are here.", "quality:min_alpha_word_fraction");
     expect_drop("min_words: 3\nmin_alpha_word_fraction: 0", "Totals: (12/34) [56-78] {90%} $$$ ok words here.",
                 "quality:max_non_letter_fraction");
-    expect_drop("min_words: 3", "Menu item one\nMenu item two\nMenu item three\nOne full sentence here.",
+    expect_drop("min_words: 3\nmin_terminal_line_fraction: 0.5",
+                "Menu item one\nMenu item two\nMenu item three\nOne full sentence here.",
                 "quality:min_terminal_line_fraction");
     expect_drop("min_words: 3", "Same line again.\nSame line again.\nSame line again.\nAnother line here.",
                 "quality:max_duplicate_line_fraction");
+}
+
+/* An article of headings, list items and a table keeps: the terminal-line
+ * rule (ours) is off unless asked for. */
+static void test_terminal_lines_off(void **s)
+{
+    (void)s;
+    expect_drop("min_words: 3", "How to plant a tree\nWhat you need\nA spade\nA young tree\n"
+                "Dig a hole twice as wide as the roots and set the tree in it.\n"
+                "Fill the hole with the earth you took out and press it down.\nHow to water it\n"
+                "Water it every other day for the first month, then once a week.\nAfter a year\n"
+                "By then the roots have spread and the tree looks after itself.",
+                NULL);
 }
 
 static void test_unfinished_tail(void **s)
@@ -316,7 +330,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_passes),
-        cmocka_unit_test(test_reasons),
+        cmocka_unit_test(test_reasons), cmocka_unit_test(test_terminal_lines_off),
         cmocka_unit_test(test_unfinished_tail),
         cmocka_unit_test(test_unfinished_before_chrome),
         cmocka_unit_test(test_detail_has_value),
