@@ -154,6 +154,7 @@ typedef struct stoplist {
     char *lang;
     char **words; /* case-folded, sorted */
     size_t n, longest; /* bytes of the longest */
+    int script;        /* script_of() its first word */
 } stoplist;
 
 typedef struct quality {
@@ -238,6 +239,44 @@ static int folded_list(const json_t *v, char ***out, size_t *n)
     return 0;
 }
 
+/* A letter's script, coarsely: Latin, Greek and Cyrillic, else its 256-code
+ * point block.  Enough to tell that no stop-word list can judge a text. */
+static int script_of(int cp)
+{
+    if (cp < 0x250 || (cp >= 0x1E00 && cp < 0x1F00))
+        return 1;
+    if ((cp >= 0x370 && cp < 0x400) || (cp >= 0x1F00 && cp < 0x2000))
+        return 2;
+    if (cp >= 0x400 && cp < 0x530)
+        return 3;
+    return 4 + (cp >> 8);
+}
+
+/* Is the script most of the first words begin with one a list is in?  When
+ * the language is unknown, a text no list can measure (Korean, Thai ...)
+ * must not be judged by the best of lists it cannot match. */
+static int script_listed(const quality *q, const char *s, const qword *w, size_t nw)
+{
+    int best = 0, votes = 0;
+    for (size_t i = 0; i < nw && i < 200; i++) {
+        size_t at = w[i].off;
+        int cp = utf8_next(s, &at);
+        if (!cp_is_letter(cp))
+            continue;
+        int sc = script_of(cp); /* Boyer-Moore majority vote */
+        if (!votes)
+            best = sc, votes = 1;
+        else
+            votes += sc == best ? 1 : -1;
+    }
+    if (!best)
+        return 1;
+    for (size_t l = 0; l < q->nstops; l++)
+        if (q->stops[l].script == best)
+            return 1;
+    return 0;
+}
+
 static int load_stops(quality *q, const char *path)
 {
     char err[512];
@@ -258,6 +297,10 @@ static int load_stops(quality *q, const char *path)
         if (folded_list(v, &s->words, &s->n) < 0) {
             rc = -1;
             break;
+        }
+        if (s->n) {
+            size_t at = 0;
+            s->script = script_of(utf8_next(s->words[0], &at));
         }
         qsort(s->words, s->n, sizeof *s->words, cmp_str);
         for (size_t k = 0; k < s->n; k++)
@@ -551,7 +594,8 @@ static double stop_words(quality *q, const char *s, const qword *w, size_t nw, c
         if (first == q->nstops)
             return -1; /* a language without a list: nothing to judge by */
         last = first + 1;
-    }
+    } else if (!script_listed(q, s, w, nw))
+        return -1; /* no list for its script: nothing to judge by */
     size_t best = 0;
     for (size_t l = first; l < last; l++) {
         const stoplist *sl = &q->stops[l];

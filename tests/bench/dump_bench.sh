@@ -6,9 +6,10 @@
 #   HTML   the pages through config/html.yaml;
 #   dumps  the pages' text dumps (tests/bench/html_dump.py: all visible text,
 #          a block element a line, as WET files and the seeds hold it)
-#          through normalize + boilerplate + quality;
+#          through config/html.yaml's steps after html (normalize,
+#          boilerplate, langid, quality);
 #   with   each page's labelled main-text segments, one a line: real content
-#          only, through quality alone.
+#          only, through langid and quality.
 # It prints F1 over the labelled segments (a dropped page scores as empty),
 # the real articles each shape drops by reason, each quality rule's drops
 # alone, and the pages where trafilatura wins by 0.5 F1 or more (the work
@@ -52,6 +53,7 @@ steps_after_html() { # $1: quality's extra option line, or ""
     cat <<YAML
   - {plugin: normalize, repair_lookalikes: true}
   - {plugin: boilerplate, rules: $SRC/config/boilerplate}
+  - {plugin: langid}
   - plugin: quality
     stop_words: $SRC/config/quality/stopwords.yaml
     c4_rules: $SRC/config/quality/c4.yaml
@@ -75,8 +77,8 @@ run dumps "{plugin: jsonl, path: $WORK/dumps.jsonl}" "$(steps_after_html "")"
 run dumps_annot "{plugin: jsonl, path: $WORK/dumps.jsonl}" "$(steps_after_html "    annotate: true")"
 run dumps_bp "{plugin: jsonl, path: $WORK/dumps.jsonl}" "$(steps_after_html "" | head -2)"
 QUALITY="  - {plugin: quality, stop_words: $SRC/config/quality/stopwords.yaml, c4_rules: $SRC/config/quality/c4.yaml"
-run with "{plugin: jsonl, path: $WORK/with.jsonl}" "$QUALITY}"
-run with_annot "{plugin: jsonl, path: $WORK/with.jsonl}" "$QUALITY, annotate: true}"
+run with "{plugin: jsonl, path: $WORK/with.jsonl}" "  - {plugin: langid}" "$QUALITY}"
+run with_annot "{plugin: jsonl, path: $WORK/with.jsonl}" "  - {plugin: langid}" "$QUALITY, annotate: true}"
 
 PEER=()
 if [ ! -f "$PEERS/env.sh" ] && [ -f "$SRC/../shared/peers/setup.sh" ]; then

@@ -288,7 +288,16 @@ static void test_stop_words(void **s)
     th_process(p, d);
     assert_true(json_is_null(json_object_get(json_object_get(d->meta, "quality"), "stop_words")));
     cv_doc_free(d);
+    /* Language unknown, in a script no list is in (Korean): not judged, not
+     * measured against the best of lists it cannot match. */
+    d = th_doc("z", "\xEC\x98\xA4\xEB\x8A\x98\xEC\x9D\x80 \xEB\x82\xA0\xEC\x94\xA8\xEA\xB0\x80 "
+                    "\xEC\xA2\x8B\xEC\x8A\xB5\xEB\x8B\x88\xEB\x8B\xA4. Seoul 2024");
+    th_process(p, d);
+    assert_true(json_is_null(json_object_get(json_object_get(d->meta, "quality"), "stop_words")));
+    cv_doc_free(d);
     th_close(p);
+    /* ...while a text in a listed script without one stop word still is. */
+    assert_true(annotated("Zebra quartz jumps vividly over lazy boxing wizards daily.", "stop_words", STOPS) == 0);
 }
 
 /* C4: lines with its phrases go (counted), documents with lorem ipsum or a brace are dropped. */
