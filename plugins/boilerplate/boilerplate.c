@@ -4,8 +4,9 @@
  * scraped text):
  *   1. Pattern rules from YAML files (one per language, PCRE2 with Unicode):
  *      `line` removes a matching line, `strip` removes only the match,
- *      `cut` removes the line and everything after it (comment and share
- *      widgets end the article), `block` removes a heading such as "Read
+ *      `cut` removes the line and everything after it when that is chrome
+ *      (comment and share widgets end the article; one between paragraphs
+ *      goes alone), `block` removes a heading such as "Read
  *      also" and the teaser lines under it.
  *   2. Structure, with thresholds as options: lines that are mostly numbers
  *      (timestamps, view counters), repeated lines (a headline printed
@@ -156,6 +157,9 @@ typedef struct bp {
     size_t head; /* the headline line kept by trim_lead, or SIZE_MAX */
     line *lines;
     size_t nlines, clines;
+    size_t *after;    /* cut: chars of all lines from i on at [2i], of their paragraphs at [2i + 1] */
+    size_t cafter;
+    int after_ready;  /* after is for the current document */
     size_t *seen; /* repeated_lines: open-addressed set of kept lines, as index + 1 (0: empty) */
     size_t cseen;
     cv_buf out;
@@ -181,6 +185,7 @@ static void bp_destroy(void *p)
     pcre2_match_context_free(b->mctx);
     free(b->lines);
     free(b->seen);
+    free(b->after);
     buf_free(&b->out);
     free(b);
 }
@@ -695,6 +700,40 @@ typedef struct pass {
     const char *block_why;
 } pass;
 
+/* Does the article go on after line i, where a cut rule matched?  A widget
+ * line ("subscribe to our channel") may sit between two paragraphs: cutting
+ * to the end is right only when what follows is chrome.  The article goes
+ * on when the next line (past at most one short line, a caption or a label)
+ * is a paragraph and paragraphs hold at least half of the characters from
+ * there to the end; comments (names and dates between their texts), lists
+ * of other stories and footers do not.  The sums from each line to the end
+ * are taken once per document, at its first cut: linear in lines. */
+static int article_follows(bp *b, size_t i)
+{
+    size_t n = b->nlines;
+    if (!b->after_ready) {
+        if (b->cafter < 2 * (n + 1)) {
+            free(b->after);
+            b->cafter = 2 * (n + 1);
+            b->after = malloc(b->cafter * sizeof *b->after);
+            if (!b->after)
+                abort();
+        }
+        b->after[2 * n] = b->after[2 * n + 1] = 0;
+        for (size_t j = n; j-- > i + 1;) {
+            line *l = &b->lines[j];
+            measure(b, l); /* measured again when the pass reaches it: a strip may change it */
+            b->after[2 * j] = b->after[2 * (j + 1)] + l->len;
+            b->after[2 * j + 1] = b->after[2 * (j + 1) + 1] + (l->para ? l->len : 0);
+        }
+        b->after_ready = 1;
+    }
+    size_t next = i + 1;
+    if (next + 1 < n && !b->lines[next].para && (int64_t)b->lines[next].words <= b->caption_words)
+        next++;
+    return next < n && b->lines[next].para && 2 * b->after[2 * next + 1] >= b->after[2 * next];
+}
+
 /* Apply rule r, which matched line i at [ms, me).  1: a cut ended the document. */
 static int apply(bp *b, size_t i, const rule *r, size_t ms, size_t me, pass *ps)
 {
@@ -716,7 +755,7 @@ static int apply(bp *b, size_t i, const rule *r, size_t ms, size_t me, pass *ps)
         break;
     case ACT_CUT:
         l->why = r->counter;
-        if ((int64_t)ps->kept_chars >= b->cut_min) {
+        if ((int64_t)ps->kept_chars >= b->cut_min && !article_follows(b, i)) {
             for (size_t j = i + 1; j < b->nlines; j++)
                 b->lines[j].why = r->counter;
             return 1;
@@ -741,6 +780,7 @@ static int apply(bp *b, size_t i, const rule *r, size_t ms, size_t me, pass *ps)
 static void apply_rules(bp *b)
 {
     pass ps = {0};
+    b->after_ready = 0;
     for (size_t i = 0; i < b->nlines; i++) {
         line *l = &b->lines[i];
         measure(b, l);

@@ -11,6 +11,7 @@
 /* Long enough to be a paragraph and to arm cut rules. */
 #define P1 "The first paragraph of the article explains what happened in the town on Monday morning."
 #define P2 "The second paragraph quotes the mayor, who said the repairs would be finished before winter."
+#define P4 "The last paragraph says when the road opens again and which buses will run until then."
 #define P3 "The third paragraph adds the background: the road had been closed twice in the last two years."
 
 static void expect(const char *opts, const char *in, const char *want)
@@ -44,8 +45,16 @@ static void test_strip_rule(void **s)
 static void test_cut_rule(void **s)
 {
     (void)s;
-    expect("cut_min_chars: 150", P1 "\n" P2 "\nDISCUSS\n" P3, P1 "\n\n" P2);
-    expect("cut_min_chars: 1000", P1 "\n" P2 "\nDISCUSS\n" P3, P1 "\n\n" P2 "\n\n" P3);
+    /* Chrome after it (comments: a name, a date, a text): cut to the end. */
+    expect("cut_min_chars: 150", P1 "\n" P2 "\nDISCUSS\nAnna K.\n12:30 | 04.05.2024\nSo true.\nBoris\nNo.",
+           P1 "\n\n" P2);
+    expect("cut_min_chars: 1000\ntrim_tail: false", P1 "\n" P2 "\nDISCUSS\nAnna K.\nBoris",
+           P1 "\n\n" P2 "\n\nAnna K.\n\nBoris");
+    /* The article goes on after it (a widget between paragraphs, past one
+     * short label line): only the widget's line goes. */
+    expect("cut_min_chars: 150", P1 "\n" P2 "\nDISCUSS\n" P3, P1 "\n\n" P2 "\n\n" P3);
+    expect("cut_min_chars: 150", P1 "\n" P2 "\nDISCUSS\nAdvertisement\n" P3 "\nHome\n" P4,
+           P1 "\n\n" P2 "\n\nAdvertisement\n\n" P3 "\n\nHome\n\n" P4);
     /* Before any real paragraph a cut only removes its own line. */
     expect("", "DISCUSS\n" P1 "\n" P2, P1 "\n\n" P2);
 }
