@@ -58,6 +58,13 @@ static const cv_option options[] = {
     {"trim_lead", CV_OPT_BOOL, "true", 0, "before the first paragraph keep only the headline: the line with most words"},
     {"headline_min_words", CV_OPT_INT, "4", 0, "a shorter headline is removed too"},
     {"trim_tail", CV_OPT_BOOL, "true", 0, "remove every line after the last paragraph"},
+    {"main_run", CV_OPT_BOOL, "false", 0,
+     "keep only the densest run of paragraphs (and the headline): the run of kept lines where paragraph "
+     "characters most outweigh the cost of the other lines; for text dumps, where chrome paragraphs sit before "
+     "and after the article"},
+    {"main_run_line_cost", CV_OPT_INT, "20", 0,
+     "main_run: a kept line that is no paragraph costs its length plus this many characters, a removed line "
+     "this many"},
     {"title_key", CV_OPT_STRING, "title", 0, "metadata key for the headline trim_lead kept (empty: do not set)"},
     {"end_key", CV_OPT_STRING, "end_removed", 0,
      "metadata key set to true when the text's last line was removed: the page went on past the text, so a "
@@ -152,7 +159,8 @@ typedef struct bp {
      * long paragraph need not be walked to its end.  The headline choice
      * counts its few candidates fully. */
     size_t words_cap;
-    int repeated, lead, tail;
+    int repeated, lead, tail, main_run;
+    int64_t run_cost;
     const char *title_key, *end_key;
     size_t head; /* the headline line kept by trim_lead, or SIZE_MAX */
     line *lines;
@@ -436,6 +444,8 @@ static void *bp_create(const cv_host *h, cv_ctx *ctx)
     b->teasers = h->opt_bool(ctx, "story_teasers");
     b->lead = h->opt_bool(ctx, "trim_lead");
     b->tail = h->opt_bool(ctx, "trim_tail");
+    b->main_run = h->opt_bool(ctx, "main_run");
+    b->run_cost = h->opt_int(ctx, "main_run_line_cost");
     b->title_key = h->opt_string(ctx, "title_key");
     b->end_key = h->opt_string(ctx, "end_key");
     const char *path = h->opt_string(ctx, "rules");
@@ -868,6 +878,55 @@ static int seen_before(bp *b, size_t i)
     }
 }
 
+/* main_run: among the kept lines, the run whose paragraph characters most
+ * outweigh the other lines' cost (a maximum-sum run, one pass) is the
+ * article; kept lines outside it go, but the headline.  Chrome paragraphs
+ * (a cookie notice, a comment form, teasers with their summaries) sit
+ * apart from the article behind menus and lists of links, which cost. */
+#define RUN_HEAD_LINES 3 /* main_run: its headline is among this many lines before it */
+
+static void keep_main_run(bp *b)
+{
+    line *L = b->lines;
+    size_t n = b->nlines, start = 0, best_start = 0, best_end = n;
+    int64_t sum = 0, best = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* a line removed already (a menu item, a teaser) still parts what
+         * it stood between, but only by the fixed cost: rules remove
+         * teasers from inside articles too */
+        int64_t v = L[i].why ? -b->run_cost
+                    : L[i].para ? (int64_t)L[i].len
+                                : -((int64_t)L[i].len + b->run_cost);
+        if (sum <= 0) {
+            sum = v;
+            start = i;
+        } else
+            sum += v;
+        if (sum > best) {
+            best = sum;
+            best_start = start;
+            best_end = i;
+        }
+    }
+    if (best_end == n)
+        return; /* no paragraph: quality decides */
+    /* The run's own headline: of the few lines just before it, the kept one
+     * with most words, when trim_lead's was a line before chrome paragraphs. */
+    if (b->lead && (b->head == SIZE_MAX || b->head < best_start)) {
+        size_t head = SIZE_MAX, most = 0;
+        for (size_t i = best_start; i-- > 0 && best_start - i <= RUN_HEAD_LINES;)
+            if (!L[i].why && !L[i].para && L[i].words > most) {
+                most = L[i].words;
+                head = i;
+            }
+        if (head != SIZE_MAX && (int64_t)most >= b->head_words)
+            b->head = head;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!L[i].why && (i < best_start || i > best_end) && i != b->head)
+            L[i].why = "removed:outside_main_run";
+}
+
 /* The structural pass over the lines the rules kept. */
 static void apply_structure(bp *b)
 {
@@ -957,6 +1016,8 @@ static void apply_structure(bp *b)
         for (size_t i = last + 1; i < n; i++)
             if (!L[i].why)
                 L[i].why = "removed:tail";
+    if (b->main_run)
+        keep_main_run(b);
 }
 
 static cv_status bp_process(void *p, cv_doc *doc)

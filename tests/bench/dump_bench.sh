@@ -7,7 +7,8 @@
 #   dumps  the pages' text dumps (tests/bench/html_dump.py: all visible text,
 #          a block element a line, as WET files and the seeds hold it)
 #          through config/html.yaml's steps after html (normalize,
-#          boilerplate, langid, quality);
+#          boilerplate with main_run as the text configs set it, langid,
+#          quality);
 #   with   each page's labelled main-text segments, one a line: real content
 #          only, through langid and quality.
 # It prints F1 over the labelled segments (a dropped page scores as empty),
@@ -49,10 +50,10 @@ PY
 
 # config/html.yaml's steps from normalize on, for the other shapes;
 # annotate: true writes every rule's value instead of dropping.
-steps_after_html() { # $1: quality's extra option line, or ""
+steps_after_html() { # $1: quality's extra option line, or ""; $2: boilerplate's extra options
     cat <<YAML
   - {plugin: normalize, repair_lookalikes: true}
-  - {plugin: boilerplate, rules: $SRC/config/boilerplate}
+  - {plugin: boilerplate, rules: $SRC/config/boilerplate$2}
   - {plugin: langid}
   - plugin: quality
     stop_words: $SRC/config/quality/stopwords.yaml
@@ -73,9 +74,11 @@ rm -rf "$WORK/html"
 $CONVERT -q -c config/html.yaml -i "$HTML" -o "$WORK/html" -j 1
 run html_step "$HTML_READER" "$HTML_STEP"
 run html_annot "$HTML_READER" "$HTML_STEP" "$(steps_after_html "    annotate: true")"
-run dumps "{plugin: jsonl, path: $WORK/dumps.jsonl}" "$(steps_after_html "")"
-run dumps_annot "{plugin: jsonl, path: $WORK/dumps.jsonl}" "$(steps_after_html "    annotate: true")"
-run dumps_bp "{plugin: jsonl, path: $WORK/dumps.jsonl}" "$(steps_after_html "" | head -2)"
+# Dumps: main_run on, as in the shipped configs for text (example.yaml, pretrain-jsonl.yaml).
+MR=", main_run: true"
+run dumps "{plugin: jsonl, path: $WORK/dumps.jsonl}" "$(steps_after_html "" "$MR")"
+run dumps_annot "{plugin: jsonl, path: $WORK/dumps.jsonl}" "$(steps_after_html "    annotate: true" "$MR")"
+run dumps_bp "{plugin: jsonl, path: $WORK/dumps.jsonl}" "$(steps_after_html "" "$MR" | head -2)"
 QUALITY="  - {plugin: quality, stop_words: $SRC/config/quality/stopwords.yaml, c4_rules: $SRC/config/quality/c4.yaml"
 run with "{plugin: jsonl, path: $WORK/with.jsonl}" "  - {plugin: langid}" "$QUALITY}"
 run with_annot "{plugin: jsonl, path: $WORK/with.jsonl}" "  - {plugin: langid}" "$QUALITY, annotate: true}"

@@ -42,6 +42,24 @@ static void test_strip_rule(void **s)
            "Headline of the story here\n\n" P1 "\n\n" P2);
 }
 
+/* main_run, for text dumps: a cookie notice and a comment form are
+ * paragraphs too, but menus and lists of links keep them apart from the
+ * article; only the densest run of paragraphs stays, with the headline. */
+#define COOKIE "We use cookies to give you the best experience on our site, and by using it you agree to this."
+#define FORM "Your email address will not be published, and required fields are marked with a star."
+static void test_main_run(void **s)
+{
+    (void)s;
+    static const char page[] = COOKIE "\nHome\nNews\nSport\nWeather\nBig headline about the town\n" P1 "\n"
+                               "A heading inside\n" P2 "\n" P3 "\nRelated stories\nA story about cats and dogs\n"
+                               "A story about a bridge\nA story about the mayor\nLeave a reply\n" FORM "\n";
+    expect("main_run: true", page,
+           "Big headline about the town\n\n" P1 "\n\nA heading inside\n\n" P2 "\n\n" P3);
+    /* Off, the chrome paragraphs and what lies between stay. */
+    expect("main_run: false\ntrim_lead: false\ntrim_tail: false", COOKIE "\nHome\n" P1,
+           COOKIE "\n\nHome\n\n" P1);
+}
+
 static void test_cut_rule(void **s)
 {
     (void)s;
@@ -412,7 +430,7 @@ int main(void)
         cmocka_unit_test(test_story_teasers),
         cmocka_unit_test(test_first_character),
         cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_needle_keys),
-        cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines),
+        cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines), cmocka_unit_test(test_main_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
