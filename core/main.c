@@ -97,6 +97,9 @@ static const char reference_head[] =
     "Paths in options of type `path` resolve against the config's folder; writers' paths against the output\n"
     "folder. Sizes take `4096`, `64K`, `16M`, `2G`; booleans `true/false/yes/no/on/off`.\n";
 
+/* --memory below this leaves a sort no room to work in. */
+#define MEMORY_MIN ((int64_t)64 << 10)
+
 static void on_signal(int signo) { cv_pipeline_request_stop(signo); }
 
 static int list_plugins(const cv_registry *reg)
@@ -119,6 +122,16 @@ static int list_plugins(const cv_registry *reg)
 /* --describe --all: every plugin. */
 #define DESCRIBE_ALL "--all"
 
+/* What an option's map allows beyond its type: "one of a|b", "1 to 64". */
+static void opt_allowed(const cv_optmap *o, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (o->choices)
+        snprintf(buf, size, "one of %s", o->choices);
+    else if (o->min < o->max)
+        snprintf(buf, size, "%.17g to %.17g", o->min, o->max);
+}
+
 static int describe(const cv_registry *reg, const char *name)
 {
     int found = 0, all = !strcmp(name, DESCRIBE_ALL);
@@ -134,15 +147,18 @@ static int describe(const cv_registry *reg, const char *name)
         printf("%s%s (%s) %s\n  %s\n  file: %s\n%s", found ? "\n" : "", d->name, cv_kind_name(d->kind), d->version,
                d->description, e->file, serial);
         found = 1;
-        if (!d->options || !d->options[0].key) {
+        if (!d->optmap[0].key) {
             printf("  no options\n");
             continue;
         }
         printf("  options:\n");
-        for (const cv_option *o = d->options; o->key; o++)
-            printf("    %-18s %-6s %s%s%s\n        %s\n", o->key, cv_opt_type_name(o->type),
+        for (const cv_optmap *o = d->optmap; o->key; o++) {
+            char allowed[600];
+            opt_allowed(o, allowed, sizeof allowed);
+            printf("    %-18s %-6s %s%s%s%s\n        %s\n", o->key, cv_opt_type_name(o->type),
                    o->required ? "required" : "default: ", o->required ? "" : o->default_value ? o->default_value : "(none)",
-                   "", o->help ? o->help : "");
+                   allowed[0] ? "  " : "", allowed, o->help ? o->help : "");
+        }
     }
     if (!found) {
         fprintf(stderr, "convert: no plugin named '%s' (see: convert --list-plugins)\n", name);
@@ -186,12 +202,14 @@ static int reference(const cv_registry *reg)
                    !(d->flags & CV_FLAG_SERIAL) ? ""
                    : d->prepare ? " Serial: sees documents in input order; its per-document part runs in parallel."
                                 : " Serial: sees documents in input order.");
-            if (!d->options || !d->options[0].key) {
+            if (!d->optmap[0].key) {
                 printf("No options.\n");
                 continue;
             }
             printf("| option | type | default | what |\n|---|---|---|---|\n");
-            for (const cv_option *o = d->options; o->key; o++) {
+            for (const cv_optmap *o = d->optmap; o->key; o++) {
+                char allowed[600];
+                opt_allowed(o, allowed, sizeof allowed);
                 printf("| `%s` | %s | ", o->key, cv_opt_type_name(o->type));
                 if (o->required)
                     printf("required");
@@ -202,6 +220,11 @@ static int reference(const cv_registry *reg)
                 }
                 printf(" | ");
                 md_cell(o->help);
+                if (allowed[0]) {
+                    printf(" (");
+                    md_cell(allowed);
+                    printf(")");
+                }
                 printf(" |\n");
             }
         }
@@ -418,30 +441,6 @@ static int add_input(cv_run_opts *ro, char ***own, size_t *nown, const char *arg
     return 0;
 }
 
-static int parse_size(const char *s, uint64_t *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    uint64_t mult = 1;
-    if (*end == 'K' || *end == 'k')
-        mult = 1 << 10, end++;
-    else if (*end == 'M' || *end == 'm')
-        mult = 1 << 20, end++;
-    else if (*end == 'G' || *end == 'g')
-        mult = 1 << 30, end++;
-    if (end == s || *end || v <= 0)
-        return -1;
-    *out = (uint64_t)(v * (double)mult);
-    return *out >= (64 << 10) ? 0 : -1;
-}
-
-static int parse_threads(const char *s)
-{
-    char *end;
-    long n = strtol(s, &end, 10);
-    return *s && !*end && n >= 1 && n <= 256 ? (int)n : -1;
-}
-
 int main(int argc, char **argv)
 {
     enum {
@@ -479,6 +478,7 @@ int main(int argc, char **argv)
     cv_run_opts ro = {0};
     cv_registry *reg = cv_registry_new();
     int c, status = CV_EXIT_USAGE;
+    int64_t size;
     while ((c = getopt_long(argc, argv, "c:i:o:j:qvhV", longs, NULL)) != -1) {
         switch (c) {
         case 'c': config = optarg; break;
@@ -488,8 +488,8 @@ int main(int argc, char **argv)
             break;
         case 'o': ro.output = optarg; break;
         case 'j':
-            if ((ro.threads = parse_threads(optarg)) < 0) {
-                fprintf(stderr, "convert: -j takes a whole number from 1 to 256, not '%s'\n", optarg);
+            if ((ro.threads = cv_parse_threads(optarg)) < 0) {
+                fprintf(stderr, "convert: -j takes a whole number from 1 to %d, not '%s'\n", CV_THREADS_MAX, optarg);
                 goto out;
             }
             break;
@@ -523,10 +523,12 @@ int main(int argc, char **argv)
             }
             break;
         case OPT_MEMORY:
-            if (parse_size(optarg, &ro.memory) < 0) {
+            /* the parser that reads sizes in configs: `--memory 1GiB` as `memory: 1GiB` */
+            if ((size = cv_parse_size(optarg)) < MEMORY_MIN) {
                 fprintf(stderr, "convert: --memory takes a size of at least 64K (256M, 2G), not '%s'\n", optarg);
                 goto out;
             }
+            ro.memory = (uint64_t)size;
             break;
         default:
             fputs("convert: see 'convert --help'\n", stderr);
