@@ -53,7 +53,7 @@ PY
 steps_after_html() { # $1: quality's extra option line, or ""; $2: boilerplate's extra options
     cat <<YAML
   - {plugin: normalize, repair_lookalikes: true}
-  - {plugin: boilerplate, rules: $SRC/config/boilerplate$2}
+  - {plugin: boilerplate, rules: $SRC/config/boilerplate${2:-}}
   - {plugin: langid}
   - plugin: quality
     stop_words: $SRC/config/quality/stopwords.yaml
