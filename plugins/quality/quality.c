@@ -81,7 +81,9 @@ static const struct filter {
     {"max_symbol_word_ratio", Q_SYMBOL, 1, "0.1", 1, "most '#' and '…'/'...' per word (Gopher)"},
     {"min_alpha_word_fraction", Q_ALPHA, 0, "0.8", -1, "fewest words holding a letter (Gopher)"},
     {"max_non_letter_fraction", Q_NONLETTER, 1, "0.35", 1, "most non-space characters that are not letters"},
-    {"min_terminal_line_fraction", Q_TERMINAL, 0, "0.5", -1, "fewest lines ending with . ! ? or …, as a fraction"},
+    {"min_terminal_line_fraction", Q_TERMINAL, 0, "-1", -1,
+     "fewest lines ending with . ! ? or …, as a fraction (ours; off: it drops real articles of headings, lists "
+     "and tables)"},
     {"max_duplicate_line_fraction", Q_DUPLINES, 1, "0.3", 1, "most non-empty lines that repeat an earlier line"},
     {"max_bullet_line_fraction", Q_BULLET, 1, "0.9", -1, "most lines starting with a bullet (• or -) (Gopher)"},
     {"max_ellipsis_line_fraction", Q_ELLIPSIS, 1, "0.3", -1, "most lines ending with an ellipsis (Gopher)"},
@@ -153,6 +155,7 @@ typedef struct stoplist {
     char *lang;
     char **words; /* case-folded, sorted */
     size_t n, longest; /* bytes of the longest */
+    int script;        /* script_of() its first word */
 } stoplist;
 
 typedef struct quality {
@@ -258,6 +261,44 @@ static void index_stops(quality *q)
     free(longest);
 }
 
+/* A letter's script, coarsely: Latin, Greek and Cyrillic, else its 256-code
+ * point block.  Enough to tell that no stop-word list can judge a text. */
+static int script_of(int cp)
+{
+    if (cp < 0x250 || (cp >= 0x1E00 && cp < 0x1F00))
+        return 1;
+    if ((cp >= 0x370 && cp < 0x400) || (cp >= 0x1F00 && cp < 0x2000))
+        return 2;
+    if (cp >= 0x400 && cp < 0x530)
+        return 3;
+    return 4 + (cp >> 8);
+}
+
+/* Is the script most of the first words begin with one a list is in?  When
+ * the language is unknown, a text no list can measure (Korean, Thai ...)
+ * must not be judged by the best of lists it cannot match. */
+static int script_listed(const quality *q, const char *s, const qword *w, size_t nw)
+{
+    int best = 0, votes = 0;
+    for (size_t i = 0; i < nw && i < 200; i++) {
+        size_t at = w[i].off;
+        int cp = utf8_next(s, &at);
+        if (!cp_is_letter(cp))
+            continue;
+        int sc = script_of(cp); /* Boyer-Moore majority vote */
+        if (!votes)
+            best = sc, votes = 1;
+        else
+            votes += sc == best ? 1 : -1;
+    }
+    if (!best)
+        return 1;
+    for (size_t l = 0; l < q->nstops; l++)
+        if (q->stops[l].script == best)
+            return 1;
+    return 0;
+}
+
 static int load_stops(quality *q, const char *path)
 {
     char err[512];
@@ -278,6 +319,10 @@ static int load_stops(quality *q, const char *path)
         if (folded_list(v, &s->words, &s->n) < 0) {
             rc = -1;
             break;
+        }
+        if (s->n) {
+            size_t at = 0;
+            s->script = script_of(utf8_next(s->words[0], &at));
         }
         qsort(s->words, s->n, sizeof *s->words, cmp_str);
         for (size_t k = 0; k < s->n; k++)
@@ -576,7 +621,8 @@ static double stop_words(quality *q, const char *s, const qword *w, size_t nw, c
         if (first == q->nstops)
             return -1; /* a language without a list: nothing to judge by */
         last = first + 1;
-    }
+    } else if (!script_listed(q, s, w, nw))
+        return -1; /* no list for its script: nothing to judge by */
     return (double)stop_index_best(&q->stop_ix, q->ft, s, w, nw, first, last);
 }
 
