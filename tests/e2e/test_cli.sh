@@ -13,6 +13,23 @@ expect_out "plugin ABI 1." "--version"
 
 run "$CONVERT"
 expect_rc 2 "no arguments"
+expect_err "usage: convert -c CONFIG" "no arguments: the usage on stderr"
+[ -z "$OUT" ] && ok || bad "no arguments: nothing on stdout, got: $OUT"
+# One size parser for flags and configs, one thread range.
+printf 'reader: {plugin: jsonl, path: in.jsonl}\nwriters: [{plugin: jsonl, path: out.jsonl}]\n' >"$TMP/min.yaml"
+run "$CONVERT" --check -c "$TMP/min.yaml" --memory 1GiB
+expect_rc 0 "--memory 1GiB, as memory: 1GiB in a config"
+for m in 1X 0 -5M 1K; do
+    run "$CONVERT" --check -c "$TMP/min.yaml" --memory "$m"
+    expect_rc 2 "--memory $m"
+    expect_err "--memory takes a size of at least 64K" "--memory $m"
+done
+run "$CONVERT" -c x.yaml -j 257
+expect_rc 2 "-j 257"
+printf 'reader: {plugin: jsonl, path: in.jsonl}\nwriters: [{plugin: jsonl, path: out.jsonl}]\nthreads: 257\n' >"$TMP/t257.yaml"
+run "$CONVERT" --check -c "$TMP/t257.yaml"
+expect_rc 2 "threads: 257"
+expect_err "'threads' must be a whole number from 1 to 256" "threads: 257"
 run "$CONVERT" --frobnicate
 expect_rc 2 "unknown flag"
 run "$CONVERT" -c x.yaml -j 0
