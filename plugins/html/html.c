@@ -11,6 +11,7 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,14 +22,21 @@
 #include "util.h"
 #include "yamlfile.h"
 
-static const cv_option options[] = {
-    {"hints", CV_OPT_PATH, NULL, 0,
-     "YAML with negative: and positive: lists of class/id words (config/html/hints.yaml); without it only tags "
-     "and text decide"},
-    {"min_chars", CV_OPT_INT, "25", 0, "a page whose main content is shorter is dropped (html:no_content)"},
-    {"sniff", CV_OPT_BOOL, "true", 0,
-     "treat a document as HTML when its first bytes look like markup, not only when its content_type says so"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct html_opts {
+    const char *hints;
+    int64_t min_chars;
+    int sniff;
+} html_opts;
+
+static const cv_optmap html_optmap[] = {
+    {.key = "hints", .type = CV_OPT_PATH, .offset = offsetof(html_opts, hints),
+     .help = "YAML with negative: and positive: lists of class/id words (config/html/hints.yaml); without it only "
+             "tags and text decide"},
+    {.key = "min_chars", .type = CV_OPT_INT, .default_value = "25", .offset = offsetof(html_opts, min_chars),
+     .help = "a page whose main content is shorter is dropped (html:no_content)"},
+    {.key = "sniff", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(html_opts, sniff),
+     .help = "treat a document as HTML when its first bytes look like markup, not only when its content_type says so"},
+    {0},
 };
 
 typedef struct step {
@@ -47,7 +55,7 @@ static void free_list(char **l, size_t n)
     free(l);
 }
 
-static void s_destroy(void *p)
+static void html_destroy(void *p)
 {
     step *s = p;
     free_list(s->h.negative, s->h.nneg);
@@ -80,17 +88,19 @@ static int load_list(json_t *v, char ***out, size_t *n)
     return 0;
 }
 
-static void *s_create(const cv_host *h, cv_ctx *ctx)
+static void *html_create(const cv_host *h, cv_ctx *ctx)
 {
     step *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
     s->host = h;
     s->ctx = ctx;
-    s->min_chars = h->opt_int(ctx, "min_chars");
-    s->sniff = h->opt_bool(ctx, "sniff");
+    html_opts o;
+    h->opt_load(ctx, &o);
+    s->min_chars = o.min_chars;
+    s->sniff = o.sniff;
     xmlInitParser();
-    const char *path = h->opt_string(ctx, "hints");
+    const char *path = o.hints;
     if (path) {
         char err[512];
         json_t *root = yaml_file_load(path, err, sizeof err);
@@ -98,7 +108,7 @@ static void *s_create(const cv_host *h, cv_ctx *ctx)
             load_list(json_object_get(root, "positive"), &s->h.positive, &s->h.npos) < 0) {
             h->error(ctx, "hints: %s", root ? "expected negative: and positive: lists of words" : err);
             json_decref(root);
-            s_destroy(s);
+            html_destroy(s);
             return NULL;
         }
         json_decref(root);
@@ -327,7 +337,7 @@ static htmlDocPtr parse_bounded(step *s, const char *text, size_t len)
     return d;
 }
 
-static cv_status s_process(void *p, cv_doc *doc)
+static cv_status html_process(void *p, cv_doc *doc)
 {
     step *s = p;
     const cv_host *h = s->host;
@@ -377,10 +387,10 @@ static const cv_plugin html_step = {
     .kind = CV_STEP,
     .version = "1.0.0",
     .description = "HTML pages to their main content as plain text, with title, language, date and canonical url",
-    .options = options,
-    .create = s_create,
-    .destroy = s_destroy,
-    .process = s_process,
+    .optmap = html_optmap,
+    .create = html_create,
+    .destroy = html_destroy,
+    .process = html_process,
 };
 
 CONVERT_PLUGINS(&html_step)
