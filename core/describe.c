@@ -50,6 +50,16 @@ int cv_list_plugins(const cv_registry *reg)
 /* --describe --all: every plugin. */
 #define DESCRIBE_ALL "--all"
 
+/* What an option's map allows beyond its type: "one of a|b", "1 to 64". */
+static void opt_allowed(const cv_optmap *o, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (o->choices)
+        snprintf(buf, size, "one of %s", o->choices);
+    else if (o->min < o->max)
+        snprintf(buf, size, "%.17g to %.17g", o->min, o->max);
+}
+
 int cv_describe(const cv_registry *reg, const char *name)
 {
     int found = 0, all = !strcmp(name, DESCRIBE_ALL);
@@ -65,15 +75,18 @@ int cv_describe(const cv_registry *reg, const char *name)
         printf("%s%s (%s) %s\n  %s\n  file: %s\n%s", found ? "\n" : "", d->name, cv_kind_name(d->kind), d->version,
                d->description, e->file, serial);
         found = 1;
-        if (!d->options || !d->options[0].key) {
+        if (!d->optmap[0].key) {
             printf("  no options\n");
             continue;
         }
         printf("  options:\n");
-        for (const cv_option *o = d->options; o->key; o++)
-            printf("    %-18s %-6s %s%s%s\n        %s\n", o->key, cv_opt_type_name(o->type),
+        for (const cv_optmap *o = d->optmap; o->key; o++) {
+            char allowed[600];
+            opt_allowed(o, allowed, sizeof allowed);
+            printf("    %-18s %-6s %s%s%s%s\n        %s\n", o->key, cv_opt_type_name(o->type),
                    o->required ? "required" : "default: ", o->required ? "" : o->default_value ? o->default_value : "(none)",
-                   "", o->help ? o->help : "");
+                   allowed[0] ? "  " : "", allowed, o->help ? o->help : "");
+        }
     }
     if (!found) {
         fprintf(stderr, "convert: no plugin named '%s' (see: convert --list-plugins)\n", name);
@@ -117,12 +130,14 @@ int cv_reference(const cv_registry *reg)
                    !(d->flags & CV_FLAG_SERIAL) ? ""
                    : d->prepare ? " Serial: sees documents in input order; its per-document part runs in parallel."
                                 : " Serial: sees documents in input order.");
-            if (!d->options || !d->options[0].key) {
+            if (!d->optmap[0].key) {
                 printf("No options.\n");
                 continue;
             }
             printf("| option | type | default | what |\n|---|---|---|---|\n");
-            for (const cv_option *o = d->options; o->key; o++) {
+            for (const cv_optmap *o = d->optmap; o->key; o++) {
+                char allowed[600];
+                opt_allowed(o, allowed, sizeof allowed);
                 printf("| `%s` | %s | ", o->key, cv_opt_type_name(o->type));
                 if (o->required)
                     printf("required");
@@ -133,6 +148,11 @@ int cv_reference(const cv_registry *reg)
                 }
                 printf(" | ");
                 md_cell(o->help);
+                if (allowed[0]) {
+                    printf(" (");
+                    md_cell(allowed);
+                    printf(")");
+                }
                 printf(" |\n");
             }
         }

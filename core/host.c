@@ -140,6 +140,18 @@ void cv_reader_settle(cv_ctx *reader, cv_doc *d)
         h_count(reader, "repaired:invalid_utf8_bytes", bad);
 }
 
+static int h_opt_load(cv_ctx *c, void *conf)
+{
+    /* Offsets mean something only in a map the plugin wrote itself. */
+    if (!c || !conf || c->entry->made_table == (void *)c->entry->desc->optmap) {
+        if (c)
+            cv_log(CV_LOG_WARN, "plugin '%s' called opt_load without declaring an optmap", c->entry->desc->name);
+        return -1;
+    }
+    cv_opts_load(c->opts, conf);
+    return 0;
+}
+
 static const cv_host host = {
     .abi_major = CONVERT_ABI_MAJOR,
     .abi_minor = CONVERT_ABI_MINOR,
@@ -179,6 +191,7 @@ static const cv_host host = {
     .doc_set_text_unchecked = cv_doc_set_text_unchecked,
     .doc_text_room = cv_doc_text_room,
     .doc_order = cv_doc_order,
+    .opt_load = h_opt_load,
 };
 
 const cv_host *cv_host_table(void) { return &host; }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -67,10 +68,52 @@ static void value_clear(cv_optval *v)
     v->nlist = 0;
 }
 
+/* Is `s` one of the "a|b|c" choices? */
+static int is_choice(const char *choices, const char *s)
+{
+    size_t len = strlen(s);
+    for (const char *c = choices; c;) {
+        const char *bar = strchr(c, '|');
+        size_t n = bar ? (size_t)(bar - c) : strlen(c);
+        if (n == len && !memcmp(c, s, n))
+            return 1;
+        c = bar ? bar + 1 : NULL;
+    }
+    return 0;
+}
+
+/* The declared constraints on a parsed value; NULL when it meets them, else
+ * what was expected (in a thread-local buffer). */
+static const char *constraint_violated(const cv_optval *v)
+{
+    static _Thread_local char want[512];
+    const cv_optmap *d = v->decl;
+    if (d->type == CV_OPT_STRING && d->choices && !is_choice(d->choices, v->str)) {
+        snprintf(want, sizeof want, "one of %s", d->choices);
+        return want;
+    }
+    if (d->min < d->max && (d->type == CV_OPT_INT || d->type == CV_OPT_SIZE || d->type == CV_OPT_FLOAT)) {
+        double x = d->type == CV_OPT_FLOAT ? v->f : (double)v->i;
+        if (x < d->min || x > d->max) {
+            snprintf(want, sizeof want, "from %.17g to %.17g", d->min, d->max);
+            return want;
+        }
+    }
+    return NULL;
+}
+
+static const char *value_parse(cv_optval *v, const cv_node *n, const char *dir);
+
 /* Fill `v` from node `n`; on error return a short description of what was expected. */
 static const char *value_from_node(cv_optval *v, const cv_node *n, const char *dir)
 {
-    const cv_option *d = v->decl;
+    const char *want = value_parse(v, n, dir);
+    return want ? want : constraint_violated(v);
+}
+
+static const char *value_parse(cv_optval *v, const cv_node *n, const char *dir)
+{
+    const cv_optmap *d = v->decl;
     value_clear(v);
     if (d->type == CV_OPT_LIST) {
         if (n->kind == CV_NODE_SCALAR) {
@@ -124,7 +167,7 @@ static const char *value_from_node(cv_optval *v, const cv_node *n, const char *d
 /* Defaults are text as it would be written in YAML; only lists need the parser. */
 static int default_into(cv_optval *v, const char *plugin, cv_err *err)
 {
-    const cv_option *d = v->decl;
+    const cv_optmap *d = v->decl;
     if (!d->default_value)
         return 0;
     cv_node scalar = {.kind = CV_NODE_SCALAR, .value = (char *)d->default_value}, *n = &scalar;
@@ -146,7 +189,7 @@ static int default_into(cv_optval *v, const char *plugin, cv_err *err)
     return 0;
 }
 
-static cv_opts *opts_new(const cv_option *table)
+static cv_opts *opts_new(const cv_optmap *table)
 {
     cv_opts *o = cv_xcalloc(1, sizeof *o);
     while (table && table[o->n].key)
@@ -157,17 +200,24 @@ static cv_opts *opts_new(const cv_option *table)
     return o;
 }
 
-int cv_opts_check_table(const cv_option *table, const char *plugin, cv_err *err)
+int cv_opts_check_table(const cv_optmap *table, const char *plugin, cv_err *err)
 {
     cv_opts *o = opts_new(table);
     int rc = 0;
     for (size_t i = 0; i < o->n && rc == 0; i++) {
-        if (o->v[i].decl->type < CV_OPT_STRING || o->v[i].decl->type > CV_OPT_PATH) {
-            cv_err_set(err, "plugin '%s': option '%s' has unknown type %d", plugin, o->v[i].decl->key,
-                       (int)o->v[i].decl->type);
+        const cv_optmap *d = o->v[i].decl;
+        int numeric = d->type == CV_OPT_INT || d->type == CV_OPT_SIZE || d->type == CV_OPT_FLOAT;
+        if (d->type < CV_OPT_STRING || d->type > CV_OPT_PATH) {
+            cv_err_set(err, "plugin '%s': option '%s' has unknown type %d", plugin, d->key, (int)d->type);
             rc = -1;
-        } else if (!strcmp(o->v[i].decl->key, "plugin")) {
+        } else if (!strcmp(d->key, "plugin")) {
             cv_err_set(err, "plugin '%s': an option may not be called 'plugin'", plugin);
+            rc = -1;
+        } else if (d->choices && (d->type != CV_OPT_STRING || !d->choices[0])) {
+            cv_err_set(err, "plugin '%s': option '%s' has choices but is not a string", plugin, d->key);
+            rc = -1;
+        } else if ((d->min != 0 || d->max != 0) && (!numeric || !(d->min < d->max))) {
+            cv_err_set(err, "plugin '%s': option '%s' has a range that is not min < max of a number", plugin, d->key);
             rc = -1;
         } else {
             rc = default_into(&o->v[i], plugin, err);
@@ -177,7 +227,7 @@ int cv_opts_check_table(const cv_option *table, const char *plugin, cv_err *err)
     return rc;
 }
 
-cv_opts *cv_opts_parse(const cv_option *table, const cv_node *stage, const char *plugin, const char *file,
+cv_opts *cv_opts_parse(const cv_optmap *table, const cv_node *stage, const char *plugin, const char *file,
                        const char *dir, cv_err *err)
 {
     cv_opts *o = opts_new(table);
@@ -249,4 +299,68 @@ void cv_opts_free(cv_opts *o)
         value_clear(&o->v[i]);
     free(o->v);
     free(o);
+}
+
+cv_optmap *cv_optmap_from_options(const cv_option *table)
+{
+    size_t n = 0;
+    while (table && table[n].key)
+        n++;
+    cv_optmap *m = cv_xcalloc(n + 1, sizeof *m);
+    for (size_t i = 0; i < n; i++)
+        m[i] = (cv_optmap){.key = table[i].key,
+                           .type = table[i].type,
+                           .default_value = table[i].default_value,
+                           .required = table[i].required,
+                           .help = table[i].help};
+    return m;
+}
+
+cv_option *cv_options_from_optmap(const cv_optmap *map)
+{
+    size_t n = 0;
+    while (map && map[n].key)
+        n++;
+    cv_option *t = cv_xcalloc(n + 1, sizeof *t);
+    for (size_t i = 0; i < n; i++)
+        t[i] = (cv_option){map[i].key, map[i].type, map[i].default_value, map[i].required, map[i].help};
+    return t;
+}
+
+void cv_opts_load(const cv_opts *o, void *conf)
+{
+    char *base = conf;
+    for (size_t i = 0; o && i < o->n; i++) {
+        const cv_optval *v = &o->v[i];
+        void *at = base + v->decl->offset;
+        switch (v->decl->type) {
+        case CV_OPT_STRING:
+        case CV_OPT_PATH: {
+            const char *s = v->has_value ? v->str : NULL;
+            memcpy(at, &s, sizeof s);
+            break;
+        }
+        case CV_OPT_INT:
+        case CV_OPT_SIZE: {
+            int64_t x = v->has_value ? v->i : 0;
+            memcpy(at, &x, sizeof x);
+            break;
+        }
+        case CV_OPT_FLOAT: {
+            double x = v->has_value ? v->f : 0.0;
+            memcpy(at, &x, sizeof x);
+            break;
+        }
+        case CV_OPT_BOOL: {
+            int x = v->has_value ? v->b : 0;
+            memcpy(at, &x, sizeof x);
+            break;
+        }
+        case CV_OPT_LIST: {
+            cv_strlist l = {v->has_value ? v->nlist : 0, v->has_value ? (const char *const *)v->list : NULL};
+            memcpy(at, &l, sizeof l);
+            break;
+        }
+        }
+    }
 }

@@ -119,7 +119,7 @@ static int resolve(run *r, const cv_registry *reg, const cv_stage *cs, cv_kind k
                   cv_kind_name(kind), cs->plugin);
         return -1;
     }
-    s->opts = cv_opts_parse(s->entry->desc->options, cs->node, cs->plugin, c->path, c->dir, err);
+    s->opts = cv_opts_parse(s->entry->desc->optmap, cs->node, cs->plugin, c->path, c->dir, err);
     return s->opts ? 0 : -1;
 }
 

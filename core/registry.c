@@ -41,6 +41,7 @@ void cv_registry_free(cv_registry *r)
      * referenced, and unloading C++ or TLS-using libraries is fragile. */
     for (size_t i = 0; i < r->n; i++) {
         free(r->e[i].file);
+        free(r->e[i].made_table);
         free((cv_plugin *)r->e[i].desc);
     }
     for (size_t i = 0; i < r->ndirs; i++)
@@ -131,11 +132,40 @@ static int check_desc(const cv_plugin *d, const char *path, cv_err *err)
         cv_err_set(err, "%s: plugin '%s' lacks a version or description", path, d->name);
         return -1;
     }
-    cv_err sub;
-    if (cv_opts_check_table(d->options, d->name, &sub) < 0) {
-        cv_err_set(err, "%s: %s", path, sub.msg);
+    return 0;
+}
+
+/* The core's copy of a descriptor, with both views of its options: fields
+ * newer than the plugin's ABI (past its struct_size) are NULL there. */
+static int add_entry(cv_registry *r, const cv_plugin *d, const char *path, cv_err *err)
+{
+    cv_plugin *copy = cv_xcalloc(1, sizeof *copy);
+    memcpy(copy, d, d->struct_size < sizeof *copy ? d->struct_size : sizeof *copy);
+    if (copy->optmap && copy->options) {
+        cv_err_set(err, "%s: plugin '%s' declares both options and an optmap; one table, please", path, d->name);
+        free(copy);
         return -1;
     }
+    void *made;
+    if (copy->optmap) {
+        cv_option *t = cv_options_from_optmap(copy->optmap);
+        copy->options = t;
+        made = t;
+    } else {
+        cv_optmap *m = cv_optmap_from_options(copy->options);
+        copy->optmap = m;
+        made = m;
+    }
+    cv_err sub;
+    if (cv_opts_check_table(copy->optmap, d->name, &sub) < 0) {
+        cv_err_set(err, "%s: %s", path, sub.msg);
+        free(made);
+        free(copy);
+        return -1;
+    }
+    r->e = cv_xrealloc(r->e, (r->n + 1) * sizeof *r->e);
+    r->e[r->n] = (cv_entry){.desc = copy, .file = cv_xstrdup(path), .made_table = made};
+    r->n++;
     return 0;
 }
 
@@ -161,14 +191,8 @@ int cv_registry_load_file(cv_registry *r, const char *path, cv_err *err)
             cv_err_set(err, "two %s plugins named '%s': %s and %s", cv_kind_name(d->kind), d->name, dup->file, path);
             return -1;
         }
-        /* The core reads its own full-size copy: fields newer than the
-         * plugin's ABI (past its struct_size) are NULL there. */
-        cv_plugin *copy = cv_xcalloc(1, sizeof *copy);
-        memcpy(copy, d, d->struct_size < sizeof *copy ? d->struct_size : sizeof *copy);
-        r->e = cv_xrealloc(r->e, (r->n + 1) * sizeof *r->e);
-        r->e[r->n].desc = copy;
-        r->e[r->n].file = cv_xstrdup(path);
-        r->n++;
+        if (add_entry(r, d, path, err) < 0)
+            return -1;
     }
     if (i == 0) {
         cv_err_set(err, "%s: '%s' returns no descriptor", path, CONVERT_PLUGIN_ENTRY);

@@ -5,8 +5,10 @@
 #include "err.h"
 
 typedef struct cv_entry {
-    const cv_plugin *desc; /* the core's full-size copy of the plugin's descriptor */
-    char *file; /* where it was loaded from */
+    const cv_plugin *desc; /* the core's full-size copy of the plugin's descriptor; it has both
+                            * options and optmap, one of them made by the core from the other */
+    char *file;            /* where it was loaded from */
+    void *made_table;      /* that one, which the registry frees */
 } cv_entry;
 
 typedef struct cv_registry cv_registry;

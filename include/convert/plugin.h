@@ -60,7 +60,7 @@ extern "C" {
 #endif
 
 #define CONVERT_ABI_MAJOR 1
-#define CONVERT_ABI_MINOR 4
+#define CONVERT_ABI_MINOR 5
 
 #if defined(__GNUC__)
 #define CV_EXPORT __attribute__((visibility("default")))
@@ -107,6 +107,36 @@ typedef struct cv_option {
     int required;              /* non-zero: the config must set it */
     const char *help;          /* one line, shown by --describe */
 } cv_option;                   /* tables end with an entry whose key is NULL */
+
+/* ABI 1.5.  The option map: one table that declares each option and says
+ * where its value lands in the plugin's own options struct, so that the core
+ * reads, checks and documents every option from it and the plugin reads none
+ * by hand (host->opt_load fills the struct).  A plugin sets cv_plugin.optmap
+ * and leaves cv_plugin.options NULL.
+ *
+ * The field at `offset` has the type its option's type says:
+ *   STRING, PATH  const char *   (NULL when unset without default)
+ *   INT, SIZE     int64_t
+ *   FLOAT         double
+ *   BOOL          int
+ *   LIST          cv_strlist
+ * Strings and lists are borrowed from the core until destroy().  Like
+ * cv_option, cv_optmap and cv_strlist are fixed for the whole of major 1. */
+typedef struct cv_strlist {
+    size_t n;
+    const char *const *items;
+} cv_strlist;
+
+typedef struct cv_optmap {
+    const char *key;
+    cv_opt_type type;
+    const char *default_value; /* as it would be written in YAML; NULL: no default */
+    int required;              /* non-zero: the config must set it */
+    const char *help;          /* one line, shown by --describe */
+    size_t offset;             /* offsetof(the plugin's options struct, the field) */
+    const char *choices;       /* STRING: the allowed values, "a|b|c"; NULL: any */
+    double min, max;           /* INT, SIZE, FLOAT: inclusive bounds, checked when min < max */
+} cv_optmap;                   /* tables end with an entry whose key is NULL */
 
 /* A span: a labelled byte range of the document's text.  cv_span and
  * cv_option are passed by pointer without a size, so they are fixed for the
@@ -162,6 +192,10 @@ typedef struct cv_plugin {
      * host->doc_scratch().  The core may skip prepare() (with one thread,
      * say), so process() must give the same result without it. */
     void (*prepare)(const void *instance, cv_doc *doc);
+
+    /* ABI 1.5.  The declared option map (see cv_optmap); NULL: the plugin
+     * declares `options` instead and reads them with host->opt_*(). */
+    const cv_optmap *optmap;
 } cv_plugin;
 
 /* How much of cv_plugin a 1.0 plugin has: every field before prepare. */
@@ -277,6 +311,12 @@ struct cv_host {
      * shards take.  A step whose rule is "the first one wins" compares these
      * so that a sharded run decides as one run would. */
     uint64_t (*doc_order)(const cv_doc *doc);
+
+    /* ABI 1.5.  Fill `conf`, the plugin's options struct, from its optmap:
+     * each value at its offset, already parsed and checked (type, choices,
+     * range, required) when the config was read.  Returns 0, or -1 when the
+     * plugin declares no optmap. */
+    int (*opt_load)(cv_ctx *ctx, void *conf);
 };
 
 /* Log levels for host->log. */

@@ -44,7 +44,7 @@ fz_plugin *fz_open(cv_kind kind, const char *name, const char *yaml, cv_outset *
     cv_node *n = yaml && yaml[0] ? cv_yaml_parse(yaml, strlen(yaml), "fuzz", &err) : NULL;
     fz_plugin *p = cv_xcalloc(1, sizeof *p);
     p->desc = e->desc;
-    p->opts = cv_opts_parse(e->desc->options, n, name, "fuzz", CONFIG_DIR, &err);
+    p->opts = cv_opts_parse(e->desc->optmap, n, name, "fuzz", CONFIG_DIR, &err);
     cv_node_free(n);
     if (!p->opts) {
         fprintf(stderr, "fuzz: %s: %s\n", name, err.msg);

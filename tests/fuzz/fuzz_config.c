@@ -11,7 +11,7 @@ static void check_stage(const cv_config *c, const cv_stage *s, cv_kind kind)
     if (!e)
         return;
     cv_err err;
-    cv_opts *o = cv_opts_parse(e->desc->options, s->node, s->plugin, c->path, c->dir, &err);
+    cv_opts *o = cv_opts_parse(e->desc->optmap, s->node, s->plugin, c->path, c->dir, &err);
     cv_opts_free(o);
 }
 

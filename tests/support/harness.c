@@ -23,7 +23,7 @@ th_plugin *th_open(cv_kind kind, const char *name, const char *yaml, const char 
     cv_node *n = yaml && yaml[0] ? cv_yaml_parse(yaml, strlen(yaml), "test", &err) : NULL;
     if (yaml && yaml[0] && !n)
         fail_msg("bad test YAML: %s", err.msg);
-    p->opts = cv_opts_parse(e->desc->options, n, name, "test", TEST_SOURCE_DIR, &err);
+    p->opts = cv_opts_parse(e->desc->optmap, n, name, "test", TEST_SOURCE_DIR, &err);
     cv_node_free(n);
     if (!p->opts)
         fail_msg("options: %s", err.msg);

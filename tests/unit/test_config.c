@@ -136,14 +136,27 @@ static void test_missing_file(void **state)
 
 /* ---- option checking against a declared table ---- */
 
-static const cv_option table[] = {
-    {"rules", CV_OPT_PATH, NULL, 1, "rules file"},
-    {"min_words", CV_OPT_INT, "50", 0, "minimum"},
-    {"ratio", CV_OPT_FLOAT, "0.5", 0, "ratio"},
-    {"strict", CV_OPT_BOOL, "false", 0, "strict"},
-    {"langs", CV_OPT_LIST, "[bg, uk]", 0, "languages"},
-    {"cap", CV_OPT_SIZE, "64M", 0, "cap"},
-    {NULL, 0, NULL, 0, NULL},
+/* The options struct of a made-up plugin and its map: where each value lands. */
+typedef struct qopts {
+    const char *rules, *mode;
+    int64_t min_words, cap;
+    double ratio;
+    int strict;
+    cv_strlist langs;
+} qopts;
+
+static const cv_optmap table[] = {
+    {.key = "rules", .type = CV_OPT_PATH, .required = 1, .help = "rules file", .offset = offsetof(qopts, rules)},
+    {.key = "min_words", .type = CV_OPT_INT, .default_value = "50", .help = "minimum",
+     .offset = offsetof(qopts, min_words), .min = 1, .max = 10000},
+    {.key = "ratio", .type = CV_OPT_FLOAT, .default_value = "0.5", .help = "ratio", .offset = offsetof(qopts, ratio),
+     .min = 0, .max = 1},
+    {.key = "strict", .type = CV_OPT_BOOL, .default_value = "false", .help = "strict", .offset = offsetof(qopts, strict)},
+    {.key = "langs", .type = CV_OPT_LIST, .default_value = "[bg, uk]", .help = "languages",
+     .offset = offsetof(qopts, langs)},
+    {.key = "cap", .type = CV_OPT_SIZE, .default_value = "64M", .help = "cap", .offset = offsetof(qopts, cap)},
+    {.key = "mode", .type = CV_OPT_STRING, .help = "how", .offset = offsetof(qopts, mode), .choices = "drop|annotate"},
+    {0},
 };
 
 static cv_opts *opts_from(const char *yaml, cv_err *err)
@@ -207,6 +220,70 @@ static void test_option_missing_required(void **state)
     expect_opt_error("plugin: quality\nmin_words: 3\n", 1, 1, "required option 'rules' is missing");
 }
 
+static void test_option_constraints(void **state)
+{
+    (void)state;
+    expect_opt_error("plugin: quality\nrules: r\nmode: delete\n", 3, 7, "option 'mode' must be one of drop|annotate");
+    expect_opt_error("plugin: quality\nrules: r\nmin_words: 0\n", 3, 12, "option 'min_words' must be from 1 to 10000");
+    expect_opt_error("plugin: quality\nrules: r\nratio: 1.5\n", 3, 8, "option 'ratio' must be from 0 to 1");
+    cv_err err;
+    cv_opts *o = opts_from("plugin: quality\nrules: r\nmode: annotate\nmin_words: 10000\nratio: 0\n", &err);
+    assert_non_null(o);
+    cv_opts_free(o);
+    /* A near miss of a choice is no choice. */
+    expect_opt_error("plugin: quality\nrules: r\nmode: drops\n", 3, 7, "one of drop|annotate");
+    expect_opt_error("plugin: quality\nrules: r\nmode: dro\n", 3, 7, "one of drop|annotate");
+}
+
+static void test_option_load(void **state)
+{
+    (void)state;
+    cv_err err;
+    cv_opts *o = opts_from("plugin: quality\nrules: r.txt\nratio: 0.25\nstrict: yes\nlangs: [ru]\n", &err);
+    assert_non_null(o);
+    qopts q;
+    memset(&q, 0xAB, sizeof q); /* every field must be written */
+    cv_opts_load(o, &q);
+    assert_string_equal(q.rules, "/etc/cv/r.txt");
+    assert_null(q.mode); /* unset, no default */
+    assert_int_equal(q.min_words, 50);
+    assert_int_equal(q.cap, 64 << 20);
+    assert_true(q.ratio == 0.25);
+    assert_int_equal(q.strict, 1);
+    assert_int_equal(q.langs.n, 1);
+    assert_string_equal(q.langs.items[0], "ru");
+    cv_opts_free(o);
+}
+
+static void test_option_table_checked(void **state)
+{
+    (void)state;
+    cv_err err;
+    static const cv_optmap choices_on_int[] = {{.key = "k", .type = CV_OPT_INT, .choices = "1|2"}, {0}};
+    assert_int_equal(cv_opts_check_table(choices_on_int, "p", &err), -1);
+    assert_non_null(strstr(err.msg, "has choices but is not a string"));
+    static const cv_optmap bad_range[] = {{.key = "k", .type = CV_OPT_INT, .min = 5, .max = 1}, {0}};
+    assert_int_equal(cv_opts_check_table(bad_range, "p", &err), -1);
+    static const cv_optmap range_on_bool[] = {{.key = "k", .type = CV_OPT_BOOL, .min = 0, .max = 1}, {0}};
+    assert_int_equal(cv_opts_check_table(range_on_bool, "p", &err), -1);
+    static const cv_optmap default_outside[] = {
+        {.key = "k", .type = CV_OPT_STRING, .default_value = "c", .choices = "a|b"}, {0}};
+    assert_int_equal(cv_opts_check_table(default_outside, "p", &err), -1);
+    assert_non_null(strstr(err.msg, "is not one of a|b"));
+    assert_int_equal(cv_opts_check_table(table, "p", &err), 0);
+    /* The pre-1.5 table becomes a map with the same declarations and back. */
+    static const cv_option old[] = {{"n", CV_OPT_INT, "3", 0, "n"}, {NULL, 0, NULL, 0, NULL}};
+    cv_optmap *m = cv_optmap_from_options(old);
+    assert_string_equal(m[0].key, "n");
+    assert_string_equal(m[0].default_value, "3");
+    assert_null(m[1].key);
+    cv_option *back = cv_options_from_optmap(m);
+    assert_int_equal(back[0].type, CV_OPT_INT);
+    assert_null(back[1].key);
+    free(back);
+    free(m);
+}
+
 static void test_parse_size(void **state)
 {
     (void)state;
@@ -238,6 +315,9 @@ int main(void)
         cmocka_unit_test(test_option_unknown_key),
         cmocka_unit_test(test_option_wrong_type),
         cmocka_unit_test(test_option_missing_required),
+        cmocka_unit_test(test_option_constraints),
+        cmocka_unit_test(test_option_load),
+        cmocka_unit_test(test_option_table_checked),
         cmocka_unit_test(test_parse_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,6 @@
 /* yamlfile.c -- YAML data files for plugins: libyaml's document loader to jansson. */
 #include "yamlfile.h"
+#include "util.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -134,9 +135,7 @@ int yaml_paths(const char *path, char ***out)
         for (struct dirent *e; (e = readdir(d));) {
             if (!is_yaml(e->d_name) || e->d_name[0] == '.')
                 continue;
-            char **nv = realloc(v, (n + 2) * sizeof *v);
-            if (!nv)
-                abort();
+            char **nv = xrealloc(v, (n + 2) * sizeof *v);
             v = nv;
             size_t len = strlen(path) + strlen(e->d_name) + 2;
             v[n] = malloc(len);
