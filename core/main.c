@@ -25,6 +25,7 @@ static const char usage[] =
     "       convert -c CONFIG --phase PHASE --shard K/N [-i INPUT]... -o OUTDIR [--memory SIZE]\n"
     "       convert --check -c CONFIG\n"
     "       convert --verify DIR...\n"
+    "       convert --phase-plan N\n"
     "       convert --merge-reports [-o OUTDIR] DIR_OR_REPORT...\n"
     "       convert --list-plugins | --describe NAME | --describe --all | --reference\n"
     "       convert --help | --version\n"
@@ -50,6 +51,8 @@ static const char usage[] =
     "                         dist/shards.sh and dist/slurm/submit.sh run them all\n"
     "      --memory SIZE      a phased task's budget for what it sorts (default 1G);\n"
     "                         past it, sorts spill to OUTDIR/work\n"
+    "      --phase-plan N     the phases of a run of N shards and how many tasks each\n"
+    "                         has, one 'PHASE TASKS' line each (for job scripts)\n"
     "      --verify DIR       exit 0 if DIR holds a phase task's completed, intact work\n"
     "                         (or, with --phase, --shard and -o and no DIR: that task)\n"
     "      --merge-reports    add up the report.json of shard runs (folders or files);\n"
@@ -138,7 +141,8 @@ int main(int argc, char **argv)
         OPT_REFERENCE,
         OPT_PHASE,
         OPT_MEMORY,
-        OPT_VERIFY
+        OPT_VERIFY,
+        OPT_PHASE_PLAN
     };
     static const struct option longs[] = {
         {"config", required_argument, NULL, 'c'},   {"input", required_argument, NULL, 'i'},
@@ -154,6 +158,7 @@ int main(int argc, char **argv)
         {"phase", required_argument, NULL, OPT_PHASE},
         {"memory", required_argument, NULL, OPT_MEMORY},
         {"verify", no_argument, NULL, OPT_VERIFY},
+        {"phase-plan", required_argument, NULL, OPT_PHASE_PLAN},
         {NULL, 0, NULL, 0},
     };
     const char *config = NULL, *describe_name = NULL;
@@ -201,6 +206,12 @@ int main(int argc, char **argv)
         case OPT_MERGE: merge = 1; break;
         case OPT_REFERENCE: ref = 1; break;
         case OPT_VERIFY: verify = 1; break;
+        case OPT_PHASE_PLAN: {
+            char *end;
+            unsigned long n = strtoul(optarg, &end, 10);
+            status = cv_phase_plan(*optarg && !*end && n <= CV_PHASE_MAX_SHARDS ? (unsigned)n : 0);
+            goto out;
+        }
         case OPT_PHASE:
             if ((ro.phase = cv_phase_parse(optarg)) < 0) {
                 fprintf(stderr, "convert: --phase takes sign, pairs, collect, decide, apply or merge, not '%s'\n", optarg);

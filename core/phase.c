@@ -49,42 +49,99 @@ static int check_task(const char *out, int phase, unsigned k, const char *sum, c
 
 /* A task trusts the work of earlier tasks only when their markers vouch
  * for it: sizes always, checksums of the files it reads whole. */
-int cv_phase_check_inputs(const char *outdir, int phase, unsigned k, unsigned n, cv_err *err)
+/* How many tasks a phase has for n shards. */
+static unsigned tasks_of(int phase, unsigned n)
 {
-    unsigned parts = n < CV_PHASE_MAX_PARTS ? n : CV_PHASE_MAX_PARTS;
-    char pat[64];
-    int rc = 0;
     switch (phase) {
-    case CV_PHASE_PAIRS: /* its partition of every sign task */
-        snprintf(pat, sizeof pat, "*-%u.bin", k);
-        for (unsigned j = 0; j < n && rc == 0; j++)
-            rc = check_task(outdir, CV_PHASE_SIGN, j, pat, err);
-        break;
-    case CV_PHASE_COLLECT: /* its part of every pairs task */
-        snprintf(pat, sizeof pat, "to-%u.bin", k);
-        for (unsigned j = 0; j < parts && rc == 0; j++)
-            rc = check_task(outdir, CV_PHASE_PAIRS, j, pat, err);
-        break;
-    case CV_PHASE_DECIDE: /* every collect task, and the ids of every sign task */
-        for (unsigned j = 0; j < parts && rc == 0; j++)
-            rc = check_task(outdir, CV_PHASE_COLLECT, j, NULL, err);
-        for (unsigned j = 0; j < n && rc == 0; j++)
-            rc = check_task(outdir, CV_PHASE_SIGN, j, "ids.bin", err);
-        break;
-    case CV_PHASE_APPLY: /* its sign task, and its decisions */
-        snprintf(pat, sizeof pat, "decisions-%u.*", k);
-        rc = check_task(outdir, CV_PHASE_SIGN, k, NULL, err);
-        if (rc == 0)
-            rc = check_task(outdir, CV_PHASE_DECIDE, 0, pat, err);
-        break;
-    default: break;
+    case CV_PHASE_PAIRS:
+    case CV_PHASE_COLLECT: return n < CV_PHASE_MAX_PARTS ? n : CV_PHASE_MAX_PARTS;
+    case CV_PHASE_DECIDE:
+    case CV_PHASE_MERGE: return 1;
+    default: return n;
     }
+}
+
+/* files with "{k}" replaced by k, into buf; NULL stays NULL (every file). */
+static const char *pattern(const char *files, unsigned k, char *buf, size_t size)
+{
+    if (!files)
+        return NULL;
+    const char *at = strstr(files, "{k}");
+    if (!at)
+        return files;
+    snprintf(buf, size, "%.*s%u%s", (int)(at - files), files, k, at + 3);
+    return buf;
+}
+
+int cv_phase_check_inputs(const char *outdir, int phase, unsigned k, unsigned n, const cv_phase_input *inputs,
+                          cv_err *err)
+{
+    char pat[256];
+    int rc = 0, covered = 0;
+    /* What the step reads, as it declares. */
+    for (const cv_phase_input *in = inputs; in && in->phase != CV_PHASE_NONE && rc == 0; in++) {
+        if ((int)in->phase != phase)
+            continue;
+        const char *files = pattern(in->files, k, pat, sizeof pat);
+        covered |= in->from == CV_PHASE_SIGN && !files;
+        if (in->own)
+            rc = check_task(outdir, in->from, k, files, err);
+        for (unsigned j = 0; !in->own && j < tasks_of(in->from, n) && rc == 0; j++)
+            rc = check_task(outdir, in->from, j, files, err);
+    }
+    /* What the core reads: apply, the documents its sign task handed on. */
+    if (rc == 0 && phase == CV_PHASE_APPLY && !covered)
+        rc = check_task(outdir, CV_PHASE_SIGN, k, "docs.bin", err);
     if (rc == 0)
         return 0;
     char why[1024];
     snprintf(why, sizeof why, "%s", err->msg);
     cv_err_set(err, "--phase %s: the earlier phases' work is not complete: %s", phase_names[phase], why);
     return -1;
+}
+
+int cv_phase_plan(unsigned n)
+{
+    if (n < 1 || n > CV_PHASE_MAX_SHARDS) {
+        fprintf(stderr, "convert: --phase-plan takes a number of shards from 1 to %d\n", CV_PHASE_MAX_SHARDS);
+        return CV_EXIT_USAGE;
+    }
+    for (int p = CV_PHASE_SIGN; p <= CV_PHASE_MERGE; p++)
+        printf("%s %u\n", phase_names[p], tasks_of(p, n));
+    return CV_EXIT_OK;
+}
+
+/* Which steps of the config a task runs ([*first, *end) of the steps), and
+ * its cv_phase_task. */
+int cv_phase_setup(int phase, unsigned k, unsigned n, uint64_t memory, size_t phase_step, size_t *first, size_t *end,
+                   cv_phase_task *task, cv_err *err)
+{
+    if (!n) {
+        cv_err_set(err, "--phase %s needs --shard K/N", phase_names[phase]);
+        return -1;
+    }
+    if (n > CV_PHASE_MAX_SHARDS) {
+        cv_err_set(err, "--phase: at most %d shards: decide writes a file for each, and a task writes at most 1024 "
+                        "files", CV_PHASE_MAX_SHARDS);
+        return -1;
+    }
+    if (k >= tasks_of(phase, n)) {
+        cv_err_set(err, "--phase %s: there are %u tasks of it for %u shards: --shard 0/%u to %u/%u", phase_names[phase],
+                   tasks_of(phase, n), n, n, tasks_of(phase, n) - 1, n);
+        return -1;
+    }
+    if (phase == CV_PHASE_SIGN)
+        *end = phase_step + 1;
+    else if (phase == CV_PHASE_APPLY)
+        *first = phase_step;
+    else
+        *first = phase_step, *end = phase_step + 1;
+    task->phase = (cv_phase)phase;
+    task->shard = k;
+    task->shards = n;
+    task->parts = tasks_of(CV_PHASE_PAIRS, n);
+    task->memory = memory ? memory : (uint64_t)1 << 30;
+    return 0;
 }
 
 /* A file's bytes appended to o, a block at a time: a crawl's drop logs are

@@ -43,6 +43,8 @@ typedef struct run {
     size_t nwriters;
     size_t first;      /* steps run: [first, nsteps); a phased run's tasks each run a part */
     size_t phase_step; /* the step that runs in phases; nsteps when none */
+    cv_phase_task task; /* what that step is told in a phased run */
+    char *work;         /* task.work */
     int nworkers;
     cv_report *report;
     cv_outset *outs;
@@ -132,6 +134,8 @@ static int create_stage(run *r, stage *s, size_t ninst, int writer, cv_err *err)
     s->ctx = cv_xcalloc(ninst, sizeof *s->ctx);
     for (size_t i = 0; i < ninst; i++) {
         s->ctx[i] = (cv_ctx){.entry = s->entry, .opts = s->opts, .report = r->report, .outs = r->outs, .writer = writer};
+        if (r->ro->phase && s == &r->steps[r->phase_step])
+            s->ctx[i].phase = &r->task;
         s->inst[i] = d->create(cv_host_table(), &s->ctx[i]);
         if (!s->inst[i]) {
             cv_err_at(err, r->cfg->path, s->node->line, s->node->col, "%s '%s': %s", cv_kind_name(d->kind), d->name,
@@ -487,42 +491,23 @@ static int write_report(run *r)
 
 /* ---- phased runs --------------------------------------------------------- */
 
-/* Which steps this task runs, and what the phase step is told: its phase,
- * the work folder, the shard and the budget (options it declares). */
+/* Which steps this task runs, and what the phase step is told (its task,
+ * through host->phase_task). */
 static int phase_setup(run *r, cv_err *err)
 {
     const cv_run_opts *ro = r->ro;
     const cv_config *c = r->cfg;
     if (r->phase_step == c->nsteps) {
-        cv_err_set(err, "--phase %s: no step of %s runs in phases (one that declares a 'phase' option, such as dedup); "
+        cv_err_set(err, "--phase %s: no step of %s runs in phases (one flagged CV_FLAG_PHASED, such as dedup); "
                         "shard it with --shard K/N alone",
                    cv_phase_name(ro->phase), c->path);
         return -1;
     }
-    if (!ro->shards) {
-        cv_err_set(err, "--phase %s needs --shard K/N", cv_phase_name(ro->phase));
-        return -1;
-    }
-    size_t p = r->phase_step;
-    if (ro->phase == CV_PHASE_SIGN)
-        r->nsteps = p + 1;
-    else if (ro->phase == CV_PHASE_APPLY)
-        r->first = p;
-    else
-        r->first = p, r->nsteps = p + 1;
     const char *outdir = ro->output ? ro->output : c->output ? c->output : "out";
-    char *work = cv_xasprintf("%s/work", outdir), k[24], n[24], mem[24];
-    snprintf(k, sizeof k, "%u", ro->shard);
-    snprintf(n, sizeof n, "%u", ro->shards);
-    snprintf(mem, sizeof mem, "%llu", (unsigned long long)(ro->memory ? ro->memory : (uint64_t)1 << 30));
-    const char *keys[] = {"phase", "work", "shard", "shards", "memory"};
-    const char *vals[] = {cv_phase_name(ro->phase), work, k, n, mem};
-    int rc = 0;
-    for (size_t i = 0; i < 5 && rc == 0; i++)
-        if ((rc = cv_opts_override(r->steps[p].opts, keys[i], vals[i], err)) < 0)
-            cv_err_set(err, "--phase: step '%s' cannot run in phases: %s", c->steps[p].plugin, err->msg);
-    free(work);
-    return rc;
+    r->work = cv_xasprintf("%s/work", outdir);
+    r->task.work = r->work;
+    return cv_phase_setup(ro->phase, ro->shard, ro->shards, ro->memory, r->phase_step, &r->first, &r->nsteps, &r->task,
+                          err);
 }
 
 static int open_handin(run *r, const char *outdir, cv_err *err)
@@ -564,7 +549,7 @@ int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_o
     for (; r->nsteps < cfg->nsteps; r->nsteps++) {
         if (resolve(r, reg, &cfg->steps[r->nsteps], CV_STEP, &r->steps[r->nsteps], err) < 0)
             goto out;
-        if (r->phase_step == cfg->nsteps && cv_opts_find(r->steps[r->nsteps].opts, "phase"))
+        if (r->phase_step == cfg->nsteps && (r->steps[r->nsteps].entry->desc->flags & CV_FLAG_PHASED))
             r->phase_step = r->nsteps;
     }
     for (; r->nwriters < cfg->nwriters; r->nwriters++)
@@ -579,7 +564,8 @@ int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_o
 
     const char *outdir = ro->output ? ro->output : cfg->output ? cfg->output : "out";
     char *taskdir = ro->phase ? cv_phase_dir(outdir, ro->phase, ro->shard) : NULL;
-    if (ro->phase && cv_phase_check_inputs(outdir, ro->phase, ro->shard, ro->shards, err) < 0) {
+    if (ro->phase && cv_phase_check_inputs(outdir, ro->phase, ro->shard, ro->shards,
+                                           r->steps[r->phase_step].entry->desc->phase_inputs, err) < 0) {
         free(taskdir);
         status = CV_EXIT_FAILED;
         goto out;
@@ -660,6 +646,7 @@ out:
     free(r->steps);
     free(r->writers);
     free(r->busy);
+    free(r->work);
     cv_outset_free(r->outs);
     cv_report_free(r->report);
     pthread_mutex_destroy(&r->mu);

@@ -47,13 +47,19 @@ static const cv_option options[] = {
     {"seed", CV_OPT_INT, "1", 0, "seed of the hash permutations"},
     {"max_bucket", CV_OPT_INT, "32", 0,
      "documents kept per LSH bucket: templated pages fill buckets, and an unbounded one makes dedup quadratic"},
-    {"phase", CV_OPT_STRING, "single", 0,
-     "single (one run decides), or set by convert --phase: sign, pairs, collect, decide, apply (leave it unset)"},
-    {"work", CV_OPT_STRING, NULL, 0, "set by convert --phase: the work folder of a phased run"},
-    {"shard", CV_OPT_INT, "0", 0, "set by convert --phase: this task's shard or partition"},
-    {"shards", CV_OPT_INT, "0", 0, "set by convert --phase: the number of shards (and partitions)"},
-    {"memory", CV_OPT_SIZE, "1G", 0, "set by convert --memory: a phased task's budget for its sorts"},
     {NULL, 0, NULL, 0, NULL},
+};
+
+/* What each task of a phased run reads whole (the core checks it before the
+ * task starts); the files are phased.c's. */
+static const cv_phase_input dedup_phase_inputs[] = {
+    {CV_PHASE_PAIRS, CV_PHASE_SIGN, 0, "*-{k}.bin"},     /* its partition of every sign task's records */
+    {CV_PHASE_COLLECT, CV_PHASE_PAIRS, 0, "to-{k}.bin"}, /* its part of every pairs task's pairs */
+    {CV_PHASE_DECIDE, CV_PHASE_COLLECT, 0, NULL},        /* every collect task's pairs */
+    {CV_PHASE_DECIDE, CV_PHASE_SIGN, 0, "ids.bin"},      /* and every sign task's ids */
+    {CV_PHASE_APPLY, CV_PHASE_SIGN, 1, NULL},            /* its own sign task */
+    {CV_PHASE_APPLY, CV_PHASE_DECIDE, 0, "decisions-{k}.*"}, /* and its decisions */
+    {CV_PHASE_NONE, CV_PHASE_NONE, 0, NULL},
 };
 
 #define DROPPED UINT32_MAX /* an LSH entry of a document that was not kept: it holds a place, nothing more */
@@ -132,7 +138,7 @@ typedef struct dedup {
     const cv_host *host;
     cv_ctx *ctx;
     dd_params p; /* the rule, as phased.c needs it too */
-    int mode;    /* PH_*: single, or a phase */
+    cv_phase mode; /* CV_PHASE_NONE: one run decides; else the task of a phased run */
     phased *ph;
     uint64_t *a, *b; /* permutation i: (a[i] * x + b[i]) >> 32, a[i] odd */
     minhash_fn *minhash;
@@ -255,10 +261,9 @@ static void *dedup_create(const cv_host *h, cv_ctx *ctx)
         goto fail;
     }
     d->p.containment = !strcmp(measure, "containment");
-    if ((d->mode = phased_mode(h->opt_string(ctx, "phase"))) < 0) {
-        h->error(ctx, "phase must be single, sign, pairs, collect, decide or apply, not '%s'", h->opt_string(ctx, "phase"));
-        goto fail;
-    }
+    cv_phase_task task;
+    h->phase_task(ctx, &task, sizeof task); /* flagged CV_FLAG_PHASED: it cannot fail */
+    d->mode = task.phase;
     d->p.ngram = (size_t)ngram;
     d->minhash = minhash_pick();
     d->p.bands = (size_t)bands;
@@ -273,7 +278,7 @@ static void *dedup_create(const cv_host *h, cv_ctx *ctx)
         d->a[i] = splitmix(&state) | 1;
         d->b[i] = splitmix(&state);
     }
-    if (d->mode != PH_SINGLE && !(d->ph = phased_new(h, ctx, &d->p, d->mode)))
+    if (d->mode != CV_PHASE_NONE && !(d->ph = phased_new(h, ctx, &d->p, &task)))
         goto fail;
     return d;
 fail:
@@ -433,7 +438,7 @@ static void compute_sig(const dedup *d, work *w, part *pt)
 static void dedup_prepare(const void *p, cv_doc *doc)
 {
     const dedup *d = p;
-    if (d->mode == PH_APPLY)
+    if (d->mode == CV_PHASE_APPLY)
         return; /* decided already */
     part *pt = malloc(sizeof *pt + d->p.bands * sizeof *pt->keys + d->p.perms * sizeof *pt->sig);
     if (!pt)
@@ -496,7 +501,7 @@ static cv_status dedup_process(void *p, cv_doc *doc)
 {
     dedup *d = p;
     const cv_host *h = d->host;
-    if (d->mode == PH_APPLY)
+    if (d->mode == CV_PHASE_APPLY)
         return phased_process(d->ph, doc, NULL);
     const part *pt = h->doc_scratch(doc);
     part mine = {.keys = d->keys, .sig = d->sig};
@@ -507,7 +512,7 @@ static cv_status dedup_process(void *p, cv_doc *doc)
         compute_sig(d, &d->work, &mine);
         pt = &mine;
     }
-    if (d->mode == PH_SIGN)
+    if (d->mode == CV_PHASE_SIGN)
         return phased_process(d->ph, doc, pt);
     uint32_t other;
     if (d->p.exact)
@@ -586,7 +591,8 @@ static const cv_plugin dedup_step = {
     .version = "1.0.0",
     .description = "Drops exact duplicates (XXH3) and near duplicates (MinHash + LSH); first one wins",
     .options = options,
-    .flags = CV_FLAG_SERIAL,
+    .flags = CV_FLAG_SERIAL | CV_FLAG_PHASED,
+    .phase_inputs = dedup_phase_inputs,
     .create = dedup_create,
     .destroy = dedup_destroy,
     .process = dedup_process,
