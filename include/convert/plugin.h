@@ -327,16 +327,17 @@ struct cv_host {
     void (*doc_set_scratch)(cv_doc *doc, void *p, void (*free_fn)(void *p));
     void *(*doc_scratch)(const cv_doc *doc);
 
-    /* ABI 1.2.  doc_set_text without the UTF-8 check, for a step whose
-     * output is valid by construction: pieces of the document's own text
-     * (cut on character boundaries) joined by ASCII, or characters the step
-     * encoded itself.  The check reads every byte again; in a cleaning
-     * pipeline whose steps each rewrite the text it was ~6% of the run.
-     * Passing anything else breaks the promise later plugins rely on (a
-     * regex engine told to skip its own check may read out of bounds): it
-     * is a bug in the caller.  With CONVERT_CHECK_TEXT=1 in the environment
-     * (the project's tests set it) the host checks anyway, and an invalid
-     * text stops the process with a message naming the step.  Returns 0. */
+    /* ABI 1.2.  For the built-in plugins, whose tests run with the check on;
+     * other plugins use doc_set_text().  doc_set_text without the UTF-8
+     * check, for a step whose output is valid by construction: pieces of the
+     * document's own text (cut on character boundaries) joined by ASCII, or
+     * characters the step encoded itself (what the check costs:
+     * docs/performance.md).  Passing anything else breaks the memory-safety
+     * promise later plugins rely on (a regex engine told to skip its own
+     * check may read out of bounds): it is a bug in the caller.  With
+     * CONVERT_CHECK_TEXT=1 in the environment (the project's tests set it)
+     * the host checks anyway, and an invalid text stops the process with a
+     * message naming the step.  Returns 0. */
     int (*doc_set_text_unchecked)(cv_doc *doc, const char *text, size_t len);
 
     /* ABI 1.3.  Readers, inside next(): read a text straight into the
@@ -346,10 +347,9 @@ struct cv_host {
      * next() returns.  Call it again to grow or shrink (to the real length
      * once the data is in, say); the returned pointer is valid until the next
      * call or until next() returns.  The core checks the text later, on a
-     * worker thread while the reader reads on: for an archive at -j 2, the
-     * check and the copy that doc_set_text() makes were a fifth of the reader
-     * thread's work, and the reader is the one part that cannot run on more
-     * cores.  A text that is not valid UTF-8 is dropped as
+     * worker thread while the reader reads on: the reader is the one part
+     * that cannot run on more cores (what it saves: docs/performance.md).
+     * A text that is not valid UTF-8 is dropped as
      * <reader>:invalid_utf8, or with flags CV_TEXT_REPAIR has each bad byte
      * replaced by U+FFFD, counted as repaired:invalid_utf8_bytes under the
      * reader's name.  The flags of the last call count.  Returns NULL (and
@@ -358,10 +358,10 @@ struct cv_host {
     char *(*doc_text_room)(cv_doc *doc, size_t len, unsigned flags);
 
     /* ABI 1.4.  The document's place in the whole input, the same in every
-     * shard of a run and in every phase: (number of the input file << 40) |
-     * number of the document in that file, counting documents that other
-     * shards take.  A step whose rule is "the first one wins" compares these
-     * so that a sharded run decides as one run would. */
+     * shard of a run and in every phase: an opaque key, only to compare
+     * (a < b: a comes first in the input), never to take apart or to store
+     * across runs with other inputs.  A step whose rule is "the first one
+     * wins" compares these so that a sharded run decides as one run would. */
     uint64_t (*doc_order)(const cv_doc *doc);
 
     /* ABI 1.5.  Fill `conf`, the plugin's options struct, from its optmap:
