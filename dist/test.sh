@@ -49,7 +49,7 @@ fuzz_one() { # fuzz_one HARNESS: 0 when it ran its time without a crash
     rm -rf "$work"
     return $rc
 }
-harnesses=(config archive jsonl steps warc html handoff)
+read -ra harnesses <<<"$(sed -n 's/^set(FUZZ_HARNESSES \(.*\))$/\1/p' tests/fuzz/CMakeLists.txt)"
 declare -A fuzz_pid
 running=0
 for h in "${harnesses[@]}"; do
