@@ -41,9 +41,7 @@ typedef struct dedup_opts {
     int exact, near;
     int64_t ngram, bands, rows, seed, max_bucket;
     double threshold;
-    const char *measure, *phase;
-    const char *work; /* the phase options, read by phased.c */
-    int64_t shard, shards, memory;
+    const char *measure;
 } dedup_opts;
 
 static const cv_optmap dedup_optmap[] = {
@@ -67,19 +65,19 @@ static const cv_optmap dedup_optmap[] = {
      .help = "seed of the hash permutations"},
     {.key = "max_bucket", .type = CV_OPT_INT, .default_value = "32", .offset = offsetof(dedup_opts, max_bucket),
      .help = "documents kept per LSH bucket: templated pages fill buckets, and an unbounded one makes dedup quadratic"},
-    {.key = "phase", .type = CV_OPT_STRING, .default_value = "single",
-     .choices = "single|sign|pairs|collect|decide|apply", .offset = offsetof(dedup_opts, phase),
-     .help = "single (one run decides), or set by convert --phase: sign, pairs, collect, decide, apply "
-             "(leave it unset)"},
-    {.key = "work", .type = CV_OPT_STRING, .offset = offsetof(dedup_opts, work),
-     .help = "set by convert --phase: the work folder of a phased run"},
-    {.key = "shard", .type = CV_OPT_INT, .default_value = "0", .offset = offsetof(dedup_opts, shard),
-     .help = "set by convert --phase: this task's shard or partition"},
-    {.key = "shards", .type = CV_OPT_INT, .default_value = "0", .offset = offsetof(dedup_opts, shards),
-     .help = "set by convert --phase: the number of shards (and partitions)"},
-    {.key = "memory", .type = CV_OPT_SIZE, .default_value = "1G", .offset = offsetof(dedup_opts, memory),
-     .help = "set by convert --memory: a phased task's budget for its sorts"},
     {0},
+};
+
+/* What each task of a phased run reads whole (the core checks it before the
+ * task starts); the files are phased.c's. */
+static const cv_phase_input dedup_phase_inputs[] = {
+    {CV_PHASE_PAIRS, CV_PHASE_SIGN, 0, "*-{k}.bin"},     /* its partition of every sign task's records */
+    {CV_PHASE_COLLECT, CV_PHASE_PAIRS, 0, "to-{k}.bin"}, /* its part of every pairs task's pairs */
+    {CV_PHASE_DECIDE, CV_PHASE_COLLECT, 0, NULL},        /* every collect task's pairs */
+    {CV_PHASE_DECIDE, CV_PHASE_SIGN, 0, "ids.bin"},      /* and every sign task's ids */
+    {CV_PHASE_APPLY, CV_PHASE_SIGN, 1, NULL},            /* its own sign task */
+    {CV_PHASE_APPLY, CV_PHASE_DECIDE, 0, "decisions-{k}.*"}, /* and its decisions */
+    {CV_PHASE_NONE, CV_PHASE_NONE, 0, NULL},
 };
 
 #define DROPPED UINT32_MAX /* an LSH entry of a document that was not kept: it holds a place, nothing more */
@@ -173,7 +171,7 @@ typedef struct dedup {
     const cv_host *host;
     cv_ctx *ctx;
     dd_params p; /* the rule, as phased.c needs it too */
-    int mode;    /* PH_*: single, or a phase */
+    cv_phase mode; /* CV_PHASE_NONE: one run decides; else the task of a phased run */
     phased *ph;
     uint64_t *a, *b; /* permutation i: (a[i] * x + b[i]) >> 32, a[i] odd */
     minhash_fn *minhash;
@@ -291,7 +289,9 @@ static void *dedup_create(const cv_host *h, cv_ctx *ctx)
         goto fail;
     }
     d->p.containment = !strcmp(o.measure, "containment");
-    d->mode = phased_mode(o.phase);
+    cv_phase_task task;
+    h->phase_task(ctx, &task, sizeof task); /* flagged CV_FLAG_PHASED: it cannot fail */
+    d->mode = task.phase;
     d->p.ngram = (size_t)o.ngram;
     d->minhash = minhash_pick();
     d->p.bands = (size_t)o.bands;
@@ -306,7 +306,7 @@ static void *dedup_create(const cv_host *h, cv_ctx *ctx)
         d->a[i] = splitmix(&state) | 1;
         d->b[i] = splitmix(&state);
     }
-    if (d->mode != PH_SINGLE && !(d->ph = phased_new(h, ctx, &d->p, d->mode)))
+    if (d->mode != CV_PHASE_NONE && !(d->ph = phased_new(h, ctx, &d->p, &task)))
         goto fail;
     return d;
 fail:
@@ -466,7 +466,7 @@ static void compute_sig(const dedup *d, work *w, part *pt)
 static void dedup_prepare(const void *p, cv_doc *doc)
 {
     const dedup *d = p;
-    if (d->mode == PH_APPLY)
+    if (d->mode == CV_PHASE_APPLY)
         return; /* decided already */
     part *pt = malloc(sizeof *pt + d->p.bands * sizeof *pt->keys + d->p.perms * sizeof *pt->sig);
     if (!pt)
@@ -529,7 +529,7 @@ static cv_status dedup_process(void *p, cv_doc *doc)
 {
     dedup *d = p;
     const cv_host *h = d->host;
-    if (d->mode == PH_APPLY)
+    if (d->mode == CV_PHASE_APPLY)
         return phased_process(d->ph, doc, NULL);
     const part *pt = h->doc_scratch(doc);
     part mine = {.keys = d->keys, .sig = d->sig};
@@ -540,7 +540,7 @@ static cv_status dedup_process(void *p, cv_doc *doc)
         compute_sig(d, &d->work, &mine);
         pt = &mine;
     }
-    if (d->mode == PH_SIGN)
+    if (d->mode == CV_PHASE_SIGN)
         return phased_process(d->ph, doc, pt);
     uint32_t other;
     if (d->p.exact)
@@ -619,7 +619,8 @@ static const cv_plugin dedup_step = {
     .version = "1.0.0",
     .description = "Drops exact duplicates (XXH3) and near duplicates (MinHash + LSH); first one wins",
     .optmap = dedup_optmap,
-    .flags = CV_FLAG_SERIAL,
+    .flags = CV_FLAG_SERIAL | CV_FLAG_PHASED,
+    .phase_inputs = dedup_phase_inputs,
     .create = dedup_create,
     .destroy = dedup_destroy,
     .process = dedup_process,
