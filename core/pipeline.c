@@ -273,6 +273,10 @@ static int finish_doc(run *r, cv_doc *d, size_t worker)
             }
         }
         cv_report_written(r->report, d->len, cv_meta_get_string(d, "split"), cv_meta_get_string(d, "lang"));
+        json_t *tokens = json_object_get(d->meta, "tokens"); /* the tokenize step's count */
+        if (json_is_integer(tokens) && json_integer_value(tokens) >= 0)
+            cv_report_tokens(r->report, (uint64_t)json_integer_value(tokens), cv_meta_get_string(d, "split"),
+                             cv_meta_get_string(d, "lang"));
     }
     busy_row(r, worker)[BUSY_WRITE(r)] += mono() - t0;
     progress(r, 0);
