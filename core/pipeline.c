@@ -7,6 +7,7 @@
  */
 #include "pipeline.h"
 
+#include <dirent.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -121,6 +122,33 @@ static int resolve(run *r, const cv_registry *reg, const cv_stage *cs, cv_kind k
     }
     s->opts = cv_opts_parse(s->entry->desc->optmap, cs->node, cs->plugin, c->path, c->dir, err);
     return s->opts ? 0 : -1;
+}
+
+/* Parquet input (a .parquet file, or a folder holding them: a Hub dataset,
+ * a run's output) goes to the parquet reader whatever reader the config
+ * names, so that every config's steps and writers run on the Hub's data. */
+static int parquet_in(const char *path, int depth)
+{
+    size_t n = strlen(path);
+    if (n >= 8 && !strcmp(path + n - 8, ".parquet"))
+        return 1;
+    DIR *d = depth < 4 ? opendir(path) : NULL;
+    if (!d)
+        return 0;
+    int found = 0;
+    struct dirent *e;
+    while (!found && (e = readdir(d))) {
+        size_t k = strlen(e->d_name);
+        if (k >= 8 && !strcmp(e->d_name + k - 8, ".parquet"))
+            found = 1;
+        else if (e->d_name[0] != '.' && (depth > 0 || !strcmp(e->d_name, "data"))) {
+            char *sub = cv_xasprintf("%s/%s", path, e->d_name);
+            found = parquet_in(sub, depth + 1);
+            free(sub);
+        }
+    }
+    closedir(d);
+    return found;
 }
 
 /* writer: 1 + the writer's index in the config, 0 for readers and steps. */
@@ -245,6 +273,10 @@ static int finish_doc(run *r, cv_doc *d, size_t worker)
             }
         }
         cv_report_written(r->report, d->len, cv_meta_get_string(d, "split"), cv_meta_get_string(d, "lang"));
+        json_t *tokens = json_object_get(d->meta, "tokens"); /* the tokenize step's count */
+        if (json_is_integer(tokens) && json_integer_value(tokens) >= 0)
+            cv_report_tokens(r->report, (uint64_t)json_integer_value(tokens), cv_meta_get_string(d, "split"),
+                             cv_meta_get_string(d, "lang"));
     }
     busy_row(r, worker)[BUSY_WRITE(r)] += mono() - t0;
     progress(r, 0);
@@ -674,7 +706,15 @@ int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_o
     r->busy_stride = (cfg->nsteps + 2 + 7) / 8 * 8 + 8;
     r->busy = cv_xcalloc((size_t)r->nworkers * r->busy_stride, sizeof *r->busy);
 
-    if (resolve(r, reg, &cfg->reader, CV_READER, &r->reader, err) < 0)
+    const char *first = ro->ninputs ? ro->inputs[0] : ro->input;
+    static cv_node no_options; /* the stage keeps a pointer to it */
+    no_options = (cv_node){.kind = CV_NODE_MAP, .line = cfg->reader.node->line, .col = cfg->reader.node->col};
+    cv_stage pq = {"parquet", &no_options};
+    int to_parquet = first && strcmp(cfg->reader.plugin, "parquet") && parquet_in(first, 0);
+    if (to_parquet)
+        cv_log(CV_LOG_INFO, "-i %s: Parquet, read by the parquet reader (not the config's '%s')", first,
+               cfg->reader.plugin);
+    if (resolve(r, reg, to_parquet ? &pq : &cfg->reader, CV_READER, &r->reader, err) < 0)
         goto out;
     size_t first_input = 0; /* with whole-file shards, the first file this task owns */
     while (shard_by_file(r) && first_input < ro->ninputs && first_input % ro->shards != ro->shard)

@@ -24,6 +24,8 @@ struct cv_report {
     json_t *plugins; /* plugin -> {counter -> count} */
     json_t *splits;  /* split -> {"documents", "bytes"} */
     json_t *langs;   /* metadata.lang -> documents written */
+    json_t *tokens_split, *tokens_lang; /* metadata.tokens added up; NULL until a document has it */
+    uint64_t tokens;
     json_t *outputs; /* [{"path", "plugin", "split"?}] */
     json_t *pipeline;
     json_t *step_seconds; /* step name, "read", "write" -> seconds */
@@ -63,6 +65,8 @@ void cv_report_free(cv_report *r)
     json_decref(r->plugins);
     json_decref(r->splits);
     json_decref(r->langs);
+    json_decref(r->tokens_split);
+    json_decref(r->tokens_lang);
     json_decref(r->outputs);
     json_decref(r->pipeline);
     json_decref(r->step_seconds);
@@ -108,6 +112,30 @@ void cv_report_written(cv_report *r, uint64_t bytes, const char *split, const ch
     add_split(r, split && split[0] ? split : "train", 1, bytes); /* as the writers file them */
     if (lang && lang[0])
         bump(r->langs, lang, 1);
+    pthread_mutex_unlock(&r->lock);
+}
+
+static void tokens_tables(cv_report *r)
+{
+    if (!r->tokens_split) {
+        r->tokens_split = json_object();
+        r->tokens_lang = json_object();
+    }
+}
+
+static void add_tokens(cv_report *r, uint64_t n, const char *split, const char *lang)
+{
+    tokens_tables(r);
+    r->tokens += n;
+    bump(r->tokens_split, split && split[0] ? split : "train", n);
+    if (lang && lang[0])
+        bump(r->tokens_lang, lang, n);
+}
+
+void cv_report_tokens(cv_report *r, uint64_t n, const char *split, const char *lang)
+{
+    pthread_mutex_lock(&r->lock);
+    add_tokens(r, n, split, lang);
     pthread_mutex_unlock(&r->lock);
 }
 
@@ -237,6 +265,11 @@ int cv_report_merge_json(cv_report *r, const char *text, const char *name, const
                   (uint64_t)json_integer_value(json_object_get(v, "bytes")));
     json_object_foreach(json_object_get(j, "written_by_lang"), key, v) bump(r->langs, key, (uint64_t)json_integer_value(v));
     json_object_foreach(json_object_get(j, "step_seconds"), key, v) cv_report_step_seconds(r, key, json_number_value(v));
+    json_object_foreach(json_object_get(j, "tokens_by_split"), key, v) add_tokens(r, (uint64_t)json_integer_value(v), key, NULL);
+    json_object_foreach(json_object_get(j, "tokens_by_lang"), key, v) {
+        tokens_tables(r); /* the total came with the splits */
+        bump(r->tokens_lang, key, (uint64_t)json_integer_value(v));
+    }
     json_t *hist = json_object_get(j, "length_histogram");
     merge_hist(r->hist_read, json_object_get(hist, "read"));
     merge_hist(r->hist_written, json_object_get(hist, "written"));
@@ -285,6 +318,11 @@ json_t *cv_report_object(const cv_report *r)
         json_object_set_new(j, "handed_out", json_integer((json_int_t)r->handed_out));
     json_object_set(j, "written_by_split", r->splits);
     json_object_set(j, "written_by_lang", r->langs);
+    if (r->tokens_split) {
+        json_object_set_new(j, "tokens", json_integer((json_int_t)r->tokens));
+        json_object_set(j, "tokens_by_split", r->tokens_split);
+        json_object_set(j, "tokens_by_lang", r->tokens_lang);
+    }
     json_object_set(j, "outputs", r->outputs);
     json_object_set(j, "pipeline", r->pipeline);
     json_object_set(j, "step_seconds", r->step_seconds);

@@ -17,6 +17,9 @@ void cv_report_read(cv_report *r, uint64_t bytes, size_t len);
 /* A document written, with its split and language (metadata.split and
  * metadata.lang; NULL when it has none). */
 void cv_report_written(cv_report *r, uint64_t bytes, const char *split, const char *lang);
+/* The tokens of a document written (its metadata.tokens, set by the
+ * tokenize step): report.json's tokens, tokens_by_split, tokens_by_lang. */
+void cv_report_tokens(cv_report *r, uint64_t n, const char *split, const char *lang);
 /* A file a plugin opened under the output folder: which writer opened it (1 +
  * its index in the config; 0: a step) and the split of the document being
  * written when it did (NULL: none). */

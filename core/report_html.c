@@ -247,6 +247,10 @@ char *cv_report_html(const json_t *rep)
     tile(&b, "seconds", v);
     snprintf(v, sizeof v, "%.1f", json_number_value(json_object_get(rep, "mb_per_second")));
     tile(&b, "MB/s", v);
+    if (json_object_get(rep, "tokens")) {
+        snprintf(v, sizeof v, "%lld", (long long)json_integer_value(json_object_get(rep, "tokens")));
+        tile(&b, "tokens", v);
+    }
     put(&b, "</div>\n");
 
     size_t n;
@@ -266,6 +270,14 @@ char *cv_report_html(const json_t *rep)
     bars = object_bars(json_object_get(rep, "written_by_split"), &n, "#f28e2b");
     hbars(&b, "splits", "Documents written per split", bars, n, 1);
     free(bars);
+    if (json_object_get(rep, "tokens")) {
+        bars = object_bars(json_object_get(rep, "tokens_by_lang"), &n, "#76b7b2");
+        hbars(&b, "tokens-lang", "Tokens written per language", bars, n, 1);
+        free(bars);
+        bars = object_bars(json_object_get(rep, "tokens_by_split"), &n, "#76b7b2");
+        hbars(&b, "tokens-split", "Tokens written per split", bars, n, 1);
+        free(bars);
+    }
     histogram(&b, json_object_get(rep, "length_histogram"));
     step_seconds(&b, json_object_get(rep, "step_seconds"));
 

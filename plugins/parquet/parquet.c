@@ -709,4 +709,6 @@ static const cv_plugin parquet_writer = {
     .finish = parquet_finish,
 };
 
-CONVERT_PLUGINS(&parquet_writer)
+extern const cv_plugin parquet_reader; /* read.c */
+
+CONVERT_PLUGINS(&parquet_writer, &parquet_reader)
