@@ -153,6 +153,6 @@ for n in web-none web-pii web-urlfilter web-decon web-all; do
 done
 echo "--- pii's scanners alone (CPU ms, best of five)"
 cc -O2 -D_GNU_SOURCE -Iplugins/pii -Ipluginkit tests/bench/pii_worst.c plugins/pii/detect.c pluginkit/text.c \
-    -lutf8proc -o "$WORK/pii_worst" && "$WORK/pii_worst" "$SRC"/../shared/seeds/000_*.txt
+    -lutf8proc -o "$WORK/pii_worst" && "$WORK/pii_worst" "$(dirname "$(dirname "$SET")")"/seeds/000_*.txt
 echo "--- what the steps logged at start (last run)"
 grep -h -E "urlfilter|decontaminate" "$WORK"/web-all.log "$WORK"/urls-10.log | grep -E "domains|items" | sort -u
