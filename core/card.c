@@ -291,6 +291,21 @@ char *cv_card_markdown(const json_t *rep)
             (long long)json_integer_value(json_object_get(v, "bytes")));
     }
     free(names);
+    if (json_object_get(rep, "tokens")) { /* the tokenize step's counts */
+        put(&b, "\nTokens (metadata.tokens): **%lld** in all", (long long)json_integer_value(json_object_get(rep, "tokens")));
+        const json_t *ts = json_object_get(rep, "tokens_by_split"), *tl = json_object_get(rep, "tokens_by_lang");
+        const char **tn = split_keys(ts, &nsplits);
+        for (size_t k = 0; k < nsplits; k++)
+            put(&b, "%s %s %lld", k ? "," : ";", tn[k], (long long)json_integer_value(json_object_get(ts, tn[k])));
+        free(tn);
+        size_t nl;
+        json_t **langs = sorted_counts(tl, &nl);
+        for (size_t k = 0; k < nl; k++)
+            put(&b, "%s %s %lld", k ? "," : "; by language:", json_string_value(json_array_get(langs[k], 0)),
+                (long long)json_integer_value(json_array_get(langs[k], 1)));
+        free_counts(langs, nl);
+        put(&b, ".\n");
+    }
     if (json_array_size(configs)) {
         size_t k, dflt = 0;
         json_t *c;

@@ -17,6 +17,9 @@ void cv_report_read(cv_report *r, uint64_t bytes, size_t len);
 /* A document written, with its split and language (metadata.split and
  * metadata.lang; NULL when it has none). */
 void cv_report_written(cv_report *r, uint64_t bytes, const char *split, const char *lang);
+/* The tokens of a document written (its metadata.tokens, set by the
+ * tokenize step): report.json's tokens, tokens_by_split, tokens_by_lang. */
+void cv_report_tokens(cv_report *r, uint64_t n, const char *split, const char *lang);
 /* A file a plugin opened under the output folder: which writer opened it (1 +
  * its index in the config; 0: a step) and the split of the document being
  * written when it did (NULL: none). */
@@ -34,6 +37,9 @@ void cv_report_dropped(cv_report *r, const char *reason);
 /* A plugin's own counter, e.g. ("boilerplate", "rule:teaser", 3). */
 void cv_report_count(cv_report *r, const char *plugin, const char *counter, uint64_t n);
 void cv_report_finish(cv_report *r, double seconds, const char *status);
+/* Where the time went: seconds spent in a step (summed over the workers), or
+ * in reading ("read") or writing ("write").  Adds to what the name has. */
+void cv_report_step_seconds(cv_report *r, const char *name, double seconds);
 
 uint64_t cv_report_docs_read(const cv_report *r);
 uint64_t cv_report_docs_written(const cv_report *r);

@@ -7,7 +7,8 @@ CONVERT_DEPS="build-essential cmake pkg-config libyaml-dev libjansson-dev libarc
   libuchardet-dev libxml2-dev libisal-dev libfasttext-dev"
 # Tests: cmocka, the tools the end-to-end scripts call, clang for libFuzzer.
 CONVERT_TEST_DEPS="libcmocka-dev python3 python3-pandas zstd gzip tar xz-utils bsdutils clang libclang-rt-14-dev valgrind
-  slurm-wlm munge libarchive-tools time chromium python3-yaml wget python3-readability fasttext"
+  slurm-wlm munge libarchive-tools time chromium python3-yaml wget python3-readability
+  man-db fasttext"
 
 # install_deps PACKAGE...: apt-get install what is not installed yet.
 install_deps() {

@@ -1,0 +1,209 @@
+/* tokenize.c -- step: the ids of each document under the user's tokenizer.
+ *
+ * metadata.tokens gets the count and metadata.token_ids the ids, written
+ * "VOCAB:BASE64" (the vocabulary size, then base64 of the ids as
+ * little-endian uint32): what the tokens writer reads.  A special token
+ * written in the text is ordinary text; only bos:/eos: add special tokens.
+ * The loaded tokenizer is shared by the instances of one config (one per
+ * worker thread): a 250K-entry vocabulary is loaded once. */
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert/plugin.h"
+#include "tok.h"
+
+typedef struct tokenize_opts {
+    const char *tokenizer, *pattern, *bos, *eos;
+    int ids;
+} tokenize_opts;
+
+static const cv_optmap optmap[] = {
+    {.key = "tokenizer", .type = CV_OPT_PATH, .required = 1, .offset = offsetof(tokenize_opts, tokenizer),
+     .help = "tokenizer.json (BPE), or a tiktoken rank file (cl100k_base.tiktoken ...)"},
+    {.key = "pattern", .type = CV_OPT_STRING, .offset = offsetof(tokenize_opts, pattern),
+     .help = "pre-tokenizer regex of a tiktoken rank file not named after an OpenAI encoding"},
+    {.key = "bos", .type = CV_OPT_STRING, .offset = offsetof(tokenize_opts, bos),
+     .help = "special token put before every document, e.g. <|begin_of_text|>"},
+    {.key = "eos", .type = CV_OPT_STRING, .offset = offsetof(tokenize_opts, eos),
+     .help = "special token put after every document, e.g. <|end_of_text|>"},
+    {.key = "ids", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(tokenize_opts, ids),
+     .help = "write metadata.token_ids (the tokens writer needs them)"},
+    {0},
+};
+
+/* One loaded tokenizer per (file, pattern), shared and never unloaded early. */
+typedef struct shared {
+    char *key;
+    tk_tokenizer *t;
+    int refs;
+    struct shared *next;
+} shared;
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static shared *shared_list;
+
+typedef struct tokenize {
+    const cv_host *host;
+    shared *sh;
+    tk_encoder *enc;
+    int64_t bos, eos;
+    int ids;
+    tk_ids buf;
+    char *b64;
+    size_t b64_cap;
+} tokenize;
+
+static shared *acquire(const char *path, const char *pattern, char *err, size_t errlen)
+{
+    size_t kl = strlen(path) + (pattern ? strlen(pattern) : 0) + 2;
+    char *key = malloc(kl);
+    if (!key)
+        return NULL;
+    snprintf(key, kl, "%s\n%s", path, pattern ? pattern : "");
+    pthread_mutex_lock(&shared_lock);
+    shared *s;
+    for (s = shared_list; s; s = s->next)
+        if (!strcmp(s->key, key))
+            break;
+    if (s) {
+        s->refs++;
+        free(key);
+    } else {
+        tk_tokenizer *t = tk_load(path, pattern, err, errlen);
+        if (t && (s = calloc(1, sizeof *s))) {
+            s->key = key;
+            s->t = t;
+            s->refs = 1;
+            s->next = shared_list;
+            shared_list = s;
+        } else {
+            tk_free(t);
+            free(key);
+        }
+    }
+    pthread_mutex_unlock(&shared_lock);
+    return s;
+}
+
+static void release(shared *s)
+{
+    pthread_mutex_lock(&shared_lock);
+    if (--s->refs == 0) {
+        for (shared **p = &shared_list; *p; p = &(*p)->next)
+            if (*p == s) {
+                *p = s->next;
+                break;
+            }
+        tk_free(s->t);
+        free(s->key);
+        free(s);
+    }
+    pthread_mutex_unlock(&shared_lock);
+}
+
+static void t_destroy(void *p)
+{
+    tokenize *k = p;
+    if (!k)
+        return;
+    tk_encoder_free(k->enc);
+    if (k->sh)
+        release(k->sh);
+    free(k->buf.v);
+    free(k->b64);
+    free(k);
+}
+
+static int special_id(tokenize *k, cv_ctx *ctx, const tokenize_opts *o, const char *opt, const char *s, int64_t *id)
+{
+    *id = -1;
+    if (!s)
+        return 0;
+    if ((*id = tk_token_id(k->sh->t, s)) < 0) {
+        k->host->error(ctx, "%s: '%s' is not a token of %s", opt, s, o->tokenizer);
+        return -1;
+    }
+    return 0;
+}
+
+static void *t_create(const cv_host *h, cv_ctx *ctx)
+{
+    tokenize *k = calloc(1, sizeof *k);
+    char err[1024];
+    if (!k)
+        return NULL;
+    k->host = h;
+    tokenize_opts o;
+    h->opt_load(ctx, &o);
+    k->ids = o.ids;
+    if (!(k->sh = acquire(o.tokenizer, o.pattern, err, sizeof err))) {
+        h->error(ctx, "%s", err);
+        t_destroy(k);
+        return NULL;
+    }
+    if (special_id(k, ctx, &o, "bos", o.bos, &k->bos) || special_id(k, ctx, &o, "eos", o.eos, &k->eos) ||
+        !(k->enc = tk_encoder_new(k->sh->t))) {
+        t_destroy(k);
+        return NULL;
+    }
+    return k;
+}
+
+static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static cv_status t_process(void *p, cv_doc *doc)
+{
+    tokenize *k = p;
+    size_t len;
+    const char *text = k->host->doc_text(doc, &len);
+    k->buf.n = 0;
+    if ((k->bos >= 0 && tk_ids_push(&k->buf, (uint32_t)k->bos)) || tk_encode(k->enc, text, len, &k->buf) ||
+        (k->eos >= 0 && tk_ids_push(&k->buf, (uint32_t)k->eos)))
+        return CV_ERROR;
+    k->host->meta_set_int(doc, "tokens", (int64_t)k->buf.n);
+    if (!k->ids)
+        return CV_OK;
+    size_t nb = k->buf.n * 4, need = (nb + 2) / 3 * 4 + 16;
+    if (need > k->b64_cap) {
+        char *b = realloc(k->b64, need);
+        if (!b)
+            return CV_ERROR;
+        k->b64 = b;
+        k->b64_cap = need;
+    }
+    const uint32_t *v = k->buf.v;
+    char *o = k->b64 + sprintf(k->b64, "%u:", tk_vocab_size(k->sh->t));
+    /* little-endian bytes of the ids, three at a time */
+#define BYTE(i) ((unsigned)(v[(i) >> 2] >> (8 * ((i)&3))) & 0xffu)
+    size_t i = 0;
+    for (; i + 3 <= nb; i += 3) {
+        unsigned x = BYTE(i) << 16 | BYTE(i + 1) << 8 | BYTE(i + 2);
+        *o++ = B64[x >> 18], *o++ = B64[x >> 12 & 63], *o++ = B64[x >> 6 & 63], *o++ = B64[x & 63];
+    }
+    if (i < nb) {
+        unsigned x = BYTE(i) << 16 | (i + 1 < nb ? BYTE(i + 1) << 8 : 0);
+        *o++ = B64[x >> 18], *o++ = B64[x >> 12 & 63];
+        *o++ = i + 1 < nb ? B64[x >> 6 & 63] : '=';
+        *o++ = '=';
+    }
+#undef BYTE
+    *o = 0;
+    k->host->meta_set_string(doc, "token_ids", k->b64);
+    return CV_OK;
+}
+
+static const cv_plugin tokenize_step = {
+    CV_PLUGIN_HEADER,
+    .name = "tokenize",
+    .kind = CV_STEP,
+    .version = "1.0.0",
+    .description = "Token ids under a tokenizer.json or tiktoken rank file (ids equal to HF tokenizers / tiktoken)",
+    .optmap = optmap,
+    .create = t_create,
+    .destroy = t_destroy,
+    .process = t_process,
+};
+
+CONVERT_PLUGINS(&tokenize_step)
