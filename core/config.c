@@ -316,6 +316,14 @@ static int card_check(const cv_node *n, const char *path, cv_err *err)
     return 0;
 }
 
+int cv_parse_threads(const char *s)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(s, &end, 10);
+    return *s && !*end && !errno && n >= 1 && n <= CV_THREADS_MAX ? (int)n : -1;
+}
+
 cv_config *cv_config_parse(const char *text, size_t len, const char *path, cv_err *err)
 {
     cv_config *c = cv_xcalloc(1, sizeof *c);
@@ -371,13 +379,12 @@ cv_config *cv_config_parse(const char *text, size_t len, const char *path, cv_er
         c->output = cv_path_join(c->dir, n->value);
     }
     if ((n = cv_node_get(c->root, "threads"))) {
-        char *end;
-        long t = n->kind == CV_NODE_SCALAR ? strtol(n->value, &end, 10) : -1;
-        if (n->kind != CV_NODE_SCALAR || *end || t < 1 || t > 256) {
-            cv_err_at(err, path, n->line, n->col, "'threads' must be a whole number from 1 to 256");
+        int t = n->kind == CV_NODE_SCALAR ? cv_parse_threads(n->value) : -1;
+        if (t < 0) {
+            cv_err_at(err, path, n->line, n->col, "'threads' must be a whole number from 1 to %d", CV_THREADS_MAX);
             goto fail;
         }
-        c->threads = (int)t;
+        c->threads = t;
     }
     if ((n = cv_node_get(c->root, "on_error"))) {
         if (n->kind != CV_NODE_SCALAR || (strcmp(n->value, "skip") && strcmp(n->value, "abort"))) {

@@ -57,6 +57,11 @@ void cv_config_free(cv_config *c);
  * ("config"), max bounds it (0: no bound).  NULL with err on failure. */
 char *cv_read_file(const char *path, const char *what, size_t max, size_t *len, cv_err *err);
 
+/* Worker threads, as `threads:` and -j take them: a whole number from 1 to
+ * CV_THREADS_MAX, else -1. */
+#define CV_THREADS_MAX 256
+int cv_parse_threads(const char *s);
+
 /* Resolve `p` against `dir` unless it is absolute.  Caller frees. */
 char *cv_path_join(const char *dir, const char *p);
 

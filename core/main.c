@@ -97,6 +97,9 @@ static const char reference_head[] =
     "Paths in options of type `path` resolve against the config's folder; writers' paths against the output\n"
     "folder. Sizes take `4096`, `64K`, `16M`, `2G`; booleans `true/false/yes/no/on/off`.\n";
 
+/* --memory below this leaves a sort no room to work in. */
+#define MEMORY_MIN ((int64_t)64 << 10)
+
 static void on_signal(int signo) { cv_pipeline_request_stop(signo); }
 
 static int list_plugins(const cv_registry *reg)
@@ -438,30 +441,6 @@ static int add_input(cv_run_opts *ro, char ***own, size_t *nown, const char *arg
     return 0;
 }
 
-static int parse_size(const char *s, uint64_t *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    uint64_t mult = 1;
-    if (*end == 'K' || *end == 'k')
-        mult = 1 << 10, end++;
-    else if (*end == 'M' || *end == 'm')
-        mult = 1 << 20, end++;
-    else if (*end == 'G' || *end == 'g')
-        mult = 1 << 30, end++;
-    if (end == s || *end || v <= 0)
-        return -1;
-    *out = (uint64_t)(v * (double)mult);
-    return *out >= (64 << 10) ? 0 : -1;
-}
-
-static int parse_threads(const char *s)
-{
-    char *end;
-    long n = strtol(s, &end, 10);
-    return *s && !*end && n >= 1 && n <= 256 ? (int)n : -1;
-}
-
 int main(int argc, char **argv)
 {
     enum {
@@ -499,6 +478,7 @@ int main(int argc, char **argv)
     cv_run_opts ro = {0};
     cv_registry *reg = cv_registry_new();
     int c, status = CV_EXIT_USAGE;
+    int64_t size;
     while ((c = getopt_long(argc, argv, "c:i:o:j:qvhV", longs, NULL)) != -1) {
         switch (c) {
         case 'c': config = optarg; break;
@@ -508,8 +488,8 @@ int main(int argc, char **argv)
             break;
         case 'o': ro.output = optarg; break;
         case 'j':
-            if ((ro.threads = parse_threads(optarg)) < 0) {
-                fprintf(stderr, "convert: -j takes a whole number from 1 to 256, not '%s'\n", optarg);
+            if ((ro.threads = cv_parse_threads(optarg)) < 0) {
+                fprintf(stderr, "convert: -j takes a whole number from 1 to %d, not '%s'\n", CV_THREADS_MAX, optarg);
                 goto out;
             }
             break;
@@ -543,10 +523,12 @@ int main(int argc, char **argv)
             }
             break;
         case OPT_MEMORY:
-            if (parse_size(optarg, &ro.memory) < 0) {
+            /* the parser that reads sizes in configs: `--memory 1GiB` as `memory: 1GiB` */
+            if ((size = cv_parse_size(optarg)) < MEMORY_MIN) {
                 fprintf(stderr, "convert: --memory takes a size of at least 64K (256M, 2G), not '%s'\n", optarg);
                 goto out;
             }
+            ro.memory = (uint64_t)size;
             break;
         default:
             fputs("convert: see 'convert --help'\n", stderr);

@@ -1,36 +1,25 @@
 /* pipeline.c -- resolves the stages, runs documents through them, accounts for every one.
  *
- * Threads (-j N, N > 1): one reader thread fills a bounded queue; N workers
- * each take a document and carry it through every step and on to the
- * writers.  Order is kept by sequence points: a serial step (dedup, any step
- * flagged CV_FLAG_SERIAL) and the writers each admit documents strictly in
- * input order, one at a time, whichever worker holds them.  A document that
- * arrives early is parked and its worker takes other work, so no worker
- * idles while one document holds a turn.  Outputs are byte-identical for any
- * N, steps after a serial one still run in parallel, and memory is bounded
- * by a window of documents in flight (see run_parallel).
+ * Threads (-j N, N > 1): core/scheduler.c carries documents through the steps on
+ * N workers; a serial step (dedup, any step flagged CV_FLAG_SERIAL) and the
+ * writers see them in input order, so outputs are byte-identical for any N.
+ * This file says what a step, a read and the end of a document are.
  */
 #include "pipeline.h"
 
-#include <errno.h>
+#include <dirent.h>
 #include <jansson.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-#ifdef __linux__
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#endif
 #include <xxhash.h>
 
-#include "deadline.h"
 #include "doc.h"
 #include "handoff.h"
 #include "host.h"
+#include "scheduler.h"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -64,32 +53,34 @@ typedef struct run {
     size_t file;      /* the input file being read (index into ro->inputs) */
     uint64_t member;  /* documents the reader gave from it, every shard's */
 
-    pthread_mutex_t mu;
-    /* Wake-ups only for threads that wait, on their own condition: one
-     * broadcast per event woke every thread, a context switch each. */
-    pthread_cond_t room;  /* the reader waits for room in the queue */
-    pthread_cond_t work;  /* workers wait for a document */
-    int reader_waits, idle, window_waits; /* who waits: the reader, workers, workers held by the window */
-    cv_doc **inq;
-    size_t incap, inhead, inlen;
-    size_t inbytes, inbytes_cap; /* text held by the queue, and its bound */
-    int reader_done;
+    pthread_mutex_t mu; /* the failure */
+    cv_sched *sched;    /* with threads: woken when the run fails */
     uint64_t nread;
-    /* Sequence points: one per step (used by serial ones) and one for the
-     * writers, at index nsteps.  next: the seq admitted next; skip: a ring of
-     * documents that will never arrive (dropped earlier). */
-    uint64_t *next;
-    unsigned char *skip; /* (nsteps + 1) rings of ring bytes */
-    cv_doc **parked;     /* (nsteps + 1) rings: documents waiting for their turn */
-    cv_doc **ready;      /* a ring: parked documents whose turn came */
-    size_t readyhead, readylen;
-    size_t ring;
+
+    /* Where the time went: seconds inside each step, per worker and without a
+     * lock, added up into the report at the end.  Worker w's row starts at
+     * busy[w * busy_stride]: the steps by config index, then the writers
+     * (BUSY_WRITE) and the reader's share the workers run (BUSY_READ). */
+    double *busy;
+    size_t busy_stride;
+    double read_busy; /* the reader thread's (or the serial loop's) reads */
 
     volatile int failed;
     cv_err fail;
     struct timespec t0;
     double last_progress;
 } run;
+
+static double mono(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+#define BUSY_WRITE(r) ((r)->cfg->nsteps)
+#define BUSY_READ(r) ((r)->cfg->nsteps + 1)
+static double *busy_row(run *r, size_t worker) { return r->busy + worker * r->busy_stride; }
 
 static double now_since(const struct timespec *t0)
 {
@@ -109,9 +100,10 @@ static void fail(run *r, const char *fmt, ...)
         va_end(ap);
         r->failed = 1;
     }
-    pthread_cond_broadcast(&r->room);
-    pthread_cond_broadcast(&r->work);
+    cv_sched *s = r->sched; /* freed only after its threads, the callers here, are joined */
     pthread_mutex_unlock(&r->mu);
+    if (s)
+        cv_sched_wake(s);
 }
 
 static int stopping(run *r) { return r->failed || stop_signal; }
@@ -130,6 +122,33 @@ static int resolve(run *r, const cv_registry *reg, const cv_stage *cs, cv_kind k
     }
     s->opts = cv_opts_parse(s->entry->desc->optmap, cs->node, cs->plugin, c->path, c->dir, err);
     return s->opts ? 0 : -1;
+}
+
+/* Parquet input (a .parquet file, or a folder holding them: a Hub dataset,
+ * a run's output) goes to the parquet reader whatever reader the config
+ * names, so that every config's steps and writers run on the Hub's data. */
+static int parquet_in(const char *path, int depth)
+{
+    size_t n = strlen(path);
+    if (n >= 8 && !strcmp(path + n - 8, ".parquet"))
+        return 1;
+    DIR *d = depth < 4 ? opendir(path) : NULL;
+    if (!d)
+        return 0;
+    int found = 0;
+    struct dirent *e;
+    while (!found && (e = readdir(d))) {
+        size_t k = strlen(e->d_name);
+        if (k >= 8 && !strcmp(e->d_name + k - 8, ".parquet"))
+            found = 1;
+        else if (e->d_name[0] != '.' && (depth > 0 || !strcmp(e->d_name, "data"))) {
+            char *sub = cv_xasprintf("%s/%s", path, e->d_name);
+            found = parquet_in(sub, depth + 1);
+            free(sub);
+        }
+    }
+    closedir(d);
+    return found;
 }
 
 /* writer: 1 + the writer's index in the config, 0 for readers and steps. */
@@ -170,7 +189,9 @@ static int run_steps(run *r, cv_doc *d, size_t from, size_t to, size_t worker)
         size_t k = s->ninst == 1 ? 0 : worker;
         const char *name = s->entry->desc->name;
         d->stage = name;
+        double t = mono();
         cv_status st = s->entry->desc->process(s->inst[k], d);
+        busy_row(r, worker)[i] += mono() - t;
         cv_doc_set_scratch(d, NULL, NULL); /* what prepare() left is this step's alone */
         if (st == CV_OK)
             continue;
@@ -216,8 +237,9 @@ static void progress(run *r, int final)
 }
 
 /* The ordered end of the pipeline: the writers, or the drop log. */
-static int finish_doc(run *r, cv_doc *d)
+static int finish_doc(run *r, cv_doc *d, size_t worker)
 {
+    double t0 = mono();
     if (d->drop_reason) {
         cv_report_dropped(r->report, d->drop_reason);
         json_t *j = json_pack("{s:s, s:s}", "id", cv_doc_id(d), "reason", d->drop_reason);
@@ -256,6 +278,7 @@ static int finish_doc(run *r, cv_doc *d)
             cv_report_tokens(r->report, (uint64_t)json_integer_value(tokens), cv_meta_get_string(d, "split"),
                              cv_meta_get_string(d, "lang"));
     }
+    busy_row(r, worker)[BUSY_WRITE(r)] += mono() - t0;
     progress(r, 0);
     return 0;
 }
@@ -365,312 +388,124 @@ static void run_serial(run *r)
 {
     cv_doc *d;
     int got;
-    while (!stopping(r) && (got = read_doc(r, &d)) > 0) {
-        cv_reader_settle(&r->reader.ctx[0], d);
+    for (;;) {
+        double t = mono();
+        got = stopping(r) ? 0 : read_doc(r, &d);
+        if (got > 0)
+            cv_reader_settle(&r->reader.ctx[0], d);
+        r->read_busy += mono() - t;
+        if (got <= 0)
+            break;
         if (run_steps(r, d, d->at, r->nsteps, 0) == 0)
-            finish_doc(r, d);
+            finish_doc(r, d, 0);
         cv_doc_free(d);
     }
 }
 
-/* ---- threads ------------------------------------------------------------- */
-
-static void timed_wait(run *r, pthread_cond_t *cond)
-{
-    /* Signals cannot broadcast a condition, so waits wake up now and then. */
-    struct timespec ts = cv_deadline_ms(100);
-    pthread_cond_timedwait(cond, &r->mu, &ts);
-}
-
-static void *reader_thread(void *arg)
-{
-    run *r = arg;
-    for (;;) {
-        cv_doc *d = NULL;
-        int got = stopping(r) ? 0 : read_doc(r, &d);
-        pthread_mutex_lock(&r->mu);
-        if (got <= 0) {
-            r->reader_done = 1;
-            pthread_cond_broadcast(&r->work);
-            pthread_mutex_unlock(&r->mu);
-            return NULL;
-        }
-        while ((r->inlen == r->incap || (r->inlen && r->inbytes >= r->inbytes_cap)) && !stopping(r)) {
-            r->reader_waits = 1;
-            timed_wait(r, &r->room);
-            r->reader_waits = 0;
-        }
-        if (stopping(r)) {
-            pthread_mutex_unlock(&r->mu);
-            cv_doc_free(d);
-            continue;
-        }
-        r->inq[(r->inhead + r->inlen++) % r->incap] = d;
-        r->inbytes += d->len;
-        if (r->idle)
-            pthread_cond_signal(&r->work);
-        pthread_mutex_unlock(&r->mu);
-    }
-}
+/* ---- threads: what the scheduler calls ------------------------------------ */
 
 static int is_serial(const run *r, size_t step) { return (r->steps[step].entry->desc->flags & CV_FLAG_SERIAL) != 0; }
 
-/* Sequence points.  Point p < nsteps belongs to serial step p; point nsteps
- * to the writers.  A document that is not next at a point is parked there
- * and its worker goes on with other work: no worker ever waits for its turn.
- * Every document in flight has seq in [next[W], next[W] + ring), so seq %
- * ring indexes the rings without collisions.  The helpers below are called
- * with r->mu held. */
-
-static void ready_push(run *r, cv_doc *d)
+static int sched_read(void *arg, cv_doc **out)
 {
-    r->ready[(r->readyhead + r->readylen++) % r->ring] = d;
-    if (r->idle)
-        pthread_cond_signal(&r->work);
+    run *r = arg;
+    double t = mono();
+    int got = read_doc(r, out);
+    r->read_busy += mono() - t;
+    return got;
 }
 
-/* Move point p past its current document and past every one that will
- * never arrive; the document parked for the new turn becomes ready. */
-static void seq_advance(run *r, size_t p)
+static void sched_settle(void *arg, cv_doc *d, size_t w)
 {
-    unsigned char *skip = r->skip + p * r->ring;
-    cv_doc **parked = r->parked + p * r->ring;
-    r->next[p]++;
-    while (skip[r->next[p] % r->ring]) {
-        skip[r->next[p] % r->ring] = 0;
-        r->next[p]++;
-    }
-    cv_doc *d = parked[r->next[p] % r->ring];
-    if (d && d->seq == r->next[p]) {
-        parked[r->next[p] % r->ring] = NULL;
-        ready_push(r, d);
-    }
-}
-
-/* Document seq will never reach point p. */
-static void seq_skip(run *r, size_t p, uint64_t seq)
-{
-    if (r->next[p] == seq)
-        seq_advance(r, p);
-    else
-        r->skip[p * r->ring + seq % r->ring] = 1;
-}
-
-typedef struct worker {
-    run *r;
-    size_t index;
-} worker;
-
-/* The writers' turn is ours: write d and every parked document that follows. */
-static void write_in_order(run *r, cv_doc *d)
-{
-    const size_t W = r->nsteps;
-    for (;;) {
-        pthread_mutex_unlock(&r->mu);
-        finish_doc(r, d);
-        cv_doc_free(d);
-        pthread_mutex_lock(&r->mu);
-        r->next[W]++;
-        if (r->window_waits)
-            pthread_cond_broadcast(&r->work);
-        d = r->parked[W * r->ring + r->next[W] % r->ring];
-        if (!d || stopping(r))
-            return;
-        r->parked[W * r->ring + r->next[W] % r->ring] = NULL;
-    }
-}
-
-/* Carry a document as far as it can go now: through parallel steps, through
- * serial ones when it is its turn, to the writers.  When it must wait it is
- * parked, and whoever makes its turn come puts it back on the ready queue. */
-static void carry(run *r, cv_doc *d, size_t w)
-{
-    const size_t W = r->nsteps;
+    run *r = arg;
+    double t = mono();
     cv_reader_settle(&r->reader.ctx[0], d); /* the reader's share that runs in parallel */
-    for (;;) {
-        while (d->at < r->nsteps && !d->drop_reason && !stopping(r) && !is_serial(r, d->at))
-            run_steps(r, d, d->at, d->at + 1, w), d->at++;
-        pthread_mutex_lock(&r->mu);
-        if (stopping(r)) {
-            pthread_mutex_unlock(&r->mu);
-            cv_doc_free(d);
-            return;
-        }
-        if (d->at < r->nsteps && !d->drop_reason) { /* a serial step */
-            size_t p = d->at;
-            const cv_plugin *desc = r->steps[p].entry->desc;
-            if (desc->prepare && d->prepared != p + 1) {
-                /* Its share of the step that needs no turn, done here in parallel. */
-                pthread_mutex_unlock(&r->mu);
-                d->stage = desc->name;
-                desc->prepare(r->steps[p].inst[0], d);
-                d->prepared = p + 1;
-                continue;
-            }
-            if (d->seq != r->next[p]) {
-                r->parked[p * r->ring + d->seq % r->ring] = d;
-                pthread_mutex_unlock(&r->mu);
-                return;
-            }
-            pthread_mutex_unlock(&r->mu);
-            run_steps(r, d, p, p + 1, w);
-            d->at++;
-            pthread_mutex_lock(&r->mu);
-            seq_advance(r, p);
-            pthread_mutex_unlock(&r->mu);
-            continue;
-        }
-        for (; d->at < r->nsteps; d->at++) /* serial steps a dropped document will not reach */
-            if (is_serial(r, d->at))
-                seq_skip(r, d->at, d->seq);
-        if (d->seq != r->next[W])
-            r->parked[W * r->ring + d->seq % r->ring] = d;
-        else
-            write_in_order(r, d);
-        pthread_mutex_unlock(&r->mu);
-        return;
-    }
+    busy_row(r, w)[BUSY_READ(r)] += mono() - t;
 }
 
-/* The next document to work on, NULL when there is none left.  Documents
- * whose turn came go first; a new one is taken only inside the window. */
-static cv_doc *take(run *r)
+static void sched_prepare(void *arg, cv_doc *d, size_t p, size_t w)
 {
-    const size_t W = r->nsteps;
-    pthread_mutex_lock(&r->mu);
-    cv_doc *d = NULL;
-    while (!stopping(r)) {
-        if (r->readylen) {
-            d = r->ready[r->readyhead];
-            r->readyhead = (r->readyhead + 1) % r->ring;
-            r->readylen--;
-            break;
-        }
-        if (r->inlen && r->inq[r->inhead]->seq < r->next[W] + r->ring) {
-            d = r->inq[r->inhead];
-            r->inhead = (r->inhead + 1) % r->incap;
-            r->inlen--;
-            r->inbytes -= d->len;
-            /* The reader refills in a batch, not one by one. */
-            if (r->reader_waits && r->inlen <= r->incap / 2 && r->inbytes < r->inbytes_cap / 2)
-                pthread_cond_signal(&r->room);
-            break;
-        }
-        if (r->inlen == 0 && r->reader_done)
-            break; /* what is still parked, the workers holding turns release */
-        int held = r->inlen > 0; /* by the window, not for want of input */
-        r->idle++;
-        r->window_waits += held;
-        timed_wait(r, &r->work);
-        r->idle--;
-        r->window_waits -= held;
-    }
-    pthread_mutex_unlock(&r->mu);
-    return d;
+    run *r = arg;
+    const cv_plugin *desc = r->steps[p].entry->desc;
+    d->stage = desc->name;
+    double t = mono();
+    desc->prepare(r->steps[p].inst[0], d);
+    busy_row(r, w)[p] += mono() - t;
 }
 
-/* Workers yield to the reader.  It feeds them all from one compressed
- * stream; at equal priority, N workers and the reader share N cores, the
- * reader gets N/(N+1) of one, falls behind, and the queue runs dry while
- * cores idle (1 GB at -j 2: 3.3-3.8 s; with workers 5 nice steps below the
- * reader, 2.9-3.0 s).  The nice value is per thread on Linux only;
- * elsewhere setpriority() would renice the whole process, so it is left. */
-static void yield_to_reader(void)
-{
-#if defined(__linux__) && defined(SYS_gettid)
-    id_t tid = (id_t)syscall(SYS_gettid);
-    errno = 0;
-    int nice = getpriority(PRIO_PROCESS, tid);
-    if (errno == 0)
-        setpriority(PRIO_PROCESS, tid, nice + 5 > 19 ? 19 : nice + 5); /* may fail: only slower */
-#endif
-}
-
-static void *worker_thread(void *arg)
-{
-    worker *w = arg;
-    yield_to_reader();
-    cv_doc *d;
-    while ((d = take(w->r)))
-        carry(w->r, d, w->index);
-    return NULL;
-}
+static void sched_step(void *arg, cv_doc *d, size_t p, size_t w) { run_steps(arg, d, p, p + 1, w); }
+static void sched_end(void *arg, cv_doc *d, size_t w) { finish_doc(arg, d, w); }
+static int sched_stopping(void *arg) { return stopping(arg); }
 
 static void run_parallel(run *r)
 {
-    /* A deep queue lets the reader run in long stretches: with 8 documents
-     * per worker it woke and slept every few documents, and the futex calls
-     * and context switches cost 8% of the CPU time at -j 2.  What bounds it
-     * is its text, 4 MiB per worker (~5 ms of a worker's input): with 64
-     * documents per worker (~0.6 MB) the queue ran dry whenever the reader,
-     * woken with half of it left, waited a scheduler tick for a CPU, and the
-     * workers idled 0.3-0.45 s of a 2.5 s run (1 GB at -j 2); with 512,
-     * 0.0-0.1 s. */
-    r->incap = (size_t)r->nworkers * 512;
-    r->inbytes_cap = (size_t)r->nworkers * (4u << 20);
-    /* How far documents may run ahead of the writers: the queue, and beyond
-     * it 260 per worker being worked on or parked at a serial step or the
-     * writers, all within this window. */
-    r->ring = r->incap + 260 * (size_t)r->nworkers + 2;
-    r->inq = cv_xcalloc(r->incap, sizeof *r->inq);
-    r->next = cv_xcalloc(r->nsteps + 1, sizeof *r->next);
-    r->skip = cv_xcalloc((r->nsteps + 1) * r->ring, 1);
-    r->parked = cv_xcalloc((r->nsteps + 1) * r->ring, sizeof *r->parked);
-    r->ready = cv_xcalloc(r->ring, sizeof *r->ready);
-    pthread_t rt, *wt = cv_xcalloc((size_t)r->nworkers, sizeof *wt);
-    worker *ws = cv_xcalloc((size_t)r->nworkers, sizeof *ws);
-    pthread_create(&rt, NULL, reader_thread, r);
-    for (int i = 0; i < r->nworkers; i++) {
-        ws[i] = (worker){r, (size_t)i};
-        pthread_create(&wt[i], NULL, worker_thread, &ws[i]);
-    }
-    pthread_join(rt, NULL);
-    for (int i = 0; i < r->nworkers; i++)
-        pthread_join(wt[i], NULL);
-    /* After a stop, documents may remain queued: free them. */
-    for (size_t i = 0; i < r->inlen; i++)
-        cv_doc_free(r->inq[(r->inhead + i) % r->incap]);
-    for (size_t i = 0; i < (r->nsteps + 1) * r->ring; i++) /* left behind by a stop */
-        cv_doc_free(r->parked[i]);
-    for (size_t i = 0; i < r->readylen; i++)
-        cv_doc_free(r->ready[(r->readyhead + i) % r->ring]);
-    free(r->inq);
-    free(r->next);
-    free(r->skip);
-    free(r->parked);
-    free(r->ready);
-    free(wt);
-    free(ws);
+    unsigned char *kinds = cv_xcalloc(r->nsteps + 1, 1);
+    for (size_t i = 0; i < r->nsteps; i++)
+        kinds[i] = !is_serial(r, i)                    ? CV_SCHED_PARALLEL
+                   : r->steps[i].entry->desc->prepare ? CV_SCHED_PREPARED
+                                                      : CV_SCHED_SERIAL;
+    cv_sched_ops ops = {.arg = r, .nsteps = r->nsteps, .kinds = kinds, .read = sched_read, .settle = sched_settle,
+                        .prepare = sched_prepare, .step = sched_step, .end = sched_end, .stopping = sched_stopping};
+    cv_sched *s = cv_sched_new(&ops, r->nworkers);
+    pthread_mutex_lock(&r->mu);
+    r->sched = s;
+    pthread_mutex_unlock(&r->mu);
+    cv_sched_run(s);
+    pthread_mutex_lock(&r->mu);
+    r->sched = NULL;
+    pthread_mutex_unlock(&r->mu);
+    cv_sched_free(s);
+    free(kinds);
 }
 
 /* ---- the run ------------------------------------------------------------- */
 
-/* Without -j or threads:, one worker per CPU this process may run on (so
- * taskset, cgroups and batch schedulers are respected), at most 16: past
- * that the ordered writers, not the workers, set the pace. */
-static int default_threads(void)
-{
-    cpu_set_t set;
-    int n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > 16 ? 16 : n;
-}
-
+/* finish() counts as time in the step: a phased task's work is all there. */
 static int finish_stages(run *r)
 {
-    for (size_t i = 0; i < r->nsteps; i++)
-        for (size_t k = 0; k < r->steps[i].ninst; k++)
-            if (r->steps[i].entry->desc->finish && r->steps[i].entry->desc->finish(r->steps[i].inst[k]) != CV_OK) {
+    for (size_t i = r->first; i < r->nsteps; i++)
+        for (size_t k = 0; k < r->steps[i].ninst; k++) {
+            double t = mono();
+            cv_status st = r->steps[i].entry->desc->finish ? r->steps[i].entry->desc->finish(r->steps[i].inst[k]) : CV_OK;
+            busy_row(r, 0)[i] += mono() - t;
+            if (st != CV_OK) {
                 fail(r, "step '%s' failed to finish: %s", r->steps[i].entry->desc->name,
                      cv_ctx_take_error(&r->steps[i].ctx[k], "finish failed"));
                 return -1;
             }
-    for (size_t i = 0; i < r->nwriters; i++)
-        if (r->writers[i].entry->desc->finish && r->writers[i].entry->desc->finish(r->writers[i].inst[0]) != CV_OK) {
+        }
+    for (size_t i = 0; i < r->nwriters; i++) {
+        double t = mono();
+        cv_status st = r->writers[i].entry->desc->finish ? r->writers[i].entry->desc->finish(r->writers[i].inst[0]) : CV_OK;
+        busy_row(r, 0)[BUSY_WRITE(r)] += mono() - t;
+        if (st != CV_OK) {
             fail(r, "writer '%s' failed to finish: %s", r->writers[i].entry->desc->name,
                  cv_ctx_take_error(&r->writers[i].ctx[0], "finish failed"));
             return -1;
         }
+    }
     return 0;
+}
+
+/* The workers' rows added up, into the report by step name: the steps this
+ * task ran, `read` when it read documents, `write` when it wrote them. */
+static void report_busy(run *r, int reads, int writes)
+{
+    double rd = r->read_busy, wr = 0;
+    for (int w = 0; w < r->nworkers; w++) {
+        rd += busy_row(r, (size_t)w)[BUSY_READ(r)];
+        wr += busy_row(r, (size_t)w)[BUSY_WRITE(r)];
+    }
+    if (reads)
+        cv_report_step_seconds(r->report, "read", rd);
+    for (size_t i = r->first; i < r->nsteps; i++) {
+        double t = 0;
+        for (int w = 0; w < r->nworkers; w++)
+            t += busy_row(r, (size_t)w)[i];
+        cv_report_step_seconds(r->report, r->steps[i].entry->desc->name, t);
+    }
+    if (writes)
+        cv_report_step_seconds(r->report, "write", wr);
 }
 
 static int write_report(run *r)
@@ -864,13 +699,22 @@ int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_o
     int status = CV_EXIT_USAGE;
     clock_gettime(CLOCK_MONOTONIC, &r->t0);
     pthread_mutex_init(&r->mu, NULL);
-    pthread_cond_init(&r->room, NULL);
-    pthread_cond_init(&r->work, NULL);
     r->steps = cv_xcalloc(cfg->nsteps, sizeof *r->steps);
     r->writers = cv_xcalloc(cfg->nwriters, sizeof *r->writers);
-    r->nworkers = ro->threads > 0 ? ro->threads : cfg->threads > 0 ? cfg->threads : default_threads();
+    r->nworkers = ro->threads > 0 ? ro->threads : cfg->threads > 0 ? cfg->threads : cv_sched_default_workers();
+    /* rows 64 bytes apart at least: workers never share a cache line */
+    r->busy_stride = (cfg->nsteps + 2 + 7) / 8 * 8 + 8;
+    r->busy = cv_xcalloc((size_t)r->nworkers * r->busy_stride, sizeof *r->busy);
 
-    if (resolve(r, reg, &cfg->reader, CV_READER, &r->reader, err) < 0)
+    const char *first = ro->ninputs ? ro->inputs[0] : ro->input;
+    static cv_node no_options; /* the stage keeps a pointer to it */
+    no_options = (cv_node){.kind = CV_NODE_MAP, .line = cfg->reader.node->line, .col = cfg->reader.node->col};
+    cv_stage pq = {"parquet", &no_options};
+    int to_parquet = first && strcmp(cfg->reader.plugin, "parquet") && parquet_in(first, 0);
+    if (to_parquet)
+        cv_log(CV_LOG_INFO, "-i %s: Parquet, read by the parquet reader (not the config's '%s')", first,
+               cfg->reader.plugin);
+    if (resolve(r, reg, to_parquet ? &pq : &cfg->reader, CV_READER, &r->reader, err) < 0)
         goto out;
     size_t first_input = 0; /* with whole-file shards, the first file this task owns */
     while (shard_by_file(r) && first_input < ro->ninputs && first_input % ro->shards != ro->shard)
@@ -946,6 +790,7 @@ int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_o
     else
         run_serial(r);
     if (!stopping(r) && finish_stages(r) == 0) {
+        report_busy(r, reads || r->handin, writes);
         cv_report_finish(r->report, now_since(&r->t0), "ok");
         if (write_report(r) == 0 && cv_outset_commit(r->outs, err) == 0)
             status = CV_EXIT_OK;
@@ -979,10 +824,9 @@ out:
     cv_handoff_close(r->handin);
     free(r->steps);
     free(r->writers);
+    free(r->busy);
     cv_outset_free(r->outs);
     cv_report_free(r->report);
     pthread_mutex_destroy(&r->mu);
-    pthread_cond_destroy(&r->room);
-    pthread_cond_destroy(&r->work);
     return status;
 }

@@ -28,6 +28,7 @@ struct cv_report {
     uint64_t tokens;
     json_t *outputs; /* [{"path", "plugin", "split"?}] */
     json_t *pipeline;
+    json_t *step_seconds; /* step name, "read", "write" -> seconds */
     uint64_t hist_read[HIST_BUCKETS], hist_written[HIST_BUCKETS];
     double seconds;
     char status[32];
@@ -51,6 +52,7 @@ cv_report *cv_report_new(void)
     r->langs = json_object();
     r->outputs = json_array();
     r->pipeline = json_object();
+    r->step_seconds = json_object();
     snprintf(r->status, sizeof r->status, "running");
     return r;
 }
@@ -67,6 +69,7 @@ void cv_report_free(cv_report *r)
     json_decref(r->tokens_lang);
     json_decref(r->outputs);
     json_decref(r->pipeline);
+    json_decref(r->step_seconds);
     pthread_mutex_destroy(&r->lock);
     free(r);
 }
@@ -200,6 +203,17 @@ void cv_report_finish(cv_report *r, double seconds, const char *status)
     snprintf(r->status, sizeof r->status, "%s", status);
 }
 
+void cv_report_step_seconds(cv_report *r, const char *name, double seconds)
+{
+    pthread_mutex_lock(&r->lock);
+    json_t *v = json_object_get(r->step_seconds, name);
+    if (v)
+        json_real_set(v, json_real_value(v) + seconds);
+    else
+        json_object_set_new(r->step_seconds, name, json_real(seconds));
+    pthread_mutex_unlock(&r->lock);
+}
+
 uint64_t cv_report_docs_read(const cv_report *r) { return r->read; }
 uint64_t cv_report_docs_written(const cv_report *r) { return r->written; }
 uint64_t cv_report_docs_dropped(const cv_report *r) { return r->dropped; }
@@ -250,6 +264,7 @@ int cv_report_merge_json(cv_report *r, const char *text, const char *name, const
         add_split(r, key, (uint64_t)json_integer_value(json_object_get(v, "documents")),
                   (uint64_t)json_integer_value(json_object_get(v, "bytes")));
     json_object_foreach(json_object_get(j, "written_by_lang"), key, v) bump(r->langs, key, (uint64_t)json_integer_value(v));
+    json_object_foreach(json_object_get(j, "step_seconds"), key, v) cv_report_step_seconds(r, key, json_number_value(v));
     json_object_foreach(json_object_get(j, "tokens_by_split"), key, v) add_tokens(r, (uint64_t)json_integer_value(v), key, NULL);
     json_object_foreach(json_object_get(j, "tokens_by_lang"), key, v) {
         tokens_tables(r); /* the total came with the splits */
@@ -310,6 +325,7 @@ json_t *cv_report_object(const cv_report *r)
     }
     json_object_set(j, "outputs", r->outputs);
     json_object_set(j, "pipeline", r->pipeline);
+    json_object_set(j, "step_seconds", r->step_seconds);
     return j;
 }
 
@@ -319,6 +335,39 @@ char *cv_report_json(const cv_report *r)
     char *s = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
     json_decref(j);
     return s;
+}
+
+typedef struct step_time {
+    const char *name;
+    double seconds;
+} step_time;
+
+static int slowest_first(const void *a, const void *b)
+{
+    const step_time *x = a, *y = b;
+    return x->seconds < y->seconds ? 1 : x->seconds > y->seconds ? -1 : strcmp(x->name, y->name);
+}
+
+/* -v: where the time went, slowest first, with each one's share. */
+static void print_step_seconds(const cv_report *r)
+{
+    size_t n = json_object_size(r->step_seconds), i = 0;
+    if (!n)
+        return;
+    step_time *t = cv_xcalloc(n, sizeof *t);
+    double sum = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(r->step_seconds, key, v) {
+        t[i++] = (step_time){key, json_real_value(v)};
+        sum += json_real_value(v);
+    }
+    qsort(t, n, sizeof *t, slowest_first);
+    fprintf(stderr, "  where the time went (seconds in each step, summed over threads):\n");
+    for (i = 0; i < n; i++)
+        fprintf(stderr, "    %-20s %10.3f s %5.1f%%\n", t[i].name, t[i].seconds,
+                sum > 0 ? 100.0 * t[i].seconds / sum : 0.0);
+    free(t);
 }
 
 void cv_report_print(const cv_report *r)
@@ -337,6 +386,8 @@ void cv_report_print(const cv_report *r)
         json_object_foreach(p, k2, v)
             fprintf(stderr, "  %-12s %-30s %lld\n", key, k2, (long long)json_integer_value(v));
     }
+    if (cv_log_level() >= CV_LOG_DEBUG)
+        print_step_seconds(r);
 }
 
 void cv_report_warn_empty(const cv_report *r)

@@ -37,6 +37,9 @@ void cv_report_dropped(cv_report *r, const char *reason);
 /* A plugin's own counter, e.g. ("boilerplate", "rule:teaser", 3). */
 void cv_report_count(cv_report *r, const char *plugin, const char *counter, uint64_t n);
 void cv_report_finish(cv_report *r, double seconds, const char *status);
+/* Where the time went: seconds spent in a step (summed over the workers), or
+ * in reading ("read") or writing ("write").  Adds to what the name has. */
+void cv_report_step_seconds(cv_report *r, const char *name, double seconds);
 
 uint64_t cv_report_docs_read(const cv_report *r);
 uint64_t cv_report_docs_written(const cv_report *r);

@@ -44,8 +44,9 @@ static int bar_desc(const void *a, const void *b)
     return x->value < y->value ? 1 : x->value > y->value ? -1 : strcmp(x->label, y->label);
 }
 
-/* Horizontal bars, largest first; past MAX_BARS the rest add up to "other". */
-static void hbars(cv_sb *b, const char *id, const char *title, bar *bars, size_t n, int sort)
+/* Horizontal bars, largest first; past MAX_BARS the rest add up to "other".
+ * us: the values are microseconds, labelled as seconds. */
+static void hbars_unit(cv_sb *b, const char *id, const char *title, bar *bars, size_t n, int sort, int us)
 {
     if (sort)
         qsort(bars, n, sizeof *bars, bar_desc);
@@ -80,9 +81,36 @@ static void hbars(cv_sb *b, const char *id, const char *title, bar *bars, size_t
         put(b, "</text><rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>", LABEL_W,
             y + 2, w < 1 && v ? 1.0 : w, BAR_H - 6, color);
         esc(b, label);
-        put(b, ": %lld</title></rect><text x=\"%.1f\" y=\"%d\">%lld</text>\n", v, LABEL_W + w + 6, y + 15, v);
+        if (us)
+            put(b, ": %.3f s</title></rect><text x=\"%.1f\" y=\"%d\">%.3f s</text>\n", (double)v / 1e6,
+                LABEL_W + w + 6, y + 15, (double)v / 1e6);
+        else
+            put(b, ": %lld</title></rect><text x=\"%.1f\" y=\"%d\">%lld</text>\n", v, LABEL_W + w + 6, y + 15, v);
     }
     put(b, "</svg></section>\n");
+}
+
+static void hbars(cv_sb *b, const char *id, const char *title, bar *bars, size_t n, int sort)
+{
+    hbars_unit(b, id, title, bars, n, sort, 0);
+}
+
+/* Where the time went: each step's seconds (in microseconds, as bars are
+ * whole numbers), reading and writing with them. */
+static void step_seconds(cv_sb *b, const json_t *steps)
+{
+    size_t n = json_object_size(steps), i = 0;
+    bar *bars = calloc(n + 1, sizeof *bars);
+    if (!bars)
+        abort();
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)steps, key, v) {
+        const char *color = !strcmp(key, "read") ? "#9c9c9c" : !strcmp(key, "write") ? "#59a14f" : "#edc948";
+        bars[i++] = (bar){key, (long long)(json_number_value(v) * 1e6 + 0.5), color};
+    }
+    hbars_unit(b, "step_seconds", "Where the time went (seconds in each step, summed over threads)", bars, n, 1, 1);
+    free(bars);
 }
 
 static bar *object_bars(const json_t *obj, size_t *n, const char *color)
@@ -251,6 +279,7 @@ char *cv_report_html(const json_t *rep)
         free(bars);
     }
     histogram(&b, json_object_get(rep, "length_histogram"));
+    step_seconds(&b, json_object_get(rep, "step_seconds"));
 
     const char *plugin;
     json_t *counters;

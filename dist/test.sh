@@ -39,7 +39,7 @@ cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-fuzz -j "$jobs" >/dev/null
 fuzz_passed=0 fuzz_failed=0
-for h in config archive jsonl steps warc html handoff tokenizer; do
+for h in $(sed -n 's/^set(FUZZ_HARNESSES \(.*\))$/\1/p' tests/fuzz/CMakeLists.txt); do
     work=$(mktemp -d /tmp/convert-fuzz-XXXXXX)
     cp tests/fuzz/corpus/$h/* "$work/"
     if build-fuzz/bin/fuzz_$h "$work" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \

@@ -43,7 +43,7 @@ typedef struct reader {
 
 static int matches_any(const cv_host *h, cv_ctx *ctx, const char *key, const char *name);
 
-static void r_destroy(void *p)
+static void archive_destroy(void *p)
 {
     reader *r = p;
     if (r->a)
@@ -52,7 +52,7 @@ static void r_destroy(void *p)
     free(r);
 }
 
-static void *r_create(const cv_host *host, cv_ctx *ctx)
+static void *archive_create(const cv_host *host, cv_ctx *ctx)
 {
     reader *r = calloc(1, sizeof *r);
     if (!r)
@@ -105,7 +105,7 @@ static void *r_create(const cv_host *host, cv_ctx *ctx)
 lib_fail:
     host->error(ctx, "cannot read '%s': %s", r->path, archive_error_string(r->a));
 fail:
-    r_destroy(r);
+    archive_destroy(r);
     return NULL;
 }
 
@@ -175,7 +175,7 @@ static int is_html(const char *name)
     return dot && (!strcasecmp(dot, ".html") || !strcasecmp(dot, ".htm") || !strcasecmp(dot, ".xhtml"));
 }
 
-static cv_status r_next(void *p, cv_doc *doc)
+static cv_status archive_next(void *p, cv_doc *doc)
 {
     reader *r = p;
     const cv_host *h = r->host;
@@ -263,9 +263,9 @@ static const cv_plugin archive_reader = {
     .version = "1.1.0",
     .description = "Reads archive members (tar, tar.gz, tar.zst, zip, 7z, ...) or a folder's files as documents",
     .options = options,
-    .create = r_create,
-    .destroy = r_destroy,
-    .next = r_next,
+    .create = archive_create,
+    .destroy = archive_destroy,
+    .next = archive_next,
 };
 
 CONVERT_PLUGINS(&archive_reader)

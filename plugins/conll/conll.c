@@ -34,7 +34,7 @@ typedef struct conll {
     size_t cap;
 } conll;
 
-static void c_destroy(void *p)
+static void conll_destroy(void *p)
 {
     conll *c = p;
     splitout_free(&c->outs);
@@ -43,7 +43,7 @@ static void c_destroy(void *p)
     free(c);
 }
 
-static void *c_create(const cv_host *h, cv_ctx *ctx)
+static void *conll_create(const cv_host *h, cv_ctx *ctx)
 {
     const char *dialect = h->opt_string(ctx, "dialect"), *scheme = h->opt_string(ctx, "scheme");
     if (strcmp(dialect, "conllu") && strcmp(dialect, "conll2003")) {
@@ -143,7 +143,7 @@ static void sentence(conll *c, const char *text, const char *id, size_t no, cons
     buf_addc(&c->out, '\n');
 }
 
-static cv_status c_write(void *p, const cv_doc *doc)
+static cv_status conll_write(void *p, const cv_doc *doc)
 {
     conll *c = p;
     const cv_host *h = c->host;
@@ -151,9 +151,7 @@ static cv_status c_write(void *p, const cv_doc *doc)
     const char *text = h->doc_text(doc, &len);
     if (3 * n > c->cap) {
         c->cap = 3 * n;
-        c->spans = realloc(c->spans, c->cap * sizeof *c->spans);
-        if (!c->spans)
-            abort();
+        c->spans = xrealloc(c->spans, c->cap * sizeof *c->spans);
     }
     /* Partition by type; each keeps the order in which it was added (by offset). */
     spans sp = {c->spans, c->spans + n, c->spans + 2 * n, 0, 0, 0};
@@ -211,9 +209,9 @@ static const cv_plugin conll_writer = {
     .version = "1.0.0",
     .description = "Writes CoNLL-U or CoNLL-2003 NER files (BIO or BIOES) from token, sentence and entity spans",
     .options = options,
-    .create = c_create,
-    .destroy = c_destroy,
-    .write = c_write,
+    .create = conll_create,
+    .destroy = conll_destroy,
+    .write = conll_write,
 };
 
 CONVERT_PLUGINS(&conll_writer)

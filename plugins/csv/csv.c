@@ -29,7 +29,7 @@ typedef struct csvw {
     cv_buf rec;
 } csvw;
 
-static void c_destroy(void *p)
+static void csv_destroy(void *p)
 {
     csvw *w = p;
     splitout_free(&w->outs);
@@ -37,7 +37,7 @@ static void c_destroy(void *p)
     free(w);
 }
 
-static void *c_create(const cv_host *h, cv_ctx *ctx)
+static void *csv_create(const cv_host *h, cv_ctx *ctx)
 {
     const char *d = h->opt_string(ctx, "delimiter");
     if (strlen(d) != 1 || d[0] == '"' || d[0] == '\r' || d[0] == '\n' || (unsigned char)d[0] >= 0x80) {
@@ -87,7 +87,7 @@ static json_t *walk(json_t *meta, const char *path)
     return v;
 }
 
-static cv_status c_write(void *p, const cv_doc *doc)
+static cv_status csv_write(void *p, const cv_doc *doc)
 {
     csvw *w = p;
     const cv_host *h = w->host;
@@ -160,9 +160,9 @@ static const cv_plugin csv_writer = {
     .version = "1.0.0",
     .description = "Writes RFC 4180 CSV with chosen columns (id, text, metadata paths), one file per split",
     .options = options,
-    .create = c_create,
-    .destroy = c_destroy,
-    .write = c_write,
+    .create = csv_create,
+    .destroy = csv_destroy,
+    .write = csv_write,
 };
 
 CONVERT_PLUGINS(&csv_writer)

@@ -43,7 +43,7 @@ typedef struct dates {
     int search_text;
 } dates;
 
-static void d_destroy(void *p)
+static void dates_destroy(void *p)
 {
     dates *d = p;
     for (size_t i = 0; i < d->nre; i++)
@@ -146,7 +146,7 @@ static int load(dates *d, const char *file)
     return 0;
 }
 
-static void *d_create(const cv_host *h, cv_ctx *ctx)
+static void *dates_create(const cv_host *h, cv_ctx *ctx)
 {
     dates *d = calloc(1, sizeof *d);
     if (!d)
@@ -158,7 +158,7 @@ static void *d_create(const cv_host *h, cv_ctx *ctx)
     d->min_year = h->opt_int(ctx, "min_year");
     d->max_year = h->opt_int(ctx, "max_year");
     if (load(d, h->opt_string(ctx, "rules")) < 0) {
-        d_destroy(d);
+        dates_destroy(d);
         return NULL;
     }
     d->md = pcre2_match_data_create(16, NULL);
@@ -244,7 +244,7 @@ static int find_date(dates *d, const char *s, size_t len, char *out, size_t outl
     return best_at != SIZE_MAX;
 }
 
-static cv_status d_process(void *p, cv_doc *doc)
+static cv_status dates_process(void *p, cv_doc *doc)
 {
     dates *d = p;
     size_t len;
@@ -278,9 +278,9 @@ static const cv_plugin dates_step = {
     .version = "1.0.0",
     .description = "Publication date (ISO 8601) from datelines or text, month names per language from config",
     .options = options,
-    .create = d_create,
-    .destroy = d_destroy,
-    .process = d_process,
+    .create = dates_create,
+    .destroy = dates_destroy,
+    .process = dates_process,
 };
 
 CONVERT_PLUGINS(&dates_step)

@@ -76,9 +76,7 @@ static void table_grow(table *t)
     table old = *t;
     t->cap = old.cap ? old.cap * 2 : 1024;
     t->n = 0;
-    t->s = calloc(t->cap, sizeof *t->s);
-    if (!t->s)
-        abort();
+    t->s = xcalloc(t->cap, sizeof *t->s);
     for (size_t i = 0; i < old.cap; i++)
         if (old.s[i].key)
             table_put(t, old.s[i].key, old.s[i].doc);
@@ -206,7 +204,7 @@ static minhash_fn *minhash_pick(void)
     return minhash_plain;
 }
 
-static void d_destroy(void *p)
+static void dedup_destroy(void *p)
 {
     dedup *d = p;
     for (size_t i = 0; i < d->ndocs; i++) {
@@ -230,7 +228,7 @@ static void d_destroy(void *p)
     free(d);
 }
 
-static void *d_create(const cv_host *h, cv_ctx *ctx)
+static void *dedup_create(const cv_host *h, cv_ctx *ctx)
 {
     dedup *d = calloc(1, sizeof *d);
     if (!d)
@@ -279,7 +277,7 @@ static void *d_create(const cv_host *h, cv_ctx *ctx)
         goto fail;
     return d;
 fail:
-    d_destroy(d);
+    dedup_destroy(d);
     return NULL;
 }
 
@@ -330,8 +328,7 @@ static void words_of(work *w, const char *s, size_t n)
     if (w->cwords < n / 2 + 1) {
         free(w->words);
         w->cwords = n / 2 + 1 > 1024 ? n / 2 + 1 : 1024;
-        if (!(w->words = malloc(w->cwords * sizeof *w->words)))
-            abort();
+        w->words = xmalloc(w->cwords * sizeof *w->words);
     }
     if (!w->state && !(w->state = XXH3_createState()))
         abort();
@@ -433,7 +430,7 @@ static void compute_sig(const dedup *d, work *w, part *pt)
 }
 
 /* Called on any worker, several at once: d is only read. */
-static void d_prepare(const void *p, cv_doc *doc)
+static void dedup_prepare(const void *p, cv_doc *doc)
 {
     const dedup *d = p;
     if (d->mode == PH_APPLY)
@@ -470,11 +467,9 @@ static void keep(dedup *d, const char *id, const part *pt)
     XXH128_hash_t h = pt->hash;
     if (d->ndocs == d->cdocs) {
         d->cdocs = d->cdocs ? d->cdocs * 2 : 1024;
-        d->docs = realloc(d->docs, d->cdocs * sizeof *d->docs);
-        d->seen = realloc(d->seen, d->cdocs * sizeof *d->seen);
-        d->exact_hash = realloc(d->exact_hash, d->cdocs * sizeof *d->exact_hash);
-        if (!d->docs || !d->seen || !d->exact_hash)
-            abort();
+        d->docs = xrealloc(d->docs, d->cdocs * sizeof *d->docs);
+        d->seen = xrealloc(d->seen, d->cdocs * sizeof *d->seen);
+        d->exact_hash = xrealloc(d->exact_hash, d->cdocs * sizeof *d->exact_hash);
     }
     uint32_t n = (uint32_t)d->ndocs++;
     kept *k = &d->docs[n];
@@ -485,9 +480,8 @@ static void keep(dedup *d, const char *id, const part *pt)
         table_put(&d->exact_index, h.low64 | 1, n);
     if (d->p.near) {
         if (n / SIG_BLOCK == d->nblocks) {
-            d->sigblocks = realloc(d->sigblocks, (d->nblocks + 1) * sizeof *d->sigblocks);
-            if (!d->sigblocks || !(d->sigblocks[d->nblocks] = malloc(SIG_BLOCK * (d->p.perms + 1) * sizeof(uint32_t))))
-                abort();
+            d->sigblocks = xrealloc(d->sigblocks, (d->nblocks + 1) * sizeof *d->sigblocks);
+            d->sigblocks[d->nblocks] = xmalloc(SIG_BLOCK * (d->p.perms + 1) * sizeof(uint32_t));
             d->nblocks++;
         }
         uint32_t *ks = kept_sig(d, n);
@@ -498,7 +492,7 @@ static void keep(dedup *d, const char *id, const part *pt)
     }
 }
 
-static cv_status d_process(void *p, cv_doc *doc)
+static cv_status dedup_process(void *p, cv_doc *doc)
 {
     dedup *d = p;
     const cv_host *h = d->host;
@@ -542,9 +536,7 @@ static cv_status d_process(void *p, cv_doc *doc)
                 d->seen[other] = d->round;
                 if (d->ncand == d->ccand) {
                     d->ccand = d->ccand ? d->ccand * 2 : 256;
-                    d->cand = realloc(d->cand, d->ccand * sizeof *d->cand);
-                    if (!d->cand)
-                        abort();
+                    d->cand = xrealloc(d->cand, d->ccand * sizeof *d->cand);
                 }
                 d->cand[d->ncand++] = other;
             }
@@ -581,7 +573,7 @@ static cv_status d_process(void *p, cv_doc *doc)
     return CV_OK;
 }
 
-static cv_status d_finish(void *p)
+static cv_status dedup_finish(void *p)
 {
     dedup *d = p;
     return d->ph ? phased_finish(d->ph) : CV_OK;
@@ -595,11 +587,11 @@ static const cv_plugin dedup_step = {
     .description = "Drops exact duplicates (XXH3) and near duplicates (MinHash + LSH); first one wins",
     .options = options,
     .flags = CV_FLAG_SERIAL,
-    .create = d_create,
-    .destroy = d_destroy,
-    .process = d_process,
-    .finish = d_finish,
-    .prepare = d_prepare,
+    .create = dedup_create,
+    .destroy = dedup_destroy,
+    .process = dedup_process,
+    .finish = dedup_finish,
+    .prepare = dedup_prepare,
 };
 
 CONVERT_PLUGINS(&dedup_step)

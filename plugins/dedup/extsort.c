@@ -8,6 +8,7 @@
  * R * 64 KiB beside the buffer: the buffer is freed before the merge
  * starts whenever anything spilled, so the peak stays near the budget. */
 #include "extsort.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -36,10 +37,8 @@ static void sort_records(unsigned char *buf, size_t n, size_t size, extsort_cmp 
         qsort(buf, n, size, cmp);
         return;
     }
-    unsigned char *tmp = malloc(n * size), *src = buf, *dst = tmp;
-    size_t(*count)[DIGITS] = calloc(2 * PASSES, sizeof *count);
-    if (!tmp || !count)
-        abort();
+    unsigned char *tmp = xmalloc(n * size), *src = buf, *dst = tmp;
+    size_t(*count)[DIGITS] = xcalloc(2 * PASSES, sizeof *count);
     uint64_t last = 0;
     int ordered = 1; /* by the second key already: its passes would move nothing */
     for (size_t i = 0; i < n; i++) {
@@ -149,9 +148,7 @@ static run *new_run(extsort *s)
 {
     if (s->nruns == s->crun) {
         s->crun = s->crun ? s->crun * 2 : 16;
-        run *r = realloc(s->runs, s->crun * sizeof *s->runs);
-        if (!r)
-            abort();
+        run *r = xrealloc(s->runs, s->crun * sizeof *s->runs);
         s->runs = r;
     }
     run *r = &s->runs[s->nruns++];
@@ -188,8 +185,8 @@ int extsort_add(extsort *s, const void *rec) { return extsort_add_many(s, rec, 1
 int extsort_add_many(extsort *s, const void *recs, size_t n)
 {
     const unsigned char *p = recs;
-    if (!s->buf && !(s->buf = malloc(s->cap * s->size)))
-        abort();
+    if (!s->buf)
+        s->buf = xmalloc(s->cap * s->size);
     while (n) {
         if (s->n == s->cap && spill(s) < 0)
             return -1;
@@ -277,17 +274,14 @@ int extsort_done(extsort *s)
     }
     if (s->n || !s->nruns)
         new_run(s); /* the in-memory one */
-    s->cur = malloc(s->nruns * sizeof *s->cur + 1);
-    s->heap = malloc(s->nruns * sizeof *s->heap + 1);
-    if (!s->cur || !s->heap)
-        abort();
+    s->cur = xmalloc(s->nruns * sizeof *s->cur + 1);
+    s->heap = xmalloc(s->nruns * sizeof *s->heap + 1);
     for (size_t i = 0; i < s->nruns; i++) {
         run *r = &s->runs[i];
         if (r->path) {
             if (!(r->f = fopen(r->path, "rb")))
                 return fail(s, "cannot open", r->path);
-            if (!(r->blk = malloc(RUN_BUFFER)))
-                abort();
+            r->blk = xmalloc(RUN_BUFFER);
         }
         if (advance(s, i))
             s->heap[s->nheap++] = i;

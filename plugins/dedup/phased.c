@@ -37,6 +37,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,7 @@
 
 #include "dedup.h"
 #include "extsort.h"
+#include "util.h"
 
 typedef struct band_rec {
     uint64_t key, ord;
@@ -74,6 +76,7 @@ struct phased {
     const char *work;
     unsigned shard, shards, parts; /* parts: partitions of the pairs phase, min(shards, DEDUP_MAX_PARTS) */
     size_t memory;
+    const char *fault; /* CONVERT_FAULT, or NULL: see fault_point() */
     /* sign */
     cv_out *ids, *sigs, **bands, **exacts;
     band_rec *pending; /* per partition, band records not written yet */
@@ -91,6 +94,19 @@ struct phased {
 /* By PH_*. */
 static const char *const phase_names[] = {"single", "sign", "pairs", "decide", "apply", "collect"};
 
+/* Fault injection for the tests: CONVERT_FAULT=PHASE:POINT kills the task
+ * with SIGKILL at POINT, as the OOM killer or a lost node would, so what a
+ * rerun finds after a kill is tested without a timer.  Points: "written" (a
+ * sign task's first block of band records went out), "spilled" (a sort of
+ * this task's input wrote a run to disk). */
+static void fault_point(const phased *ph, const char *point)
+{
+    const char *name = phase_names[ph->mode];
+    size_t n = strlen(name);
+    if (ph->fault && !strncmp(ph->fault, name, n) && ph->fault[n] == ':' && !strcmp(ph->fault + n + 1, point))
+        raise(SIGKILL);
+}
+
 int phased_mode(const char *name)
 {
     for (int i = 0; i < 6; i++)
@@ -106,9 +122,7 @@ static char *path_of(const phased *ph, const char *fmt, unsigned a, unsigned b)
     char rel[256];
     snprintf(rel, sizeof rel, fmt, a, b);
     size_t n = strlen(ph->work) + strlen(rel) + 2;
-    char *p = malloc(n);
-    if (!p)
-        abort();
+    char *p = xmalloc(n);
     snprintf(p, n, "%s/%s", ph->work, rel);
     return p;
 }
@@ -134,6 +148,7 @@ phased *phased_new(const cv_host *h, cv_ctx *ctx, const dd_params *p, int mode)
     ph->work = h->opt_string(ctx, "work");
     int64_t k = h->opt_int(ctx, "shard"), n = h->opt_int(ctx, "shards");
     ph->memory = (size_t)h->opt_int(ctx, "memory");
+    ph->fault = getenv("CONVERT_FAULT");
     if (!ph->work || n < 1 || k < 0 || k >= n) {
         h->error(ctx, "phase options are set by convert --phase with --shard K/N, not in the config");
         free(ph);
@@ -223,8 +238,10 @@ static cv_status sign(phased *ph, cv_doc *doc, const part *pt)
     for (size_t b = 0; ph->p.near && pt->nwords && b < ph->p.bands; b++) {
         unsigned k = part_of(ph, pt->keys[b]);
         ph->pending[(size_t)k * PENDING + ph->npending[k]++] = (band_rec){pt->keys[b], ord, ph->shard, ph->local};
-        if (ph->npending[k] == PENDING)
+        if (ph->npending[k] == PENDING) {
             bad = bad || flush_bands(ph, k);
+            fault_point(ph, "written");
+        }
     }
     ph->local++;
     if (bad) {
@@ -265,9 +282,7 @@ static int cmp_pair(const void *a, const void *b)
 static int feed(phased *ph, extsort *s, const char *fmt, size_t size)
 {
     enum { CHUNK = 8192 };
-    unsigned char *recs = malloc(CHUNK * size);
-    if (!recs)
-        abort();
+    unsigned char *recs = xmalloc(CHUNK * size);
     int rc = 0;
     for (unsigned j = 0; j < ph->shards && rc == 0; j++) {
         char *path = path_of(ph, fmt, j, ph->shard);
@@ -291,6 +306,8 @@ static int feed(phased *ph, extsort *s, const char *fmt, size_t size)
         free(path);
     }
     free(recs);
+    if (rc == 0 && extsort_spills(s) > 0)
+        fault_point(ph, "spilled");
     if (rc == 0 && extsort_done(s) < 0) {
         ph->h->error(ph->ctx, "%s", extsort_error(s));
         rc = -1;
@@ -334,9 +351,7 @@ static const uint32_t *read_sig(phased *ph, sigfiles *sf, uint32_t shard, uint32
 static char *tmp_dir(const phased *ph, const char *what)
 {
     size_t n = strlen(ph->work) + strlen(what) + 80;
-    char *d = malloc(n);
-    if (!d)
-        abort();
+    char *d = xmalloc(n);
     snprintf(d, n, "%s/tmp-%s-%u-%s-%ld", ph->work, phase_names[ph->mode], ph->shard, what, (long)getpid());
     return d;
 }
@@ -354,9 +369,7 @@ static void remove_stale(const phased *ph)
         if (strncmp(e->d_name, prefix, strlen(prefix)))
             continue;
         size_t n = strlen(ph->work) + strlen(e->d_name) + 2;
-        char *path = malloc(n);
-        if (!path)
-            abort();
+        char *path = xmalloc(n);
         snprintf(path, n, "%s/%s", ph->work, e->d_name);
         DIR *runs = opendir(path);
         struct dirent *r;
@@ -364,9 +377,7 @@ static void remove_stale(const phased *ph)
             if (r->d_name[0] == '.')
                 continue;
             size_t m = n + strlen(r->d_name) + 1;
-            char *file = malloc(m);
-            if (!file)
-                abort();
+            char *file = xmalloc(m);
             snprintf(file, m, "%s/%s", path, r->d_name);
             unlink(file);
             free(file);
@@ -418,10 +429,8 @@ static void hold(holders *hd, size_t words, uint64_t ord, const uint32_t *sig)
 {
     if (hd->n == hd->cap) {
         hd->cap = hd->cap ? hd->cap * 2 : 32;
-        hd->ord = realloc(hd->ord, hd->cap * sizeof *hd->ord);
-        hd->sig = realloc(hd->sig, hd->cap * words * sizeof *hd->sig);
-        if (!hd->ord || !hd->sig)
-            abort();
+        hd->ord = xrealloc(hd->ord, hd->cap * sizeof *hd->ord);
+        hd->sig = xrealloc(hd->sig, hd->cap * words * sizeof *hd->sig);
     }
     hd->ord[hd->n] = ord;
     memcpy(hd->sig + hd->n * words, sig, words * sizeof *sig);
@@ -479,10 +488,8 @@ static int near_pairs(phased *ph, extsort *pairs)
 {
     const dd_params *p = &ph->p;
     more_files();
-    sigfiles sf = {calloc(ph->shards, sizeof(int)), (p->perms + 1) * sizeof(uint32_t), calloc(SIG_CACHE, 8),
-                   malloc(SIG_CACHE * (p->perms + 1) * sizeof(uint32_t))};
-    if (!sf.fd || !sf.tag || !sf.sig)
-        abort();
+    sigfiles sf = {xcalloc(ph->shards, sizeof(int)), (p->perms + 1) * sizeof(uint32_t), xcalloc(SIG_CACHE, 8),
+                   xmalloc(SIG_CACHE * (p->perms + 1) * sizeof(uint32_t))};
     int rc = 0;
     for (unsigned j = 0; j < ph->shards; j++) {
         char *path = path_of(ph, "sign-%u/sig.bin", j, 0);
@@ -688,9 +695,7 @@ static void gone_init(gone *g, size_t budget)
     if (g->cap < GONE_BLOCK)
         g->cap = GONE_BLOCK;
     g->fd = -1;
-    g->tail = malloc(g->cap * sizeof *g->tail);
-    if (!g->tail)
-        abort();
+    g->tail = xmalloc(g->cap * sizeof *g->tail);
 }
 
 static void gone_free(gone *g)
@@ -714,8 +719,7 @@ static int gone_add(phased *ph, gone *g, uint64_t ord)
         }
         if (g->nblocks + g->cap / GONE_BLOCK > g->cblocks) {
             g->cblocks = (g->nblocks + g->cap / GONE_BLOCK) * 2;
-            if (!(g->first = realloc(g->first, g->cblocks * sizeof *g->first)))
-                abort();
+            g->first = xrealloc(g->first, g->cblocks * sizeof *g->first);
         }
         for (size_t i = 0; i < g->cap; i += GONE_BLOCK)
             g->first[g->nblocks++] = g->tail[i];
@@ -734,9 +738,10 @@ static int gone_has(gone *g, uint64_t ord)
     if (blocks == 0)
         return 0;
     size_t blk = blocks - 1, slot = blk % GONE_CACHE;
-    if (!g->cache && (!(g->cache = malloc(GONE_CACHE * GONE_BLOCK * sizeof *g->cache)) ||
-                      !(g->cached = calloc(GONE_CACHE, sizeof *g->cached))))
-        abort();
+    if (!g->cache) {
+        g->cache = xmalloc(GONE_CACHE * GONE_BLOCK * sizeof *g->cache);
+        g->cached = xcalloc(GONE_CACHE, sizeof *g->cached);
+    }
     uint64_t *v = g->cache + slot * GONE_BLOCK;
     if (g->cached[slot] != blk + 1) {
         size_t n = GONE_BLOCK * sizeof *v;
@@ -790,8 +795,7 @@ static int ids_next(ids_in *c)
         return -1; /* an id is under 64 KiB; ords only grow */
     if (len + 1 > c->cap) {
         c->cap = len + 1;
-        if (!(c->id = realloc(c->id, c->cap)))
-            abort();
+        c->id = xrealloc(c->id, c->cap);
     }
     if (fread(c->id, 1, len, c->f) != len)
         return -1;
@@ -823,10 +827,8 @@ static void ids_sift(ids_in **heap, size_t n, size_t i)
  * into byshard.  Streams: one id per shard in memory. */
 static int name_kept(phased *ph, extsort *bykept, extsort *byshard, int names)
 {
-    ids_in *in = calloc(ph->shards, sizeof *in);
-    ids_in **heap = calloc(ph->shards, sizeof *heap);
-    if (!in || !heap)
-        abort();
+    ids_in *in = xcalloc(ph->shards, sizeof *in);
+    ids_in **heap = xcalloc(ph->shards, sizeof *heap);
     size_t nheap = 0;
     int rc = 0;
     char *bad = NULL; /* the ids file that could not be read */
@@ -1023,8 +1025,7 @@ static int next_decision(phased *ph)
                len <= (1u << 20) && (!ph->read || ord > ph->dec_ord)) {
         if (len + 1 > ph->dec_cap) {
             ph->dec_cap = len + 1;
-            if (!(ph->dec_detail = realloc(ph->dec_detail, ph->dec_cap)))
-                abort();
+            ph->dec_detail = xrealloc(ph->dec_detail, ph->dec_cap);
         }
         if (fread(ph->dec_detail, 1, len, ph->dec) == len) {
             ph->dec_detail[len] = '\0';

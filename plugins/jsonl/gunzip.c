@@ -9,6 +9,7 @@
  * platform Debian does not package it for), gunzip_open says "not gzip" and
  * the reader goes through libarchive as before. */
 #include "gunzip.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -77,9 +78,8 @@ gunzip *gunzip_open(const char *path, const char **why)
         fclose(f);
         return NULL; /* not gzip: the caller reads it another way */
     }
-    gunzip *g = calloc(1, sizeof *g);
-    if (!g || !(g->in = malloc(IN_BUFFER)))
-        abort();
+    gunzip *g = xcalloc(1, sizeof *g);
+    g->in = xmalloc(IN_BUFFER);
     g->f = f;
     memcpy(g->in, magic, 2);
     start_member(g, g->in, 2);

@@ -43,7 +43,7 @@ typedef struct jreader {
     int eof, too_long;
 } jreader;
 
-static void jr_destroy(void *p)
+static void jsonl_reader_destroy(void *p)
 {
     jreader *r = p;
     if (r->a)
@@ -55,7 +55,7 @@ static void jr_destroy(void *p)
     free(r);
 }
 
-static void *jr_create(const cv_host *host, cv_ctx *ctx)
+static void *jsonl_reader_create(const cv_host *host, cv_ctx *ctx)
 {
     jreader *r = calloc(1, sizeof *r);
     if (!r)
@@ -70,7 +70,7 @@ static void *jr_create(const cv_host *host, cv_ctx *ctx)
     if ((r->gz = gunzip_open(r->path, &why)) || why) {
         if (!r->gz) {
             host->error(ctx, "cannot read '%s': %s", r->path, why);
-            jr_destroy(r);
+            jsonl_reader_destroy(r);
             return NULL;
         }
         return r;
@@ -87,7 +87,7 @@ static void *jr_create(const cv_host *host, cv_ctx *ctx)
     if (archive_read_open_filename(r->a, r->path, 1 << 16) != ARCHIVE_OK ||
         archive_read_next_header(r->a, &e) != ARCHIVE_OK) {
         host->error(ctx, "cannot read '%s': %s", r->path, archive_error_string(r->a));
-        jr_destroy(r);
+        jsonl_reader_destroy(r);
         return NULL;
     }
     return r;
@@ -196,7 +196,7 @@ static int on_member(void *p, const char *key, const char *val, size_t vlen)
     return meta_member(p, key, val, vlen);
 }
 
-static cv_status jr_next(void *p, cv_doc *doc)
+static cv_status jsonl_reader_next(void *p, cv_doc *doc)
 {
     jreader *r = p;
     const cv_host *h = r->host;
@@ -237,9 +237,9 @@ static const cv_plugin jsonl_reader = {
     .version = "1.0.0",
     .description = "Reads JSON Lines (optionally compressed): one document per line",
     .options = reader_options,
-    .create = jr_create,
-    .destroy = jr_destroy,
-    .next = jr_next,
+    .create = jsonl_reader_create,
+    .destroy = jsonl_reader_destroy,
+    .next = jsonl_reader_next,
 };
 
 /* ---- writer -------------------------------------------------------------- */
@@ -263,7 +263,7 @@ typedef struct jwriter {
     cv_buf line;
 } jwriter;
 
-static void jw_destroy(void *p)
+static void jsonl_writer_destroy(void *p)
 {
     jwriter *w = p;
     splitout_free(&w->outs);
@@ -271,7 +271,7 @@ static void jw_destroy(void *p)
     free(w);
 }
 
-static void *jw_create(const cv_host *host, cv_ctx *ctx)
+static void *jsonl_writer_create(const cv_host *host, cv_ctx *ctx)
 {
     jwriter *w = calloc(1, sizeof *w);
     if (!w)
@@ -288,7 +288,7 @@ static void *jw_create(const cv_host *host, cv_ctx *ctx)
         w->spans = SPANS_BYTE;
     else {
         host->error(ctx, "spans must be none, char or byte, not '%s'", spans);
-        jw_destroy(w);
+        jsonl_writer_destroy(w);
         return NULL;
     }
     return w;
@@ -394,7 +394,7 @@ static size_t drop_member(char *s, size_t len, const char *key)
     return len;
 }
 
-static cv_status jw_write(void *p, const cv_doc *doc)
+static cv_status jsonl_writer_write(void *p, const cv_doc *doc)
 {
     jwriter *w = p;
     const cv_host *h = w->host;
@@ -444,9 +444,9 @@ static const cv_plugin jsonl_writer = {
     .version = "1.0.0",
     .description = "Writes JSON Lines for Hugging Face datasets / datatrove / dolma, one file per split",
     .options = writer_options,
-    .create = jw_create,
-    .destroy = jw_destroy,
-    .write = jw_write,
+    .create = jsonl_writer_create,
+    .destroy = jsonl_writer_destroy,
+    .write = jsonl_writer_write,
 };
 
 CONVERT_PLUGINS(&jsonl_reader, &jsonl_writer)

@@ -30,7 +30,7 @@ typedef struct langid {
     char score_key[64];
 } langid;
 
-static void *l_create(const cv_host *h, cv_ctx *ctx)
+static void *langid_create(const cv_host *h, cv_ctx *ctx)
 {
     langid *l = calloc(1, sizeof *l);
     if (!l)
@@ -52,9 +52,9 @@ static void *l_create(const cv_host *h, cv_ctx *ctx)
     return l;
 }
 
-static void l_destroy(void *p) { free(p); }
+static void langid_destroy(void *p) { free(p); }
 
-static cv_status l_process(void *p, cv_doc *doc)
+static cv_status langid_process(void *p, cv_doc *doc)
 {
     langid *l = p;
     const cv_host *h = l->host;
@@ -89,9 +89,9 @@ static const cv_plugin langid_step = {
     .version = "1.0.0",
     .description = "Language identification (CLD2): metadata.lang with a score; optional keep-list",
     .options = options,
-    .create = l_create,
-    .destroy = l_destroy,
-    .process = l_process,
+    .create = langid_create,
+    .destroy = langid_destroy,
+    .process = langid_process,
 };
 
 CONVERT_PLUGINS(&langid_step)

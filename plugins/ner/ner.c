@@ -54,7 +54,7 @@ typedef struct ner {
     cv_buf tmp, toks_text;
 } ner;
 
-static void n_destroy(void *p)
+static void ner_destroy(void *p)
 {
     ner *n = p;
     for (size_t i = 0; i < n->nwords; i++)
@@ -81,9 +81,7 @@ static void *grow(void *p, size_t n, size_t size)
     /* amortised: capacity doubles at powers of two */
     if (n && (n & (n - 1)))
         return p;
-    void *q = realloc(p, (n ? n * 2 : 8) * size);
-    if (!q)
-        abort();
+    void *q = xrealloc(p, (n ? n * 2 : 8) * size);
     return q;
 }
 
@@ -217,10 +215,8 @@ static void expand(ner *n, json_t *rules)
     n->fcap = 64;
     while (n->fcap < 2 * n->nforms)
         n->fcap *= 2;
-    n->fhash = calloc(n->fcap, sizeof *n->fhash);
-    n->fidx = calloc(n->fcap, sizeof *n->fidx);
-    if (!n->fhash || !n->fidx)
-        abort();
+    n->fhash = xcalloc(n->fcap, sizeof *n->fhash);
+    n->fidx = xcalloc(n->fcap, sizeof *n->fidx);
     for (size_t i = 0; i < n->nforms; i++) {
         if (i && !strcmp(n->forms[i - 1].text, n->forms[i].text))
             continue; /* the run starts at its first index */
@@ -233,7 +229,7 @@ static void expand(ner *n, json_t *rules)
     }
 }
 
-static void *n_create(const cv_host *h, cv_ctx *ctx)
+static void *ner_create(const cv_host *h, cv_ctx *ctx)
 {
     ner *n = calloc(1, sizeof *n);
     if (!n)
@@ -246,7 +242,7 @@ static void *n_create(const cv_host *h, cv_ctx *ctx)
     int count = yaml_paths(path, &files);
     if (count < 0) {
         h->error(ctx, "gazetteer '%s': no such file or folder", path);
-        n_destroy(n);
+        ner_destroy(n);
         return NULL;
     }
     json_t *rules = json_array();
@@ -258,7 +254,7 @@ static void *n_create(const cv_host *h, cv_ctx *ctx)
         expand(n, rules);
     json_decref(rules);
     if (rc < 0) {
-        n_destroy(n);
+        ner_destroy(n);
         return NULL;
     }
     return n;
@@ -291,18 +287,16 @@ static int token_is(const ner *n, const char *text, uint32_t word)
     return 0;
 }
 
-static cv_status n_process(void *p, cv_doc *doc)
+static cv_status ner_process(void *p, cv_doc *doc)
 {
     ner *n = p;
     const cv_host *h = n->host;
     size_t len;
     const char *text = h->doc_text(doc, &len);
     size_t nspans = h->span_count(doc), ntok = 0;
-    cv_span *toks = malloc((nspans ? nspans : 1) * sizeof *toks);
-    size_t *toff = malloc((nspans ? nspans : 1) * sizeof *toff);
-    char **tt = malloc((nspans ? nspans : 1) * sizeof *tt);
-    if (!toks || !tt || !toff)
-        abort();
+    cv_span *toks = xmalloc((nspans ? nspans : 1) * sizeof *toks);
+    size_t *toff = xmalloc((nspans ? nspans : 1) * sizeof *toff);
+    char **tt = xmalloc((nspans ? nspans : 1) * sizeof *tt);
     n->toks_text.len = 0;
     for (size_t i = 0; i < nspans; i++) { /* token texts, NUL-separated, in one buffer */
         cv_span s;
@@ -320,10 +314,8 @@ static cv_status n_process(void *p, cv_doc *doc)
         h->count(n->ctx, "documents_without_tokens", 1);
     /* metadata.entities: unique (text, label) pairs; few per document, so a
      * linear check against the ones found so far is fine. */
-    cv_span *found = malloc((nspans ? nspans : 1) * sizeof *found);
+    cv_span *found = xmalloc((nspans ? nspans : 1) * sizeof *found);
     size_t nfound = 0;
-    if (!found)
-        abort();
     for (size_t i = 0; i < ntok;) {
         const entry *best = NULL;
         size_t lo, hi;
@@ -394,9 +386,9 @@ static const cv_plugin ner_step = {
     .version = "1.0.0",
     .description = "Gazetteer entities (PER, LOC, ORG, MISC or your labels) with inflected forms, longest match",
     .options = options,
-    .create = n_create,
-    .destroy = n_destroy,
-    .process = n_process,
+    .create = ner_create,
+    .destroy = ner_destroy,
+    .process = ner_process,
 };
 
 CONVERT_PLUGINS(&ner_step)

@@ -1,5 +1,6 @@
 /* lookalike.c -- see lookalike.h. */
 #include "lookalike.h"
+#include "util.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -62,9 +63,7 @@ lookalike *lookalike_new(char *err, size_t errlen)
         slen[cp] = U_SUCCESS(st) && k > 0 && k <= 8 ? k : 0;
     }
     uspoof_close(sc);
-    lookalike *l = calloc(1, sizeof *l);
-    if (!l)
-        abort();
+    lookalike *l = xcalloc(1, sizeof *l);
     for (int a = 0; a < TOP; a++) {
         if (!slen[a])
             continue;

@@ -51,7 +51,7 @@ typedef struct norm {
     cv_buf fixed;
 } norm;
 
-static void *n_create(const cv_host *h, cv_ctx *ctx)
+static void *normalize_create(const cv_host *h, cv_ctx *ctx)
 {
     norm *n = calloc(1, sizeof *n);
     if (!n)
@@ -111,7 +111,7 @@ static void *n_create(const cv_host *h, cv_ctx *ctx)
     return n;
 }
 
-static void n_destroy(void *p)
+static void normalize_destroy(void *p)
 {
     norm *n = p;
     buf_free(&n->out);
@@ -271,7 +271,7 @@ static int clean(norm *n, const char *m, size_t len, int raw, uint64_t *removed)
     return 0;
 }
 
-static cv_status n_process(void *p, cv_doc *doc)
+static cv_status normalize_process(void *p, cv_doc *doc)
 {
     norm *n = p;
     const cv_host *h = n->host;
@@ -315,9 +315,9 @@ static const cv_plugin normalize = {
     .version = "1.0.0",
     .description = "Unicode NFC/NFKC, control and invisible characters out, one kind of line break and space",
     .options = options,
-    .create = n_create,
-    .destroy = n_destroy,
-    .process = n_process,
+    .create = normalize_create,
+    .destroy = normalize_destroy,
+    .process = normalize_process,
 };
 
 CONVERT_PLUGINS(&normalize)

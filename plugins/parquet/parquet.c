@@ -103,9 +103,7 @@ typedef struct pqwriter {
 
 static void add_spec(pqwriter *w, const char *name, int type, int optional, int max_def, int max_rep, int span_field)
 {
-    w->specs = realloc(w->specs, (w->nspecs + 1) * sizeof *w->specs);
-    if (!w->specs)
-        abort();
+    w->specs = xrealloc(w->specs, (w->nspecs + 1) * sizeof *w->specs);
     w->specs[w->nspecs++] = (colspec){strdup(name), type, optional, max_def, max_rep, span_field};
 }
 
@@ -125,7 +123,7 @@ static void free_file(pqwriter *w, pqfile *f)
     *f = (pqfile){0};
 }
 
-static void pq_destroy(void *p)
+static void parquet_destroy(void *p)
 {
     pqwriter *w = p;
     for (size_t i = 0; i < SPLITOUT_MAX; i++)
@@ -153,7 +151,7 @@ static const char *type_name(int t)
     return t == PQ_BYTE_ARRAY ? "string" : t == PQ_DOUBLE ? "double" : t == PQ_INT64 ? "int64" : "bool";
 }
 
-static void *pq_create(const cv_host *h, cv_ctx *ctx)
+static void *parquet_create(const cv_host *h, cv_ctx *ctx)
 {
     pqwriter *w = calloc(1, sizeof *w);
     if (!w)
@@ -174,7 +172,7 @@ static void *pq_create(const cv_host *h, cv_ctx *ctx)
                       : size < 1     ? "row_group_size must be positive%s"
                                      : "zstd_level must be 1 to 19%s",
                  w->spans < 0 ? spans : w->codec < 0 ? comp : "");
-        pq_destroy(w);
+        parquet_destroy(w);
         return NULL;
     }
     add_spec(w, "id", PQ_BYTE_ARRAY, 0, 0, 0, 0);
@@ -198,7 +196,7 @@ static void *pq_create(const cv_host *h, cv_ctx *ctx)
             h->error(ctx, type < 0 ? "columns: '%s': the type must be string, double, int64 or bool"
                                    : "columns: '%s': empty, too long, or a name taken by another column",
                      item);
-            pq_destroy(w);
+            parquet_destroy(w);
             return NULL;
         }
         add_spec(w, key, type, 1, 1, 0, 0);
@@ -420,14 +418,10 @@ static int flush_group(pqwriter *w, pqfile *f)
         return 0;
     if (f->ngroups == f->cgroups) {
         f->cgroups = f->cgroups ? 2 * f->cgroups : 8;
-        f->groups = realloc(f->groups, f->cgroups * sizeof *f->groups);
-        if (!f->groups)
-            abort();
+        f->groups = xrealloc(f->groups, f->cgroups * sizeof *f->groups);
     }
     group *g = &f->groups[f->ngroups++];
-    *g = (group){.rows = f->rows, .offset = f->pos, .chunks = calloc(w->nspecs, sizeof(chunk))};
-    if (!g->chunks)
-        abort();
+    *g = (group){.rows = f->rows, .offset = f->pos, .chunks = xcalloc(w->nspecs, sizeof(chunk))};
     for (size_t i = 0; i < w->nspecs; i++) {
         if (write_chunk(w, f, i, &g->chunks[i]) < 0)
             return -1;
@@ -573,9 +567,7 @@ static pqfile *file_for(pqwriter *w, const cv_doc *doc)
         if (!w->files[i].out) {
             pqfile *f = &w->files[i];
             f->out = o;
-            f->cols = calloc(w->nspecs, sizeof *f->cols);
-            if (!f->cols)
-                abort();
+            f->cols = xcalloc(w->nspecs, sizeof *f->cols);
             return out(w, f, "PAR1", 4) == 0 ? f : NULL;
         }
     return NULL; /* splitout refuses more splits than there are files */
@@ -615,7 +607,7 @@ static const char *json_type_name(const json_t *v)
          : json_is_boolean(v) ? "a boolean" : json_is_object(v) ? "an object" : "an array";
 }
 
-static cv_status pq_write(void *p, const cv_doc *doc)
+static cv_status parquet_write(void *p, const cv_doc *doc)
 {
     pqwriter *w = p;
     const cv_host *h = w->host;
@@ -693,7 +685,7 @@ static cv_status pq_write(void *p, const cv_doc *doc)
     return CV_OK;
 }
 
-static cv_status pq_finish(void *p)
+static cv_status parquet_finish(void *p)
 {
     pqwriter *w = p;
     for (size_t i = 0; i < SPLITOUT_MAX; i++) {
@@ -711,10 +703,12 @@ static const cv_plugin parquet_writer = {
     .version = "1.0.0",
     .description = "Writes Apache Parquet (ZSTD, typed metadata columns, spans), one file per split",
     .options = options,
-    .create = pq_create,
-    .destroy = pq_destroy,
-    .write = pq_write,
-    .finish = pq_finish,
+    .create = parquet_create,
+    .destroy = parquet_destroy,
+    .write = parquet_write,
+    .finish = parquet_finish,
 };
 
-CONVERT_PLUGINS(&parquet_writer)
+extern const cv_plugin parquet_reader; /* read.c */
+
+CONVERT_PLUGINS(&parquet_writer, &parquet_reader)

@@ -94,3 +94,170 @@ void tc_elem_str(tc *t, const char *s)
     tc_varint(t->b, len);
     buf_add(t->b, s, len);
 }
+
+/* ---- reading ---- */
+
+#define TR_MAX_DEPTH 32
+
+void tr_init(tr *t, const void *p, size_t len)
+{
+    *t = (tr){.p = p, .end = (const uint8_t *)p + len, .start = p};
+}
+
+static void tr_fail(tr *t)
+{
+    t->err = 1;
+    t->p = t->end;
+}
+
+uint64_t tr_varint(tr *t)
+{
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+        if (t->p >= t->end) {
+            tr_fail(t);
+            return 0;
+        }
+        uint8_t b = *t->p++;
+        v |= (uint64_t)(b & 0x7F) << shift;
+        if (!(b & 0x80))
+            return v;
+    }
+    tr_fail(t);
+    return 0;
+}
+
+int64_t tr_int(tr *t)
+{
+    uint64_t v = tr_varint(t);
+    return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+int tr_field(tr *t, int16_t *last, int16_t *id, int *type)
+{
+    if (t->p >= t->end) {
+        tr_fail(t);
+        return 0;
+    }
+    uint8_t b = *t->p++;
+    if (b == TC_STOP)
+        return 0;
+    *type = b & 0x0F;
+    if (b >> 4)
+        *id = (int16_t)(*last + (b >> 4));
+    else
+        *id = (int16_t)tr_int(t);
+    *last = *id;
+    return !t->err;
+}
+
+uint32_t tr_list(tr *t, int *elem_type)
+{
+    if (t->p >= t->end) {
+        tr_fail(t);
+        return 0;
+    }
+    uint8_t b = *t->p++;
+    *elem_type = b & 0x0F;
+    uint64_t n = b >> 4;
+    if (n == 15)
+        n = tr_varint(t);
+    /* Every element takes at least one byte, but booleans in a list. */
+    if (n > (uint64_t)(t->end - t->p) && *elem_type != TC_TRUE && *elem_type != TC_FALSE)
+        n = 0, tr_fail(t);
+    if (n > UINT32_MAX)
+        n = 0, tr_fail(t);
+    return (uint32_t)n;
+}
+
+const uint8_t *tr_bin(tr *t, size_t *len)
+{
+    uint64_t n = tr_varint(t);
+    if (t->err || n > (uint64_t)(t->end - t->p)) {
+        tr_fail(t);
+        *len = 0;
+        return (const uint8_t *)"";
+    }
+    const uint8_t *p = t->p;
+    t->p += n;
+    *len = (size_t)n;
+    return p;
+}
+
+int tr_bool(tr *t, int type)
+{
+    if (type == TC_TRUE || type == TC_FALSE)
+        return type == TC_TRUE;
+    tr_fail(t);
+    return 0;
+}
+
+void tr_skip(tr *t, int type)
+{
+    if (t->err)
+        return;
+    if (++t->depth > TR_MAX_DEPTH) {
+        tr_fail(t);
+        return;
+    }
+    size_t len;
+    switch (type) {
+    case TC_TRUE:
+    case TC_FALSE:
+        break;
+    case TC_BYTE:
+        if (t->p < t->end)
+            t->p++;
+        else
+            tr_fail(t);
+        break;
+    case TC_I16:
+    case TC_I32:
+    case TC_I64:
+        tr_varint(t);
+        break;
+    case TC_DOUBLE:
+        if (t->end - t->p >= 8)
+            t->p += 8;
+        else
+            tr_fail(t);
+        break;
+    case TC_BINARY:
+        tr_bin(t, &len);
+        break;
+    case TC_LIST:
+    case TC_SET: {
+        int et;
+        uint32_t n = tr_list(t, &et);
+        for (uint32_t i = 0; i < n && !t->err; i++)
+            tr_skip(t, et == TC_FALSE ? TC_BYTE : et == TC_TRUE ? TC_BYTE : et);
+        break;
+    }
+    case TC_MAP: {
+        uint64_t n = tr_varint(t);
+        if (n == 0)
+            break;
+        if (t->p >= t->end || n > (uint64_t)(t->end - t->p)) {
+            tr_fail(t);
+            break;
+        }
+        uint8_t kv = *t->p++;
+        int kt = kv >> 4, vt = kv & 0x0F;
+        for (uint64_t i = 0; i < n && !t->err; i++) {
+            tr_skip(t, kt == TC_TRUE || kt == TC_FALSE ? TC_BYTE : kt);
+            tr_skip(t, vt == TC_TRUE || vt == TC_FALSE ? TC_BYTE : vt);
+        }
+        break;
+    }
+    case TC_STRUCT: {
+        int16_t last = 0, id;
+        int ft;
+        while (tr_field(t, &last, &id, &ft))
+            tr_skip(t, ft);
+        break;
+    }
+    default:
+        tr_fail(t);
+    }
+    t->depth--;
+}

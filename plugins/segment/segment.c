@@ -54,7 +54,7 @@ typedef struct tok {
 
 static int cmp_abbr(const void *a, const void *b) { return strcmp(((const abbr *)a)->form, ((const abbr *)b)->form); }
 
-static void s_destroy(void *p)
+static void segment_destroy(void *p)
 {
     seg *s = p;
     for (size_t i = 0; i < s->nabbrs; i++)
@@ -70,9 +70,7 @@ static void add_abbr(seg *s, const char *form, int final)
             s->abbrs[i].final |= final;
             return;
         }
-    s->abbrs = realloc(s->abbrs, (s->nabbrs + 1) * sizeof *s->abbrs);
-    if (!s->abbrs)
-        abort();
+    s->abbrs = xrealloc(s->abbrs, (s->nabbrs + 1) * sizeof *s->abbrs);
     s->abbrs[s->nabbrs++] = (abbr){strdup(form), strlen(form), final};
     if (strlen(form) > s->max_abbr)
         s->max_abbr = strlen(form);
@@ -98,7 +96,7 @@ static int load_abbrs(seg *s, const char *path)
     return 0;
 }
 
-static void *s_create(const cv_host *h, cv_ctx *ctx)
+static void *segment_create(const cv_host *h, cv_ctx *ctx)
 {
     seg *s = calloc(1, sizeof *s);
     if (!s)
@@ -109,7 +107,7 @@ static void *s_create(const cv_host *h, cv_ctx *ctx)
     s->tokens = h->opt_bool(ctx, "tokens");
     const char *path = h->opt_string(ctx, "abbreviations");
     if (path && load_abbrs(s, path) < 0) {
-        s_destroy(s);
+        segment_destroy(s);
         return NULL;
     }
     return s;
@@ -235,9 +233,7 @@ static size_t tokenize(const seg *s, const char *t, size_t len, tok **out, size_
         }
         if (n == *cap) {
             *cap = *cap ? *cap * 2 : 256;
-            *out = realloc(*out, *cap * sizeof **out);
-            if (!*out)
-                abort();
+            *out = xrealloc(*out, *cap * sizeof **out);
         }
         tok *k = &(*out)[n++];
         *k = (tok){.start = i, .kind = T_OTHER};
@@ -322,7 +318,7 @@ static int space_follows(const char *t, size_t len, size_t end)
     return end >= len || is_space(at(t, end, &nx));
 }
 
-static cv_status s_process(void *p, cv_doc *doc)
+static cv_status segment_process(void *p, cv_doc *doc)
 {
     seg *s = p;
     const cv_host *h = s->host;
@@ -331,9 +327,7 @@ static cv_status s_process(void *p, cv_doc *doc)
     tok *toks = NULL;
     size_t cap = 0, n = tokenize(s, t, len, &toks, &cap);
     /* Pass 1: where sentences end. */
-    unsigned char *boundary = calloc(n ? n : 1, 1);
-    if (!boundary)
-        abort();
+    unsigned char *boundary = xcalloc(n ? n : 1, 1);
     for (size_t i = 0; i < n; i++) {
         if (i + 1 == n || toks[i].newline_after) {
             boundary[i] = 1;
@@ -383,9 +377,9 @@ static const cv_plugin segment = {
     .version = "1.0.0",
     .description = "Sentence and token spans (byte offsets, space-after) for Cyrillic and Latin text",
     .options = options,
-    .create = s_create,
-    .destroy = s_destroy,
-    .process = s_process,
+    .create = segment_create,
+    .destroy = segment_destroy,
+    .process = segment_process,
 };
 
 CONVERT_PLUGINS(&segment)

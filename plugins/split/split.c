@@ -25,7 +25,7 @@ typedef struct split {
     const char *key;
 } split;
 
-static void *s_create(const cv_host *h, cv_ctx *ctx)
+static void *split_create(const cv_host *h, cv_ctx *ctx)
 {
     double tr = h->opt_float(ctx, "train"), va = h->opt_float(ctx, "validation"), te = h->opt_float(ctx, "test");
     double sum = tr + va + te;
@@ -44,9 +44,9 @@ static void *s_create(const cv_host *h, cv_ctx *ctx)
     return s;
 }
 
-static void s_destroy(void *p) { free(p); }
+static void split_destroy(void *p) { free(p); }
 
-static cv_status s_process(void *p, cv_doc *doc)
+static cv_status split_process(void *p, cv_doc *doc)
 {
     split *s = p;
     const char *id = s->host->doc_id(doc);
@@ -64,9 +64,9 @@ static const cv_plugin split_step = {
     .version = "1.0.0",
     .description = "Deterministic train/validation/test assignment from a hash of the id and a seed",
     .options = options,
-    .create = s_create,
-    .destroy = s_destroy,
-    .process = s_process,
+    .create = split_create,
+    .destroy = split_destroy,
+    .process = split_process,
 };
 
 CONVERT_PLUGINS(&split_step)

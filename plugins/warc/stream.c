@@ -1,5 +1,6 @@
 /* stream.c -- see stream.h. */
 #include "stream.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,14 +49,10 @@ stream *stream_open(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "cannot open %s", path);
         return NULL;
     }
-    stream *s = calloc(1, sizeof *s);
-    if (!s)
-        abort();
+    stream *s = xcalloc(1, sizeof *s);
     s->f = f;
-    s->in = malloc(IN_CAP);
-    s->out = malloc(OUT_CAP);
-    if (!s->in || !s->out)
-        abort();
+    s->in = xmalloc(IN_CAP);
+    s->out = xmalloc(OUT_CAP);
     struct stat st;
     if (fstat(fileno(f), &st) == 0)
         s->file_size = (uint64_t)st.st_size;

@@ -46,7 +46,7 @@ typedef struct reader {
     cv_buf block, body, text;
 } reader;
 
-static void r_destroy(void *p)
+static void warc_destroy(void *p)
 {
     reader *r = p;
     stream_close(r->s);
@@ -56,7 +56,7 @@ static void r_destroy(void *p)
     free(r);
 }
 
-static void *r_create(const cv_host *h, cv_ctx *ctx)
+static void *warc_create(const cv_host *h, cv_ctx *ctx)
 {
     reader *r = calloc(1, sizeof *r);
     if (!r)
@@ -348,7 +348,7 @@ static int skip_record(reader *r, const char *counter, uint64_t clen)
     return -1;
 }
 
-static cv_status r_next(void *p, cv_doc *doc)
+static cv_status warc_next(void *p, cv_doc *doc)
 {
     reader *r = p;
     const cv_host *h = r->host;
@@ -490,9 +490,9 @@ static const cv_plugin warc_reader = {
     .version = "1.0.0",
     .description = "Reads WARC/1.0 and 1.1 crawls (plain, .gz, .zst): HTTP responses, resources and WET text",
     .options = options,
-    .create = r_create,
-    .destroy = r_destroy,
-    .next = r_next,
+    .create = warc_create,
+    .destroy = warc_destroy,
+    .next = warc_next,
 };
 
 CONVERT_PLUGINS(&warc_reader)

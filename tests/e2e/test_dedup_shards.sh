@@ -2,8 +2,8 @@
 # Dedup across shards: dist/shards.sh with 1, 3 and 4 shards keeps exactly the
 # documents, texts and drops (reason and the kept id named) of the single run;
 # several input files and one; a budget so small that the sorts spill; a rerun
-# that redoes nothing; a task killed with SIGKILL; a corrupted work file; the
-# errors of phases run out of order.
+# that redoes nothing; tasks killed with SIGKILL at a named point; a corrupted
+# work file; the errors of phases run out of order.
 . "$(dirname "$0")/lib.sh"
 export CONVERT
 SHARDS="$SRC/dist/shards.sh"
@@ -35,6 +35,7 @@ expect_rc 0 "single run over four files"
 [ "$(json "$TMP/single/report.json" 'j["dropped_by_reason"].get("dedup:exact_duplicate", 0) > 0 and j["dropped_by_reason"].get("dedup:near_duplicate", 0) > 0')" = True ] &&
     ok || bad "the corpus has exact and near copies: $(counts "$TMP/single")"
 run "$CONVERT" -q -c "$TMP/dedup.yaml" -i "$TMP/in/*.jsonl.gz" -o "$TMP/single1" -j 1
+expect_rc 0 "single run -j 1"
 same_as "$TMP/single" "$TMP/single1" "single run -j 1 = -j 2"
 
 for n in 1 3 4; do
@@ -151,24 +152,27 @@ run "$SHARDS" 2 "$SRC/config/shard-nodedup.yaml" "$SRC/seeds/seeds.tar.gz" "$TMP
 expect_rc 0 "shards.sh on a config without dedup"
 expect_file "$TMP/nodedup/report.json" "its merged report"
 
-# SIGKILL in the middle of a sign task: nothing looks complete; a rerun is equal.
-if [ -z "${CONVERT_WRAPPER:-}" ]; then
-    "$PYTHON" "$SRC/tests/tools/gen_dups.py" "$TMP/big" 3 12M --seed 9 >/dev/null
-    run "$CONVERT" -q -c "$TMP/dedup.yaml" -i "$TMP/big/*.jsonl.gz" -o "$TMP/bigsingle"
-    expect_rc 0 "single run, 12 MB"
-    run timeout -s KILL 0.4 "$CONVERT" -q -c "$TMP/dedup.yaml" -i "$TMP/big/*.jsonl.gz" -o "$TMP/killed" \
-        --phase sign --shard 0/2 -j 1
-    if [ "$RC" -eq 137 ]; then
-        ok
-        run "$CONVERT" --verify "$TMP/killed/work/sign-0"
-        expect_rc 1 "a killed task has no marker"
-        expect_no_file "$TMP/killed/work/sign-0/docs.bin" "nor a final work file"
-    else
-        echo "NOTE: the sign task finished within 0.4 s (exit $RC); the kill hit nothing" >&2
-    fi
-    run "$SHARDS" 2 "$TMP/dedup.yaml" "$TMP/big/*.jsonl.gz" "$TMP/killed"
-    expect_rc 0 "rerun after the kill"
-    same_as "$TMP/bigsingle" "$TMP/killed" "rerun after SIGKILL"
-    [ -z "$(find "$TMP/killed" -name '.*.tmp-*')" ] && ok || bad "the killed task's temp files were cleaned up"
-fi
+# SIGKILL in the middle of a sign task, and of a pairs task after its sort
+# spilled (CONVERT_FAULT names the point): nothing looks complete; a rerun
+# removes what the killed tasks left and is equal.
+run env CONVERT_FAULT=sign:written "$CONVERT" -q -c "$TMP/dedup.yaml" -i "$TMP/in/*.jsonl.gz" -o "$TMP/killed" \
+    --phase sign --shard 0/2 -j 1
+expect_rc 137 "a sign task killed at CONVERT_FAULT=sign:written"
+run "$CONVERT" --verify "$TMP/killed/work/sign-0"
+expect_rc 1 "a killed task has no marker"
+expect_no_file "$TMP/killed/work/sign-0/docs.bin" "nor a final work file"
+[ -n "$(find "$TMP/killed/work/sign-0" -name '.*.tmp-*')" ] && ok || bad "the killed sign task left temp files to clean up"
+run "$CONVERT" -q -c "$TMP/dedup.yaml" -i "$TMP/in/*.jsonl.gz" -o "$TMP/killed" --phase sign --shard 1/2
+expect_rc 0 "sign task 1"
+run "$CONVERT" -q -c "$TMP/dedup.yaml" -i "$TMP/in/*.jsonl.gz" -o "$TMP/killed" --phase sign --shard 0/2
+expect_rc 0 "sign task 0 again"
+run env CONVERT_FAULT=pairs:spilled "$CONVERT" -q -c "$TMP/dedup.yaml" -o "$TMP/killed" --phase pairs --shard 0/2 \
+    --memory 64K
+expect_rc 137 "a pairs task killed at CONVERT_FAULT=pairs:spilled"
+[ -n "$(find "$TMP/killed/work" -path '*/tmp-pairs-0-*/run-*.bin')" ] && ok || bad "the killed pairs task left spilled runs"
+run "$SHARDS" 2 "$TMP/dedup.yaml" "$TMP/in/*.jsonl.gz" "$TMP/killed"
+expect_rc 0 "rerun after the kills"
+same_as "$TMP/single" "$TMP/killed" "rerun after SIGKILL"
+[ -z "$(find "$TMP/killed" -name '.*.tmp-*' -o -name 'tmp-*' -o -name 'run-*.bin')" ] && ok ||
+    bad "the killed tasks' temp files and spilled runs were cleaned up"
 finish

@@ -27,6 +27,7 @@ grep -q '<script\|https\?://' "$TMP/ex/report.html" && bad "report.html has a sc
 
 # The card and the charts are the same for any thread count.
 run "$CONVERT" -q -c "$SRC/config/example.yaml" -o "$TMP/ex2" -j 2
+expect_rc 0 "example.yaml -j 2"
 expect_same "$TMP/ex/README.md" "$TMP/ex2/README.md" "card -j 1 vs -j 2"
 
 # card: sets name, licence and tasks; its mistakes are config errors with a location.
@@ -55,6 +56,7 @@ expect_err "unknown key 'licence'" "card error names the key"
 # Shards: the merged report draws the same charts, and its card lists every shard's files.
 CFG="$SRC/config/shard-nodedup.yaml"
 run "$CONVERT" -q -c "$CFG" -o "$TMP/single"
+expect_rc 0 "the single run the shards are compared with"
 for k in 0 1 2; do
     run "$CONVERT" -q -c "$CFG" -o "$TMP/sh/shard-$k" --shard "$k/3"
     expect_rc 0 "shard $k"

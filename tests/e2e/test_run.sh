@@ -18,6 +18,7 @@ expect_same "$TMP/out/train.jsonl" "$SRC/tests/golden/minimal/train.jsonl" "mini
 
 # Summary on stderr without -q; no progress line when stderr is not a terminal...
 run "$CONVERT" -c "$SRC/config/minimal.yaml" -o "$TMP/out2"
+expect_rc 0 "a second run"
 expect_err "ok: read 5, written 5, dropped 0" "summary"
 case "$ERR" in *$'\r'*) bad "progress line on a non-terminal" ;; *) ok ;; esac
 # ...and a live one, with percentage and ETA, when it is.

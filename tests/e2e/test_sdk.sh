@@ -21,8 +21,13 @@ expect_out "$PREFIX/lib/convert/plugins/boilerplate.so" "plugins found beside th
 run "$PREFIX/bin/convert" -q -c "$PREFIX/share/convert/config/example.yaml" -o "$TMP/installed-run"
 expect_rc 0 "installed example config runs"
 expect_file "$TMP/installed-run/train.conllu" "installed run output"
-man -l "$PREFIX/share/man/man1/convert.1" 2>/dev/null | grep -q "turn scraped text archives" && ok ||
-    { command -v man >/dev/null && bad "man page renders" || ok; }
+# man-db is in CONVERT_TEST_DEPS: without it the page is untested, which is a failure.
+if command -v man >/dev/null; then
+    man -l "$PREFIX/share/man/man1/convert.1" 2>"$TMP/man.err" | grep -q "turn scraped text archives" && ok ||
+        bad "man page renders: $(cat "$TMP/man.err")"
+else
+    bad "man is missing (install man-db: dist/deps.sh CONVERT_TEST_DEPS)"
+fi
 
 # The example plugin, out of tree: with pkg-config (make) and with CMake.
 cp -r "$SRC/dist/example-plugin" "$TMP/ex"
@@ -55,6 +60,7 @@ assert docs["3"] == "Nothing personal here, 30 000 leva and 17:07.", docs["3"]
 PY
 done
 run "$PREFIX/bin/convert" --plugin-path "$TMP/ex" --describe redact
+expect_rc 0 "--describe an out-of-tree plugin"
 expect_out "replacement        string default: [{KIND}]" "--describe an out-of-tree plugin"
 
 # The Debian package.

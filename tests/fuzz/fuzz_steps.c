@@ -24,6 +24,7 @@ static void setup(void)
 {
     static const char *const spec[][2] = {
         {"normalize", ""},
+        {"pii", "phones: true"},
         {"dates", "rules: dates/dates.yaml"},
         {"boilerplate", "rules: boilerplate"},
         {"quality", "drop_unfinished_tail: true\nmin_words: 1"},

@@ -146,3 +146,25 @@ uint64_t th_counter(th_plugin *p, const char *counter)
     json_decref(j);
     return n;
 }
+
+const char *th_opts_error(cv_kind kind, const char *name, const char *yaml)
+{
+    static char msg[1024];
+    cv_err err;
+    cv_registry *reg = cv_registry_new();
+    cv_registry_add_dir(reg, CONVERT_PLUGIN_BUILD_DIR);
+    if (cv_registry_load(reg, &err) < 0)
+        fail_msg("loading plugins: %s", err.msg);
+    const cv_entry *e = cv_registry_find(reg, kind, name);
+    if (!e)
+        fail_msg("no plugin %s", name);
+    cv_node *n = cv_yaml_parse(yaml, strlen(yaml), "test", &err);
+    if (!n)
+        fail_msg("bad test YAML: %s", err.msg);
+    cv_opts *o = cv_opts_parse(e->desc->optmap, n, name, "test", TEST_SOURCE_DIR, &err);
+    snprintf(msg, sizeof msg, "%s", o ? "" : err.msg);
+    cv_opts_free(o);
+    cv_node_free(n);
+    cv_registry_free(reg);
+    return msg;
+}

@@ -38,6 +38,10 @@ cv_status th_next(th_plugin *p, cv_doc *d);
 cv_doc *th_doc(const char *id, const char *text);
 cv_status th_process(th_plugin *p, cv_doc *d);
 
+/* The error the core gives for options `yaml` of a plugin at config time
+ * (a choice, a range, a type), "" when they are accepted.  Static buffer. */
+const char *th_opts_error(cv_kind kind, const char *name, const char *yaml);
+
 /* Helpers for tests. */
 char *th_slurp(const char *path, size_t *len); /* NULL if missing */
 /* th_slurp of file name under dir: what a committed writer left there. */

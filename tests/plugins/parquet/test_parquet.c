@@ -1,6 +1,8 @@
-/* parquet: the Thrift compact encoder byte for byte, the file's framing,
- * option and type errors.  Whole files are read back by DuckDB in
+/* parquet: the Thrift compact encoder byte for byte, its reader on the same
+ * bytes and on every truncation of them, the file's framing, option and type
+ * errors.  Whole files are read back by DuckDB in
  * tests/e2e/test_parquet.sh. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
@@ -29,6 +31,55 @@ static void test_thrift_bytes(void **s)
     assert_int_equal(b.len, sizeof want);
     assert_memory_equal(b.p, want, sizeof want);
     buf_free(&b);
+}
+
+/* The bytes test_thrift_bytes expects, read back field by field. */
+static const unsigned char sample[] = {0x15, 0x01, 0x28, 0x02, 'a', 'b', 0x06, 40, 0xD8, 0x04, 0x19, 0x25, 0x00,
+                                       0x06, 0x1C, 0x11, 0x00, 0x19, 0xF8, 0x0F, 0x00};
+
+static void test_thrift_read(void **s)
+{
+    (void)s;
+    tr t;
+    tr_init(&t, sample, sizeof sample);
+    int16_t last = 0, id;
+    int type, et;
+    size_t len;
+    assert_true(tr_field(&t, &last, &id, &type) && id == 1 && type == TC_I32);
+    assert_int_equal(tr_int(&t), -1);
+    assert_true(tr_field(&t, &last, &id, &type) && id == 3 && type == TC_BINARY);
+    assert_memory_equal(tr_bin(&t, &len), "ab", 2);
+    assert_int_equal(len, 2);
+    assert_true(tr_field(&t, &last, &id, &type) && id == 20 && type == TC_I64);
+    assert_int_equal(tr_int(&t), 300);
+    assert_true(tr_field(&t, &last, &id, &type) && id == 21 && type == TC_LIST);
+    assert_int_equal(tr_list(&t, &et), 2);
+    assert_int_equal(et, TC_I32);
+    assert_int_equal(tr_int(&t), 0);
+    assert_int_equal(tr_int(&t), 3);
+    assert_true(tr_field(&t, &last, &id, &type) && id == 22 && type == TC_STRUCT);
+    tr_skip(&t, type);
+    /* 15 binary elements promised, none there: a list that lies about its size */
+    assert_true(tr_field(&t, &last, &id, &type) && id == 23 && type == TC_LIST);
+    assert_int_equal(tr_list(&t, &et), 0);
+    assert_true(t.err);
+
+    /* Every truncation: skipping the struct ends in an error, never past the end. */
+    for (size_t n = 0; n < sizeof sample; n++) {
+        unsigned char *cut = malloc(n + 1); /* exact size: ASan sees any read past it */
+        memcpy(cut, sample, n);
+        tr_init(&t, cut, n);
+        tr_skip(&t, TC_STRUCT);
+        assert_true(t.err);
+        assert_true(t.p <= t.end);
+        free(cut);
+    }
+    /* Structs nested past the limit are an error, not a deep recursion. */
+    unsigned char deep[200];
+    memset(deep, 0x1C, sizeof deep); /* field 1, a struct, again and again */
+    tr_init(&t, deep, sizeof deep);
+    tr_skip(&t, TC_STRUCT);
+    assert_true(t.err);
 }
 
 static void write_docs(th_plugin *w, int n, const char *split)
@@ -119,6 +170,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_thrift_bytes),
+        cmocka_unit_test(test_thrift_read),
         cmocka_unit_test(test_framing),
         cmocka_unit_test(test_options_refused),
         cmocka_unit_test(test_wrong_type),

@@ -8,6 +8,8 @@
 /* Scalars become strings.  Anchors and aliases are refused.  On failure
  * returns NULL with "FILE:LINE:COL: message" in err. */
 json_t *yaml_file_load(const char *path, char *err, size_t errlen);
+/* The same from text in memory; name is what errors call it. */
+json_t *yaml_text_load(const char *name, const unsigned char *text, size_t len, char *err, size_t errlen);
 
 /* The *.yaml / *.yml files of a folder, sorted; or just `path` if it is a
  * file.  Returns the count; *out is a NULL-terminated array to free with

@@ -1,9 +1,17 @@
-/* util.h -- small helpers shared by the built-in plugins (linked statically into each). */
+/* util.h -- pluginkit's small helpers for the built-in plugins (linked statically into each). */
 #ifndef CV_PLUGIN_UTIL_H
 #define CV_PLUGIN_UTIL_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* Allocation for the built-in plugins.  Out of memory is not recoverable in
+ * a plugin (the core aborts too), so these abort in one place instead of an
+ * `if (!p) abort();` at every call.  A size of 0 still gives a pointer. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
 
 /* A growable byte buffer. */
 typedef struct cv_buf {

@@ -1,4 +1,4 @@
-/* util.c -- buffers, UTF-8 checks and file reading for the built-in plugins. */
+/* util.c -- allocation, buffers, UTF-8 checks and file reading for the built-in plugins. */
 #include "util.h"
 
 #include <stdint.h>
@@ -7,6 +7,36 @@
 #include <string.h>
 
 #include "simd.h"
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        abort();
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        abort();
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        abort();
+    return q;
+}
+
+char *xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    return memcpy(xmalloc(n), s, n);
+}
 
 void buf_reserve(cv_buf *b, size_t extra)
 {
@@ -17,10 +47,7 @@ void buf_reserve(cv_buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + extra + 1)
         cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p)
-        abort(); /* as the core does: out of memory is not recoverable here */
-    b->p = p;
+    b->p = xrealloc(b->p, cap);
     b->cap = cap;
 }
 
@@ -38,9 +65,7 @@ void buf_adds(cv_buf *b, const char *s) { buf_add(b, s, strlen(s)); }
 
 uint32_t *utf8_char_offsets(const char *s, size_t len)
 {
-    uint32_t *chars = malloc((len + 1) * sizeof *chars);
-    if (!chars)
-        abort();
+    uint32_t *chars = xmalloc((len + 1) * sizeof *chars);
     uint32_t c = 0;
     for (size_t i = 0; i < len; i++) {
         chars[i] = c;

@@ -1,5 +1,6 @@
 /* yamlfile.c -- YAML data files for plugins: libyaml's document loader to jansson. */
 #include "yamlfile.h"
+#include "util.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -58,6 +59,31 @@ static int has_alias(const unsigned char *text, size_t len)
     return found;
 }
 
+json_t *yaml_text_load(const char *name, const unsigned char *text, size_t len, char *err, size_t errlen)
+{
+    if (has_alias(text, len)) {
+        snprintf(err, errlen, "%s: YAML anchors and aliases are not supported", name);
+        return NULL;
+    }
+    yaml_parser_t p;
+    yaml_document_t doc;
+    yaml_parser_initialize(&p);
+    yaml_parser_set_input_string(&p, text, len);
+    json_t *out = NULL;
+    if (!yaml_parser_load(&p, &doc)) {
+        snprintf(err, errlen, "%s:%zu:%zu: YAML syntax error: %s", name, p.problem_mark.line + 1,
+                 p.problem_mark.column + 1, p.problem ? p.problem : "?");
+    } else {
+        yaml_node_t *root = yaml_document_get_root_node(&doc);
+        out = root ? convert(&doc, root, 0) : json_object();
+        if (!out)
+            snprintf(err, errlen, "%s: unsupported YAML (complex keys or nesting deeper than 64)", name);
+        yaml_document_delete(&doc);
+    }
+    yaml_parser_delete(&p);
+    return out;
+}
+
 json_t *yaml_file_load(const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
@@ -81,27 +107,7 @@ json_t *yaml_file_load(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s: cannot read", path);
         return NULL;
     }
-    if (has_alias(text, got)) {
-        free(text);
-        snprintf(err, errlen, "%s: YAML anchors and aliases are not supported", path);
-        return NULL;
-    }
-    yaml_parser_t p;
-    yaml_document_t doc;
-    yaml_parser_initialize(&p);
-    yaml_parser_set_input_string(&p, text, got);
-    json_t *out = NULL;
-    if (!yaml_parser_load(&p, &doc)) {
-        snprintf(err, errlen, "%s:%zu:%zu: YAML syntax error: %s", path, p.problem_mark.line + 1,
-                 p.problem_mark.column + 1, p.problem ? p.problem : "?");
-    } else {
-        yaml_node_t *root = yaml_document_get_root_node(&doc);
-        out = root ? convert(&doc, root, 0) : json_object();
-        if (!out)
-            snprintf(err, errlen, "%s: unsupported YAML (complex keys or nesting deeper than 64)", path);
-        yaml_document_delete(&doc);
-    }
-    yaml_parser_delete(&p);
+    json_t *out = yaml_text_load(path, text, got, err, errlen);
     free(text);
     return out;
 }
@@ -134,9 +140,7 @@ int yaml_paths(const char *path, char ***out)
         for (struct dirent *e; (e = readdir(d));) {
             if (!is_yaml(e->d_name) || e->d_name[0] == '.')
                 continue;
-            char **nv = realloc(v, (n + 2) * sizeof *v);
-            if (!nv)
-                abort();
+            char **nv = xrealloc(v, (n + 2) * sizeof *v);
             v = nv;
             size_t len = strlen(path) + strlen(e->d_name) + 2;
             v[n] = malloc(len);

@@ -1,0 +1,273 @@
+/* The thread scheduler on a synthetic pipeline: parallel steps and serial
+ * ones (one with a prepare() share) that sleep at random and drop at random.
+ * Whatever the timing and the worker count: serial steps and the end see
+ * documents strictly in input order and one at a time, a serial step sees
+ * exactly the documents not dropped before it, prepare() runs before its
+ * step, no document is taken for work beyond the window, and every document
+ * read reaches the end exactly once.  A stop part-way frees what is in
+ * flight (the sanitizer and valgrind builds check that). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "doc.h"
+#include "scheduler.h"
+
+enum { STEPS = 5 };
+static const unsigned char kinds[STEPS] = {CV_SCHED_PARALLEL, CV_SCHED_SERIAL, CV_SCHED_PARALLEL, CV_SCHED_PREPARED,
+                                           CV_SCHED_PARALLEL};
+
+typedef struct synth {
+    uint64_t ndocs, seed;
+    uint64_t nread;                  /* the reader thread's alone */
+    atomic_ullong ended;             /* documents through end(), in order */
+    uint64_t *seen[STEPS];           /* serial steps: the seqs each saw, in the order it saw them */
+    atomic_ullong nseen[STEPS];
+    atomic_int inside[STEPS];        /* serial steps: threads inside now */
+    atomic_int bad_order, bad_overlap, bad_window, bad_prepare, bad_skip, bad_settle;
+    atomic_ullong dropped_before[STEPS + 1]; /* documents dropped before step i (i = STEPS: all) */
+    unsigned char *prepared, *dropped;       /* per seq */
+    atomic_uchar *settled;
+    size_t window;
+    atomic_ullong max_ahead; /* the furthest a document worked on ran ahead of the end */
+    uint64_t slow_from, slow_to; /* serial step 1 takes 1 ms per document in [from, to) */
+    uint64_t stop_after;         /* 0: never */
+} synth;
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    return x ^ (x >> 33);
+}
+
+/* A document's fate at a step: sometimes a pause, sometimes a drop. */
+static uint64_t fate(const synth *s, const cv_doc *d, size_t step) { return mix(s->seed ^ (d->seq * 31 + step)); }
+
+static void pause_maybe(uint64_t f)
+{
+    if (f % 16 == 0) { /* one in sixteen waits up to 200 us */
+        struct timespec ts = {0, (long)((f >> 8) % 200000)};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static int rd(void *arg, cv_doc **out)
+{
+    synth *s = arg;
+    if (s->nread == s->ndocs)
+        return 0;
+    cv_doc *d = cv_doc_new();
+    d->seq = s->nread++;
+    d->at = 0;
+    *out = d;
+    return 1;
+}
+
+static void check_window(synth *s, const cv_doc *d)
+{
+    uint64_t ended = atomic_load(&s->ended), ahead = d->seq >= ended ? d->seq - ended : 0;
+    if (ahead >= s->window)
+        atomic_fetch_add(&s->bad_window, 1);
+    uint64_t max = atomic_load(&s->max_ahead);
+    while (ahead > max && !atomic_compare_exchange_weak(&s->max_ahead, &max, ahead))
+        ;
+}
+
+static void settle(void *arg, cv_doc *d, size_t w)
+{
+    synth *s = arg;
+    (void)w;
+    if (atomic_fetch_add(&s->settled[d->seq], 1) != 0 || d->at != 0)
+        atomic_fetch_add(&s->bad_settle, 1);
+}
+
+static void prepare(void *arg, cv_doc *d, size_t step, size_t w)
+{
+    synth *s = arg;
+    (void)w;
+    check_window(s, d);
+    if (kinds[step] != CV_SCHED_PREPARED || d->at != step)
+        atomic_fetch_add(&s->bad_prepare, 1);
+    pause_maybe(fate(s, d, step + 100));
+    s->prepared[d->seq] = 1;
+}
+
+static void step(void *arg, cv_doc *d, size_t i, size_t w)
+{
+    synth *s = arg;
+    (void)w;
+    check_window(s, d);
+    uint64_t f = fate(s, d, i);
+    if (kinds[i] != CV_SCHED_PARALLEL) {
+        if (atomic_fetch_add(&s->inside[i], 1) != 0)
+            atomic_fetch_add(&s->bad_overlap, 1);
+        uint64_t n = atomic_fetch_add(&s->nseen[i], 1);
+        if (n < s->ndocs)
+            s->seen[i][n] = d->seq;
+        if (kinds[i] == CV_SCHED_PREPARED && !s->prepared[d->seq])
+            atomic_fetch_add(&s->bad_prepare, 1);
+    }
+    pause_maybe(f);
+    if (i == 1 && d->seq >= s->slow_from && d->seq < s->slow_to) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+    if ((f >> 40) % 10 == 0) { /* one in ten dropped, at any step */
+        s->dropped[d->seq] = (unsigned char)(i + 1);
+        cv_doc_drop(d, "synthetic", NULL);
+    }
+    if (kinds[i] != CV_SCHED_PARALLEL)
+        atomic_fetch_sub(&s->inside[i], 1);
+}
+
+static void end(void *arg, cv_doc *d, size_t w)
+{
+    synth *s = arg;
+    (void)w;
+    if (atomic_fetch_add(&s->inside[0], 1) != 0) /* step 0 is parallel: its slot is the end's */
+        atomic_fetch_add(&s->bad_overlap, 1);
+    if (d->seq != atomic_load(&s->ended))
+        atomic_fetch_add(&s->bad_order, 1);
+    /* a document not dropped went through every step; a dropped one left where it was dropped */
+    if ((d->drop_reason != NULL) != (s->dropped[d->seq] != 0) || d->at != STEPS)
+        atomic_fetch_add(&s->bad_skip, 1);
+    pause_maybe(fate(s, d, 99));
+    atomic_fetch_sub(&s->inside[0], 1);
+    atomic_fetch_add(&s->ended, 1);
+}
+
+static int stopping(void *arg)
+{
+    synth *s = arg;
+    return s->stop_after && atomic_load(&s->ended) >= s->stop_after;
+}
+
+static void run_synth(synth *s, int workers)
+{
+    s->prepared = calloc(s->ndocs, 1);
+    s->dropped = calloc(s->ndocs, 1);
+    s->settled = calloc(s->ndocs, sizeof *s->settled);
+    assert_non_null(s->prepared);
+    assert_non_null(s->dropped);
+    assert_non_null(s->settled);
+    for (size_t i = 0; i < STEPS; i++)
+        assert_non_null(s->seen[i] = calloc(s->ndocs, sizeof *s->seen[i]));
+    cv_sched_ops ops = {.arg = s, .nsteps = STEPS, .kinds = kinds, .read = rd, .settle = settle, .prepare = prepare,
+                        .step = step, .end = end, .stopping = stopping};
+    cv_sched *sched = cv_sched_new(&ops, workers);
+    s->window = cv_sched_window(sched);
+    assert_true(s->window > 0);
+    cv_sched_run(sched);
+    cv_sched_free(sched);
+}
+
+/* A serial step saw, in input order, exactly the documents not dropped
+ * before it (of those that got that far, after a stop). */
+static void check_serial_logs(const synth *s, int complete)
+{
+    for (size_t i = 0; i < STEPS; i++) {
+        if (kinds[i] == CV_SCHED_PARALLEL)
+            continue;
+        uint64_t n = atomic_load(&s->nseen[i]), k = 0;
+        for (uint64_t seq = 0; seq < s->ndocs && k < n; seq++) {
+            if (s->dropped[seq] && s->dropped[seq] <= i)
+                continue; /* dropped before this step: it must not come */
+            assert_int_equal(s->seen[i][k], seq);
+            k++;
+        }
+        assert_int_equal(k, n);
+        if (complete) {
+            uint64_t want = 0;
+            for (uint64_t seq = 0; seq < s->ndocs; seq++)
+                want += !(s->dropped[seq] && s->dropped[seq] <= i);
+            assert_int_equal(n, want);
+        }
+    }
+}
+
+static void check_clean(synth *s)
+{
+    assert_int_equal(atomic_load(&s->bad_order), 0);
+    assert_int_equal(atomic_load(&s->bad_overlap), 0);
+    assert_int_equal(atomic_load(&s->bad_window), 0);
+    assert_int_equal(atomic_load(&s->bad_prepare), 0);
+    assert_int_equal(atomic_load(&s->bad_skip), 0);
+    assert_int_equal(atomic_load(&s->bad_settle), 0);
+}
+
+static void free_synth(synth *s)
+{
+    for (size_t i = 0; i < STEPS; i++)
+        free(s->seen[i]);
+    free(s->prepared);
+    free(s->dropped);
+    free((void *)s->settled);
+}
+
+static void test_order_window_accounting(void **state)
+{
+    (void)state;
+    static const int workers[] = {1, 2, 4, 8};
+    for (size_t k = 0; k < sizeof workers / sizeof *workers; k++) {
+        synth s = {.ndocs = 4000, .seed = 0x5eed + k};
+        run_synth(&s, workers[k]);
+        check_clean(&s);
+        check_serial_logs(&s, 1);
+        assert_int_equal(atomic_load(&s.ended), s.ndocs); /* every document read reached the end */
+        assert_int_equal(s.nread, s.ndocs);
+        uint64_t drops = 0, settled = 0;
+        for (uint64_t i = 0; i < s.ndocs; i++) {
+            drops += s.dropped[i] != 0;
+            settled += atomic_load(&s.settled[i]);
+        }
+        assert_int_equal(settled, s.ndocs); /* the reader's share once per document */
+        assert_true(drops > s.ndocs / 10 && drops < s.ndocs / 2); /* the drops did happen */
+        free_synth(&s);
+    }
+}
+
+/* More documents than the window holds, with a serial step that is slow for
+ * a while: the window must hold back the workers, not the order. */
+static void test_window_under_a_slow_turn(void **state)
+{
+    (void)state;
+    synth s = {.ndocs = 12000, .seed = 77, .slow_from = 100, .slow_to = 400};
+    run_synth(&s, 3);
+    check_clean(&s);
+    check_serial_logs(&s, 1);
+    assert_true(s.window < s.ndocs);
+    assert_true(atomic_load(&s.max_ahead) > s.window / 2); /* the workers did run up against it */
+    assert_int_equal(atomic_load(&s.ended), s.ndocs);
+    free_synth(&s);
+}
+
+static void test_stop_part_way(void **state)
+{
+    (void)state;
+    synth s = {.ndocs = 4000, .seed = 5, .stop_after = 700};
+    run_synth(&s, 4);
+    check_clean(&s);
+    check_serial_logs(&s, 0);
+    uint64_t ended = atomic_load(&s.ended);
+    assert_true(ended >= 700 && ended < s.ndocs);
+    free_synth(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_order_window_accounting),
+        cmocka_unit_test(test_window_under_a_slow_turn),
+        cmocka_unit_test(test_stop_part_way),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
