@@ -4,8 +4,9 @@
  * scraped text):
  *   1. Pattern rules from YAML files (one per language, PCRE2 with Unicode):
  *      `line` removes a matching line, `strip` removes only the match,
- *      `cut` removes the line and everything after it (comment and share
- *      widgets end the article), `block` removes a heading such as "Read
+ *      `cut` removes the line and everything after it when that is chrome
+ *      (comment and share widgets end the article; one between paragraphs
+ *      goes alone), `block` removes a heading such as "Read
  *      also" and the teaser lines under it.
  *   2. Structure, with thresholds as options: lines that are mostly numbers
  *      (timestamps, view counters), repeated lines (a headline printed
@@ -19,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <xxhash.h>
 
 #include "convert/plugin.h"
 #include "literals.h"
@@ -55,6 +58,13 @@ static const cv_option options[] = {
     {"trim_lead", CV_OPT_BOOL, "true", 0, "before the first paragraph keep only the headline: the line with most words"},
     {"headline_min_words", CV_OPT_INT, "4", 0, "a shorter headline is removed too"},
     {"trim_tail", CV_OPT_BOOL, "true", 0, "remove every line after the last paragraph"},
+    {"main_run", CV_OPT_BOOL, "false", 0,
+     "keep only the densest run of paragraphs (and the headline): the run of kept lines where paragraph "
+     "characters most outweigh the cost of the other lines; for text dumps, where chrome paragraphs sit before "
+     "and after the article"},
+    {"main_run_line_cost", CV_OPT_INT, "20", 0,
+     "main_run: a kept line that is no paragraph costs its length plus this many characters, a removed line "
+     "this many"},
     {"title_key", CV_OPT_STRING, "title", 0, "metadata key for the headline trim_lead kept (empty: do not set)"},
     {"end_key", CV_OPT_STRING, "end_removed", 0,
      "metadata key set to true when the text's last line was removed: the page went on past the text, so a "
@@ -149,11 +159,17 @@ typedef struct bp {
      * long paragraph need not be walked to its end.  The headline choice
      * counts its few candidates fully. */
     size_t words_cap;
-    int repeated, lead, tail;
+    int repeated, lead, tail, main_run;
+    int64_t run_cost;
     const char *title_key, *end_key;
     size_t head; /* the headline line kept by trim_lead, or SIZE_MAX */
     line *lines;
     size_t nlines, clines;
+    size_t *after;    /* cut: chars of all lines from i on at [2i], of their paragraphs at [2i + 1] */
+    size_t cafter;
+    int after_ready;  /* after is for the current document */
+    size_t *seen; /* repeated_lines: open-addressed set of kept lines, as index + 1 (0: empty) */
+    size_t cseen;
     cv_buf out;
 } bp;
 
@@ -176,6 +192,8 @@ static void bp_destroy(void *p)
     pcre2_match_data_free(b->md);
     pcre2_match_context_free(b->mctx);
     free(b->lines);
+    free(b->seen);
+    free(b->after);
     buf_free(&b->out);
     free(b);
 }
@@ -426,6 +444,8 @@ static void *bp_create(const cv_host *h, cv_ctx *ctx)
     b->teasers = h->opt_bool(ctx, "story_teasers");
     b->lead = h->opt_bool(ctx, "trim_lead");
     b->tail = h->opt_bool(ctx, "trim_tail");
+    b->main_run = h->opt_bool(ctx, "main_run");
+    b->run_cost = h->opt_int(ctx, "main_run_line_cost");
     b->title_key = h->opt_string(ctx, "title_key");
     b->end_key = h->opt_string(ctx, "end_key");
     const char *path = h->opt_string(ctx, "rules");
@@ -690,6 +710,40 @@ typedef struct pass {
     const char *block_why;
 } pass;
 
+/* Does the article go on after line i, where a cut rule matched?  A widget
+ * line ("subscribe to our channel") may sit between two paragraphs: cutting
+ * to the end is right only when what follows is chrome.  The article goes
+ * on when the next line (past at most one short line, a caption or a label)
+ * is a paragraph and paragraphs hold at least half of the characters from
+ * there to the end; comments (names and dates between their texts), lists
+ * of other stories and footers do not.  The sums from each line to the end
+ * are taken once per document, at its first cut: linear in lines. */
+static int article_follows(bp *b, size_t i)
+{
+    size_t n = b->nlines;
+    if (!b->after_ready) {
+        if (b->cafter < 2 * (n + 1)) {
+            free(b->after);
+            b->cafter = 2 * (n + 1);
+            b->after = malloc(b->cafter * sizeof *b->after);
+            if (!b->after)
+                abort();
+        }
+        b->after[2 * n] = b->after[2 * n + 1] = 0;
+        for (size_t j = n; j-- > i + 1;) {
+            line *l = &b->lines[j];
+            measure(b, l); /* measured again when the pass reaches it: a strip may change it */
+            b->after[2 * j] = b->after[2 * (j + 1)] + l->len;
+            b->after[2 * j + 1] = b->after[2 * (j + 1) + 1] + (l->para ? l->len : 0);
+        }
+        b->after_ready = 1;
+    }
+    size_t next = i + 1;
+    if (next + 1 < n && !b->lines[next].para && (int64_t)b->lines[next].words <= b->caption_words)
+        next++;
+    return next < n && b->lines[next].para && 2 * b->after[2 * next + 1] >= b->after[2 * next];
+}
+
 /* Apply rule r, which matched line i at [ms, me).  1: a cut ended the document. */
 static int apply(bp *b, size_t i, const rule *r, size_t ms, size_t me, pass *ps)
 {
@@ -711,7 +765,7 @@ static int apply(bp *b, size_t i, const rule *r, size_t ms, size_t me, pass *ps)
         break;
     case ACT_CUT:
         l->why = r->counter;
-        if ((int64_t)ps->kept_chars >= b->cut_min) {
+        if ((int64_t)ps->kept_chars >= b->cut_min && !article_follows(b, i)) {
             for (size_t j = i + 1; j < b->nlines; j++)
                 b->lines[j].why = r->counter;
             return 1;
@@ -736,6 +790,7 @@ static int apply(bp *b, size_t i, const rule *r, size_t ms, size_t me, pass *ps)
 static void apply_rules(bp *b)
 {
     pass ps = {0};
+    b->after_ready = 0;
     for (size_t i = 0; i < b->nlines; i++) {
         line *l = &b->lines[i];
         measure(b, l);
@@ -788,23 +843,105 @@ static int repeats_with_source(const bp *b, const line *shorter, const line *lon
     return words >= 1 && (int64_t)words <= b->source_words;
 }
 
+/* repeated_lines: is kept line i equal to an earlier kept one?  If not, it
+ * joins the set.  A hash set, not a walk over the lines before: a book of
+ * 100k paragraphs took 21 s that way.  Sized per document (at most half
+ * full), so a huge document does not make every later one clear a huge set. */
+static void seen_clear(bp *b)
+{
+    size_t c = 64;
+    while (c < 2 * b->nlines)
+        c *= 2;
+    if (b->cseen != c) {
+        free(b->seen);
+        b->seen = malloc(c * sizeof *b->seen);
+        if (!b->seen)
+            abort();
+        b->cseen = c;
+    }
+    memset(b->seen, 0, c * sizeof *b->seen);
+}
+
+static int seen_before(bp *b, size_t i)
+{
+    const line *l = &b->lines[i];
+    size_t mask = b->cseen - 1;
+    for (size_t h = (size_t)XXH3_64bits(l->s, l->len) & mask;; h = (h + 1) & mask) {
+        size_t j = b->seen[h];
+        if (!j) {
+            b->seen[h] = i + 1;
+            return 0;
+        }
+        const line *o = &b->lines[j - 1];
+        if (o->len == l->len && !memcmp(o->s, l->s, l->len))
+            return 1;
+    }
+}
+
+/* main_run: among the kept lines, the run whose paragraph characters most
+ * outweigh the other lines' cost (a maximum-sum run, one pass) is the
+ * article; kept lines outside it go, but the headline.  Chrome paragraphs
+ * (a cookie notice, a comment form, teasers with their summaries) sit
+ * apart from the article behind menus and lists of links, which cost. */
+#define RUN_HEAD_LINES 3 /* main_run: its headline is among this many lines before it */
+
+static void keep_main_run(bp *b)
+{
+    line *L = b->lines;
+    size_t n = b->nlines, start = 0, best_start = 0, best_end = n;
+    int64_t sum = 0, best = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* a line removed already (a menu item, a teaser) still parts what
+         * it stood between, but only by the fixed cost: rules remove
+         * teasers from inside articles too */
+        int64_t v = L[i].why ? -b->run_cost
+                    : L[i].para ? (int64_t)L[i].len
+                                : -((int64_t)L[i].len + b->run_cost);
+        if (sum <= 0) {
+            sum = v;
+            start = i;
+        } else
+            sum += v;
+        if (sum > best) {
+            best = sum;
+            best_start = start;
+            best_end = i;
+        }
+    }
+    if (best_end == n)
+        return; /* no paragraph: quality decides */
+    /* The run's own headline: of the few lines just before it, the kept one
+     * with most words, when trim_lead's was a line before chrome paragraphs. */
+    if (b->lead && (b->head == SIZE_MAX || b->head < best_start)) {
+        size_t head = SIZE_MAX, most = 0;
+        for (size_t i = best_start; i-- > 0 && best_start - i <= RUN_HEAD_LINES;)
+            if (!L[i].why && !L[i].para && L[i].words > most) {
+                most = L[i].words;
+                head = i;
+            }
+        if (head != SIZE_MAX && (int64_t)most >= b->head_words)
+            b->head = head;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!L[i].why && (i < best_start || i > best_end) && i != b->head)
+            L[i].why = "removed:outside_main_run";
+}
+
 /* The structural pass over the lines the rules kept. */
 static void apply_structure(bp *b)
 {
     line *L = b->lines;
     size_t n = b->nlines;
+    if (b->repeated)
+        seen_clear(b);
     for (size_t i = 0; i < n; i++) {
         line *l = &L[i];
         if (l->why)
             continue;
         if (numeric_line(b, l))
             l->why = "removed:numeric_line";
-        else if (b->repeated)
-            for (size_t j = 0; j < i; j++)
-                if (!L[j].why && L[j].len == l->len && !memcmp(L[j].s, l->s, l->len)) {
-                    l->why = "removed:repeated_line";
-                    break;
-                }
+        else if (b->repeated && seen_before(b, i))
+            l->why = "removed:repeated_line";
     }
     /* A copy of a line with a source's name appended: the copy goes, whichever comes first. */
     if (b->source_words > 0)
@@ -879,6 +1016,8 @@ static void apply_structure(bp *b)
         for (size_t i = last + 1; i < n; i++)
             if (!L[i].why)
                 L[i].why = "removed:tail";
+    if (b->main_run)
+        keep_main_run(b);
 }
 
 static cv_status bp_process(void *p, cv_doc *doc)

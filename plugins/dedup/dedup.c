@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <utf8proc.h>
 #include <xxhash.h>
 
@@ -71,12 +72,27 @@ typedef struct table {
 
 static void table_put(table *t, uint64_t key, uint32_t doc);
 
+#define HUGE_PAGE ((size_t)2 << 20)
+
 static void table_grow(table *t)
 {
     table old = *t;
     t->cap = old.cap ? old.cap * 2 : 1024;
     t->n = 0;
-    t->s = xcalloc(t->cap, sizeof *t->s);
+    /* Zeroed by writing, not calloc: a calloc'd page is first mapped to the
+     * zero page by the probe's read, then copied at the write, a second fault
+     * with a TLB flush (a third of the step's time in a virtual machine). */
+    size_t bytes = t->cap * sizeof *t->s;
+    if (bytes >= HUGE_PAGE * 2) { /* big ones in huge pages: 512 times fewer faults and TLB misses */
+        t->s = aligned_alloc(HUGE_PAGE, bytes);
+        if (t->s)
+            madvise(t->s, bytes, MADV_HUGEPAGE);
+    } else {
+        t->s = xmalloc(bytes);
+    }
+    if (!t->s)
+        abort();
+    explicit_bzero(t->s, bytes); /* (memset after malloc is compiled as calloc) */
     for (size_t i = 0; i < old.cap; i++)
         if (old.s[i].key)
             table_put(t, old.s[i].key, old.s[i].doc);

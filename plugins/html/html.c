@@ -8,12 +8,15 @@
  * enough to walk by hand.  See docs/architecture.md for the measurements. */
 #include <ctype.h>
 #include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "convert/plugin.h"
+#include "bound.h"
 #include "extract.h"
 #include "util.h"
 #include "yamlfile.h"
@@ -34,7 +37,7 @@ typedef struct step {
     hints h;
     int64_t min_chars;
     int sniff;
-    cv_buf out;
+    cv_buf out, bounded, flat;
 } step;
 
 static void free_list(char **l, size_t n)
@@ -50,6 +53,8 @@ static void s_destroy(void *p)
     free_list(s->h.negative, s->h.nneg);
     free_list(s->h.positive, s->h.npos);
     buf_free(&s->out);
+    buf_free(&s->bounded);
+    buf_free(&s->flat);
     free(s);
 }
 
@@ -261,6 +266,67 @@ static void scan_meta(xmlNodePtr n, found *f)
     }
 }
 
+/* htmlReadMemory(text, len, NULL, "UTF-8", options), step by step, to see
+ * whether the parser stopped early: past 256 levels of nesting it halts
+ * and the rest of the page would be lost. */
+static htmlDocPtr parse(const char *text, size_t len, int *halted)
+{
+    *halted = 0;
+    int n = (int)(len > 0x7fffffff ? 0x7fffffff : len);
+#if LIBXML_VERSION < 21200 /* what 2.9's htmlReadMemory does; deprecated since 2.12, whose makes an HTML context */
+    xmlParserCtxtPtr c = xmlCreateMemoryParserCtxt(text, n);
+    if (!c)
+        return NULL;
+    htmlDefaultSAXHandlerInit();
+    if (c->sax)
+        memcpy(c->sax, &htmlDefaultSAXHandler, sizeof(xmlSAXHandlerV1));
+#else
+    htmlParserCtxtPtr c = htmlCreateMemoryParserCtxt(text, n);
+    if (!c)
+        return NULL;
+#endif
+    htmlCtxtUseOptions(c, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
+                              HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC);
+    c->html = 1;
+    xmlCharEncodingHandlerPtr utf8 = xmlFindCharEncodingHandler("UTF-8");
+    if (utf8) {
+        xmlSwitchToEncoding(c, utf8);
+        xmlFree((xmlChar *)c->input->encoding);
+        c->input->encoding = xmlStrdup((const xmlChar *)"UTF-8");
+    }
+    htmlParseDocument(c);
+    htmlDocPtr d = c->myDoc;
+    c->myDoc = NULL;
+    *halted = c->disableSAX != 0;
+    if (c->dictNames && d && d->dict == c->dict)
+        c->dict = NULL;
+    xmlFreeParserCtxt(c);
+    return d;
+}
+
+/* The page parsed in time linear in its size, with all its text: too many
+ * attributes on a tag are cut before the parser's quadratic check of them,
+ * and a page the parser gave up on for its depth is read again flattened
+ * (at a depth well inside the parser's limit, then with no levels at all). */
+static htmlDocPtr parse_bounded(step *s, const char *text, size_t len)
+{
+    if (bound_attrs(text, len, BOUND_MAX_ATTRS, &s->bounded)) {
+        s->host->count(s->ctx, "bounded:attributes", 1);
+        text = s->bounded.p;
+        len = s->bounded.len;
+    }
+    int halted;
+    htmlDocPtr d = parse(text, len, &halted);
+    static const size_t depths[] = {128, 0};
+    for (size_t k = 0; halted && k < sizeof depths / sizeof depths[0]; k++) {
+        xmlFreeDoc(d);
+        bound_flatten(text, len, depths[k], &s->flat);
+        s->host->count(s->ctx, "bounded:depth", 1);
+        d = parse(s->flat.p, s->flat.len, &halted);
+    }
+    return d;
+}
+
 static cv_status s_process(void *p, cv_doc *doc)
 {
     step *s = p;
@@ -269,9 +335,7 @@ static cv_status s_process(void *p, cv_doc *doc)
     const char *text = h->doc_text(doc, &len);
     if (!is_html(s, doc, text, len))
         return CV_OK;
-    htmlDocPtr d = htmlReadMemory(text, (int)(len > 0x7fffffff ? 0x7fffffff : len), NULL, "UTF-8",
-                                  HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
-                                      HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC);
+    htmlDocPtr d = parse_bounded(s, text, len);
     if (!d) {
         h->doc_drop(doc, "no_content", "not parsable");
         return CV_DROP;

@@ -14,6 +14,7 @@
 #include <utf8proc.h>
 
 #include "convert/plugin.h"
+#include "fold.h"
 #include "repetition.h"
 #include "text.h"
 #include "util.h"
@@ -80,7 +81,9 @@ static const struct filter {
     {"max_symbol_word_ratio", Q_SYMBOL, 1, "0.1", 1, "most '#' and '…'/'...' per word (Gopher)"},
     {"min_alpha_word_fraction", Q_ALPHA, 0, "0.8", -1, "fewest words holding a letter (Gopher)"},
     {"max_non_letter_fraction", Q_NONLETTER, 1, "0.35", 1, "most non-space characters that are not letters"},
-    {"min_terminal_line_fraction", Q_TERMINAL, 0, "0.5", -1, "fewest lines ending with . ! ? or …, as a fraction"},
+    {"min_terminal_line_fraction", Q_TERMINAL, 0, "-1", -1,
+     "fewest lines ending with . ! ? or …, as a fraction (ours; off: it drops real articles of headings, lists "
+     "and tables)"},
     {"max_duplicate_line_fraction", Q_DUPLINES, 1, "0.3", 1, "most non-empty lines that repeat an earlier line"},
     {"max_bullet_line_fraction", Q_BULLET, 1, "0.9", -1, "most lines starting with a bullet (• or -) (Gopher)"},
     {"max_ellipsis_line_fraction", Q_ELLIPSIS, 1, "0.3", -1, "most lines ending with an ellipsis (Gopher)"},
@@ -152,6 +155,7 @@ typedef struct stoplist {
     char *lang;
     char **words; /* case-folded, sorted */
     size_t n, longest; /* bytes of the longest */
+    int script;        /* script_of() its first word */
 } stoplist;
 
 typedef struct quality {
@@ -170,6 +174,8 @@ typedef struct quality {
     size_t wcap;
     rep_scratch sc;
     cv_buf buf, fold;
+    fold_table *ft;
+    stop_index stop_ix;
 } quality;
 
 static char *fold(const char *s, size_t len)
@@ -216,6 +222,8 @@ static void q_destroy(void *p)
     rep_scratch_free(&q->sc);
     buf_free(&q->buf);
     buf_free(&q->fold);
+    free(q->ft);
+    stop_index_free(&q->stop_ix);
     free(q);
 }
 
@@ -233,6 +241,61 @@ static int folded_list(const json_t *v, char ***out, size_t *n)
         if (!s || !s[0] || !((*out)[i] = fold(s, strlen(s))))
             return -1;
     }
+    return 0;
+}
+
+static void index_stops(quality *q)
+{
+    char ***lists = calloc(q->nstops + 1, sizeof *lists);
+    size_t *n = calloc(q->nstops + 1, sizeof *n), *longest = calloc(q->nstops + 1, sizeof *longest);
+    if (!lists || !n || !longest)
+        abort();
+    for (size_t l = 0; l < q->nstops; l++) {
+        lists[l] = q->stops[l].words;
+        n[l] = q->stops[l].n;
+        longest[l] = q->stops[l].longest;
+    }
+    stop_index_init(&q->stop_ix, (char **const *)lists, n, longest, q->nstops);
+    free(lists);
+    free(n);
+    free(longest);
+}
+
+/* A letter's script, coarsely: Latin, Greek and Cyrillic, else its 256-code
+ * point block.  Enough to tell that no stop-word list can judge a text. */
+static int script_of(int cp)
+{
+    if (cp < 0x250 || (cp >= 0x1E00 && cp < 0x1F00))
+        return 1;
+    if ((cp >= 0x370 && cp < 0x400) || (cp >= 0x1F00 && cp < 0x2000))
+        return 2;
+    if (cp >= 0x400 && cp < 0x530)
+        return 3;
+    return 4 + (cp >> 8);
+}
+
+/* Is the script most of the first words begin with one a list is in?  When
+ * the language is unknown, a text no list can measure (Korean, Thai ...)
+ * must not be judged by the best of lists it cannot match. */
+static int script_listed(const quality *q, const char *s, const qword *w, size_t nw)
+{
+    int best = 0, votes = 0;
+    for (size_t i = 0; i < nw && i < 200; i++) {
+        size_t at = w[i].off;
+        int cp = utf8_next(s, &at);
+        if (!cp_is_letter(cp))
+            continue;
+        int sc = script_of(cp); /* Boyer-Moore majority vote */
+        if (!votes)
+            best = sc, votes = 1;
+        else
+            votes += sc == best ? 1 : -1;
+    }
+    if (!best)
+        return 1;
+    for (size_t l = 0; l < q->nstops; l++)
+        if (q->stops[l].script == best)
+            return 1;
     return 0;
 }
 
@@ -257,12 +320,18 @@ static int load_stops(quality *q, const char *path)
             rc = -1;
             break;
         }
+        if (s->n) {
+            size_t at = 0;
+            s->script = script_of(utf8_next(s->words[0], &at));
+        }
         qsort(s->words, s->n, sizeof *s->words, cmp_str);
         for (size_t k = 0; k < s->n; k++)
             s->longest = strlen(s->words[k]) > s->longest ? strlen(s->words[k]) : s->longest;
     }
     if (rc < 0)
         q->host->error(q->ctx, "stop_words: %s: expected a mapping of language codes to lists of words", path);
+    else
+        index_stops(q);
     json_decref(root);
     return rc;
 }
@@ -309,6 +378,9 @@ static void *q_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     q->host = h;
     q->ctx = ctx;
+    if (!(q->ft = malloc(sizeof *q->ft)))
+        abort();
+    fold_table_init(q->ft);
     for (size_t i = 0; i < NFILTERS; i++) {
         q->thr[i] = signals[filters[i].sig].integer ? (double)h->opt_int(ctx, filters[i].key)
                                                     : h->opt_float(ctx, filters[i].key);
@@ -549,31 +621,9 @@ static double stop_words(quality *q, const char *s, const qword *w, size_t nw, c
         if (first == q->nstops)
             return -1; /* a language without a list: nothing to judge by */
         last = first + 1;
-    }
-    size_t best = 0;
-    for (size_t l = first; l < last; l++) {
-        const stoplist *sl = &q->stops[l];
-        unsigned char *seen = calloc(sl->n + 1, 1);
-        if (!seen)
-            abort();
-        size_t found = 0;
-        for (size_t i = 0; i < nw && found < sl->n; i++) {
-            if (w[i].len > sl->longest * 2 + 4) /* folding never shrinks a word that much */
-                continue;
-            char *f = fold(s + w[i].off, w[i].len);
-            if (!f)
-                continue;
-            char **hit = bsearch(&f, sl->words, sl->n, sizeof *sl->words, cmp_str);
-            if (hit && !seen[hit - sl->words]) {
-                seen[hit - sl->words] = 1;
-                found++;
-            }
-            free(f);
-        }
-        free(seen);
-        best = found > best ? found : best;
-    }
-    return (double)best;
+    } else if (!script_listed(q, s, w, nw))
+        return -1; /* no list for its script: nothing to judge by */
+    return (double)stop_index_best(&q->stop_ix, q->ft, s, w, nw, first, last);
 }
 
 static void measure_words(quality *q, const cv_doc *doc, const char *s, size_t len, size_t chars, values *vs)
@@ -627,11 +677,10 @@ static int c4_lines(quality *q, cv_doc *doc)
         size_t e = nl ? (size_t)(nl - s) : len;
         int keep = 1;
         if (e > i) {
-            char *f = q->nc4 ? fold(s + i, e - i) : NULL;
+            const char *f = q->nc4 && fold_into(q->ft, s + i, e - i, &q->fold) == 0 ? q->fold.p : NULL;
             int hit = f ? c4_match(q, f, 0) : -1;
             if (f && drop < 0)
                 drop = c4_match(q, f, 1);
-            free(f);
             if (hit >= 0) {
                 char counter[128];
                 snprintf(counter, sizeof counter, "removed:c4_%s", q->c4[hit].name);

@@ -1,6 +1,7 @@
 /* boilerplate: each rule action and structural heuristic on small texts,
  * with rules written by the test (tests/plugins/boilerplate/rules.yaml). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
@@ -10,6 +11,7 @@
 /* Long enough to be a paragraph and to arm cut rules. */
 #define P1 "The first paragraph of the article explains what happened in the town on Monday morning."
 #define P2 "The second paragraph quotes the mayor, who said the repairs would be finished before winter."
+#define P4 "The last paragraph says when the road opens again and which buses will run until then."
 #define P3 "The third paragraph adds the background: the road had been closed twice in the last two years."
 
 static void expect(const char *opts, const char *in, const char *want)
@@ -40,11 +42,37 @@ static void test_strip_rule(void **s)
            "Headline of the story here\n\n" P1 "\n\n" P2);
 }
 
+/* main_run, for text dumps: a cookie notice and a comment form are
+ * paragraphs too, but menus and lists of links keep them apart from the
+ * article; only the densest run of paragraphs stays, with the headline. */
+#define COOKIE "We use cookies to give you the best experience on our site, and by using it you agree to this."
+#define FORM "Your email address will not be published, and required fields are marked with a star."
+static void test_main_run(void **s)
+{
+    (void)s;
+    static const char page[] = COOKIE "\nHome\nNews\nSport\nWeather\nBig headline about the town\n" P1 "\n"
+                               "A heading inside\n" P2 "\n" P3 "\nRelated stories\nA story about cats and dogs\n"
+                               "A story about a bridge\nA story about the mayor\nLeave a reply\n" FORM "\n";
+    expect("main_run: true", page,
+           "Big headline about the town\n\n" P1 "\n\nA heading inside\n\n" P2 "\n\n" P3);
+    /* Off, the chrome paragraphs and what lies between stay. */
+    expect("main_run: false\ntrim_lead: false\ntrim_tail: false", COOKIE "\nHome\n" P1,
+           COOKIE "\n\nHome\n\n" P1);
+}
+
 static void test_cut_rule(void **s)
 {
     (void)s;
-    expect("cut_min_chars: 150", P1 "\n" P2 "\nDISCUSS\n" P3, P1 "\n\n" P2);
-    expect("cut_min_chars: 1000", P1 "\n" P2 "\nDISCUSS\n" P3, P1 "\n\n" P2 "\n\n" P3);
+    /* Chrome after it (comments: a name, a date, a text): cut to the end. */
+    expect("cut_min_chars: 150", P1 "\n" P2 "\nDISCUSS\nAnna K.\n12:30 | 04.05.2024\nSo true.\nBoris\nNo.",
+           P1 "\n\n" P2);
+    expect("cut_min_chars: 1000\ntrim_tail: false", P1 "\n" P2 "\nDISCUSS\nAnna K.\nBoris",
+           P1 "\n\n" P2 "\n\nAnna K.\n\nBoris");
+    /* The article goes on after it (a widget between paragraphs, past one
+     * short label line): only the widget's line goes. */
+    expect("cut_min_chars: 150", P1 "\n" P2 "\nDISCUSS\n" P3, P1 "\n\n" P2 "\n\n" P3);
+    expect("cut_min_chars: 150", P1 "\n" P2 "\nDISCUSS\nAdvertisement\n" P3 "\nHome\n" P4,
+           P1 "\n\n" P2 "\n\nAdvertisement\n\n" P3 "\n\nHome\n\n" P4);
     /* Before any real paragraph a cut only removes its own line. */
     expect("", "DISCUSS\n" P1 "\n" P2, P1 "\n\n" P2);
 }
@@ -355,6 +383,42 @@ static void test_many_rules(void **s)
     free(dir);
 }
 
+/* Linear in lines: 200k distinct paragraphs, every tenth repeated later (the
+ * copy goes), through the shipped rules.  The old walk over earlier lines for
+ * repeated_lines took about a minute at this size; a hash set, well under a
+ * second.  The bound is ctest's timeout, not a clock in the test. */
+static void test_many_lines(void **s)
+{
+    (void)s;
+    enum { N = 200000, LINE = 128 };
+    char *in = malloc((size_t)N * LINE), *want = malloc((size_t)N * LINE);
+    assert_non_null(in);
+    assert_non_null(want);
+    size_t ni = 0, nw = 0;
+    for (int i = 0; i < N; i++) {
+        int k = i % 10 == 9 ? i - 9 : i; /* a repeat of a paragraph nine lines up */
+        int n = snprintf(in + ni, LINE, "Paragraph %d of the long book tells what the town did on that day.\n", k);
+        if (k == i) {
+            if (nw)
+                nw += (size_t)sprintf(want + nw, "\n\n");
+            memcpy(want + nw, in + ni, (size_t)n - 1);
+            nw += (size_t)n - 1;
+        }
+        ni += (size_t)n;
+    }
+    in[ni] = want[nw] = '\0';
+    th_plugin *p = th_open(CV_STEP, "boilerplate", "rules: " TEST_SOURCE_DIR "/../config/boilerplate\n", NULL);
+    if (!p->inst)
+        fail_msg("create: %s", p->error);
+    cv_doc *d = th_doc("book", in);
+    assert_int_equal(th_process(p, d), CV_OK);
+    assert_true(!strcmp(d->text, want));
+    cv_doc_free(d);
+    th_close(p);
+    free(in);
+    free(want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -366,7 +430,7 @@ int main(void)
         cmocka_unit_test(test_story_teasers),
         cmocka_unit_test(test_first_character),
         cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_needle_keys),
-        cmocka_unit_test(test_many_rules),
+        cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines), cmocka_unit_test(test_main_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,10 +53,24 @@ static void test_reasons(void **s)
     expect_drop("min_words: 3", "Numbers 123 456 789 1011 1213 1415 are here.", "quality:min_alpha_word_fraction");
     expect_drop("min_words: 3\nmin_alpha_word_fraction: 0", "Totals: (12/34) [56-78] {90%} $$$ ok words here.",
                 "quality:max_non_letter_fraction");
-    expect_drop("min_words: 3", "Menu item one\nMenu item two\nMenu item three\nOne full sentence here.",
+    expect_drop("min_words: 3\nmin_terminal_line_fraction: 0.5",
+                "Menu item one\nMenu item two\nMenu item three\nOne full sentence here.",
                 "quality:min_terminal_line_fraction");
     expect_drop("min_words: 3", "Same line again.\nSame line again.\nSame line again.\nAnother line here.",
                 "quality:max_duplicate_line_fraction");
+}
+
+/* An article of headings, list items and a table keeps: the terminal-line
+ * rule (ours) is off unless asked for. */
+static void test_terminal_lines_off(void **s)
+{
+    (void)s;
+    expect_drop("min_words: 3", "How to plant a tree\nWhat you need\nA spade\nA young tree\n"
+                "Dig a hole twice as wide as the roots and set the tree in it.\n"
+                "Fill the hole with the earth you took out and press it down.\nHow to water it\n"
+                "Water it every other day for the first month, then once a week.\nAfter a year\n"
+                "By then the roots have spread and the tree looks after itself.",
+                NULL);
 }
 
 static void test_unfinished_tail(void **s)
@@ -274,7 +288,16 @@ static void test_stop_words(void **s)
     th_process(p, d);
     assert_true(json_is_null(json_object_get(json_object_get(d->meta, "quality"), "stop_words")));
     cv_doc_free(d);
+    /* Language unknown, in a script no list is in (Korean): not judged, not
+     * measured against the best of lists it cannot match. */
+    d = th_doc("z", "\xEC\x98\xA4\xEB\x8A\x98\xEC\x9D\x80 \xEB\x82\xA0\xEC\x94\xA8\xEA\xB0\x80 "
+                    "\xEC\xA2\x8B\xEC\x8A\xB5\xEB\x8B\x88\xEB\x8B\xA4. Seoul 2024");
+    th_process(p, d);
+    assert_true(json_is_null(json_object_get(json_object_get(d->meta, "quality"), "stop_words")));
+    cv_doc_free(d);
     th_close(p);
+    /* ...while a text in a listed script without one stop word still is. */
+    assert_true(annotated("Zebra quartz jumps vividly over lazy boxing wizards daily.", "stop_words", STOPS) == 0);
 }
 
 /* C4: lines with its phrases go (counted), documents with lorem ipsum or a brace are dropped. */
@@ -316,7 +339,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_passes),
-        cmocka_unit_test(test_reasons),
+        cmocka_unit_test(test_reasons), cmocka_unit_test(test_terminal_lines_off),
         cmocka_unit_test(test_unfinished_tail),
         cmocka_unit_test(test_unfinished_before_chrome),
         cmocka_unit_test(test_detail_has_value),
