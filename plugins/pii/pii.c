@@ -62,7 +62,7 @@ typedef struct pii {
     cv_buf out;
 } pii;
 
-static void *p_create(const cv_host *h, cv_ctx *ctx)
+static void *pii_create(const cv_host *h, cv_ctx *ctx)
 {
     pii *p = calloc(1, sizeof *p);
     if (!p)
@@ -81,7 +81,7 @@ static void *p_create(const cv_host *h, cv_ctx *ctx)
     return p;
 }
 
-static void p_destroy(void *v)
+static void pii_destroy(void *v)
 {
     pii *p = v;
     pii_hits_free(&p->hits);
@@ -89,7 +89,7 @@ static void p_destroy(void *v)
     free(p);
 }
 
-static cv_status p_process(void *v, cv_doc *doc)
+static cv_status pii_process(void *v, cv_doc *doc)
 {
     pii *p = v;
     const cv_host *h = p->host;
@@ -150,9 +150,9 @@ static const cv_plugin pii_step = {
     .version = "1.0.0",
     .description = "Replaces e-mail addresses, public IP addresses and phone numbers",
     .optmap = optmap,
-    .create = p_create,
-    .destroy = p_destroy,
-    .process = p_process,
+    .create = pii_create,
+    .destroy = pii_destroy,
+    .process = pii_process,
 };
 
 CONVERT_PLUGINS(&pii_step)
