@@ -221,7 +221,7 @@ for cfg in "$SRC"/config/*.yaml; do
 import re, sys
 out, skip = [], False
 for line in open(sys.argv[1]).read().split("\n"):
-    if line.strip() == "- plugin: langid":
+    if line.split("#")[0].strip() == "- plugin: langid":
         skip = True
         continue
     if skip and line.startswith("    ") and not line.startswith("  - "):
