@@ -206,10 +206,13 @@ static void add_text(walk *w, const char *s)
     }
 }
 
-/* Elements that never hold the main text, however broken the markup. */
+/* Elements that never hold the main text, however broken the markup.  A
+ * ruby annotation (rt: the reading printed above a Japanese or Chinese
+ * word, rp: the brackets around it where ruby is not shown) is no part of
+ * the sentence: kept, it splits every annotated word in two. */
 static const char *const never_content[] = {"script", "style", "template", "svg", "math", "iframe", "object",
                                             "embed", "canvas", "select", "textarea", "input", "button", "head",
-                                            "video", "audio", "map", "option", NULL};
+                                            "video", "audio", "map", "option", "rt", "rp", NULL};
 
 /* Which of the sets above a tag name is in, remembered by the name's
  * address for the page being walked: libxml2 keeps one copy of each name in
