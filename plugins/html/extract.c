@@ -121,9 +121,49 @@ static int class_weight(const walk *w, const xmlNode *n, int *negative)
     return (pos ? 25 : 0) - (neg ? 25 : 0);
 }
 
+/* A class that hides the element on every screen: CSS frameworks' utility
+ * classes "hidden" (Tailwind, Bootstrap 3; "!hidden" forces it) and
+ * "d-none" (Bootstrap 4+), unless another class shows it from some screen
+ * width on ("hidden md:block", "d-none d-lg-flex"): a banner asking to
+ * update the browser, a closed dialog. */
+static int hidden_class(const char *c)
+{
+    int hides = 0, shows = 0;
+    while (c && *c) {
+        while (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r' || *c == '\f')
+            c++;
+        const char *t = c;
+        while (*c && *c != ' ' && *c != '\t' && *c != '\n' && *c != '\r' && *c != '\f')
+            c++;
+        size_t k = (size_t)(c - t);
+        if (k && *t == '!')
+            t++, k--;
+        if ((k == 6 && !memcmp(t, "hidden", 6)) || (k == 6 && !memcmp(t, "d-none", 6)))
+            hides = 1;
+        else if (k > 2 && !memcmp(t, "d-", 2))
+            shows = 1;
+        else if (memchr(t, ':', k)) { /* a variant: shows when it sets a display */
+            const char *v = t + k;
+            while (v[-1] != ':')
+                v--;
+            size_t vk = (size_t)(t + k - v);
+            static const char *const displays[] = {"block", "flex", "grid", "inline", "inline-block",
+                                                   "inline-flex", "table", "contents", NULL};
+            for (const char *const *d = displays; *d; d++)
+                shows |= vk == strlen(*d) && !memcmp(v, *d, vk);
+        }
+    }
+    return hides && !shows;
+}
+
 static int hidden(const xmlNode *n)
 {
     if (xmlHasProp((xmlNodePtr)n, (const xmlChar *)"hidden"))
+        return 1;
+    char *c = attr(n, "class");
+    int by_class = hidden_class(c);
+    xmlFree(c);
+    if (by_class)
         return 1;
     char *a = attr(n, "aria-hidden");
     int h = a && !strcasecmp(a, "true");
