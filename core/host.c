@@ -152,6 +152,16 @@ static int h_opt_load(cv_ctx *c, void *conf)
     return 0;
 }
 
+static int h_phase_task(cv_ctx *c, cv_phase_task *task, size_t size)
+{
+    if (!(c->entry->desc->flags & CV_FLAG_PHASED))
+        return -1;
+    cv_phase_task none = {.phase = CV_PHASE_NONE};
+    const cv_phase_task *t = c->phase ? c->phase : &none;
+    memcpy(task, t, size < sizeof *t ? size : sizeof *t);
+    return 0;
+}
+
 static const cv_host host = {
     .abi_major = CONVERT_ABI_MAJOR,
     .abi_minor = CONVERT_ABI_MINOR,
@@ -192,6 +202,7 @@ static const cv_host host = {
     .doc_text_room = cv_doc_text_room,
     .doc_order = cv_doc_order,
     .opt_load = h_opt_load,
+    .phase_task = h_phase_task,
 };
 
 const cv_host *cv_host_table(void) { return &host; }

@@ -16,6 +16,7 @@ struct cv_ctx {
     volatile uint64_t progress_done, progress_total; /* readers, via host->progress */
     const cv_doc *writing; /* writers: the document in write(), if any */
     int writer;            /* writers: 1 + their index in the config; 0 for other stages */
+    const cv_phase_task *phase; /* a phased run's CV_FLAG_PHASED step: its task (host->phase_task); else NULL */
 };
 
 const cv_host *cv_host_table(void);

@@ -164,8 +164,10 @@ static const char *value_parse(cv_optval *v, const cv_node *n, const char *dir)
     return "a value of a known type";
 }
 
-/* Defaults are text as it would be written in YAML; only lists need the parser. */
-static int default_into(cv_optval *v, const char *plugin, cv_err *err)
+/* Defaults are text as it would be written in YAML; only lists need the
+ * parser.  A path default resolves against dir, the config's folder, as a
+ * path written in the config does (NULL: checking the table, no config). */
+static int default_into(cv_optval *v, const char *plugin, const char *dir, cv_err *err)
 {
     const cv_optmap *d = v->decl;
     if (!d->default_value)
@@ -178,7 +180,7 @@ static int default_into(cv_optval *v, const char *plugin, cv_err *err)
             return -1;
         }
     }
-    const char *want = value_from_node(v, n, NULL);
+    const char *want = value_from_node(v, n, dir);
     if (n != &scalar)
         cv_node_free(n);
     if (want) {
@@ -220,7 +222,7 @@ int cv_opts_check_table(const cv_optmap *table, const char *plugin, cv_err *err)
             cv_err_set(err, "plugin '%s': option '%s' has a range that is not min < max of a number", plugin, d->key);
             rc = -1;
         } else {
-            rc = default_into(&o->v[i], plugin, err);
+            rc = default_into(&o->v[i], plugin, NULL, err);
         }
     }
     cv_opts_free(o);
@@ -232,7 +234,7 @@ cv_opts *cv_opts_parse(const cv_optmap *table, const cv_node *stage, const char 
 {
     cv_opts *o = opts_new(table);
     for (size_t i = 0; i < o->n; i++)
-        if (default_into(&o->v[i], plugin, err) < 0)
+        if (default_into(&o->v[i], plugin, dir, err) < 0)
             goto fail;
     if (stage && stage->kind == CV_NODE_MAP) {
         for (size_t k = 0; k < stage->n; k++) {

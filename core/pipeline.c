@@ -44,6 +44,8 @@ typedef struct run {
     size_t nwriters;
     size_t first;      /* steps run: [first, nsteps); a phased run's tasks each run a part */
     size_t phase_step; /* the step that runs in phases; nsteps when none */
+    cv_phase_task task; /* what that step is told in a phased run */
+    char *work;         /* task.work */
     int nworkers;
     cv_report *report;
     cv_outset *outs;
@@ -160,6 +162,8 @@ static int create_stage(run *r, stage *s, size_t ninst, int writer, cv_err *err)
     s->ctx = cv_xcalloc(ninst, sizeof *s->ctx);
     for (size_t i = 0; i < ninst; i++) {
         s->ctx[i] = (cv_ctx){.entry = s->entry, .opts = s->opts, .report = r->report, .outs = r->outs, .writer = writer};
+        if (r->ro->phase && s == &r->steps[r->phase_step])
+            s->ctx[i].phase = &r->task;
         s->inst[i] = d->create(cv_host_table(), &s->ctx[i]);
         if (!s->inst[i]) {
             cv_err_at(err, r->cfg->path, s->node->line, s->node->col, "%s '%s': %s", cv_kind_name(d->kind), d->name,
@@ -517,170 +521,25 @@ static int write_report(run *r)
     return -1;
 }
 
-/* A config node as JSON: scalars as strings, for the report's "pipeline". */
-static json_t *node_json(const cv_node *n)
-{
-    json_t *j;
-    switch (n->kind) {
-    case CV_NODE_SCALAR: return json_string(n->value);
-    case CV_NODE_SEQ:
-        j = json_array();
-        for (size_t i = 0; i < n->n; i++)
-            json_array_append_new(j, node_json(n->items[i]));
-        return j;
-    default:
-        j = json_object();
-        for (size_t i = 0; i < n->n; i++)
-            json_object_set_new(j, n->keys[i]->value, node_json(n->items[i]));
-        return j;
-    }
-}
-
-static json_t *stage_json(const cv_stage *s)
-{
-    if (s->node->kind == CV_NODE_MAP)
-        return node_json(s->node);
-    return json_pack("{s:s}", "plugin", s->plugin);
-}
-
-static json_t *pipeline_json(const run *r)
-{
-    const cv_config *c = r->cfg;
-    json_t *steps = json_array(), *writers = json_array();
-    for (size_t i = 0; i < c->nsteps; i++)
-        json_array_append_new(steps, stage_json(&c->steps[i]));
-    for (size_t i = 0; i < c->nwriters; i++)
-        json_array_append_new(writers, stage_json(&c->writers[i]));
-    json_t *j = json_pack("{s:s, s:o, s:o, s:o}", "config", c->path, "reader", stage_json(&c->reader), "steps", steps,
-                          "writers", writers);
-    const cv_node *path = cv_node_get(c->reader.node, "path");
-    const char *input = r->ro->input ? r->ro->input : path && path->kind == CV_NODE_SCALAR ? path->value : NULL;
-    if (input)
-        json_object_set_new(j, "input", json_string(input));
-    if (r->ro->ninputs > 1) {
-        json_t *all = json_array();
-        for (size_t i = 0; i < r->ro->ninputs; i++)
-            json_array_append_new(all, json_string(r->ro->inputs[i]));
-        json_object_set_new(j, "inputs", all);
-    }
-    if (c->card)
-        json_object_set_new(j, "card", node_json(c->card));
-    if (r->ro->shards)
-        json_object_set_new(j, "shard", json_pack("{s:i, s:i}", "k", (int)r->ro->shard, "n", (int)r->ro->shards));
-    return j;
-}
-
 /* ---- phased runs --------------------------------------------------------- */
 
-static const char *const phase_names[] = {"", "sign", "pairs", "collect", "decide", "apply", "merge"};
-
-int cv_phase_parse(const char *name)
-{
-    for (int i = CV_PHASE_SIGN; i <= CV_PHASE_MERGE; i++)
-        if (!strcmp(name, phase_names[i]))
-            return i;
-    return -1;
-}
-
-char *cv_phase_dir(const char *out, int phase, unsigned k)
-{
-    switch (phase) {
-    case CV_PHASE_SIGN: return cv_xasprintf("%s/work/sign-%u", out, k);
-    case CV_PHASE_PAIRS: return cv_xasprintf("%s/work/pairs-%u", out, k);
-    case CV_PHASE_COLLECT: return cv_xasprintf("%s/work/collect-%u", out, k);
-    case CV_PHASE_DECIDE: return cv_xasprintf("%s/work/decide", out);
-    case CV_PHASE_APPLY: return cv_xasprintf("%s/shard-%u", out, k);
-    default: return cv_xstrdup(out);
-    }
-}
-
-/* Which steps this task runs, and what the phase step is told: its phase,
- * the work folder, the shard and the budget (options it declares). */
+/* Which steps this task runs, and what the phase step is told (its task,
+ * through host->phase_task). */
 static int phase_setup(run *r, cv_err *err)
 {
     const cv_run_opts *ro = r->ro;
     const cv_config *c = r->cfg;
     if (r->phase_step == c->nsteps) {
-        cv_err_set(err, "--phase %s: no step of %s runs in phases (one that declares a 'phase' option, such as dedup); "
+        cv_err_set(err, "--phase %s: no step of %s runs in phases (one flagged CV_FLAG_PHASED, such as dedup); "
                         "shard it with --shard K/N alone",
-                   phase_names[ro->phase], c->path);
+                   cv_phase_name(ro->phase), c->path);
         return -1;
     }
-    if (!ro->shards) {
-        cv_err_set(err, "--phase %s needs --shard K/N", phase_names[ro->phase]);
-        return -1;
-    }
-    size_t p = r->phase_step;
-    if (ro->phase == CV_PHASE_SIGN)
-        r->nsteps = p + 1;
-    else if (ro->phase == CV_PHASE_APPLY)
-        r->first = p;
-    else
-        r->first = p, r->nsteps = p + 1;
     const char *outdir = ro->output ? ro->output : c->output ? c->output : "out";
-    char *work = cv_xasprintf("%s/work", outdir), k[24], n[24], mem[24];
-    snprintf(k, sizeof k, "%u", ro->shard);
-    snprintf(n, sizeof n, "%u", ro->shards);
-    snprintf(mem, sizeof mem, "%llu", (unsigned long long)(ro->memory ? ro->memory : (uint64_t)1 << 30));
-    const char *keys[] = {"phase", "work", "shard", "shards", "memory"};
-    const char *vals[] = {phase_names[ro->phase], work, k, n, mem};
-    int rc = 0;
-    for (size_t i = 0; i < 5 && rc == 0; i++)
-        if ((rc = cv_opts_override(r->steps[p].opts, keys[i], vals[i], err)) < 0)
-            cv_err_set(err, "--phase: step '%s' cannot run in phases: %s", c->steps[p].plugin, err->msg);
-    free(work);
-    return rc;
-}
-
-/* The marker of task k of phase under out, with checksums of the files
- * matching sum (NULL: all). */
-static int check_task(const char *out, int phase, unsigned k, const char *sum, cv_err *err)
-{
-    char *dir = cv_phase_dir(out, phase, k);
-    int rc = cv_marker_check(dir, sum, err);
-    free(dir);
-    return rc;
-}
-
-/* A task trusts the work of earlier tasks only when their markers vouch
- * for it: sizes always, checksums of the files it reads whole. */
-static int check_inputs(run *r, const char *outdir, cv_err *err)
-{
-    const cv_run_opts *ro = r->ro;
-    unsigned n = ro->shards, parts = n < CV_PHASE_MAX_PARTS ? n : CV_PHASE_MAX_PARTS, k = ro->shard;
-    char pat[64];
-    int rc = 0;
-    switch (ro->phase) {
-    case CV_PHASE_PAIRS: /* its partition of every sign task */
-        snprintf(pat, sizeof pat, "*-%u.bin", k);
-        for (unsigned j = 0; j < n && rc == 0; j++)
-            rc = check_task(outdir, CV_PHASE_SIGN, j, pat, err);
-        break;
-    case CV_PHASE_COLLECT: /* its part of every pairs task */
-        snprintf(pat, sizeof pat, "to-%u.bin", k);
-        for (unsigned j = 0; j < parts && rc == 0; j++)
-            rc = check_task(outdir, CV_PHASE_PAIRS, j, pat, err);
-        break;
-    case CV_PHASE_DECIDE: /* every collect task, and the ids of every sign task */
-        for (unsigned j = 0; j < parts && rc == 0; j++)
-            rc = check_task(outdir, CV_PHASE_COLLECT, j, NULL, err);
-        for (unsigned j = 0; j < n && rc == 0; j++)
-            rc = check_task(outdir, CV_PHASE_SIGN, j, "ids.bin", err);
-        break;
-    case CV_PHASE_APPLY: /* its sign task, and its decisions */
-        snprintf(pat, sizeof pat, "decisions-%u.*", k);
-        rc = check_task(outdir, CV_PHASE_SIGN, k, NULL, err);
-        if (rc == 0)
-            rc = check_task(outdir, CV_PHASE_DECIDE, 0, pat, err);
-        break;
-    default: break;
-    }
-    if (rc == 0)
-        return 0;
-    char why[1024];
-    snprintf(why, sizeof why, "%s", err->msg);
-    cv_err_set(err, "--phase %s: the earlier phases' work is not complete: %s", phase_names[ro->phase], why);
-    return -1;
+    r->work = cv_xasprintf("%s/work", outdir);
+    r->task.work = r->work;
+    return cv_phase_setup(ro->phase, ro->shard, ro->shards, ro->memory, r->phase_step, &r->first, &r->nsteps, &r->task,
+                          err);
 }
 
 static int open_handin(run *r, const char *outdir, cv_err *err)
@@ -730,7 +589,7 @@ int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_o
     for (; r->nsteps < cfg->nsteps; r->nsteps++) {
         if (resolve(r, reg, &cfg->steps[r->nsteps], CV_STEP, &r->steps[r->nsteps], err) < 0)
             goto out;
-        if (r->phase_step == cfg->nsteps && cv_opts_find(r->steps[r->nsteps].opts, "phase"))
+        if (r->phase_step == cfg->nsteps && (r->steps[r->nsteps].entry->desc->flags & CV_FLAG_PHASED))
             r->phase_step = r->nsteps;
     }
     for (; r->nwriters < cfg->nwriters; r->nwriters++)
@@ -745,13 +604,15 @@ int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_o
 
     const char *outdir = ro->output ? ro->output : cfg->output ? cfg->output : "out";
     char *taskdir = ro->phase ? cv_phase_dir(outdir, ro->phase, ro->shard) : NULL;
-    if (ro->phase && check_inputs(r, outdir, err) < 0) {
+    if (ro->phase && cv_phase_check_inputs(outdir, ro->phase, ro->shard, ro->shards,
+                                           r->steps[r->phase_step].entry->desc->phase_inputs, err) < 0) {
         free(taskdir);
         status = CV_EXIT_FAILED;
         goto out;
     }
     r->report = cv_report_new();
-    cv_report_set_pipeline(r->report, pipeline_json(r));
+    cv_report_set_pipeline(r->report, cv_report_pipeline_json(cfg, ro->input, ro->inputs, ro->ninputs, ro->shard,
+                                                              ro->shards));
     r->outs = cv_outset_new(taskdir ? taskdir : outdir, err);
     free(taskdir);
     if (!r->outs)
@@ -825,6 +686,7 @@ out:
     free(r->steps);
     free(r->writers);
     free(r->busy);
+    free(r->work);
     cv_outset_free(r->outs);
     cv_report_free(r->report);
     pthread_mutex_destroy(&r->mu);

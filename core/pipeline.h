@@ -6,13 +6,8 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "phase.h"
 #include "registry.h"
-
-/* A phased run (--phase): the tasks that let a serial step such as dedup
- * decide across shards as one run would.  See docs/architecture.md. */
-enum { CV_PHASE_NONE, CV_PHASE_SIGN, CV_PHASE_PAIRS, CV_PHASE_COLLECT, CV_PHASE_DECIDE, CV_PHASE_APPLY, CV_PHASE_MERGE };
-/* The pairs and collect phases run min(N, CV_PHASE_MAX_PARTS) tasks (dedup's partitions). */
-#define CV_PHASE_MAX_PARTS 256
 
 typedef struct cv_run_opts {
     const char *input;  /* -i: overrides the reader's `path` option (the first of inputs) */
@@ -34,12 +29,6 @@ enum { CV_EXIT_OK = 0, CV_EXIT_FAILED = 1, CV_EXIT_USAGE = 2 };
 /* Run (or check) a pipeline.  Returns a CV_EXIT_* value; on failure `err`
  * says why, with the config location where there is one. */
 int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_opts *ro, cv_err *err);
-
-/* The phase named `name` (sign, pairs, collect, decide, apply, merge), or -1. */
-int cv_phase_parse(const char *name);
-/* Where a task of a phased run writes: OUT/work/sign-K, OUT/work/pairs-K,
- * OUT/work/collect-K, OUT/work/decide, OUT/shard-K (apply) or OUT (merge).  Caller frees. */
-char *cv_phase_dir(const char *out, int phase, unsigned k);
 
 /* Ask a running pipeline to stop (safe to call from a signal handler). */
 void cv_pipeline_request_stop(int signo);

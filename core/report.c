@@ -401,6 +401,59 @@ void cv_report_warn_empty(const cv_report *r)
                 (unsigned long long)r->read);
 }
 
+/* A config node as JSON: scalars as strings, for the report's "pipeline". */
+static json_t *node_json(const cv_node *n)
+{
+    json_t *j;
+    switch (n->kind) {
+    case CV_NODE_SCALAR: return json_string(n->value);
+    case CV_NODE_SEQ:
+        j = json_array();
+        for (size_t i = 0; i < n->n; i++)
+            json_array_append_new(j, node_json(n->items[i]));
+        return j;
+    default:
+        j = json_object();
+        for (size_t i = 0; i < n->n; i++)
+            json_object_set_new(j, n->keys[i]->value, node_json(n->items[i]));
+        return j;
+    }
+}
+
+static json_t *stage_json(const cv_stage *s)
+{
+    if (s->node->kind == CV_NODE_MAP)
+        return node_json(s->node);
+    return json_pack("{s:s}", "plugin", s->plugin);
+}
+
+json_t *cv_report_pipeline_json(const cv_config *c, const char *input, const char *const *inputs, size_t ninputs,
+                                unsigned shard, unsigned shards)
+{
+    json_t *steps = json_array(), *writers = json_array();
+    for (size_t i = 0; i < c->nsteps; i++)
+        json_array_append_new(steps, stage_json(&c->steps[i]));
+    for (size_t i = 0; i < c->nwriters; i++)
+        json_array_append_new(writers, stage_json(&c->writers[i]));
+    json_t *j = json_pack("{s:s, s:o, s:o, s:o}", "config", c->path, "reader", stage_json(&c->reader), "steps", steps,
+                          "writers", writers);
+    const cv_node *path = cv_node_get(c->reader.node, "path");
+    input = input ? input : path && path->kind == CV_NODE_SCALAR ? path->value : NULL;
+    if (input)
+        json_object_set_new(j, "input", json_string(input));
+    if (ninputs > 1) {
+        json_t *all = json_array();
+        for (size_t i = 0; i < ninputs; i++)
+            json_array_append_new(all, json_string(inputs[i]));
+        json_object_set_new(j, "inputs", all);
+    }
+    if (c->card)
+        json_object_set_new(j, "card", node_json(c->card));
+    if (shards)
+        json_object_set_new(j, "shard", json_pack("{s:i, s:i}", "k", (int)shard, "n", (int)shards));
+    return j;
+}
+
 static int save(cv_outset *outs, const char *name, char *text, cv_err *err)
 {
     cv_out *o = text ? cv_outset_open(outs, name, err) : NULL;

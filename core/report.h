@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "err.h"
 
 typedef struct cv_report cv_report;
@@ -24,6 +25,11 @@ void cv_report_tokens(cv_report *r, uint64_t n, const char *split, const char *l
  * its index in the config; 0: a step) and the split of the document being
  * written when it did (NULL: none). */
 void cv_report_output(cv_report *r, const char *path, const char *plugin, int writer, const char *split);
+/* What ran, as the report's "pipeline": the config's path, stages (scalars as
+ * strings) and card, the input (the first -i, else the reader's path), every
+ * -i when several, and the shard (shards = 0: none).  Caller decrefs. */
+json_t *cv_report_pipeline_json(const cv_config *c, const char *input, const char *const *inputs, size_t ninputs,
+                                unsigned shard, unsigned shards);
 /* What ran: config, input and stages, for the dataset card.  Takes the reference. */
 void cv_report_set_pipeline(cv_report *r, json_t *pipeline);
 /* Phased runs: a document handed on to the next phase (in = 0) or taken up

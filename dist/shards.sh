@@ -48,12 +48,10 @@ phase() { # phase PHASE TASKS
 
 mkdir -p "$out"
 if "$convert" -q --check -c "$config" --phase sign --shard "0/$n" -o "$out" 2>/dev/null; then
-    phase sign "$n" "$@"
-    phase pairs $((n < 256 ? n : 256)) "$@" # the partitions: at most 256
-    phase collect $((n < 256 ? n : 256)) "$@"
-    phase decide 1 "$@"
-    phase apply "$n" "$@"
-    phase merge 1 "$@"
+    plan=$("$convert" --phase-plan "$n") # each phase and its tasks: convert knows the limits
+    while read -r p tasks; do
+        phase "$p" "$tasks" "$@" </dev/null
+    done <<<"$plan"
 else # no dedup: the shards are independent
     phase single "$n" "$@"
     "$convert" -q --merge-reports -o "$out" "$out"/shard-*

@@ -28,7 +28,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd build-asan && ctest --output-on-failure --no-tests=error -j "$jobs") || status=1
 
-echo "== valgrind memcheck build (every test but the hostile-input script, which the sanitizer build covers)" >&2
+echo "== valgrind memcheck build (unit and plugin tests, and the e2e scripts the sanitizer build does not already cover)" >&2
 unset ASAN_OPTIONS UBSAN_OPTIONS
 cmake -S . -B build-valgrind -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVERT_VALGRIND=ON -DCONVERT_TESTS=ON >/dev/null
 cmake --build build-valgrind -j "$jobs" >/dev/null
@@ -38,12 +38,32 @@ echo "== fuzzing: each harness for ${FUZZ_SECONDS:=20} s (libFuzzer, ASan+UBSan)
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCONVERT_FUZZ=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-fuzz -j "$jobs" >/dev/null
-fuzz_passed=0 fuzz_failed=0
-for h in $(sed -n 's/^set(FUZZ_HARNESSES \(.*\))$/\1/p' tests/fuzz/CMakeLists.txt); do
+# The harnesses run side by side, one per CPU: each is one process.
+fuzz_one() { # fuzz_one HARNESS: 0 when it ran its time without a crash
+    local h=$1 work
     work=$(mktemp -d /tmp/convert-fuzz-XXXXXX)
     cp tests/fuzz/corpus/$h/* "$work/"
-    if build-fuzz/bin/fuzz_$h "$work" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
-        -artifact_prefix="build-fuzz/crash-$h-" >"build-fuzz/fuzz-$h.log" 2>&1; then
+    local rc=0
+    build-fuzz/bin/fuzz_$h "$work" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+        -artifact_prefix="build-fuzz/crash-$h-" >"build-fuzz/fuzz-$h.log" 2>&1 || rc=1
+    rm -rf "$work"
+    return $rc
+}
+read -ra harnesses <<<"$(sed -n 's/^set(FUZZ_HARNESSES \(.*\))$/\1/p' tests/fuzz/CMakeLists.txt)"
+declare -A fuzz_pid
+running=0
+for h in "${harnesses[@]}"; do
+    if [ "$running" -ge "$jobs" ]; then
+        wait -n || true
+        running=$((running - 1))
+    fi
+    fuzz_one "$h" &
+    fuzz_pid[$h]=$!
+    running=$((running + 1))
+done
+fuzz_passed=0 fuzz_failed=0
+for h in "${harnesses[@]}"; do
+    if wait "${fuzz_pid[$h]}"; then
         fuzz_passed=$((fuzz_passed + 1))
         echo "fuzz_$h: $(grep -o 'Done [0-9]* runs' "build-fuzz/fuzz-$h.log"), no crash" >&2
     else
@@ -53,7 +73,6 @@ for h in $(sed -n 's/^set(FUZZ_HARNESSES \(.*\))$/\1/p' tests/fuzz/CMakeLists.tx
             "copy the input to tests/fuzz/regressions/$h/ and fix it" >&2
         tail -30 "build-fuzz/fuzz-$h.log" >&2
     fi
-    rm -rf "$work"
 done
 echo "fuzz: $fuzz_passed passed, $fuzz_failed failed"
 

@@ -10,15 +10,26 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <convert/plugin.h>
 #include <ctype.h>
-#include <stdio.h>
 #include <pcre2.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const cv_option options[] = {
-    {"kinds", CV_OPT_LIST, "[email, phone, iban]", 0, "what to mask: email, phone, iban"},
-    {"replacement", CV_OPT_STRING, "[{KIND}]", 0, "the mask; {KIND} becomes EMAIL, PHONE or IBAN"},
-    {NULL, 0, NULL, 0, NULL},
+/* The options land in this struct: the table says where each goes, the core
+ * parses and checks them against it before create(), and --describe shows
+ * its help lines. */
+typedef struct redact_opts {
+    cv_strlist kinds;
+    const char *replacement;
+} redact_opts;
+
+static const cv_optmap redact_optmap[] = {
+    {.key = "kinds", .type = CV_OPT_LIST, .default_value = "[email, phone, iban]",
+     .offset = offsetof(redact_opts, kinds), .help = "what to mask: email, phone, iban"},
+    {.key = "replacement", .type = CV_OPT_STRING, .default_value = "[{KIND}]",
+     .offset = offsetof(redact_opts, replacement), .help = "the mask; {KIND} becomes EMAIL, PHONE or IBAN"},
+    {0},
 };
 
 /* In the order they are masked: IBANs before phone numbers, whose digit
@@ -41,7 +52,7 @@ typedef struct redact {
     size_t cap;
 } redact;
 
-static void r_destroy(void *p)
+static void redact_destroy(void *p)
 {
     redact *r = p;
     for (int k = 0; k < NKINDS; k++)
@@ -51,22 +62,24 @@ static void r_destroy(void *p)
     free(r);
 }
 
-static void *r_create(const cv_host *h, cv_ctx *ctx)
+static void *redact_create(const cv_host *h, cv_ctx *ctx)
 {
     redact *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
     r->host = h;
     r->ctx = ctx;
-    const char *repl = h->opt_string(ctx, "replacement");
-    for (size_t i = 0; i < h->opt_list_len(ctx, "kinds"); i++) {
-        const char *want = h->opt_list_item(ctx, "kinds", i);
+    redact_opts o;
+    h->opt_load(ctx, &o);
+    const char *repl = o.replacement;
+    for (size_t i = 0; i < o.kinds.n; i++) {
+        const char *want = o.kinds.items[i];
         int k = 0;
         while (k < NKINDS && strcmp(kind_names[k], want))
             k++;
         if (k == NKINDS) {
             h->error(ctx, "unknown kind '%s' (email, phone, iban)", want);
-            r_destroy(r);
+            redact_destroy(r);
             return NULL;
         }
         int code;
@@ -74,7 +87,7 @@ static void *r_create(const cv_host *h, cv_ctx *ctx)
         r->re[k] = pcre2_compile((PCRE2_SPTR)patterns[k], PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, &code, &off, NULL);
         if (!r->re[k]) {
             h->error(ctx, "internal pattern %d does not compile", k);
-            r_destroy(r);
+            redact_destroy(r);
             return NULL;
         }
         pcre2_jit_compile(r->re[k], PCRE2_JIT_COMPLETE);
@@ -160,7 +173,7 @@ static size_t mask_kind(redact *r, int k, const char *text, size_t len)
     return out + (len - from);
 }
 
-static cv_status r_process(void *p, cv_doc *doc)
+static cv_status redact_process(void *p, cv_doc *doc)
 {
     redact *r = p;
     for (int k = 0; k < NKINDS; k++) {
@@ -183,10 +196,10 @@ static const cv_plugin redact_step = {
     .kind = CV_STEP,
     .version = "1.0.0",
     .description = "Masks e-mail addresses, phone numbers and IBANs (checksum-verified)",
-    .options = options,
-    .create = r_create,
-    .destroy = r_destroy,
-    .process = r_process,
+    .optmap = redact_optmap,
+    .create = redact_create,
+    .destroy = redact_destroy,
+    .process = redact_process,
 };
 
 CONVERT_PLUGINS(&redact_step)

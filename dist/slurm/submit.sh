@@ -3,7 +3,7 @@
 # run on Slurm; prints the job ids.  INPUT is a file or a quoted glob.
 #
 # With dedup in the config: the phases as jobs chained by afterok, arrays for
-# sign and apply (N), pairs and collect (min(N, 256)), single jobs for decide
+# sign and apply (N), pairs and collect (min(N, 256): convert --phase-plan N), single jobs for decide
 # and merge; each job's
 # --mem is the budget (--memory, default 1G) plus 256M.  Without dedup: an
 # array of N independent shards and a merge of their reports.  Submitting the
@@ -52,11 +52,14 @@ submit() { # submit PHASE TASKS DEPENDENCY [--wait]
     echo "${id%%;*}"
 }
 mkdir -p "$out/work/logs"
-sign=$(submit sign "$n" "")
-pairs=$(submit pairs $((n < 256 ? n : 256)) "$sign") # the partitions: at most 256
-collect=$(submit collect $((n < 256 ? n : 256)) "$pairs")
-decide=$(submit decide 1 "$collect")
-apply=$(submit apply "$n" "$decide")
+declare -A tasks # how many tasks each phase has: convert knows the limits
+plan=$("$convert" --phase-plan "$n")
+while read -r p t; do tasks[$p]=$t; done <<<"$plan"
+sign=$(submit sign "${tasks[sign]}" "")
+pairs=$(submit pairs "${tasks[pairs]}" "$sign")
+collect=$(submit collect "${tasks[collect]}" "$pairs")
+decide=$(submit decide "${tasks[decide]}" "$collect")
+apply=$(submit apply "${tasks[apply]}" "$decide")
 echo "sign $sign, pairs $pairs, collect $collect, decide $decide, apply $apply, merge ..."
-merge=$(submit merge 1 "$apply" $wait_flag)
+merge=$(submit merge "${tasks[merge]}" "$apply" $wait_flag)
 echo "merge job $merge"

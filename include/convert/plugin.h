@@ -127,6 +127,51 @@ typedef struct cv_strlist {
     const char *const *items;
 } cv_strlist;
 
+/* ABI 1.5.  Phased runs: a step that must see every shard's documents (a
+ * dedup) runs as tasks, each a separate process, possibly on another node:
+ *   sign     per shard:     reads the shard, writes what the later phases need
+ *   pairs    per partition: }  work on what every sign task wrote,
+ *   collect  per partition: }  partition by partition, no documents
+ *   decide   once:          decides, for every shard
+ *   apply    per shard:     the shard's documents again (handed on by its
+ *                           sign task), applying the decisions
+ *   merge    once:          the core's: reports and drop logs into one
+ * A step flagged CV_FLAG_PHASED learns its task from host->phase_task().
+ * Each task writes its files with host->out_open() into its own folder under
+ * `work` (see docs/plugins.md), reads earlier tasks' files from there, and
+ * declares which it reads whole in cv_plugin.phase_inputs, so that the core
+ * checks their completion markers before the task starts. */
+typedef enum cv_phase {
+    CV_PHASE_NONE, /* an ordinary run: no phases */
+    CV_PHASE_SIGN,
+    CV_PHASE_PAIRS,
+    CV_PHASE_COLLECT,
+    CV_PHASE_DECIDE,
+    CV_PHASE_APPLY,
+    CV_PHASE_MERGE
+} cv_phase;
+/* The limits of a phased run (convert --phase-plan N prints them for job scripts). */
+#define CV_PHASE_MAX_SHARDS 1000 /* decide writes a file per shard; a task writes at most 1024 */
+#define CV_PHASE_MAX_PARTS 256   /* pairs and collect run min(shards, this) tasks */
+
+typedef struct cv_phase_task {
+    cv_phase phase;   /* CV_PHASE_NONE: an ordinary run, the rest is zero */
+    const char *work; /* OUT/work, the folder every task's own folder is in; borrowed until destroy() */
+    unsigned shard;   /* this task's number: its shard (sign, apply) or partition (pairs, collect); 0 for decide */
+    unsigned shards;  /* N, the number of shards */
+    unsigned parts;   /* the partitions: min(N, CV_PHASE_MAX_PARTS) */
+    uint64_t memory;  /* bytes the task may hold for its sorts (--memory); past it, spill under work */
+} cv_phase_task;
+
+/* Which files of earlier tasks a task reads whole: tables end with an entry
+ * whose phase is CV_PHASE_NONE. */
+typedef struct cv_phase_input {
+    cv_phase phase;    /* a task of this phase ... */
+    cv_phase from;     /* ... reads files of tasks of this phase: */
+    int own;           /* 1: only the task with its own number; 0: every one */
+    const char *files; /* a glob of the file names, "{k}" standing for its own number; NULL: all */
+} cv_phase_input;
+
 typedef struct cv_optmap {
     const char *key;
     cv_opt_type type;
@@ -152,6 +197,9 @@ typedef struct cv_span {
 
 /* Descriptor flags. */
 #define CV_FLAG_SERIAL 0x1u /* step: one instance, documents in input order */
+/* ABI 1.5.  Step: also runs as the tasks of a phased run (convert --phase),
+ * told its task by host->phase_task(); see cv_phase_task and docs/plugins.md. */
+#define CV_FLAG_PHASED 0x2u
 
 /* Flags of host->doc_text_room() (ABI 1.3). */
 #define CV_TEXT_REPAIR 0x1u /* invalid UTF-8: each bad byte becomes U+FFFD (default: the document is dropped) */
@@ -196,6 +244,10 @@ typedef struct cv_plugin {
     /* ABI 1.5.  The declared option map (see cv_optmap); NULL: the plugin
      * declares `options` instead and reads them with host->opt_*(). */
     const cv_optmap *optmap;
+
+    /* ABI 1.5.  CV_FLAG_PHASED steps: the work files each task reads (see
+     * cv_phase_input); NULL: none beyond what the core hands on. */
+    const cv_phase_input *phase_inputs;
 } cv_plugin;
 
 /* How much of cv_plugin a 1.0 plugin has: every field before prepare. */
@@ -275,16 +327,17 @@ struct cv_host {
     void (*doc_set_scratch)(cv_doc *doc, void *p, void (*free_fn)(void *p));
     void *(*doc_scratch)(const cv_doc *doc);
 
-    /* ABI 1.2.  doc_set_text without the UTF-8 check, for a step whose
-     * output is valid by construction: pieces of the document's own text
-     * (cut on character boundaries) joined by ASCII, or characters the step
-     * encoded itself.  The check reads every byte again; in a cleaning
-     * pipeline whose steps each rewrite the text it was ~6% of the run.
-     * Passing anything else breaks the promise later plugins rely on (a
-     * regex engine told to skip its own check may read out of bounds): it
-     * is a bug in the caller.  With CONVERT_CHECK_TEXT=1 in the environment
-     * (the project's tests set it) the host checks anyway, and an invalid
-     * text stops the process with a message naming the step.  Returns 0. */
+    /* ABI 1.2.  For the built-in plugins, whose tests run with the check on;
+     * other plugins use doc_set_text().  doc_set_text without the UTF-8
+     * check, for a step whose output is valid by construction: pieces of the
+     * document's own text (cut on character boundaries) joined by ASCII, or
+     * characters the step encoded itself (what the check costs:
+     * docs/performance.md).  Passing anything else breaks the memory-safety
+     * promise later plugins rely on (a regex engine told to skip its own
+     * check may read out of bounds): it is a bug in the caller.  With
+     * CONVERT_CHECK_TEXT=1 in the environment (the project's tests set it)
+     * the host checks anyway, and an invalid text stops the process with a
+     * message naming the step.  Returns 0. */
     int (*doc_set_text_unchecked)(cv_doc *doc, const char *text, size_t len);
 
     /* ABI 1.3.  Readers, inside next(): read a text straight into the
@@ -294,10 +347,9 @@ struct cv_host {
      * next() returns.  Call it again to grow or shrink (to the real length
      * once the data is in, say); the returned pointer is valid until the next
      * call or until next() returns.  The core checks the text later, on a
-     * worker thread while the reader reads on: for an archive at -j 2, the
-     * check and the copy that doc_set_text() makes were a fifth of the reader
-     * thread's work, and the reader is the one part that cannot run on more
-     * cores.  A text that is not valid UTF-8 is dropped as
+     * worker thread while the reader reads on: the reader is the one part
+     * that cannot run on more cores (what it saves: docs/performance.md).
+     * A text that is not valid UTF-8 is dropped as
      * <reader>:invalid_utf8, or with flags CV_TEXT_REPAIR has each bad byte
      * replaced by U+FFFD, counted as repaired:invalid_utf8_bytes under the
      * reader's name.  The flags of the last call count.  Returns NULL (and
@@ -306,10 +358,10 @@ struct cv_host {
     char *(*doc_text_room)(cv_doc *doc, size_t len, unsigned flags);
 
     /* ABI 1.4.  The document's place in the whole input, the same in every
-     * shard of a run and in every phase: (number of the input file << 40) |
-     * number of the document in that file, counting documents that other
-     * shards take.  A step whose rule is "the first one wins" compares these
-     * so that a sharded run decides as one run would. */
+     * shard of a run and in every phase: an opaque key, only to compare
+     * (a < b: a comes first in the input), never to take apart or to store
+     * across runs with other inputs.  A step whose rule is "the first one
+     * wins" compares these so that a sharded run decides as one run would. */
     uint64_t (*doc_order)(const cv_doc *doc);
 
     /* ABI 1.5.  Fill `conf`, the plugin's options struct, from its optmap:
@@ -317,6 +369,12 @@ struct cv_host {
      * range, required) when the config was read.  Returns 0, or -1 when the
      * plugin declares no optmap. */
     int (*opt_load)(cv_ctx *ctx, void *conf);
+
+    /* ABI 1.5.  CV_FLAG_PHASED steps: which task of a phased run this
+     * instance is (phase CV_PHASE_NONE in an ordinary run).  Fills the first
+     * `size` bytes of *task (pass sizeof *task: fields are only appended).
+     * Returns 0, or -1 when the step is not flagged CV_FLAG_PHASED. */
+    int (*phase_task)(cv_ctx *ctx, cv_phase_task *task, size_t size);
 };
 
 /* Log levels for host->log. */

@@ -3,6 +3,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fnmatch.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,18 +13,32 @@
 #include "convert/plugin.h"
 #include "util.h"
 
-static const cv_option options[] = {
-    {"path", CV_OPT_PATH, NULL, 1,
-     "archive file (any format and compression libarchive reads), a folder, or one file that `include` names"},
-    {"include", CV_OPT_LIST, "['*']", 0, "glob(s) a member path must match (fnmatch; * also matches /)"},
-    {"exclude", CV_OPT_LIST, "[]", 0, "glob(s) of member paths to skip"},
-    {"invalid_utf8", CV_OPT_STRING, "repair", 0,
-     "text that is not UTF-8: 'repair' (U+FFFD per bad byte) or 'drop' (reason archive:invalid_utf8)"},
-    {"max_doc_bytes", CV_OPT_SIZE, "64M", 0, "larger members are dropped unread (reason archive:max_doc_bytes)"},
-    {"max_members", CV_OPT_INT, "100000000", 0, "stop with an error after this many members (0: no limit)"},
-    {"max_total_bytes", CV_OPT_SIZE, "1T", 0,
-     "stop with an error after this many uncompressed bytes (0: no limit); bounds archive bombs"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct archive_opts {
+    const char *path, *invalid_utf8;
+    cv_strlist include, exclude;
+    int64_t max_doc_bytes, max_members, max_total_bytes;
+} archive_opts;
+
+static const cv_optmap archive_optmap[] = {
+    {.key = "path", .type = CV_OPT_PATH, .required = 1, .offset = offsetof(archive_opts, path),
+     .help = "archive file (any format and compression libarchive reads), a folder, or one file that `include` names"},
+    {.key = "include", .type = CV_OPT_LIST, .default_value = "['*']", .offset = offsetof(archive_opts, include),
+     .help = "glob(s) a member path must match (fnmatch; * also matches /)"},
+    {.key = "exclude", .type = CV_OPT_LIST, .default_value = "[]", .offset = offsetof(archive_opts, exclude),
+     .help = "glob(s) of member paths to skip"},
+    {.key = "invalid_utf8", .type = CV_OPT_STRING, .default_value = "repair",
+     .offset = offsetof(archive_opts, invalid_utf8), .choices = "repair|drop",
+     .help = "text that is not UTF-8: 'repair' (U+FFFD per bad byte) or 'drop' (reason archive:invalid_utf8)"},
+    {.key = "max_doc_bytes", .type = CV_OPT_SIZE, .default_value = "64M",
+     .offset = offsetof(archive_opts, max_doc_bytes),
+     .help = "larger members are dropped unread (reason archive:max_doc_bytes)"},
+    {.key = "max_members", .type = CV_OPT_INT, .default_value = "100000000",
+     .offset = offsetof(archive_opts, max_members),
+     .help = "stop with an error after this many members (0: no limit)"},
+    {.key = "max_total_bytes", .type = CV_OPT_SIZE, .default_value = "1T",
+     .offset = offsetof(archive_opts, max_total_bytes),
+     .help = "stop with an error after this many uncompressed bytes (0: no limit); bounds archive bombs"},
+    {0},
 };
 
 typedef struct reader {
@@ -32,16 +47,15 @@ typedef struct reader {
     struct archive *a;
     int disk; /* reading a folder */
     const char *single; /* not an archive: the file itself, named so, is the one document */
-    const char *path;
     size_t root_len; /* folder mode: strip "<path>/" from entry names */
     unsigned flags; /* CV_TEXT_REPAIR or 0 */
-    int64_t max_doc, max_members, max_total;
+    archive_opts o;
     uint64_t members, total;
     int64_t file_size; /* for progress: compressed bytes read of this many */
     cv_buf html;       /* a web page's bytes decoded to UTF-8 */
 } reader;
 
-static int matches_any(const cv_host *h, cv_ctx *ctx, const char *key, const char *name);
+static int matches_any(const cv_strlist *globs, const char *name);
 
 static void archive_destroy(void *p)
 {
@@ -59,19 +73,11 @@ static void *archive_create(const cv_host *host, cv_ctx *ctx)
         return NULL;
     r->host = host;
     r->ctx = ctx;
-    r->path = host->opt_string(ctx, "path");
-    const char *mode = host->opt_string(ctx, "invalid_utf8");
-    if (strcmp(mode, "repair") && strcmp(mode, "drop")) {
-        host->error(ctx, "invalid_utf8 must be 'repair' or 'drop', not '%s'", mode);
-        goto fail;
-    }
-    r->flags = strcmp(mode, "repair") ? 0 : CV_TEXT_REPAIR; /* the core checks and repairs, on a worker */
-    r->max_doc = host->opt_int(ctx, "max_doc_bytes");
-    r->max_members = host->opt_int(ctx, "max_members");
-    r->max_total = host->opt_int(ctx, "max_total_bytes");
+    host->opt_load(ctx, &r->o);
+    r->flags = strcmp(r->o.invalid_utf8, "repair") ? 0 : CV_TEXT_REPAIR; /* the core checks and repairs, on a worker */
     struct stat st;
-    if (stat(r->path, &st) < 0) {
-        host->error(ctx, "cannot open '%s': no such file or folder", r->path);
+    if (stat(r->o.path, &st) < 0) {
+        host->error(ctx, "cannot open '%s': no such file or folder", r->o.path);
         goto fail;
     }
     if (S_ISDIR(st.st_mode)) {
@@ -79,10 +85,10 @@ static void *archive_create(const cv_host *host, cv_ctx *ctx)
         r->a = archive_read_disk_new();
         archive_read_disk_set_symlink_physical(r->a); /* never follow links out of the folder */
         archive_read_disk_set_standard_lookup(r->a);
-        if (archive_read_disk_open(r->a, r->path) != ARCHIVE_OK)
+        if (archive_read_disk_open(r->a, r->o.path) != ARCHIVE_OK)
             goto lib_fail;
-        r->root_len = strlen(r->path);
-        while (r->root_len > 1 && r->path[r->root_len - 1] == '/')
+        r->root_len = strlen(r->o.path);
+        while (r->root_len > 1 && r->o.path[r->root_len - 1] == '/')
             r->root_len--;
     } else {
         r->file_size = st.st_size;
@@ -92,28 +98,26 @@ static void *archive_create(const cv_host *host, cv_ctx *ctx)
         /* -i with a glob of pages and include: ["*.html"]: a file the patterns
          * name is a document when it is no archive (libarchive's raw format
          * bids last, so archives stay archives); compressed ones too. */
-        const char *base = strrchr(r->path, '/') ? strrchr(r->path, '/') + 1 : r->path;
-        if (host->opt_is_set(ctx, "include") && matches_any(host, ctx, "include", base) &&
-            !matches_any(host, ctx, "exclude", base)) {
+        const char *base = strrchr(r->o.path, '/') ? strrchr(r->o.path, '/') + 1 : r->o.path;
+        if (host->opt_is_set(ctx, "include") && matches_any(&r->o.include, base) && !matches_any(&r->o.exclude, base)) {
             archive_read_support_format_raw(r->a);
             r->single = base;
         }
-        if (archive_read_open_filename(r->a, r->path, 1 << 16) != ARCHIVE_OK)
+        if (archive_read_open_filename(r->a, r->o.path, 1 << 16) != ARCHIVE_OK)
             goto lib_fail;
     }
     return r;
 lib_fail:
-    host->error(ctx, "cannot read '%s': %s", r->path, archive_error_string(r->a));
+    host->error(ctx, "cannot read '%s': %s", r->o.path, archive_error_string(r->a));
 fail:
     archive_destroy(r);
     return NULL;
 }
 
-static int matches_any(const cv_host *h, cv_ctx *ctx, const char *key, const char *name)
+static int matches_any(const cv_strlist *globs, const char *name)
 {
-    size_t n = h->opt_list_len(ctx, key);
-    for (size_t i = 0; i < n; i++)
-        if (fnmatch(h->opt_list_item(ctx, key, i), name, 0) == 0)
+    for (size_t i = 0; i < globs->n; i++)
+        if (fnmatch(globs->items[i], name, 0) == 0)
             return 1;
     return 0;
 }
@@ -142,25 +146,25 @@ static int read_data(reader *r, cv_doc *doc, size_t hint)
     int big = 0;
     for (;;) {
         if (!p) {
-            h->error(r->ctx, "'%s': out of memory for a member of %zu bytes", r->path, room);
+            h->error(r->ctx, "'%s': out of memory for a member of %zu bytes", r->o.path, room);
             return -1;
         }
         la_ssize_t n = big ? archive_read_data(r->a, chunk, sizeof chunk)
                            : archive_read_data(r->a, p + len, room - len);
         if (n < 0) {
-            h->error(r->ctx, "'%s': %s", r->path, archive_error_string(r->a));
+            h->error(r->ctx, "'%s': %s", r->o.path, archive_error_string(r->a));
             return -1;
         }
         if (n == 0)
             break;
         r->total += (uint64_t)n;
-        if (r->max_total > 0 && r->total > (uint64_t)r->max_total) {
-            h->error(r->ctx, "'%s': more than max_total_bytes (%lld) uncompressed; raise it if this is real", r->path,
-                     (long long)r->max_total);
+        if (r->o.max_total_bytes > 0 && r->total > (uint64_t)r->o.max_total_bytes) {
+            h->error(r->ctx, "'%s': more than max_total_bytes (%lld) uncompressed; raise it if this is real", r->o.path,
+                     (long long)r->o.max_total_bytes);
             return -1;
         }
         len += (size_t)n;
-        if (r->max_doc > 0 && len > (size_t)r->max_doc)
+        if (r->o.max_doc_bytes > 0 && len > (size_t)r->o.max_doc_bytes)
             big = 1; /* keep counting, stop storing */
         else if (len == room)
             p = h->doc_text_room(doc, room *= 2, r->flags);
@@ -185,9 +189,9 @@ static cv_status archive_next(void *p, cv_doc *doc)
         if (rc == ARCHIVE_EOF)
             return CV_END;
         if (rc == ARCHIVE_WARN)
-            h->log(r->ctx, CV_LOG_WARN, "'%s': %s", r->path, archive_error_string(r->a));
+            h->log(r->ctx, CV_LOG_WARN, "'%s': %s", r->o.path, archive_error_string(r->a));
         else if (rc != ARCHIVE_OK) {
-            h->error(r->ctx, "'%s' is damaged or not an archive: %s", r->path, archive_error_string(r->a));
+            h->error(r->ctx, "'%s' is damaged or not an archive: %s", r->o.path, archive_error_string(r->a));
             return CV_ERROR;
         }
         if (r->disk)
@@ -199,7 +203,7 @@ static cv_status archive_next(void *p, cv_doc *doc)
             name = archive_entry_pathname(e);
         if (!name)
             name = "";
-        if (r->disk && !strncmp(name, r->path, r->root_len))
+        if (r->disk && !strncmp(name, r->o.path, r->root_len))
             name += r->root_len + (name[r->root_len] == '/');
         while (!r->disk && name[0] == '.' && name[1] == '/')
             name += 2;
@@ -207,21 +211,21 @@ static cv_status archive_next(void *p, cv_doc *doc)
             h->count(r->ctx, archive_entry_hardlink(e) ? "skipped:hardlink" : entry_kind(archive_entry_filetype(e)), 1);
             continue;
         }
-        if (!name[0] || !matches_any(h, r->ctx, "include", name) || matches_any(h, r->ctx, "exclude", name)) {
+        if (!name[0] || !matches_any(&r->o.include, name) || matches_any(&r->o.exclude, name)) {
             h->count(r->ctx, "skipped:not_included", 1);
             continue;
         }
-        if (r->max_members > 0 && ++r->members > (uint64_t)r->max_members) {
-            h->error(r->ctx, "'%s' has more than max_members (%lld) documents; raise it if this is real", r->path,
-                     (long long)r->max_members);
+        if (r->o.max_members > 0 && ++r->members > (uint64_t)r->o.max_members) {
+            h->error(r->ctx, "'%s' has more than max_members (%lld) documents; raise it if this is real", r->o.path,
+                     (long long)r->o.max_members);
             return CV_ERROR;
         }
         h->doc_set_id(doc, name);
         if (r->file_size > 0)
             h->progress(r->ctx, (uint64_t)archive_filter_bytes(r->a, -1), (uint64_t)r->file_size);
-        const char *base = strrchr(r->path, '/');
-        h->meta_set_string(doc, "source", base && base[1] ? base + 1 : r->path); /* stable across machines */
-        if (r->max_doc > 0 && archive_entry_size_is_set(e) && archive_entry_size(e) > r->max_doc) {
+        const char *base = strrchr(r->o.path, '/');
+        h->meta_set_string(doc, "source", base && base[1] ? base + 1 : r->o.path); /* stable across machines */
+        if (r->o.max_doc_bytes > 0 && archive_entry_size_is_set(e) && archive_entry_size(e) > r->o.max_doc_bytes) {
             h->meta_set_int(doc, "size", archive_entry_size(e));
             if (!r->disk) /* read_disk moves on by itself and refuses the call */
                 archive_read_data_skip(r->a);
@@ -245,7 +249,7 @@ static cv_status archive_next(void *p, cv_doc *doc)
             charset_decode(data, len, NULL, 1, &r->html, &used, &how);
             char *room = h->doc_text_room(doc, r->html.len, r->flags);
             if (!room) {
-                h->error(r->ctx, "'%s': out of memory", r->path);
+                h->error(r->ctx, "'%s': out of memory", r->o.path);
                 return CV_ERROR;
             }
             memcpy(room, r->html.p ? r->html.p : "", r->html.len);
@@ -262,7 +266,7 @@ static const cv_plugin archive_reader = {
     .kind = CV_READER,
     .version = "1.1.0",
     .description = "Reads archive members (tar, tar.gz, tar.zst, zip, 7z, ...) or a folder's files as documents",
-    .options = options,
+    .optmap = archive_optmap,
     .create = archive_create,
     .destroy = archive_destroy,
     .next = archive_next,

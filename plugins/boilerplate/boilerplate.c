@@ -15,6 +15,7 @@
  *      real paragraph (lists of other stories).
  * A "real paragraph" ends like a sentence and is long enough, or is long and
  * holds a sentence boundary.  Every removed line is counted by rule. */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,46 +30,89 @@
 
 #define TEASER_MAX_WORDS 25 /* story_teasers: a longer line is no headline */
 
-static const cv_option options[] = {
-    {"rules", CV_OPT_PATH, NULL, 1, "a rules YAML file, or a folder whose *.yaml files are all loaded"},
-    {"rule_max_bytes", CV_OPT_INT, "600", 0,
-     "rules are tried on lines up to this long (widgets are short; paragraphs skip the regexes); a rule's own "
-     "max_bytes wins; 0: every line"},
-    {"cut_min_chars", CV_OPT_INT, "200", 0, "a cut rule fires only after this much kept text (else it removes one line)"},
-    {"paragraph_min_words", CV_OPT_INT, "8", 0, "a line ending like a sentence with this many words is a paragraph"},
-    {"paragraph_long_chars", CV_OPT_INT, "200", 0, "a line this long with a sentence boundary inside is a paragraph"},
-    {"paragraph_unfinished_words", CV_OPT_INT, "24", 0,
-     "a line of paragraph_long_chars or more with this many words is a paragraph even without a final full stop "
-     "(prose before page chrome; 0: off)"},
-    {"numeric_max_words", CV_OPT_INT, "10", 0, "numeric_line: lines of at most this many words..."},
-    {"numeric_min_fraction", CV_OPT_FLOAT, "0.4", 0, "...of which at least this fraction are numbers"},
-    {"menu_max_words", CV_OPT_INT, "3", 0, "menu: lines of at most this many words, not ending a sentence..."},
-    {"menu_min_run", CV_OPT_INT, "3", 0, "...in a run of at least this many"},
-    {"block_max_lines", CV_OPT_INT, "12", 0, "a block rule removes at most this many lines after its heading"},
-    {"caption_max_words", CV_OPT_INT, "12", 0, "a rule with previous: true also removes a preceding line this short"},
-    {"repeated_lines", CV_OPT_BOOL, "true", 0, "remove a line equal to an earlier one (repeated headline, teasers)"},
-    {"repeated_with_source", CV_OPT_INT, "4", 0,
-     "remove a line that repeats another (of 40+ characters) with at most this many words appended, such as a "
-     "widget's copy of a paragraph with its source's name (0: off)"},
-    {"story_teasers", CV_OPT_BOOL, "true", 0,
-     "between paragraphs, remove a headline-shaped line (not a paragraph, not ending with . or !) that a "
-     "numeric line such as a date follows: another story's headline and its time"},
-    {"trim_lead", CV_OPT_BOOL, "true", 0, "before the first paragraph keep only the headline: the line with most words"},
-    {"headline_min_words", CV_OPT_INT, "4", 0, "a shorter headline is removed too"},
-    {"trim_tail", CV_OPT_BOOL, "true", 0, "remove every line after the last paragraph"},
-    {"main_run", CV_OPT_BOOL, "false", 0,
-     "keep only the densest run of paragraphs (and the headline): the run of kept lines where paragraph "
-     "characters most outweigh the cost of the other lines; for text dumps, where chrome paragraphs sit before "
-     "and after the article"},
-    {"main_run_line_cost", CV_OPT_INT, "20", 0,
-     "main_run: a kept line that is no paragraph costs its length plus this many characters, a removed line "
-     "this many"},
-    {"title_key", CV_OPT_STRING, "title", 0, "metadata key for the headline trim_lead kept (empty: do not set)"},
-    {"end_key", CV_OPT_STRING, "end_removed", 0,
-     "metadata key set to true when the text's last line was removed: the page went on past the text, so a "
-     "last sentence without a full stop is not a truncation (quality's drop_unfinished_tail reads it; empty: "
-     "do not set)"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct boilerplate_opts {
+    const char *rules, *title_key, *end_key;
+    int64_t rule_max_bytes, cut_min_chars, paragraph_min_words, paragraph_long_chars, paragraph_unfinished_words,
+        numeric_max_words, menu_max_words, menu_min_run, block_max_lines, caption_max_words, repeated_with_source,
+        headline_min_words;
+    double numeric_min_fraction;
+    int repeated_lines, story_teasers, trim_lead, trim_tail, main_run;
+    int64_t main_run_line_cost;
+} boilerplate_opts;
+
+static const cv_optmap boilerplate_optmap[] = {
+    {.key = "rules", .type = CV_OPT_PATH, .required = 1, .offset = offsetof(boilerplate_opts, rules),
+     .help = "a rules YAML file, or a folder whose *.yaml files are all loaded"},
+    {.key = "rule_max_bytes", .type = CV_OPT_INT, .default_value = "600",
+     .offset = offsetof(boilerplate_opts, rule_max_bytes),
+     .help = "rules are tried on lines up to this long (widgets are short; paragraphs skip the regexes); a rule's "
+             "own max_bytes wins; 0: every line"},
+    {.key = "cut_min_chars", .type = CV_OPT_INT, .default_value = "200",
+     .offset = offsetof(boilerplate_opts, cut_min_chars),
+     .help = "a cut rule fires only after this much kept text (else it removes one line)"},
+    {.key = "paragraph_min_words", .type = CV_OPT_INT, .default_value = "8",
+     .offset = offsetof(boilerplate_opts, paragraph_min_words),
+     .help = "a line ending like a sentence with this many words is a paragraph"},
+    {.key = "paragraph_long_chars", .type = CV_OPT_INT, .default_value = "200",
+     .offset = offsetof(boilerplate_opts, paragraph_long_chars),
+     .help = "a line this long with a sentence boundary inside is a paragraph"},
+    {.key = "paragraph_unfinished_words", .type = CV_OPT_INT, .default_value = "24",
+     .offset = offsetof(boilerplate_opts, paragraph_unfinished_words),
+     .help = "a line of paragraph_long_chars or more with this many words is a paragraph even without a final full "
+             "stop (prose before page chrome; 0: off)"},
+    {.key = "numeric_max_words", .type = CV_OPT_INT, .default_value = "10",
+     .offset = offsetof(boilerplate_opts, numeric_max_words),
+     .help = "numeric_line: lines of at most this many words..."},
+    {.key = "numeric_min_fraction", .type = CV_OPT_FLOAT, .default_value = "0.4",
+     .offset = offsetof(boilerplate_opts, numeric_min_fraction),
+     .help = "...of which at least this fraction are numbers"},
+    {.key = "menu_max_words", .type = CV_OPT_INT, .default_value = "3",
+     .offset = offsetof(boilerplate_opts, menu_max_words),
+     .help = "menu: lines of at most this many words, not ending a sentence..."},
+    {.key = "menu_min_run", .type = CV_OPT_INT, .default_value = "3",
+     .offset = offsetof(boilerplate_opts, menu_min_run),
+     .help = "...in a run of at least this many"},
+    {.key = "block_max_lines", .type = CV_OPT_INT, .default_value = "12",
+     .offset = offsetof(boilerplate_opts, block_max_lines),
+     .help = "a block rule removes at most this many lines after its heading"},
+    {.key = "caption_max_words", .type = CV_OPT_INT, .default_value = "12",
+     .offset = offsetof(boilerplate_opts, caption_max_words),
+     .help = "a rule with previous: true also removes a preceding line this short"},
+    {.key = "repeated_lines", .type = CV_OPT_BOOL, .default_value = "true",
+     .offset = offsetof(boilerplate_opts, repeated_lines),
+     .help = "remove a line equal to an earlier one (repeated headline, teasers)"},
+    {.key = "repeated_with_source", .type = CV_OPT_INT, .default_value = "4",
+     .offset = offsetof(boilerplate_opts, repeated_with_source),
+     .help = "remove a line that repeats another (of 40+ characters) with at most this many words appended, such "
+             "as a widget's copy of a paragraph with its source's name (0: off)"},
+    {.key = "story_teasers", .type = CV_OPT_BOOL, .default_value = "true",
+     .offset = offsetof(boilerplate_opts, story_teasers),
+     .help = "between paragraphs, remove a headline-shaped line (not a paragraph, not ending with . or !) that a "
+             "numeric line such as a date follows: another story's headline and its time"},
+    {.key = "trim_lead", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(boilerplate_opts, trim_lead),
+     .help = "before the first paragraph keep only the headline: the line with most words"},
+    {.key = "headline_min_words", .type = CV_OPT_INT, .default_value = "4",
+     .offset = offsetof(boilerplate_opts, headline_min_words),
+     .help = "a shorter headline is removed too"},
+    {.key = "trim_tail", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(boilerplate_opts, trim_tail),
+     .help = "remove every line after the last paragraph"},
+    {.key = "main_run", .type = CV_OPT_BOOL, .default_value = "false", .offset = offsetof(boilerplate_opts, main_run),
+     .help = "keep only the densest run of paragraphs (and the headline): the run of kept lines where paragraph "
+             "characters most outweigh the cost of the other lines; for text dumps, where chrome paragraphs sit "
+             "before and after the article"},
+    {.key = "main_run_line_cost", .type = CV_OPT_INT, .default_value = "20",
+     .offset = offsetof(boilerplate_opts, main_run_line_cost),
+     .help = "main_run: a kept line that is no paragraph costs its length plus this many characters, a removed "
+             "line this many"},
+    {.key = "title_key", .type = CV_OPT_STRING, .default_value = "title",
+     .offset = offsetof(boilerplate_opts, title_key),
+     .help = "metadata key for the headline trim_lead kept (empty: do not set)"},
+    {.key = "end_key", .type = CV_OPT_STRING, .default_value = "end_removed",
+     .offset = offsetof(boilerplate_opts, end_key),
+     .help = "metadata key set to true when the text's last line was removed: the page went on past the text, so a "
+             "last sentence without a full stop is not a truncation (quality's drop_unfinished_tail reads it; "
+             "empty: do not set)"},
+    {0},
 };
 
 typedef struct line {
@@ -106,7 +150,7 @@ typedef struct bp {
     cv_buf out;
 } bp;
 
-static void bp_destroy(void *p)
+static void boilerplate_destroy(void *p)
 {
     bp *b = p;
     rules_free(b->rules);
@@ -117,45 +161,47 @@ static void bp_destroy(void *p)
     free(b);
 }
 
-static void *bp_create(const cv_host *h, cv_ctx *ctx)
+static void *boilerplate_create(const cv_host *h, cv_ctx *ctx)
 {
     bp *b = calloc(1, sizeof *b);
     if (!b)
         return NULL;
     b->host = h;
     b->ctx = ctx;
-    b->max_bytes = h->opt_int(ctx, "rule_max_bytes");
-    b->cut_min = h->opt_int(ctx, "cut_min_chars");
-    b->para_words = h->opt_int(ctx, "paragraph_min_words");
-    b->para_long = h->opt_int(ctx, "paragraph_long_chars");
-    b->para_unfinished = h->opt_int(ctx, "paragraph_unfinished_words");
-    b->num_words = h->opt_int(ctx, "numeric_max_words");
-    b->num_frac = h->opt_float(ctx, "numeric_min_fraction");
-    b->menu_words = h->opt_int(ctx, "menu_max_words");
-    b->menu_run = h->opt_int(ctx, "menu_min_run");
-    b->block_max = h->opt_int(ctx, "block_max_lines");
-    b->caption_words = h->opt_int(ctx, "caption_max_words");
-    b->head_words = h->opt_int(ctx, "headline_min_words");
+    boilerplate_opts o;
+    h->opt_load(ctx, &o);
+    b->max_bytes = o.rule_max_bytes;
+    b->cut_min = o.cut_min_chars;
+    b->para_words = o.paragraph_min_words;
+    b->para_long = o.paragraph_long_chars;
+    b->para_unfinished = o.paragraph_unfinished_words;
+    b->num_words = o.numeric_max_words;
+    b->num_frac = o.numeric_min_fraction;
+    b->menu_words = o.menu_max_words;
+    b->menu_run = o.menu_min_run;
+    b->block_max = o.block_max_lines;
+    b->caption_words = o.caption_max_words;
+    b->head_words = o.headline_min_words;
     int64_t most = 0, limits[] = {b->para_words,  b->para_unfinished, TEASER_MAX_WORDS, b->num_words,
                                   b->menu_words,  b->caption_words,   b->head_words};
     for (size_t i = 0; i < sizeof limits / sizeof *limits; i++)
         most = limits[i] > most ? limits[i] : most;
     b->words_cap = (size_t)most + 1;
-    b->repeated = h->opt_bool(ctx, "repeated_lines");
-    b->source_words = h->opt_int(ctx, "repeated_with_source");
-    b->teasers = h->opt_bool(ctx, "story_teasers");
-    b->lead = h->opt_bool(ctx, "trim_lead");
-    b->tail = h->opt_bool(ctx, "trim_tail");
-    b->main_run = h->opt_bool(ctx, "main_run");
-    b->run_cost = h->opt_int(ctx, "main_run_line_cost");
-    b->title_key = h->opt_string(ctx, "title_key");
-    b->end_key = h->opt_string(ctx, "end_key");
-    b->rules = rules_load(h, ctx, h->opt_string(ctx, "rules"), (size_t)b->max_bytes);
+    b->repeated = o.repeated_lines;
+    b->source_words = o.repeated_with_source;
+    b->teasers = o.story_teasers;
+    b->lead = o.trim_lead;
+    b->tail = o.trim_tail;
+    b->main_run = o.main_run;
+    b->run_cost = o.main_run_line_cost;
+    b->title_key = o.title_key;
+    b->end_key = o.end_key;
+    b->rules = rules_load(h, ctx, o.rules, (size_t)b->max_bytes);
     if (!b->rules)
         goto fail;
     return b;
 fail:
-    bp_destroy(b);
+    boilerplate_destroy(b);
     return NULL;
 }
 
@@ -537,7 +583,7 @@ static void apply_structure(bp *b)
         keep_main_run(b);
 }
 
-static cv_status bp_process(void *p, cv_doc *doc)
+static cv_status boilerplate_process(void *p, cv_doc *doc)
 {
     bp *b = p;
     size_t len;
@@ -597,10 +643,10 @@ static const cv_plugin boilerplate = {
     .kind = CV_STEP,
     .version = "1.0.0",
     .description = "Removes navigation, teasers, widgets, credits, counters and page chrome by rules and structure",
-    .options = options,
-    .create = bp_create,
-    .destroy = bp_destroy,
-    .process = bp_process,
+    .optmap = boilerplate_optmap,
+    .create = boilerplate_create,
+    .destroy = boilerplate_destroy,
+    .process = boilerplate_process,
 };
 
 CONVERT_PLUGINS(&boilerplate)

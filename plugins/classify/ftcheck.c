@@ -15,6 +15,7 @@
 #define FT_MAGIC 793712314
 #define FT_KSUB 256     /* centroids per product quantizer */
 #define FT_MAX_SMALL 1000 /* minn, maxn, wordNgrams: real models use under 10 */
+#define FT_MAX_COUNT 1000000000000000LL /* 1e15: fastText's "no count yet" in its label tree */
 
 typedef struct cur {
     const unsigned char *p;
@@ -158,6 +159,7 @@ int ftcheck(const unsigned char *p, size_t n, ftcheck_info *info, char *err, siz
         return fail(&c, "dictionary of %d entries holds %d words and %d labels", size, nwords, nlabels);
     if (nlabels == 0)
         return fail(&c, "a classifier without labels");
+    int64_t last = 0, label_sum = 0;
     for (int32_t i = 0; i < size; i++) {
         const unsigned char *end = memchr(p + c.at, 0, n - c.at);
         if (!end)
@@ -170,6 +172,14 @@ int ftcheck(const unsigned char *p, size_t n, ftcheck_info *info, char *err, siz
         if (count < 0 || type != (i >= nwords))
             return fail(&c, "dictionary entry %d: count %lld, type %u (words come first, then labels)", i,
                         (long long)count, type);
+        /* fastText sorts labels by count, most frequent first; its hierarchical softmax builds a
+         * Huffman tree that assumes so, with 1e15 as "not built yet": anything else loops forever */
+        if (i >= nwords) {
+            if ((i > nwords && count > last) || count >= FT_MAX_COUNT - label_sum)
+                return fail(&c, "label %d: count %lld out of order or too large", i - nwords, (long long)count);
+            label_sum += count;
+            last = count;
+        }
     }
     if (npruned < -1 || npruned > (int64_t)(n - c.at) / 8)
         return fail(&c, "pruning index of %lld entries", (long long)npruned);

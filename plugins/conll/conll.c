@@ -8,6 +8,7 @@
  *   sentences.
  * Tags are BIO (default) or BIOES.  A document without token spans is
  * counted (no_tokens) and contributes no lines. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +17,18 @@
 #include "splitout.h"
 #include "util.h"
 
-static const cv_option options[] = {
-    {"dialect", CV_OPT_STRING, "conllu", 0, "conllu or conll2003"},
-    {"scheme", CV_OPT_STRING, "BIO", 0, "BIO or BIOES"},
-    {"path", CV_OPT_STRING, NULL, 0, "file name; default {split}.conllu or {split}.conll by dialect"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct conll_opts {
+    const char *dialect, *scheme, *path;
+} conll_opts;
+
+static const cv_optmap conll_optmap[] = {
+    {.key = "dialect", .type = CV_OPT_STRING, .default_value = "conllu", .choices = "conllu|conll2003",
+     .offset = offsetof(conll_opts, dialect), .help = "the columns: CoNLL-U's ten, or CoNLL-2003's four"},
+    {.key = "scheme", .type = CV_OPT_STRING, .default_value = "BIO", .choices = "BIO|BIOES",
+     .offset = offsetof(conll_opts, scheme), .help = "entity tags: B- and I-, or also E- and S-"},
+    {.key = "path", .type = CV_OPT_STRING, .offset = offsetof(conll_opts, path),
+     .help = "file name; default {split}.conllu or {split}.conll by dialect"},
+    {0},
 };
 
 typedef struct conll {
@@ -45,24 +53,16 @@ static void conll_destroy(void *p)
 
 static void *conll_create(const cv_host *h, cv_ctx *ctx)
 {
-    const char *dialect = h->opt_string(ctx, "dialect"), *scheme = h->opt_string(ctx, "scheme");
-    if (strcmp(dialect, "conllu") && strcmp(dialect, "conll2003")) {
-        h->error(ctx, "dialect must be conllu or conll2003, not '%s'", dialect);
-        return NULL;
-    }
-    if (strcmp(scheme, "BIO") && strcmp(scheme, "BIOES")) {
-        h->error(ctx, "scheme must be BIO or BIOES, not '%s'", scheme);
-        return NULL;
-    }
+    conll_opts o;
+    h->opt_load(ctx, &o);
     conll *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
     c->host = h;
     c->ctx = ctx;
-    c->u = !strcmp(dialect, "conllu");
-    c->bioes = !strcmp(scheme, "BIOES");
-    const char *path = h->opt_string(ctx, "path");
-    c->outs = (splitout){.host = h, .ctx = ctx, .pattern = path ? path : c->u ? "{split}.conllu" : "{split}.conll"};
+    c->u = !strcmp(o.dialect, "conllu");
+    c->bioes = !strcmp(o.scheme, "BIOES");
+    c->outs = (splitout){.host = h, .ctx = ctx, .pattern = o.path ? o.path : c->u ? "{split}.conllu" : "{split}.conll"};
     return c;
 }
 
@@ -208,7 +208,7 @@ static const cv_plugin conll_writer = {
     .kind = CV_WRITER,
     .version = "1.0.0",
     .description = "Writes CoNLL-U or CoNLL-2003 NER files (BIO or BIOES) from token, sentence and entity spans",
-    .options = options,
+    .optmap = conll_optmap,
     .create = conll_create,
     .destroy = conll_destroy,
     .write = conll_write,

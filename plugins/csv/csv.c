@@ -5,6 +5,7 @@
  * missing values as empty fields.  Fields holding the delimiter, a quote,
  * CR or LF are quoted, quotes doubled; records end with CRLF. */
 #include <jansson.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,19 +13,29 @@
 #include "splitout.h"
 #include "util.h"
 
-static const cv_option options[] = {
-    {"path", CV_OPT_STRING, "{split}.csv", 0, "file name under the output folder; {split} as in jsonl"},
-    {"columns", CV_OPT_LIST, "[id, text]", 0, "id, text, or metadata keys (dotted paths for nested values)"},
-    {"header", CV_OPT_BOOL, "true", 0, "write the column names first"},
-    {"delimiter", CV_OPT_STRING, ",", 0, "one ASCII character"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct csv_opts {
+    const char *path, *delimiter;
+    cv_strlist columns;
+    int header;
+} csv_opts;
+
+static const cv_optmap csv_optmap[] = {
+    {.key = "path", .type = CV_OPT_STRING, .default_value = "{split}.csv", .offset = offsetof(csv_opts, path),
+     .help = "file name under the output folder; {split} as in jsonl"},
+    {.key = "columns", .type = CV_OPT_LIST, .default_value = "[id, text]", .offset = offsetof(csv_opts, columns),
+     .help = "id, text, or metadata keys (dotted paths for nested values)"},
+    {.key = "header", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(csv_opts, header),
+     .help = "write the column names first"},
+    {.key = "delimiter", .type = CV_OPT_STRING, .default_value = ",", .offset = offsetof(csv_opts, delimiter),
+     .help = "one ASCII character"},
+    {0},
 };
 
 typedef struct csvw {
     const cv_host *host;
     cv_ctx *ctx;
     splitout outs;
-    int header;
+    csv_opts o;
     char delim;
     cv_buf rec;
 } csvw;
@@ -39,12 +50,14 @@ static void csv_destroy(void *p)
 
 static void *csv_create(const cv_host *h, cv_ctx *ctx)
 {
-    const char *d = h->opt_string(ctx, "delimiter");
+    csv_opts o;
+    h->opt_load(ctx, &o);
+    const char *d = o.delimiter;
     if (strlen(d) != 1 || d[0] == '"' || d[0] == '\r' || d[0] == '\n' || (unsigned char)d[0] >= 0x80) {
         h->error(ctx, "delimiter must be one ASCII character other than a quote or line break");
         return NULL;
     }
-    if (h->opt_list_len(ctx, "columns") == 0) {
+    if (o.columns.n == 0) {
         h->error(ctx, "columns is empty");
         return NULL;
     }
@@ -53,8 +66,8 @@ static void *csv_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     w->host = h;
     w->ctx = ctx;
-    w->outs = (splitout){.host = h, .ctx = ctx, .pattern = h->opt_string(ctx, "path")};
-    w->header = h->opt_bool(ctx, "header");
+    w->o = o;
+    w->outs = (splitout){.host = h, .ctx = ctx, .pattern = o.path};
     w->delim = d[0];
     return w;
 }
@@ -95,13 +108,13 @@ static cv_status csv_write(void *p, const cv_doc *doc)
     cv_out *out = splitout_get(&w->outs, doc, &opened);
     if (!out)
         return CV_ERROR;
-    size_t ncol = h->opt_list_len(w->ctx, "columns");
+    size_t ncol = w->o.columns.n;
     w->rec.len = 0;
-    if (opened && w->header) {
+    if (opened && w->o.header) {
         for (size_t c = 0; c < ncol; c++) {
             if (c)
                 buf_addc(&w->rec, w->delim);
-            const char *name = h->opt_list_item(w->ctx, "columns", c);
+            const char *name = w->o.columns.items[c];
             field(w, name, strlen(name));
         }
         buf_add(&w->rec, "\r\n", 2);
@@ -110,7 +123,7 @@ static cv_status csv_write(void *p, const cv_doc *doc)
     for (size_t c = 0; c < ncol; c++) {
         if (c)
             buf_addc(&w->rec, w->delim);
-        const char *col = h->opt_list_item(w->ctx, "columns", c);
+        const char *col = w->o.columns.items[c];
         if (!strcmp(col, "id")) {
             const char *id = h->doc_id(doc);
             field(w, id, strlen(id));
@@ -159,7 +172,7 @@ static const cv_plugin csv_writer = {
     .kind = CV_WRITER,
     .version = "1.0.0",
     .description = "Writes RFC 4180 CSV with chosen columns (id, text, metadata paths), one file per split",
-    .options = options,
+    .optmap = csv_optmap,
     .create = csv_create,
     .destroy = csv_destroy,
     .write = csv_write,

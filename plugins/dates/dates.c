@@ -6,6 +6,7 @@
  * metadata.date_source says which ("dateline" or "text").  Run it before
  * boilerplate, which removes datelines. */
 #include <pcre2.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,13 +17,25 @@
 #include "util.h"
 #include "yamlfile.h"
 
-static const cv_option options[] = {
-    {"rules", CV_OPT_PATH, NULL, 1, "YAML with `months:` and `patterns:` (see config/dates/dates.yaml)"},
-    {"dateline_max_words", CV_OPT_INT, "12", 0, "a line of at most this many words holding a date is a dateline"},
-    {"search_text", CV_OPT_BOOL, "true", 0, "without a dateline, take the first date anywhere in the text"},
-    {"min_year", CV_OPT_INT, "1900", 0, "earliest plausible year"},
-    {"max_year", CV_OPT_INT, "2100", 0, "latest plausible year"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct dates_opts {
+    const char *rules;
+    int64_t dateline_max_words, min_year, max_year;
+    int search_text;
+} dates_opts;
+
+static const cv_optmap dates_optmap[] = {
+    {.key = "rules", .type = CV_OPT_PATH, .required = 1, .offset = offsetof(dates_opts, rules),
+     .help = "YAML with `months:` and `patterns:` (see config/dates/dates.yaml)"},
+    {.key = "dateline_max_words", .type = CV_OPT_INT, .default_value = "12",
+     .offset = offsetof(dates_opts, dateline_max_words),
+     .help = "a line of at most this many words holding a date is a dateline"},
+    {.key = "search_text", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(dates_opts, search_text),
+     .help = "without a dateline, take the first date anywhere in the text"},
+    {.key = "min_year", .type = CV_OPT_INT, .default_value = "1900", .offset = offsetof(dates_opts, min_year),
+     .help = "earliest plausible year"},
+    {.key = "max_year", .type = CV_OPT_INT, .default_value = "2100", .offset = offsetof(dates_opts, max_year),
+     .help = "latest plausible year"},
+    {0},
 };
 
 typedef struct month_form {
@@ -39,8 +52,7 @@ typedef struct dates {
     pcre2_match_context *mctx; /* bounds one match: a bad pattern cannot hang a run */
     month_form *forms;
     size_t nforms;
-    int64_t dateline_words, min_year, max_year;
-    int search_text;
+    dates_opts o;
 } dates;
 
 static void dates_destroy(void *p)
@@ -153,11 +165,8 @@ static void *dates_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     d->host = h;
     d->ctx = ctx;
-    d->dateline_words = h->opt_int(ctx, "dateline_max_words");
-    d->search_text = h->opt_bool(ctx, "search_text");
-    d->min_year = h->opt_int(ctx, "min_year");
-    d->max_year = h->opt_int(ctx, "max_year");
-    if (load(d, h->opt_string(ctx, "rules")) < 0) {
+    h->opt_load(ctx, &d->o);
+    if (load(d, d->o.rules) < 0) {
         dates_destroy(d);
         return NULL;
     }
@@ -230,7 +239,7 @@ static int find_date(dates *d, const char *s, size_t len, char *out, size_t outl
                 continue;
             int year = number(s + ys, yl), month = month_of(d, s + ms, ml);
             int day = group(d, d->re[r], "day", &ds, &dl) ? number(s + ds, dl) : 0;
-            if (year < d->min_year || year > d->max_year || month < 1 || month > 12 || day < 0 ||
+            if (year < d->o.min_year || year > d->o.max_year || month < 1 || month > 12 || day < 0 ||
                 day > days_in(year, month))
                 continue;
             best_at = at;
@@ -253,7 +262,8 @@ static cv_status dates_process(void *p, cv_doc *doc)
     for (size_t i = 0; i < len;) {
         const char *nl = memchr(text + i, '\n', len - i);
         size_t e = nl ? (size_t)(nl - text) : len;
-        if (e > i && (int64_t)count_words(text + i, e - i) <= d->dateline_words && find_date(d, text + i, e - i, iso, sizeof iso)) {
+        if (e > i && (int64_t)count_words(text + i, e - i) <= d->o.dateline_max_words &&
+            find_date(d, text + i, e - i, iso, sizeof iso)) {
             d->host->meta_set_string(doc, "date", iso);
             d->host->meta_set_string(doc, "date_source", "dateline");
             d->host->count(d->ctx, "found:dateline", 1);
@@ -261,7 +271,7 @@ static cv_status dates_process(void *p, cv_doc *doc)
         }
         i = e + 1;
     }
-    if (d->search_text && find_date(d, text, len, iso, sizeof iso)) {
+    if (d->o.search_text && find_date(d, text, len, iso, sizeof iso)) {
         d->host->meta_set_string(doc, "date", iso);
         d->host->meta_set_string(doc, "date_source", "text");
         d->host->count(d->ctx, "found:text", 1);
@@ -277,7 +287,7 @@ static const cv_plugin dates_step = {
     .kind = CV_STEP,
     .version = "1.0.0",
     .description = "Publication date (ISO 8601) from datelines or text, month names per language from config",
-    .options = options,
+    .optmap = dates_optmap,
     .create = dates_create,
     .destroy = dates_destroy,
     .process = dates_process,

@@ -251,6 +251,7 @@ static void *build(void *p, char *err, size_t cap)
             return NULL;
         }
     }
+    ng_finish(&x->ng);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     const cv_host *h = c->host;
     h->log(c->ctx, CV_LOG_INFO, "%llu items of %zu benchmarks: %zu n-grams, %.2f s, %.1f MB",

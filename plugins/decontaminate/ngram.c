@@ -114,6 +114,7 @@ void ng_init(ng_index *x, int ngram)
 
 void ng_free(ng_index *x)
 {
+    free(x->filter);
     free(x->keys);
     free(x->rows);
     for (size_t i = 0; i < x->nrows; i++)
@@ -122,10 +123,35 @@ void ng_free(ng_index *x)
     *x = (ng_index){0};
 }
 
+/* 16 bits a key (at most 8 MB): about one window in 16 that is not in the
+ * index gets past the filter to the table, whose slots miss the cache. */
+void ng_finish(ng_index *x)
+{
+    size_t bits = 1 << 16;
+    int log = 16;
+    while (bits < 16 * x->n && log < 26)
+        bits <<= 1, log++;
+    free(x->filter);
+    x->filter = calloc(bits / 64, sizeof *x->filter);
+    if (!x->filter)
+        abort();
+    x->filter_shift = 64 - log;
+    for (size_t i = 0; i < x->cap; i++)
+        if (x->keys[i]) {
+            uint64_t b = x->keys[i] >> x->filter_shift;
+            x->filter[b >> 6] |= 1ull << (b & 63);
+        }
+}
+
 static int64_t lookup(const ng_index *x, uint64_t key)
 {
     if (!x->n)
         return -1;
+    if (x->filter) {
+        uint64_t b = key >> x->filter_shift;
+        if (!(x->filter[b >> 6] >> (b & 63) & 1))
+            return -1;
+    }
     for (size_t i = key & (x->cap - 1);; i = (i + 1) & (x->cap - 1)) {
         if (x->keys[i] == key)
             return x->rows[i];
@@ -219,4 +245,7 @@ int64_t ng_find(const ng_index *x, const char *s, size_t len, char **buf, size_t
     return -1;
 }
 
-size_t ng_bytes(const ng_index *x) { return x->cap * (sizeof *x->keys + sizeof *x->rows); }
+size_t ng_bytes(const ng_index *x)
+{
+    return x->cap * (sizeof *x->keys + sizeof *x->rows) + (x->filter ? (8u << (64 - x->filter_shift)) / 64 : 0);
+}

@@ -29,6 +29,8 @@ typedef struct ng_index {
     uint64_t pow[NG_MAX_N + 1]; /* B^k, for rolling hashes */
     ng_row *row;
     size_t nrows, rowcap;
+    uint64_t *filter; /* one bit per key's top bits: most windows are answered here, in cache */
+    int filter_shift;
 } ng_index;
 
 void ng_init(ng_index *x, int ngram);
@@ -36,6 +38,8 @@ void ng_free(ng_index *x);
 /* Index the item of `nwords` word hashes as row r: every n-gram, or the
  * whole item when it is shorter than n.  Returns the keys added. */
 size_t ng_add_item(ng_index *x, const uint64_t *words, size_t nwords, uint32_t r);
+/* Build the filter once every item is in (ng_find works without it). */
+void ng_finish(ng_index *x);
 /* The row of the first indexed n-gram (or whole short item) in s, or -1. */
 int64_t ng_find(const ng_index *x, const char *s, size_t len, char **buf, size_t *cap);
 size_t ng_bytes(const ng_index *x);

@@ -25,9 +25,11 @@
 /* Inlined: most hashes here are of a word or a shingle, a few dozen bytes,
  * where a call into the library costs as much as the hash. */
 #define XXH_INLINE_ALL
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <utf8proc.h>
 #include <xxhash.h>
 
@@ -35,25 +37,47 @@
 #include "dedup.h"
 #include "util.h"
 
-static const cv_option options[] = {
-    {"exact", CV_OPT_BOOL, "true", 0, "drop exact duplicates (same words, any case or spacing)"},
-    {"near", CV_OPT_BOOL, "true", 0, "drop near duplicates (MinHash + LSH)"},
-    {"ngram", CV_OPT_INT, "5", 0, "words per shingle"},
-    {"bands", CV_OPT_INT, "64", 0, "LSH bands"},
-    {"rows", CV_OPT_INT, "2", 0, "signature rows per band (permutations = bands * rows)"},
-    {"threshold", CV_OPT_FLOAT, "0.6", 0, "estimated similarity at or above which a document is a duplicate"},
-    {"measure", CV_OPT_STRING, "containment", 0,
-     "jaccard (|A∩B|/|A∪B|) or containment (|A∩B|/min(|A|,|B|): a short copy of a long story)"},
-    {"seed", CV_OPT_INT, "1", 0, "seed of the hash permutations"},
-    {"max_bucket", CV_OPT_INT, "32", 0,
-     "documents kept per LSH bucket: templated pages fill buckets, and an unbounded one makes dedup quadratic"},
-    {"phase", CV_OPT_STRING, "single", 0,
-     "single (one run decides), or set by convert --phase: sign, pairs, collect, decide, apply (leave it unset)"},
-    {"work", CV_OPT_STRING, NULL, 0, "set by convert --phase: the work folder of a phased run"},
-    {"shard", CV_OPT_INT, "0", 0, "set by convert --phase: this task's shard or partition"},
-    {"shards", CV_OPT_INT, "0", 0, "set by convert --phase: the number of shards (and partitions)"},
-    {"memory", CV_OPT_SIZE, "1G", 0, "set by convert --memory: a phased task's budget for its sorts"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct dedup_opts {
+    int exact, near;
+    int64_t ngram, bands, rows, seed, max_bucket;
+    double threshold;
+    const char *measure;
+} dedup_opts;
+
+static const cv_optmap dedup_optmap[] = {
+    {.key = "exact", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(dedup_opts, exact),
+     .help = "drop exact duplicates (same words, any case or spacing)"},
+    {.key = "near", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(dedup_opts, near),
+     .help = "drop near duplicates (MinHash + LSH)"},
+    {.key = "ngram", .type = CV_OPT_INT, .default_value = "5", .min = 1, .max = 64,
+     .offset = offsetof(dedup_opts, ngram), .help = "words per shingle"},
+    {.key = "bands", .type = CV_OPT_INT, .default_value = "64", .min = 1, .max = 4096,
+     .offset = offsetof(dedup_opts, bands), .help = "LSH bands"},
+    {.key = "rows", .type = CV_OPT_INT, .default_value = "2", .min = 1, .max = 4096,
+     .offset = offsetof(dedup_opts, rows),
+     .help = "signature rows per band (permutations = bands * rows, at most 4096)"},
+    {.key = "threshold", .type = CV_OPT_FLOAT, .default_value = "0.6", .offset = offsetof(dedup_opts, threshold),
+     .help = "estimated similarity at or above which a document is a duplicate, in (0, 1]"},
+    {.key = "measure", .type = CV_OPT_STRING, .default_value = "containment", .choices = "jaccard|containment",
+     .offset = offsetof(dedup_opts, measure),
+     .help = "jaccard (|A∩B|/|A∪B|) or containment (|A∩B|/min(|A|,|B|): a short copy of a long story)"},
+    {.key = "seed", .type = CV_OPT_INT, .default_value = "1", .offset = offsetof(dedup_opts, seed),
+     .help = "seed of the hash permutations"},
+    {.key = "max_bucket", .type = CV_OPT_INT, .default_value = "32", .offset = offsetof(dedup_opts, max_bucket),
+     .help = "documents kept per LSH bucket: templated pages fill buckets, and an unbounded one makes dedup quadratic"},
+    {0},
+};
+
+/* What each task of a phased run reads whole (the core checks it before the
+ * task starts); the files are phased.c's. */
+static const cv_phase_input dedup_phase_inputs[] = {
+    {CV_PHASE_PAIRS, CV_PHASE_SIGN, 0, "*-{k}.bin"},     /* its partition of every sign task's records */
+    {CV_PHASE_COLLECT, CV_PHASE_PAIRS, 0, "to-{k}.bin"}, /* its part of every pairs task's pairs */
+    {CV_PHASE_DECIDE, CV_PHASE_COLLECT, 0, NULL},        /* every collect task's pairs */
+    {CV_PHASE_DECIDE, CV_PHASE_SIGN, 0, "ids.bin"},      /* and every sign task's ids */
+    {CV_PHASE_APPLY, CV_PHASE_SIGN, 1, NULL},            /* its own sign task */
+    {CV_PHASE_APPLY, CV_PHASE_DECIDE, 0, "decisions-{k}.*"}, /* and its decisions */
+    {CV_PHASE_NONE, CV_PHASE_NONE, 0, NULL},
 };
 
 #define DROPPED UINT32_MAX /* an LSH entry of a document that was not kept: it holds a place, nothing more */
@@ -71,12 +95,27 @@ typedef struct table {
 
 static void table_put(table *t, uint64_t key, uint32_t doc);
 
+#define HUGE_PAGE ((size_t)2 << 20)
+
 static void table_grow(table *t)
 {
     table old = *t;
     t->cap = old.cap ? old.cap * 2 : 1024;
     t->n = 0;
-    t->s = xcalloc(t->cap, sizeof *t->s);
+    /* Zeroed by writing, not calloc: a calloc'd page is first mapped to the
+     * zero page by the probe's read, then copied at the write, a second fault
+     * with a TLB flush (a third of the step's time in a virtual machine). */
+    size_t bytes = t->cap * sizeof *t->s;
+    if (bytes >= HUGE_PAGE * 2) { /* big ones in huge pages: 512 times fewer faults and TLB misses */
+        t->s = aligned_alloc(HUGE_PAGE, bytes);
+        if (t->s)
+            madvise(t->s, bytes, MADV_HUGEPAGE);
+    } else {
+        t->s = xmalloc(bytes);
+    }
+    if (!t->s)
+        abort();
+    explicit_bzero(t->s, bytes); /* (memset after malloc is compiled as calloc) */
     for (size_t i = 0; i < old.cap; i++)
         if (old.s[i].key)
             table_put(t, old.s[i].key, old.s[i].doc);
@@ -132,7 +171,7 @@ typedef struct dedup {
     const cv_host *host;
     cv_ctx *ctx;
     dd_params p; /* the rule, as phased.c needs it too */
-    int mode;    /* PH_*: single, or a phase */
+    cv_phase mode; /* CV_PHASE_NONE: one run decides; else the task of a phased run */
     phased *ph;
     uint64_t *a, *b; /* permutation i: (a[i] * x + b[i]) >> 32, a[i] odd */
     minhash_fn *minhash;
@@ -235,45 +274,39 @@ static void *dedup_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     d->host = h;
     d->ctx = ctx;
-    d->p.exact = h->opt_bool(ctx, "exact");
-    d->p.near = h->opt_bool(ctx, "near");
-    int64_t ngram = h->opt_int(ctx, "ngram"), bands = h->opt_int(ctx, "bands"), rows = h->opt_int(ctx, "rows");
-    d->p.threshold = h->opt_float(ctx, "threshold");
-    int64_t max_bucket = h->opt_int(ctx, "max_bucket");
-    d->p.max_bucket = max_bucket > 0 ? (size_t)max_bucket : 0;
-    const char *measure = h->opt_string(ctx, "measure");
-    if (ngram < 1 || ngram > 64 || bands < 1 || rows < 1 || bands * rows > 4096) {
-        h->error(ctx, "need 1 <= ngram <= 64, bands >= 1, rows >= 1, bands * rows <= 4096");
+    dedup_opts o;
+    h->opt_load(ctx, &o);
+    d->p.exact = o.exact;
+    d->p.near = o.near;
+    d->p.threshold = o.threshold;
+    d->p.max_bucket = o.max_bucket > 0 ? (size_t)o.max_bucket : 0;
+    if (o.bands * o.rows > 4096) {
+        h->error(ctx, "bands * rows must be at most 4096, not %lld", (long long)(o.bands * o.rows));
         goto fail;
     }
     if (d->p.threshold <= 0 || d->p.threshold > 1) {
         h->error(ctx, "threshold must be in (0, 1]");
         goto fail;
     }
-    if (strcmp(measure, "jaccard") && strcmp(measure, "containment")) {
-        h->error(ctx, "measure must be jaccard or containment, not '%s'", measure);
-        goto fail;
-    }
-    d->p.containment = !strcmp(measure, "containment");
-    if ((d->mode = phased_mode(h->opt_string(ctx, "phase"))) < 0) {
-        h->error(ctx, "phase must be single, sign, pairs, collect, decide or apply, not '%s'", h->opt_string(ctx, "phase"));
-        goto fail;
-    }
-    d->p.ngram = (size_t)ngram;
+    d->p.containment = !strcmp(o.measure, "containment");
+    cv_phase_task task;
+    h->phase_task(ctx, &task, sizeof task); /* flagged CV_FLAG_PHASED: it cannot fail */
+    d->mode = task.phase;
+    d->p.ngram = (size_t)o.ngram;
     d->minhash = minhash_pick();
-    d->p.bands = (size_t)bands;
-    d->p.rows = (size_t)rows;
+    d->p.bands = (size_t)o.bands;
+    d->p.rows = (size_t)o.rows;
     d->p.perms = d->p.bands * d->p.rows;
     d->a = malloc(d->p.perms * sizeof *d->a);
     d->b = malloc(d->p.perms * sizeof *d->b);
     d->sig = malloc(d->p.perms * sizeof *d->sig);
     d->keys = malloc(d->p.bands * sizeof *d->keys);
-    uint64_t state = (uint64_t)h->opt_int(ctx, "seed");
+    uint64_t state = (uint64_t)o.seed;
     for (size_t i = 0; i < d->p.perms; i++) {
         d->a[i] = splitmix(&state) | 1;
         d->b[i] = splitmix(&state);
     }
-    if (d->mode != PH_SINGLE && !(d->ph = phased_new(h, ctx, &d->p, d->mode)))
+    if (d->mode != CV_PHASE_NONE && !(d->ph = phased_new(h, ctx, &d->p, &task)))
         goto fail;
     return d;
 fail:
@@ -433,7 +466,7 @@ static void compute_sig(const dedup *d, work *w, part *pt)
 static void dedup_prepare(const void *p, cv_doc *doc)
 {
     const dedup *d = p;
-    if (d->mode == PH_APPLY)
+    if (d->mode == CV_PHASE_APPLY)
         return; /* decided already */
     part *pt = malloc(sizeof *pt + d->p.bands * sizeof *pt->keys + d->p.perms * sizeof *pt->sig);
     if (!pt)
@@ -496,7 +529,7 @@ static cv_status dedup_process(void *p, cv_doc *doc)
 {
     dedup *d = p;
     const cv_host *h = d->host;
-    if (d->mode == PH_APPLY)
+    if (d->mode == CV_PHASE_APPLY)
         return phased_process(d->ph, doc, NULL);
     const part *pt = h->doc_scratch(doc);
     part mine = {.keys = d->keys, .sig = d->sig};
@@ -507,7 +540,7 @@ static cv_status dedup_process(void *p, cv_doc *doc)
         compute_sig(d, &d->work, &mine);
         pt = &mine;
     }
-    if (d->mode == PH_SIGN)
+    if (d->mode == CV_PHASE_SIGN)
         return phased_process(d->ph, doc, pt);
     uint32_t other;
     if (d->p.exact)
@@ -585,8 +618,9 @@ static const cv_plugin dedup_step = {
     .kind = CV_STEP,
     .version = "1.0.0",
     .description = "Drops exact duplicates (XXH3) and near duplicates (MinHash + LSH); first one wins",
-    .options = options,
-    .flags = CV_FLAG_SERIAL,
+    .optmap = dedup_optmap,
+    .flags = CV_FLAG_SERIAL | CV_FLAG_PHASED,
+    .phase_inputs = dedup_phase_inputs,
     .create = dedup_create,
     .destroy = dedup_destroy,
     .process = dedup_process,

@@ -40,15 +40,9 @@ static inline double dd_similarity(const dd_params *p, const uint32_t *a, uint32
     return c > 1 ? 1 : c;
 }
 
-/* The phased form (convert --phase): see phased.c.  The pairs phase has
- * min(N, DEDUP_MAX_PARTS) tasks for N shards (dist/shards.sh and
- * dist/slurm/submit.sh, and the core's input checks, know it as 256). */
-#define DEDUP_MAX_PARTS 256
-#define DEDUP_MAX_SHARDS 1000
+/* The phased form (convert --phase, cv_phase_task): see phased.c. */
 typedef struct phased phased;
-enum { PH_SINGLE, PH_SIGN, PH_PAIRS, PH_DECIDE, PH_APPLY, PH_COLLECT };
-int phased_mode(const char *name); /* PH_*, or -1 */
-phased *phased_new(const cv_host *h, cv_ctx *ctx, const dd_params *p, int mode);
+phased *phased_new(const cv_host *h, cv_ctx *ctx, const dd_params *p, const cv_phase_task *task);
 /* sign: record pt (computed in full); apply: drop what decide decided. */
 cv_status phased_process(phased *ph, cv_doc *doc, const part *pt);
 /* pairs, collect and decide do all their work here; sign and apply check and close. */

@@ -74,7 +74,7 @@ struct phased {
     dd_params p;
     int mode;
     const char *work;
-    unsigned shard, shards, parts; /* parts: partitions of the pairs phase, min(shards, DEDUP_MAX_PARTS) */
+    unsigned shard, shards, parts; /* parts: partitions of the pairs phase (cv_phase_task) */
     size_t memory;
     const char *fault; /* CONVERT_FAULT, or NULL: see fault_point() */
     /* sign */
@@ -91,8 +91,8 @@ struct phased {
     int have;
 };
 
-/* By PH_*. */
-static const char *const phase_names[] = {"single", "sign", "pairs", "decide", "apply", "collect"};
+/* By cv_phase: in tmp folders' names and CONVERT_FAULT. */
+static const char *const phase_names[] = {"single", "sign", "pairs", "collect", "decide", "apply", "merge"};
 
 /* Fault injection for the tests: CONVERT_FAULT=PHASE:POINT kills the task
  * with SIGKILL at POINT, as the OOM killer or a lost node would, so what a
@@ -105,14 +105,6 @@ static void fault_point(const phased *ph, const char *point)
     size_t n = strlen(name);
     if (ph->fault && !strncmp(ph->fault, name, n) && ph->fault[n] == ':' && !strcmp(ph->fault + n + 1, point))
         raise(SIGKILL);
-}
-
-int phased_mode(const char *name)
-{
-    for (int i = 0; i < 6; i++)
-        if (!strcmp(name, phase_names[i]))
-            return i;
-    return -1;
 }
 
 static unsigned part_of(const phased *ph, uint64_t v) { return (unsigned)((v >> 17) % ph->parts); }
@@ -136,7 +128,7 @@ static cv_out *open_out(phased *ph, const char *fmt, unsigned a)
 
 static int open_decisions(phased *ph);
 
-phased *phased_new(const cv_host *h, cv_ctx *ctx, const dd_params *p, int mode)
+phased *phased_new(const cv_host *h, cv_ctx *ctx, const dd_params *p, const cv_phase_task *task)
 {
     phased *ph = calloc(1, sizeof *ph);
     if (!ph)
@@ -144,31 +136,15 @@ phased *phased_new(const cv_host *h, cv_ctx *ctx, const dd_params *p, int mode)
     ph->h = h;
     ph->ctx = ctx;
     ph->p = *p;
-    ph->mode = mode;
-    ph->work = h->opt_string(ctx, "work");
-    int64_t k = h->opt_int(ctx, "shard"), n = h->opt_int(ctx, "shards");
-    ph->memory = (size_t)h->opt_int(ctx, "memory");
+    /* the core checked the task: shard < its phase's tasks, shards within the limit */
+    int mode = ph->mode = task->phase;
+    ph->work = task->work;
+    ph->shard = task->shard;
+    ph->shards = task->shards;
+    ph->parts = task->parts;
+    ph->memory = (size_t)task->memory;
     ph->fault = getenv("CONVERT_FAULT");
-    if (!ph->work || n < 1 || k < 0 || k >= n) {
-        h->error(ctx, "phase options are set by convert --phase with --shard K/N, not in the config");
-        free(ph);
-        return NULL;
-    }
-    if (n > DEDUP_MAX_SHARDS) {
-        h->error(ctx, "at most %d shards: decide writes a file for each, and a task writes at most 1024 files",
-                 DEDUP_MAX_SHARDS);
-        free(ph);
-        return NULL;
-    }
-    ph->shard = (unsigned)k;
-    ph->shards = (unsigned)n;
-    ph->parts = ph->shards < DEDUP_MAX_PARTS ? ph->shards : DEDUP_MAX_PARTS;
-    if ((mode == PH_PAIRS || mode == PH_COLLECT) && ph->shard >= ph->parts) {
-        h->error(ctx, "there are %u partitions: pairs and collect tasks are 0 to %u", ph->parts, ph->parts - 1);
-        free(ph);
-        return NULL;
-    }
-    if (mode == PH_SIGN) {
+    if (mode == CV_PHASE_SIGN) {
         ph->ids = h->out_open(ctx, "ids.bin");
         ph->sigs = p->near ? h->out_open(ctx, "sig.bin") : NULL;
         ph->bands = calloc(ph->parts, sizeof *ph->bands);
@@ -187,7 +163,7 @@ phased *phased_new(const cv_host *h, cv_ctx *ctx, const dd_params *p, int mode)
             return NULL; /* out_open said why */
         }
     }
-    if (mode == PH_APPLY && open_decisions(ph) < 0) {
+    if (mode == CV_PHASE_APPLY && open_decisions(ph) < 0) {
         phased_free(ph);
         return NULL;
     }
@@ -1067,18 +1043,18 @@ static cv_status apply(phased *ph, cv_doc *doc)
 
 cv_status phased_process(phased *ph, cv_doc *doc, const part *pt)
 {
-    return ph->mode == PH_SIGN ? sign(ph, doc, pt) : apply(ph, doc);
+    return ph->mode == CV_PHASE_SIGN ? sign(ph, doc, pt) : apply(ph, doc);
 }
 
 cv_status phased_finish(phased *ph)
 {
-    if (ph->mode == PH_PAIRS || ph->mode == PH_COLLECT || ph->mode == PH_DECIDE)
+    if (ph->mode == CV_PHASE_PAIRS || ph->mode == CV_PHASE_COLLECT || ph->mode == CV_PHASE_DECIDE)
         remove_stale(ph);
     switch (ph->mode) {
-    case PH_PAIRS: return run_pairs(ph);
-    case PH_COLLECT: return run_collect(ph);
-    case PH_DECIDE: return run_decide(ph);
-    case PH_APPLY:
+    case CV_PHASE_PAIRS: return run_pairs(ph);
+    case CV_PHASE_COLLECT: return run_collect(ph);
+    case CV_PHASE_DECIDE: return run_decide(ph);
+    case CV_PHASE_APPLY:
         while (ph->have)
             if (next_decision(ph) < 0)
                 return CV_ERROR;
@@ -1088,7 +1064,7 @@ cv_status phased_finish(phased *ph)
             return CV_ERROR;
         }
         return CV_OK;
-    case PH_SIGN:
+    case CV_PHASE_SIGN:
         for (unsigned k = 0; ph->p.near && k < ph->parts; k++)
             if (flush_bands(ph, k) < 0) {
                 ph->h->error(ph->ctx, "cannot write the work files");

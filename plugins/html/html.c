@@ -8,24 +8,35 @@
  * enough to walk by hand.  See docs/architecture.md for the measurements. */
 #include <ctype.h>
 #include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "convert/plugin.h"
+#include "bound.h"
 #include "extract.h"
 #include "util.h"
 #include "yamlfile.h"
 
-static const cv_option options[] = {
-    {"hints", CV_OPT_PATH, NULL, 0,
-     "YAML with negative: and positive: lists of class/id words (config/html/hints.yaml); without it only tags "
-     "and text decide"},
-    {"min_chars", CV_OPT_INT, "25", 0, "a page whose main content is shorter is dropped (html:no_content)"},
-    {"sniff", CV_OPT_BOOL, "true", 0,
-     "treat a document as HTML when its first bytes look like markup, not only when its content_type says so"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct html_opts {
+    const char *hints;
+    int64_t min_chars;
+    int sniff;
+} html_opts;
+
+static const cv_optmap html_optmap[] = {
+    {.key = "hints", .type = CV_OPT_PATH, .offset = offsetof(html_opts, hints),
+     .help = "YAML with negative: and positive: lists of class/id words (config/html/hints.yaml); without it only "
+             "tags and text decide"},
+    {.key = "min_chars", .type = CV_OPT_INT, .default_value = "25", .offset = offsetof(html_opts, min_chars),
+     .help = "a page whose main content is shorter is dropped (html:no_content)"},
+    {.key = "sniff", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(html_opts, sniff),
+     .help = "treat a document as HTML when its first bytes look like markup, not only when its content_type says so"},
+    {0},
 };
 
 typedef struct step {
@@ -34,7 +45,7 @@ typedef struct step {
     hints h;
     int64_t min_chars;
     int sniff;
-    cv_buf out;
+    cv_buf out, bounded, flat;
 } step;
 
 static void free_list(char **l, size_t n)
@@ -44,12 +55,14 @@ static void free_list(char **l, size_t n)
     free(l);
 }
 
-static void s_destroy(void *p)
+static void html_destroy(void *p)
 {
     step *s = p;
     free_list(s->h.negative, s->h.nneg);
     free_list(s->h.positive, s->h.npos);
     buf_free(&s->out);
+    buf_free(&s->bounded);
+    buf_free(&s->flat);
     free(s);
 }
 
@@ -75,17 +88,19 @@ static int load_list(json_t *v, char ***out, size_t *n)
     return 0;
 }
 
-static void *s_create(const cv_host *h, cv_ctx *ctx)
+static void *html_create(const cv_host *h, cv_ctx *ctx)
 {
     step *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
     s->host = h;
     s->ctx = ctx;
-    s->min_chars = h->opt_int(ctx, "min_chars");
-    s->sniff = h->opt_bool(ctx, "sniff");
+    html_opts o;
+    h->opt_load(ctx, &o);
+    s->min_chars = o.min_chars;
+    s->sniff = o.sniff;
     xmlInitParser();
-    const char *path = h->opt_string(ctx, "hints");
+    const char *path = o.hints;
     if (path) {
         char err[512];
         json_t *root = yaml_file_load(path, err, sizeof err);
@@ -93,7 +108,7 @@ static void *s_create(const cv_host *h, cv_ctx *ctx)
             load_list(json_object_get(root, "positive"), &s->h.positive, &s->h.npos) < 0) {
             h->error(ctx, "hints: %s", root ? "expected negative: and positive: lists of words" : err);
             json_decref(root);
-            s_destroy(s);
+            html_destroy(s);
             return NULL;
         }
         json_decref(root);
@@ -261,7 +276,68 @@ static void scan_meta(xmlNodePtr n, found *f)
     }
 }
 
-static cv_status s_process(void *p, cv_doc *doc)
+/* htmlReadMemory(text, len, NULL, "UTF-8", options), step by step, to see
+ * whether the parser stopped early: past 256 levels of nesting it halts
+ * and the rest of the page would be lost. */
+static htmlDocPtr parse(const char *text, size_t len, int *halted)
+{
+    *halted = 0;
+    int n = (int)(len > 0x7fffffff ? 0x7fffffff : len);
+#if LIBXML_VERSION < 21200 /* what 2.9's htmlReadMemory does; deprecated since 2.12, whose makes an HTML context */
+    xmlParserCtxtPtr c = xmlCreateMemoryParserCtxt(text, n);
+    if (!c)
+        return NULL;
+    htmlDefaultSAXHandlerInit();
+    if (c->sax)
+        memcpy(c->sax, &htmlDefaultSAXHandler, sizeof(xmlSAXHandlerV1));
+#else
+    htmlParserCtxtPtr c = htmlCreateMemoryParserCtxt(text, n);
+    if (!c)
+        return NULL;
+#endif
+    htmlCtxtUseOptions(c, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
+                              HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC);
+    c->html = 1;
+    xmlCharEncodingHandlerPtr utf8 = xmlFindCharEncodingHandler("UTF-8");
+    if (utf8) {
+        xmlSwitchToEncoding(c, utf8);
+        xmlFree((xmlChar *)c->input->encoding);
+        c->input->encoding = xmlStrdup((const xmlChar *)"UTF-8");
+    }
+    htmlParseDocument(c);
+    htmlDocPtr d = c->myDoc;
+    c->myDoc = NULL;
+    *halted = c->disableSAX != 0;
+    if (c->dictNames && d && d->dict == c->dict)
+        c->dict = NULL;
+    xmlFreeParserCtxt(c);
+    return d;
+}
+
+/* The page parsed in time linear in its size, with all its text: too many
+ * attributes on a tag are cut before the parser's quadratic check of them,
+ * and a page the parser gave up on for its depth is read again flattened
+ * (at a depth well inside the parser's limit, then with no levels at all). */
+static htmlDocPtr parse_bounded(step *s, const char *text, size_t len)
+{
+    if (bound_attrs(text, len, BOUND_MAX_ATTRS, &s->bounded)) {
+        s->host->count(s->ctx, "bounded:attributes", 1);
+        text = s->bounded.p;
+        len = s->bounded.len;
+    }
+    int halted;
+    htmlDocPtr d = parse(text, len, &halted);
+    static const size_t depths[] = {128, 0};
+    for (size_t k = 0; halted && k < sizeof depths / sizeof depths[0]; k++) {
+        xmlFreeDoc(d);
+        bound_flatten(text, len, depths[k], &s->flat);
+        s->host->count(s->ctx, "bounded:depth", 1);
+        d = parse(s->flat.p, s->flat.len, &halted);
+    }
+    return d;
+}
+
+static cv_status html_process(void *p, cv_doc *doc)
 {
     step *s = p;
     const cv_host *h = s->host;
@@ -269,9 +345,7 @@ static cv_status s_process(void *p, cv_doc *doc)
     const char *text = h->doc_text(doc, &len);
     if (!is_html(s, doc, text, len))
         return CV_OK;
-    htmlDocPtr d = htmlReadMemory(text, (int)(len > 0x7fffffff ? 0x7fffffff : len), NULL, "UTF-8",
-                                  HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
-                                      HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC);
+    htmlDocPtr d = parse_bounded(s, text, len);
     if (!d) {
         h->doc_drop(doc, "no_content", "not parsable");
         return CV_DROP;
@@ -313,10 +387,10 @@ static const cv_plugin html_step = {
     .kind = CV_STEP,
     .version = "1.0.0",
     .description = "HTML pages to their main content as plain text, with title, language, date and canonical url",
-    .options = options,
-    .create = s_create,
-    .destroy = s_destroy,
-    .process = s_process,
+    .optmap = html_optmap,
+    .create = html_create,
+    .destroy = html_destroy,
+    .process = html_process,
 };
 
 CONVERT_PLUGINS(&html_step)

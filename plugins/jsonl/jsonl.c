@@ -8,6 +8,7 @@
  * other compressions). */
 #include <archive.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +22,21 @@
 
 /* ---- reader -------------------------------------------------------------- */
 
-static const cv_option reader_options[] = {
-    {"path", CV_OPT_PATH, NULL, 1, "a .jsonl file, optionally .gz/.zst/.xz/.bz2 compressed"},
-    {"id_field", CV_OPT_STRING, "id", 0, "field holding the document id (missing: the line number)"},
-    {"text_field", CV_OPT_STRING, "text", 0, "field holding the text"},
-    {"max_doc_bytes", CV_OPT_SIZE, "64M", 0, "longer lines are dropped (reason jsonl:max_doc_bytes)"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct jreader_opts {
+    const char *path, *id_field, *text_field;
+    int64_t max_doc_bytes;
+} jreader_opts;
+
+static const cv_optmap reader_optmap[] = {
+    {.key = "path", .type = CV_OPT_PATH, .required = 1, .offset = offsetof(jreader_opts, path),
+     .help = "a .jsonl file, optionally .gz/.zst/.xz/.bz2 compressed"},
+    {.key = "id_field", .type = CV_OPT_STRING, .default_value = "id", .offset = offsetof(jreader_opts, id_field),
+     .help = "field holding the document id (missing: the line number)"},
+    {.key = "text_field", .type = CV_OPT_STRING, .default_value = "text", .offset = offsetof(jreader_opts, text_field),
+     .help = "field holding the text"},
+    {.key = "max_doc_bytes", .type = CV_OPT_SIZE, .default_value = "64M",
+     .offset = offsetof(jreader_opts, max_doc_bytes), .help = "longer lines are dropped (reason jsonl:max_doc_bytes)"},
+    {0},
 };
 
 typedef struct jreader {
@@ -34,8 +44,7 @@ typedef struct jreader {
     cv_ctx *ctx;
     gunzip *gz;        /* a .gz file, or NULL: */
     struct archive *a; /* libarchive's raw format, for any other compression or none */
-    const char *path, *id_field, *text_field;
-    int64_t max_doc;
+    jreader_opts o;
     uint64_t lineno;
     cv_buf line, pending; /* pending: bytes read past the current line */
     cv_buf scratch;       /* a member's raw JSON or decoded id */
@@ -62,21 +71,18 @@ static void *jsonl_reader_create(const cv_host *host, cv_ctx *ctx)
         return NULL;
     r->host = host;
     r->ctx = ctx;
-    r->path = host->opt_string(ctx, "path");
-    r->id_field = host->opt_string(ctx, "id_field");
-    r->text_field = host->opt_string(ctx, "text_field");
-    r->max_doc = host->opt_int(ctx, "max_doc_bytes");
+    host->opt_load(ctx, &r->o);
     const char *why;
-    if ((r->gz = gunzip_open(r->path, &why)) || why) {
+    if ((r->gz = gunzip_open(r->o.path, &why)) || why) {
         if (!r->gz) {
-            host->error(ctx, "cannot read '%s': %s", r->path, why);
+            host->error(ctx, "cannot read '%s': %s", r->o.path, why);
             jsonl_reader_destroy(r);
             return NULL;
         }
         return r;
     }
     struct stat sb;
-    if (stat(r->path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0) {
+    if (stat(r->o.path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0) {
         r->eof = 1; /* an empty file is an empty JSONL file, not an unknown format (libarchive's view) */
         return r;
     }
@@ -84,9 +90,9 @@ static void *jsonl_reader_create(const cv_host *host, cv_ctx *ctx)
     archive_read_support_filter_all(r->a);
     archive_read_support_format_raw(r->a);
     struct archive_entry *e;
-    if (archive_read_open_filename(r->a, r->path, 1 << 16) != ARCHIVE_OK ||
+    if (archive_read_open_filename(r->a, r->o.path, 1 << 16) != ARCHIVE_OK ||
         archive_read_next_header(r->a, &e) != ARCHIVE_OK) {
-        host->error(ctx, "cannot read '%s': %s", r->path, archive_error_string(r->a));
+        host->error(ctx, "cannot read '%s': %s", r->o.path, archive_error_string(r->a));
         jsonl_reader_destroy(r);
         return NULL;
     }
@@ -104,7 +110,7 @@ static int next_line(jreader *r)
             size_t left = r->pending.len - r->pending_off;
             const char *nl = memchr(s, '\n', left);
             size_t take = nl ? (size_t)(nl - s) : left;
-            if (r->max_doc > 0 && r->line.len + take > (size_t)r->max_doc)
+            if (r->o.max_doc_bytes > 0 && r->line.len + take > (size_t)r->o.max_doc_bytes)
                 r->too_long = 1; /* keep scanning to the newline, store nothing more */
             else
                 buf_add(&r->line, s, take);
@@ -118,7 +124,7 @@ static int next_line(jreader *r)
         buf_reserve(&r->pending, 1 << 16);
         ssize_t n = r->gz ? gunzip_read(r->gz, r->pending.p, 1 << 16) : archive_read_data(r->a, r->pending.p, 1 << 16);
         if (n < 0) {
-            r->host->error(r->ctx, "'%s': %s", r->path, r->gz ? gunzip_error(r->gz) : archive_error_string(r->a));
+            r->host->error(r->ctx, "'%s': %s", r->o.path, r->gz ? gunzip_error(r->gz) : archive_error_string(r->a));
             return -1;
         }
         if (n == 0)
@@ -158,7 +164,7 @@ static int on_member(void *p, const char *key, const char *val, size_t vlen)
     line_ctx *lc = p;
     jreader *r = lc->r;
     const cv_host *h = r->host;
-    if (!strcmp(key, r->text_field)) {
+    if (!strcmp(key, r->o.text_field)) {
         if (val[0] != '"')
             return 0; /* not a string: no text */
         /* Straight into the document; the core checks its UTF-8. */
@@ -172,7 +178,7 @@ static int on_member(void *p, const char *key, const char *val, size_t vlen)
         lc->has_text = 1;
         return 0;
     }
-    if (!strcmp(key, r->id_field)) {
+    if (!strcmp(key, r->o.id_field)) {
         if (val[0] == '"') {
             r->scratch.len = 0;
             buf_reserve(&r->scratch, vlen + 1);
@@ -206,11 +212,11 @@ static cv_status jsonl_reader_next(void *p, cv_doc *doc)
             return got == 0 ? CV_END : CV_ERROR;
         r->lineno++;
         char lineid[64];
-        snprintf(lineid, sizeof lineid, "%s:%llu", r->path, (unsigned long long)r->lineno);
+        snprintf(lineid, sizeof lineid, "%s:%llu", r->o.path, (unsigned long long)r->lineno);
         if (!r->too_long && (r->line.len == 0 || strspn(r->line.p, " \t\r") == r->line.len))
             continue; /* blank lines are not documents */
         h->doc_set_id(doc, lineid);
-        h->meta_set_string(doc, "source", r->path);
+        h->meta_set_string(doc, "source", r->o.path);
         if (r->too_long) {
             h->doc_drop(doc, "max_doc_bytes", NULL);
             return CV_DROP;
@@ -223,7 +229,7 @@ static cv_status jsonl_reader_next(void *p, cv_doc *doc)
             return CV_DROP;
         }
         if (!lc.has_text) {
-            h->doc_drop(doc, "no_text", r->text_field);
+            h->doc_drop(doc, "no_text", r->o.text_field);
             return CV_DROP;
         }
         return CV_OK;
@@ -236,7 +242,7 @@ static const cv_plugin jsonl_reader = {
     .kind = CV_READER,
     .version = "1.0.0",
     .description = "Reads JSON Lines (optionally compressed): one document per line",
-    .options = reader_options,
+    .optmap = reader_optmap,
     .create = jsonl_reader_create,
     .destroy = jsonl_reader_destroy,
     .next = jsonl_reader_next,
@@ -244,13 +250,18 @@ static const cv_plugin jsonl_reader = {
 
 /* ---- writer -------------------------------------------------------------- */
 
-static const cv_option writer_options[] = {
-    {"path", CV_OPT_STRING, "{split}.jsonl", 0,
-     "file name under the output folder; {split} becomes the document's split (train when none); "
-     "a .gz or .zst ending compresses"},
-    {"spans", CV_OPT_STRING, "none", 0,
-     "write spans (sentences, tokens, entities): none, char (offsets in Unicode code points) or byte"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct jwriter_opts {
+    const char *path, *spans;
+} jwriter_opts;
+
+static const cv_optmap writer_optmap[] = {
+    {.key = "path", .type = CV_OPT_STRING, .default_value = "{split}.jsonl", .offset = offsetof(jwriter_opts, path),
+     .help = "file name under the output folder; {split} becomes the document's split (train when none); "
+             "a .gz or .zst ending compresses"},
+    {.key = "spans", .type = CV_OPT_STRING, .default_value = "none", .choices = "none|char|byte",
+     .offset = offsetof(jwriter_opts, spans),
+     .help = "write spans (sentences, tokens, entities): none, char (offsets in Unicode code points) or byte"},
+    {0},
 };
 
 enum { SPANS_NONE, SPANS_CHAR, SPANS_BYTE };
@@ -278,19 +289,10 @@ static void *jsonl_writer_create(const cv_host *host, cv_ctx *ctx)
         return NULL;
     w->host = host;
     w->ctx = ctx;
-    w->outs = (splitout){.host = host, .ctx = ctx, .pattern = host->opt_string(ctx, "path")};
-    const char *spans = host->opt_string(ctx, "spans");
-    if (!strcmp(spans, "none"))
-        w->spans = SPANS_NONE;
-    else if (!strcmp(spans, "char"))
-        w->spans = SPANS_CHAR;
-    else if (!strcmp(spans, "byte"))
-        w->spans = SPANS_BYTE;
-    else {
-        host->error(ctx, "spans must be none, char or byte, not '%s'", spans);
-        jsonl_writer_destroy(w);
-        return NULL;
-    }
+    jwriter_opts o;
+    host->opt_load(ctx, &o);
+    w->outs = (splitout){.host = host, .ctx = ctx, .pattern = o.path};
+    w->spans = !strcmp(o.spans, "char") ? SPANS_CHAR : !strcmp(o.spans, "byte") ? SPANS_BYTE : SPANS_NONE;
     return w;
 }
 
@@ -443,7 +445,7 @@ static const cv_plugin jsonl_writer = {
     .kind = CV_WRITER,
     .version = "1.0.0",
     .description = "Writes JSON Lines for Hugging Face datasets / datatrove / dolma, one file per split",
-    .options = writer_options,
+    .optmap = writer_optmap,
     .create = jsonl_writer_create,
     .destroy = jsonl_writer_destroy,
     .write = jsonl_writer_write,

@@ -8,18 +8,26 @@
  *
  * Lookups are binary searches over sorted arrays built once at create(). */
 #include <jansson.h>
-#include <xxhash.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "convert/plugin.h"
 #include "util.h"
 #include "yamlfile.h"
 
-static const cv_option options[] = {
-    {"gazetteer", CV_OPT_PATH, NULL, 1, "YAML file or folder: `entities: {LABEL: [names]}` and `inflect:` suffix rules"},
-    {"metadata", CV_OPT_BOOL, "true", 0, "also list the entities in metadata.entities"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct ner_opts {
+    const char *gazetteer;
+    int metadata;
+} ner_opts;
+
+static const cv_optmap ner_optmap[] = {
+    {.key = "gazetteer", .type = CV_OPT_PATH, .required = 1, .offset = offsetof(ner_opts, gazetteer),
+     .help = "YAML file or folder: `entities: {LABEL: [names]}` and `inflect:` suffix rules"},
+    {.key = "metadata", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(ner_opts, metadata),
+     .help = "also list the entities in metadata.entities"},
+    {0},
 };
 
 typedef struct form {
@@ -236,8 +244,10 @@ static void *ner_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     n->host = h;
     n->ctx = ctx;
-    n->metadata = h->opt_bool(ctx, "metadata");
-    const char *path = h->opt_string(ctx, "gazetteer");
+    ner_opts o;
+    h->opt_load(ctx, &o);
+    n->metadata = o.metadata;
+    const char *path = o.gazetteer;
     char **files;
     int count = yaml_paths(path, &files);
     if (count < 0) {
@@ -385,7 +395,7 @@ static const cv_plugin ner_step = {
     .kind = CV_STEP,
     .version = "1.0.0",
     .description = "Gazetteer entities (PER, LOC, ORG, MISC or your labels) with inflected forms, longest match",
-    .options = options,
+    .optmap = ner_optmap,
     .create = ner_create,
     .destroy = ner_destroy,
     .process = ner_process,

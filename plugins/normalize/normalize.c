@@ -4,6 +4,7 @@
  * optional quote/dash "lumping", character categories); this file only
  * decides what to keep, in one pass over the text (two when utf8proc must
  * compose or decompose something first). */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -13,22 +14,40 @@
 #include "simd.h"
 #include "util.h"
 
-static const cv_option options[] = {
-    {"form", CV_OPT_STRING, "NFC", 0, "Unicode normal form: NFC or NFKC (NFKC also folds ligatures, full-width forms...)"},
-    {"unify_punctuation", CV_OPT_BOOL, "false", 0,
-     "map dashes, single quotes and other look-alikes to ASCII (utf8proc's LUMP), and double_quotes to '\"'"},
-    {"double_quotes", CV_OPT_STRING, "\xE2\x80\x9C\xE2\x80\x9D\xE2\x80\x9E\xE2\x80\x9F\xC2\xAB\xC2\xBB\xE2\x80\xB3", 0,
-     "with unify_punctuation: the characters that become '\"' (LUMP leaves double quotes alone)"},
-    {"remove_controls", CV_OPT_BOOL, "true", 0, "drop control characters (tabs become spaces)"},
-    {"remove_invisible", CV_OPT_BOOL, "true", 0,
-     "drop zero-width and format characters (soft hyphen, BOM, ZWSP...; ZWJ/ZWNJ are kept)"},
-    {"collapse_spaces", CV_OPT_BOOL, "true", 0, "all Unicode spaces become one ASCII space; runs collapse"},
-    {"trim_lines", CV_OPT_BOOL, "true", 0, "strip spaces at both ends of every line"},
-    {"max_blank_lines", CV_OPT_INT, "1", 0, "longest run of empty lines kept (-1: keep all)"},
-    {"repair_lookalikes", CV_OPT_BOOL, "false", 0,
-     "in a word that mixes Cyrillic with Latin or Greek, replace the minority's letters by their look-alikes "
-     "(Unicode confusables, via ICU); counted per document in metadata.lookalikes_repaired"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct normalize_opts {
+    const char *form, *double_quotes;
+    int unify_punctuation, remove_controls, remove_invisible, collapse_spaces, trim_lines, repair_lookalikes;
+    int64_t max_blank_lines;
+} normalize_opts;
+
+static const cv_optmap normalize_optmap[] = {
+    {.key = "form", .type = CV_OPT_STRING, .default_value = "NFC", .choices = "NFC|NFKC",
+     .offset = offsetof(normalize_opts, form),
+     .help = "Unicode normal form: NFC or NFKC (NFKC also folds ligatures, full-width forms...)"},
+    {.key = "unify_punctuation", .type = CV_OPT_BOOL, .default_value = "false",
+     .offset = offsetof(normalize_opts, unify_punctuation),
+     .help = "map dashes, single quotes and other look-alikes to ASCII (utf8proc's LUMP), and double_quotes to '\"'"},
+    {.key = "double_quotes", .type = CV_OPT_STRING,
+     .default_value = "\xE2\x80\x9C\xE2\x80\x9D\xE2\x80\x9E\xE2\x80\x9F\xC2\xAB\xC2\xBB\xE2\x80\xB3",
+     .offset = offsetof(normalize_opts, double_quotes),
+     .help = "with unify_punctuation: the characters that become '\"' (LUMP leaves double quotes alone)"},
+    {.key = "remove_controls", .type = CV_OPT_BOOL, .default_value = "true",
+     .offset = offsetof(normalize_opts, remove_controls), .help = "drop control characters (tabs become spaces)"},
+    {.key = "remove_invisible", .type = CV_OPT_BOOL, .default_value = "true",
+     .offset = offsetof(normalize_opts, remove_invisible),
+     .help = "drop zero-width and format characters (soft hyphen, BOM, ZWSP...; ZWJ/ZWNJ are kept)"},
+    {.key = "collapse_spaces", .type = CV_OPT_BOOL, .default_value = "true",
+     .offset = offsetof(normalize_opts, collapse_spaces),
+     .help = "all Unicode spaces become one ASCII space; runs collapse"},
+    {.key = "trim_lines", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(normalize_opts, trim_lines),
+     .help = "strip spaces at both ends of every line"},
+    {.key = "max_blank_lines", .type = CV_OPT_INT, .default_value = "1",
+     .offset = offsetof(normalize_opts, max_blank_lines), .help = "longest run of empty lines kept (-1: keep all)"},
+    {.key = "repair_lookalikes", .type = CV_OPT_BOOL, .default_value = "false",
+     .offset = offsetof(normalize_opts, repair_lookalikes),
+     .help = "in a word that mixes Cyrillic with Latin or Greek, replace the minority's letters by their look-alikes "
+             "(Unicode confusables, via ICU); counted per document in metadata.lookalikes_repaired"},
+    {0},
 };
 
 typedef struct norm {
@@ -58,18 +77,14 @@ static void *normalize_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     n->host = h;
     n->ctx = ctx;
-    const char *form = h->opt_string(ctx, "form");
+    normalize_opts o;
+    h->opt_load(ctx, &o);
     n->flags = UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_NLF2LF;
-    if (!strcmp(form, "NFKC"))
+    if (!strcmp(o.form, "NFKC"))
         n->flags |= UTF8PROC_COMPAT;
-    else if (strcmp(form, "NFC")) {
-        h->error(ctx, "form must be NFC or NFKC, not '%s'", form);
-        free(n);
-        return NULL;
-    }
-    if (h->opt_bool(ctx, "unify_punctuation")) {
+    if (o.unify_punctuation) {
         n->flags |= UTF8PROC_LUMP;
-        const char *q = h->opt_string(ctx, "double_quotes");
+        const char *q = o.double_quotes;
         size_t qlen = strlen(q);
         for (size_t i = 0; i < qlen && n->nquotes < 32;) {
             utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)q + i, (utf8proc_ssize_t)(qlen - i),
@@ -84,11 +99,11 @@ static void *normalize_create(const cv_host *h, cv_ctx *ctx)
         }
     }
     n->fast = n->flags == (UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_NLF2LF);
-    n->controls = h->opt_bool(ctx, "remove_controls");
-    n->invisible = h->opt_bool(ctx, "remove_invisible");
-    n->spaces = h->opt_bool(ctx, "collapse_spaces");
-    n->trim = h->opt_bool(ctx, "trim_lines");
-    n->max_blank = h->opt_int(ctx, "max_blank_lines");
+    n->controls = o.remove_controls;
+    n->invisible = o.remove_invisible;
+    n->spaces = o.collapse_spaces;
+    n->trim = o.trim_lines;
+    n->max_blank = o.max_blank_lines;
     for (int c = 0; c < 256; c++)
         n->plain[c] = (c >= 0x21 && c <= 0x7E) || (c >= 0x80 && c <= 0xBF) || (c >= 0xC3 && c <= 0xCB) || c == 0xD0 ||
                       c == 0xD1 || c == 0xD3;
@@ -100,7 +115,7 @@ static void *normalize_create(const cv_host *h, cv_ctx *ctx)
     n->wide = n->plain[0xD0] && n->plain[0xD1];
     for (int c = 0x21; c <= 0x7E; c++)
         n->wide &= n->plain[c];
-    if (h->opt_bool(ctx, "repair_lookalikes")) {
+    if (o.repair_lookalikes) {
         char err[256];
         if (!(n->look = lookalike_new(err, sizeof err))) {
             h->error(ctx, "repair_lookalikes: %s", err);
@@ -314,7 +329,7 @@ static const cv_plugin normalize = {
     .kind = CV_STEP,
     .version = "1.0.0",
     .description = "Unicode NFC/NFKC, control and invisible characters out, one kind of line break and space",
-    .options = options,
+    .optmap = normalize_optmap,
     .create = normalize_create,
     .destroy = normalize_destroy,
     .process = normalize_process,

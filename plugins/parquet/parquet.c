@@ -11,6 +11,7 @@
  * written as a row group, so memory is bounded by that size per split file.
  * No Debian package writes Parquet from C (Arrow is not in bookworm). */
 #include <jansson.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zstd.h>
@@ -20,16 +21,32 @@
 #include "thrift.h"
 #include "util.h"
 
-static const cv_option options[] = {
-    {"path", CV_OPT_STRING, "{split}.parquet", 0, "file name under the output folder; {split} as in jsonl"},
-    {"columns", CV_OPT_LIST, "[lang:string, lang_score:double, title:string, date:string, url:string]", 0,
-     "typed metadata columns as KEY:TYPE (string, double, int64, bool); missing values are null, a value of "
-     "another type fails the run; all other metadata goes to the JSON column 'metadata'"},
-    {"spans", CV_OPT_STRING, "none", 0, "none, char or byte: a 'spans' column of {type, start, end, label, space_after}"},
-    {"compression", CV_OPT_STRING, "zstd", 0, "zstd or none"},
-    {"zstd_level", CV_OPT_INT, "3", 0, "1 (fastest) to 19 (smallest)"},
-    {"row_group_size", CV_OPT_SIZE, "16M", 0, "column data buffered per row group and split file: bounds memory"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct parquet_opts {
+    const char *path, *spans, *compression;
+    cv_strlist columns;
+    int64_t zstd_level, row_group_size;
+} parquet_opts;
+
+static const cv_optmap parquet_optmap[] = {
+    {.key = "path", .type = CV_OPT_STRING, .default_value = "{split}.parquet", .offset = offsetof(parquet_opts, path),
+     .help = "file name under the output folder; {split} as in jsonl"},
+    {.key = "columns", .type = CV_OPT_LIST,
+     .default_value = "[lang:string, lang_score:double, title:string, date:string, url:string]",
+     .offset = offsetof(parquet_opts, columns),
+     .help = "typed metadata columns as KEY:TYPE (string, double, int64, bool); missing values are null, a value of "
+             "another type fails the run; all other metadata goes to the JSON column 'metadata'"},
+    {.key = "spans", .type = CV_OPT_STRING, .default_value = "none", .choices = "none|char|byte",
+     .offset = offsetof(parquet_opts, spans),
+     .help = "none, char or byte: a 'spans' column of {type, start, end, label, space_after}"},
+    {.key = "compression", .type = CV_OPT_STRING, .default_value = "zstd", .choices = "zstd|none",
+     .offset = offsetof(parquet_opts, compression), .help = "how the column pages are compressed"},
+    {.key = "zstd_level", .type = CV_OPT_INT, .default_value = "3", .min = 1, .max = 19,
+     .offset = offsetof(parquet_opts, zstd_level), .help = "1 (fastest) to 19 (smallest)"},
+    /* At most 1G: a column chunk is one page, whose sizes Parquet stores in 32 bits. */
+    {.key = "row_group_size", .type = CV_OPT_SIZE, .default_value = "16M", .min = 1, .max = 1 << 30,
+     .offset = offsetof(parquet_opts, row_group_size),
+     .help = "column data buffered per row group and split file: bounds memory"},
+    {0},
 };
 
 /* Parquet's enums (parquet.thrift), the values this writer uses. */
@@ -158,29 +175,18 @@ static void *parquet_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     w->host = h;
     w->ctx = ctx;
-    w->outs = (splitout){.host = h, .ctx = ctx, .pattern = h->opt_string(ctx, "path")};
-    const char *spans = h->opt_string(ctx, "spans"), *comp = h->opt_string(ctx, "compression");
-    w->spans = !strcmp(spans, "none") ? SPANS_NONE : !strcmp(spans, "char") ? SPANS_CHAR
-             : !strcmp(spans, "byte") ? SPANS_BYTE : -1;
-    w->codec = !strcmp(comp, "zstd") ? CODEC_ZSTD : !strcmp(comp, "none") ? CODEC_NONE : -1;
-    int64_t level = h->opt_int(ctx, "zstd_level"), size = h->opt_int(ctx, "row_group_size");
-    w->level = (int)level;
-    w->group_size = (size_t)size;
-    if (w->spans < 0 || w->codec < 0 || level < 1 || level > 19 || size < 1) {
-        h->error(ctx, w->spans < 0 ? "spans must be none, char or byte, not '%s'"
-                      : w->codec < 0 ? "compression must be zstd or none, not '%s'"
-                      : size < 1     ? "row_group_size must be positive%s"
-                                     : "zstd_level must be 1 to 19%s",
-                 w->spans < 0 ? spans : w->codec < 0 ? comp : "");
-        parquet_destroy(w);
-        return NULL;
-    }
+    parquet_opts o;
+    h->opt_load(ctx, &o);
+    w->outs = (splitout){.host = h, .ctx = ctx, .pattern = o.path};
+    w->spans = !strcmp(o.spans, "char") ? SPANS_CHAR : !strcmp(o.spans, "byte") ? SPANS_BYTE : SPANS_NONE;
+    w->codec = !strcmp(o.compression, "zstd") ? CODEC_ZSTD : CODEC_NONE;
+    w->level = (int)o.zstd_level;
+    w->group_size = (size_t)o.row_group_size;
     add_spec(w, "id", PQ_BYTE_ARRAY, 0, 0, 0, 0);
     add_spec(w, "text", PQ_BYTE_ARRAY, 0, 0, 0, 0);
     add_spec(w, "source", PQ_BYTE_ARRAY, 1, 1, 0, 0);
-    size_t n = h->opt_list_len(ctx, "columns");
-    for (size_t i = 0; i < n; i++) {
-        const char *item = h->opt_list_item(ctx, "columns", i), *colon = strchr(item, ':');
+    for (size_t i = 0; i < o.columns.n; i++) {
+        const char *item = o.columns.items[i], *colon = strchr(item, ':');
         size_t klen = colon ? (size_t)(colon - item) : strlen(item);
         char key[128];
         int type = colon ? type_of(colon + 1) : PQ_BYTE_ARRAY;
@@ -702,7 +708,7 @@ static const cv_plugin parquet_writer = {
     .kind = CV_WRITER,
     .version = "1.0.0",
     .description = "Writes Apache Parquet (ZSTD, typed metadata columns, spans), one file per split",
-    .options = options,
+    .optmap = parquet_optmap,
     .create = parquet_create,
     .destroy = parquet_destroy,
     .write = parquet_write,

@@ -75,6 +75,7 @@ typedef struct pqreader {
     int *leaf_lo, *leaf_hi; /* per node */
     field *fields;
     int nfields, text_at, id_at;
+    int has_source, has_split; /* columns of those names, whatever their type */
     pq_col *cols; /* per leaf; only the used ones read */
     size_t *ent, *val; /* per leaf: the cursor */
     size_t *lo, *hi;   /* per leaf: the row's entries, for nested columns */
@@ -234,6 +235,7 @@ static int open_file(pqreader *r, size_t i)
     int next = 0;
     leaf_ranges(r, 0, &next);
     r->text_at = r->id_at = -1;
+    r->has_source = r->has_split = 0;
     for (int k = 0; k < root->nchildren; k++) {
         int node = root->children[k];
         const pq_node *n = &m->nodes[node];
@@ -244,6 +246,8 @@ static int open_file(pqreader *r, size_t i)
             continue; /* a second column of the same name: the first one counts */
         if (role == ROLE_ID && r->id_at >= 0)
             continue;
+        r->has_source |= role == ROLE_META && !strcmp(n->name, "source");
+        r->has_split |= role == ROLE_META && !strcmp(n->name, "split");
         field *f = &r->fields[r->nfields];
         *f = (field){.node = node, .leaf_lo = r->leaf_lo[node], .leaf_hi = r->leaf_hi[node], .role = role,
                      .flat = n->leaf >= 0 && n->repetition != REP_REPEATED};
@@ -916,9 +920,9 @@ static cv_status pr_next(void *p, cv_doc *doc)
         buf_addc(&r->json, '\0');
         h->doc_set_id(doc, r->json.p);
     }
-    if (!h->meta_get_string(doc, "source"))
+    if (!r->has_source)
         h->meta_set_string(doc, "source", r->path);
-    if (r->split && !h->meta_get_string(doc, "split"))
+    if (r->split && !r->has_split)
         h->meta_set_string(doc, "split", r->split);
     if (too_long) {
         h->doc_drop(doc, "max_doc_bytes", NULL);

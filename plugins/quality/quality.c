@@ -8,12 +8,14 @@
  * Values are computed in groups, cheapest first, and a document stops at the
  * first failing group unless it is annotated. */
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
 
 #include "convert/plugin.h"
+#include "fold.h"
 #include "repetition.h"
 #include "text.h"
 #include "util.h"
@@ -114,34 +116,52 @@ static const struct filter {
 };
 #define NFILTERS (sizeof filters / sizeof filters[0])
 
-static const cv_option fixed_options[] = {
-    {"short_line_chars", CV_OPT_INT, "30", 0, "max_short_line_ratio: a line this short or shorter is short"},
-    {"line_punct_exclude_zero", CV_OPT_BOOL, "false", 0, "min_line_punct_ratio: keep documents with no such line"},
-    {"stop_words", CV_OPT_PATH, NULL, 0,
-     "YAML of stop-word lists per language code (config/quality/stopwords.yaml); the document's metadata.lang "
-     "picks one, else the list it matches best; without it min_stop_words is off"},
-    {"c4_rules", CV_OPT_PATH, NULL, 0,
-     "YAML of C4's phrases (config/quality/c4.yaml): lines holding one are removed, documents holding one dropped"},
-    {"c4_min_words_per_line", CV_OPT_INT, "0", 0, "C4: remove lines of fewer words (C4 uses 3; 0: off)"},
-    {"drop_curly_bracket", CV_OPT_BOOL, "false", 0, "C4: drop documents holding '{' (quality:curly_bracket)"},
-    {"annotate", CV_OPT_BOOL, "false", 0,
-     "drop nothing: write every value measured into metadata.quality (lines are still edited)"},
-    {"drop_unfinished_tail", CV_OPT_BOOL, "false", 0,
-     "cut a trailing sentence that does not end (a truncated page) before the checks"},
-    {"end_key", CV_OPT_STRING, "end_removed", 0,
-     "metadata flag of a step before (boilerplate's end_key): the page went on past the text, so its last "
-     "sentence was not cut by a truncation and stays"},
+typedef struct quality_opts {
+    int64_t ithr[NFILTERS]; /* by filter: the threshold of one that reads a whole number, */
+    double fthr[NFILTERS];  /* or of one that reads a fraction */
+    int64_t short_line_chars, c4_min_words_per_line;
+    int line_punct_exclude_zero, drop_curly_bracket, annotate, drop_unfinished_tail;
+    const char *stop_words, *c4_rules, *end_key;
+} quality_opts;
+
+#define QOPT(k) .key = #k, .offset = offsetof(quality_opts, k)
+static const cv_optmap fixed_optmap[] = {
+    {QOPT(short_line_chars), .type = CV_OPT_INT, .default_value = "30",
+     .help = "max_short_line_ratio: a line this short or shorter is short"},
+    {QOPT(line_punct_exclude_zero), .type = CV_OPT_BOOL, .default_value = "false",
+     .help = "min_line_punct_ratio: keep documents with no such line"},
+    {QOPT(stop_words), .type = CV_OPT_PATH,
+     .help = "YAML of stop-word lists per language code (config/quality/stopwords.yaml); the document's "
+             "metadata.lang picks one, else the list it matches best; without it min_stop_words is off"},
+    {QOPT(c4_rules), .type = CV_OPT_PATH,
+     .help = "YAML of C4's phrases (config/quality/c4.yaml): lines holding one are removed, documents holding one "
+             "dropped"},
+    {QOPT(c4_min_words_per_line), .type = CV_OPT_INT, .default_value = "0",
+     .help = "C4: remove lines of fewer words (C4 uses 3; 0: off)"},
+    {QOPT(drop_curly_bracket), .type = CV_OPT_BOOL, .default_value = "false",
+     .help = "C4: drop documents holding '{' (quality:curly_bracket)"},
+    {QOPT(annotate), .type = CV_OPT_BOOL, .default_value = "false",
+     .help = "drop nothing: write every value measured into metadata.quality (lines are still edited)"},
+    {QOPT(drop_unfinished_tail), .type = CV_OPT_BOOL, .default_value = "false",
+     .help = "cut a trailing sentence that does not end (a truncated page) before the checks"},
+    {QOPT(end_key), .type = CV_OPT_STRING, .default_value = "end_removed",
+     .help = "metadata flag of a step before (boilerplate's end_key): the page went on past the text, so its last "
+             "sentence was not cut by a truncation and stays"},
 };
 
-/* The option table: the filters', then the fixed ones; built once. */
-static cv_option options[NFILTERS + sizeof fixed_options / sizeof fixed_options[0] + 1];
+/* The option map: the filters', then the fixed ones; built once. */
+static cv_optmap optmap[NFILTERS + sizeof fixed_optmap / sizeof fixed_optmap[0] + 1];
 
-__attribute__((constructor)) static void build_options(void)
+__attribute__((constructor)) static void build_optmap(void)
 {
-    for (size_t i = 0; i < NFILTERS; i++)
-        options[i] = (cv_option){filters[i].key, signals[filters[i].sig].integer ? CV_OPT_INT : CV_OPT_FLOAT,
-                                 filters[i].dflt, 0, filters[i].help};
-    memcpy(options + NFILTERS, fixed_options, sizeof fixed_options);
+    for (size_t i = 0; i < NFILTERS; i++) {
+        int integer = signals[filters[i].sig].integer;
+        optmap[i] = (cv_optmap){.key = filters[i].key, .type = integer ? CV_OPT_INT : CV_OPT_FLOAT,
+                                .default_value = filters[i].dflt, .help = filters[i].help,
+                                .offset = integer ? offsetof(quality_opts, ithr) + i * sizeof(int64_t)
+                                                  : offsetof(quality_opts, fthr) + i * sizeof(double)};
+    }
+    memcpy(optmap + NFILTERS, fixed_optmap, sizeof fixed_optmap);
 }
 
 /* Phrases, case-folded: lines holding one are removed (named list), documents dropped. */
@@ -175,6 +195,8 @@ typedef struct quality {
     size_t wcap;
     rep_scratch sc;
     cv_buf buf, fold;
+    fold_table *ft;
+    stop_index stop_ix;
 } quality;
 
 static char *fold(const char *s, size_t len)
@@ -200,7 +222,7 @@ static char *fold(const char *s, size_t len)
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static void q_destroy(void *p)
+static void quality_destroy(void *p)
 {
     quality *q = p;
     for (size_t i = 0; i < q->nstops; i++) {
@@ -221,6 +243,8 @@ static void q_destroy(void *p)
     rep_scratch_free(&q->sc);
     buf_free(&q->buf);
     buf_free(&q->fold);
+    free(q->ft);
+    stop_index_free(&q->stop_ix);
     free(q);
 }
 
@@ -239,6 +263,23 @@ static int folded_list(const json_t *v, char ***out, size_t *n)
             return -1;
     }
     return 0;
+}
+
+static void index_stops(quality *q)
+{
+    char ***lists = calloc(q->nstops + 1, sizeof *lists);
+    size_t *n = calloc(q->nstops + 1, sizeof *n), *longest = calloc(q->nstops + 1, sizeof *longest);
+    if (!lists || !n || !longest)
+        abort();
+    for (size_t l = 0; l < q->nstops; l++) {
+        lists[l] = q->stops[l].words;
+        n[l] = q->stops[l].n;
+        longest[l] = q->stops[l].longest;
+    }
+    stop_index_init(&q->stop_ix, (char **const *)lists, n, longest, q->nstops);
+    free(lists);
+    free(n);
+    free(longest);
 }
 
 /* A letter's script, coarsely: Latin, Greek and Cyrillic, else its 256-code
@@ -310,6 +351,8 @@ static int load_stops(quality *q, const char *path)
     }
     if (rc < 0)
         q->host->error(q->ctx, "stop_words: %s: expected a mapping of language codes to lists of words", path);
+    else
+        index_stops(q);
     json_decref(root);
     return rc;
 }
@@ -349,28 +392,32 @@ static int load_c4(quality *q, const char *path)
     return rc;
 }
 
-static void *q_create(const cv_host *h, cv_ctx *ctx)
+static void *quality_create(const cv_host *h, cv_ctx *ctx)
 {
     quality *q = calloc(1, sizeof *q);
     if (!q)
         return NULL;
     q->host = h;
     q->ctx = ctx;
+    if (!(q->ft = malloc(sizeof *q->ft)))
+        abort();
+    fold_table_init(q->ft);
+    quality_opts o;
+    h->opt_load(ctx, &o);
     for (size_t i = 0; i < NFILTERS; i++) {
-        q->thr[i] = signals[filters[i].sig].integer ? (double)h->opt_int(ctx, filters[i].key)
-                                                    : h->opt_float(ctx, filters[i].key);
+        q->thr[i] = signals[filters[i].sig].integer ? (double)o.ithr[i] : o.fthr[i];
         q->on[i] = q->thr[i] != -1 && q->thr[i] != filters[i].off;
     }
-    q->short_chars = h->opt_int(ctx, "short_line_chars");
-    q->c4_min_words = h->opt_int(ctx, "c4_min_words_per_line");
-    q->exclude_zero = h->opt_bool(ctx, "line_punct_exclude_zero");
-    q->curly = h->opt_bool(ctx, "drop_curly_bracket");
-    q->annotate = h->opt_bool(ctx, "annotate");
-    q->trim_tail = h->opt_bool(ctx, "drop_unfinished_tail");
-    q->end_key = h->opt_string(ctx, "end_key");
-    const char *stops = h->opt_string(ctx, "stop_words"), *c4 = h->opt_string(ctx, "c4_rules");
+    q->short_chars = o.short_line_chars;
+    q->c4_min_words = o.c4_min_words_per_line;
+    q->exclude_zero = o.line_punct_exclude_zero;
+    q->curly = o.drop_curly_bracket;
+    q->annotate = o.annotate;
+    q->trim_tail = o.drop_unfinished_tail;
+    q->end_key = o.end_key;
+    const char *stops = o.stop_words, *c4 = o.c4_rules;
     if ((stops && load_stops(q, stops) < 0) || (c4 && load_c4(q, c4) < 0)) {
-        q_destroy(q);
+        quality_destroy(q);
         return NULL;
     }
     return q;
@@ -643,30 +690,7 @@ static double stop_words(quality *q, const char *s, const qword *w, size_t nw, c
         last = first + 1;
     } else if (!script_listed(q, s, w, nw))
         return -1; /* no list for its script: nothing to judge by */
-    size_t best = 0;
-    for (size_t l = first; l < last; l++) {
-        const stoplist *sl = &q->stops[l];
-        unsigned char *seen = calloc(sl->n + 1, 1);
-        if (!seen)
-            abort();
-        size_t found = 0;
-        for (size_t i = 0; i < nw && found < sl->n; i++) {
-            if (w[i].len > sl->longest * 2 + 4) /* folding never shrinks a word that much */
-                continue;
-            char *f = fold(s + w[i].off, w[i].len);
-            if (!f)
-                continue;
-            char **hit = bsearch(&f, sl->words, sl->n, sizeof *sl->words, cmp_str);
-            if (hit && !seen[hit - sl->words]) {
-                seen[hit - sl->words] = 1;
-                found++;
-            }
-            free(f);
-        }
-        free(seen);
-        best = found > best ? found : best;
-    }
-    return (double)best;
+    return (double)stop_index_best(&q->stop_ix, q->ft, s, w, nw, first, last);
 }
 
 static void measure_words(quality *q, const cv_doc *doc, const char *s, size_t len, size_t chars, values *vs)
@@ -725,11 +749,10 @@ static int c4_lines(quality *q, cv_doc *doc)
         size_t e = nl ? (size_t)(nl - s) : len;
         int keep = 1;
         if (e > i) {
-            char *f = q->nc4 ? fold(s + i, e - i) : NULL;
+            const char *f = q->nc4 && fold_into(q->ft, s + i, e - i, &q->fold) == 0 ? q->fold.p : NULL;
             int hit = f ? c4_match(q, f, 0) : -1;
             if (f && drop < 0)
                 drop = c4_match(q, f, 1);
-            free(f);
             if (hit >= 0) {
                 char counter[128];
                 snprintf(counter, sizeof counter, "removed:c4_%s", q->c4[hit].name);
@@ -829,7 +852,7 @@ static cv_status drop(quality *q, cv_doc *doc, const char *reason, double value)
     return CV_DROP;
 }
 
-static cv_status q_process(void *p, cv_doc *doc)
+static cv_status quality_process(void *p, cv_doc *doc)
 {
     quality *q = p;
     if (q->trim_tail)
@@ -871,10 +894,10 @@ static const cv_plugin quality_step = {
     .version = "1.1.0",
     .description = "Gopher, FineWeb and C4 document filters, every threshold an option; or their values as "
                    "metadata.quality",
-    .options = options,
-    .create = q_create,
-    .destroy = q_destroy,
-    .process = q_process,
+    .optmap = optmap,
+    .create = quality_create,
+    .destroy = quality_destroy,
+    .process = quality_process,
 };
 
 CONVERT_PLUGINS(&quality_step)

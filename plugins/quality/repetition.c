@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <utf8proc.h>
 #include <xxhash.h>
 
@@ -150,12 +151,21 @@ static size_t table_size(size_t n)
     return cap;
 }
 
+#define HUGE_PAGE ((size_t)2 << 20)
+
 /* The first `used` slots, empty; the array only grows, so small documents clear little. */
 static void reset(rep_scratch *sc, size_t used)
 {
     if (used > sc->cap) {
         free(sc->slots);
-        sc->slots = malloc(used * sizeof *sc->slots);
+        size_t bytes = used * sizeof *sc->slots;
+        if (bytes >= HUGE_PAGE * 2) { /* a long text's tables: in huge pages, fewer TLB misses per probe */
+            sc->slots = aligned_alloc(HUGE_PAGE, bytes);
+            if (sc->slots)
+                madvise(sc->slots, bytes, MADV_HUGEPAGE);
+        } else {
+            sc->slots = malloc(bytes);
+        }
         if (!sc->slots)
             abort();
         sc->cap = used;

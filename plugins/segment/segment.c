@@ -13,6 +13,7 @@
  * sentence rules do not know Bulgarian or Ukrainian abbreviations; both
  * behaviours are part of what this step promises, and the abbreviation
  * lists belong in config files.  utf8proc supplies the character classes. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -21,12 +22,19 @@
 #include "util.h"
 #include "yamlfile.h"
 
-static const cv_option options[] = {
-    {"abbreviations", CV_OPT_PATH, NULL, 0,
-     "YAML with `abbreviations: {lang: [forms]}` and `final: [forms]` (see config/segment/abbreviations.yaml)"},
-    {"sentences", CV_OPT_BOOL, "true", 0, "add sentence spans"},
-    {"tokens", CV_OPT_BOOL, "true", 0, "add token spans"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct segment_opts {
+    const char *abbreviations;
+    int sentences, tokens;
+} segment_opts;
+
+static const cv_optmap segment_optmap[] = {
+    {.key = "abbreviations", .type = CV_OPT_PATH, .offset = offsetof(segment_opts, abbreviations),
+     .help = "YAML with `abbreviations: {lang: [forms]}` and `final: [forms]` (see config/segment/abbreviations.yaml)"},
+    {.key = "sentences", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(segment_opts, sentences),
+     .help = "add sentence spans"},
+    {.key = "tokens", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(segment_opts, tokens),
+     .help = "add token spans"},
+    {0},
 };
 
 typedef struct abbr {
@@ -41,7 +49,7 @@ typedef struct seg {
     abbr *abbrs; /* sorted by form, for bsearch */
     size_t nabbrs;
     size_t max_abbr;
-    int sentences, tokens;
+    segment_opts o;
 } seg;
 
 enum tok_kind { T_WORD, T_NUMBER, T_ABBR, T_ABBR_FINAL, T_INITIAL, T_PUNCT, T_END_MARK, T_OTHER };
@@ -103,10 +111,8 @@ static void *segment_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     s->host = h;
     s->ctx = ctx;
-    s->sentences = h->opt_bool(ctx, "sentences");
-    s->tokens = h->opt_bool(ctx, "tokens");
-    const char *path = h->opt_string(ctx, "abbreviations");
-    if (path && load_abbrs(s, path) < 0) {
+    h->opt_load(ctx, &s->o);
+    if (s->o.abbreviations && load_abbrs(s, s->o.abbreviations) < 0) {
         segment_destroy(s);
         return NULL;
     }
@@ -347,14 +353,14 @@ static cv_status segment_process(void *p, cv_doc *doc)
     int failed = 0;
     size_t sent_start = 0;
     for (size_t i = 0; i < n; i++) {
-        if (s->tokens) {
+        if (s->o.tokens) {
             cv_span sp = {toks[i].start, toks[i].end, "token", NULL, 0};
             if (!space_follows(t, len, toks[i].end))
                 sp.flags |= CV_SPAN_NO_SPACE_AFTER;
             failed |= h->span_add(doc, &sp) < 0;
         }
         if (boundary[i]) {
-            if (s->sentences) {
+            if (s->o.sentences) {
                 cv_span sp = {toks[sent_start].start, toks[i].end, "sentence", NULL, 0};
                 failed |= h->span_add(doc, &sp) < 0;
             }
@@ -376,7 +382,7 @@ static const cv_plugin segment = {
     .kind = CV_STEP,
     .version = "1.0.0",
     .description = "Sentence and token spans (byte offsets, space-after) for Cyrillic and Latin text",
-    .options = options,
+    .optmap = segment_optmap,
     .create = segment_create,
     .destroy = segment_destroy,
     .process = segment_process,

@@ -3,19 +3,31 @@
  * The same id and seed always land in the same split, whatever the thread
  * count, the order of the input or the other documents: no state at all. */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
 
 #include "convert/plugin.h"
 
-static const cv_option options[] = {
-    {"train", CV_OPT_FLOAT, "0.8", 0, "share of documents in train"},
-    {"validation", CV_OPT_FLOAT, "0.1", 0, "share in validation"},
-    {"test", CV_OPT_FLOAT, "0.1", 0, "share in test (the three are scaled to sum to 1)"},
-    {"seed", CV_OPT_INT, "0", 0, "change it to draw a different split"},
-    {"key", CV_OPT_STRING, "split", 0, "metadata key (writers name files by metadata.split)"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct split_opts {
+    double train, validation, test;
+    int64_t seed;
+    const char *key;
+} split_opts;
+
+static const cv_optmap split_optmap[] = {
+    {.key = "train", .type = CV_OPT_FLOAT, .default_value = "0.8", .offset = offsetof(split_opts, train),
+     .help = "share of documents in train"},
+    {.key = "validation", .type = CV_OPT_FLOAT, .default_value = "0.1", .offset = offsetof(split_opts, validation),
+     .help = "share in validation"},
+    {.key = "test", .type = CV_OPT_FLOAT, .default_value = "0.1", .offset = offsetof(split_opts, test),
+     .help = "share in test (the three are scaled to sum to 1)"},
+    {.key = "seed", .type = CV_OPT_INT, .default_value = "0", .offset = offsetof(split_opts, seed),
+     .help = "change it to draw a different split"},
+    {.key = "key", .type = CV_OPT_STRING, .default_value = "split", .offset = offsetof(split_opts, key),
+     .help = "metadata key (writers name files by metadata.split)"},
+    {0},
 };
 
 typedef struct split {
@@ -27,7 +39,9 @@ typedef struct split {
 
 static void *split_create(const cv_host *h, cv_ctx *ctx)
 {
-    double tr = h->opt_float(ctx, "train"), va = h->opt_float(ctx, "validation"), te = h->opt_float(ctx, "test");
+    split_opts o;
+    h->opt_load(ctx, &o);
+    double tr = o.train, va = o.validation, te = o.test;
     double sum = tr + va + te;
     if (tr < 0 || va < 0 || te < 0 || !(sum > 0) || !isfinite(sum)) {
         h->error(ctx, "train, validation and test must be >= 0 and not all 0");
@@ -39,8 +53,8 @@ static void *split_create(const cv_host *h, cv_ctx *ctx)
     s->host = h;
     s->cut_train = tr / sum;
     s->cut_validation = (tr + va) / sum;
-    s->seed = (uint64_t)h->opt_int(ctx, "seed");
-    s->key = h->opt_string(ctx, "key");
+    s->seed = (uint64_t)o.seed;
+    s->key = o.key;
     return s;
 }
 
@@ -63,7 +77,7 @@ static const cv_plugin split_step = {
     .kind = CV_STEP,
     .version = "1.0.0",
     .description = "Deterministic train/validation/test assignment from a hash of the id and a seed",
-    .options = options,
+    .optmap = split_optmap,
     .create = split_create,
     .destroy = split_destroy,
     .process = split_process,

@@ -103,7 +103,7 @@ static void release(shared *s)
     pthread_mutex_unlock(&shared_lock);
 }
 
-static void t_destroy(void *p)
+static void tokenize_destroy(void *p)
 {
     tokenize *k = p;
     if (!k)
@@ -128,7 +128,7 @@ static int special_id(tokenize *k, cv_ctx *ctx, const tokenize_opts *o, const ch
     return 0;
 }
 
-static void *t_create(const cv_host *h, cv_ctx *ctx)
+static void *tokenize_create(const cv_host *h, cv_ctx *ctx)
 {
     tokenize *k = calloc(1, sizeof *k);
     char err[1024];
@@ -140,12 +140,12 @@ static void *t_create(const cv_host *h, cv_ctx *ctx)
     k->ids = o.ids;
     if (!(k->sh = acquire(o.tokenizer, o.pattern, err, sizeof err))) {
         h->error(ctx, "%s", err);
-        t_destroy(k);
+        tokenize_destroy(k);
         return NULL;
     }
     if (special_id(k, ctx, &o, "bos", o.bos, &k->bos) || special_id(k, ctx, &o, "eos", o.eos, &k->eos) ||
         !(k->enc = tk_encoder_new(k->sh->t))) {
-        t_destroy(k);
+        tokenize_destroy(k);
         return NULL;
     }
     return k;
@@ -153,7 +153,7 @@ static void *t_create(const cv_host *h, cv_ctx *ctx)
 
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static cv_status t_process(void *p, cv_doc *doc)
+static cv_status tokenize_process(void *p, cv_doc *doc)
 {
     tokenize *k = p;
     size_t len;
@@ -201,9 +201,9 @@ static const cv_plugin tokenize_step = {
     .version = "1.0.0",
     .description = "Token ids under a tokenizer.json or tiktoken rank file (ids equal to HF tokenizers / tiktoken)",
     .optmap = optmap,
-    .create = t_create,
-    .destroy = t_destroy,
-    .process = t_process,
+    .create = tokenize_create,
+    .destroy = tokenize_destroy,
+    .process = tokenize_process,
 };
 
 CONVERT_PLUGINS(&tokenize_step)

@@ -52,7 +52,7 @@ typedef struct tokens_writer {
     size_t cap;
 } tokens_writer;
 
-static void *w_create(const cv_host *h, cv_ctx *ctx)
+static void *tokens_create(const cv_host *h, cv_ctx *ctx)
 {
     tokens_opts o;
     h->opt_load(ctx, &o);
@@ -67,7 +67,7 @@ static void *w_create(const cv_host *h, cv_ctx *ctx)
     return w;
 }
 
-static void w_destroy(void *p)
+static void tokens_destroy(void *p)
 {
     tokens_writer *w = p;
     for (size_t i = 0; i < w->n; i++) {
@@ -129,7 +129,7 @@ static int b64(int c)
                                   : -1;
 }
 
-static cv_status w_write(void *p, const cv_doc *doc)
+static cv_status tokens_write(void *p, const cv_doc *doc)
 {
     tokens_writer *w = p;
     const char *v = w->host->meta_get_string(doc, "token_ids"), *colon;
@@ -295,7 +295,7 @@ static int finish_split(tokens_writer *w, split_out *s)
                : 0;
 }
 
-static cv_status w_finish(void *p)
+static cv_status tokens_finish(void *p)
 {
     tokens_writer *w = p;
     for (size_t i = 0; i < w->n; i++) {
@@ -316,10 +316,10 @@ static const cv_plugin tokens_writer_desc = {
     .version = "1.0.0",
     .description = "Token ids as Megatron-LM (.bin/.idx) or datatrove/nanotron (.ds) shards",
     .optmap = optmap,
-    .create = w_create,
-    .destroy = w_destroy,
-    .write = w_write,
-    .finish = w_finish,
+    .create = tokens_create,
+    .destroy = tokens_destroy,
+    .write = tokens_write,
+    .finish = tokens_finish,
 };
 
 CONVERT_PLUGINS(&tokens_writer_desc)

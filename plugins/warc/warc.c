@@ -7,6 +7,7 @@
  *
  * libarchive reads WARC/1.0 only, drops records whose URI ends in '/' and
  * hides the WARC headers, so records are parsed here. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,15 +19,23 @@
 #include "stream.h"
 #include "util.h"
 
-static const cv_option options[] = {
-    {"path", CV_OPT_PATH, NULL, 1, "a WARC file: .warc, .warc.gz (one member per record, or one) or .warc.zst"},
-    {"statuses", CV_OPT_LIST, "[200]", 0,
-     "HTTP statuses of response records read (others are skipped, counted as skipped:http_<status>)"},
-    {"mime_types", CV_OPT_LIST, "[text/html, application/xhtml+xml, text/plain]", 0,
-     "payload types read (others are skipped, counted as skipped:mime); * reads every type"},
-    {"max_doc_bytes", CV_OPT_SIZE, "64M", 0,
-     "a larger record, or a payload that inflates past it, is dropped (warc:max_doc_bytes)"},
-    {NULL, 0, NULL, 0, NULL},
+typedef struct warc_opts {
+    const char *path;
+    cv_strlist statuses, mime_types;
+    int64_t max_doc_bytes;
+} warc_opts;
+
+static const cv_optmap warc_optmap[] = {
+    {.key = "path", .type = CV_OPT_PATH, .required = 1, .offset = offsetof(warc_opts, path),
+     .help = "a WARC file: .warc, .warc.gz (one member per record, or one) or .warc.zst"},
+    {.key = "statuses", .type = CV_OPT_LIST, .default_value = "[200]", .offset = offsetof(warc_opts, statuses),
+     .help = "HTTP statuses of response records read (others are skipped, counted as skipped:http_<status>)"},
+    {.key = "mime_types", .type = CV_OPT_LIST, .default_value = "[text/html, application/xhtml+xml, text/plain]",
+     .offset = offsetof(warc_opts, mime_types),
+     .help = "payload types read (others are skipped, counted as skipped:mime); * reads every type"},
+    {.key = "max_doc_bytes", .type = CV_OPT_SIZE, .default_value = "64M", .offset = offsetof(warc_opts, max_doc_bytes),
+     .help = "a larger record, or a payload that inflates past it, is dropped (warc:max_doc_bytes)"},
+    {0},
 };
 
 #define LINE_CAP 65536 /* a WARC or HTTP header line longer than this is garbage */
@@ -39,8 +48,8 @@ typedef struct reader {
     const cv_host *host;
     cv_ctx *ctx;
     stream *s;
-    const char *path, *source;
-    int64_t max_doc;
+    warc_opts o;
+    const char *source;
     int ended; /* a truncated file: nothing more to read */
     char line[LINE_CAP];
     cv_buf block, body, text;
@@ -63,12 +72,11 @@ static void *warc_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     r->host = h;
     r->ctx = ctx;
-    r->path = h->opt_string(ctx, "path");
-    r->max_doc = h->opt_int(ctx, "max_doc_bytes");
-    const char *slash = strrchr(r->path, '/');
-    r->source = slash ? slash + 1 : r->path;
+    h->opt_load(ctx, &r->o);
+    const char *slash = strrchr(r->o.path, '/');
+    r->source = slash ? slash + 1 : r->o.path;
     char err[512];
-    if (!(r->s = stream_open(r->path, err, sizeof err))) {
+    if (!(r->s = stream_open(r->o.path, err, sizeof err))) {
         h->error(ctx, "%s", err);
         free(r);
         return NULL;
@@ -108,7 +116,7 @@ static int resync(reader *r, uint64_t from)
             if (skipped) {
                 r->host->count(r->ctx, "skipped:garbage_bytes", skipped);
                 r->host->log(r->ctx, CV_LOG_WARN, "%s: %llu bytes that are not a WARC record at byte offset %llu",
-                             r->path, (unsigned long long)skipped, (unsigned long long)from);
+                             r->o.path, (unsigned long long)skipped, (unsigned long long)from);
             }
             return 1;
         }
@@ -161,9 +169,8 @@ static void mime_of(const char *ct, char *out, size_t cap)
 
 static int wanted_mime(reader *r, const char *mime)
 {
-    size_t n = r->host->opt_list_len(r->ctx, "mime_types");
-    for (size_t i = 0; i < n; i++) {
-        const char *m = r->host->opt_list_item(r->ctx, "mime_types", i);
+    for (size_t i = 0; i < r->o.mime_types.n; i++) {
+        const char *m = r->o.mime_types.items[i];
         if (!strcmp(m, "*") || !strcasecmp(m, mime))
             return 1;
     }
@@ -172,9 +179,8 @@ static int wanted_mime(reader *r, const char *mime)
 
 static int wanted_status(reader *r, int status)
 {
-    size_t n = r->host->opt_list_len(r->ctx, "statuses");
-    for (size_t i = 0; i < n; i++)
-        if (atoi(r->host->opt_list_item(r->ctx, "statuses", i)) == status)
+    for (size_t i = 0; i < r->o.statuses.n; i++)
+        if (atoi(r->o.statuses.items[i]) == status)
             return 1;
     return 0;
 }
@@ -325,7 +331,7 @@ static int parse_http(reader *r, int *status, char *ctype, size_t ctcap, const c
     if (gzip) {
         cv_buf tmp = {0}; /* the source may be r->body itself (dechunked): inflate from a copy */
         buf_add(&tmp, *body, *blen);
-        int rc = inflate_body(tmp.p, tmp.len, &r->body, r->max_doc);
+        int rc = inflate_body(tmp.p, tmp.len, &r->body, r->o.max_doc_bytes);
         buf_free(&tmp);
         if (rc != 0) {
             *why = rc > 0 ? "max_doc_bytes" : "bad_content_encoding";
@@ -358,7 +364,7 @@ static cv_status warc_next(void *p, cv_doc *doc)
         uint64_t at = stream_offset(r->s);
         int found = resync(r, at);
         if (found < 0) {
-            h->error(r->ctx, "%s: %s (records before it were read)", r->path, stream_error(r->s));
+            h->error(r->ctx, "%s: %s (records before it were read)", r->o.path, stream_error(r->s));
             return CV_ERROR;
         }
         if (!found)
@@ -370,7 +376,7 @@ static cv_status warc_next(void *p, cv_doc *doc)
         }
         header hd;
         if (read_header(r, &hd) < 0) {
-            h->log(r->ctx, CV_LOG_WARN, "%s: the record at byte offset %llu ends inside its header", r->path,
+            h->log(r->ctx, CV_LOG_WARN, "%s: the record at byte offset %llu ends inside its header", r->o.path,
                    (unsigned long long)at);
             h->count(r->ctx, "skipped:truncated_header", 1);
             r->ended = 1;
@@ -380,7 +386,7 @@ static cv_status warc_next(void *p, cv_doc *doc)
         unsigned long long clen = strtoull(hd.length, &lend, 10);
         /* digits only: strtoull takes "-6" for 2^64 - 6 */
         if (!hd.length[0] || *lend || hd.length[strspn(hd.length, "0123456789")] || clen > (1ULL << 62)) {
-            h->log(r->ctx, CV_LOG_WARN, "%s: the record at byte offset %llu has no valid Content-Length", r->path,
+            h->log(r->ctx, CV_LOG_WARN, "%s: the record at byte offset %llu has no valid Content-Length", r->o.path,
                    (unsigned long long)at);
             h->count(r->ctx, "skipped:no_content_length", 1);
             continue; /* resync finds the next record */
@@ -406,7 +412,7 @@ static cv_status warc_next(void *p, cv_doc *doc)
         h->progress(r->ctx, stream_file_offset(r->s), stream_file_size(r->s));
         char detail[64];
         snprintf(detail, sizeof detail, "byte offset %llu", (unsigned long long)at);
-        if ((int64_t)clen > r->max_doc) {
+        if ((int64_t)clen > r->o.max_doc_bytes) {
             int ok = stream_skip(r->s, clen) == 0;
             r->ended = !ok;
             describe(r, doc, &hd);
@@ -417,7 +423,7 @@ static cv_status warc_next(void *p, cv_doc *doc)
         buf_reserve(&r->block, (size_t)clen);
         long got = stream_read(r->s, r->block.p, (size_t)clen);
         if (got < 0 || (unsigned long long)got < clen) {
-            h->log(r->ctx, CV_LOG_WARN, "%s: the record at byte offset %llu is cut short (%s)", r->path,
+            h->log(r->ctx, CV_LOG_WARN, "%s: the record at byte offset %llu is cut short (%s)", r->o.path,
                    (unsigned long long)at, got < 0 ? stream_error(r->s) : "the file ends");
             r->ended = 1;
             describe(r, doc, &hd);
@@ -434,7 +440,7 @@ static cv_status warc_next(void *p, cv_doc *doc)
         if (!closed) {
             h->log(r->ctx, CV_LOG_WARN, "%s: the record at byte offset %llu does not end where its Content-Length "
                                         "says",
-                   r->path, (unsigned long long)at);
+                   r->o.path, (unsigned long long)at);
             describe(r, doc, &hd);
             h->doc_drop(doc, "bad_content_length", detail);
             return CV_DROP;
@@ -489,7 +495,7 @@ static const cv_plugin warc_reader = {
     .kind = CV_READER,
     .version = "1.0.0",
     .description = "Reads WARC/1.0 and 1.1 crawls (plain, .gz, .zst): HTTP responses, resources and WET text",
-    .options = options,
+    .optmap = warc_optmap,
     .create = warc_create,
     .destroy = warc_destroy,
     .next = warc_next,

@@ -1,19 +1,17 @@
 #!/usr/bin/env bash
 # bench.sh -- throughput and memory of convert against the decompression
-# floor and a Python baseline, on a synthetic corpus.  Run by hand; it is not
-# part of the test suite.
+# floor, on a synthetic corpus.  Run by hand; it is not part of the test
+# suite.  The comparison with other tools is peers_bench.sh's.
 #
-#   bash tests/bench/bench.sh [SIZE] [PYTHON_MB]
+#   bash tests/bench/bench.sh [SIZE]
 #
 # SIZE: uncompressed corpus size (default 200M; 1G for the full benchmark).
-# PYTHON_MB: how much of it the Python baseline reads (default 20; its rate
-# is what is compared).  BENCH_REPEAT=N runs every measurement N times,
+# BENCH_REPEAT=N runs every measurement N times,
 # interleaved (the machine's speed may drift), and reports medians.  Needs
 # bsdtar (libarchive-tools) and GNU time.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SIZE=${1:-200M}
-PYMB=${2:-20}
 WORK=${BENCH_DIR:-/tmp/convert-bench}
 REPEAT=${BENCH_REPEAT:-1}
 mkdir -p "$WORK"
@@ -63,7 +61,7 @@ mkdir -p "$WORK/norules"
 printf 'rules:\n  - name: never\n    pattern: "^zzz never zzz$"\n' >"$WORK/norules/never.yaml"
 sed "s|rules: .*|rules: $WORK/norules|" "$WORK/clean.yaml" >"$WORK/norules.yaml"
 
-rm -f "$WORK"/*.time "$WORK/python.runs"
+rm -f "$WORK"/*.time
 for ((i = 0; i < REPEAT; i++)); do
     measure floor bsdtar -xOf "$CORPUS"
     measure clean_j1 "$CONVERT" -q -c "$WORK/clean.yaml" -o "$WORK/out-clean_j1" -j 1
@@ -72,8 +70,6 @@ for ((i = 0; i < REPEAT; i++)); do
     measure floor_write sh -c 'bsdtar -xOf "$1" >"$2" && sync "$2" && rm -f "$2"' - "$CORPUS" "$WORK/floor.out"
     measure full_j1 "$CONVERT" -q -c config/example.yaml -i "$CORPUS" -o "$WORK/out-full_j1" -j 1
     measure full_j2 "$CONVERT" -q -c config/example.yaml -i "$CORPUS" -o "$WORK/out-full_j2" -j 2
-    rm -rf "$WORK/out-py"
-    "$PY" tests/bench/baseline.py "$CORPUS" "$WORK/out-py" --limit-mb "$PYMB" >>"$WORK/python.runs"
 done
 
 "$PY" - "$WORK" "$MB" "$DOCS" "$REPEAT" <<'PY'
@@ -82,8 +78,6 @@ work, mb, docs, repeat = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(
 def t(name):  # median seconds, largest peak RSS
     runs = [line.split() for line in open(f"{work}/{name}.time") if line.strip()]
     return statistics.median(float(s) for s, _ in runs), max(int(kb) for _, kb in runs)
-py = [line.split() for line in open(f"{work}/python.runs") if line.strip()]
-pydocs, pymb, pysecs = int(py[0][0]), float(py[0][1]), statistics.median(float(r[2]) for r in py)
 rows = [("floor: bsdtar -xOf", *t("floor")), ("read+normalize+boilerplate+jsonl -j1", *t("clean_j1")),
         ("read+normalize+boilerplate+jsonl -j2", *t("clean_j2")),
         ("full default pipeline -j1", *t("full_j1")), ("full default pipeline -j2", *t("full_j2"))]
@@ -94,15 +88,11 @@ if repeat > 1:
 print(f"{'run':42} {'seconds':>8} {'docs/s':>9} {'MB/s':>8} {'peak RSS':>9}")
 for name, s, kb in rows:
     print(f"{name:42} {s:8.2f} {docs / s:9.0f} {mb / s:8.1f} {kb / 1024:7.1f}MB")
-pyrate = pymb / pysecs
-print(f"{'python baseline (stdlib, no langid)':42} {pysecs:8.2f} {pydocs / pysecs:9.0f} {pyrate:8.2f}   ({pymb:.0f} MB read)")
 floor, clean, clean2, f1, f2 = (row[1] for row in rows)
 print(f"clean pipeline -j1 / floor:        {clean / floor:6.1f}x the time   (target <= 2x)")
 print(f"clean pipeline -j2 / floor:        {clean2 / floor:6.1f}x the time")
 print(f"  for scale: the same without rules -j2 {t('norules_j2')[0] / floor:4.1f}x; "
       f"decompressing into a synced file {t('floor_write')[0] / floor:4.1f}x")
-print(f"full -j1 vs python (by MB/s):      {mb / f1 / pyrate:6.1f}x faster     (target >= 20x)")
-print(f"full -j2 vs python (by MB/s):      {mb / f2 / pyrate:6.1f}x faster")
 print(f"-j2 speedup over -j1:              {f1 / f2:6.2f}x            (target >= 1.7x)")
 if repeat > 1:  # runs i of -j 1 and -j 2 ran back to back: their ratio sees the same machine
     pairs = [float(a.split()[0]) / float(b.split()[0]) for a, b in

@@ -115,34 +115,44 @@ mk web-urlfilter "$URLF" ""
 mk web-decon "" "$DECON"
 mk web-all "$URLF" "$PIIP
 $DECON"
-for n in none 10 4.6M; do
+head -1 "$WORK/urls.jsonl" >"$WORK/one.jsonl"
+for n in none 10 4.6M; do # the URLs, and one document: what loading the list costs
     list=$([ $n = 10 ] && echo ut1-10 || echo ut1)
-    { echo "reader: {plugin: jsonl, path: $WORK/urls.jsonl}"
-      [ $n = none ] && echo "steps: []" || echo "steps: [{plugin: urlfilter, blocklist: $WORK/$list}]"
-      echo "writers: [jsonl]"; } >"$WORK/urls-$n.yaml"
+    for input in urls one; do
+        { echo "reader: {plugin: jsonl, path: $WORK/$input.jsonl}"
+          [ $n = none ] && echo "steps: []" || echo "steps: [{plugin: urlfilter, blocklist: $WORK/$list}]"
+          echo "writers: [jsonl]"; } >"$WORK/$input-$n.yaml"
+    done
 done
 
 # ---- runs --------------------------------------------------------------------
 secs() { $PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["seconds"])' "$1/report.json"; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-run() { # name -> seconds and peak RSS appended to $WORK/name.t
+# Wall seconds (the report's) and CPU seconds (user + system): on a shared
+# machine the wall clock measures the neighbours too.
+run() { # name -> "wall cpu rss" appended to $WORK/name.t
     rm -rf "$WORK/o"
-    /usr/bin/time -f "%M" -o "$WORK/rss" "$CONVERT" -v -c "$WORK/$1.yaml" -o "$WORK/o" -j 2 2>"$WORK/$1.log" >/dev/null
-    echo "$(secs "$WORK/o") $(cat "$WORK/rss")" >>"$WORK/$1.t"
+    /usr/bin/time -f "%U %S %M" -o "$WORK/rss" "$CONVERT" -v -c "$WORK/$1.yaml" -o "$WORK/o" -j 2 2>"$WORK/$1.log" >/dev/null
+    echo "$(secs "$WORK/o") $(awk '{print $1 + $2, $3}' "$WORK/rss")" >>"$WORK/$1.t"
     cp "$WORK/o/report.json" "$WORK/$1.report.json"
 }
-names="web-none web-pii web-pii-phones web-urlfilter web-decon web-all urls-none urls-10 urls-4.6M"
+names="web-none web-pii web-pii-phones web-urlfilter web-decon web-all urls-none urls-10 urls-4.6M one-none one-10 one-4.6M"
 for n in $names; do : >"$WORK/$n.t"; done
 for i in $(seq "$REPEAT"); do
     for n in $names; do run "$n"; done
 done
 echo "machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); medians of $REPEAT runs at -j 2"
-printf "%-16s %9s %10s\n" run seconds "peak RSS"
+printf "%-16s %8s %8s %10s\n" run wall CPU "peak RSS"
 for n in $names; do
-    printf "%-16s %9s %7.0f MB\n" "$n" "$(cut -d' ' -f1 "$WORK/$n.t" | median)" \
-        "$(cut -d' ' -f2 "$WORK/$n.t" | median | awk '{print $1 / 1024}')"
+    printf "%-16s %8.2f %8.2f %7.0f MB\n" "$n" "$(cut -d' ' -f1 "$WORK/$n.t" | median)" \
+        "$(cut -d' ' -f2 "$WORK/$n.t" | median)" "$(cut -d' ' -f3 "$WORK/$n.t" | median | awk '{print $1 / 1024}')"
 done
+echo "--- documents in and out of the web runs (last run)"
+for n in web-none web-pii web-urlfilter web-decon web-all; do
+    $PY -c 'import json,sys; r=json.load(open(sys.argv[2])); print(sys.argv[1], r["read"], r["written"], {k: v for k, v in r["dropped_by_reason"].items() if k.split(":")[0] in ("urlfilter", "decontaminate")}, r["counters"].get("pii", ""))' "$n" "$WORK/$n.report.json"
+done
+echo "--- pii's scanners alone (CPU ms, best of five)"
+cc -O2 -D_GNU_SOURCE -Iplugins/pii -Ipluginkit tests/bench/pii_worst.c plugins/pii/detect.c pluginkit/text.c \
+    -lutf8proc -o "$WORK/pii_worst" && "$WORK/pii_worst" "$(dirname "$(dirname "$SET")")"/seeds/000_*.txt
 echo "--- what the steps logged at start (last run)"
 grep -h -E "urlfilter|decontaminate" "$WORK"/web-all.log "$WORK"/urls-10.log | grep -E "domains|items" | sort -u
-echo "--- drops of web-all (last run)"
-$PY -c 'import json,sys; r=json.load(open(sys.argv[1])); print(json.dumps({k: v for k, v in r.get("dropped", {}).items() if k.split(":")[0] in ("urlfilter", "decontaminate")}), json.dumps({k: v for k, v in r.get("plugins", r).get("pii", {}).items()} if isinstance(r.get("plugins", r).get("pii", {}), dict) else ""))' "$WORK/web-all.report.json" || true

@@ -50,6 +50,17 @@ expect_out "path               path   required" "--describe archive"
 run "$CONVERT" --describe dedup
 expect_rc 0 "--describe dedup"
 expect_out "serial: sees documents in input order (its per-document part, prepare, runs in parallel)" "--describe dedup"
+# The phased step is told its task by the core, not through options users see.
+for k in phase work shard shards memory; do
+    printf '%s\n' "$OUT" | grep -q "^    $k " && bad "--describe dedup shows the pseudo-option '$k'" || ok
+done
+# The limits of a phased run, for job scripts.
+run "$CONVERT" --phase-plan 300
+expect_rc 0 "--phase-plan 300"
+[ "$OUT" = "$(printf 'sign 300\npairs 256\ncollect 256\ndecide 1\napply 300\nmerge 1')" ] && ok || bad "--phase-plan 300: $OUT"
+run "$CONVERT" --phase-plan 1001
+expect_rc 2 "--phase-plan 1001"
+expect_err "from 1 to 1000" "--phase-plan 1001"
 run "$CONVERT" --describe --all
 expect_rc 0 "--describe --all"
 for p in archive jsonl normalize boilerplate dedup parquet csv conll; do expect_out "$p (" "--describe --all lists $p"; done

@@ -16,10 +16,14 @@ mkdir -p "$TMP/gen"
 node "$NODE_DIR/parquet_gen.mjs" "$TMP/gen" >"$TMP/duck.list" && ok || bad "DuckDB wrote the test files"
 node "$NODE_DIR/parquet_gen_arrow.mjs" "$TMP/gen" >"$TMP/arrow.list" && ok || bad "arrow-rs wrote the test files"
 printf 'reader: {plugin: parquet}\nwriters:\n  - plugin: jsonl\n' >"$TMP/read.yaml"
+# Under valgrind (CONVERT_WRAPPER) a run takes seconds: a few files of each
+# kind there; the sanitizer and plain builds read them all.
+SOME='duck_zstd_v2|duck_gzip_v1|duck_no_dict|arrow_delta_v2_gzip|arrow_delta_v1_brotli|arrow_lz4'
+pick() { if [ -n "${CONVERT_WRAPPER:-}" ]; then grep -E "$1"; else cat; fi; }
 
 # Value for value, file by file (the old LZ4 codec DuckDB cannot read: against the LZ4_RAW file).
 pairs=()
-for f in $(cat "$TMP/duck.list" "$TMP/arrow.list"); do
+for f in $(cat "$TMP/duck.list" "$TMP/arrow.list" | pick "$SOME"); do
     name=$(basename "$f" .parquet)
     run "$CONVERT" -q -c "$TMP/read.yaml" -i "$f" -o "$TMP/r-$name"
     expect_rc 0 "$name: read"
@@ -165,7 +169,7 @@ for k in range(16):  # flipped bytes all over, footer included
     b[at] ^= 0x5A
     w(f"flip_{k:02}", bytes(b))
 PY
-for f in "$TMP"/bad/*.parquet; do
+for f in $(ls "$TMP"/bad/*.parquet | pick 'truncated|no_magic|footer|empty|page_zeros|flip_0[0-3]|flip_1[0-3]'); do
     name=$(basename "$f" .parquet)
     run "$CONVERT" -q -c "$TMP/read.yaml" -i "$f" -o "$TMP/bad-$name"
     case "$name" in

@@ -1,7 +1,8 @@
 /* Fuzz classify's model loading: any bytes as a fastText model file.  The
  * layout check (plugins/classify/ftcheck.c) must refuse whatever fastText's
  * own loader cannot read safely; a file it accepts is loaded by fastText and
- * classifies a text.  Seeds: tiny models of each loss, a pruned .ftz. */
+ * classifies a text.  Seeds: tiny models (softmax, hs, one-vs-all; a pruned
+ * .ftz), made by `fasttext supervised` and `fasttext quantize`. */
 #include <stdio.h>
 
 #include "fuzz.h"

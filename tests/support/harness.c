@@ -8,7 +8,8 @@
 
 #include "options.h"
 
-th_plugin *th_open(cv_kind kind, const char *name, const char *yaml, const char *outdir)
+/* strict: an option error fails the test; else it is returned like create()'s. */
+static th_plugin *open_plugin(cv_kind kind, const char *name, const char *yaml, const char *outdir, int strict)
 {
     th_plugin *p = cv_xcalloc(1, sizeof *p);
     cv_err err;
@@ -25,8 +26,12 @@ th_plugin *th_open(cv_kind kind, const char *name, const char *yaml, const char 
         fail_msg("bad test YAML: %s", err.msg);
     p->opts = cv_opts_parse(e->desc->optmap, n, name, "test", TEST_SOURCE_DIR, &err);
     cv_node_free(n);
-    if (!p->opts)
+    if (!p->opts && strict)
         fail_msg("options: %s", err.msg);
+    if (!p->opts) {
+        snprintf(p->error, sizeof p->error, "%s", err.msg);
+        return p;
+    }
     p->report = cv_report_new();
     if (outdir && !(p->outs = cv_outset_new(outdir, &err)))
         fail_msg("outdir: %s", err.msg);
@@ -35,6 +40,21 @@ th_plugin *th_open(cv_kind kind, const char *name, const char *yaml, const char 
     if (!p->inst)
         snprintf(p->error, sizeof p->error, "%s", p->ctx.err);
     return p;
+}
+
+th_plugin *th_open(cv_kind kind, const char *name, const char *yaml, const char *outdir)
+{
+    return open_plugin(kind, name, yaml, outdir, 1);
+}
+
+const char *th_refusal(cv_kind kind, const char *name, const char *yaml, const char *outdir)
+{
+    static char why[1024];
+    th_plugin *p = open_plugin(kind, name, yaml, outdir, 0);
+    int refused = !p->inst;
+    snprintf(why, sizeof why, "%s", p->error);
+    th_close(p);
+    return refused ? why : NULL;
 }
 
 int th_commit(th_plugin *p)

@@ -27,6 +27,10 @@ typedef struct th_plugin {
  * `outdir` (may be NULL for readers and steps).  On create() failure returns
  * the struct with inst == NULL and the message in ->error. */
 th_plugin *th_open(cv_kind kind, const char *name, const char *yaml, const char *outdir);
+/* Why the plugin refuses these options: the core's option check (a choice,
+ * a range, a type) or create()'s error; NULL when it opens.  The text lives
+ * until the next call. */
+const char *th_refusal(cv_kind kind, const char *name, const char *yaml, const char *outdir);
 void th_close(th_plugin *p);
 /* Commit outputs (writers); 0 on success. */
 int th_commit(th_plugin *p);

@@ -35,9 +35,10 @@ static void test_quoting(void **s)
 static void test_bad_delimiter(void **s)
 {
     (void)s;
-    th_plugin *w = th_open(CV_WRITER, "csv", "delimiter: '\"'", "/tmp");
-    assert_null(w->inst);
-    th_close(w);
+    const char *why = th_refusal(CV_WRITER, "csv", "delimiter: '\"'", "/tmp");
+    assert_non_null(why);
+    assert_non_null(strstr(why, "delimiter must be one ASCII character"));
+    assert_non_null(th_refusal(CV_WRITER, "csv", "columns: []", "/tmp"));
 }
 
 int main(void)

@@ -104,13 +104,18 @@ static void test_short_docs(void **s)
 static void test_bad_options(void **s)
 {
     (void)s;
-    th_plugin *p = th_open(CV_STEP, "dedup", "measure: cosine", NULL);
-    assert_null(p->inst);
-    assert_non_null(strstr(p->error, "measure must be jaccard or containment"));
-    th_close(p);
-    p = th_open(CV_STEP, "dedup", "threshold: 1.5", NULL);
-    assert_null(p->inst);
-    th_close(p);
+    /* Refused by the core from the option map, */
+    const char *why = th_refusal(CV_STEP, "dedup", "measure: cosine", NULL);
+    assert_non_null(why);
+    assert_non_null(strstr(why, "option 'measure' must be one of jaccard|containment"));
+    assert_non_null(th_refusal(CV_STEP, "dedup", "ngram: 0", NULL));
+    assert_non_null(th_refusal(CV_STEP, "dedup", "ngram: 65", NULL));
+    assert_non_null(th_refusal(CV_STEP, "dedup", "phase: merge", NULL));
+    /* or by dedup, where one option alone cannot say it. */
+    assert_non_null(strstr(th_refusal(CV_STEP, "dedup", "threshold: 1.5", NULL), "threshold must be in (0, 1]"));
+    assert_non_null(strstr(th_refusal(CV_STEP, "dedup", "threshold: 0", NULL), "threshold must be in (0, 1]"));
+    assert_non_null(strstr(th_refusal(CV_STEP, "dedup", "bands: 100\nrows: 41", NULL), "bands * rows"));
+    assert_null(th_refusal(CV_STEP, "dedup", "bands: 64\nrows: 64\nngram: 64\nthreshold: 1", NULL));
 }
 
 static void test_serial_flag(void **s)

@@ -130,14 +130,15 @@ static void test_framing(void **s)
 static void test_options_refused(void **s)
 {
     (void)s;
-    static const char *const bad[] = {"spans: chars", "compression: lz4", "zstd_level: 0", "columns: [a:float]",
-                                      "columns: [text]", "columns: [a, a]", "columns: [metadata:string]"};
+    static const char *const bad[] = {"spans: chars",      "compression: lz4",   "zstd_level: 0",   "zstd_level: 20",
+                                      "row_group_size: 0", "row_group_size: 2G", "columns: [a:float]",
+                                      "columns: [text]",   "columns: [a, a]",    "columns: [metadata:string]"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        th_plugin *w = th_open(CV_WRITER, "parquet", bad[i], "/tmp");
-        assert_null(w->inst);
-        assert_true(strlen(w->error) > 0);
-        th_close(w);
+        const char *why = th_refusal(CV_WRITER, "parquet", bad[i], "/tmp");
+        assert_non_null(why);
+        assert_true(strlen(why) > 0);
     }
+    assert_null(th_refusal(CV_WRITER, "parquet", "zstd_level: 19\nrow_group_size: 1G", "/tmp"));
 }
 
 static void test_wrong_type(void **s)

@@ -1,0 +1,230 @@
+/* bound.c -- see bound.h.  The tokenizer follows libxml2 2.9's HTML parser
+ * where it decides what a tag holds: where a tag, an attribute name and a
+ * value end, which text is a comment or a script's. */
+#include "bound.h"
+
+#include <string.h>
+#include <strings.h>
+
+static int blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+static int letter(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+static int name_char(char c)
+{
+    return letter(c) || (c >= '0' && c <= '9') || c == ':' || c == '-' || c == '_' || c == '.';
+}
+
+/* libxml2 reads a name 100 bytes at a time: a longer one is several. */
+#define NAME_CHUNK 100
+
+typedef struct tag {
+    size_t name, name_len; /* the element's name */
+    size_t end;            /* the index of its '>', or len */
+    size_t cut;            /* where its attribute max+1 starts; 0 when it has no more */
+    int empty;             /* written <x/> */
+} tag;
+
+/* s[i] is the first letter of a start tag's name. */
+static void scan_tag(const char *s, size_t len, size_t i, size_t max, tag *t)
+{
+    t->name = i;
+    while (i < len && name_char(s[i]))
+        i++;
+    t->name_len = i - t->name;
+    t->cut = 0;
+    size_t n = 0;
+    for (;;) {
+        while (i < len && blank(s[i]))
+            i++;
+        if (i >= len || s[i] == '>')
+            break;
+        if (s[i] == '/' && i + 1 < len && s[i + 1] == '>') {
+            i++;
+            break;
+        }
+        if (!letter(s[i]) && s[i] != '_' && s[i] != ':' && s[i] != '.') {
+            /* not a name: the parser skips it up to a blank or the tag's end */
+            while (i < len && !blank(s[i]) && s[i] != '>' && !(s[i] == '/' && i + 1 < len && s[i + 1] == '>'))
+                i++;
+            continue;
+        }
+        size_t a = i;
+        while (i < len && name_char(s[i]))
+            i++;
+        size_t before = n;
+        n += (i - a + NAME_CHUNK - 1) / NAME_CHUNK;
+        if (before <= max && n > max && !t->cut)
+            t->cut = a;
+        size_t j = i;
+        while (j < len && blank(s[j]))
+            j++;
+        if (j >= len || s[j] != '=')
+            continue;
+        j++;
+        while (j < len && blank(s[j]))
+            j++;
+        if (j < len && (s[j] == '"' || s[j] == '\'')) {
+            const char *q = memchr(s + j + 1, s[j], len - j - 1);
+            i = q ? (size_t)(q - s) + 1 : len;
+        } else {
+            while (j < len && !blank(s[j]) && s[j] != '>')
+                j++;
+            i = j;
+        }
+    }
+    t->end = i;
+    t->empty = i < len && i > 0 && s[i - 1] == '/';
+}
+
+/* The index just past what starts at s[i] == '<' when it is a comment, a
+ * doctype or a processing instruction; 0 when it is none of these. */
+static size_t skip_markup(const char *s, size_t len, size_t i)
+{
+    if (i + 1 >= len || (s[i + 1] != '!' && s[i + 1] != '?'))
+        return 0;
+    if (i + 3 < len && s[i + 1] == '!' && s[i + 2] == '-' && s[i + 3] == '-') {
+        for (size_t k = i + 4; k + 2 < len; k++) {
+            const char *d = memchr(s + k, '-', len - k);
+            if (!d)
+                break;
+            k = (size_t)(d - s);
+            if (k + 2 < len && s[k + 1] == '-' && s[k + 2] == '>')
+                return k + 3;
+            if (k + 3 < len && s[k + 1] == '-' && s[k + 2] == '!' && s[k + 3] == '>')
+                return k + 4;
+        }
+        return len;
+    }
+    const char *gt = memchr(s + i, '>', len - i);
+    return gt ? (size_t)(gt - s) + 1 : len;
+}
+
+/* Script and style hold text up to their own end tag, as in the parser. */
+static int raw_text(const char *s, const tag *t)
+{
+    return !t->empty && ((t->name_len == 6 && !strncasecmp(s + t->name, "script", 6)) ||
+                         (t->name_len == 5 && !strncasecmp(s + t->name, "style", 5)));
+}
+
+/* The index of the "</name" that ends the raw text starting at i, or len. */
+static size_t raw_end(const char *s, size_t len, size_t i, const tag *t)
+{
+    while (i < len) {
+        const char *lt = memchr(s + i, '<', len - i);
+        if (!lt)
+            return len;
+        i = (size_t)(lt - s);
+        if (i + 1 + t->name_len < len && s[i + 1] == '/' && !strncasecmp(s + i + 2, s + t->name, t->name_len))
+            return i;
+        i++;
+    }
+    return len;
+}
+
+int bound_attrs(const char *s, size_t len, size_t max, cv_buf *out)
+{
+    size_t i = 0, copied = 0;
+    int rewrote = 0;
+    while (i < len) {
+        const char *lt = memchr(s + i, '<', len - i);
+        if (!lt)
+            break;
+        i = (size_t)(lt - s);
+        size_t past = skip_markup(s, len, i);
+        if (past) {
+            i = past;
+            continue;
+        }
+        if (i + 1 >= len || !letter(s[i + 1])) {
+            i++;
+            continue;
+        }
+        tag t;
+        scan_tag(s, len, i + 1, max, &t);
+        if (t.cut) {
+            if (!rewrote)
+                out->len = 0;
+            rewrote = 1;
+            buf_add(out, s + copied, t.cut - copied);
+            copied = t.end; /* from its '>' (or "/>") on */
+            if (t.empty)
+                copied--;
+        }
+        i = raw_text(s, &t) && t.end < len ? raw_end(s, len, t.end + 1, &t) : t.end;
+    }
+    if (rewrote)
+        buf_add(out, s + copied, len - copied);
+    return rewrote;
+}
+
+/* The elements libxml2 2.9 knows as empty: they open no level. */
+static int void_element(const char *name, size_t n)
+{
+    static const char *const names[] = {"area", "base", "basefont", "br",      "col",  "embed", "frame",
+                                        "hr",   "img",  "input",    "isindex", "link", "meta",  "param"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (strlen(names[k]) == n && !strncasecmp(name, names[k], n))
+            return 1;
+    return 0;
+}
+
+void bound_flatten(const char *s, size_t len, size_t depth, cv_buf *out)
+{
+    size_t i = 0, copied = 0, level = 0, excess = 0;
+    out->len = 0;
+    while (i < len) {
+        const char *lt = memchr(s + i, '<', len - i);
+        if (!lt)
+            break;
+        i = (size_t)(lt - s);
+        size_t past = skip_markup(s, len, i);
+        if (past) {
+            i = past;
+            continue;
+        }
+        if (i + 1 < len && s[i + 1] == '/') { /* an end tag: to its '>' */
+            const char *gt = memchr(s + i, '>', len - i);
+            size_t end = gt ? (size_t)(gt - s) + 1 : len;
+            if (excess) {
+                buf_add(out, s + copied, i - copied);
+                buf_addc(out, ' ');
+                copied = end;
+                excess--;
+            } else if (level) {
+                level--;
+            }
+            i = end;
+            continue;
+        }
+        if (i + 1 >= len || !letter(s[i + 1])) {
+            i++;
+            continue;
+        }
+        tag t;
+        scan_tag(s, len, i + 1, (size_t)-1, &t);
+        size_t end = t.end < len ? t.end + 1 : len;
+        int raw = raw_text(s, &t);
+        if (raw)
+            end = end < len ? raw_end(s, len, end, &t) : len;
+        if (t.empty || void_element(s + t.name, t.name_len)) {
+            i = end;
+            continue;
+        }
+        if (level < depth) {
+            level++;
+            i = end;
+            continue;
+        }
+        /* too deep: the tag goes; a script or style goes with its text */
+        buf_add(out, s + copied, i - copied);
+        buf_addc(out, ' ');
+        copied = end;
+        if (raw && end < len) {
+            const char *gt = memchr(s + end, '>', len - end);
+            copied = gt ? (size_t)(gt - s) + 1 : len;
+        } else {
+            excess++;
+        }
+        i = copied;
+    }
+    buf_add(out, s + copied, len - copied);
+}

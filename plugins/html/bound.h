@@ -1,0 +1,29 @@
+/* bound.h -- hostile HTML made parseable in linear time, before libxml2
+ * sees it.  Both passes tokenize tags as libxml2's HTML parser does (names,
+ * quoted and bare attribute values, comments, script and style text) and
+ * leave every other byte as it is. */
+#ifndef CONVERT_HTML_BOUND_H
+#define CONVERT_HTML_BOUND_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+/* libxml2 checks each attribute of a start tag against all the earlier ones:
+ * a tag with n attributes costs n^2/2 string compares.  No real page comes
+ * near this many on one element. */
+#define BOUND_MAX_ATTRS 256
+
+/* When some start tag of s has more than max attributes: out gets s with
+ * the attributes past the first max of each such tag left out, and 1 is
+ * returned.  Otherwise 0, and out is untouched. */
+int bound_attrs(const char *s, size_t len, size_t max, cv_buf *out);
+
+/* out gets s with every start tag that would open an element deeper than
+ * depth, and the end tag that closes it, replaced by a space: the text stays,
+ * the structure past that depth goes.  Depth is counted from the tags alone
+ * (void elements and <x/> open nothing), so it is an upper bound of the
+ * parser's where end tags are omitted.  depth 0 leaves no tag at all. */
+void bound_flatten(const char *s, size_t len, size_t depth, cv_buf *out);
+
+#endif

@@ -1,0 +1,202 @@
+/* Output sets and completion markers: nothing appears under its final name
+ * before the commit, everything after it (compressed when the name says
+ * so), nothing at all after an abort; names that leave the folder are
+ * refused.  A marker vouches for sizes always and checksums where asked, so
+ * a file changed in place or cut short is found, and a run that marks its
+ * set withdraws the marker it replaces before writing anything. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "output.h"
+
+static char *tmpdir(void)
+{
+    char *t = strdup("/tmp/convert-test-output-XXXXXX");
+    assert_non_null(mkdtemp(t));
+    return t;
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+    char *p = malloc(strlen(dir) + strlen(name) + 2);
+    sprintf(p, "%s/%s", dir, name);
+    return p;
+}
+
+static int exists(const char *dir, const char *name)
+{
+    char *p = path_in(dir, name);
+    struct stat st;
+    int rc = stat(p, &st) == 0;
+    free(p);
+    return rc;
+}
+
+static size_t entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    size_t n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static void rmtree(const char *dir)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void write_text(cv_outset *s, const char *name, const char *text)
+{
+    cv_err e;
+    cv_out *o = cv_outset_open(s, name, &e);
+    assert_non_null(o);
+    assert_int_equal(cv_out_write(o, text, strlen(text)), 0);
+}
+
+static void test_commit_and_abort(void **state)
+{
+    (void)state;
+    char *dir = tmpdir(), *sub = path_in(dir, "out");
+    cv_err e;
+    cv_outset *s = cv_outset_new(sub, &e);
+    assert_non_null(s);
+    write_text(s, "a.jsonl", "{\"id\":1}\n");
+    write_text(s, "deep/b.jsonl.gz", "compressed\n");
+    assert_false(exists(sub, "a.jsonl")); /* not before the commit */
+    assert_false(exists(sub, "deep/b.jsonl.gz"));
+    assert_int_equal(cv_outset_commit(s, &e), 0);
+    cv_outset_free(s);
+    assert_true(exists(sub, "a.jsonl"));
+    char *gz = path_in(sub, "deep/b.jsonl.gz"), buf[64] = {0};
+    gzFile g = gzopen(gz, "rb");
+    assert_non_null(g);
+    assert_int_equal(gzread(g, buf, sizeof buf - 1), 11);
+    gzclose(g);
+    assert_string_equal(buf, "compressed\n");
+    free(gz);
+
+    /* An abort leaves the folder as it was: no new file, no temp file. */
+    size_t before = entries(sub);
+    s = cv_outset_new(sub, &e);
+    write_text(s, "c.jsonl", "x\n");
+    cv_outset_abort(s);
+    cv_outset_free(s);
+    assert_false(exists(sub, "c.jsonl"));
+    assert_int_equal(entries(sub), before);
+    /* So does a set freed without a commit. */
+    s = cv_outset_new(sub, &e);
+    write_text(s, "d.jsonl", "x\n");
+    cv_outset_free(s);
+    assert_int_equal(entries(sub), before);
+
+    /* Names that leave the folder are refused. */
+    s = cv_outset_new(sub, &e);
+    assert_null(cv_outset_open(s, "../escape.jsonl", &e));
+    assert_null(cv_outset_open(s, "/etc/escape.jsonl", &e));
+    cv_outset_free(s);
+    assert_false(exists(dir, "escape.jsonl"));
+    rmtree(dir);
+    free(sub);
+    free(dir);
+}
+
+/* Overwrite byte `at` of dir/name with `c` (size unchanged), or cut the file to `at` bytes. */
+static void damage(const char *dir, const char *name, long at, int c, int cut)
+{
+    char *p = path_in(dir, name);
+    if (cut) {
+        assert_int_equal(truncate(p, at), 0);
+    } else {
+        FILE *f = fopen(p, "r+b");
+        assert_non_null(f);
+        fseek(f, at, SEEK_SET);
+        fputc(c, f);
+        fclose(f);
+    }
+    free(p);
+}
+
+static void marked_set(const char *dir)
+{
+    cv_err e;
+    cv_outset *s = cv_outset_new(dir, &e);
+    assert_non_null(s);
+    cv_outset_mark(s);
+    write_text(s, "ids.bin", "0123456789");
+    write_text(s, "bands-0.bin", "abcdefghij");
+    assert_int_equal(cv_outset_commit(s, &e), 0);
+    cv_outset_free(s);
+}
+
+static void test_markers(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    cv_err e;
+    assert_int_equal(cv_marker_check(dir, NULL, &e), -1); /* nothing there yet */
+    assert_non_null(strstr(e.msg, "missing"));
+    marked_set(dir);
+    assert_true(exists(dir, CV_MARKER));
+    assert_int_equal(cv_marker_check(dir, NULL, &e), 0);
+    assert_int_equal(cv_marker_check(dir, "*.bin", &e), 0);
+
+    /* Changed in place: only a checksum finds it, and only where asked. */
+    damage(dir, "bands-0.bin", 3, 'X', 0);
+    assert_int_equal(cv_marker_check(dir, "ids.bin", &e), 0);
+    assert_int_equal(cv_marker_check(dir, "bands-*.bin", &e), -1);
+    assert_non_null(strstr(e.msg, "bands-0.bin"));
+    assert_int_equal(cv_marker_check(dir, NULL, &e), -1);
+
+    /* Cut short: the size finds it whatever is asked. */
+    marked_set(dir);
+    damage(dir, "ids.bin", 4, 0, 1);
+    assert_int_equal(cv_marker_check(dir, "nothing-matches", &e), -1);
+    assert_non_null(strstr(e.msg, "ids.bin"));
+
+    /* A new marked run withdraws the old marker first: killed before its
+     * commit, it leaves no marker vouching for files it half replaced. */
+    marked_set(dir);
+    assert_int_equal(cv_marker_check(dir, NULL, &e), 0);
+    cv_outset *s = cv_outset_new(dir, &e);
+    cv_outset_mark(s);
+    assert_false(exists(dir, CV_MARKER));
+    write_text(s, "ids.bin", "new");
+    cv_outset_free(s); /* no commit */
+    assert_int_equal(cv_marker_check(dir, NULL, &e), -1);
+
+    /* A set that is not marked writes no marker. */
+    char *plain = path_in(dir, "plain");
+    s = cv_outset_new(plain, &e);
+    write_text(s, "a.txt", "a");
+    assert_int_equal(cv_outset_commit(s, &e), 0);
+    cv_outset_free(s);
+    assert_false(exists(plain, CV_MARKER));
+    free(plain);
+    rmtree(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_commit_and_abort),
+        cmocka_unit_test(test_markers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
