@@ -225,7 +225,7 @@ typedef struct classify {
     ft_pred *top, *all;
 } classify;
 
-static void c_destroy(void *p)
+static void classify_destroy(void *p)
 {
     classify *c = p;
     if (c->sh)
@@ -343,7 +343,7 @@ static int load_keep(classify *c)
     return 0;
 }
 
-static void *c_create(const cv_host *h, cv_ctx *ctx)
+static void *classify_create(const cv_host *h, cv_ctx *ctx)
 {
     classify *c = calloc(1, sizeof *c);
     if (!c)
@@ -375,7 +375,7 @@ static void *c_create(const cv_host *h, cv_ctx *ctx)
             c->rules[i].min = c->thr[c->rules[i].label];
     return c;
 fail:
-    c_destroy(c);
+    classify_destroy(c);
     return NULL;
 }
 
@@ -438,7 +438,7 @@ static int passes(classify *c, int n, int *all_n)
     return 0;
 }
 
-static cv_status c_process(void *p, cv_doc *doc)
+static cv_status classify_process(void *p, cv_doc *doc)
 {
     classify *c = p;
     const cv_host *h = c->h;
@@ -486,9 +486,9 @@ static const cv_plugin classify_step = {
     .kind = CV_STEP,
     .version = "1.0.0",
     .description = "Score with a fastText classifier (quality or language ID): tag, and keep by label and probability",
-    .create = c_create,
-    .destroy = c_destroy,
-    .process = c_process,
+    .create = classify_create,
+    .destroy = classify_destroy,
+    .process = classify_process,
     .optmap = optmap,
 };
 

@@ -281,7 +281,7 @@ typedef struct decon {
     size_t cap;
 } decon;
 
-static void *d_create(const cv_host *h, cv_ctx *ctx)
+static void *decontaminate_create(const cv_host *h, cv_ctx *ctx)
 {
     decon *d = calloc(1, sizeof *d);
     if (!d)
@@ -328,7 +328,7 @@ static void *d_create(const cv_host *h, cv_ctx *ctx)
     return d;
 }
 
-static void d_destroy(void *p)
+static void decontaminate_destroy(void *p)
 {
     decon *d = p;
     shared_put(d->index);
@@ -336,7 +336,7 @@ static void d_destroy(void *p)
     free(d);
 }
 
-static cv_status d_process(void *p, cv_doc *doc)
+static cv_status decontaminate_process(void *p, cv_doc *doc)
 {
     decon *d = p;
     const cv_host *h = d->host;
@@ -384,9 +384,9 @@ static const cv_plugin decontaminate_step = {
     .version = "1.0.0",
     .description = "Drops documents that hold word n-grams of evaluation benchmarks",
     .optmap = optmap,
-    .create = d_create,
-    .destroy = d_destroy,
-    .process = d_process,
+    .create = decontaminate_create,
+    .destroy = decontaminate_destroy,
+    .process = decontaminate_process,
 };
 
 CONVERT_PLUGINS(&decontaminate_step)

@@ -41,7 +41,7 @@ typedef struct ftw {
     cv_buf line;
 } ftw;
 
-static void w_destroy(void *p)
+static void fasttext_destroy(void *p)
 {
     ftw *w = p;
     splitout_free(&w->outs);
@@ -49,7 +49,7 @@ static void w_destroy(void *p)
     free(w);
 }
 
-static void *w_create(const cv_host *h, cv_ctx *ctx)
+static void *fasttext_create(const cv_host *h, cv_ctx *ctx)
 {
     ftw_opts o;
     h->opt_load(ctx, &o);
@@ -144,7 +144,7 @@ static int add_labels(ftw *w, const cv_doc *doc)
     return got;
 }
 
-static cv_status w_write(void *p, const cv_doc *doc)
+static cv_status fasttext_write(void *p, const cv_doc *doc)
 {
     ftw *w = p;
     const cv_host *h = w->h;
@@ -177,9 +177,9 @@ static const cv_plugin fasttext_writer = {
     .kind = CV_WRITER,
     .version = "1.0.0",
     .description = "fastText training file: __label__<metadata value> then the text on one line, per split",
-    .create = w_create,
-    .destroy = w_destroy,
-    .write = w_write,
+    .create = fasttext_create,
+    .destroy = fasttext_destroy,
+    .write = fasttext_write,
     .optmap = optmap,
 };
 

@@ -110,7 +110,7 @@ static void close_file(pqreader *r)
     r->path = NULL;
 }
 
-static void pr_destroy(void *p)
+static void parquet_reader_destroy(void *p)
 {
     pqreader *r = p;
     close_file(r);
@@ -817,7 +817,7 @@ static void meta_field(pqreader *r, cv_doc *doc, const field *f)
 
 /* ---- the callbacks ---------------------------------------------------------- */
 
-static void *pr_create(const cv_host *host, cv_ctx *ctx)
+static void *parquet_reader_create(const cv_host *host, cv_ctx *ctx)
 {
     pqreader *r = calloc(1, sizeof *r);
     if (!r)
@@ -833,18 +833,18 @@ static void *pr_create(const cv_host *host, cv_ctx *ctx)
     char why[512];
     if (!r->o.path) {
         host->error(ctx, "no input: set path, or give -i FILE");
-        pr_destroy(r);
+        parquet_reader_destroy(r);
         return NULL;
     }
     if (hf_files_find(r->o.path, r->o.config, &r->files, why, sizeof why) < 0) {
         host->error(ctx, "%s", why);
-        pr_destroy(r);
+        parquet_reader_destroy(r);
         return NULL;
     }
     return r;
 }
 
-static cv_status pr_next(void *p, cv_doc *doc)
+static cv_status parquet_reader_next(void *p, cv_doc *doc)
 {
     pqreader *r = p;
     const cv_host *h = r->host;
@@ -941,8 +941,8 @@ const cv_plugin parquet_reader = {
     .kind = CV_READER,
     .version = "1.0.0",
     .description = "Reads Apache Parquet files and Hugging Face dataset folders: one document per row",
-    .create = pr_create,
-    .destroy = pr_destroy,
-    .next = pr_next,
+    .create = parquet_reader_create,
+    .destroy = parquet_reader_destroy,
+    .next = parquet_reader_next,
     .optmap = optmap,
 };

@@ -184,22 +184,21 @@ static int cp_before(const char *s, size_t i, size_t *start)
 
 /* A word just before s[i] (spaces skipped) that makes the next number a
  * version, not an address: "version 1.2.3.4", "v 10.0.0.1". */
-static int after_version_word(const char *s, size_t i)
+static int after_version_word(const char *s, size_t i, const pii_words *words)
 {
-    static const char *const words[] = {"version", "ver", "v", "release", "build", "версия", "версія",
-                                        "Версия", "Версія", "версии", "версії"};
     size_t e = i;
     while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '.'))
         e--;
     size_t b = e, k;
     while (b > 0 && e - b < 16 && cp_is_letter(cp_before(s, b, &k)))
         b = k;
-    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
-        size_t n = strlen(words[k]);
+    for (size_t k = 0; k < words->n; k++) {
+        const char *w = words->v[k];
+        size_t n = strlen(w);
         if (e - b != n)
             continue;
         size_t j = 0;
-        while (j < n && (is_alpha(words[k][j]) ? (s[b + j] | 0x20) == words[k][j] : s[b + j] == words[k][j]))
+        while (j < n && (is_alpha(w[j]) ? (s[b + j] | 0x20) == w[j] : s[b + j] == w[j]))
             j++;
         if (j == n)
             return 1;
@@ -210,7 +209,7 @@ static int after_version_word(const char *s, size_t i)
 /* An address starting at s[i] (the caller checked what comes before): its
  * length when it is one a person may be reached at, else 0.  *consumed says
  * how far the scan may skip either way. */
-static size_t ip_at(const char *s, size_t len, size_t i, size_t *consumed)
+static size_t ip_at(const char *s, size_t len, size_t i, const pii_cues *cues, size_t *consumed)
 {
     const char *end = s + len;
     uint32_t v4;
@@ -235,7 +234,7 @@ static size_t ip_at(const char *s, size_t len, size_t i, size_t *consumed)
     int c2 = i + l + 1 < len ? (unsigned char)s[i + l + 1] : 0;
     if (is_alnum(c) || c == '_' || ((c == '.' || c == '-') && is_digit(c2)))
         return 0; /* 1.2.3.4.5, 1.2.3.4-6: part of something longer */
-    if (after_version_word(s, i))
+    if (after_version_word(s, i, &cues->version_words))
         return 0;
     return pii_ipv4_is_global(v4) ? l : 0;
 }
@@ -251,17 +250,17 @@ static int local_ok(int cp)
 static int label_ok(int cp) { return cp < 0x80 ? is_alnum(cp) || cp == '-' : cp_is_letter(cp); }
 
 /* Endings of file names that look like a top-level domain: "icon@2x.png". */
-static int file_suffix(const char *s, size_t n)
+static int file_suffix(const char *s, size_t n, const pii_words *ext)
 {
-    static const char *const ext[] = {"png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "ico", "tif", "tiff", "css", "js"};
-    for (size_t k = 0; k < sizeof ext / sizeof ext[0]; k++)
-        if (strlen(ext[k]) == n && !strncasecmp(s, ext[k], n))
+    for (size_t k = 0; k < ext->n; k++)
+        if (strlen(ext->v[k]) == n && !strncasecmp(s, ext->v[k], n))
             return 1;
     return 0;
 }
 
 /* An address around the '@' at s[at]: *start, *end; 1 when it is one. */
-static int email_at(const char *s, size_t len, size_t at, size_t floor, size_t *start, size_t *end)
+static int email_at(const char *s, size_t len, size_t at, size_t floor, const pii_cues *cues, size_t *start,
+                    size_t *end)
 {
     size_t j = at;
     while (j > floor) {
@@ -312,7 +311,7 @@ static int email_at(const char *s, size_t len, size_t at, size_t floor, size_t *
         return 0;
     size_t tld = k - last;
     int idn = tld > 4 && !strncasecmp(s + last, "xn--", 4);
-    if (labels < 2 || tld < 2 || (!tld_alpha && !idn) || file_suffix(s + last, tld))
+    if (labels < 2 || tld < 2 || (!tld_alpha && !idn) || file_suffix(s + last, tld, &cues->file_suffixes))
         return 0;
     *start = j;
     *end = k;
@@ -353,7 +352,7 @@ static int icase_in(const char *w, size_t wn, const char *needle)
 }
 
 /* The few bytes before a number on its line: "Tel.:", "ISBN". */
-static int context_has(const char *s, size_t i, const char *const *words, size_t nwords)
+static int context_has(const char *s, size_t i, const pii_words *words)
 {
     size_t b = i > 24 ? i - 24 : 0;
     for (size_t k = i; k > b; k--)
@@ -361,19 +360,15 @@ static int context_has(const char *s, size_t i, const char *const *words, size_t
             b = k;
             break;
         }
-    for (size_t k = 0; k < nwords; k++)
-        if (icase_in(s + b, i - b, words[k]))
+    for (size_t k = 0; k < words->n; k++)
+        if (icase_in(s + b, i - b, words->v[k]))
             return 1;
     return 0;
 }
 
 /* A word that names what follows as a phone number, right before it:
- * "Tel.: ", "моб. ", "phone - ".  Whole words only (not "hotel 12 34 567"). */
-static const char *const phone_words[] = {"tel", "phone", "telephone", "mobile", "mob", "fax", "call", "whatsapp",
-                                          "tél", "téléphone", "telefon", "teléfono", "handy", "тел", "Тел", "ТЕЛ",
-                                          "телефон", "Телефон", "моб", "Моб", "факс", "Факс"};
-
-static int phone_word_before(const char *s, size_t i)
+ * "Tel.: ", "phone - ".  Whole words only (not "hotel 12 34 567"). */
+static int phone_word_before(const char *s, size_t i, const pii_words *words)
 {
     size_t e = i, gap = 0;
     while (e > 0 && gap < 6) {
@@ -387,9 +382,9 @@ static int phone_word_before(const char *s, size_t i)
     }
     if (e == 0 || !(is_alpha(s[e - 1]) || ((unsigned char)s[e - 1] & 0x80)))
         return 0;
-    for (size_t k = 0; k < sizeof phone_words / sizeof phone_words[0]; k++) {
-        size_t n = strlen(phone_words[k]);
-        if (e < n || !icase_in(s + e - n, n, phone_words[k]))
+    for (size_t k = 0; k < words->n; k++) {
+        size_t n = strlen(words->v[k]);
+        if (e < n || !icase_in(s + e - n, n, words->v[k]))
             continue;
         unsigned char b = e > n ? (unsigned char)s[e - n - 1] : ' ';
         if (!is_alpha(b) && b < 0x80)
@@ -397,8 +392,6 @@ static int phone_word_before(const char *s, size_t i)
     }
     return 0;
 }
-
-static const char *const isbn_words[] = {"isbn"};
 
 static unsigned num(const char *s, const group *g)
 {
@@ -431,23 +424,22 @@ static int is_isbn13(const char *digits, size_t n)
     return sum % 10 == 0;
 }
 
-/* A price next to the number: "$ 555 1234", "1 200 000 грн". */
-static int near_currency(const char *s, size_t len, size_t start, size_t end)
+/* A price next to the number: "$ 555 1234", "1 200 000 UAH". */
+static int near_currency(const char *s, size_t len, size_t start, size_t end, const pii_cues *cues)
 {
-    static const char *const before[] = {"$", "€", "£", "¥", "₴", "₽", "₹"};
-    static const char *const after[] = {"$", "€", "£", "₴", "₽", "грн", "руб", "лв", "eur", "usd", "uah", "bgn"};
+    const pii_words *before = &cues->currency_before, *after = &cues->currency_after;
     size_t b = start;
     if (b > 0 && s[b - 1] == ' ')
         b--;
-    for (size_t k = 0; k < sizeof before / sizeof before[0]; k++) {
-        size_t n = strlen(before[k]);
-        if (b >= n && !memcmp(s + b - n, before[k], n))
+    for (size_t k = 0; k < before->n; k++) {
+        size_t n = strlen(before->v[k]);
+        if (b >= n && !memcmp(s + b - n, before->v[k], n))
             return 1;
     }
     size_t a = end + space_at(s, len, end);
-    for (size_t k = 0; k < sizeof after / sizeof after[0]; k++) {
-        size_t n = strlen(after[k]);
-        if (a + n <= len && !strncasecmp(s + a, after[k], n))
+    for (size_t k = 0; k < after->n; k++) {
+        size_t n = strlen(after->v[k]);
+        if (a + n <= len && !strncasecmp(s + a, after->v[k], n))
             return 1;
     }
     return 0;
@@ -455,7 +447,7 @@ static int near_currency(const char *s, size_t len, size_t start, size_t end)
 
 /* A phone number starting at s[i] ('+', '(' or a digit; the caller checked
  * what comes before): its end, or 0.  *consumed: how far to skip either way. */
-static size_t phone_at(const char *s, size_t len, size_t i, size_t *consumed)
+static size_t phone_at(const char *s, size_t len, size_t i, const pii_cues *cues, size_t *consumed)
 {
     group g[PHONE_GROUPS_MAX];
     size_t n = 0, p = i, digits = 0;
@@ -540,17 +532,17 @@ static size_t phone_at(const char *s, size_t len, size_t i, size_t *consumed)
     else if (n == 3 && d[0] == 3 && d[1] == 3 && d[2] == 4 && g[1].sep == g[2].sep &&
              (g[1].sep == '-' || g[1].sep == '.')) /* North American 555-123-4567 */
         ok = s[g[0].start] >= '2' && s[g[1].start] >= '2';
-    if (!ok && phone_word_before(s, i))
+    if (!ok && phone_word_before(s, i, &cues->phone_cues))
         ok = digits >= 7 && !small_late && !has_slash && (n > 1 || d[0] <= 12);
     /* the context last: only a number that looks like a phone pays for it */
-    if (!ok || context_has(s, i, isbn_words, 1) || near_currency(s, len, i, p))
+    if (!ok || context_has(s, i, &cues->isbn_cues) || near_currency(s, len, i, p, cues))
         return 0;
     return p;
 }
 
 /* ---- the scan ----------------------------------------------------------------- */
 
-void pii_find(const char *s, size_t len, unsigned kinds, pii_hits *out)
+void pii_find(const char *s, size_t len, unsigned kinds, const pii_cues *cues, pii_hits *out)
 {
     pii_hits mail = {0};
     if (kinds & (1u << PII_EMAIL)) {
@@ -558,7 +550,7 @@ void pii_find(const char *s, size_t len, unsigned kinds, pii_hits *out)
         const char *p = s;
         while ((p = memchr(p, '@', len - (size_t)(p - s)))) {
             size_t at = (size_t)(p - s), b, e;
-            if (email_at(s, len, at, floor, &b, &e)) {
+            if (email_at(s, len, at, floor, cues, &b, &e)) {
                 push(&mail, b, e, PII_EMAIL);
                 floor = e;
                 p = s + e;
@@ -583,7 +575,7 @@ void pii_find(const char *s, size_t len, unsigned kinds, pii_hits *out)
             i++;
             continue;
         }
-        if ((rest & (1u << PII_IP)) && (is_hex(c) || c == ':') && (e = ip_at(s, len, i, &skip)) && i + e <= limit) {
+        if ((rest & (1u << PII_IP)) && (is_hex(c) || c == ':') && (e = ip_at(s, len, i, cues, &skip)) && i + e <= limit) {
             push(out, i, i + e, PII_IP);
             i += e;
             continue;
@@ -591,7 +583,7 @@ void pii_find(const char *s, size_t len, unsigned kinds, pii_hits *out)
         if ((rest & (1u << PII_PHONE)) && (c == '+' || c == '(' || is_digit(c)) && prev != '-' && prev != '/' &&
             prev != ',' && prev != '+') {
             size_t pskip;
-            e = phone_at(s, len, i, &pskip);
+            e = phone_at(s, len, i, cues, &pskip);
             if (e && e <= limit) {
                 push(out, i, e, PII_PHONE);
                 i = e;

@@ -22,9 +22,30 @@ typedef struct pii_hits {
     size_t n, cap;
 } pii_hits;
 
+/* The words the scanners read around a number (config/pii/cues.yaml): ASCII
+ * letters in them are lowered and match any case; other bytes match as
+ * written.  Read-only once loaded, so instances share one. */
+typedef struct pii_words {
+    char **v;
+    size_t n;
+} pii_words;
+
+typedef struct pii_cues {
+    pii_words version_words;   /* "version 1.2.3.4": not an address */
+    pii_words phone_cues;      /* "Tel.: ...": a phone number */
+    pii_words isbn_cues;       /* "ISBN ...": not a phone number */
+    pii_words currency_before; /* "$ 555 1234": a price */
+    pii_words currency_after;  /* "1 200 000 UAH": a price */
+    pii_words file_suffixes;   /* "icon@2x.png": not an e-mail address */
+} pii_cues;
+
+/* NULL with "FILE: message" in err when the file is missing or malformed. */
+pii_cues *pii_cues_load(const char *path, char *err, size_t errlen);
+void pii_cues_free(pii_cues *c);
+
 /* Kinds to look for: bit 1 << PII_* each. */
 /* Appends the hits in s[0, len) to *out, sorted by start, never overlapping. */
-void pii_find(const char *s, size_t len, unsigned kinds, pii_hits *out);
+void pii_find(const char *s, size_t len, unsigned kinds, const pii_cues *cues, pii_hits *out);
 void pii_hits_free(pii_hits *h);
 
 /* Address checks, exposed for the tests: 1 when the address is one a person

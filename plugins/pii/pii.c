@@ -1,7 +1,8 @@
 /* pii.c -- step: replaces e-mail addresses, public IP addresses and (with
  * phones: true) phone numbers by placeholders, or marks them with spans.
  *
- * What counts as each kind is in detect.c.  Counts per kind go to the
+ * What counts as each kind is in detect.c; the words it reads around a
+ * number ("Tel.:", "version", currency names) in the cues file.  Counts per kind go to the
  * report and to metadata.pii, so a user sees how much was removed and where. */
 #include <stddef.h>
 #include <stdlib.h>
@@ -9,12 +10,13 @@
 
 #include "convert/plugin.h"
 #include "detect.h"
+#include "shared.h"
 #include "util.h"
 
 typedef struct pii_opts {
     int emails, ips, phones, fake;
     const char *repl[PII_NKINDS]; /* email, ip, phone */
-    const char *mode, *key;
+    const char *mode, *key, *cues;
 } pii_opts;
 
 static const cv_optmap optmap[] = {
@@ -41,6 +43,9 @@ static const cv_optmap optmap[] = {
      .help = "replace: rewrite the text; spans: keep it and add a 'pii' span per value", .offset = offsetof(pii_opts, mode)},
     {.key = "key", .type = CV_OPT_STRING, .default_value = "pii", .help = "metadata key for the counts per kind",
      .offset = offsetof(pii_opts, key)},
+    {.key = "cues", .type = CV_OPT_PATH, .default_value = "pii/cues.yaml",
+     .help = "YAML word lists read around numbers: version words, phone cues, currencies (config/pii/cues.yaml)",
+     .offset = offsetof(pii_opts, cues)},
     {0},
 };
 
@@ -58,11 +63,26 @@ typedef struct pii {
     const char *repl[PII_NKINDS];
     size_t repl_len[PII_NKINDS];
     const char *key;
+    pii_cues *cues; /* shared by the instances: see shared.h */
     pii_hits hits;
     cv_buf out;
 } pii;
 
-static void *p_create(const cv_host *h, cv_ctx *ctx)
+static void *build_cues(void *path, char *err, size_t errcap) { return pii_cues_load(path, err, errcap); }
+
+static void free_cues(void *c) { pii_cues_free(c); }
+
+static void pii_destroy(void *v)
+{
+    pii *p = v;
+    if (p->cues)
+        shared_put(p->cues);
+    pii_hits_free(&p->hits);
+    buf_free(&p->out);
+    free(p);
+}
+
+static void *pii_create(const cv_host *h, cv_ctx *ctx)
 {
     pii *p = calloc(1, sizeof *p);
     if (!p)
@@ -78,25 +98,28 @@ static void *p_create(const cv_host *h, cv_ctx *ctx)
     }
     p->spans = !strcmp(o.mode, "spans");
     p->key = o.key;
+    char err[1024] = "";
+    cv_buf key = {0};
+    buf_adds(&key, "pii-cues:");
+    buf_adds(&key, o.cues);
+    p->cues = shared_get(key.p, build_cues, (void *)o.cues, free_cues, err, sizeof err);
+    buf_free(&key);
+    if (!p->cues) {
+        h->error(ctx, "%s", err);
+        pii_destroy(p);
+        return NULL;
+    }
     return p;
 }
 
-static void p_destroy(void *v)
-{
-    pii *p = v;
-    pii_hits_free(&p->hits);
-    buf_free(&p->out);
-    free(p);
-}
-
-static cv_status p_process(void *v, cv_doc *doc)
+static cv_status pii_process(void *v, cv_doc *doc)
 {
     pii *p = v;
     const cv_host *h = p->host;
     size_t len;
     const char *text = h->doc_text(doc, &len);
     p->hits.n = 0;
-    pii_find(text, len, p->kinds, &p->hits);
+    pii_find(text, len, p->kinds, p->cues, &p->hits);
     if (p->hits.n == 0)
         return CV_OK;
 
@@ -150,9 +173,9 @@ static const cv_plugin pii_step = {
     .version = "1.0.0",
     .description = "Replaces e-mail addresses, public IP addresses and phone numbers",
     .optmap = optmap,
-    .create = p_create,
-    .destroy = p_destroy,
-    .process = p_process,
+    .create = pii_create,
+    .destroy = pii_destroy,
+    .process = pii_process,
 };
 
 CONVERT_PLUGINS(&pii_step)

@@ -306,7 +306,8 @@ int tk_finish(tk_tokenizer *t, char *err, size_t errlen)
                 return tk_set_err(err, errlen, "%s: byte_fallback is set but the vocabulary has no <0x%02X>", t->name,
                                   b);
     t->vocab_size = count_vocab(t);
-    qsort(t->added, t->n_added, sizeof *t->added, added_cmp);
+    if (t->n_added)
+        qsort(t->added, t->n_added, sizeof *t->added, added_cmp);
     for (size_t i = 0; i < t->n_added; i++) {
         t->added_first[(unsigned char)t->added[i].text[0]] = 1;
         if (t->added[i].normalized)

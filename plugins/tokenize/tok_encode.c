@@ -131,6 +131,8 @@ static int reserve(tk_encoder *e, size_t n)
 
 static int append(tk_encoder *e, const void *p, size_t n)
 {
+    if (!n)
+        return 0;
     if (reserve(e, n))
         return -1;
     memcpy(e->buf + e->len, p, n);
@@ -293,6 +295,8 @@ static int bpe_piece(tk_encoder *e, const char *p, size_t len, tk_ids *out)
     uint64_t h = XXH3_64bits(p, len);
     cache_slot *s = &e->cache[h & (CACHE_SLOTS - 1)];
     if (s->gen == e->gen && s->hash == h && s->len == len && !memcmp(e->carena + s->off, p, len)) {
+        if (!s->n)
+            return 0;
         if (out->n + s->n > out->cap) {
             size_t c = out->cap ? out->cap : 256;
             while (c < out->n + s->n)
@@ -323,7 +327,8 @@ static int bpe_piece(tk_encoder *e, const char *p, size_t len, tk_ids *out)
     s->len = (uint16_t)len;
     s->n = (uint16_t)n;
     memcpy(e->carena + e->carena_len, p, len);
-    memcpy(e->carena + e->carena_len + ((len + 3) & ~(size_t)3), out->v + before, n * sizeof(uint32_t));
+    if (n)
+        memcpy(e->carena + e->carena_len + ((len + 3) & ~(size_t)3), out->v + before, n * sizeof(uint32_t));
     e->carena_len += need;
     return 0;
 }

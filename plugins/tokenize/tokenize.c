@@ -4,15 +4,15 @@
  * "VOCAB:BASE64" (the vocabulary size, then base64 of the ids as
  * little-endian uint32): what the tokens writer reads.  A special token
  * written in the text is ordinary text; only bos:/eos: add special tokens.
- * The loaded tokenizer is shared by the instances of one config (one per
+ * The loaded tokenizer is shared by the instances of one stage (one per
  * worker thread): a 250K-entry vocabulary is loaded once. */
-#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "convert/plugin.h"
+#include "shared.h"
 #include "tok.h"
 
 typedef struct tokenize_opts {
@@ -34,19 +34,9 @@ static const cv_optmap optmap[] = {
     {0},
 };
 
-/* One loaded tokenizer per (file, pattern), shared and never unloaded early. */
-typedef struct shared {
-    char *key;
-    tk_tokenizer *t;
-    int refs;
-    struct shared *next;
-} shared;
-static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
-static shared *shared_list;
-
 typedef struct tokenize {
     const cv_host *host;
-    shared *sh;
+    tk_tokenizer *tok; /* shared by the instances of this stage (pluginkit/shared.h) */
     tk_encoder *enc;
     int64_t bos, eos;
     int ids;
@@ -55,53 +45,17 @@ typedef struct tokenize {
     size_t b64_cap;
 } tokenize;
 
-static shared *acquire(const char *path, const char *pattern, char *err, size_t errlen)
+typedef struct load_arg {
+    const char *path, *pattern;
+} load_arg;
+
+static void *load(void *arg, char *err, size_t errcap)
 {
-    size_t kl = strlen(path) + (pattern ? strlen(pattern) : 0) + 2;
-    char *key = malloc(kl);
-    if (!key)
-        return NULL;
-    snprintf(key, kl, "%s\n%s", path, pattern ? pattern : "");
-    pthread_mutex_lock(&shared_lock);
-    shared *s;
-    for (s = shared_list; s; s = s->next)
-        if (!strcmp(s->key, key))
-            break;
-    if (s) {
-        s->refs++;
-        free(key);
-    } else {
-        tk_tokenizer *t = tk_load(path, pattern, err, errlen);
-        if (t && (s = calloc(1, sizeof *s))) {
-            s->key = key;
-            s->t = t;
-            s->refs = 1;
-            s->next = shared_list;
-            shared_list = s;
-        } else {
-            tk_free(t);
-            free(key);
-        }
-    }
-    pthread_mutex_unlock(&shared_lock);
-    return s;
+    const load_arg *a = arg;
+    return tk_load(a->path, a->pattern, err, errcap);
 }
 
-static void release(shared *s)
-{
-    pthread_mutex_lock(&shared_lock);
-    if (--s->refs == 0) {
-        for (shared **p = &shared_list; *p; p = &(*p)->next)
-            if (*p == s) {
-                *p = s->next;
-                break;
-            }
-        tk_free(s->t);
-        free(s->key);
-        free(s);
-    }
-    pthread_mutex_unlock(&shared_lock);
-}
+static void unload(void *t) { tk_free(t); }
 
 static void tokenize_destroy(void *p)
 {
@@ -109,8 +63,8 @@ static void tokenize_destroy(void *p)
     if (!k)
         return;
     tk_encoder_free(k->enc);
-    if (k->sh)
-        release(k->sh);
+    if (k->tok)
+        shared_put(k->tok);
     free(k->buf.v);
     free(k->b64);
     free(k);
@@ -121,7 +75,7 @@ static int special_id(tokenize *k, cv_ctx *ctx, const tokenize_opts *o, const ch
     *id = -1;
     if (!s)
         return 0;
-    if ((*id = tk_token_id(k->sh->t, s)) < 0) {
+    if ((*id = tk_token_id(k->tok, s)) < 0) {
         k->host->error(ctx, "%s: '%s' is not a token of %s", opt, s, o->tokenizer);
         return -1;
     }
@@ -138,13 +92,23 @@ static void *tokenize_create(const cv_host *h, cv_ctx *ctx)
     tokenize_opts o;
     h->opt_load(ctx, &o);
     k->ids = o.ids;
-    if (!(k->sh = acquire(o.tokenizer, o.pattern, err, sizeof err))) {
+    size_t kl = strlen(o.tokenizer) + (o.pattern ? strlen(o.pattern) : 0) + 16;
+    char *key = malloc(kl);
+    if (!key) {
+        tokenize_destroy(k);
+        return NULL;
+    }
+    snprintf(key, kl, "tokenize\n%s\n%s", o.tokenizer, o.pattern ? o.pattern : "");
+    load_arg la = {o.tokenizer, o.pattern};
+    k->tok = shared_get(key, load, &la, unload, err, sizeof err);
+    free(key);
+    if (!k->tok) {
         h->error(ctx, "%s", err);
         tokenize_destroy(k);
         return NULL;
     }
     if (special_id(k, ctx, &o, "bos", o.bos, &k->bos) || special_id(k, ctx, &o, "eos", o.eos, &k->eos) ||
-        !(k->enc = tk_encoder_new(k->sh->t))) {
+        !(k->enc = tk_encoder_new(k->tok))) {
         tokenize_destroy(k);
         return NULL;
     }
@@ -174,7 +138,7 @@ static cv_status tokenize_process(void *p, cv_doc *doc)
         k->b64_cap = need;
     }
     const uint32_t *v = k->buf.v;
-    char *o = k->b64 + sprintf(k->b64, "%u:", tk_vocab_size(k->sh->t));
+    char *o = k->b64 + sprintf(k->b64, "%u:", tk_vocab_size(k->tok));
     /* little-endian bytes of the ids, three at a time */
 #define BYTE(i) ((unsigned)(v[(i) >> 2] >> (8 * ((i)&3))) & 0xffu)
     size_t i = 0;

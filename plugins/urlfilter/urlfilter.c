@@ -86,7 +86,7 @@ static void *build(void *p, char *err, size_t cap)
 
 static void free_lists(void *p) { uf_free(p); }
 
-static void *u_create(const cv_host *h, cv_ctx *ctx)
+static void *urlfilter_create(const cv_host *h, cv_ctx *ctx)
 {
     urlfilter *u = calloc(1, sizeof *u);
     if (!u)
@@ -135,7 +135,7 @@ static void *u_create(const cv_host *h, cv_ctx *ctx)
     return u;
 }
 
-static void u_destroy(void *p)
+static void urlfilter_destroy(void *p)
 {
     urlfilter *u = p;
     shared_put(u->lists);
@@ -143,7 +143,7 @@ static void u_destroy(void *p)
     free(u);
 }
 
-static cv_status u_process(void *p, cv_doc *doc)
+static cv_status urlfilter_process(void *p, cv_doc *doc)
 {
     urlfilter *u = p;
     const cv_host *h = u->host;
@@ -171,9 +171,9 @@ static const cv_plugin urlfilter_step = {
     .version = "1.0.0",
     .description = "Drops documents whose URL is on a UT1-style blocklist or holds banned words",
     .optmap = optmap,
-    .create = u_create,
-    .destroy = u_destroy,
-    .process = u_process,
+    .create = urlfilter_create,
+    .destroy = urlfilter_destroy,
+    .process = urlfilter_process,
 };
 
 CONVERT_PLUGINS(&urlfilter_step)

@@ -105,8 +105,8 @@ mk() { # name first-steps extra-steps
       echo "writers: [jsonl, parquet]"; } >"$WORK/$1.yaml"
 }
 URLF="  - {plugin: urlfilter, blocklist: $WORK/ut1}"
-PII="  - {plugin: pii}"
-PIIP="  - {plugin: pii, phones: true}"
+PII="  - {plugin: pii, cues: $SRC/config/pii/cues.yaml}"
+PIIP="  - {plugin: pii, phones: true, cues: $SRC/config/pii/cues.yaml}"
 DECON="  - {plugin: decontaminate, benchmarks: [$WORK/bench.jsonl], fields: [question]}"
 mk web-none "" ""
 mk web-pii "" "$PII"
@@ -152,7 +152,7 @@ for n in web-none web-pii web-urlfilter web-decon web-all; do
     $PY -c 'import json,sys; r=json.load(open(sys.argv[2])); print(sys.argv[1], r["read"], r["written"], {k: v for k, v in r["dropped_by_reason"].items() if k.split(":")[0] in ("urlfilter", "decontaminate")}, r["counters"].get("pii", ""))' "$n" "$WORK/$n.report.json"
 done
 echo "--- pii's scanners alone (CPU ms, best of five)"
-cc -O2 -D_GNU_SOURCE -Iplugins/pii -Ipluginkit tests/bench/pii_worst.c plugins/pii/detect.c pluginkit/text.c \
-    -lutf8proc -o "$WORK/pii_worst" && "$WORK/pii_worst" "$(dirname "$(dirname "$SET")")"/seeds/000_*.txt
+cc -O2 -D_GNU_SOURCE -Iplugins/pii -Ipluginkit -Iinclude tests/bench/pii_worst.c plugins/pii/detect.c plugins/pii/cues.c \
+    pluginkit/text.c pluginkit/util.c pluginkit/yamlfile.c -lutf8proc -lyaml -ljansson -o "$WORK/pii_worst" && "$WORK/pii_worst" "$(dirname "$(dirname "$SET")")"/seeds/000_*.txt
 echo "--- what the steps logged at start (last run)"
 grep -h -E "urlfilter|decontaminate" "$WORK"/web-all.log "$WORK"/urls-10.log | grep -E "domains|items" | sort -u

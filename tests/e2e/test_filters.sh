@@ -6,6 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$TMP/ut1/adult" "$TMP/evals"
+cp -r "$SRC/config/pii" "$TMP/pii" # pii's default cues file, next to the config
 printf 'bad.com\n' >"$TMP/ut1/adult/domains"
 printf 'porn\n' >"$TMP/words.txt"
 printf '{"question": "Which of the following best describes the role of mitochondria in eukaryotic cells?"}\n' \
@@ -56,6 +57,12 @@ sed 's|evals/mmlu.jsonl|evals/gone.jsonl|' "$TMP/filters.yaml" >"$TMP/missing2.y
 run "$CONVERT" -q -c "$TMP/missing2.yaml" -o "$TMP/m2"
 expect_rc 2 "missing benchmark"
 expect_err "evals/gone.jsonl: No such file or directory" "missing benchmark named"
+
+# pii's word lists: a missing cues file is a config error naming it.
+sed 's|{plugin: pii, phones: true}|{plugin: pii, phones: true, cues: pii/gone.yaml}|' "$TMP/filters.yaml" >"$TMP/missing3.yaml"
+run "$CONVERT" -q -c "$TMP/missing3.yaml" -o "$TMP/m3"
+expect_rc 2 "missing pii cues"
+expect_err "pii/gone.yaml" "missing pii cues named"
 
 echo "test_filters: $PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

@@ -9,9 +9,19 @@
 #include "../../../plugins/pii/detect.h"
 #include "harness.h"
 
+/* The shipped word lists: the harness resolves paths against tests/. */
+#define CUES_FILE TEST_SOURCE_DIR "/../config/pii/cues.yaml"
+
+static th_plugin *open_pii(const char *yaml)
+{
+    char full[1024];
+    snprintf(full, sizeof full, "%s%s\n%s", strstr(yaml, "cues:") ? "" : "cues: ", strstr(yaml, "cues:") ? "" : CUES_FILE, yaml);
+    return th_open(CV_STEP, "pii", full, NULL);
+}
+
 static char *run(const char *yaml, const char *text, char **meta)
 {
-    th_plugin *p = th_open(CV_STEP, "pii", yaml, NULL);
+    th_plugin *p = open_pii(yaml);
     assert_non_null(p->inst);
     cv_doc *d = th_doc("x", text);
     assert_int_equal(th_process(p, d), CV_OK);
@@ -108,7 +118,7 @@ static void test_counts_and_options(void **s)
     expect("fake: true\nphones: true", "email@example.com 192.0.2.1 +1-202-555-0100",
            "email@example.com 192.0.2.1 +1-202-555-0100");
 
-    th_plugin *p = th_open(CV_STEP, "pii", "mode: spans", NULL);
+    th_plugin *p = open_pii("mode: spans");
     assert_non_null(p->inst);
     const char *text = "Мail: ivan@abv.bg, host 8.8.4.4";
     cv_doc *d = th_doc("x", text);
@@ -173,7 +183,7 @@ static void test_pii_free_text_identical(void **s)
         "example.com ", "at ", "dot ", "\u00a0", "№ ", "é ", "1 000 ", "e-mail ", "fe:ed ", "ab::cd::ef ", "9:00-17:00 ",
         "hotel ", "01.02.2024 ", "+1.5% ", "3-4 ", "1/2 ", "2.5.2024 ", "v1.2.3.4 ", "version 8.8.8.8 ",
     };
-    th_plugin *p = th_open(CV_STEP, "pii", PHONES, NULL);
+    th_plugin *p = open_pii(PHONES);
     assert_non_null(p->inst);
     uint64_t seed = 27;
     char text[4096];
@@ -185,7 +195,11 @@ static void test_pii_free_text_identical(void **s)
         const char *got = cv_doc_text(d, &got_len);
         if (got_len != len || memcmp(got, text, len)) {
             pii_hits h = {0};
-            pii_find(text, len, 7, &h);
+            char err[512];
+            pii_cues *cues = pii_cues_load(CUES_FILE, err, sizeof err);
+            assert_non_null(cues);
+            pii_find(text, len, 7, cues, &h);
+            pii_cues_free(cues);
             fail_msg("changed [%s] -> [%s] (first hit %zu..%zu)", text, got, h.n ? h.v[0].start : 0,
                      h.n ? h.v[0].end : 0);
         }
@@ -203,7 +217,7 @@ static void test_pathological(void **s)
     static const char *const unit[] = {"@", "@.", "a@", "1.", "1:", "a.", "+1 ", "@1.2.3.4", ":", "0-", "a@b.", "(1)"};
     size_t n = 1 << 20;
     char *text = malloc(n + 1);
-    th_plugin *p = th_open(CV_STEP, "pii", PHONES, NULL);
+    th_plugin *p = open_pii(PHONES);
     assert_non_null(p->inst);
     for (size_t u = 0; u < sizeof unit / sizeof unit[0] + 1; u++) {
         if (u < sizeof unit / sizeof unit[0]) {
@@ -232,10 +246,44 @@ static void test_pathological(void **s)
     free(text);
 }
 
+/* The words come from the cues file: another file, other cue words; a
+ * missing or malformed one is a config error naming it. */
+static void test_cues_file(void **s)
+{
+    (void)s;
+    char *dir = th_tmpdir(), path[512], yaml[1024];
+    snprintf(path, sizeof path, "%s/cues.yaml", dir);
+    FILE *f = fopen(path, "w");
+    fputs("version_words: [build]\nphone_cues: [Kontakt]\nisbn_cues: [isbn]\ncurrency_before: []\n"
+          "currency_after: []\nfile_suffixes: [png]\n", f);
+    fclose(f);
+    snprintf(yaml, sizeof yaml, "phones: true\ncues: %s", path);
+    expect(yaml, "KONTAKT: 12 34 567", "KONTAKT: <PHONE>");
+    expect(yaml, "tel: 12 34 567", "tel: 12 34 567");
+    expect(PHONES, "tel: 12 34 567", "tel: <PHONE>"); /* the shipped file has "tel" */
+    expect(yaml, "release 8.8.8.8", "release <IP>");
+
+    f = fopen(path, "w");
+    fputs("version_words: [v]\nphone_cues: tel\n", f);
+    fclose(f);
+    const char *why = th_refusal(CV_STEP, "pii", yaml, NULL);
+    assert_non_null(why);
+    assert_non_null(strstr(why, path));
+    assert_non_null(strstr(why, "phone_cues"));
+    snprintf(yaml, sizeof yaml, "cues: %s/gone.yaml", dir);
+    why = th_refusal(CV_STEP, "pii", yaml, NULL);
+    assert_non_null(why);
+    assert_non_null(strstr(why, "gone.yaml"));
+    remove(path);
+    remove(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_planted),
+        cmocka_unit_test(test_cues_file),
         cmocka_unit_test(test_near_misses),
         cmocka_unit_test(test_counts_and_options),
         cmocka_unit_test(test_ip_oracle),
