@@ -152,10 +152,26 @@ size_t count_numeric(const char *s, size_t len)
 static int is_closer(utf8proc_int32_t cp)
 {
     return cp == '"' || cp == '\'' || cp == ')' || cp == ']' || cp == 0xBB /* » */ || cp == 0x201D /* ” */ ||
-           cp == 0x201C /* “ (closing in bg/ru/uk) */ || cp == 0x2019 || cp == 0x203A;
+           cp == 0x201C /* “ (closing in bg/ru/uk) */ || cp == 0x2019 || cp == 0x203A ||
+           cp == 0x300D /* 」 */ || cp == 0x300F /* 』 */ || cp == 0xFF09 /* ） */;
 }
 
-static int is_final(utf8proc_int32_t cp) { return cp == '.' || cp == '!' || cp == '?' || cp == 0x2026; }
+/* A sentence's last mark, in the scripts that have one: . ! ? and the
+ * ellipsis; the ideographic full stop and the full-width and half-width
+ * forms of CJK text; the Devanagari dandas, the Arabic question mark and
+ * full stop, the Armenian, Ethiopic and Myanmar full stops, the Greek
+ * question mark. */
+static int is_final(utf8proc_int32_t cp)
+{
+    if (cp < 0x80)
+        return cp == '.' || cp == '!' || cp == '?';
+    switch (cp) {
+    case 0x2026: case 0x3002: case 0xFF01: case 0xFF0E: case 0xFF1F: case 0xFF61: case 0x0964: case 0x0965:
+    case 0x061F: case 0x06D4: case 0x0589: case 0x1362: case 0x104B: case 0x037E:
+        return 1;
+    }
+    return 0;
+}
 
 int ends_sentence(const char *s, size_t len)
 {

@@ -121,9 +121,49 @@ static int class_weight(const walk *w, const xmlNode *n, int *negative)
     return (pos ? 25 : 0) - (neg ? 25 : 0);
 }
 
+/* A class that hides the element on every screen: CSS frameworks' utility
+ * classes "hidden" (Tailwind, Bootstrap 3; "!hidden" forces it) and
+ * "d-none" (Bootstrap 4+), unless another class shows it from some screen
+ * width on ("hidden md:block", "d-none d-lg-flex"): a banner asking to
+ * update the browser, a closed dialog. */
+static int hidden_class(const char *c)
+{
+    int hides = 0, shows = 0;
+    while (c && *c) {
+        while (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r' || *c == '\f')
+            c++;
+        const char *t = c;
+        while (*c && *c != ' ' && *c != '\t' && *c != '\n' && *c != '\r' && *c != '\f')
+            c++;
+        size_t k = (size_t)(c - t);
+        if (k && *t == '!')
+            t++, k--;
+        if ((k == 6 && !memcmp(t, "hidden", 6)) || (k == 6 && !memcmp(t, "d-none", 6)))
+            hides = 1;
+        else if (k > 2 && !memcmp(t, "d-", 2))
+            shows = 1;
+        else if (memchr(t, ':', k)) { /* a variant: shows when it sets a display */
+            const char *v = t + k;
+            while (v[-1] != ':')
+                v--;
+            size_t vk = (size_t)(t + k - v);
+            static const char *const displays[] = {"block", "flex", "grid", "inline", "inline-block",
+                                                   "inline-flex", "table", "contents", NULL};
+            for (const char *const *d = displays; *d; d++)
+                shows |= vk == strlen(*d) && !memcmp(v, *d, vk);
+        }
+    }
+    return hides && !shows;
+}
+
 static int hidden(const xmlNode *n)
 {
     if (xmlHasProp((xmlNodePtr)n, (const xmlChar *)"hidden"))
+        return 1;
+    char *c = attr(n, "class");
+    int by_class = hidden_class(c);
+    xmlFree(c);
+    if (by_class)
         return 1;
     char *a = attr(n, "aria-hidden");
     int h = a && !strcasecmp(a, "true");
@@ -206,10 +246,13 @@ static void add_text(walk *w, const char *s)
     }
 }
 
-/* Elements that never hold the main text, however broken the markup. */
+/* Elements that never hold the main text, however broken the markup.  A
+ * ruby annotation (rt: the reading printed above a Japanese or Chinese
+ * word, rp: the brackets around it where ruby is not shown) is no part of
+ * the sentence: kept, it splits every annotated word in two. */
 static const char *const never_content[] = {"script", "style", "template", "svg", "math", "iframe", "object",
                                             "embed", "canvas", "select", "textarea", "input", "button", "head",
-                                            "video", "audio", "map", "option", NULL};
+                                            "video", "audio", "map", "option", "rt", "rp", NULL};
 
 /* Which of the sets above a tag name is in, remembered by the name's
  * address for the page being walked: libxml2 keeps one copy of each name in
@@ -248,15 +291,15 @@ static size_t text_bytes(const xmlNode *n)
 
 /* A form, a noscript or a footer left open by broken markup can hold the
  * rest of the page (an ASP.NET page is one big form): an element to leave
- * out keeps its place when it holds more than this share of the text. */
-#define TRIM_CHARS 40     /* shorter lines without a sentence end at the end of the text go */
-#define SHORT_CHARS 20    /* ...and anywhere in it */
-#define LEAD_GAP 3        /* blocks of another kind between a lead and the text */
-#define LEAD_MIN_CHARS 70 /* a lead or a last paragraph is at least this long */
+ * out keeps its place when it holds more than this share of the text... */
 #define SWALLOW_TAG 0.4
 #define SWALLOW_CLASS 0.6
 #define SWALLOW_PARAS 3         /* ...or this many paragraphs... */
 #define SWALLOW_PARA_BYTES 200  /* ...of this many bytes of text */
+#define TRIM_CHARS 40     /* shorter lines without a sentence end at the end of the text go */
+#define SHORT_CHARS 20    /* ...and anywhere in it */
+#define LEAD_GAP 3        /* blocks of another kind between a lead and the text */
+#define LEAD_MIN_CHARS 70 /* a lead or a last paragraph is at least this long */
 #define RETRY_CHARS 100         /* a text shorter than this is tried again without negative hints */
 #define INTRO_CHARS 60          /* a line introducing a left-out list is shorter */
 #define CREDIT_CHARS 1000       /* a block with a copyright sign is a credit line when shorter */
@@ -469,7 +512,290 @@ static void drop_foreign_tail(const walk *w, unsigned char *sel)
     }
 }
 
+/* Thresholds of the passes below, by what they judge.  Link density is the
+ * share of a block's (or an element's) characters inside links. */
+#define SCORE_MIN_CHARS 25        /* a shorter block (or a heading) scores nothing for its parents */
+#define SCORE_CHARS_PER_POINT 100 /* a block scores a point per this many characters... */
+#define SCORE_MAX_LENGTH_POINTS 3 /* ...up to this many */
+#define GOOD_MIN_CHARS 70         /* a good block, the fallback's unit, is at least this long... */
+#define PROSE_MAX_LINKS 0.2       /* ...with less link text than this; prose joining the text too */
+#define PROSE_MIN_CHARS 70        /* prose between the kept blocks is at least this long */
+#define LINK_LIST_LINKS 0.5       /* a block with more link text than this is a link list; a kept one has less */
+#define ITEM_MAX_LINKS 0.3        /* a list item with more link text than this is another story's title */
+#define RIVAL_SHARE 0.75          /* a candidate this close to the best one: the text is split */
+#define MAX_RIVALS 8
+#define SIBLING_SHARE 0.2         /* a sibling of the container scoring this share of it joins... */
+#define SIBLING_MIN_SCORE 10      /* ...or this much, whichever is more... */
+#define SIBLING_MIN_CHARS 80      /* ...or holds more characters than this... */
+#define SIBLING_MAX_LINKS 0.25    /* ...with less link text than this */
+#define MAX_KEPT_ELEMENTS 256     /* the container and its siblings kept */
+
 static double link_density(const elem *e) { return e->chars ? (double)e->link / (double)e->chars : 0; }
+
+/* An element's score discounted by its links. */
+static double link_score(const elem *e) { return e->score * (1 - link_density(e)); }
+
+/* A block without text would count as all links (a block always has some). */
+static double block_links(const block *b) { return b->chars ? (double)b->link / (double)b->chars : 1; }
+
+static int block_prose(const walk *w, const block *b) { return prose(w->text.p + b->start, b->len); }
+
+static elem *marked(const walk *w, const xmlNode *n) { return n->_private ? &w->e[(size_t)n->_private - 1] : NULL; }
+
+/* Text and link totals up the tree; paragraph scores to parent and
+ * grandparent.  Returns the characters of the page's good blocks. */
+static size_t score_blocks(walk *w)
+{
+    size_t good_chars = 0;
+    for (size_t i = 0; i < w->nb; i++) {
+        block *b = &w->b[i];
+        for (xmlNodePtr n = b->node; n && n->type == XML_ELEMENT_NODE; n = n->parent) {
+            elem *e = marked(w, n);
+            if (!e)
+                continue;
+            e->chars += b->chars;
+            e->link += b->link;
+        }
+        if (b->chars >= GOOD_MIN_CHARS && block_links(b) < PROSE_MAX_LINKS)
+            good_chars += b->chars;
+        if (b->chars < SCORE_MIN_CHARS || b->kind == K_HEAD)
+            continue;
+        size_t length_points = b->chars / SCORE_CHARS_PER_POINT;
+        double s = 1 + (double)commas(w->text.p + b->start, b->len) +
+                   (double)(length_points < SCORE_MAX_LENGTH_POINTS ? length_points : SCORE_MAX_LENGTH_POINTS);
+        xmlNodePtr parent = b->node->parent, grand = parent ? parent->parent : NULL;
+        elem *e = parent ? marked(w, parent) : NULL;
+        if (e) {
+            e->score += s;
+            e->scored = 1;
+        }
+        e = grand ? marked(w, grand) : NULL;
+        if (e) {
+            e->score += s / 2;
+            e->scored = 1;
+        }
+    }
+    return good_chars;
+}
+
+/* The best container, discounted by its links; NULL when nothing scored. */
+static xmlNodePtr best_container(const walk *w, double *best)
+{
+    xmlNodePtr top = NULL;
+    *best = 0;
+    for (size_t i = 0; i < w->nb; i++)
+        for (xmlNodePtr n = w->b[i].node; n && n->type == XML_ELEMENT_NODE; n = n->parent) {
+            const elem *e = marked(w, n);
+            if (!e || !e->scored)
+                continue;
+            double s = link_score(e);
+            if (!top || s > *best) {
+                *best = s;
+                top = n;
+            }
+        }
+    return top;
+}
+
+/* Candidates nearly as good as the best, under one ancestor with it: the
+ * text is split over several of them, and the ancestor holds them all. */
+static xmlNodePtr widen_to_rivals(const walk *w, xmlNodePtr top, double *best)
+{
+    xmlNodePtr alt[MAX_RIVALS];
+    size_t nalt = 0;
+    for (size_t i = 0; i < w->nb && nalt < MAX_RIVALS; i++)
+        for (xmlNodePtr n = w->b[i].node; n && n->type == XML_ELEMENT_NODE && nalt < MAX_RIVALS; n = n->parent) {
+            const elem *e = marked(w, n);
+            if (!e || n == top)
+                continue;
+            if (!e->scored || link_score(e) < RIVAL_SHARE * *best || inside(n, top) || inside(top, n))
+                continue;
+            size_t k = 0;
+            while (k < nalt && alt[k] != n)
+                k++;
+            if (k == nalt)
+                alt[nalt++] = n;
+        }
+    if (nalt < 2)
+        return top;
+    xmlNodePtr anc = top->parent;
+    for (; anc && anc->type == XML_ELEMENT_NODE; anc = anc->parent) {
+        size_t under = 0;
+        for (size_t k = 0; k < nalt; k++)
+            under += inside(alt[k], anc);
+        if (under >= 2)
+            break;
+    }
+    const elem *e = anc && anc->type == XML_ELEMENT_NODE ? marked(w, anc) : NULL;
+    if (!e)
+        return top;
+    *best = link_score(e) > *best ? link_score(e) : *best;
+    return anc;
+}
+
+/* The container and its siblings that score well enough, or read like
+ * paragraphs, into keep; how many. */
+static size_t with_siblings(const walk *w, xmlNodePtr top, double best, xmlNodePtr *keep)
+{
+    size_t nkeep = 0;
+    keep[nkeep++] = top;
+    double bar = best * SIBLING_SHARE > SIBLING_MIN_SCORE ? best * SIBLING_SHARE : SIBLING_MIN_SCORE;
+    for (xmlNodePtr s = top->parent ? top->parent->children : NULL; s && nkeep < MAX_KEPT_ELEMENTS; s = s->next) {
+        if (s == top || s->type != XML_ELEMENT_NODE)
+            continue;
+        const elem *e = marked(w, s);
+        if (!e)
+            continue;
+        double ld = link_density(e);
+        if ((e->scored && e->score * (1 - ld) >= bar) || (e->chars > SIBLING_MIN_CHARS && ld < SIBLING_MAX_LINKS) ||
+            (e->chars > 0 && e->link == 0 && ends_like_prose(w, s)))
+            keep[nkeep++] = s;
+    }
+    return nkeep;
+}
+
+/* The blocks inside the kept elements, but link lists: a block (a heading
+ * too) mostly of link text, a list item of much link text (another story's title). */
+static void select_in_kept(const walk *w, xmlNodePtr const *keep, size_t nkeep, unsigned char *sel)
+{
+    for (size_t i = 0; i < w->nb; i++) {
+        const block *b = &w->b[i];
+        double ld = block_links(b);
+        int in = 0;
+        for (size_t k = 0; k < nkeep && !in; k++)
+            in = inside(b->node, keep[k]);
+        sel[i] = (unsigned char)(in && ld < LINK_LIST_LINKS && !(b->kind == K_ITEM && ld > ITEM_MAX_LINKS));
+    }
+}
+
+/* The fallback: the page's good blocks and the headings among them. */
+static void select_good_blocks(const walk *w, unsigned char *sel)
+{
+    for (size_t i = 0; i < w->nb; i++) {
+        const block *b = &w->b[i];
+        sel[i] = (unsigned char)((b->chars >= GOOD_MIN_CHARS && block_links(b) < PROSE_MAX_LINKS) ||
+                                 (b->kind == K_HEAD && b->link == 0));
+    }
+}
+
+/* Prose between the first and the last block kept belongs to the text too,
+ * and so does a lead just before it, or a last paragraph just after (held
+ * apart by a date line or a picture's credit at most). */
+static void add_prose_around(const walk *w, unsigned char *sel)
+{
+    size_t first = w->nb, last = 0;
+    for (size_t i = 0; i < w->nb; i++)
+        if (sel[i]) {
+            first = first == w->nb ? i : first;
+            last = i;
+        }
+    for (size_t i = first; i < last; i++) {
+        const block *b = &w->b[i];
+        if (!sel[i] && b->chars >= PROSE_MIN_CHARS && block_links(b) < PROSE_MAX_LINKS && block_prose(w, b))
+            sel[i] = 1;
+    }
+    if (first == w->nb)
+        return;
+    for (int dir = -1; dir <= 1; dir += 2) {
+        size_t i = dir < 0 ? first : last;
+        for (int misses = 0; misses < LEAD_GAP;) {
+            if ((dir < 0 && i == 0) || (dir > 0 && i + 1 >= w->nb))
+                break;
+            i = dir < 0 ? i - 1 : i + 1;
+            const block *b = &w->b[i];
+            if (b->chars >= LEAD_MIN_CHARS && block_links(b) < PROSE_MAX_LINKS && block_prose(w, b))
+                sel[i] = 1, misses = 0;
+            else if (block_links(b) > LINK_LIST_LINKS)
+                break; /* a link list: the page's chrome starts here */
+            else
+                misses++;
+        }
+    }
+}
+
+/* A heading over nothing kept (a link list we left out) goes, and so does a
+ * short line that introduces one ("More on this:"). */
+static void drop_orphan_headings(const walk *w, unsigned char *sel)
+{
+    for (size_t i = 0; i < w->nb; i++) {
+        const block *b = &w->b[i];
+        int intro = b->kind == K_PARA && b->chars < INTRO_CHARS && b->len &&
+                    (w->text.p[b->start + b->len - 1] == ':' || !block_prose(w, b));
+        if (!sel[i] || (b->kind != K_HEAD && !intro))
+            continue;
+        size_t j = i + 1, later = j;
+        while (later < w->nb && !sel[later])
+            later++;
+        if (later == w->nb || (j < w->nb && !sel[j] && block_links(&w->b[j]) > LINK_LIST_LINKS))
+            sel[i] = 0;
+    }
+}
+
+/* Short lines that are not sentences after the last paragraph are the
+ * page's chrome (tags, credits, "share"), not the text's end. */
+static void drop_trailing_chrome(const walk *w, unsigned char *sel)
+{
+    for (size_t i = w->nb; i-- > 0;) {
+        if (!sel[i])
+            continue;
+        const block *b = &w->b[i];
+        if (b->chars >= TRIM_CHARS || b->kind == K_ITEM || block_prose(w, b))
+            break; /* a list without links at the end is the text's own */
+        sel[i] = 0;
+    }
+}
+
+/* A copyright or picture credit line, in any language. */
+static void drop_credits(const walk *w, unsigned char *sel)
+{
+    for (size_t i = 0; i < w->nb; i++) {
+        const block *b = &w->b[i];
+        if (sel[i] && b->chars < CREDIT_CHARS && memmem(w->text.p + b->start, b->len, "\xC2\xA9", 2)) /* U+00A9 */
+            sel[i] = 0;
+    }
+}
+
+/* A paragraph this short that is no sentence (not a heading, an item or a
+ * cell) is a label, a name or a date, wherever it stands. */
+static void drop_labels(const walk *w, unsigned char *sel)
+{
+    for (size_t i = 0; i < w->nb; i++) {
+        const block *b = &w->b[i];
+        if (sel[i] && b->kind == K_PARA && b->chars < SHORT_CHARS && !block_prose(w, b))
+            sel[i] = 0;
+    }
+}
+
+/* The blocks kept; *prose_chars: the characters of those that are not mostly links. */
+static size_t count_kept(const walk *w, const unsigned char *sel, size_t *prose_chars)
+{
+    size_t kept = 0;
+    *prose_chars = 0;
+    for (size_t i = 0; i < w->nb; i++)
+        if (sel[i]) {
+            kept++;
+            if (block_links(&w->b[i]) < PROSE_MAX_LINKS)
+                *prose_chars += w->b[i].chars;
+        }
+    return kept;
+}
+
+/* The kept blocks, a blank line apart; a run of list items a line apart. */
+static void emit(const walk *w, const unsigned char *sel, cv_buf *out)
+{
+    out->len = 0;
+    for (size_t i = 0; i < w->nb; i++) {
+        if (!sel[i])
+            continue;
+        const block *b = &w->b[i];
+        int item_run = b->kind == K_ITEM && i > 0 && sel[i - 1] && w->b[i - 1].kind == K_ITEM;
+        if (out->len)
+            buf_add(out, item_run ? "\n" : "\n\n", item_run ? 1 : 2);
+        buf_add(out, w->text.p + b->start, b->len);
+    }
+    if (!out->p)
+        buf_add(out, "", 0);
+}
 
 static size_t extract_pass(xmlDocPtr doc, const hints *h, cv_buf *out)
 {
@@ -482,223 +808,40 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, cv_buf *out)
     w.total = text_bytes(root);
     walk_node(&w, root, 0);
     flush(&w);
-    /* Text and link totals up the tree; paragraph scores to parent and grandparent. */
-    size_t good_chars = 0;
-    for (size_t i = 0; i < w.nb; i++) {
-        block *b = &w.b[i];
-        for (xmlNodePtr n = b->node; n && n->type == XML_ELEMENT_NODE; n = n->parent) {
-            if (!n->_private)
-                continue;
-            elem *e = &w.e[(size_t)n->_private - 1];
-            e->chars += b->chars;
-            e->link += b->link;
-        }
-        double ld = b->chars ? (double)b->link / (double)b->chars : 1;
-        if (b->chars >= 70 && ld < 0.2)
-            good_chars += b->chars;
-        if (b->chars < 25 || b->kind == K_HEAD)
-            continue;
-        double s = 1 + (double)commas(w.text.p + b->start, b->len) + (b->chars / 100 < 3 ? (double)(b->chars / 100) : 3);
-        xmlNodePtr parent = b->node->parent, grand = parent ? parent->parent : NULL;
-        if (parent && parent->_private) {
-            elem *e = &w.e[(size_t)parent->_private - 1];
-            e->score += s;
-            e->scored = 1;
-        }
-        if (grand && grand->_private) {
-            elem *e = &w.e[(size_t)grand->_private - 1];
-            e->score += s / 2;
-            e->scored = 1;
-        }
-    }
-    /* The best container, discounted by its links. */
-    xmlNodePtr top = NULL;
-    double best = 0;
-    for (size_t i = 0; i < w.nb; i++)
-        for (xmlNodePtr n = w.b[i].node; n && n->type == XML_ELEMENT_NODE; n = n->parent) {
-            if (!n->_private)
-                continue;
-            elem *e = &w.e[(size_t)n->_private - 1];
-            if (!e->scored)
-                continue;
-            double s = e->score * (1 - link_density(e));
-            if (!top || s > best) {
-                best = s;
-                top = n;
-            }
-        }
-    /* Candidates nearly as good as the best, under one ancestor with it: the
-     * text is split over several of them, and the ancestor holds them all. */
-    if (top) {
-        xmlNodePtr alt[8];
-        size_t nalt = 0;
-        for (size_t i = 0; i < w.nb && nalt < 8; i++)
-            for (xmlNodePtr n = w.b[i].node; n && n->type == XML_ELEMENT_NODE && nalt < 8; n = n->parent) {
-                if (!n->_private || n == top)
-                    continue;
-                elem *e = &w.e[(size_t)n->_private - 1];
-                if (!e->scored || e->score * (1 - link_density(e)) < 0.75 * best || inside(n, top) || inside(top, n))
-                    continue;
-                size_t k = 0;
-                while (k < nalt && alt[k] != n)
-                    k++;
-                if (k == nalt)
-                    alt[nalt++] = n;
-            }
-        if (nalt >= 2) {
-            xmlNodePtr anc = top->parent;
-            for (; anc && anc->type == XML_ELEMENT_NODE; anc = anc->parent) {
-                size_t under = 0;
-                for (size_t k = 0; k < nalt; k++)
-                    under += inside(alt[k], anc);
-                if (under >= 2)
-                    break;
-            }
-            if (anc && anc->type == XML_ELEMENT_NODE && anc->_private) {
-                top = anc;
-                elem *e = &w.e[(size_t)anc->_private - 1];
-                best = e->score * (1 - link_density(e)) > best ? e->score * (1 - link_density(e)) : best;
-            }
-        }
-    }
-    /* Its siblings that score well enough, or read like paragraphs. */
-    xmlNodePtr keep[256];
+    size_t good_chars = score_blocks(&w);
+    double best;
+    xmlNodePtr top = best_container(&w, &best);
+    xmlNodePtr keep[MAX_KEPT_ELEMENTS];
     size_t nkeep = 0;
     if (top) {
-        keep[nkeep++] = top;
-        double bar = best * 0.2 > 10 ? best * 0.2 : 10;
-        for (xmlNodePtr s = top->parent ? top->parent->children : NULL; s && nkeep < 256; s = s->next) {
-            if (s == top || s->type != XML_ELEMENT_NODE || !s->_private)
-                continue;
-            elem *e = &w.e[(size_t)s->_private - 1];
-            double ld = link_density(e);
-            if ((e->scored && e->score * (1 - ld) >= bar) || (e->chars > 80 && ld < 0.25) ||
-                (e->chars > 0 && e->link == 0 && ends_like_prose(&w, s)))
-                keep[nkeep++] = s;
-        }
+        top = widen_to_rivals(&w, top, &best);
+        nkeep = with_siblings(&w, top, best, keep);
     }
     size_t kept = 0, kept_chars = 0;
     unsigned char *sel = calloc(w.nb + 1, 1);
     if (!sel)
         abort();
     for (int pass = 0; pass < 2 && kept == 0; pass++) {
-        for (size_t i = 0; i < w.nb; i++) {
-            block *b = &w.b[i];
-            double ld = b->chars ? (double)b->link / (double)b->chars : 1;
-            int in = 0;
-            if (pass == 0) {
-                for (size_t k = 0; k < nkeep && !in; k++)
-                    in = inside(b->node, keep[k]);
-                /* a heading mostly of link text too: another story's title */
-                in = in && ld < 0.5 && !(b->kind == K_ITEM && ld > 0.3);
-            } else { /* fallback: the page's good blocks and the headings among them */
-                in = (b->chars >= 70 && ld < 0.2) || (b->kind == K_HEAD && b->link == 0);
-            }
-            sel[i] = (unsigned char)in;
-        }
         if (pass == 0) {
-            /* Prose between the first and the last block kept belongs to the text too. */
-            size_t first = w.nb, last = 0;
-            for (size_t i = 0; i < w.nb; i++)
-                if (sel[i]) {
-                    first = first == w.nb ? i : first;
-                    last = i;
-                }
-            for (size_t i = first; i < last; i++) {
-                block *b = &w.b[i];
-                if (!sel[i] && b->chars >= 70 && b->link * 5 < b->chars && prose(w.text.p + b->start, b->len))
-                    sel[i] = 1;
-            }
-            /* ...and so does a lead just before it, or a last paragraph just after
-             * (held apart by a date line or a picture's credit at most). */
-            if (first < w.nb) {
-                for (int dir = -1; dir <= 1; dir += 2) {
-                    size_t i = dir < 0 ? first : last;
-                    for (int misses = 0; misses < LEAD_GAP;) {
-                        if ((dir < 0 && i == 0) || (dir > 0 && i + 1 >= w.nb))
-                            break;
-                        i = dir < 0 ? i - 1 : i + 1;
-                        block *b = &w.b[i];
-                        if (b->chars >= LEAD_MIN_CHARS && b->link * 5 < b->chars && prose(w.text.p + b->start, b->len))
-                            sel[i] = 1, misses = 0;
-                        else if (b->link * 2 > b->chars)
-                            break; /* a link list: the page's chrome starts here */
-                        else
-                            misses++;
-                    }
-                }
-            }
+            select_in_kept(&w, keep, nkeep, sel);
+            add_prose_around(&w, sel);
+        } else {
+            select_good_blocks(&w, sel);
         }
-        {
-            /* A heading over nothing kept (a link list we left out) goes too,
-             * and so does a short line that introduces one ("More on this:"). */
-            for (size_t i = 0; i < w.nb; i++) {
-                const block *b = &w.b[i];
-                int intro = b->kind == K_PARA && b->chars < INTRO_CHARS && b->len &&
-                            (w.text.p[b->start + b->len - 1] == ':' || !prose(w.text.p + b->start, b->len));
-                if (!sel[i] || (b->kind != K_HEAD && !intro))
-                    continue;
-                size_t j = i + 1, later = j;
-                while (later < w.nb && !sel[later])
-                    later++;
-                if (later == w.nb || (j < w.nb && !sel[j] && w.b[j].link * 2 > w.b[j].chars))
-                    sel[i] = 0;
-            }
-        }
-        {
-            /* Short lines that are not sentences after the last paragraph are
-             * the page's chrome (tags, credits, "share"), not the text's end. */
-            for (size_t i = w.nb; i-- > 0;) {
-                if (!sel[i])
-                    continue;
-                block *b = &w.b[i];
-                if (b->chars >= TRIM_CHARS || b->kind == K_ITEM || prose(w.text.p + b->start, b->len))
-                    break; /* a list without links at the end is the text's own */
-                sel[i] = 0;
-            }
-        }
-        /* A copyright or picture credit line, in any language. */
-        for (size_t i = 0; i < w.nb; i++) {
-            block *b = &w.b[i];
-            if (sel[i] && b->chars < CREDIT_CHARS && memmem(w.text.p + b->start, b->len, "\xC2\xA9", 2)) /* U+00A9 */
-                sel[i] = 0;
-        }
+        drop_orphan_headings(&w, sel);
+        drop_trailing_chrome(&w, sel);
+        drop_credits(&w, sel);
         drop_foreign_tail(&w, sel);
-        /* A paragraph this short that is no sentence (not a heading, an item
-         * or a cell) is a label, a name or a date, wherever it stands. */
-        for (size_t i = 0; i < w.nb; i++) {
-            block *b = &w.b[i];
-            if (sel[i] && b->kind == K_PARA && b->chars < SHORT_CHARS &&
-                !prose(w.text.p + b->start, b->len))
-                sel[i] = 0;
-        }
-        kept = kept_chars = 0;
-        for (size_t i = 0; i < w.nb; i++)
-            if (sel[i]) {
-                block *b = &w.b[i];
-                kept++;
-                if (b->link * 5 < b->chars)
-                    kept_chars += b->chars;
-            }
+        drop_labels(&w, sel);
+        kept = count_kept(&w, sel, &kept_chars);
         if (pass == 0 && kept_chars * 2 < good_chars) /* the container missed most of the page's prose */
             kept = 0;
     }
-    out->len = 0;
-    for (size_t i = 0; i < w.nb; i++) {
-        if (!sel[i])
-            continue;
-        block *b = &w.b[i];
-        int item_run = b->kind == K_ITEM && i > 0 && sel[i - 1] && w.b[i - 1].kind == K_ITEM;
-        if (out->len)
-            buf_add(out, item_run ? "\n" : "\n\n", item_run ? 1 : 2);
-        buf_add(out, w.text.p + b->start, b->len);
-    }
+    emit(&w, sel, out);
     free(sel);
     free(w.b); /* the _private marks die with the document */
     free(w.e);
     buf_free(&w.text);
-    if (!out->p)
-        buf_add(out, "", 0);
     return kept;
 }
 

@@ -75,7 +75,9 @@ static const struct filter {
     double off;
     const char *help;
 } filters[] = {
-    {"min_words", Q_WORDS, 0, "50", -1, "fewest words (whitespace-separated, holding a letter or digit)"},
+    {"min_words", Q_WORDS, 0, "50", -1,
+     "fewest words (whitespace-separated, holding a letter or digit; a Han or kana character is one; not judged "
+     "on Thai, Lao, Khmer, Myanmar or Tibetan text)"},
     {"max_words", Q_WORDS, 1, "100000", 0, "most words (0: no limit)"},
     {"min_mean_word_length", Q_MEAN, 0, "3", -1, "shortest mean word length, in characters"},
     {"max_mean_word_length", Q_MEAN, 1, "10", 0, "longest mean word length (0: no limit)"},
@@ -426,6 +428,8 @@ static void *quality_create(const cv_host *h, cv_ctx *ctx)
 typedef struct values {
     double v[Q_NSIG];
     int have[Q_NSIG];
+    int unsegmented; /* most letters are Thai, Lao, Khmer ...: no word count, no sentence marks to count */
+    size_t words, char_words; /* measure_chars' words, of them Han or kana characters */
 } values;
 
 static void set(values *vs, int sig, double v)
@@ -436,14 +440,40 @@ static void set(values *vs, int sig, double v)
 
 static double ratio(size_t a, size_t b) { return b ? (double)a / (double)b : 0; }
 
-/* Words, mean word length, symbols, letters: one pass over code points. */
+/* Scripts written without spaces between words.  Han and kana: a character
+ * is a word, as CJK tokenizers count when they have no dictionary (BERT's
+ * basic tokenizer); a page of them has about as many words as characters
+ * and 2/3 of that at least.  Thai, Lao, Khmer, Myanmar, Tibetan: a word is
+ * several characters and only a dictionary finds where it ends, so a text
+ * mostly of them has no word count to judge by. */
+enum { SPACED, CHAR_WORDS, UNSEGMENTED };
+
+static int word_script(int cp)
+{
+    if ((cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x31F0 && cp <= 0x31FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+        (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF66 && cp <= 0xFF9F) ||
+        (cp >= 0x20000 && cp <= 0x3FFFF))
+        return CHAR_WORDS;
+    if ((cp >= 0x0E00 && cp <= 0x0FFF) || (cp >= 0x1000 && cp <= 0x109F) || (cp >= 0x1780 && cp <= 0x17FF))
+        return UNSEGMENTED;
+    return SPACED;
+}
+
+/* Words, mean word length, symbols, letters: one pass over code points.
+ * Words are runs between spaces holding a letter or a digit, and a Han or
+ * kana character is a word by itself.  Most letters of a script without
+ * word spaces: the word count and mean word length are not measured (their
+ * rules do not vote) when no word count can be made, the mean word length
+ * not when each character is a word. */
 static void measure_chars(const char *s, size_t len, values *vs)
 {
     size_t words = 0, alpha_words = 0, word_chars = 0, symbols = 0, chars = 0, nonletters = 0, wchars = 0;
+    size_t letters = 0, by_script[3] = {0}, char_words = 0;
     int has_letter = 0, has_alnum = 0;
     for (size_t i = 0; i <= len;) {
         int cp = i < len ? utf8_next(s, &i) : (i++, ' ');
-        if (cp == ' ' || cp == '\n' || cp == '\t') {
+        int letter = cp_is_letter(cp), script = letter ? word_script(cp) : SPACED;
+        if (cp == ' ' || cp == '\n' || cp == '\t' || script == CHAR_WORDS) {
             if (has_alnum) {
                 words++;
                 alpha_words += has_letter;
@@ -451,20 +481,36 @@ static void measure_chars(const char *s, size_t len, values *vs)
             }
             wchars = 0;
             has_letter = has_alnum = 0;
-            continue;
+            if (script != CHAR_WORDS)
+                continue;
         }
-        int letter = cp_is_letter(cp), digit = cp >= '0' && cp <= '9';
+        int digit = cp >= '0' && cp <= '9';
+        letters += letter;
+        by_script[script] += letter;
         wchars++;
         has_letter |= letter;
         has_alnum |= letter | digit;
         chars++;
         nonletters += !letter;
         symbols += cp == '#' || cp == 0x2026;
+        if (script == CHAR_WORDS) { /* a word by itself, left out of the mean length */
+            words++;
+            char_words++;
+            alpha_words++;
+            wchars = 0;
+            has_letter = has_alnum = 0;
+        }
     }
     for (const char *p = s; (p = strstr(p, "...")) && p < s + len; p += 3) /* "..." is an ellipsis too */
         symbols++;
-    set(vs, Q_WORDS, (double)words);
-    set(vs, Q_MEAN, ratio(word_chars, words));
+    int unspaced = 2 * (by_script[CHAR_WORDS] + by_script[UNSEGMENTED]) > letters;
+    vs->unsegmented = unspaced && by_script[UNSEGMENTED] > by_script[CHAR_WORDS];
+    vs->words = words;
+    vs->char_words = char_words;
+    if (!vs->unsegmented)
+        set(vs, Q_WORDS, (double)words);
+    if (!unspaced)
+        set(vs, Q_MEAN, ratio(word_chars, words - char_words));
     set(vs, Q_SYMBOL, ratio(symbols, words));
     set(vs, Q_ALPHA, ratio(alpha_words, words));
     set(vs, Q_NONLETTER, ratio(nonletters, chars));
@@ -621,7 +667,8 @@ static void measure_more_lines(quality *q, const char *s, size_t len, size_t cha
     }
     rep_duplicates(s, nonblank.a, nonblank.b, nonblank.n, &q->sc, &dups, &dup_chars);
     set(vs, Q_CHARDUP, ratio(dup_chars, chars - newlines));
-    set(vs, Q_PUNCT, ratio(punct, nonblank.n));
+    if (!vs->unsegmented) /* Thai ends a sentence with a space */
+        set(vs, Q_PUNCT, ratio(punct, nonblank.n));
     set(vs, Q_SHORT, ratio(shorts, nonblank.n));
     free(nonblank.a);
     free(nonblank.b);
@@ -662,7 +709,12 @@ static void measure_words(quality *q, const cv_doc *doc, const char *s, size_t l
     size_t newlines = 0;
     for (size_t i = 0; i < len; i++)
         newlines += s[i] == '\n';
-    set(vs, Q_LIST, ratio(newlines, nw ? nw : 1));
+    /* newlines per word: the words of measure_chars when Han or kana
+     * characters are words, none when no word count can be made */
+    if (vs->char_words)
+        set(vs, Q_LIST, ratio(newlines, vs->words ? vs->words : 1));
+    else if (!vs->unsegmented)
+        set(vs, Q_LIST, ratio(newlines, nw ? nw : 1));
     double stops = stop_words(q, s, q->words, nw, q->host->meta_get_string(doc, "lang"));
     if (stops >= 0)
         set(vs, Q_STOP, stops);
@@ -810,7 +862,7 @@ static cv_status quality_process(void *p, cv_doc *doc)
         return drop(q, doc, q->c4[c4_hit].name, 1);
     size_t len;
     const char *text = q->host->doc_text(doc, &len);
-    values vs = {{0}, {0}};
+    values vs = {{0}, {0}, 0, 0, 0};
     set(&vs, Q_CURLY, memchr(text, '{', len) != NULL);
     if (q->curly && vs.v[Q_CURLY] && !q->annotate)
         return drop(q, doc, "curly_bracket", 1);

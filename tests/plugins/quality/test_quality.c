@@ -300,6 +300,66 @@ static void test_stop_words(void **s)
     assert_true(annotated("Zebra quartz jumps vividly over lazy boxing wizards daily.", "stop_words", STOPS) == 0);
 }
 
+/* Words and sentence ends in scripts written without spaces: a Han or
+ * kana character is a word, a line ending with the ideographic full stop
+ * ends a sentence, and a text mostly of Thai (no word spaces, no sentence
+ * marks) is not measured by the rules that count them.  Before, a Chinese
+ * article was one "word" per line and no line ended a sentence. */
+static const char zh[] = /* a city's new roads and metro lines, 2 lines, 96 characters */
+    "\xE4\xBB\x8A\xE5\xA4\xA9\xE4\xB8\x8A\xE5\x8D\x88\xEF\xBC\x8C\xE5\xB8\x82\xE6\x94\xBF\xE5\xBA\x9C"
+    "\xE5\x8F\xAC\xE5\xBC\x80\xE6\x96\xB0\xE9\x97\xBB\xE5\x8F\x91\xE5\xB8\x83\xE4\xBC\x9A\xEF\xBC\x8C"
+    "\xE4\xBB\x8B\xE7\xBB\x8D\xE4\xBA\x86\xE4\xBB\x8A\xE5\xB9\xB4\xE5\x9F\x8E\xE5\xB8\x82\xE4\xBA\xA4"
+    "\xE9\x80\x9A\xE5\xBB\xBA\xE8\xAE\xBE\xE7\x9A\x84\xE8\xBF\x9B\xE5\xB1\x95\xE6\x83\x85\xE5\x86\xB5"
+    "\xE3\x80\x82\xE6\x8D\xAE\xE4\xBB\x8B\xE7\xBB\x8D\xEF\xBC\x8C\xE5\x85\xA8\xE5\xB8\x82\xE6\x96\xB0"
+    "\xE5\xBB\xBA\xE9\x81\x93\xE8\xB7\xAF\xE4\xB8\x80\xE7\x99\xBE\xE4\xBA\x8C\xE5\x8D\x81\xE5\x85\xAC"
+    "\xE9\x87\x8C\xEF\xBC\x8C\xE5\x9C\xB0\xE9\x93\x81\xE7\xBA\xBF\xE8\xB7\xAF\xE5\xBB\xB6\xE9\x95\xBF"
+    "\xE4\xBA\x86\xE4\xB8\x89\xE5\x8D\x81\xE5\x85\xAC\xE9\x87\x8C\xEF\xBC\x8C\xE5\x85\xAC\xE4\xBA\xA4"
+    "\xE8\xBD\xA6\xE7\xAB\x99\xE5\xA2\x9E\xE5\x8A\xA0\xE4\xBA\x86\xE4\xB8\xA4\xE7\x99\xBE\xE4\xB8\xAA"
+    "\xE3\x80\x82"
+    "\n"
+    "\xE8\xAE\xB0\xE8\x80\x85\xE4\xBA\x86\xE8\xA7\xA3\xE5\x88\xB0\xEF\xBC\x8C\xE6\x98\x8E\xE5\xB9\xB4"
+    "\xE8\xBF\x98\xE5\xB0\x86\xE5\xBC\x80\xE5\xB7\xA5\xE5\xBB\xBA\xE8\xAE\xBE\xE4\xB8\x89\xE6\x9D\xA1"
+    "\xE6\x96\xB0\xE7\x9A\x84\xE5\x9C\xB0\xE9\x93\x81\xE7\xBA\xBF\xE8\xB7\xAF\xE3\x80\x82";
+
+static void test_unspaced_scripts(void **s)
+{
+    (void)s;
+    assert_true(annotated(zh, "words", "") >= 80);
+    assert_true(annotated(zh, "line_punct_ratio", "") == 1);
+    assert_true(annotated(zh, "list_ratio", "") < 0.05); /* a newline per line of 48 words, not per 1 */
+    /* Han characters in a text of another script are words, but not
+     * one-letter ones of its mean word length */
+    assert_true(annotated("Commuters learn the word \xE7\x97\xB4\xE6\xBC\xA2 early, along with "
+                          "\xE9\x9B\xBB\xE8\xBB\x8A and \xE9\xA7\x85, on their crowded morning trains.",
+                          "mean_word_length", "") > 4.5);
+    /* min_words and min_line_punct_ratio at their defaults keep it (Gopher's
+     * n-gram fractions still count whitespace words: off here) */
+    expect_drop("max_top_2_gram_char_frac: -1\nmax_top_3_gram_char_frac: -1\nmax_top_4_gram_char_frac: -1\n", zh,
+                NULL);
+    th_plugin *p = th_open(CV_STEP, "quality", "annotate: true", NULL);
+    const char *unmeasured[] = {"mean_word_length", NULL};
+    cv_doc *d = th_doc("x", zh);
+    th_process(p, d);
+    for (const char **k = unmeasured; *k; k++)
+        assert_true(json_is_null(json_object_get(json_object_get(d->meta, "quality"), *k)));
+    cv_doc_free(d);
+    d = th_doc("y", /* Thai: the government's plan for public transport in the capital */
+               "\xE0\xB8\xA7\xE0\xB8\xB1\xE0\xB8\x99\xE0\xB8\x99\xE0\xB8\xB5\xE0\xB9\x89\xE0\xB8\xA3\xE0\xB8\xB1"
+               "\xE0\xB8\x90\xE0\xB8\x9A\xE0\xB8\xB2\xE0\xB8\xA5\xE0\xB8\x9B\xE0\xB8\xA3\xE0\xB8\xB0\xE0\xB8\x81"
+               "\xE0\xB8\xB2\xE0\xB8\xA8\xE0\xB9\x81\xE0\xB8\x9C\xE0\xB8\x99\xE0\xB8\x81\xE0\xB8\xB2\xE0\xB8\xA3"
+               "\xE0\xB8\x9E\xE0\xB8\xB1\xE0\xB8\x92\xE0\xB8\x99\xE0\xB8\xB2\xE0\xB8\xA3\xE0\xB8\xB0\xE0\xB8\x9A"
+               "\xE0\xB8\x9A\xE0\xB8\x82\xE0\xB8\x99\xE0\xB8\xAA\xE0\xB9\x88\xE0\xB8\x87\xE0\xB8\xAA\xE0\xB8\xB2"
+               "\xE0\xB8\x98\xE0\xB8\xB2\xE0\xB8\xA3\xE0\xB8\x93\xE0\xB8\xB0\xE0\xB9\x83\xE0\xB8\x99\xE0\xB9\x80"
+               "\xE0\xB8\xA1\xE0\xB8\xB7\xE0\xB8\xAD\xE0\xB8\x87\xE0\xB8\xAB\xE0\xB8\xA5\xE0\xB8\xA7\xE0\xB8\x87");
+    th_process(p, d);
+    const char *thai_unmeasured[] = {"words", "mean_word_length", "line_punct_ratio", NULL};
+    for (const char **k = thai_unmeasured; *k; k++)
+        assert_true(json_is_null(json_object_get(json_object_get(d->meta, "quality"), *k)));
+    cv_doc_free(d);
+    th_close(p);
+    expect_drop("", "Too short a text.", "quality:min_words"); /* a spaced script still is */
+}
+
 /* C4: lines with its phrases go (counted), documents with lorem ipsum or a brace are dropped. */
 static void test_c4(void **s)
 {
@@ -347,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_published_defaults),
         cmocka_unit_test(test_stop_words),
         cmocka_unit_test(test_c4),
+        cmocka_unit_test(test_unspaced_scripts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
