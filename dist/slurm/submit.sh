@@ -27,7 +27,14 @@ args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
     if [ "${args[i]}" = --memory ]; then
         m=${args[i + 1]:-1G}
-        case $m in *G | *g) budget_mb=$((${m%?} * 1024)) ;; *M | *m) budget_mb=${m%?} ;; *K | *k) budget_mb=1 ;; *) budget_mb=$((m >> 20)) ;; esac
+        # The syntax convert's own size parser takes: 4096, 64K, 1.5G, 16MiB, 2GB.
+        budget_mb=$(awk -v s="$m" 'BEGIN {
+            if (!match(s, /^[0-9]+(\.[0-9]+)?/)) exit 1
+            v = substr(s, 1, RLENGTH); u = toupper(substr(s, RLENGTH + 1)); sub(/I?B$/, "", u)
+            f = u == "" ? 1 / 1048576 : u == "K" ? 1 / 1024 : u == "M" ? 1 : u == "G" ? 1024 : u == "T" ? 1048576 : -1
+            if (f < 0) exit 1
+            mb = v * f; printf "%d", (mb == int(mb)) ? mb : int(mb) + 1 }') ||
+            { echo "submit.sh: --memory '$m' is not a size such as 64M, 1G or 1GiB" >&2; exit 2; }
     fi
 done
 mem=$((budget_mb + 256))M

@@ -219,9 +219,7 @@ static void measure(bp *b, line *l)
 static int strip(line *l, size_t start, size_t end)
 {
     size_t n = l->len - (end - start);
-    char *s = calloc(n + 32, 1); /* zero padding: PCRE2's JIT reads ahead (see core/doc.c) */
-    if (!s)
-        abort();
+    char *s = xcalloc(n + 32, 1); /* zero padding: PCRE2's JIT reads ahead (see core/doc.c) */
     memcpy(s, l->s, start);
     memcpy(s + start, l->s + end, l->len - end);
     if (start > 0 && start < n && s[start - 1] == ' ' && s[start] == ' ') { /* "a <x> b": one space stays */
@@ -253,9 +251,7 @@ static void split_lines(bp *b, const char *text, size_t len)
         if (t > s) {
             if (b->nlines == b->clines) {
                 b->clines = b->clines ? b->clines * 2 : 64;
-                b->lines = realloc(b->lines, b->clines * sizeof *b->lines);
-                if (!b->lines)
-                    abort();
+                b->lines = xrealloc(b->lines, b->clines * sizeof *b->lines);
             }
             b->lines[b->nlines++] = (line){.s = text + s, .len = t - s};
         }
@@ -287,9 +283,7 @@ static int article_follows(bp *b, size_t i)
         if (b->cafter < 2 * (n + 1)) {
             free(b->after);
             b->cafter = 2 * (n + 1);
-            b->after = malloc(b->cafter * sizeof *b->after);
-            if (!b->after)
-                abort();
+            b->after = xmalloc(b->cafter * sizeof *b->after);
         }
         b->after[2 * n] = b->after[2 * n + 1] = 0;
         for (size_t j = n; j-- > i + 1;) {
@@ -417,9 +411,7 @@ static void seen_clear(bp *b)
         c *= 2;
     if (b->cseen != c) {
         free(b->seen);
-        b->seen = malloc(c * sizeof *b->seen);
-        if (!b->seen)
-            abort();
+        b->seen = xmalloc(c * sizeof *b->seen);
         b->cseen = c;
     }
     memset(b->seen, 0, c * sizeof *b->seen);

@@ -166,9 +166,7 @@ static void add_needles(rules *b, rule *r, const char *pattern)
     int nonletter;
     char **words = lit_needles(pattern, 4, &n, &nonletter); /* four bytes: the scan's key */
     for (size_t i = 0; i < n; i++) {
-        b->needles = realloc(b->needles, (b->nneedles + 1) * sizeof *b->needles);
-        if (!b->needles)
-            abort();
+        b->needles = xrealloc(b->needles, (b->nneedles + 1) * sizeof *b->needles);
         needle *nd = &b->needles[b->nneedles++];
         nd->s = words[i];
         nd->len = strlen(words[i]);
@@ -248,9 +246,7 @@ static int load_rules(rules *b, const char *file)
         json_t *needs = json_object_get(r, "needs");
         if (needs) { /* a string or a list of them */
             size_t nn = json_is_array(needs) ? json_array_size(needs) : 1;
-            nr.needs = calloc(nn + 1, sizeof *nr.needs);
-            if (!nr.needs)
-                abort();
+            nr.needs = xcalloc(nn + 1, sizeof *nr.needs);
             for (size_t k = 0; k < nn; k++) {
                 const char *v = json_string_value(json_is_array(needs) ? json_array_get(needs, k) : needs);
                 if (!v || !v[0]) {
@@ -410,8 +406,7 @@ static void scan(rules *b, const char *s, size_t len)
      * classifier looks two bytes back, and keys and blocks read ahead. */
     if (b->cfolded < 2 * len + 4 + 2 + 16) {
         b->cfolded = 2 * len + 4 + 2 + 16;
-        if (!(b->folded = realloc(b->folded, b->cfolded)))
-            abort();
+        b->folded = xrealloc(b->folded, b->cfolded);
     }
     char *f = b->folded + 2;
     b->folded[0] = b->folded[1] = ' ';

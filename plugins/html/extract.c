@@ -190,9 +190,7 @@ static elem *elem_of(walk *w, xmlNodePtr n)
         return &w->e[(size_t)n->_private - 1];
     if (w->ne == w->ce) {
         w->ce = w->ce ? 2 * w->ce : 256;
-        w->e = realloc(w->e, w->ce * sizeof *w->e);
-        if (!w->e)
-            abort();
+        w->e = xrealloc(w->e, w->ce * sizeof *w->e);
     }
     w->e[w->ne] = (elem){0};
     n->_private = (void *)(w->ne + 1);
@@ -207,9 +205,7 @@ static void flush(walk *w)
     if (w->text.len > w->cur_start && w->cur_node) {
         if (w->nb == w->cb) {
             w->cb = w->cb ? 2 * w->cb : 128;
-            w->b = realloc(w->b, w->cb * sizeof *w->b);
-            if (!w->b)
-                abort();
+            w->b = xrealloc(w->b, w->cb * sizeof *w->b);
         }
         w->b[w->nb++] = (block){w->cur_start, w->text.len - w->cur_start, w->cur_chars, w->cur_link, w->cur_kind,
                                 w->cur_node};
@@ -485,9 +481,7 @@ static void drop_foreign_tail(const walk *w, unsigned char *sel)
     /* The parent with the most kept paragraphs (ties: the one seen first),
      * by sorting them: counting each against all was quadratic in a page's
      * blocks. */
-    para_parent *pp = malloc((w->nb + 1) * sizeof *pp);
-    if (!pp)
-        abort();
+    para_parent *pp = xmalloc((w->nb + 1) * sizeof *pp);
     size_t n = 0;
     for (size_t i = 0; i < w->nb; i++)
         if (sel[i] && w->b[i].kind == K_PARA)
@@ -818,9 +812,7 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, cv_buf *out)
         nkeep = with_siblings(&w, top, best, keep);
     }
     size_t kept = 0, kept_chars = 0;
-    unsigned char *sel = calloc(w.nb + 1, 1);
-    if (!sel)
-        abort();
+    unsigned char *sel = xcalloc(w.nb + 1, 1);
     for (int pass = 0; pass < 2 && kept == 0; pass++) {
         if (pass == 0) {
             select_in_kept(&w, keep, nkeep, sel);

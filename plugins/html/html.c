@@ -73,9 +73,7 @@ static int load_list(json_t *v, char ***out, size_t *n)
     if (!json_is_array(v))
         return -1;
     *n = json_array_size(v);
-    *out = calloc(*n + 1, sizeof **out);
-    if (!*out)
-        abort();
+    *out = xcalloc(*n + 1, sizeof **out);
     for (size_t i = 0; i < *n; i++) {
         const char *w = json_string_value(json_array_get(v, i));
         if (!w || !*w)
@@ -145,9 +143,7 @@ static char *clean_text(const char *s)
     if (!s)
         return NULL;
     size_t n = strlen(s), k = 0;
-    char *o = malloc(n + 1);
-    if (!o)
-        abort();
+    char *o = xmalloc(n + 1);
     int space = 0;
     for (const char *p = s; *p; p++) {
         if (isspace((unsigned char)*p)) {
@@ -189,9 +185,7 @@ static char *iso_date(const char *v)
     if (strlen(v) < 10 || !isdigit((unsigned char)v[0]) || !isdigit((unsigned char)v[3]) || v[4] != '-' ||
         !isdigit((unsigned char)v[5]) || v[7] != '-' || !isdigit((unsigned char)v[8]))
         return NULL;
-    char *d = malloc(11);
-    if (!d)
-        abort();
+    char *d = xmalloc(11);
     memcpy(d, v, 10);
     d[10] = '\0';
     return d;

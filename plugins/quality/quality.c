@@ -205,9 +205,7 @@ static char *fold(const char *s, size_t len)
     while (i < len && (unsigned char)s[i] < 0x80)
         i++;
     if (i == len) { /* ASCII: lower case is case folding, no need for utf8proc */
-        char *o = malloc(len + 1);
-        if (!o)
-            abort();
+        char *o = xmalloc(len + 1);
         for (size_t k = 0; k < len; k++)
             o[k] = (char)(s[k] >= 'A' && s[k] <= 'Z' ? s[k] + 32 : s[k]);
         o[len] = '\0';
@@ -254,9 +252,7 @@ static int folded_list(const json_t *v, char ***out, size_t *n)
     if (!json_is_array(v))
         return -1;
     *n = json_array_size(v);
-    *out = calloc(*n + 1, sizeof **out);
-    if (!*out)
-        abort();
+    *out = xcalloc(*n + 1, sizeof **out);
     for (size_t i = 0; i < *n; i++) {
         const char *s = json_string_value(json_array_get(v, i));
         if (!s || !s[0] || !((*out)[i] = fold(s, strlen(s))))
@@ -329,9 +325,7 @@ static int load_stops(quality *q, const char *path)
         return -1;
     }
     int rc = json_is_object(root) ? 0 : -1;
-    q->stops = calloc(json_object_size(root) + 1, sizeof *q->stops);
-    if (!q->stops)
-        abort();
+    q->stops = xcalloc(json_object_size(root) + 1, sizeof *q->stops);
     const char *lang;
     json_t *v;
     json_object_foreach(root, lang, v) {
@@ -374,9 +368,7 @@ static int load_c4(quality *q, const char *path)
         if (sec && !json_is_object(sec))
             rc = -1;
         json_object_foreach(sec, name, v) {
-            q->c4 = realloc(q->c4, (q->nc4 + 1) * sizeof *q->c4);
-            if (!q->c4)
-                abort();
+            q->c4 = xrealloc(q->c4, (q->nc4 + 1) * sizeof *q->c4);
             phrases *p = &q->c4[q->nc4++];
             *p = (phrases){.name = strdup(name), .drop_doc = sct == 1};
             if (folded_list(v, &p->items, &p->n) < 0) {
@@ -399,8 +391,7 @@ static void *quality_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     q->host = h;
     q->ctx = ctx;
-    if (!(q->ft = malloc(sizeof *q->ft)))
-        abort();
+    q->ft = xmalloc(sizeof *q->ft);
     fold_table_init(q->ft);
     quality_opts o;
     h->opt_load(ctx, &o);

@@ -69,9 +69,7 @@ static void add_word(const char *s, size_t from, size_t to, qword **w, size_t *n
 {
     if (*n == *cap) {
         *cap = *cap ? 2 * *cap : 256;
-        *w = realloc(*w, *cap * sizeof **w);
-        if (!*w)
-            abort();
+        *w = xrealloc(*w, *cap * sizeof **w);
     }
     uint64_t ph = 0, pw = 1;
     size_t chars = 0;
