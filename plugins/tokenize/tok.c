@@ -15,6 +15,7 @@
 #include <xxhash.h>
 
 #include "tok_internal.h"
+#include "tok_spm.h"
 
 int tk_set_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -263,7 +264,7 @@ pcre2_code *tk_regex(const char *pattern, size_t len, char *err, size_t errlen, 
     return re;
 }
 
-uint32_t tk_vocab_size(const tk_tokenizer *t) { return t->vocab_size; }
+uint32_t tk_vocab_size(const tk_tokenizer *t) { return t->spm ? tk_spm_size(t->spm) : t->vocab_size; }
 
 static uint32_t count_vocab(const tk_tokenizer *t)
 {
@@ -322,6 +323,7 @@ void tk_free(tk_tokenizer *t)
 {
     if (!t)
         return;
+    tk_spm_free(t->spm);
     for (size_t i = 0; i < t->n_pretoks; i++) {
         pcre2_code_free(t->pretoks[i].re);
         free(t->pretoks[i].literal);
@@ -351,6 +353,8 @@ void tk_free(tk_tokenizer *t)
 
 int64_t tk_token_id(const tk_tokenizer *t, const char *token)
 {
+    if (t->spm)
+        return tk_spm_piece_id(t->spm, token);
     size_t len = strlen(token);
     for (size_t i = 0; i < t->n_specials; i++)
         if (t->specials[i].len == len && !memcmp(t->specials[i].text, token, len))
@@ -561,10 +565,21 @@ tk_tokenizer *tk_load_mem(const char *data, size_t len, const char *name, const 
     }
     if (len >= 4 && data[0] == 0x0a && memchr(data, 0, len < 4096 ? len : 4096)) {
         /* a SentencePiece .model: a protobuf whose first field is tag 1 (0x0a), with binary floats */
-        tk_set_err(err, errlen,
-                   "%s: looks like a SentencePiece .model; this build reads tokenizer.json and tiktoken rank files",
-                   name);
-        return NULL;
+        if (pattern) {
+            tk_set_err(err, errlen, "%s: 'pattern:' is for tiktoken rank files; a SentencePiece .model has its own",
+                       name);
+            return NULL;
+        }
+        tk_tokenizer *t = tk_new(name);
+        if (!t) {
+            tk_set_err(err, errlen, "%s: out of memory", name);
+            return NULL;
+        }
+        if (!(t->spm = tk_spm_load(data, len, name, err, errlen))) {
+            tk_free(t);
+            return NULL;
+        }
+        return t;
     }
     return load_tiktoken(data, len, name, pattern, err, errlen);
 }

@@ -19,8 +19,9 @@ typedef struct tk_ids {
     size_t n, cap;
 } tk_ids;
 
-/* Load FILE, its format recognised by content: a JSON object (tokenizer.json)
- * or lines "base64 rank" (tiktoken).  pattern: the pre-tokenizer regex of a
+/* Load FILE, its format recognised by content: a JSON object (tokenizer.json),
+ * a SentencePiece .model (protobuf; encoded by libsentencepiece) or lines
+ * "base64 rank" (tiktoken).  pattern: the pre-tokenizer regex of a
  * rank file (NULL: the one of the OpenAI encoding the file is named after).
  * On failure returns NULL with a message naming the file in err. */
 tk_tokenizer *tk_load(const char *path, const char *pattern, char *err, size_t errlen);

@@ -11,6 +11,7 @@
 #include <xxhash.h>
 
 #include "tok_internal.h"
+#include "tok_spm.h"
 
 typedef struct piece {
     size_t off, len;
@@ -766,6 +767,8 @@ static int encode_segment(tk_encoder *e, size_t off, size_t len, int first, tk_i
 int tk_encode(tk_encoder *e, const char *text, size_t len, tk_ids *out)
 {
     const tk_tokenizer *t = e->t;
+    if (t->spm)
+        return tk_spm_encode(t->spm, text, len, out);
     e->len = 0;
     if (append(e, text, len))
         return -1;

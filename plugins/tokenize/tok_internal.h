@@ -43,8 +43,11 @@ typedef struct tk_added {
     int special, normalized;
 } tk_added;
 
+struct tk_spm;
+
 struct tk_tokenizer {
     char *name;
+    struct tk_spm *spm; /* a SentencePiece .model: the library does everything (tok_spm.cc) */
     /* id -> bytes of the token (raw bytes: byte-level keys are decoded). */
     char *arena;
     size_t arena_len, arena_cap;

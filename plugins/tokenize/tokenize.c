@@ -22,7 +22,7 @@ typedef struct tokenize_opts {
 
 static const cv_optmap optmap[] = {
     {.key = "tokenizer", .type = CV_OPT_PATH, .required = 1, .offset = offsetof(tokenize_opts, tokenizer),
-     .help = "tokenizer.json (BPE), or a tiktoken rank file (cl100k_base.tiktoken ...)"},
+     .help = "tokenizer.json (BPE), a tiktoken rank file (cl100k_base.tiktoken ...) or a SentencePiece .model"},
     {.key = "pattern", .type = CV_OPT_STRING, .offset = offsetof(tokenize_opts, pattern),
      .help = "pre-tokenizer regex of a tiktoken rank file not named after an OpenAI encoding"},
     {.key = "bos", .type = CV_OPT_STRING, .offset = offsetof(tokenize_opts, bos),
@@ -163,7 +163,7 @@ static const cv_plugin tokenize_step = {
     .name = "tokenize",
     .kind = CV_STEP,
     .version = "1.0.0",
-    .description = "Token ids under a tokenizer.json or tiktoken rank file (ids equal to HF tokenizers / tiktoken)",
+    .description = "Token ids under a tokenizer.json, tiktoken rank file or SentencePiece .model (reference ids)",
     .optmap = optmap,
     .create = tokenize_create,
     .destroy = tokenize_destroy,
