@@ -2,6 +2,8 @@
 #include "options.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,6 +169,38 @@ static const char *value_parse(cv_optval *v, const cv_node *n, const char *dir)
 /* Defaults are text as it would be written in YAML; only lists need the
  * parser.  A path default resolves against dir, the config's folder, as a
  * path written in the config does (NULL: checking the table, no config). */
+/* A path default (a data file the plugin ships, such as pii/cues.yaml) that
+ * the config's folder lacks is the one in convert's own config folder: a
+ * user's config elsewhere gets the shipped file unless it names another.
+ * That folder is <bin>/../share/convert/config when installed, and the
+ * source tree's config/ for a build in <repo>/build. */
+static void shipped_default(cv_optval *v)
+{
+    if (!v->str || access(v->str, F_OK) == 0)
+        return;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return;
+    *slash = '\0';
+    static const char *const beside[] = {"../share/convert/config", "../../config"};
+    for (size_t i = 0; i < sizeof beside / sizeof *beside; i++) {
+        char *dir = cv_xasprintf("%s/%s", exe, beside[i]);
+        char *path = cv_path_join(dir, v->decl->default_value);
+        free(dir);
+        if (access(path, F_OK) == 0) {
+            free(v->str);
+            v->str = path;
+            return;
+        }
+        free(path);
+    }
+}
+
 static int default_into(cv_optval *v, const char *plugin, const char *dir, cv_err *err)
 {
     const cv_optmap *d = v->decl;
@@ -187,6 +221,8 @@ static int default_into(cv_optval *v, const char *plugin, const char *dir, cv_er
         cv_err_set(err, "plugin '%s': default '%s' of option '%s' is not %s", plugin, d->default_value, d->key, want);
         return -1;
     }
+    if (d->type == CV_OPT_PATH && dir)
+        shipped_default(v);
     v->has_value = 1;
     return 0;
 }
@@ -232,6 +268,12 @@ int cv_opts_check_table(const cv_optmap *table, const char *plugin, cv_err *err)
 cv_opts *cv_opts_parse(const cv_optmap *table, const cv_node *stage, const char *plugin, const char *file,
                        const char *dir, cv_err *err)
 {
+    return cv_opts_parse_given(table, stage, plugin, file, dir, NULL, err);
+}
+
+cv_opts *cv_opts_parse_given(const cv_optmap *table, const cv_node *stage, const char *plugin, const char *file,
+                             const char *dir, const char *given, cv_err *err)
+{
     cv_opts *o = opts_new(table);
     for (size_t i = 0; i < o->n; i++)
         if (default_into(&o->v[i], plugin, dir, err) < 0)
@@ -257,7 +299,7 @@ cv_opts *cv_opts_parse(const cv_optmap *table, const cv_node *stage, const char 
         }
     }
     for (size_t i = 0; i < o->n; i++)
-        if (o->v[i].decl->required && !o->v[i].set) {
+        if (o->v[i].decl->required && !o->v[i].set && !(given && !strcmp(given, o->v[i].decl->key))) {
             int line = stage ? stage->line : 0, col = stage ? stage->col : 0;
             cv_err_at(err, file, line, col, "plugin '%s': required option '%s' is missing", plugin, o->v[i].decl->key);
             goto fail;

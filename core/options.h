@@ -27,6 +27,10 @@ typedef struct cv_opts {
  * plugin and the key.  Relative PATH options resolve against `dir`. */
 cv_opts *cv_opts_parse(const cv_optmap *table, const cv_node *stage, const char *plugin, const char *file,
                        const char *dir, cv_err *err);
+/* The same, with option `given` (may be NULL) to be set from the command
+ * line later: it may be missing although required (-i gives a reader's path). */
+cv_opts *cv_opts_parse_given(const cv_optmap *table, const cv_node *stage, const char *plugin, const char *file,
+                             const char *dir, const char *given, cv_err *err);
 /* Set `key` from a command-line value, as if written in the config. */
 int cv_opts_override(cv_opts *o, const char *key, const char *value, cv_err *err);
 cv_optval *cv_opts_find(const cv_opts *o, const char *key);

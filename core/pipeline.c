@@ -122,7 +122,9 @@ static int resolve(run *r, const cv_registry *reg, const cv_stage *cs, cv_kind k
                   cv_kind_name(kind), cs->plugin);
         return -1;
     }
-    s->opts = cv_opts_parse(s->entry->desc->optmap, cs->node, cs->plugin, c->path, c->dir, err);
+    /* -i gives the reader its path, so a config need not. */
+    const char *given = kind == CV_READER && r->ro->input ? "path" : NULL;
+    s->opts = cv_opts_parse_given(s->entry->desc->optmap, cs->node, cs->plugin, c->path, c->dir, given, err);
     return s->opts ? 0 : -1;
 }
 

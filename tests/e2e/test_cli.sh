@@ -159,4 +159,16 @@ run "$CONVERT" -c "$SRC/config/minimal.yaml" -i "$TMP/nope.tar" -o "$TMP/o"
 expect_rc 2 "missing input"
 expect_err "cannot open '$TMP/nope.tar'" "missing input"
 
+# A user's config outside the repository: -i gives the reader its path, and a
+# step's shipped data file (pii's cues) is found without being named.
+mkdir -p "$TMP/mine"
+printf '{"id":"1","text":"Write to someone@example.org today, please."}\n' >"$TMP/mine/in.jsonl"
+printf 'reader: {plugin: jsonl}\nsteps: [pii]\nwriters: [jsonl]\n' >"$TMP/mine/my.yaml"
+run "$CONVERT" -c "$TMP/mine/my.yaml" -i "$TMP/mine/in.jsonl" -o "$TMP/mine/out"
+expect_rc 0 "-i in place of a required reader path; a shipped default data file"
+grep -q 'Write to <EMAIL> today' "$TMP/mine/out/train.jsonl" 2>/dev/null && ok || bad "pii with its shipped cues"
+run "$CONVERT" -c "$TMP/mine/my.yaml" -o "$TMP/mine/out2"
+expect_rc 2 "without -i the reader's path is still required"
+expect_err "required option 'path' is missing" "without -i"
+
 finish

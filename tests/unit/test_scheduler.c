@@ -77,7 +77,7 @@ static void check_window(synth *s, const cv_doc *d)
     uint64_t ended = atomic_load(&s->ended), ahead = d->seq >= ended ? d->seq - ended : 0;
     if (ahead >= s->window)
         atomic_fetch_add(&s->bad_window, 1);
-    uint64_t max = atomic_load(&s->max_ahead);
+    unsigned long long max = atomic_load(&s->max_ahead);
     while (ahead > max && !atomic_compare_exchange_weak(&s->max_ahead, &max, ahead))
         ;
 }
