@@ -282,6 +282,11 @@ static int open_file(pqreader *r, size_t i)
 static int load_group(pqreader *r, int g)
 {
     const pq_group *grp = &r->m.groups[g];
+    if (!grp->chunks) { /* a row group of no rows may list no columns (meta.c refuses it with rows) */
+        r->group = g;
+        r->grow = r->grows = 0;
+        return 0;
+    }
     for (int k = 0; k < r->nfields; k++) {
         const field *f = &r->fields[k];
         for (int l = f->leaf_lo; l < f->leaf_hi; l++) {
