@@ -716,7 +716,7 @@ static int data_page(dec *d, const page *pg, const uint8_t *raw, size_t rawlen)
             return fail(d, "out of memory");
         if (levels(d, &p, raw + pg->rep_len, leaf->max_rep, E_RLE, pg->rep_len, c->rep ? c->rep + c->n : NULL, n,
                    "repetition") < 0 ||
-            levels(d, &p, end, leaf->max_def, E_RLE, pg->def_len, c->def + c->n, n, "definition") < 0)
+            levels(d, &p, end, leaf->max_def, E_RLE, pg->def_len, c->def ? c->def + c->n : NULL, n, "definition") < 0)
             return -1;
         p = vals;
         end = vals + ulen;
@@ -729,7 +729,7 @@ static int data_page(dec *d, const page *pg, const uint8_t *raw, size_t rawlen)
             (leaf->max_rep && grow((void **)&c->rep, &c->rcap, c->n + n, 1) < 0))
             return fail(d, "out of memory");
         if (levels(d, &p, end, leaf->max_rep, pg->rep_enc, -1, c->rep ? c->rep + c->n : NULL, n, "repetition") < 0 ||
-            levels(d, &p, end, leaf->max_def, pg->def_enc, -1, c->def + c->n, n, "definition") < 0)
+            levels(d, &p, end, leaf->max_def, pg->def_enc, -1, c->def ? c->def + c->n : NULL, n, "definition") < 0)
             return -1;
     }
     if (leaf->max_rep && c->n == 0 && n > 0 && c->rep[0] != 0)
