@@ -38,6 +38,7 @@
 
 #include "convert/plugin.h"
 #include "dedup.h"
+#include "simd.h"
 #include "util.h"
 
 typedef struct dedup_opts {
@@ -425,7 +426,33 @@ static uint64_t word_hash(XXH3_state_t *st, const uint32_t *cps, size_t ncp, int
     return XXH3_64bits_digest(st);
 }
 
-static void words_of(work *w, const char *s, size_t n)
+#ifdef __SSE2__
+/* Of the 16 bytes at p, those that are ASCII letters or digits (a bit each)
+ * and, in *lowered, each lower-cased (0 elsewhere): ascii_word sixteen at a
+ * time.  Bytes of 0x80 and up compare as negative: none is in a range. */
+static inline unsigned ascii_words16(const unsigned char *p, __m128i *lowered)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)p), l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    __m128i letter = sse_in(l, 'a', 'z'), digit = sse_in(v, '0', '9');
+    *lowered = _mm_or_si128(_mm_and_si128(letter, l), _mm_and_si128(digit, v));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(letter, digit));
+}
+
+/* Sixteen bytes as sixteen 32-bit code points at out. */
+static inline void widen16(__m128i v, uint32_t *out)
+{
+    const __m128i z = _mm_setzero_si128();
+    __m128i lo = _mm_unpacklo_epi8(v, z), hi = _mm_unpackhi_epi8(v, z);
+    _mm_storeu_si128((__m128i *)out, _mm_unpacklo_epi16(lo, z));
+    _mm_storeu_si128((__m128i *)(out + 4), _mm_unpackhi_epi16(lo, z));
+    _mm_storeu_si128((__m128i *)(out + 8), _mm_unpacklo_epi16(hi, z));
+    _mm_storeu_si128((__m128i *)(out + 12), _mm_unpackhi_epi16(hi, z));
+}
+#endif
+
+/* fast: runs of ASCII letters and digits sixteen bytes at a time (SSE2);
+ * the same words as byte by byte (test_dedup_paths holds the two). */
+static inline void words_of_impl(work *w, const char *s, size_t n, int fast)
 {
     /* A text of n bytes has at most (n + 1) / 2 words. */
     if (w->cwords < n / 2 + 1) {
@@ -441,6 +468,19 @@ static void words_of(work *w, const char *s, size_t n)
     while (i < n) {
         uint32_t cp;
         if (u[i] < 0x80) {
+#ifdef __SSE2__
+            if (fast && i + 16 <= n && ncp + 16 <= 64) {
+                __m128i lowered;
+                unsigned run = (unsigned)__builtin_ctz(~ascii_words16(u + i, &lowered));
+                if (run) { /* all sixteen stored, run of them kept */
+                    widen16(lowered, cps + ncp);
+                    ncp += run;
+                    i += run;
+                    continue;
+                }
+            }
+#endif
+            (void)fast;
             cp = ascii_word(u[i++]);
         } else {
             int c = utf8_next(s, &i);
@@ -467,6 +507,8 @@ static void words_of(work *w, const char *s, size_t n)
         *out++ = word_hash(w->state, cps, ncp, streaming);
     w->nwords = (size_t)(out - w->words);
 }
+
+static void words_of(work *w, const char *s, size_t n) { words_of_impl(w, s, n, 1); }
 
 /* A room of at least n 64-bit values in *buf (of *cap), its old content dropped. */
 static uint64_t *room(uint64_t **buf, size_t *cap, size_t n)

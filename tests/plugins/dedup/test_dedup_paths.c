@@ -1,6 +1,7 @@
 /* dedup's fast paths against the plain ones they stand for: the MinHash loop
  * in AVX-512 and AVX2 against plain C, the lower-casing and word test
- * without tables against utf8proc, and a long document's signature (its
+ * without tables against utf8proc, the words of ASCII runs sixteen bytes at
+ * a time against byte by byte, and a long document's signature (its
  * shingles grouped into parts) against one set of all of them.  The step's
  * source is included whole to reach its static functions. */
 #include <stdlib.h>
@@ -67,6 +68,39 @@ static void test_lower_and_word_chars(void **s)
     }
 }
 
+/* Words sixteen ASCII bytes at a time against byte by byte, on texts of
+ * every mix: ASCII and Cyrillic letters, digits, punctuation, CJK, words
+ * past 64 code points (hashed in a stream), runs ending at every offset. */
+static void test_words_paths(void **s)
+{
+    (void)s;
+    static const char *const pieces[] = {"a", "Z", "q", "7", " ", " ", ", ", ".", "-", "\n", "Ж", "ы", "É", "ß",
+                                         "—", "日本", "\xF0\x9F\x98\x80", "word", "WORD", "x1y2"};
+    enum { NP = sizeof pieces / sizeof *pieces };
+    uint64_t r = 11;
+    for (size_t t = 0; t < 400; t++) {
+        char text[4096];
+        size_t len = 0, target = splitmix(&r) % 3000;
+        while (len < target) {
+            const char *p = pieces[splitmix(&r) % NP];
+            size_t reps = splitmix(&r) % 8 == 0 ? splitmix(&r) % 90 : 1; /* now and then a long run */
+            for (size_t k = 0; k < reps && len + strlen(p) < sizeof text; k++) {
+                memcpy(text + len, p, strlen(p));
+                len += strlen(p);
+            }
+            if (len + 8 >= sizeof text)
+                break;
+        }
+        work a = {0}, b = {0};
+        words_of_impl(&a, text, len, 1);
+        words_of_impl(&b, text, len, 0);
+        assert_int_equal(a.nwords, b.nwords);
+        assert_memory_equal(a.words, b.words, a.nwords * sizeof *a.words);
+        work_free(&a);
+        work_free(&b);
+    }
+}
+
 /* One set of every shingle, as the step computed it before long documents
  * were split into parts. */
 static uint32_t signature_one_set(const dedup *d, const uint64_t *words, size_t nwords, uint32_t *sig)
@@ -123,6 +157,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_minhash_paths),
         cmocka_unit_test(test_lower_and_word_chars),
+        cmocka_unit_test(test_words_paths),
         cmocka_unit_test(test_long_signature),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
