@@ -458,7 +458,7 @@ static inline void words_of_impl(work *w, const char *s, size_t n, int fast)
     if (w->cwords < n / 2 + 1) {
         free(w->words);
         w->cwords = n / 2 + 1 > 1024 ? n / 2 + 1 : 1024;
-        w->words = xmalloc(w->cwords * sizeof *w->words);
+        w->words = big_alloc(w->cwords * sizeof *w->words, 0); /* a long document's: in huge pages */
     }
     const unsigned char *u = (const unsigned char *)s;
     uint64_t *out = w->words;
@@ -516,7 +516,7 @@ static uint64_t *room(uint64_t **buf, size_t *cap, size_t n)
     if (*cap < n) {
         free(*buf);
         *cap = n;
-        *buf = xmalloc(n * sizeof **buf);
+        *buf = big_alloc(n * sizeof **buf, 0);
     }
     return *buf;
 }
