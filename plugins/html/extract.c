@@ -760,16 +760,16 @@ static void drop_labels(const walk *w, unsigned char *sel)
     }
 }
 
-/* The blocks kept; *prose_chars: the characters of those that are not mostly links. */
-static size_t count_kept(const walk *w, const unsigned char *sel, size_t *prose_chars)
+/* The blocks kept; *text_chars: their characters outside links (a
+ * paragraph with a few links in it is still the text). */
+static size_t count_kept(const walk *w, const unsigned char *sel, size_t *text_chars)
 {
     size_t kept = 0;
-    *prose_chars = 0;
+    *text_chars = 0;
     for (size_t i = 0; i < w->nb; i++)
         if (sel[i]) {
             kept++;
-            if (block_links(&w->b[i]) < PROSE_MAX_LINKS)
-                *prose_chars += w->b[i].chars;
+            *text_chars += w->b[i].chars - w->b[i].link;
         }
     return kept;
 }
