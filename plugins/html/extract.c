@@ -35,6 +35,7 @@ typedef struct walk {
     xmlNodePtr cur_node;
     int in_link, in_pre;
     int space; /* a space is owed before the next word */
+    int chrome_tags; /* nav, aside, footer, header, form...: walked too (looking for an <article>) */
     elem *e;
     size_t ne, ce;
 } walk;
@@ -359,8 +360,9 @@ static void walk_node(walk *w, xmlNodePtr n, int in_article)
         if (!keep_always) {
             if (tag_sets(n) & IN_NEVER)
                 continue;
-            if (((tag_sets(n) & IN_SKIP) || hidden(n) || (is(n, "header") && !in_article && !has_h1(n))) &&
-                !swallows(w, n, SWALLOW_TAG))
+            int chrome =
+                !w->chrome_tags && ((tag_sets(n) & IN_SKIP) || (is(n, "header") && !in_article && !has_h1(n)));
+            if ((chrome || hidden(n)) && !swallows(w, n, SWALLOW_TAG))
                 continue;
             weight = class_weight(w, n, &negative);
             if (negative && !swallows(w, n, SWALLOW_CLASS))
@@ -791,9 +793,29 @@ static void emit(const walk *w, const unsigned char *sel, cv_buf *out)
         buf_add(out, "", 0);
 }
 
-static size_t extract_pass(xmlDocPtr doc, const hints *h, cv_buf *out)
+/* The last try's unit: the page's <article> element that holds the most
+ * text (its links too: an article can be a list of links with a line on
+ * each), or NULL; one of links alone (a footer's columns) is none. */
+static xmlNodePtr largest_article(const walk *w)
 {
-    walk w = {.h = h};
+    xmlNodePtr best = NULL;
+    size_t most = 0;
+    for (size_t i = 0; i < w->nb; i++)
+        for (xmlNodePtr n = w->b[i].node; n && n->type == XML_ELEMENT_NODE; n = n->parent) {
+            const elem *e = marked(w, n);
+            if (e && is(n, "article") && e->chars > most && e->chars - e->link >= RETRY_CHARS)
+                most = e->chars, best = n;
+        }
+    return best;
+}
+
+/* How a pass finds the text: by scoring containers, or as the largest
+ * <article> element's blocks. */
+enum { BY_SCORE, BY_ARTICLE };
+
+static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out)
+{
+    walk w = {.h = h, .chrome_tags = how == BY_ARTICLE};
     out->len = 0;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     if (!root)
@@ -803,17 +825,25 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, cv_buf *out)
     walk_node(&w, root, 0);
     flush(&w);
     size_t good_chars = score_blocks(&w);
+    size_t kept = 0, kept_chars = 0;
+    unsigned char *sel = xcalloc(w.nb + 1, 1);
+    if (how == BY_ARTICLE) {
+        xmlNodePtr a = largest_article(&w);
+        for (size_t i = 0; a && i < w.nb; i++)
+            sel[i] = (unsigned char)inside(w.b[i].node, a);
+        drop_credits(&w, sel);
+        drop_labels(&w, sel);
+        kept = count_kept(&w, sel, &kept_chars);
+    }
     double best;
-    xmlNodePtr top = best_container(&w, &best);
+    xmlNodePtr top = how == BY_SCORE ? best_container(&w, &best) : NULL;
     xmlNodePtr keep[MAX_KEPT_ELEMENTS];
     size_t nkeep = 0;
     if (top) {
         top = widen_to_rivals(&w, top, &best);
         nkeep = with_siblings(&w, top, best, keep);
     }
-    size_t kept = 0, kept_chars = 0;
-    unsigned char *sel = xcalloc(w.nb + 1, 1);
-    for (int pass = 0; pass < 2 && kept == 0; pass++) {
+    for (int pass = 0; how == BY_SCORE && pass < 2 && kept == 0; pass++) {
         if (pass == 0) {
             select_in_kept(&w, keep, nkeep, sel);
             add_prose_around(&w, sel);
@@ -848,22 +878,28 @@ static void clear_marks(xmlNodePtr n)
 
 size_t extract_main(xmlDocPtr doc, const hints *h, cv_buf *out)
 {
-    size_t kept = extract_pass(doc, h, out);
+    size_t kept = extract_pass(doc, h, BY_SCORE, out);
     size_t chars = utf8_chars(out->p, out->len);
-    if (chars >= RETRY_CHARS)
-        return kept;
     /* Little or nothing: the text may sit in an element whose class names
-     * chrome ("article-ads", a theme's "print" wrapper).  Once more without
-     * the negative hints; the longer text wins. */
+     * chrome ("article-ads", a theme's "print" wrapper): once more without
+     * the negative hints.  Still little: the page's <article> element,
+     * wherever it is (a site that puts it in an <aside>), with its links (a
+     * post that is a list of links, a line on each).  The longest text
+     * wins. */
     hints bare = {NULL, h->positive, 0, h->npos};
-    cv_buf again = {0};
-    clear_marks(xmlDocGetRootElement(doc));
-    size_t kept2 = extract_pass(doc, &bare, &again);
-    if (utf8_chars(again.p, again.len) > chars) {
-        buf_free(out);
-        *out = again;
-        return kept2;
+    for (int how = BY_SCORE; how <= BY_ARTICLE && chars < RETRY_CHARS; how++) {
+        cv_buf again = {0};
+        clear_marks(xmlDocGetRootElement(doc));
+        size_t kept2 = extract_pass(doc, how == BY_SCORE ? &bare : h, how, &again);
+        size_t chars2 = utf8_chars(again.p, again.len);
+        if (chars2 > chars) {
+            buf_free(out);
+            *out = again;
+            kept = kept2;
+            chars = chars2;
+        } else {
+            buf_free(&again);
+        }
     }
-    buf_free(&again);
     return kept;
 }
