@@ -295,6 +295,8 @@ static size_t text_bytes(const xmlNode *n)
 #define SWALLOW_PARA_BYTES 200  /* ...of this many bytes of text */
 #define TRIM_CHARS 40     /* shorter lines without a sentence end at the end of the text go */
 #define SHORT_CHARS 20    /* ...and anywhere in it */
+#define DATE_LINE_CHARS 60 /* a date line (by the headline, under the text) is no longer... */
+#define DATE_LINE_WORDS 4  /* ...and has at most this many words besides its numbers */
 #define LEAD_GAP 3        /* blocks of another kind between a lead and the text */
 #define LEAD_MIN_CHARS 70 /* a lead or a last paragraph is at least this long */
 #define RETRY_CHARS 100         /* a text shorter than this is tried again without negative hints */
@@ -762,6 +764,69 @@ static void drop_labels(const walk *w, unsigned char *sel)
     }
 }
 
+/* A line that is a date or a time with a few words around it ("Posted on
+ * April 29, 2022", "15. Mai 2019, 05:28 Uhr", "Aktualisiert: 11.04.2020"):
+ * two numbers or more, one a year (19xx, 20xx) or a time (h:mm), at most
+ * DATE_LINE_WORDS words.  Words are runs of letters (any script's: bytes
+ * past ASCII, but for the punctuation of U+0080-U+00BF and U+2000-U+206F). */
+static int date_line(const char *t, size_t len)
+{
+    size_t words = 0, numbers = 0;
+    int dated = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)t[i];
+        if (isdigit(c)) {
+            size_t j = i;
+            while (j < len && isdigit((unsigned char)t[j]))
+                j++;
+            numbers++;
+            if (j - i == 4 && (!memcmp(t + i, "19", 2) || !memcmp(t + i, "20", 2)))
+                dated = 1;
+            if (j - i <= 2 && j + 2 < len && t[j] == ':' && isdigit((unsigned char)t[j + 1]) &&
+                isdigit((unsigned char)t[j + 2]))
+                dated = 1;
+            i = j;
+        } else if (isalpha(c) || (c >= 0xC3 && !(c == 0xE2 && i + 1 < len && (unsigned char)t[i + 1] == 0x80))) {
+            size_t j = i;
+            while (j < len) {
+                unsigned char d = (unsigned char)t[j];
+                if (isalpha(d) || d >= 0x80) {
+                    if (d == 0xC2 || (d == 0xE2 && j + 1 < len && (unsigned char)t[j + 1] == 0x80))
+                        break; /* punctuation */
+                    j++;
+                } else {
+                    break;
+                }
+            }
+            if (j == i)
+                j++;
+            words++;
+            i = j;
+        } else {
+            i++;
+        }
+    }
+    return dated && numbers >= 2 && words <= DATE_LINE_WORDS;
+}
+
+/* Date lines before the text's first paragraph (by the headline) or after
+ * its last one are the page's metadata, not the text. */
+static void drop_date_lines(const walk *w, unsigned char *sel)
+{
+    size_t first = w->nb, last = 0;
+    for (size_t i = 0; i < w->nb; i++)
+        if (sel[i] && w->b[i].chars >= GOOD_MIN_CHARS) {
+            first = first == w->nb ? i : first;
+            last = i;
+        }
+    for (size_t i = 0; i < w->nb; i++) {
+        const block *b = &w->b[i];
+        if (sel[i] && (i < first || i > last) && b->kind == K_PARA && b->chars <= DATE_LINE_CHARS &&
+            date_line(w->text.p + b->start, b->len))
+            sel[i] = 0;
+    }
+}
+
 /* The blocks kept; *text_chars: their characters outside links (a
  * paragraph with a few links in it is still the text). */
 static size_t count_kept(const walk *w, const unsigned char *sel, size_t *text_chars)
@@ -855,6 +920,7 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out)
         drop_credits(&w, sel);
         drop_foreign_tail(&w, sel);
         drop_labels(&w, sel);
+        drop_date_lines(&w, sel);
         kept = count_kept(&w, sel, &kept_chars);
         if (pass == 0 && kept_chars * 2 < good_chars) /* the container missed most of the page's prose */
             kept = 0;
