@@ -36,8 +36,8 @@ typedef struct boilerplate_opts {
         numeric_max_words, menu_max_words, menu_min_run, block_max_lines, caption_max_words, repeated_with_source,
         headline_min_words;
     double numeric_min_fraction;
-    int repeated_lines, story_teasers, trim_lead, trim_tail, main_run;
-    int64_t main_run_line_cost;
+    int repeated_lines, story_teasers, trim_lead, trim_tail, main_run, main_run_title;
+    int64_t main_run_line_cost, main_run_title_lines;
 } boilerplate_opts;
 
 static const cv_optmap boilerplate_optmap[] = {
@@ -104,6 +104,15 @@ static const cv_optmap boilerplate_optmap[] = {
      .offset = offsetof(boilerplate_opts, main_run_line_cost),
      .help = "main_run: a kept line that is no paragraph costs its length plus this many characters, a removed "
              "line this many"},
+    {.key = "main_run_title", .type = CV_OPT_BOOL, .default_value = "true",
+     .offset = offsetof(boilerplate_opts, main_run_title),
+     .help = "main_run: when the first line is the page's title (\"Headline | Site\", as dumps and WET files "
+             "begin) and a later line repeats it or one of its parts, that line is the headline and the run "
+             "holds the first paragraph after it"},
+    {.key = "main_run_title_lines", .type = CV_OPT_INT, .default_value = "8",
+     .offset = offsetof(boilerplate_opts, main_run_title_lines),
+     .help = "main_run_title: at most this many kept lines (a byline, a date, a standfirst) between the headline "
+             "and its first paragraph; more are a list of other stories' headlines"},
     {.key = "title_key", .type = CV_OPT_STRING, .default_value = "title",
      .offset = offsetof(boilerplate_opts, title_key),
      .help = "metadata key for the headline trim_lead kept (empty: do not set)"},
@@ -136,8 +145,8 @@ typedef struct bp {
      * long paragraph need not be walked to its end.  The headline choice
      * counts its few candidates fully. */
     size_t words_cap;
-    int repeated, lead, tail, main_run;
-    int64_t run_cost;
+    int repeated, lead, tail, main_run, run_title;
+    int64_t run_cost, anchor_lines;
     const char *title_key, *end_key;
     size_t head; /* the headline line kept by trim_lead, or SIZE_MAX */
     line *lines;
@@ -194,6 +203,8 @@ static void *boilerplate_create(const cv_host *h, cv_ctx *ctx)
     b->tail = o.trim_tail;
     b->main_run = o.main_run;
     b->run_cost = o.main_run_line_cost;
+    b->run_title = o.main_run_title;
+    b->anchor_lines = o.main_run_title_lines;
     b->title_key = o.title_key;
     b->end_key = o.end_key;
     b->rules = rules_load(h, ctx, o.rules, (size_t)b->max_bytes);
@@ -440,18 +451,64 @@ static int seen_before(bp *b, size_t i)
  * apart from the article behind menus and lists of links, which cost. */
 #define RUN_HEAD_LINES 3 /* main_run: its headline is among this many lines before it */
 
+#define TITLE_SEPARATORS 8
+#define TITLE_MAX_BYTES 600 /* a longer first line is no title: the search stays linear in the text */
+
+/* Is line l the title line t, or one of t's parts between " | ", " - "
+ * and the like ("Headline - Site"), of at least headline_min_words words? */
+static int titles(const bp *b, const line *t, const line *l)
+{
+    static const char *const sep[TITLE_SEPARATORS] = {" | ", " - ", " \xE2\x80\x93 ", " \xE2\x80\x94 ",
+                                                      " :: ", " / ", " \xC2\xBB ", " \xC2\xB7 "};
+    if (l->len > t->len || (int64_t)count_words_max(l->s, l->len, (size_t)b->head_words) < b->head_words)
+        return 0;
+    if (l->len == t->len)
+        return !memcmp(l->s, t->s, t->len);
+    /* a part: t starts with l and a separator follows, or t ends with l after one, or holds it between two */
+    for (size_t at = 0; at + l->len <= t->len; at++) {
+        if (memcmp(t->s + at, l->s, l->len))
+            continue;
+        int before = at == 0, after = at + l->len == t->len;
+        for (int k = 0; k < TITLE_SEPARATORS && !(before && after); k++) {
+            size_t sl = strlen(sep[k]);
+            before |= at >= sl && !memcmp(t->s + at - sl, sep[k], sl);
+            after |= at + l->len + sl <= t->len && !memcmp(t->s + at + l->len, sep[k], sl);
+        }
+        if (before && after)
+            return 1;
+    }
+    return 0;
+}
+
+/* The first line after the first that is the title or a part of it: the
+ * article's headline; SIZE_MAX if none.  Lines removed already count (a
+ * headline equal to the title is a repeated line). */
+static size_t title_anchor(const bp *b)
+{
+    const line *L = b->lines;
+    if (!b->nlines || L[0].len > TITLE_MAX_BYTES)
+        return SIZE_MAX;
+    for (size_t i = 1; i < b->nlines; i++)
+        if (titles(b, &L[0], &L[i]))
+            return i;
+    return SIZE_MAX;
+}
+
+static int64_t run_value(const bp *b, const line *l)
+{
+    /* a line removed already (a menu item, a teaser) still parts what it
+     * stood between, but only by the fixed cost: rules remove teasers from
+     * inside articles too */
+    return l->why ? -b->run_cost : l->para ? (int64_t)l->len : -((int64_t)l->len + b->run_cost);
+}
+
 static void keep_main_run(bp *b)
 {
     line *L = b->lines;
     size_t n = b->nlines, start = 0, best_start = 0, best_end = n;
     int64_t sum = 0, best = 0;
     for (size_t i = 0; i < n; i++) {
-        /* a line removed already (a menu item, a teaser) still parts what
-         * it stood between, but only by the fixed cost: rules remove
-         * teasers from inside articles too */
-        int64_t v = L[i].why ? -b->run_cost
-                    : L[i].para ? (int64_t)L[i].len
-                                : -((int64_t)L[i].len + b->run_cost);
+        int64_t v = run_value(b, &L[i]);
         if (sum <= 0) {
             sum = v;
             start = i;
@@ -463,22 +520,61 @@ static void keep_main_run(bp *b)
             best_end = i;
         }
     }
+    /* The title's headline, when it comes before that run (one inside or
+     * after it is a copy: a list of related stories, a slide's caption):
+     * the run holds its first paragraph p instead, from the best start
+     * after the headline to the best end from p. */
+    size_t anchor = b->run_title && best_end < n ? title_anchor(b) : SIZE_MAX, p = n;
+    if (anchor < best_start) {
+        /* ...when few kept lines (a byline, a date, a standfirst) stand between: not a list of headlines */
+        size_t between = 0;
+        for (p = anchor + 1; p < n && (L[p].why || !L[p].para) && (int64_t)between <= b->anchor_lines; p++)
+            between += !L[p].why;
+        if ((int64_t)between > b->anchor_lines)
+            p = n;
+    }
+    if (p < n) {
+        int64_t left = 0, right = 0, s = 0;
+        best_start = best_end = p;
+        for (size_t i = p; i-- > anchor + 1;) {
+            s += run_value(b, &L[i]);
+            if (s > left) {
+                left = s;
+                best_start = i;
+            }
+        }
+        sum = 0;
+        for (size_t i = p; i < n; i++) {
+            sum += run_value(b, &L[i]);
+            if (sum > right || i == p) {
+                right = sum;
+                best_end = i;
+            }
+        }
+    }
     if (best_end == n)
         return; /* no paragraph: quality decides */
     /* The run's own headline: of the few lines just before it, the kept one
-     * with most words, when trim_lead's was a line before chrome paragraphs. */
-    if (b->lead && (b->head == SIZE_MAX || b->head < best_start)) {
-        size_t head = SIZE_MAX, most = 0;
-        for (size_t i = best_start; i-- > 0 && best_start - i <= RUN_HEAD_LINES;)
+     * with most words, when trim_lead's was a line before chrome paragraphs;
+     * under the title's headline, that line is its standfirst. */
+    size_t head = SIZE_MAX, most = 0;
+    if (b->lead && (p < n || b->head == SIZE_MAX || b->head < best_start)) {
+        for (size_t i = best_start; i-- > 0 && best_start - i <= RUN_HEAD_LINES && (p == n || i > anchor);)
             if (!L[i].why && !L[i].para && L[i].words > most) {
                 most = L[i].words;
                 head = i;
             }
-        if (head != SIZE_MAX && (int64_t)most >= b->head_words)
+        if (head == SIZE_MAX || (int64_t)most < b->head_words)
+            head = SIZE_MAX;
+        else if (p == n)
             b->head = head;
     }
+    if (p < n && b->lead) { /* the headline, even when a rule took it (a copy of the title, a short one) */
+        L[anchor].why = NULL;
+        b->head = anchor;
+    }
     for (size_t i = 0; i < n; i++)
-        if (!L[i].why && (i < best_start || i > best_end) && i != b->head)
+        if (!L[i].why && (i < best_start || i > best_end) && i != b->head && i != head)
             L[i].why = "removed:outside_main_run";
 }
 

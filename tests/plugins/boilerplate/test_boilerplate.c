@@ -60,6 +60,26 @@ static void test_main_run(void **s)
            COOKIE "\n\nHome\n\n" P1);
 }
 
+/* main_run under a title line, as dumps begin: a short article under the
+ * headline that repeats the title's part wins over longer chrome
+ * paragraph further down (a blog's "about" box); a copy of the headline
+ * below the article (a list of related stories) does not move it. */
+#define SIDE1 "This blog is written by a team of three friends who love old bridges, trains and the towns around them, and who travel a lot."
+static void test_main_run_title(void **s)
+{
+    (void)s;
+    static const char page[] = "Big headline about the town | The Daily Site\nHome\nNews\nSport\n"
+                               "Big headline about the town\nBy Anna K.\n" P1 "\nShare\nFacebook\nTwitter\nEmail\n"
+                               "Print\nComments (3)\nAbout us\nCategories\nTravel\n" SIDE1 "\nTags\nbridges\ntowns\n";
+    expect("main_run: true", page, "Big headline about the town\n\n" P1);
+    /* Off (as before it), the about box and the title line were kept. */
+    expect("main_run: true\nmain_run_title: false", page, "Big headline about the town | The Daily Site\n\n" SIDE1);
+    static const char copy[] = "Big headline about the town - The Daily Site\nHome\nNews\nSport\n"
+                               "Another headline here now\n" P1 "\n" P2 "\n" P3 "\nRelated\n"
+                               "Big headline about the town\nA story about cats and dogs\n";
+    expect("main_run: true", copy, "Big headline about the town - The Daily Site\n\n" P1 "\n\n" P2 "\n\n" P3);
+}
+
 static void test_cut_rule(void **s)
 {
     (void)s;
@@ -431,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_first_character),
         cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_needle_keys),
         cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines), cmocka_unit_test(test_main_run),
+        cmocka_unit_test(test_main_run_title),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
