@@ -38,6 +38,19 @@ char *xstrdup(const char *s)
     return memcpy(xmalloc(n), s, n);
 }
 
+void *xgrow(void *v, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return v;
+    if (need > SIZE_MAX / 2 / size)
+        abort(); /* no array this big can exist; doubling towards it would overflow */
+    size_t c = *cap ? *cap : 16;
+    while (c < need)
+        c *= 2;
+    *cap = c;
+    return xrealloc(v, c * size);
+}
+
 void buf_reserve(cv_buf *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap)

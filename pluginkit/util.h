@@ -13,6 +13,13 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 
+/* Growable arrays: a pointer, a count and a capacity the caller keeps.
+ * XGROW(v, cap, need) makes room for `need` items in v, doubling the
+ * capacity (from 16) so n pushes cost O(n) copies; it aborts as xrealloc
+ * does.  The usual push:  XGROW(l->v, l->cap, l->n + 1); l->v[l->n++] = x; */
+#define XGROW(v, cap, need) ((void)((need) > (cap) && ((v) = xgrow((v), &(cap), (need), sizeof *(v)))))
+void *xgrow(void *v, size_t *cap, size_t need, size_t size);
+
 /* A growable byte buffer. */
 typedef struct cv_buf {
     char *p;

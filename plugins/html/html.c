@@ -10,6 +10,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
+#include <libxml/SAX2.h>
 #include <libxml/tree.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -270,6 +271,37 @@ static void scan_meta(xmlNodePtr n, found *f)
     }
 }
 
+/* The document shares the parser's dictionary, and every element's name is
+ * the dictionary's one copy of it: libxml2 gives an HTML element a name of
+ * its own (a malloc'd copy per element), and a name kept once per page
+ * lets extract.c know a tag by its address.  Nothing else changes: the
+ * same strings, freed with the dictionary instead of one by one. */
+static void start_document(void *ctx)
+{
+    xmlParserCtxtPtr c = ctx;
+    xmlSAX2StartDocument(ctx);
+    if (c->myDoc && !c->myDoc->dict && c->dict) {
+        c->myDoc->dict = c->dict;
+        xmlDictReference(c->dict);
+    }
+}
+
+static void start_element(void *ctx, const xmlChar *name, const xmlChar **atts)
+{
+    xmlParserCtxtPtr c = ctx;
+    xmlNodePtr parent = c->node;
+    xmlSAX2StartElement(ctx, name, atts);
+    xmlNodePtr n = c->node;
+    if (!n || n == parent || n->type != XML_ELEMENT_NODE || !n->doc || !n->doc->dict ||
+        xmlDictOwns(n->doc->dict, n->name))
+        return;
+    const xmlChar *in = xmlDictLookup(n->doc->dict, n->name, -1);
+    if (in) {
+        xmlFree((xmlChar *)n->name);
+        n->name = in;
+    }
+}
+
 /* htmlReadMemory(text, len, NULL, "UTF-8", options), step by step, to see
  * whether the parser stopped early: past 256 levels of nesting it halts
  * and the rest of the page would be lost. */
@@ -292,6 +324,10 @@ static htmlDocPtr parse(const char *text, size_t len, int *halted)
     htmlCtxtUseOptions(c, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
                               HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC);
     c->html = 1;
+    if (c->sax) {
+        c->sax->startDocument = start_document;
+        c->sax->startElement = start_element;
+    }
     xmlCharEncodingHandlerPtr utf8 = xmlFindCharEncodingHandler("UTF-8");
     if (utf8) {
         xmlSwitchToEncoding(c, utf8);
