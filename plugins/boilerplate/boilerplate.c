@@ -6,7 +6,8 @@
  *      `line` removes a matching line, `strip` removes only the match,
  *      `cut` removes the line and everything after it when that is chrome
  *      (comment and share widgets end the article; one between paragraphs
- *      goes alone), `block` removes a heading such as "Read
+ *      goes alone; under main_run the line goes and the run pays to cross
+ *      it), `block` removes a heading such as "Read
  *      also" and the teaser lines under it.
  *   2. Structure, with thresholds as options: lines that are mostly numbers
  *      (timestamps, view counters), repeated lines (a headline printed
@@ -37,7 +38,7 @@ typedef struct boilerplate_opts {
         headline_min_words;
     double numeric_min_fraction;
     int repeated_lines, story_teasers, trim_lead, trim_tail, main_run, main_run_title;
-    int64_t main_run_line_cost, main_run_title_lines;
+    int64_t main_run_line_cost, main_run_title_lines, main_run_cut_cost;
 } boilerplate_opts;
 
 static const cv_optmap boilerplate_optmap[] = {
@@ -104,6 +105,11 @@ static const cv_optmap boilerplate_optmap[] = {
      .offset = offsetof(boilerplate_opts, main_run_line_cost),
      .help = "main_run: a kept line that is no paragraph costs its length plus this many characters, a removed "
              "line this many"},
+    {.key = "main_run_cut_cost", .type = CV_OPT_INT, .default_value = "500",
+     .offset = offsetof(boilerplate_opts, main_run_cut_cost),
+     .help = "main_run: a cut rule's line (\"share\", \"comments\") removes only itself; when no paragraph "
+             "follows it (past one short line) it costs the run this many characters, which comments and lists of "
+             "other stories between their names, dates and labels do not make up for"},
     {.key = "main_run_title", .type = CV_OPT_BOOL, .default_value = "true",
      .offset = offsetof(boilerplate_opts, main_run_title),
      .help = "main_run: when the first line is the page's title (\"Headline | Site\", as dumps and WET files "
@@ -131,6 +137,7 @@ typedef struct line {
     const char *why; /* removal counter, NULL: kept */
     size_t words;
     int para;
+    int cut; /* a cut rule's line before no paragraph, under main_run: the run pays main_run_cut_cost to cross it */
 } line;
 
 typedef struct bp {
@@ -146,7 +153,7 @@ typedef struct bp {
      * counts its few candidates fully. */
     size_t words_cap;
     int repeated, lead, tail, main_run, run_title;
-    int64_t run_cost, anchor_lines;
+    int64_t run_cost, anchor_lines, cut_cost;
     const char *title_key, *end_key;
     size_t head; /* the headline line kept by trim_lead, or SIZE_MAX */
     line *lines;
@@ -205,6 +212,7 @@ static void *boilerplate_create(const cv_host *h, cv_ctx *ctx)
     b->run_cost = o.main_run_line_cost;
     b->run_title = o.main_run_title;
     b->anchor_lines = o.main_run_title_lines;
+    b->cut_cost = o.main_run_cut_cost;
     b->title_key = o.title_key;
     b->end_key = o.end_key;
     b->rules = rules_load(h, ctx, o.rules, (size_t)b->max_bytes);
@@ -311,6 +319,19 @@ static int article_follows(bp *b, size_t i)
     return next < n && b->lines[next].para && 2 * b->after[2 * next + 1] >= b->after[2 * next];
 }
 
+/* Is the line after i (past at most one short line, a caption or a label)
+ * a paragraph?  Comments (a name, a date, then a text) are not. */
+static int paragraph_follows(bp *b, size_t i)
+{
+    size_t next = i + 1;
+    if (next >= b->nlines)
+        return 0;
+    measure(b, &b->lines[next]); /* measured again when the pass reaches it: a strip may change it */
+    if (next + 1 < b->nlines && !b->lines[next].para && (int64_t)b->lines[next].words <= b->caption_words)
+        measure(b, &b->lines[++next]);
+    return b->lines[next].para;
+}
+
 /* Apply rule r, which matched line i at [ms, me).  1: a cut ended the document. */
 static int apply(bp *b, size_t i, const rule *r, size_t ms, size_t me, pass *ps)
 {
@@ -332,7 +353,8 @@ static int apply(bp *b, size_t i, const rule *r, size_t ms, size_t me, pass *ps)
         break;
     case ACT_CUT:
         l->why = r->counter;
-        if ((int64_t)ps->kept_chars >= b->cut_min && !article_follows(b, i)) {
+        l->cut = b->main_run && !paragraph_follows(b, i);
+        if (!b->main_run && (int64_t)ps->kept_chars >= b->cut_min && !article_follows(b, i)) {
             for (size_t j = i + 1; j < b->nlines; j++)
                 b->lines[j].why = r->counter;
             return 1;
@@ -499,6 +521,8 @@ static int64_t run_value(const bp *b, const line *l)
     /* a line removed already (a menu item, a teaser) still parts what it
      * stood between, but only by the fixed cost: rules remove teasers from
      * inside articles too */
+    if (l->cut)
+        return -b->cut_cost;
     return l->why ? -b->run_cost : l->para ? (int64_t)l->len : -((int64_t)l->len + b->run_cost);
 }
 
