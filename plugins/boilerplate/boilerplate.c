@@ -502,20 +502,6 @@ static int titles(const bp *b, const line *t, const line *l)
     return 0;
 }
 
-/* The first line after the first that is the title or a part of it: the
- * article's headline; SIZE_MAX if none.  Lines removed already count (a
- * headline equal to the title is a repeated line). */
-static size_t title_anchor(const bp *b)
-{
-    const line *L = b->lines;
-    if (!b->nlines || L[0].len > TITLE_MAX_BYTES)
-        return SIZE_MAX;
-    for (size_t i = 1; i < b->nlines; i++)
-        if (titles(b, &L[0], &L[i]))
-            return i;
-    return SIZE_MAX;
-}
-
 static int64_t run_value(const bp *b, const line *l)
 {
     /* a line removed already (a menu item, a teaser) still parts what it
@@ -524,6 +510,40 @@ static int64_t run_value(const bp *b, const line *l)
     if (l->cut)
         return -b->cut_cost;
     return l->why ? -b->run_cost : l->para ? (int64_t)l->len : -((int64_t)l->len + b->run_cost);
+}
+
+#define TITLE_MAX_ANCHORS 8 /* headline candidates tried: the search stays linear in the text */
+
+/* The run a headline at line a anchors: it holds a's first paragraph p,
+ * from the best start after a to the best end from p; its value, or -1 when
+ * more than main_run_title_lines kept lines (a byline, a date, a standfirst
+ * are few; a list of other headlines is more) stand between a and p. */
+static int64_t anchored_run(const bp *b, size_t a, size_t *start, size_t *end)
+{
+    const line *L = b->lines;
+    size_t n = b->nlines, p, between = 0;
+    for (p = a + 1; p < n && (L[p].why || !L[p].para) && (int64_t)between <= b->anchor_lines; p++)
+        between += !L[p].why;
+    if (p == n || (int64_t)between > b->anchor_lines)
+        return -1;
+    int64_t left = 0, right = 0, s = 0;
+    *start = *end = p;
+    for (size_t i = p; i-- > a + 1;) {
+        s += run_value(b, &L[i]);
+        if (s > left) {
+            left = s;
+            *start = i;
+        }
+    }
+    s = 0;
+    for (size_t i = p; i < n; i++) {
+        s += run_value(b, &L[i]);
+        if (s > right || i == p) {
+            right = s;
+            *end = i;
+        }
+    }
+    return left + right;
 }
 
 static void keep_main_run(bp *b)
@@ -544,56 +564,47 @@ static void keep_main_run(bp *b)
             best_end = i;
         }
     }
-    /* The title's headline, when it comes before that run (one inside or
-     * after it is a copy: a list of related stories, a slide's caption):
-     * the run holds its first paragraph p instead, from the best start
-     * after the headline to the best end from p. */
-    size_t anchor = b->run_title && best_end < n ? title_anchor(b) : SIZE_MAX, p = n;
-    if (anchor < best_start) {
-        /* ...when few kept lines (a byline, a date, a standfirst) stand between: not a list of headlines */
-        size_t between = 0;
-        for (p = anchor + 1; p < n && (L[p].why || !L[p].para) && (int64_t)between <= b->anchor_lines; p++)
-            between += !L[p].why;
-        if ((int64_t)between > b->anchor_lines)
-            p = n;
-    }
-    if (p < n) {
-        int64_t left = 0, right = 0, s = 0;
-        best_start = best_end = p;
-        for (size_t i = p; i-- > anchor + 1;) {
-            s += run_value(b, &L[i]);
-            if (s > left) {
-                left = s;
-                best_start = i;
-            }
-        }
-        sum = 0;
-        for (size_t i = p; i < n; i++) {
-            sum += run_value(b, &L[i]);
-            if (sum > right || i == p) {
-                right = sum;
-                best_end = i;
+    /* The title's headline (the first line is the title; a later one that
+     * is the title or one of its parts), when it comes before that run (one
+     * inside or after it is a copy: a list of related stories, a slide's
+     * caption): the run it anchors instead; of several copies before the
+     * run (one in a list of recent posts), the one anchoring most. */
+    size_t anchor = SIZE_MAX, tried = 0, densest = best_start;
+    if (b->run_title && best_end < n && L[0].len <= TITLE_MAX_BYTES) {
+        int64_t most = -1;
+        for (size_t a = 1; a < densest && tried < TITLE_MAX_ANCHORS; a++) {
+            if (!titles(b, &L[0], &L[a]))
+                continue;
+            tried++;
+            size_t s = 0, e = 0;
+            int64_t v = anchored_run(b, a, &s, &e);
+            if (v > most) {
+                most = v;
+                anchor = a;
+                best_start = s;
+                best_end = e;
             }
         }
     }
+    int anchored = anchor != SIZE_MAX;
     if (best_end == n)
         return; /* no paragraph: quality decides */
     /* The run's own headline: of the few lines just before it, the kept one
      * with most words, when trim_lead's was a line before chrome paragraphs;
      * under the title's headline, that line is its standfirst. */
     size_t head = SIZE_MAX, most = 0;
-    if (b->lead && (p < n || b->head == SIZE_MAX || b->head < best_start)) {
-        for (size_t i = best_start; i-- > 0 && best_start - i <= RUN_HEAD_LINES && (p == n || i > anchor);)
+    if (b->lead && (anchored || b->head == SIZE_MAX || b->head < best_start)) {
+        for (size_t i = best_start; i-- > 0 && best_start - i <= RUN_HEAD_LINES && (!anchored || i > anchor);)
             if (!L[i].why && !L[i].para && L[i].words > most) {
                 most = L[i].words;
                 head = i;
             }
         if (head == SIZE_MAX || (int64_t)most < b->head_words)
             head = SIZE_MAX;
-        else if (p == n)
+        else if (!anchored)
             b->head = head;
     }
-    if (p < n && b->lead) { /* the headline, even when a rule took it (a copy of the title, a short one) */
+    if (anchored && b->lead) { /* the headline, even when a rule took it (a copy of the title, a short one) */
         L[anchor].why = NULL;
         b->head = anchor;
     }

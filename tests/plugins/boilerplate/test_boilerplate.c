@@ -74,6 +74,12 @@ static void test_main_run_title(void **s)
     expect("main_run: true", page, "Big headline about the town\n\n" P1);
     /* Off (as before it), the about box and the title line were kept. */
     expect("main_run: true\nmain_run_title: false", page, "Big headline about the town | The Daily Site\n\n" SIDE1);
+    /* Of two copies before the article (one in a list of recent posts), the one anchoring most. */
+    static const char recent[] = "Big headline about the town | The Daily Site\nRecent posts\nBig headline about the town\n"
+                                 "A story about the cats and dogs in the park\n" SIDE1 "\nHome\nNews\nSport\nWeather\nTravel\nJobs\n"
+                                 "Contact\nArchive\n"
+                                 "Big headline about the town\n" P1 "\n" P2 "\n" P3 "\nTags\nbridges\ntowns\n";
+    expect("main_run: true", recent, "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" P3);
     static const char copy[] = "Big headline about the town - The Daily Site\nHome\nNews\nSport\n"
                                "Another headline here now\n" P1 "\n" P2 "\n" P3 "\nRelated\n"
                                "Big headline about the town\nA story about cats and dogs\n";
