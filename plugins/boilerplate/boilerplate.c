@@ -630,6 +630,15 @@ typedef struct keyed {
     size_t i;
 } keyed;
 
+#define INSIDE_FILTER_BITS 65536
+
+static uint32_t four(const char *s)
+{
+    uint32_t v;
+    memcpy(&v, s, 4);
+    return (v * 2654435761u) >> 16; /* INSIDE_FILTER_BITS buckets */
+}
+
 static int keyed_cmp(const void *a, const void *b)
 {
     uint64_t x = ((const keyed *)a)->h, y = ((const keyed *)b)->h;
@@ -646,12 +655,21 @@ static void remove_inside_copies(bp *b)
         if (!L[i].why && L[i].len >= min)
             k[nk++] = (keyed){XXH3_64bits(L[i].s, INSIDE_KEY), i};
     if (nk >= 2) {
+        /* a filter on the first four bytes spares most windows the hash and the search */
+        uint64_t *seen4 = xcalloc(INSIDE_FILTER_BITS / 64, sizeof *seen4);
+        for (size_t c = 0; c < nk; c++) {
+            uint32_t f = four(L[k[c].i].s);
+            seen4[f / 64] |= 1ull << (f % 64);
+        }
         qsort(k, nk, sizeof *k, keyed_cmp);
         for (size_t j = 0; j < n; j++) {
             const line *o = &L[j];
             if (o->why || o->len <= min)
                 continue;
             for (size_t at = 0; at + min <= o->len; at++) {
+                uint32_t f = four(o->s + at);
+                if (!(seen4[f / 64] >> (f % 64) & 1))
+                    continue;
                 keyed key = {XXH3_64bits(o->s + at, INSIDE_KEY), 0};
                 keyed *hit = bsearch(&key, k, nk, sizeof *k, keyed_cmp);
                 if (!hit)
@@ -666,6 +684,7 @@ static void remove_inside_copies(bp *b)
                 }
             }
         }
+        free(seen4);
     }
     free(k);
 }
