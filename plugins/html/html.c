@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "convert/plugin.h"
+#include "arena.h"
 #include "bound.h"
 #include "extract.h"
 #include "util.h"
@@ -47,6 +48,7 @@ typedef struct step {
     int64_t min_chars;
     int sniff;
     cv_buf out, bounded, flat;
+    arena *mem; /* the parsed page's memory; NULL: libxml2's malloc */
 } step;
 
 static void free_list(char **l, size_t n)
@@ -64,6 +66,7 @@ static void html_destroy(void *p)
     buf_free(&s->out);
     buf_free(&s->bounded);
     buf_free(&s->flat);
+    arena_free(s->mem);
     free(s);
 }
 
@@ -99,6 +102,7 @@ static void *html_create(const cv_host *h, cv_ctx *ctx)
     s->min_chars = o.min_chars;
     s->sniff = o.sniff;
     xmlInitParser();
+    s->mem = arena_new();
     const char *path = o.hints;
     if (path) {
         char err[512];
@@ -367,6 +371,16 @@ static htmlDocPtr parse_bounded(step *s, const char *text, size_t len)
     return d;
 }
 
+/* The page's tree and whatever else libxml2 allocated for it go: at once
+ * with the arena, node by node for what spilled out of it. */
+static void done_with(step *s, htmlDocPtr d)
+{
+    xmlResetLastError(); /* the thread's copy of the last parse error, made in the arena */
+    if (arena_end(s->mem))
+        xmlFreeDoc(d);
+    arena_reset(s->mem);
+}
+
 static cv_status html_process(void *p, cv_doc *doc)
 {
     step *s = p;
@@ -375,15 +389,16 @@ static cv_status html_process(void *p, cv_doc *doc)
     const char *text = h->doc_text(doc, &len);
     if (!is_html(s, doc, text, len))
         return CV_OK;
+    arena_begin(s->mem);
     htmlDocPtr d = parse_bounded(s, text, len);
     if (!d) {
+        done_with(s, NULL);
         h->doc_drop(doc, "no_content", "not parsable");
         return CV_DROP;
     }
     found f = {0};
     scan_meta(xmlDocGetRootElement(d), &f);
     extract_main(d, &s->h, &s->out);
-    xmlFreeDoc(d);
     const char *title = f.title ? f.title : f.og_title;
     if (title)
         h->meta_set_string(doc, "title", title);
@@ -398,6 +413,7 @@ static cv_status html_process(void *p, cv_doc *doc)
     free(f.date);
     xmlFree(f.lang);
     xmlFree(f.canonical);
+    done_with(s, d);
     size_t chars = utf8_chars(s->out.p, s->out.len);
     if ((int64_t)chars < s->min_chars || chars == 0) {
         h->doc_drop(doc, "no_content", NULL);
