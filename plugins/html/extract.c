@@ -263,7 +263,8 @@ static __thread struct {
 
 static unsigned tag_sets(const xmlNode *n)
 {
-    size_t h = ((uintptr_t)n->name >> 4) % TAG_CACHE;
+    /* names in a dictionary lie a few bytes apart: hash the whole address */
+    size_t h = (size_t)(((uint64_t)(uintptr_t)n->name * 0x9E3779B97F4A7C15u) >> 57) % TAG_CACHE;
     if (tag_cache[h].name == n->name && n->name)
         return tag_cache[h].sets;
     unsigned v = (in_list(n, never_content) ? IN_NEVER : 0) | (in_list(n, skipped) ? IN_SKIP : 0) |
