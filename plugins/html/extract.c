@@ -300,7 +300,8 @@ static size_t text_bytes(const xmlNode *n)
 #define DATE_LINE_WORDS 4  /* ...and has at most this many words besides its numbers */
 #define LEAD_GAP 3        /* blocks of another kind between a lead and the text */
 #define LEAD_MIN_CHARS 70 /* a lead or a last paragraph is at least this long */
-#define RETRY_CHARS 100         /* a text shorter than this is tried again without negative hints */
+#define RETRY_CHARS 300         /* a text shorter than this is tried again without negative hints */
+#define ARTICLE_MIN_TEXT 100    /* an <article> with less text outside links is none (the last try) */
 #define INTRO_CHARS 60          /* a line introducing a left-out list is shorter */
 #define CREDIT_CHARS 1000       /* a block with a copyright sign is a credit line when shorter */
 #define TAIL_CHARS 300          /* a paragraph after the text, in another wrapper, is page furniture when shorter */
@@ -869,7 +870,7 @@ static xmlNodePtr largest_article(const walk *w)
     for (size_t i = 0; i < w->nb; i++)
         for (xmlNodePtr n = w->b[i].node; n && n->type == XML_ELEMENT_NODE; n = n->parent) {
             const elem *e = marked(w, n);
-            if (e && is(n, "article") && e->chars > most && e->chars - e->link >= RETRY_CHARS)
+            if (e && is(n, "article") && e->chars > most && e->chars - e->link >= ARTICLE_MIN_TEXT)
                 most = e->chars, best = n;
         }
     return best;
