@@ -10,6 +10,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
+#include <libxml/SAX2.h>
 #include <libxml/tree.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <strings.h>
 
 #include "convert/plugin.h"
+#include "arena.h"
 #include "bound.h"
 #include "extract.h"
 #include "util.h"
@@ -46,6 +48,7 @@ typedef struct step {
     int64_t min_chars;
     int sniff;
     cv_buf out, bounded, flat;
+    arena *mem; /* the parsed page's memory; NULL: libxml2's malloc */
 } step;
 
 static void free_list(char **l, size_t n)
@@ -63,6 +66,7 @@ static void html_destroy(void *p)
     buf_free(&s->out);
     buf_free(&s->bounded);
     buf_free(&s->flat);
+    arena_free(s->mem);
     free(s);
 }
 
@@ -98,6 +102,7 @@ static void *html_create(const cv_host *h, cv_ctx *ctx)
     s->min_chars = o.min_chars;
     s->sniff = o.sniff;
     xmlInitParser();
+    s->mem = arena_new();
     const char *path = o.hints;
     if (path) {
         char err[512];
@@ -270,6 +275,37 @@ static void scan_meta(xmlNodePtr n, found *f)
     }
 }
 
+/* The document shares the parser's dictionary, and every element's name is
+ * the dictionary's one copy of it: libxml2 gives an HTML element a name of
+ * its own (a malloc'd copy per element), and a name kept once per page
+ * lets extract.c know a tag by its address.  Nothing else changes: the
+ * same strings, freed with the dictionary instead of one by one. */
+static void start_document(void *ctx)
+{
+    xmlParserCtxtPtr c = ctx;
+    xmlSAX2StartDocument(ctx);
+    if (c->myDoc && !c->myDoc->dict && c->dict) {
+        c->myDoc->dict = c->dict;
+        xmlDictReference(c->dict);
+    }
+}
+
+static void start_element(void *ctx, const xmlChar *name, const xmlChar **atts)
+{
+    xmlParserCtxtPtr c = ctx;
+    xmlNodePtr parent = c->node;
+    xmlSAX2StartElement(ctx, name, atts);
+    xmlNodePtr n = c->node;
+    if (!n || n == parent || n->type != XML_ELEMENT_NODE || !n->doc || !n->doc->dict ||
+        xmlDictOwns(n->doc->dict, n->name))
+        return;
+    const xmlChar *in = xmlDictLookup(n->doc->dict, n->name, -1);
+    if (in) {
+        xmlFree((xmlChar *)n->name);
+        n->name = in;
+    }
+}
+
 /* htmlReadMemory(text, len, NULL, "UTF-8", options), step by step, to see
  * whether the parser stopped early: past 256 levels of nesting it halts
  * and the rest of the page would be lost. */
@@ -292,6 +328,10 @@ static htmlDocPtr parse(const char *text, size_t len, int *halted)
     htmlCtxtUseOptions(c, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
                               HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC);
     c->html = 1;
+    if (c->sax) {
+        c->sax->startDocument = start_document;
+        c->sax->startElement = start_element;
+    }
     xmlCharEncodingHandlerPtr utf8 = xmlFindCharEncodingHandler("UTF-8");
     if (utf8) {
         xmlSwitchToEncoding(c, utf8);
@@ -331,6 +371,16 @@ static htmlDocPtr parse_bounded(step *s, const char *text, size_t len)
     return d;
 }
 
+/* The page's tree and whatever else libxml2 allocated for it go: at once
+ * with the arena, node by node for what spilled out of it. */
+static void done_with(step *s, htmlDocPtr d)
+{
+    xmlResetLastError(); /* the thread's copy of the last parse error, made in the arena */
+    if (arena_end(s->mem))
+        xmlFreeDoc(d);
+    arena_reset(s->mem);
+}
+
 static cv_status html_process(void *p, cv_doc *doc)
 {
     step *s = p;
@@ -339,15 +389,16 @@ static cv_status html_process(void *p, cv_doc *doc)
     const char *text = h->doc_text(doc, &len);
     if (!is_html(s, doc, text, len))
         return CV_OK;
+    arena_begin(s->mem);
     htmlDocPtr d = parse_bounded(s, text, len);
     if (!d) {
+        done_with(s, NULL);
         h->doc_drop(doc, "no_content", "not parsable");
         return CV_DROP;
     }
     found f = {0};
     scan_meta(xmlDocGetRootElement(d), &f);
     extract_main(d, &s->h, &s->out);
-    xmlFreeDoc(d);
     const char *title = f.title ? f.title : f.og_title;
     if (title)
         h->meta_set_string(doc, "title", title);
@@ -362,6 +413,7 @@ static cv_status html_process(void *p, cv_doc *doc)
     free(f.date);
     xmlFree(f.lang);
     xmlFree(f.canonical);
+    done_with(s, d);
     size_t chars = utf8_chars(s->out.p, s->out.len);
     if ((int64_t)chars < s->min_chars || chars == 0) {
         h->doc_drop(doc, "no_content", NULL);
