@@ -11,7 +11,7 @@
  *      also" and the teaser lines under it.
  *   2. Structure, with thresholds as options: lines that are mostly numbers
  *      (timestamps, view counters), repeated lines (a headline printed
- *      twice), runs of very short lines (menus), the lead before the first
+ *      twice, a line a longer one holds word for word), runs of very short lines (menus), the lead before the first
  *      real paragraph (kept: one headline), and the tail after the last
  *      real paragraph (lists of other stories).
  * A "real paragraph" ends like a sentence and is long enough, or is long and
@@ -35,7 +35,7 @@ typedef struct boilerplate_opts {
     const char *rules, *title_key, *end_key;
     int64_t rule_max_bytes, cut_min_chars, paragraph_min_words, paragraph_long_chars, paragraph_unfinished_words,
         numeric_max_words, menu_max_words, menu_min_run, block_max_lines, caption_max_words, repeated_with_source,
-        headline_min_words;
+        headline_min_words, repeated_inside;
     double numeric_min_fraction;
     int repeated_lines, story_teasers, trim_lead, trim_tail, main_run, main_run_title;
     int64_t main_run_line_cost, main_run_title_lines, main_run_cut_cost;
@@ -86,6 +86,11 @@ static const cv_optmap boilerplate_optmap[] = {
      .offset = offsetof(boilerplate_opts, repeated_with_source),
      .help = "remove a line that repeats another (of 40+ characters) with at most this many words appended, such "
              "as a widget's copy of a paragraph with its source's name (0: off)"},
+    {.key = "repeated_inside", .type = CV_OPT_INT, .default_value = "60",
+     .offset = offsetof(boilerplate_opts, repeated_inside),
+     .help = "remove a line of at least this many bytes that a longer kept line holds word for word (a standfirst "
+             "repeated by the first paragraph, a pull quote, a teaser's copy of a paragraph: the text stays once; "
+             "0: off)"},
     {.key = "story_teasers", .type = CV_OPT_BOOL, .default_value = "true",
      .offset = offsetof(boilerplate_opts, story_teasers),
      .help = "between paragraphs, remove a headline-shaped line (not a paragraph, not ending with . or !) that a "
@@ -153,7 +158,7 @@ typedef struct bp {
      * counts its few candidates fully. */
     size_t words_cap;
     int repeated, lead, tail, main_run, run_title;
-    int64_t run_cost, anchor_lines, cut_cost;
+    int64_t run_cost, anchor_lines, cut_cost, inside_min;
     const char *title_key, *end_key;
     size_t head; /* the headline line kept by trim_lead, or SIZE_MAX */
     line *lines;
@@ -213,6 +218,7 @@ static void *boilerplate_create(const cv_host *h, cv_ctx *ctx)
     b->run_title = o.main_run_title;
     b->anchor_lines = o.main_run_title_lines;
     b->cut_cost = o.main_run_cut_cost;
+    b->inside_min = o.repeated_inside;
     b->title_key = o.title_key;
     b->end_key = o.end_key;
     b->rules = rules_load(h, ctx, o.rules, (size_t)b->max_bytes);
@@ -613,6 +619,76 @@ static void keep_main_run(bp *b)
             L[i].why = "removed:outside_main_run";
 }
 
+/* repeated_inside: the kept lines (of the first SOURCE_MAX_LINES) that a
+ * longer kept line holds.  Each candidate is known by the hash of its first
+ * INSIDE_KEY bytes; the window at every byte of the longer lines is looked
+ * up (a dump may join a copy to the word before it): linear in the bytes. */
+#define INSIDE_KEY 32
+
+typedef struct keyed {
+    uint64_t h;
+    size_t i;
+} keyed;
+
+#define INSIDE_FILTER_BITS 65536
+
+static uint32_t four(const char *s)
+{
+    uint32_t v;
+    memcpy(&v, s, 4);
+    return (v * 2654435761u) >> 16; /* INSIDE_FILTER_BITS buckets */
+}
+
+static int keyed_cmp(const void *a, const void *b)
+{
+    uint64_t x = ((const keyed *)a)->h, y = ((const keyed *)b)->h;
+    return x < y ? -1 : x > y;
+}
+
+static void remove_inside_copies(bp *b)
+{
+    line *L = b->lines;
+    size_t n = b->nlines < SOURCE_MAX_LINES ? b->nlines : SOURCE_MAX_LINES, nk = 0;
+    size_t min = b->inside_min > INSIDE_KEY ? (size_t)b->inside_min : INSIDE_KEY;
+    keyed *k = xmalloc((n + 1) * sizeof *k);
+    for (size_t i = 0; i < n; i++)
+        if (!L[i].why && L[i].len >= min)
+            k[nk++] = (keyed){XXH3_64bits(L[i].s, INSIDE_KEY), i};
+    if (nk >= 2) {
+        /* a filter on the first four bytes spares most windows the hash and the search */
+        uint64_t *seen4 = xcalloc(INSIDE_FILTER_BITS / 64, sizeof *seen4);
+        for (size_t c = 0; c < nk; c++) {
+            uint32_t f = four(L[k[c].i].s);
+            seen4[f / 64] |= 1ull << (f % 64);
+        }
+        qsort(k, nk, sizeof *k, keyed_cmp);
+        for (size_t j = 0; j < n; j++) {
+            const line *o = &L[j];
+            if (o->why || o->len <= min)
+                continue;
+            for (size_t at = 0; at + min <= o->len; at++) {
+                uint32_t f = four(o->s + at);
+                if (!(seen4[f / 64] >> (f % 64) & 1))
+                    continue;
+                keyed key = {XXH3_64bits(o->s + at, INSIDE_KEY), 0};
+                keyed *hit = bsearch(&key, k, nk, sizeof *k, keyed_cmp);
+                if (!hit)
+                    continue;
+                while (hit > k && hit[-1].h == key.h)
+                    hit--;
+                for (; hit < k + nk && hit->h == key.h; hit++) {
+                    line *c = &L[hit->i];
+                    if (hit->i != j && !c->why && c->len < o->len && at + c->len <= o->len &&
+                        !memcmp(o->s + at, c->s, c->len))
+                        c->why = "removed:repeated_inside";
+                }
+            }
+        }
+        free(seen4);
+    }
+    free(k);
+}
+
 /* The structural pass over the lines the rules kept. */
 static void apply_structure(bp *b)
 {
@@ -640,6 +716,8 @@ static void apply_structure(bp *b)
                 else if (repeats_with_source(b, &L[i], &L[j]))
                     L[j].why = "removed:repeated_with_source";
             }
+    if (b->inside_min > 0)
+        remove_inside_copies(b);
     /* Another story's headline and its time between paragraphs. */
     if (b->teasers) {
         size_t first_para = n;

@@ -261,6 +261,59 @@ void rep_duplicates(const char *s, const size_t *starts, const size_t *ends, siz
     }
 }
 
+/* A long text's n-grams are mostly distinct, and a table of them all would
+ * not fit in any cache.  A sieve first sets one bit per n-gram's hash (16
+ * bits an n-gram: a small fraction of the table's bytes) and a second bit
+ * where the first was already set: an n-gram whose second bit stays clear
+ * occurs once, so it cannot repeat nor be repeated, and stays out of the
+ * table.  The counts are exact; the table holds only the possible repeats. */
+#define SIEVE_FROM ((size_t)1 << 18) /* n-grams: below, the table fits in cache anyway */
+
+typedef struct sieve {
+    uint64_t *seen, *twice;
+    unsigned shift; /* the hash's top bits index the sieve (the table uses its low bits) */
+} sieve;
+
+static void sieve_reset(rep_scratch *sc, size_t grams, sieve *sv)
+{
+    size_t bits = (size_t)1 << 20;
+    unsigned lg = 20;
+    while (bits < 16 * grams)
+        bits *= 2, lg++;
+    size_t words = bits / 64;
+    if (words > sc->sieve_cap) {
+        free(sc->seen);
+        free(sc->twice);
+        sc->seen = (uint64_t *)slots_alloc(words / 2); /* 16-byte slots: words / 2 of them */
+        sc->twice = (uint64_t *)slots_alloc(words / 2);
+        sc->sieve_cap = words;
+    }
+    memset(sc->seen, 0, words * 8);
+    memset(sc->twice, 0, words * 8);
+    *sv = (sieve){sc->seen, sc->twice, 64 - lg};
+}
+
+static inline void sieve_prefetch(const sieve *sv, uint64_t h, const uint64_t *bits)
+{
+    __builtin_prefetch(&bits[(h >> sv->shift) / 64]);
+}
+
+static inline void sieve_add(sieve *sv, uint64_t h)
+{
+    size_t b = (size_t)(h >> sv->shift);
+    uint64_t m = (uint64_t)1 << (b % 64);
+    if (sv->seen[b / 64] & m)
+        sv->twice[b / 64] |= m;
+    sv->seen[b / 64] |= m;
+}
+
+/* Does the n-gram of hash h occur only once? */
+static inline int sieve_once(const sieve *sv, uint64_t h)
+{
+    size_t b = (size_t)(h >> sv->shift);
+    return !(sv->twice[b / 64] & ((uint64_t)1 << (b % 64)));
+}
+
 typedef struct gram_ctx {
     const char *s;
     const qword *w;
@@ -329,14 +382,31 @@ static size_t top_gram(const char *s, const qword *w, size_t nw, size_t n, rep_s
     size_t grams = nw - n + 1;
     reset(sc, grams);
     gram_ctx g = {s, w, n};
+    sieve sv;
+    int sifted = grams >= SIEVE_FROM;
+    if (sifted) {
+        uint64_t ring[RING];
+        sieve_reset(sc, grams, &sv);
+        for (size_t i = 0, next = 0; i < grams; i++) {
+            for (; next < grams && next < i + AHEAD; next++) {
+                ring[next % RING] = words_hash(w, next, n);
+                sieve_prefetch(&sv, ring[next % RING], sv.seen);
+            }
+            sieve_add(&sv, ring[i % RING]);
+        }
+    }
     uint32_t best_count = 0, best_a = 0;
     uint64_t ring[RING];
     size_t next = 0;
     for (size_t i = 0; i < grams; i++) {
         for (; next < grams && next < i + AHEAD; next++) {
             ring[next % RING] = words_hash(w, next, n);
+            if (sifted)
+                sieve_prefetch(&sv, ring[next % RING], sv.twice);
             prefetch(sc, ring[next % RING]);
         }
+        if (sifted && sieve_once(&sv, ring[i % RING]))
+            continue; /* seen once: count 1, and position 0 wins any tie of 1 below */
         struct rep_slot *x = put(sc, ring[i % RING], i, same_words, &g);
         x->count++;
         /* counts only grow, so the best so far, ordered by (count, then first seen), is the final best */
@@ -345,6 +415,8 @@ static size_t top_gram(const char *s, const qword *w, size_t nw, size_t n, rep_s
             best_a = x->a;
         }
     }
+    if (best_count <= 1) /* every n-gram once: the most common is the first */
+        best_count = 1, best_a = 0;
     *distinct = best_count == 1;
     return (gram_chars(s, w, best_a, n) + n - 1) * best_count; /* n - 1: the spaces of " ".join */
 }
@@ -363,6 +435,14 @@ static uint64_t pow_base(const uint64_t *small, uint32_t len)
 
 /* find_all_duplicate: characters of n-grams ("".join) seen before, skipping
  * past each repeated one. */
+static uint64_t concat_hash(const qword *w, size_t i, size_t n, const uint64_t *small)
+{
+    uint64_t h = 0;
+    for (size_t k = i; k < i + n; k++)
+        h = h * pow_base(small, w[k].len) + w[k].ph;
+    return mix(h);
+}
+
 static size_t dup_grams(const char *s, const qword *w, size_t nw, size_t n, rep_scratch *sc)
 {
     if (nw < n)
@@ -374,15 +454,30 @@ static size_t dup_grams(const char *s, const qword *w, size_t nw, size_t n, rep_
     small[0] = 1;
     for (int k = 1; k < 64; k++)
         small[k] = small[k - 1] * BASE;
+    sieve sv;
+    int sifted = grams >= SIEVE_FROM;
+    if (sifted) {
+        sieve_reset(sc, grams, &sv);
+        for (size_t i = 0, next = 0; i < grams; i++) {
+            for (; next < grams && next < i + AHEAD; next++) {
+                ring[next % RING] = concat_hash(w, next, n, small);
+                sieve_prefetch(&sv, ring[next % RING], sv.seen);
+            }
+            sieve_add(&sv, ring[i % RING]);
+        }
+    }
     size_t next = 0;
     for (size_t i = 0; i < grams;) {
         /* hashed ahead of i, though a repeated n-gram makes i skip some */
         for (; next < grams && next < i + AHEAD; next++) {
-            uint64_t h = 0;
-            for (size_t k = next; k < next + n; k++)
-                h = h * pow_base(small, w[k].len) + w[k].ph;
-            ring[next % RING] = mix(h);
+            ring[next % RING] = concat_hash(w, next, n, small);
+            if (sifted)
+                sieve_prefetch(&sv, ring[next % RING], sv.twice);
             prefetch(sc, ring[next % RING]);
+        }
+        if (sifted && sieve_once(&sv, ring[i % RING])) {
+            i++; /* occurs once: not seen before, and never looked up again */
+            continue;
         }
         struct rep_slot *x = put(sc, ring[i % RING], i, same_concat, &g);
         if (x->count) {
@@ -481,5 +576,7 @@ void rep_scratch_free(rep_scratch *sc)
 {
     free(sc->slots);
     free(sc->spare);
+    free(sc->seen);
+    free(sc->twice);
     *sc = (rep_scratch){0};
 }

@@ -40,6 +40,8 @@ typedef struct rep_scratch {
     struct rep_slot *slots, *spare; /* the table, and where it is rehashed to when it doubles */
     size_t cap, spare_cap;           /* slots allocated: both only grow, so a long text faults its pages in once */
     size_t size, used;               /* slots in use (a power of two), elements in them */
+    uint64_t *seen, *twice;          /* a long text's sieve: bits of hashes seen once, and again */
+    size_t sieve_cap;                /* 64-bit words in each */
 } rep_scratch;
 
 /* datatrove's find_duplicates over the pieces [starts[i], ends[i]) of s:

@@ -198,10 +198,22 @@ static void test_repeated_with_source(void **s)
     (void)s;
     expect("", P1 "\n" P2 "\n" P1 " - Weather Service\n" P3, P1 "\n\n" P2 "\n\n" P3);
     expect("", P1 " (City Weather)\n" P2 "\n" P1 "\n" P3, P2 "\n\n" P1 "\n\n" P3);
-    expect("", P1 "\n" P2 "\n" P1 " and then six more words came here\n" P3,
+    expect("repeated_inside: 0", P1 "\n" P2 "\n" P1 " and then six more words came here\n" P3,
            P1 "\n\n" P2 "\n\n" P1 " and then six more words came here\n\n" P3);
-    expect("repeated_with_source: 0", P1 "\n" P2 "\n" P1 " - Weather Service\n" P3,
+    expect("repeated_with_source: 0\nrepeated_inside: 0", P1 "\n" P2 "\n" P1 " - Weather Service\n" P3,
            P1 "\n\n" P2 "\n\n" P1 " - Weather Service\n\n" P3);
+}
+
+/* repeated_inside: a line that a longer one holds word for word goes, the
+ * text stays once (a dump's block that joined a standfirst and the article,
+ * a pull quote); shorter lines than the threshold stay. */
+static void test_repeated_inside(void **s)
+{
+    (void)s;
+    expect("", P1 "\n" P2 " " P1 " " P3 "\n" P4, P2 " " P1 " " P3 "\n\n" P4);
+    expect("", P2 " " P1 "\n" P3 "\n" P1 "\n" P4, P2 " " P1 "\n\n" P3 "\n\n" P4);
+    expect("repeated_inside: 0", P1 "\n" P2 " " P1 " " P3 "\n" P4, P1 "\n\n" P2 " " P1 " " P3 "\n\n" P4);
+    expect("repeated_inside: 100", P1 "\n" P2 " " P1 " " P3 "\n" P4, P1 "\n\n" P2 " " P1 " " P3 "\n\n" P4);
 }
 
 /* Another story's headline (a question too) with its time, between
@@ -472,7 +484,7 @@ int main(void)
         cmocka_unit_test(test_block_rule), cmocka_unit_test(test_previous_caption),
         cmocka_unit_test(test_structure),  cmocka_unit_test(test_counters),   cmocka_unit_test(test_bad_rules),
         cmocka_unit_test(test_catastrophic_rule), cmocka_unit_test(test_tail_bytes), cmocka_unit_test(test_unfinished_before_chrome),
-        cmocka_unit_test(test_strip_every_match), cmocka_unit_test(test_repeated_with_source),
+        cmocka_unit_test(test_strip_every_match), cmocka_unit_test(test_repeated_with_source), cmocka_unit_test(test_repeated_inside),
         cmocka_unit_test(test_story_teasers),
         cmocka_unit_test(test_first_character),
         cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_needle_keys),
