@@ -34,6 +34,7 @@ static const cv_optmap conll_optmap[] = {
 typedef struct conll {
     const cv_host *host;
     cv_ctx *ctx;
+    conll_opts o;
     int u; /* conllu */
     int bioes;
     splitout outs;
@@ -53,16 +54,16 @@ static void conll_destroy(void *p)
 
 static void *conll_create(const cv_host *h, cv_ctx *ctx)
 {
-    conll_opts o;
-    h->opt_load(ctx, &o);
     conll *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
     c->host = h;
     c->ctx = ctx;
-    c->u = !strcmp(o.dialect, "conllu");
-    c->bioes = !strcmp(o.scheme, "BIOES");
-    c->outs = (splitout){.host = h, .ctx = ctx, .pattern = o.path ? o.path : c->u ? "{split}.conllu" : "{split}.conll"};
+    h->opt_load(ctx, &c->o);
+    c->u = !strcmp(c->o.dialect, "conllu");
+    c->bioes = !strcmp(c->o.scheme, "BIOES");
+    const char *path = c->o.path ? c->o.path : c->u ? "{split}.conllu" : "{split}.conll";
+    c->outs = (splitout){.host = h, .ctx = ctx, .pattern = path};
     return c;
 }
 

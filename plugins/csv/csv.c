@@ -50,24 +50,24 @@ static void csv_destroy(void *p)
 
 static void *csv_create(const cv_host *h, cv_ctx *ctx)
 {
-    csv_opts o;
-    h->opt_load(ctx, &o);
-    const char *d = o.delimiter;
-    if (strlen(d) != 1 || d[0] == '"' || d[0] == '\r' || d[0] == '\n' || (unsigned char)d[0] >= 0x80) {
-        h->error(ctx, "delimiter must be one ASCII character other than a quote or line break");
-        return NULL;
-    }
-    if (o.columns.n == 0) {
-        h->error(ctx, "columns is empty");
-        return NULL;
-    }
     csvw *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
     w->host = h;
     w->ctx = ctx;
-    w->o = o;
-    w->outs = (splitout){.host = h, .ctx = ctx, .pattern = o.path};
+    h->opt_load(ctx, &w->o);
+    const char *d = w->o.delimiter;
+    if (strlen(d) != 1 || d[0] == '"' || d[0] == '\r' || d[0] == '\n' || (unsigned char)d[0] >= 0x80) {
+        h->error(ctx, "delimiter must be one ASCII character other than a quote or line break");
+        free(w);
+        return NULL;
+    }
+    if (w->o.columns.n == 0) {
+        h->error(ctx, "columns is empty");
+        free(w);
+        return NULL;
+    }
+    w->outs = (splitout){.host = h, .ctx = ctx, .pattern = w->o.path};
     w->delim = d[0];
     return w;
 }

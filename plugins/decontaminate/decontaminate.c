@@ -265,8 +265,8 @@ typedef struct decon {
     const cv_host *host;
     cv_ctx *ctx;
     dc_index *index;
+    dc_opts o;
     int annotate;
-    const char *key;
     char *buf;
     size_t cap;
 } decon;
@@ -278,13 +278,12 @@ static void *decontaminate_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     d->host = h;
     d->ctx = ctx;
-    dc_opts o;
-    h->opt_load(ctx, &o);
-    dc_conf c = {.host = h, .ctx = ctx, .dir = o.dir, .paths = o.benchmarks.items, .npaths = o.benchmarks.n,
-                 .fields = o.fields.items, .nfields = o.fields.n, .ngram = (int)o.ngram, .min_words = (int)o.min_words,
-                 .strict = !strcmp(o.malformed, "error")};
-    d->key = o.key;
-    d->annotate = !strcmp(o.mode, "annotate");
+    h->opt_load(ctx, &d->o);
+    const dc_opts *o = &d->o;
+    dc_conf c = {.host = h, .ctx = ctx, .dir = o->dir, .paths = o->benchmarks.items, .npaths = o->benchmarks.n,
+                 .fields = o->fields.items, .nfields = o->fields.n, .ngram = (int)o->ngram,
+                 .min_words = (int)o->min_words, .strict = !strcmp(o->malformed, "error")};
+    d->annotate = !strcmp(o->mode, "annotate");
     cv_buf key = {0};
     buf_adds(&key, c.dir);
     for (size_t i = 0; i < c.npaths; i++) {
@@ -306,7 +305,7 @@ static void *decontaminate_create(const cv_host *h, cv_ctx *ctx)
         buf_add_uint(&key, (uint64_t)c.ngram);
         buf_addc(&key, ',');
         buf_add_uint(&key, (uint64_t)c.min_words);
-        buf_adds(&key, o.malformed);
+        buf_adds(&key, o->malformed);
         d->index = shared_get(key.p, build, &c, free_index, err, sizeof err);
     }
     buf_free(&key);
@@ -354,7 +353,7 @@ static cv_status decontaminate_process(void *p, cv_doc *doc)
         buf_adds(&json, ",\"line\":");
         buf_add_uint(&json, row->line);
         buf_addc(&json, '}');
-        h->meta_set_json(doc, d->key, json.p);
+        h->meta_set_json(doc, d->o.key, json.p);
         buf_free(&json);
         buf_free(&detail);
         char counter[320];

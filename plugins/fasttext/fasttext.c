@@ -36,7 +36,7 @@ typedef struct ftw {
     const cv_host *h;
     cv_ctx *ctx;
     splitout outs;
-    const char *label, *fixed;
+    ftw_opts o;
     int must;
     cv_buf line;
 } ftw;
@@ -51,25 +51,25 @@ static void fasttext_destroy(void *p)
 
 static void *fasttext_create(const cv_host *h, cv_ctx *ctx)
 {
-    ftw_opts o;
-    h->opt_load(ctx, &o);
-    if (!o.label == !o.label_value) {
-        h->error(ctx, "set one of label (a metadata path) and label_value (a fixed label)");
-        return NULL;
-    }
-    if (o.label_value && (!o.label_value[0] || strpbrk(o.label_value, " \t\n\r\v\f"))) {
-        h->error(ctx, "label_value '%s' is empty or holds white space", o.label_value);
-        return NULL;
-    }
     ftw *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
     w->h = h;
     w->ctx = ctx;
-    w->outs = (splitout){.host = h, .ctx = ctx, .pattern = o.path};
-    w->label = o.label;
-    w->fixed = o.label_value;
-    w->must = !strcmp(o.missing, "error");
+    h->opt_load(ctx, &w->o);
+    const ftw_opts *o = &w->o;
+    if (!o->label == !o->label_value) {
+        h->error(ctx, "set one of label (a metadata path) and label_value (a fixed label)");
+        free(w);
+        return NULL;
+    }
+    if (o->label_value && (!o->label_value[0] || strpbrk(o->label_value, " \t\n\r\v\f"))) {
+        h->error(ctx, "label_value '%s' is empty or holds white space", o->label_value);
+        free(w);
+        return NULL;
+    }
+    w->outs = (splitout){.host = h, .ctx = ctx, .pattern = o->path};
+    w->must = !strcmp(o->missing, "error");
     return w;
 }
 
@@ -103,24 +103,24 @@ static int add_value(cv_buf *b, json_t *v)
 static int add_labels(ftw *w, const cv_doc *doc)
 {
     const cv_host *h = w->h;
-    if (w->fixed)
-        return add_label(&w->line, w->fixed, strlen(w->fixed));
-    if (!strchr(w->label, '.')) { /* the common case: a string at a top-level key */
-        const char *s = h->meta_get_string(doc, w->label);
+    if (w->o.label_value)
+        return add_label(&w->line, w->o.label_value, strlen(w->o.label_value));
+    if (!strchr(w->o.label, '.')) { /* the common case: a string at a top-level key */
+        const char *s = h->meta_get_string(doc, w->o.label);
         if (s)
             return add_label(&w->line, s, strlen(s));
     }
-    size_t first = strcspn(w->label, ".");
+    size_t first = strcspn(w->o.label, ".");
     char key[256];
     if (first >= sizeof key)
         return 0;
-    memcpy(key, w->label, first);
+    memcpy(key, w->o.label, first);
     key[first] = '\0';
     char *js = h->meta_dump(doc, key);
     json_t *v = js ? json_loads(js, JSON_DECODE_ANY, NULL) : NULL;
     h->free(js);
     json_t *at = v;
-    for (const char *p = w->label + first; at && *p == '.';) {
+    for (const char *p = w->o.label + first; at && *p == '.';) {
         size_t n = strcspn(p + 1, ".");
         char part[256];
         if (n >= sizeof part) {
@@ -151,7 +151,7 @@ static cv_status fasttext_write(void *p, const cv_doc *doc)
     w->line.len = 0;
     if (add_labels(w, doc) == 0) {
         if (w->must) {
-            h->error(w->ctx, "no label at metadata path '%s'", w->label);
+            h->error(w->ctx, "no label at metadata path '%s'", w->o.label);
             return CV_ERROR;
         }
         h->count(w->ctx, "skipped_no_label", 1);

@@ -44,7 +44,7 @@ typedef struct entry {
 typedef struct ner {
     const cv_host *host;
     cv_ctx *ctx;
-    int metadata;
+    ner_opts o;
     char **words; /* base words by id */
     size_t nwords;
     form *forms; /* sorted by text */
@@ -244,10 +244,8 @@ static void *ner_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     n->host = h;
     n->ctx = ctx;
-    ner_opts o;
-    h->opt_load(ctx, &o);
-    n->metadata = o.metadata;
-    const char *path = o.gazetteer;
+    h->opt_load(ctx, &n->o);
+    const char *path = n->o.gazetteer;
     char **files;
     int count = yaml_paths(path, &files);
     if (count < 0) {
@@ -369,7 +367,7 @@ static cv_status ner_process(void *p, cv_doc *doc)
         h->count(n->ctx, n->labels[best->label], 1);
         i += best->n;
     }
-    if (n->metadata) {
+    if (n->o.metadata) {
         n->tmp.len = 0;
         buf_addc(&n->tmp, '[');
         for (size_t k = 0; k < nfound; k++) {

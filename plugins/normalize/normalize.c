@@ -53,12 +53,11 @@ static const cv_optmap normalize_optmap[] = {
 typedef struct norm {
     const cv_host *host;
     cv_ctx *ctx;
+    normalize_opts o;
     utf8proc_option_t flags;
-    int controls, invisible, spaces, trim;
     int fast; /* NFC without lumping: texts NFC cannot change skip utf8proc_map */
     utf8proc_int32_t quotes[32]; /* double quotes to unify, when unify_punctuation */
     size_t nquotes;
-    int64_t max_blank;
     /* Bytes copied as they are: printable ASCII, continuation bytes, and the
      * lead bytes of U+00C0..U+02FF, U+0400..U+047F and U+04C0..U+04FF (Latin,
      * Cyrillic), which hold no space, control or format character and
@@ -77,14 +76,14 @@ static void *normalize_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     n->host = h;
     n->ctx = ctx;
-    normalize_opts o;
-    h->opt_load(ctx, &o);
+    h->opt_load(ctx, &n->o);
+    const normalize_opts *o = &n->o;
     n->flags = UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_NLF2LF;
-    if (!strcmp(o.form, "NFKC"))
+    if (!strcmp(o->form, "NFKC"))
         n->flags |= UTF8PROC_COMPAT;
-    if (o.unify_punctuation) {
+    if (o->unify_punctuation) {
         n->flags |= UTF8PROC_LUMP;
-        const char *q = o.double_quotes;
+        const char *q = o->double_quotes;
         size_t qlen = strlen(q);
         for (size_t i = 0; i < qlen && n->nquotes < 32;) {
             utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)q + i, (utf8proc_ssize_t)(qlen - i),
@@ -99,11 +98,6 @@ static void *normalize_create(const cv_host *h, cv_ctx *ctx)
         }
     }
     n->fast = n->flags == (UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_NLF2LF);
-    n->controls = o.remove_controls;
-    n->invisible = o.remove_invisible;
-    n->spaces = o.collapse_spaces;
-    n->trim = o.trim_lines;
-    n->max_blank = o.max_blank_lines;
     for (int c = 0; c < 256; c++)
         n->plain[c] = (c >= 0x21 && c <= 0x7E) || (c >= 0x80 && c <= 0xBF) || (c >= 0xC3 && c <= 0xCB) || c == 0xD0 ||
                       c == 0xD1 || c == 0xD3;
@@ -115,7 +109,7 @@ static void *normalize_create(const cv_host *h, cv_ctx *ctx)
     n->wide = n->plain[0xD0] && n->plain[0xD1];
     for (int c = 0x21; c <= 0x7E; c++)
         n->wide &= n->plain[c];
-    if (o.repair_lookalikes) {
+    if (o->repair_lookalikes) {
         char err[256];
         if (!(n->look = lookalike_new(err, sizeof err))) {
             h->error(ctx, "repair_lookalikes: %s", err);
@@ -139,12 +133,12 @@ static void normalize_destroy(void *p)
 static void end_line(norm *n, size_t line_start, int *blank_run)
 {
     cv_buf *o = &n->out;
-    if (n->trim)
+    if (n->o.trim_lines)
         while (o->len > line_start && o->p[o->len - 1] == ' ')
             o->len--;
     if (o->len == line_start) {
         ++*blank_run;
-        if (n->max_blank >= 0 && *blank_run > n->max_blank)
+        if (n->o.max_blank_lines >= 0 && *blank_run > n->o.max_blank_lines)
             return; /* drop this empty line */
     } else {
         *blank_run = 0;
@@ -251,23 +245,23 @@ static int clean(norm *n, const char *m, size_t len, int raw, uint64_t *removed)
         utf8proc_category_t cat = cp >= 0x80 ? utf8proc_category(cp)
                                   : cp == ' ' ? UTF8PROC_CATEGORY_ZS
                                               : UTF8PROC_CATEGORY_CC;
-        if (cp == '\t' && n->controls)
+        if (cp == '\t' && n->o.remove_controls)
             cp = ' ', cat = UTF8PROC_CATEGORY_ZS, at = " ";
-        if (cat == UTF8PROC_CATEGORY_CC && n->controls) {
+        if (cat == UTF8PROC_CATEGORY_CC && n->o.remove_controls) {
             ++*removed;
             continue;
         }
-        if (cat == UTF8PROC_CATEGORY_CF && n->invisible && cp != 0x200C && cp != 0x200D) {
+        if (cat == UTF8PROC_CATEGORY_CF && n->o.remove_invisible && cp != 0x200C && cp != 0x200D) {
             ++*removed;
             continue;
         }
-        if (n->spaces && (cp == ' ' || cat == UTF8PROC_CATEGORY_ZS)) {
-            if (o->len == line_start ? n->trim : o->p[o->len - 1] == ' ')
+        if (n->o.collapse_spaces && (cp == ' ' || cat == UTF8PROC_CATEGORY_ZS)) {
+            if (o->len == line_start ? n->o.trim_lines : o->p[o->len - 1] == ' ')
                 continue;
             o->p[o->len++] = ' ';
             continue;
         }
-        if (n->trim && cp == ' ' && o->len == line_start)
+        if (n->o.trim_lines && cp == ' ' && o->len == line_start)
             continue;
         for (size_t q = 0; q < n->nquotes; q++)
             if (cp == n->quotes[q]) {

@@ -62,7 +62,7 @@ typedef struct pii {
     int spans;
     const char *repl[PII_NKINDS];
     size_t repl_len[PII_NKINDS];
-    const char *key;
+    pii_opts o;
     pii_cues *cues; /* shared by the instances: see shared.h */
     pii_hits hits;
     cv_buf out;
@@ -89,20 +89,19 @@ static void *pii_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     p->host = h;
     p->ctx = ctx;
-    pii_opts o;
-    h->opt_load(ctx, &o);
-    p->kinds = (o.emails ? 1u << PII_EMAIL : 0) | (o.ips ? 1u << PII_IP : 0) | (o.phones ? 1u << PII_PHONE : 0);
+    h->opt_load(ctx, &p->o);
+    const pii_opts *o = &p->o;
+    p->kinds = (o->emails ? 1u << PII_EMAIL : 0) | (o->ips ? 1u << PII_IP : 0) | (o->phones ? 1u << PII_PHONE : 0);
     for (int k = 0; k < PII_NKINDS; k++) {
-        p->repl[k] = o.repl[k] ? o.repl[k] : o.fake ? fakes[k] : placeholders[k];
+        p->repl[k] = o->repl[k] ? o->repl[k] : o->fake ? fakes[k] : placeholders[k];
         p->repl_len[k] = strlen(p->repl[k]);
     }
-    p->spans = !strcmp(o.mode, "spans");
-    p->key = o.key;
+    p->spans = !strcmp(o->mode, "spans");
     char err[1024] = "";
     cv_buf key = {0};
     buf_adds(&key, "pii-cues:");
-    buf_adds(&key, o.cues);
-    p->cues = shared_get(key.p, build_cues, (void *)o.cues, free_cues, err, sizeof err);
+    buf_adds(&key, o->cues);
+    p->cues = shared_get(key.p, build_cues, (void *)o->cues, free_cues, err, sizeof err);
     buf_free(&key);
     if (!p->cues) {
         h->error(ctx, "%s", err);
@@ -161,7 +160,7 @@ static cv_status pii_process(void *v, cv_doc *doc)
          * is UTF-8: valid by construction. */
         h->doc_set_text_unchecked(doc, p->out.p, p->out.len);
     }
-    h->meta_set_json(doc, p->key, meta.p);
+    h->meta_set_json(doc, p->o.key, meta.p);
     buf_free(&meta);
     return CV_OK;
 }

@@ -32,29 +32,26 @@ static const cv_optmap split_optmap[] = {
 
 typedef struct split {
     const cv_host *host;
+    split_opts o;
     double cut_train, cut_validation; /* cumulative shares */
-    uint64_t seed;
-    const char *key;
 } split;
 
 static void *split_create(const cv_host *h, cv_ctx *ctx)
 {
-    split_opts o;
-    h->opt_load(ctx, &o);
-    double tr = o.train, va = o.validation, te = o.test;
-    double sum = tr + va + te;
-    if (tr < 0 || va < 0 || te < 0 || !(sum > 0) || !isfinite(sum)) {
-        h->error(ctx, "train, validation and test must be >= 0 and not all 0");
-        return NULL;
-    }
     split *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
     s->host = h;
+    h->opt_load(ctx, &s->o);
+    double tr = s->o.train, va = s->o.validation, te = s->o.test;
+    double sum = tr + va + te;
+    if (tr < 0 || va < 0 || te < 0 || !(sum > 0) || !isfinite(sum)) {
+        h->error(ctx, "train, validation and test must be >= 0 and not all 0");
+        free(s);
+        return NULL;
+    }
     s->cut_train = tr / sum;
     s->cut_validation = (tr + va) / sum;
-    s->seed = (uint64_t)o.seed;
-    s->key = o.key;
     return s;
 }
 
@@ -65,9 +62,9 @@ static cv_status split_process(void *p, cv_doc *doc)
     split *s = p;
     const char *id = s->host->doc_id(doc);
     /* 53 bits of the hash as a uniform number in [0, 1) */
-    double u = (double)(XXH3_64bits_withSeed(id, strlen(id), s->seed) >> 11) * 0x1.0p-53;
+    double u = (double)(XXH3_64bits_withSeed(id, strlen(id), (uint64_t)s->o.seed) >> 11) * 0x1.0p-53;
     const char *name = u < s->cut_train ? "train" : u < s->cut_validation ? "validation" : "test";
-    s->host->meta_set_string(doc, s->key, name);
+    s->host->meta_set_string(doc, s->o.key, name);
     return CV_OK;
 }
 

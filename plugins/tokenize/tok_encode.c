@@ -568,11 +568,13 @@ static int split_piece(tk_encoder *e, const tk_pretok *pt, const piece *pc, plis
         if ((E) > (S))                                                           \
             push(out, pc->off + (S), (E) - (S), TK_NONE);                        \
     } while (0)
-    /* fold one (s, e, is_match) the way the behaviour says */
+    /* fold one (s, e, is_match) the way the behaviour says: emitted as it
+     * is, or (the merging behaviours) extending the current piece or
+     * starting the next one */
 #define FOLD(S, E, M)                                                            \
     do {                                                                         \
         size_t s_ = (S), e_ = (E);                                               \
-        int m_ = (M) ^ pt->invert;                                               \
+        int m_ = (M) ^ pt->invert, extend_ = -1;                                 \
         switch (pt->behavior) {                                                  \
         case SB_REMOVED:                                                         \
             if (!m_)                                                             \
@@ -582,36 +584,21 @@ static int split_piece(tk_encoder *e, const tk_pretok *pt, const piece *pc, plis
             EMIT(s_, e_);                                                        \
             break;                                                               \
         case SB_MERGED_PREV:                                                     \
-            if (m_ && !prev_match && have)                                       \
-                cur_e = e_;                                                      \
-            else {                                                               \
-                if (have)                                                        \
-                    EMIT(cur_s, cur_e);                                          \
-                cur_s = s_, cur_e = e_, have = 1;                                \
-            }                                                                    \
+            extend_ = have && m_ && !prev_match;                                 \
             break;                                                               \
         case SB_CONTIGUOUS:                                                      \
-            if (m_ == prev_match && have)                                        \
-                cur_e = e_;                                                      \
-            else {                                                               \
-                if (have)                                                        \
-                    EMIT(cur_s, cur_e);                                          \
-                cur_s = s_, cur_e = e_, have = 1;                                \
-            }                                                                    \
+            extend_ = have && m_ == prev_match;                                  \
             break;                                                               \
         case SB_MERGED_NEXT: /* a match starts the next piece */                 \
-            if (m_ && !(have && prev_match)) {                                   \
-                if (have)                                                        \
-                    EMIT(cur_s, cur_e);                                          \
-                cur_s = s_, cur_e = e_, have = 1;                                \
-            } else if (have && prev_match && !m_) {                              \
-                cur_e = e_;                                                      \
-            } else {                                                             \
-                if (have)                                                        \
-                    EMIT(cur_s, cur_e);                                          \
-                cur_s = s_, cur_e = e_, have = 1;                                \
-            }                                                                    \
+            extend_ = have && prev_match && !m_;                                 \
             break;                                                               \
+        }                                                                        \
+        if (extend_ == 1) {                                                      \
+            cur_e = e_;                                                          \
+        } else if (extend_ == 0) {                                               \
+            if (have)                                                            \
+                EMIT(cur_s, cur_e);                                              \
+            cur_s = s_, cur_e = e_, have = 1;                                    \
         }                                                                        \
         prev_match = m_;                                                         \
     } while (0)

@@ -38,8 +38,8 @@ typedef struct tokenize {
     const cv_host *host;
     tk_tokenizer *tok; /* shared by the instances of this stage (pluginkit/shared.h) */
     tk_encoder *enc;
+    tokenize_opts o;
     int64_t bos, eos;
-    int ids;
     tk_ids buf;
     char *b64;
     size_t b64_cap;
@@ -70,13 +70,13 @@ static void tokenize_destroy(void *p)
     free(k);
 }
 
-static int special_id(tokenize *k, cv_ctx *ctx, const tokenize_opts *o, const char *opt, const char *s, int64_t *id)
+static int special_id(tokenize *k, cv_ctx *ctx, const char *opt, const char *s, int64_t *id)
 {
     *id = -1;
     if (!s)
         return 0;
     if ((*id = tk_token_id(k->tok, s)) < 0) {
-        k->host->error(ctx, "%s: '%s' is not a token of %s", opt, s, o->tokenizer);
+        k->host->error(ctx, "%s: '%s' is not a token of %s", opt, s, k->o.tokenizer);
         return -1;
     }
     return 0;
@@ -89,17 +89,16 @@ static void *tokenize_create(const cv_host *h, cv_ctx *ctx)
     if (!k)
         return NULL;
     k->host = h;
-    tokenize_opts o;
-    h->opt_load(ctx, &o);
-    k->ids = o.ids;
-    size_t kl = strlen(o.tokenizer) + (o.pattern ? strlen(o.pattern) : 0) + 16;
+    h->opt_load(ctx, &k->o);
+    const tokenize_opts *o = &k->o;
+    size_t kl = strlen(o->tokenizer) + (o->pattern ? strlen(o->pattern) : 0) + 16;
     char *key = malloc(kl);
     if (!key) {
         tokenize_destroy(k);
         return NULL;
     }
-    snprintf(key, kl, "tokenize\n%s\n%s", o.tokenizer, o.pattern ? o.pattern : "");
-    load_arg la = {o.tokenizer, o.pattern};
+    snprintf(key, kl, "tokenize\n%s\n%s", o->tokenizer, o->pattern ? o->pattern : "");
+    load_arg la = {o->tokenizer, o->pattern};
     k->tok = shared_get(key, load, &la, unload, err, sizeof err);
     free(key);
     if (!k->tok) {
@@ -107,7 +106,7 @@ static void *tokenize_create(const cv_host *h, cv_ctx *ctx)
         tokenize_destroy(k);
         return NULL;
     }
-    if (special_id(k, ctx, &o, "bos", o.bos, &k->bos) || special_id(k, ctx, &o, "eos", o.eos, &k->eos) ||
+    if (special_id(k, ctx, "bos", o->bos, &k->bos) || special_id(k, ctx, "eos", o->eos, &k->eos) ||
         !(k->enc = tk_encoder_new(k->tok))) {
         tokenize_destroy(k);
         return NULL;
@@ -130,7 +129,7 @@ static cv_status tokenize_process(void *p, cv_doc *doc)
     if (k->eos >= 0)
         tk_ids_push(&k->buf, (uint32_t)k->eos);
     k->host->meta_set_int(doc, "tokens", (int64_t)k->buf.n);
-    if (!k->ids)
+    if (!k->o.ids)
         return CV_OK;
     size_t nb = k->buf.n * 4, need = (nb + 2) / 3 * 4 + 16;
     if (need > k->b64_cap) {

@@ -42,8 +42,8 @@ typedef struct split_out {
 typedef struct tokens_writer {
     const cv_host *host;
     cv_ctx *ctx;
+    tokens_opts o;
     int datatrove;
-    const char *prefix, *name;
     uint64_t vocab; /* 0 until the first document */
     int width;      /* bytes per id */
     split_out s[MAX_SPLITS];
@@ -54,16 +54,13 @@ typedef struct tokens_writer {
 
 static void *tokens_create(const cv_host *h, cv_ctx *ctx)
 {
-    tokens_opts o;
-    h->opt_load(ctx, &o);
     tokens_writer *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
     w->host = h;
     w->ctx = ctx;
-    w->datatrove = !strcmp(o.format, "datatrove");
-    w->prefix = o.prefix;
-    w->name = o.name;
+    h->opt_load(ctx, &w->o);
+    w->datatrove = !strcmp(w->o.format, "datatrove");
     return w;
 }
 
@@ -81,11 +78,11 @@ static void tokens_destroy(void *p)
 
 static cv_out *open_file(tokens_writer *w, const char *split, const char *ext)
 {
-    size_t n = strlen(w->prefix) + strlen(split) + strlen(ext) + 1;
+    size_t n = strlen(w->o.prefix) + strlen(split) + strlen(ext) + 1;
     char *name = malloc(n);
     if (!name)
         return NULL;
-    snprintf(name, n, "%s%s%s", w->prefix, split, ext);
+    snprintf(name, n, "%s%s%s", w->o.prefix, split, ext);
     cv_out *o = w->host->out_open(w->ctx, name);
     free(name);
     return o;
@@ -276,7 +273,7 @@ static int finish_split(tokens_writer *w, split_out *s)
             snprintf(human, sizeof human, "%llu T", (unsigned long long)s->tokens);
         else
             snprintf(human, sizeof human, "%.*f %cT", t >= 100 ? 0 : t >= 10 ? 1 : 2, t, units[u]);
-        int n = snprintf(text, sizeof text, "%s|%d\n%llu\n%s", w->name ? w->name : "Unknown Tokenizer", w->width,
+        int n = snprintf(text, sizeof text, "%s|%d\n%llu\n%s", w->o.name ? w->o.name : "Unknown Tokenizer", w->width,
                          (unsigned long long)s->tokens, human);
         return w->host->out_write(meta, text, (size_t)n);
     }

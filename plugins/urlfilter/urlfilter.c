@@ -51,7 +51,7 @@ typedef struct urlfilter {
     const cv_host *host;
     cv_ctx *ctx;
     uf_lists *lists;
-    const char *url_key;
+    uf_opts o;
     uf_scratch scratch;
 } urlfilter;
 
@@ -93,18 +93,17 @@ static void *urlfilter_create(const cv_host *h, cv_ctx *ctx)
         return NULL;
     u->host = h;
     u->ctx = ctx;
-    uf_opts o;
-    h->opt_load(ctx, &o);
-    u->url_key = o.url_key;
+    h->opt_load(ctx, &u->o);
+    const uf_opts *o = &u->o;
     build_arg a = {h, ctx, {0}};
     uf_config *c = &a.conf;
-    *c = (uf_config){.blocklist = o.blocklist, .categories = o.categories.items, .ncategories = o.categories.n,
-                     .allow = o.allow, .banned_words = o.banned_words, .banned_subwords = o.banned_subwords,
-                     .soft_banned_words = o.soft_banned_words, .false_positives = o.false_positives,
-                     .soft_threshold = o.soft_threshold, .strict = !strcmp(o.malformed, "error")};
-    const char *malformed = o.malformed;
-    const char *const *cats = o.categories.items;
-    size_t ncat = o.categories.n;
+    *c = (uf_config){.blocklist = o->blocklist, .categories = o->categories.items, .ncategories = o->categories.n,
+                     .allow = o->allow, .banned_words = o->banned_words, .banned_subwords = o->banned_subwords,
+                     .soft_banned_words = o->soft_banned_words, .false_positives = o->false_positives,
+                     .soft_threshold = o->soft_threshold, .strict = !strcmp(o->malformed, "error")};
+    const char *malformed = o->malformed;
+    const char *const *cats = o->categories.items;
+    size_t ncat = o->categories.n;
     char err[1024] = "";
     if (!c->blocklist && !c->banned_words && !c->banned_subwords && !c->soft_banned_words)
         snprintf(err, sizeof err, "nothing to filter by: set blocklist, banned_words, banned_subwords or soft_banned_words");
@@ -147,7 +146,7 @@ static cv_status urlfilter_process(void *p, cv_doc *doc)
 {
     urlfilter *u = p;
     const cv_host *h = u->host;
-    const char *url = h->meta_get_string(doc, u->url_key);
+    const char *url = h->meta_get_string(doc, u->o.url_key);
     if (!url || !url[0]) {
         h->count(u->ctx, "passed:no_url", 1);
         return CV_OK;

