@@ -174,6 +174,61 @@ int tk_add_pair(tk_tokenizer *t, uint32_t a, uint32_t b, uint32_t rank, uint32_t
     return 0;
 }
 
+uint32_t tk_char_key(const char *p, size_t len)
+{
+    uint32_t k = 0;
+    for (size_t i = 0; i < len && i < 4; i++)
+        k = k << 8 | (unsigned char)p[i];
+    return k + 1; /* a NUL character too is not 0 */
+}
+
+static inline uint64_t join_key(uint32_t l, uint32_t r) { return (uint64_t)l << 32 | r; }
+
+int tk_joins(const tk_tokenizer *t, uint32_t left, uint32_t right)
+{
+    uint64_t k = join_key(left, right);
+    for (size_t j = pair_slot(k, t->join_mask);; j = (j + 1) & t->join_mask) {
+        if (t->join_keys[j] == k)
+            return 1;
+        if (!t->join_keys[j])
+            return 0;
+    }
+}
+
+/* The join table from the merges; without it (out of memory) nothing is cut. */
+static void joins_build(tk_tokenizer *t)
+{
+    size_t cap = 16;
+    while (cap < t->n_pairs * 2)
+        cap *= 2;
+    uint64_t *keys = calloc(cap, sizeof *keys);
+    if (!keys)
+        return;
+    for (size_t i = 0; i <= t->pair_mask; i++) {
+        if (!t->pair_keys[i])
+            continue;
+        uint32_t a = (uint32_t)((t->pair_keys[i] - 1) >> 32), b = (uint32_t)(t->pair_keys[i] - 1);
+        if (a >= t->n_ids || b >= t->n_ids || t->tok_len[a] == TK_NONE || t->tok_len[b] == TK_NONE ||
+            !t->tok_len[a] || !t->tok_len[b]) {
+            free(keys); /* a merge of what has no bytes: cut nowhere */
+            return;
+        }
+        const char *l = t->arena + t->tok_off[a], *r = t->arena + t->tok_off[b];
+        size_t ll = t->tok_len[a], s = ll - 1, rl = 1;
+        while (s > 0 && ll - s < 4 && ((unsigned char)l[s] & 0xc0) == 0x80)
+            s--;
+        while (rl < t->tok_len[b] && rl < 4 && ((unsigned char)r[rl] & 0xc0) == 0x80)
+            rl++;
+        uint64_t k = join_key(tk_char_key(l + s, ll - s), tk_char_key(r, rl));
+        size_t j = pair_slot(k, cap - 1);
+        while (keys[j] && keys[j] != k)
+            j = (j + 1) & (cap - 1);
+        keys[j] = k;
+    }
+    t->join_keys = keys;
+    t->join_mask = cap - 1;
+}
+
 /* Unicode's White_Space, which is what \s means to Rust's regex engines
  * (tiktoken's fancy-regex) and to the tokenizers library.  PCRE2's \s under
  * UCP also takes U+180E (\p{Z} and \h, as in Unicode before 6.3). */
@@ -307,6 +362,8 @@ int tk_finish(tk_tokenizer *t, char *err, size_t errlen)
                 return tk_set_err(err, errlen, "%s: byte_fallback is set but the vocabulary has no <0x%02X>", t->name,
                                   b);
     t->vocab_size = count_vocab(t);
+    if (!t->byte_level && t->n_pairs)
+        joins_build(t);
     if (t->n_added)
         qsort(t->added, t->n_added, sizeof *t->added, added_cmp);
     for (size_t i = 0; i < t->n_added; i++) {
@@ -347,6 +404,7 @@ void tk_free(tk_tokenizer *t)
     free(t->vocab_slots);
     free(t->pair_keys);
     free(t->pair_vals);
+    free(t->join_keys);
     free(t->name);
     free(t);
 }

@@ -270,7 +270,7 @@ static void merge_heap(tk_encoder *e, size_t n, tk_ids *out)
 static int bpe_piece_uncached(tk_encoder *e, const char *p, size_t len, tk_ids *out);
 
 /* One piece through the model, or its ids from the cache. */
-static int bpe_piece(tk_encoder *e, const char *p, size_t len, tk_ids *out)
+static int bpe_word(tk_encoder *e, const char *p, size_t len, tk_ids *out)
 {
     if (len > CACHE_MAX_PIECE)
         return bpe_piece_uncached(e, p, len, out);
@@ -304,6 +304,33 @@ static int bpe_piece(tk_encoder *e, const char *p, size_t len, tk_ids *out)
         memcpy(e->carena + e->carena_len + ((len + 3) & ~(size_t)3), out->v + before, n * sizeof(uint32_t));
     e->carena_len += need;
     return 0;
+}
+
+/* A piece longer than a word (a whole text, where the pre-tokenizer splits
+ * nothing, as SentencePiece-style tokenizers do) is cut between two known
+ * characters that no merge joins: the ids are the same, and each part's
+ * merge loop is short and cached, so the cost stays linear in the text. */
+static int bpe_piece(tk_encoder *e, const char *p, size_t len, tk_ids *out)
+{
+    const tk_tokenizer *t = e->t;
+    if (len <= CACHE_MAX_PIECE || !t->join_keys || t->ignore_merges)
+        return bpe_word(e, p, len, out);
+    size_t start = 0;
+    uint32_t prev = 0; /* 0: the character before is unknown (its ids may fuse with this one's) */
+    for (size_t i = 0; i < len;) {
+        size_t cl = utf8_len((unsigned char)p[i]);
+        if (cl > len - i)
+            cl = len - i;
+        uint32_t cur = tk_lookup(t, p + i, cl) != TK_NONE ? tk_char_key(p + i, cl) : 0;
+        if (prev && cur && !tk_joins(t, prev, cur)) {
+            if (bpe_word(e, p + start, i - start, out))
+                return -1;
+            start = i;
+        }
+        prev = cur;
+        i += cl;
+    }
+    return bpe_word(e, p + start, len - start, out);
 }
 
 static int bpe_piece_uncached(tk_encoder *e, const char *p, size_t len, tk_ids *out)

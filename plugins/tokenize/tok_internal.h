@@ -60,6 +60,11 @@ struct tk_tokenizer {
     /* (left id, right id) -> (rank << 32 | merged id). */
     uint64_t *pair_keys, *pair_vals;
     size_t pair_mask, n_pairs;
+    /* Not byte-level: every (last character of a merge's left side, first
+     * character of its right side), as tk_char_key pairs.  No merge joins two
+     * characters absent here, so a long piece may be cut between them. */
+    uint64_t *join_keys;
+    size_t join_mask;
 
     int byte_level;         /* symbols start as bytes (ByteLevel, tiktoken) */
     uint32_t byte_id[256];  /* the token of each single byte, TK_NONE if none */
@@ -87,6 +92,8 @@ int tk_add_token(tk_tokenizer *t, uint32_t id, const char *bytes, size_t len);
 int tk_add_pair(tk_tokenizer *t, uint32_t a, uint32_t b, uint32_t rank, uint32_t merged);
 int tk_vocab_index(tk_tokenizer *t); /* builds vocab_slots from the ids */
 uint32_t tk_lookup(const tk_tokenizer *t, const char *bytes, size_t len);
+uint32_t tk_char_key(const char *p, size_t len); /* one UTF-8 character, never 0 */
+int tk_joins(const tk_tokenizer *t, uint32_t left, uint32_t right);
 pcre2_code *tk_regex(const char *pattern, size_t len, char *err, size_t errlen, const char *file);
 int tk_finish(tk_tokenizer *t, char *err, size_t errlen); /* byte tables, added-token index */
 
