@@ -29,7 +29,8 @@ static const char *const pieces[] = {
     "<!-- <script> -->", "<!--x--!>", "<!doctype html>", "<?pi x?>", "<![CDATA[ y ]]>", "<img alt='<script>'>",
     "<title>t</title>", "<ul><li>one<li>two</ul>", "<table><tr><td>c</table>", "{\"datePublished\": \"2024-01-02\"}",
     "</scriptx>", "<b>bold", "&amp; &lt;", " ", "\n", "<span data-x=<script>>", "<script src=a.js></script>",
-    "</style x>", "x = 1;", "p { color: red }", "word", "<td>", "<html>", "<body>", "</body>", "<head>", "</head>", "<scripts>", "<stylesheet>",
+    "</style x>", "x = 1;", "p { color: red }", "word", "<td>", "<html>", "<body>", "</body>", "<head>", "</head>",
+    "<scripts>", "<stylesheet>",
 };
 
 /* The tree as text: script and style text left out, but for JSON-LD. */
