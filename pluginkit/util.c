@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "simd.h"
 
@@ -38,6 +39,28 @@ char *xstrdup(const char *s)
     return memcpy(xmalloc(n), s, n);
 }
 
+void big_pages(void *p, size_t bytes)
+{
+    if (bytes < BIG_PAGES_FROM)
+        return;
+    uintptr_t from = ((uintptr_t)p + 4095) & ~(uintptr_t)4095, to = ((uintptr_t)p + bytes) & ~(uintptr_t)4095;
+    if (to > from)
+        madvise((void *)from, to - from, MADV_HUGEPAGE); /* a hint: nothing to do when it is refused */
+}
+
+void *xgrow(void *v, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return v;
+    if (need > SIZE_MAX / 2 / size)
+        abort(); /* no array this big can exist; doubling towards it would overflow */
+    size_t c = *cap ? *cap : 16;
+    while (c < need)
+        c *= 2;
+    *cap = c;
+    return xrealloc(v, c * size);
+}
+
 void buf_reserve(cv_buf *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap)
@@ -49,6 +72,7 @@ void buf_reserve(cv_buf *b, size_t extra)
         cap *= 2;
     b->p = xrealloc(b->p, cap);
     b->cap = cap;
+    big_pages(b->p, cap);
 }
 
 void buf_add(cv_buf *b, const void *data, size_t len)

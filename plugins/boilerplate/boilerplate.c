@@ -6,7 +6,8 @@
  *      `line` removes a matching line, `strip` removes only the match,
  *      `cut` removes the line and everything after it when that is chrome
  *      (comment and share widgets end the article; one between paragraphs
- *      goes alone), `block` removes a heading such as "Read
+ *      goes alone; under main_run the line goes and the run pays to cross
+ *      it), `block` removes a heading such as "Read
  *      also" and the teaser lines under it.
  *   2. Structure, with thresholds as options: lines that are mostly numbers
  *      (timestamps, view counters), repeated lines (a headline printed
@@ -36,8 +37,8 @@ typedef struct boilerplate_opts {
         numeric_max_words, menu_max_words, menu_min_run, block_max_lines, caption_max_words, repeated_with_source,
         headline_min_words;
     double numeric_min_fraction;
-    int repeated_lines, story_teasers, trim_lead, trim_tail, main_run;
-    int64_t main_run_line_cost;
+    int repeated_lines, story_teasers, trim_lead, trim_tail, main_run, main_run_title;
+    int64_t main_run_line_cost, main_run_title_lines, main_run_cut_cost;
 } boilerplate_opts;
 
 static const cv_optmap boilerplate_optmap[] = {
@@ -104,6 +105,20 @@ static const cv_optmap boilerplate_optmap[] = {
      .offset = offsetof(boilerplate_opts, main_run_line_cost),
      .help = "main_run: a kept line that is no paragraph costs its length plus this many characters, a removed "
              "line this many"},
+    {.key = "main_run_cut_cost", .type = CV_OPT_INT, .default_value = "500",
+     .offset = offsetof(boilerplate_opts, main_run_cut_cost),
+     .help = "main_run: a cut rule's line (\"share\", \"comments\") removes only itself; when no paragraph "
+             "follows it (past one short line) it costs the run this many characters, which comments and lists of "
+             "other stories between their names, dates and labels do not make up for"},
+    {.key = "main_run_title", .type = CV_OPT_BOOL, .default_value = "true",
+     .offset = offsetof(boilerplate_opts, main_run_title),
+     .help = "main_run: when the first line is the page's title (\"Headline | Site\", as dumps and WET files "
+             "begin) and a later line repeats it or one of its parts, that line is the headline and the run "
+             "holds the first paragraph after it"},
+    {.key = "main_run_title_lines", .type = CV_OPT_INT, .default_value = "8",
+     .offset = offsetof(boilerplate_opts, main_run_title_lines),
+     .help = "main_run_title: at most this many kept lines (a byline, a date, a standfirst) between the headline "
+             "and its first paragraph; more are a list of other stories' headlines"},
     {.key = "title_key", .type = CV_OPT_STRING, .default_value = "title",
      .offset = offsetof(boilerplate_opts, title_key),
      .help = "metadata key for the headline trim_lead kept (empty: do not set)"},
@@ -122,6 +137,7 @@ typedef struct line {
     const char *why; /* removal counter, NULL: kept */
     size_t words;
     int para;
+    int cut; /* a cut rule's line before no paragraph, under main_run: the run pays main_run_cut_cost to cross it */
 } line;
 
 typedef struct bp {
@@ -136,8 +152,8 @@ typedef struct bp {
      * long paragraph need not be walked to its end.  The headline choice
      * counts its few candidates fully. */
     size_t words_cap;
-    int repeated, lead, tail, main_run;
-    int64_t run_cost;
+    int repeated, lead, tail, main_run, run_title;
+    int64_t run_cost, anchor_lines, cut_cost;
     const char *title_key, *end_key;
     size_t head; /* the headline line kept by trim_lead, or SIZE_MAX */
     line *lines;
@@ -194,6 +210,9 @@ static void *boilerplate_create(const cv_host *h, cv_ctx *ctx)
     b->tail = o.trim_tail;
     b->main_run = o.main_run;
     b->run_cost = o.main_run_line_cost;
+    b->run_title = o.main_run_title;
+    b->anchor_lines = o.main_run_title_lines;
+    b->cut_cost = o.main_run_cut_cost;
     b->title_key = o.title_key;
     b->end_key = o.end_key;
     b->rules = rules_load(h, ctx, o.rules, (size_t)b->max_bytes);
@@ -300,6 +319,19 @@ static int article_follows(bp *b, size_t i)
     return next < n && b->lines[next].para && 2 * b->after[2 * next + 1] >= b->after[2 * next];
 }
 
+/* Is the line after i (past at most one short line, a caption or a label)
+ * a paragraph?  Comments (a name, a date, then a text) are not. */
+static int paragraph_follows(bp *b, size_t i)
+{
+    size_t next = i + 1;
+    if (next >= b->nlines)
+        return 0;
+    measure(b, &b->lines[next]); /* measured again when the pass reaches it: a strip may change it */
+    if (next + 1 < b->nlines && !b->lines[next].para && (int64_t)b->lines[next].words <= b->caption_words)
+        measure(b, &b->lines[++next]);
+    return b->lines[next].para;
+}
+
 /* Apply rule r, which matched line i at [ms, me).  1: a cut ended the document. */
 static int apply(bp *b, size_t i, const rule *r, size_t ms, size_t me, pass *ps)
 {
@@ -321,7 +353,8 @@ static int apply(bp *b, size_t i, const rule *r, size_t ms, size_t me, pass *ps)
         break;
     case ACT_CUT:
         l->why = r->counter;
-        if ((int64_t)ps->kept_chars >= b->cut_min && !article_follows(b, i)) {
+        l->cut = b->main_run && !paragraph_follows(b, i);
+        if (!b->main_run && (int64_t)ps->kept_chars >= b->cut_min && !article_follows(b, i)) {
             for (size_t j = i + 1; j < b->nlines; j++)
                 b->lines[j].why = r->counter;
             return 1;
@@ -440,18 +473,86 @@ static int seen_before(bp *b, size_t i)
  * apart from the article behind menus and lists of links, which cost. */
 #define RUN_HEAD_LINES 3 /* main_run: its headline is among this many lines before it */
 
+#define TITLE_SEPARATORS 8
+#define TITLE_MAX_BYTES 600 /* a longer first line is no title: the search stays linear in the text */
+
+/* Is line l the title line t, or one of t's parts between " | ", " - "
+ * and the like ("Headline - Site"), of at least headline_min_words words? */
+static int titles(const bp *b, const line *t, const line *l)
+{
+    static const char *const sep[TITLE_SEPARATORS] = {" | ", " - ", " \xE2\x80\x93 ", " \xE2\x80\x94 ",
+                                                      " :: ", " / ", " \xC2\xBB ", " \xC2\xB7 "};
+    if (l->len > t->len || (int64_t)count_words_max(l->s, l->len, (size_t)b->head_words) < b->head_words)
+        return 0;
+    if (l->len == t->len)
+        return !memcmp(l->s, t->s, t->len);
+    /* a part: t starts with l and a separator follows, or t ends with l after one, or holds it between two */
+    for (size_t at = 0; at + l->len <= t->len; at++) {
+        if (memcmp(t->s + at, l->s, l->len))
+            continue;
+        int before = at == 0, after = at + l->len == t->len;
+        for (int k = 0; k < TITLE_SEPARATORS && !(before && after); k++) {
+            size_t sl = strlen(sep[k]);
+            before |= at >= sl && !memcmp(t->s + at - sl, sep[k], sl);
+            after |= at + l->len + sl <= t->len && !memcmp(t->s + at + l->len, sep[k], sl);
+        }
+        if (before && after)
+            return 1;
+    }
+    return 0;
+}
+
+static int64_t run_value(const bp *b, const line *l)
+{
+    /* a line removed already (a menu item, a teaser) still parts what it
+     * stood between, but only by the fixed cost: rules remove teasers from
+     * inside articles too */
+    if (l->cut)
+        return -b->cut_cost;
+    return l->why ? -b->run_cost : l->para ? (int64_t)l->len : -((int64_t)l->len + b->run_cost);
+}
+
+#define TITLE_MAX_ANCHORS 8 /* headline candidates tried: the search stays linear in the text */
+
+/* The run a headline at line a anchors: it holds a's first paragraph p,
+ * from the best start after a to the best end from p; its value, or -1 when
+ * more than main_run_title_lines kept lines (a byline, a date, a standfirst
+ * are few; a list of other headlines is more) stand between a and p. */
+static int64_t anchored_run(const bp *b, size_t a, size_t *start, size_t *end)
+{
+    const line *L = b->lines;
+    size_t n = b->nlines, p, between = 0;
+    for (p = a + 1; p < n && (L[p].why || !L[p].para) && (int64_t)between <= b->anchor_lines; p++)
+        between += !L[p].why;
+    if (p == n || (int64_t)between > b->anchor_lines)
+        return -1;
+    int64_t left = 0, right = 0, s = 0;
+    *start = *end = p;
+    for (size_t i = p; i-- > a + 1;) {
+        s += run_value(b, &L[i]);
+        if (s > left) {
+            left = s;
+            *start = i;
+        }
+    }
+    s = 0;
+    for (size_t i = p; i < n; i++) {
+        s += run_value(b, &L[i]);
+        if (s > right || i == p) {
+            right = s;
+            *end = i;
+        }
+    }
+    return left + right;
+}
+
 static void keep_main_run(bp *b)
 {
     line *L = b->lines;
     size_t n = b->nlines, start = 0, best_start = 0, best_end = n;
     int64_t sum = 0, best = 0;
     for (size_t i = 0; i < n; i++) {
-        /* a line removed already (a menu item, a teaser) still parts what
-         * it stood between, but only by the fixed cost: rules remove
-         * teasers from inside articles too */
-        int64_t v = L[i].why ? -b->run_cost
-                    : L[i].para ? (int64_t)L[i].len
-                                : -((int64_t)L[i].len + b->run_cost);
+        int64_t v = run_value(b, &L[i]);
         if (sum <= 0) {
             sum = v;
             start = i;
@@ -463,22 +564,52 @@ static void keep_main_run(bp *b)
             best_end = i;
         }
     }
+    /* The title's headline (the first line is the title; a later one that
+     * is the title or one of its parts), when it comes before that run (one
+     * inside or after it is a copy: a list of related stories, a slide's
+     * caption): the run it anchors instead; of several copies before the
+     * run (one in a list of recent posts), the one anchoring most. */
+    size_t anchor = SIZE_MAX, tried = 0, densest = best_start;
+    if (b->run_title && best_end < n && L[0].len <= TITLE_MAX_BYTES) {
+        int64_t most = -1;
+        for (size_t a = 1; a < densest && tried < TITLE_MAX_ANCHORS; a++) {
+            if (!titles(b, &L[0], &L[a]))
+                continue;
+            tried++;
+            size_t s = 0, e = 0;
+            int64_t v = anchored_run(b, a, &s, &e);
+            if (v > most) {
+                most = v;
+                anchor = a;
+                best_start = s;
+                best_end = e;
+            }
+        }
+    }
+    int anchored = anchor != SIZE_MAX;
     if (best_end == n)
         return; /* no paragraph: quality decides */
     /* The run's own headline: of the few lines just before it, the kept one
-     * with most words, when trim_lead's was a line before chrome paragraphs. */
-    if (b->lead && (b->head == SIZE_MAX || b->head < best_start)) {
-        size_t head = SIZE_MAX, most = 0;
-        for (size_t i = best_start; i-- > 0 && best_start - i <= RUN_HEAD_LINES;)
+     * with most words, when trim_lead's was a line before chrome paragraphs;
+     * under the title's headline, that line is its standfirst. */
+    size_t head = SIZE_MAX, most = 0;
+    if (b->lead && (anchored || b->head == SIZE_MAX || b->head < best_start)) {
+        for (size_t i = best_start; i-- > 0 && best_start - i <= RUN_HEAD_LINES && (!anchored || i > anchor);)
             if (!L[i].why && !L[i].para && L[i].words > most) {
                 most = L[i].words;
                 head = i;
             }
-        if (head != SIZE_MAX && (int64_t)most >= b->head_words)
+        if (head == SIZE_MAX || (int64_t)most < b->head_words)
+            head = SIZE_MAX;
+        else if (!anchored)
             b->head = head;
     }
+    if (anchored && b->lead) { /* the headline, even when a rule took it (a copy of the title, a short one) */
+        L[anchor].why = NULL;
+        b->head = anchor;
+    }
     for (size_t i = 0; i < n; i++)
-        if (!L[i].why && (i < best_start || i > best_end) && i != b->head)
+        if (!L[i].why && (i < best_start || i > best_end) && i != b->head && i != head)
             L[i].why = "removed:outside_main_run";
 }
 

@@ -182,12 +182,7 @@ static int load_file(dc_index *x, const dc_conf *c, const char *path, uint32_t b
         size_t nw = 0, pos = 0;
         uint64_t w;
         while ((w = ng_next_word(text.p, text.len, &pos, &wbuf, &wbcap))) {
-            if (nw == wcap) {
-                wcap = wcap ? 2 * wcap : 256;
-                words = realloc(words, wcap * sizeof *words);
-                if (!words)
-                    abort();
-            }
+            XGROW(words, wcap, nw + 1);
             words[nw++] = w;
         }
         if (nw < (size_t)c->ngram && nw < (size_t)c->min_words) {
@@ -199,12 +194,7 @@ static int load_file(dc_index *x, const dc_conf *c, const char *path, uint32_t b
             rc = -1;
             break;
         }
-        if (x->ng.nrows == x->ng.rowcap) {
-            x->ng.rowcap = x->ng.rowcap ? 2 * x->ng.rowcap : 1024;
-            x->ng.row = realloc(x->ng.row, x->ng.rowcap * sizeof *x->ng.row);
-            if (!x->ng.row)
-                abort();
-        }
+        XGROW(x->ng.row, x->ng.rowcap, x->ng.nrows + 1);
         x->ng.row[x->ng.nrows] = (ng_row){b, lineno, snippet(text.p, text.len)};
         ng_add_item(&x->ng, words, nw, (uint32_t)x->ng.nrows);
         x->ng.nrows++;

@@ -42,20 +42,6 @@ static int cp_class(int cp)
     }
 }
 
-static void reserve(char **buf, size_t *cap, size_t need)
-{
-    if (need <= *cap)
-        return;
-    size_t c = *cap ? *cap : 256;
-    while (c < need)
-        c *= 2;
-    char *b = realloc(*buf, c);
-    if (!b)
-        abort();
-    *buf = b;
-    *cap = c;
-}
-
 uint64_t ng_next_word(const char *s, size_t len, size_t *pos, char **buf, size_t *cap)
 {
     size_t i = *pos, n = 0;
@@ -79,7 +65,7 @@ uint64_t ng_next_word(const char *s, size_t len, size_t *pos, char **buf, size_t
             if (n)
                 break;
         } else if (cls == C_WORD) {
-            reserve(buf, cap, n + 4);
+            XGROW(*buf, *cap, n + 4);
             if (cp < 0x80)
                 (*buf)[n++] = (char)cp;
             else

@@ -31,6 +31,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <utf8proc.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 #include <xxhash.h>
 
 #include "convert/plugin.h"
@@ -97,25 +100,34 @@ static void table_put(table *t, uint64_t key, uint32_t doc);
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
+/* Room for a big array (zeroed if asked): past 2 MB in transparent huge
+ * pages, 512 times fewer page faults and TLB misses (a fault costs dear in a
+ * virtual machine).  Zeroed by writing, not calloc: a calloc'd page is
+ * first mapped to the zero page by the probe's read, then copied at the
+ * write, a second fault with a TLB flush. */
+static void *big_alloc(size_t bytes, int zero)
+{
+    void *p;
+    if (bytes > HUGE_PAGE) {
+        p = aligned_alloc(HUGE_PAGE, (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE);
+        if (p)
+            madvise(p, bytes, MADV_HUGEPAGE);
+    } else {
+        p = xmalloc(bytes);
+    }
+    if (!p)
+        abort();
+    if (zero)
+        explicit_bzero(p, bytes); /* (memset after malloc is compiled as calloc) */
+    return p;
+}
+
 static void table_grow(table *t)
 {
     table old = *t;
     t->cap = old.cap ? old.cap * 2 : 1024;
     t->n = 0;
-    /* Zeroed by writing, not calloc: a calloc'd page is first mapped to the
-     * zero page by the probe's read, then copied at the write, a second fault
-     * with a TLB flush (a third of the step's time in a virtual machine). */
-    size_t bytes = t->cap * sizeof *t->s;
-    if (bytes >= HUGE_PAGE * 2) { /* big ones in huge pages: 512 times fewer faults and TLB misses */
-        t->s = aligned_alloc(HUGE_PAGE, bytes);
-        if (t->s)
-            madvise(t->s, bytes, MADV_HUGEPAGE);
-    } else {
-        t->s = xmalloc(bytes);
-    }
-    if (!t->s)
-        abort();
-    explicit_bzero(t->s, bytes); /* (memset after malloc is compiled as calloc) */
+    t->s = big_alloc(t->cap * sizeof *t->s, 1);
     for (size_t i = 0; i < old.cap; i++)
         if (old.s[i].key)
             table_put(t, old.s[i].key, old.s[i].doc);
@@ -125,7 +137,7 @@ static void table_grow(table *t)
 /* Store (key, doc) unless `cap` entries already have this key (cap 0: no limit). */
 static void table_put_capped(table *t, uint64_t key, uint32_t doc, size_t cap)
 {
-    if ((t->n + 1) * 2 > t->cap)
+    if ((t->n + 1) * 4 > t->cap * 3)
         table_grow(t);
     size_t i = key & (t->cap - 1), same = 0;
     while (t->s[i].key) {
@@ -150,16 +162,20 @@ typedef struct kept {
 } kept;
 
 /* Kept signatures, each followed by its count of distinct shingles (for
- * containment), in blocks: no per-document allocation, no copying as the
- * index grows, and a candidate's signature is found without reading
- * anything else about it (the comparisons are bound by cache misses). */
-#define SIG_BLOCK 4096
+ * containment), in blocks of ~4 MB (two huge pages): no per-document
+ * allocation, no copying as the index grows, and a candidate's signature is
+ * found without reading anything else about it (the comparisons are bound
+ * by cache misses). */
+#define SIG_BLOCK_BYTES (HUGE_PAGE * 2)
 
 /* Buffers for computing one document's part. */
 typedef struct work {
-    uint64_t *words; /* word hashes */
+    uint64_t *words; /* word hashes, then (in place) shingle hashes */
     size_t nwords, cwords;
-    table shingle_set;
+    uint64_t *set; /* distinct shingles: open addressing, 0 empty */
+    size_t cset;
+    uint64_t *parts; /* a long document's shingles, grouped by their top bits */
+    size_t cparts;
     XXH3_state_t *state; /* for words longer than 64 code points */
 } work;
 
@@ -181,7 +197,7 @@ typedef struct dedup {
     kept *docs;
     size_t ndocs, cdocs;
     uint32_t **sigblocks;
-    size_t nblocks;
+    size_t nblocks, block_docs; /* kept signatures per block */
     uint32_t *seen; /* per kept doc: last candidate round that saw it */
     uint64_t *keys; /* band keys and signature of a document prepare() did not see */
     uint32_t *sig;
@@ -195,7 +211,8 @@ typedef struct dedup {
 static void work_free(work *w)
 {
     free(w->words);
-    free(w->shingle_set.s);
+    free(w->set);
+    free(w->parts);
     XXH3_freeState(w->state);
 }
 
@@ -208,34 +225,78 @@ static uint64_t splitmix(uint64_t *x)
 }
 
 /* The hottest loop of the step: one multiply-shift hash per permutation and
- * shingle.  Compiled for AVX-512 and AVX2 as well and picked once at create
+ * shingle.  Written for AVX-512 and AVX2 as well and picked once at create
  * time by the CPU's features (not its model: GCC's target_clones("arch=...")
  * tests the model, and a newer one with the same instructions fell back to
- * AVX2), so one binary runs on any x86-64 and vectorises where it can.
- * AVX-512DQ has the 64-bit multiply; AVX2 builds it from three. */
-#define MINHASH_BODY                                                                                                  \
-    {                                                                                                                 \
-        for (size_t p = 0; p < n; p++) {                                                                              \
-            uint32_t v = (uint32_t)((a[p] * x + b[p]) >> 32);                                                         \
-            sig[p] = v < sig[p] ? v : sig[p];                                                                         \
-        }                                                                                                             \
-    }
+ * AVX2), so one binary runs on any x86-64 and vectorises where it can.  The
+ * vector forms are spelled out in intrinsics rather than left to the
+ * compiler, which vectorised the loop at -O3 only: the default build
+ * (RelWithDebInfo, -O2) ran it one permutation at a time.  AVX-512DQ has the
+ * 64-bit multiply; AVX2 builds it from three 32-bit ones.  CONVERT_SIMD=avx2
+ * or =plain caps the choice (to measure, and for test_dedup_paths). */
 static void minhash_plain(uint32_t *restrict sig, const uint64_t *restrict a, const uint64_t *restrict b, size_t n,
-                          uint64_t x) MINHASH_BODY
+                          uint64_t x)
+{
+    for (size_t p = 0; p < n; p++) {
+        uint32_t v = (uint32_t)((a[p] * x + b[p]) >> 32);
+        sig[p] = v < sig[p] ? v : sig[p];
+    }
+}
+
 #if defined(__x86_64__) && defined(__GNUC__)
 __attribute__((target("avx512f,avx512dq"))) static void
-minhash_avx512(uint32_t *restrict sig, const uint64_t *restrict a, const uint64_t *restrict b, size_t n,
-               uint64_t x) MINHASH_BODY
+minhash_avx512(uint32_t *restrict sig, const uint64_t *restrict a, const uint64_t *restrict b, size_t n, uint64_t x)
+{
+    const __m512i vx = _mm512_set1_epi64((long long)x);
+    /* the high halves of sixteen 64-bit lanes (two vectors), in order */
+    const __m512i high = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    size_t p = 0;
+    for (; p + 16 <= n; p += 16) {
+        __m512i h0 = _mm512_add_epi64(_mm512_mullo_epi64(_mm512_loadu_si512(a + p), vx), _mm512_loadu_si512(b + p));
+        __m512i h1 = _mm512_add_epi64(_mm512_mullo_epi64(_mm512_loadu_si512(a + p + 8), vx),
+                                      _mm512_loadu_si512(b + p + 8));
+        __m512i v = _mm512_permutex2var_epi32(h0, high, h1);
+        _mm512_storeu_si512(sig + p, _mm512_min_epu32(v, _mm512_loadu_si512(sig + p)));
+    }
+    minhash_plain(sig + p, a + p, b + p, n - p, x);
+}
+
+/* a * x + b on four 64-bit lanes: al*xl + ((ah*xl + al*xh) << 32) + b. */
+__attribute__((target("avx2"))) static inline __m256i mul_add_avx2(__m256i a, __m256i xl, __m256i xh, __m256i b)
+{
+    __m256i cross = _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(a, 32), xl), _mm256_mul_epu32(a, xh));
+    return _mm256_add_epi64(_mm256_add_epi64(_mm256_mul_epu32(a, xl), _mm256_slli_epi64(cross, 32)), b);
+}
+
 __attribute__((target("avx2"))) static void
-minhash_avx2(uint32_t *restrict sig, const uint64_t *restrict a, const uint64_t *restrict b, size_t n,
-             uint64_t x) MINHASH_BODY
+minhash_avx2(uint32_t *restrict sig, const uint64_t *restrict a, const uint64_t *restrict b, size_t n, uint64_t x)
+{
+    const __m256i xl = _mm256_set1_epi64x((long long)(x & 0xFFFFFFFFu)), xh = _mm256_set1_epi64x((long long)(x >> 32));
+    size_t p = 0;
+    for (; p + 8 <= n; p += 8) {
+        __m256i h0 = mul_add_avx2(_mm256_loadu_si256((const __m256i *)(a + p)), xl, xh,
+                                  _mm256_loadu_si256((const __m256i *)(b + p)));
+        __m256i h1 = mul_add_avx2(_mm256_loadu_si256((const __m256i *)(a + p + 4)), xl, xh,
+                                  _mm256_loadu_si256((const __m256i *)(b + p + 4)));
+        /* high halves, per 128-bit lane: p0 p1 p4 p5 | p2 p3 p6 p7; then the middle qwords swap */
+        __m256i v = _mm256_castps_si256(
+            _mm256_shuffle_ps(_mm256_castsi256_ps(h0), _mm256_castsi256_ps(h1), _MM_SHUFFLE(3, 1, 3, 1)));
+        v = _mm256_permute4x64_epi64(v, _MM_SHUFFLE(3, 1, 2, 0));
+        __m256i *out = (__m256i *)(sig + p);
+        _mm256_storeu_si256(out, _mm256_min_epu32(v, _mm256_loadu_si256(out)));
+    }
+    minhash_plain(sig + p, a + p, b + p, n - p, x);
+}
 #endif
 
 static minhash_fn *minhash_pick(void)
 {
+    const char *cap = getenv("CONVERT_SIMD");
+    if (cap && !strcmp(cap, "plain"))
+        return minhash_plain;
 #if defined(__x86_64__) && defined(__GNUC__)
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512dq"))
+    if (__builtin_cpu_supports("avx512dq") && !(cap && !strcmp(cap, "avx2")))
         return minhash_avx512;
     if (__builtin_cpu_supports("avx2"))
         return minhash_avx2;
@@ -297,6 +358,7 @@ static void *dedup_create(const cv_host *h, cv_ctx *ctx)
     d->p.bands = (size_t)o.bands;
     d->p.rows = (size_t)o.rows;
     d->p.perms = d->p.bands * d->p.rows;
+    d->block_docs = SIG_BLOCK_BYTES / ((d->p.perms + 1) * sizeof(uint32_t));
     d->a = malloc(d->p.perms * sizeof *d->a);
     d->b = malloc(d->p.perms * sizeof *d->b);
     d->sig = malloc(d->p.perms * sizeof *d->sig);
@@ -332,10 +394,18 @@ static int lower(int cp)
 {
     if (cp < 0x80)
         return cp >= 'A' && cp <= 'Z' ? cp | 0x20 : cp;
+    /* Cyrillic and Latin-1 without a table lookup (test_dedup_paths holds
+     * these ranges against utf8proc) */
+    if (cp >= 0x430 && cp < 0x460)
+        return cp;
     if (cp >= 0x410 && cp < 0x430)
-        return cp + 0x20; /* Cyrillic capitals, without a table lookup */
+        return cp + 0x20;
     if (cp >= 0x400 && cp < 0x410)
         return cp + 0x50;
+    if (cp >= 0xC0 && cp < 0xDF && cp != 0xD7)
+        return cp + 0x20;
+    if (cp >= 0xDF && cp < 0x100)
+        return cp;
     return utf8proc_tolower(cp);
 }
 
@@ -363,8 +433,6 @@ static void words_of(work *w, const char *s, size_t n)
         w->cwords = n / 2 + 1 > 1024 ? n / 2 + 1 : 1024;
         w->words = xmalloc(w->cwords * sizeof *w->words);
     }
-    if (!w->state && !(w->state = XXH3_createState()))
-        abort();
     const unsigned char *u = (const unsigned char *)s;
     uint64_t *out = w->words;
     uint32_t cps[64]; /* a word's lower-cased code points; longer words stream */
@@ -380,6 +448,8 @@ static void words_of(work *w, const char *s, size_t n)
         }
         if (cp) {
             if (ncp == 64) {
+                if (!w->state && !(w->state = XXH3_createState()))
+                    abort();
                 if (!streaming)
                     XXH3_64bits_reset(w->state);
                 XXH3_64bits_update(w->state, cps, sizeof cps);
@@ -398,32 +468,95 @@ static void words_of(work *w, const char *s, size_t n)
     w->nwords = (size_t)(out - w->words);
 }
 
-/* MinHash signature of w's shingles into sig; returns distinct shingles. */
+/* A room of at least n 64-bit values in *buf (of *cap), its old content dropped. */
+static uint64_t *room(uint64_t **buf, size_t *cap, size_t n)
+{
+    if (*cap < n) {
+        free(*buf);
+        *cap = n;
+        *buf = xmalloc(n * sizeof **buf);
+    }
+    return *buf;
+}
+
+/* The MinHash of every shingle of sh[0..n) not seen before in the set
+ * (open addressing over the low bits, 0 empty, at most half full: the
+ * caller sized it); returns how many were new. */
+static uint32_t sign_distinct(const dedup *d, uint32_t *sig, const uint64_t *sh, size_t n, uint64_t *set,
+                              size_t mask)
+{
+    uint32_t distinct = 0;
+    for (size_t k = 0; k < n; k++) {
+        uint64_t x = sh[k];
+        size_t i = x & mask;
+        while (set[i] && set[i] != x)
+            i = (i + 1) & mask;
+        if (set[i])
+            continue;
+        set[i] = x;
+        distinct++;
+        d->minhash(sig, d->a, d->b, d->p.perms, x);
+    }
+    return distinct;
+}
+
+static size_t pow2_at_least(size_t n)
+{
+    size_t c = 16;
+    while (c < n)
+        c *= 2;
+    return c;
+}
+
+/* Shingles per part of a long document: its set (twice as many slots, 8
+ * bytes each) stays within the L1 and L2 caches. */
+#define PART_SHINGLES 2048
+
+/* MinHash signature of w's shingles into sig; returns distinct shingles.
+ * The shingle hashes replace the word hashes in place (shingle i reads
+ * words i .. i + ngram - 1, none before i).  A document of a few thousand
+ * shingles goes through one set; a longer one is first grouped by the top
+ * bits of the hashes into parts of ~PART_SHINGLES, each with a set that
+ * fits in the cache (a set of the whole document misses the caches and the
+ * TLB on every probe: the cost per byte grew with the document).  The
+ * minimum and the count are those of the distinct shingles either way. */
 static uint32_t signature(const dedup *d, work *w, uint32_t *sig)
 {
     for (size_t p = 0; p < d->p.perms; p++)
         sig[p] = UINT32_MAX;
-    table *set = &w->shingle_set;
-    if (set->cap)
-        memset(set->s, 0, set->cap * sizeof *set->s);
-    set->n = 0;
     size_t n = w->nwords < d->p.ngram ? 1 : w->nwords - d->p.ngram + 1;
     size_t width = w->nwords < d->p.ngram ? w->nwords : d->p.ngram;
+    uint64_t *sh = w->words;
+    for (size_t i = 0; i < n; i++)
+        sh[i] = XXH3_64bits(sh + i, width * sizeof *sh) | 1;
+    if (n <= 2 * PART_SHINGLES) {
+        size_t cap = pow2_at_least(2 * n);
+        uint64_t *set = room(&w->set, &w->cset, cap);
+        memset(set, 0, cap * sizeof *set);
+        return sign_distinct(d, sig, sh, n, set, cap - 1);
+    }
+    unsigned bits = 1;
+    while (bits < 12 && (n >> bits) > PART_SHINGLES)
+        bits++;
+    size_t nparts = (size_t)1 << bits, start[(1 << 12) + 1] = {0};
+    for (size_t i = 0; i < n; i++)
+        start[(sh[i] >> (64 - bits)) + 1]++;
+    size_t largest = 0;
+    for (size_t k = 0; k < nparts; k++) {
+        largest = start[k + 1] > largest ? start[k + 1] : largest;
+        start[k + 1] += start[k];
+    }
+    uint64_t *grouped = room(&w->parts, &w->cparts, n);
+    size_t at[1 << 12];
+    memcpy(at, start, nparts * sizeof *at);
+    for (size_t i = 0; i < n; i++)
+        grouped[at[sh[i] >> (64 - bits)]++] = sh[i];
+    uint64_t *set = room(&w->set, &w->cset, pow2_at_least(2 * largest));
     uint32_t distinct = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t x = XXH3_64bits(w->words + i, width * sizeof *w->words) | 1;
-        int dup = 0;
-        uint32_t unused;
-        TABLE_FOREACH(set, x, unused) {
-            (void)unused;
-            dup = 1;
-            break;
-        }
-        if (dup)
-            continue;
-        table_put(set, x, 0);
-        distinct++;
-        d->minhash(sig, d->a, d->b, d->p.perms, x);
+    for (size_t k = 0; k < nparts; k++) {
+        size_t m = start[k + 1] - start[k], cap = pow2_at_least(2 * m);
+        memset(set, 0, cap * sizeof *set);
+        distinct += sign_distinct(d, sig, grouped + start[k], m, set, cap - 1);
     }
     return distinct;
 }
@@ -435,7 +568,7 @@ static uint64_t band_key(const dedup *d, size_t band, const uint32_t *sig)
 
 static uint32_t *kept_sig(const dedup *d, size_t doc)
 {
-    return d->sigblocks[doc / SIG_BLOCK] + (doc % SIG_BLOCK) * (d->p.perms + 1);
+    return d->sigblocks[doc / d->block_docs] + (doc % d->block_docs) * (d->p.perms + 1);
 }
 
 /* The words and exact hash of one text into pt (the words stay in w)... */
@@ -512,9 +645,9 @@ static void keep(dedup *d, const char *id, const part *pt)
     if (d->p.exact)
         table_put(&d->exact_index, h.low64 | 1, n);
     if (d->p.near) {
-        if (n / SIG_BLOCK == d->nblocks) {
+        if (n / d->block_docs == d->nblocks) {
             d->sigblocks = xrealloc(d->sigblocks, (d->nblocks + 1) * sizeof *d->sigblocks);
-            d->sigblocks[d->nblocks] = xmalloc(SIG_BLOCK * (d->p.perms + 1) * sizeof(uint32_t));
+            d->sigblocks[d->nblocks] = big_alloc(d->block_docs * (d->p.perms + 1) * sizeof(uint32_t), 0);
             d->nblocks++;
         }
         uint32_t *ks = kept_sig(d, n);

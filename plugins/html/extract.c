@@ -35,6 +35,7 @@ typedef struct walk {
     xmlNodePtr cur_node;
     int in_link, in_pre;
     int space; /* a space is owed before the next word */
+    int chrome_tags; /* nav, aside, footer, header, form...: walked too (looking for an <article>) */
     elem *e;
     size_t ne, ce;
 } walk;
@@ -295,6 +296,8 @@ static size_t text_bytes(const xmlNode *n)
 #define SWALLOW_PARA_BYTES 200  /* ...of this many bytes of text */
 #define TRIM_CHARS 40     /* shorter lines without a sentence end at the end of the text go */
 #define SHORT_CHARS 20    /* ...and anywhere in it */
+#define DATE_LINE_CHARS 60 /* a date line (by the headline, under the text) is no longer... */
+#define DATE_LINE_WORDS 4  /* ...and has at most this many words besides its numbers */
 #define LEAD_GAP 3        /* blocks of another kind between a lead and the text */
 #define LEAD_MIN_CHARS 70 /* a lead or a last paragraph is at least this long */
 #define RETRY_CHARS 100         /* a text shorter than this is tried again without negative hints */
@@ -360,8 +363,9 @@ static void walk_node(walk *w, xmlNodePtr n, int in_article)
         if (!keep_always) {
             if (tag_sets(n) & IN_NEVER)
                 continue;
-            if (((tag_sets(n) & IN_SKIP) || hidden(n) || (is(n, "header") && !in_article && !has_h1(n))) &&
-                !swallows(w, n, SWALLOW_TAG))
+            int chrome =
+                !w->chrome_tags && ((tag_sets(n) & IN_SKIP) || (is(n, "header") && !in_article && !has_h1(n)));
+            if ((chrome || hidden(n)) && !swallows(w, n, SWALLOW_TAG))
                 continue;
             weight = class_weight(w, n, &negative);
             if (negative && !swallows(w, n, SWALLOW_CLASS))
@@ -761,16 +765,79 @@ static void drop_labels(const walk *w, unsigned char *sel)
     }
 }
 
-/* The blocks kept; *prose_chars: the characters of those that are not mostly links. */
-static size_t count_kept(const walk *w, const unsigned char *sel, size_t *prose_chars)
+/* A line that is a date or a time with a few words around it ("Posted on
+ * April 29, 2022", "15. Mai 2019, 05:28 Uhr", "Aktualisiert: 11.04.2020"):
+ * two numbers or more, one a year (19xx, 20xx) or a time (h:mm), at most
+ * DATE_LINE_WORDS words.  Words are runs of letters (any script's: bytes
+ * past ASCII, but for the punctuation of U+0080-U+00BF and U+2000-U+206F). */
+static int date_line(const char *t, size_t len)
+{
+    size_t words = 0, numbers = 0;
+    int dated = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)t[i];
+        if (isdigit(c)) {
+            size_t j = i;
+            while (j < len && isdigit((unsigned char)t[j]))
+                j++;
+            numbers++;
+            if (j - i == 4 && (!memcmp(t + i, "19", 2) || !memcmp(t + i, "20", 2)))
+                dated = 1;
+            if (j - i <= 2 && j + 2 < len && t[j] == ':' && isdigit((unsigned char)t[j + 1]) &&
+                isdigit((unsigned char)t[j + 2]))
+                dated = 1;
+            i = j;
+        } else if (isalpha(c) || (c >= 0xC3 && !(c == 0xE2 && i + 1 < len && (unsigned char)t[i + 1] == 0x80))) {
+            size_t j = i;
+            while (j < len) {
+                unsigned char d = (unsigned char)t[j];
+                if (isalpha(d) || d >= 0x80) {
+                    if (d == 0xC2 || (d == 0xE2 && j + 1 < len && (unsigned char)t[j + 1] == 0x80))
+                        break; /* punctuation */
+                    j++;
+                } else {
+                    break;
+                }
+            }
+            if (j == i)
+                j++;
+            words++;
+            i = j;
+        } else {
+            i++;
+        }
+    }
+    return dated && numbers >= 2 && words <= DATE_LINE_WORDS;
+}
+
+/* Date lines before the text's first paragraph (by the headline) or after
+ * its last one are the page's metadata, not the text. */
+static void drop_date_lines(const walk *w, unsigned char *sel)
+{
+    size_t first = w->nb, last = 0;
+    for (size_t i = 0; i < w->nb; i++)
+        if (sel[i] && w->b[i].chars >= GOOD_MIN_CHARS) {
+            first = first == w->nb ? i : first;
+            last = i;
+        }
+    for (size_t i = 0; i < w->nb; i++) {
+        const block *b = &w->b[i];
+        if (sel[i] && (i < first || i > last) && b->kind == K_PARA && b->chars <= DATE_LINE_CHARS &&
+            date_line(w->text.p + b->start, b->len))
+            sel[i] = 0;
+    }
+}
+
+/* The blocks kept; *text_chars: their characters outside links (a
+ * paragraph with a few links in it is still the text). */
+static size_t count_kept(const walk *w, const unsigned char *sel, size_t *text_chars)
 {
     size_t kept = 0;
-    *prose_chars = 0;
+    *text_chars = 0;
     for (size_t i = 0; i < w->nb; i++)
         if (sel[i]) {
             kept++;
-            if (block_links(&w->b[i]) < PROSE_MAX_LINKS)
-                *prose_chars += w->b[i].chars;
+            *text_chars += w->b[i].chars - w->b[i].link;
         }
     return kept;
 }
@@ -792,9 +859,29 @@ static void emit(const walk *w, const unsigned char *sel, cv_buf *out)
         buf_add(out, "", 0);
 }
 
-static size_t extract_pass(xmlDocPtr doc, const hints *h, cv_buf *out)
+/* The last try's unit: the page's <article> element that holds the most
+ * text (its links too: an article can be a list of links with a line on
+ * each), or NULL; one of links alone (a footer's columns) is none. */
+static xmlNodePtr largest_article(const walk *w)
 {
-    walk w = {.h = h};
+    xmlNodePtr best = NULL;
+    size_t most = 0;
+    for (size_t i = 0; i < w->nb; i++)
+        for (xmlNodePtr n = w->b[i].node; n && n->type == XML_ELEMENT_NODE; n = n->parent) {
+            const elem *e = marked(w, n);
+            if (e && is(n, "article") && e->chars > most && e->chars - e->link >= RETRY_CHARS)
+                most = e->chars, best = n;
+        }
+    return best;
+}
+
+/* How a pass finds the text: by scoring containers, or as the largest
+ * <article> element's blocks. */
+enum { BY_SCORE, BY_ARTICLE };
+
+static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out)
+{
+    walk w = {.h = h, .chrome_tags = how == BY_ARTICLE};
     out->len = 0;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     if (!root)
@@ -804,17 +891,25 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, cv_buf *out)
     walk_node(&w, root, 0);
     flush(&w);
     size_t good_chars = score_blocks(&w);
+    size_t kept = 0, kept_chars = 0;
+    unsigned char *sel = xcalloc(w.nb + 1, 1);
+    if (how == BY_ARTICLE) {
+        xmlNodePtr a = largest_article(&w);
+        for (size_t i = 0; a && i < w.nb; i++)
+            sel[i] = (unsigned char)inside(w.b[i].node, a);
+        drop_credits(&w, sel);
+        drop_labels(&w, sel);
+        kept = count_kept(&w, sel, &kept_chars);
+    }
     double best;
-    xmlNodePtr top = best_container(&w, &best);
+    xmlNodePtr top = how == BY_SCORE ? best_container(&w, &best) : NULL;
     xmlNodePtr keep[MAX_KEPT_ELEMENTS];
     size_t nkeep = 0;
     if (top) {
         top = widen_to_rivals(&w, top, &best);
         nkeep = with_siblings(&w, top, best, keep);
     }
-    size_t kept = 0, kept_chars = 0;
-    unsigned char *sel = xcalloc(w.nb + 1, 1);
-    for (int pass = 0; pass < 2 && kept == 0; pass++) {
+    for (int pass = 0; how == BY_SCORE && pass < 2 && kept == 0; pass++) {
         if (pass == 0) {
             select_in_kept(&w, keep, nkeep, sel);
             add_prose_around(&w, sel);
@@ -826,6 +921,7 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, cv_buf *out)
         drop_credits(&w, sel);
         drop_foreign_tail(&w, sel);
         drop_labels(&w, sel);
+        drop_date_lines(&w, sel);
         kept = count_kept(&w, sel, &kept_chars);
         if (pass == 0 && kept_chars * 2 < good_chars) /* the container missed most of the page's prose */
             kept = 0;
@@ -849,22 +945,28 @@ static void clear_marks(xmlNodePtr n)
 
 size_t extract_main(xmlDocPtr doc, const hints *h, cv_buf *out)
 {
-    size_t kept = extract_pass(doc, h, out);
+    size_t kept = extract_pass(doc, h, BY_SCORE, out);
     size_t chars = utf8_chars(out->p, out->len);
-    if (chars >= RETRY_CHARS)
-        return kept;
     /* Little or nothing: the text may sit in an element whose class names
-     * chrome ("article-ads", a theme's "print" wrapper).  Once more without
-     * the negative hints; the longer text wins. */
+     * chrome ("article-ads", a theme's "print" wrapper): once more without
+     * the negative hints.  Still little: the page's <article> element,
+     * wherever it is (a site that puts it in an <aside>), with its links (a
+     * post that is a list of links, a line on each).  The longest text
+     * wins. */
     hints bare = {NULL, h->positive, 0, h->npos};
-    cv_buf again = {0};
-    clear_marks(xmlDocGetRootElement(doc));
-    size_t kept2 = extract_pass(doc, &bare, &again);
-    if (utf8_chars(again.p, again.len) > chars) {
-        buf_free(out);
-        *out = again;
-        return kept2;
+    for (int how = BY_SCORE; how <= BY_ARTICLE && chars < RETRY_CHARS; how++) {
+        cv_buf again = {0};
+        clear_marks(xmlDocGetRootElement(doc));
+        size_t kept2 = extract_pass(doc, how == BY_SCORE ? &bare : h, how, &again);
+        size_t chars2 = utf8_chars(again.p, again.len);
+        if (chars2 > chars) {
+            buf_free(out);
+            *out = again;
+            kept = kept2;
+            chars = chars2;
+        } else {
+            buf_free(&again);
+        }
     }
-    buf_free(&again);
     return kept;
 }

@@ -12,22 +12,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "util.h"
 #include "yamlfile.h"
 
-static int add(hf_files *f, const char *path, const char *split)
+static void add(hf_files *f, const char *path, const char *split)
 {
-    if (f->n == f->cap) {
-        size_t n = f->cap ? 2 * f->cap : 16;
-        hf_file *v = realloc(f->v, n * sizeof *v);
-        if (!v)
-            return -1;
-        f->v = v;
-        f->cap = n;
-    }
-    f->v[f->n].path = strdup(path);
-    f->v[f->n].split = split ? strdup(split) : NULL;
+    XGROW(f->v, f->cap, f->n + 1);
+    f->v[f->n].path = xstrdup(path);
+    f->v[f->n].split = split ? xstrdup(split) : NULL;
     f->n++;
-    return 0;
 }
 
 void hf_files_free(hf_files *f)
@@ -96,15 +89,7 @@ static int walk(const char *dir, char ***list, size_t *n, size_t *cap, int depth
             walk(p, list, n, cap, depth + 1);
             free(p);
         } else if (ends_with(e->d_name, ".parquet")) {
-            if (*n == *cap) {
-                *cap = *cap ? 2 * *cap : 64;
-                char **l = realloc(*list, *cap * sizeof *l);
-                if (!l) {
-                    free(p);
-                    break;
-                }
-                *list = l;
-            }
+            XGROW(*list, *cap, *n + 1);
             (*list)[(*n)++] = p;
         } else {
             free(p);
@@ -128,10 +113,7 @@ static int add_glob(hf_files *f, const char *dir, const char *pattern, const cha
     if (rc)
         return -1;
     for (size_t i = 0; i < g.gl_pathc; i++)
-        if (add(f, g.gl_pathv[i], split) < 0) {
-            globfree(&g);
-            return -1;
-        }
+        add(f, g.gl_pathv[i], split);
     globfree(&g);
     return 0;
 }
@@ -241,8 +223,10 @@ int hf_files_find(const char *path, const char *config, hf_files *out, char *why
         return -1;
     }
     char split[256];
-    if (!S_ISDIR(st.st_mode))
-        return add(out, path, hub_split(path, split, sizeof split) ? split : NULL);
+    if (!S_ISDIR(st.st_mode)) {
+        add(out, path, hub_split(path, split, sizeof split) ? split : NULL);
+        return 0;
+    }
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", path);
     size_t dl = strlen(dir);
@@ -263,13 +247,7 @@ int hf_files_find(const char *path, const char *config, hf_files *out, char *why
             struct dirent *e;
             while (d && (e = readdir(d)))
                 if (ends_with(e->d_name, ".parquet") && e->d_name[0] != '.') {
-                    if (n == cap) {
-                        cap = cap ? 2 * cap : 16;
-                        char **l = realloc(list, cap * sizeof *l);
-                        if (!l)
-                            break;
-                        list = l;
-                    }
+                    XGROW(list, cap, n + 1);
                     size_t len = dl + strlen(e->d_name) + 2;
                     list[n] = malloc(len);
                     if (!list[n])

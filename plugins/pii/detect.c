@@ -27,12 +27,7 @@ static int hex_val(int c) { return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10
 
 static void push(pii_hits *h, size_t start, size_t end, int kind)
 {
-    if (h->n == h->cap) {
-        h->cap = h->cap ? 2 * h->cap : 16;
-        h->v = realloc(h->v, h->cap * sizeof *h->v);
-        if (!h->v)
-            abort();
-    }
+    XGROW(h->v, h->cap, h->n + 1);
     h->v[h->n++] = (pii_hit){start, end, kind};
 }
 

@@ -71,19 +71,17 @@ static void add_word(const char *s, size_t from, size_t to, qword **w, size_t *n
         *cap = *cap ? 2 * *cap : 256;
         *w = xrealloc(*w, *cap * sizeof **w);
     }
-    uint64_t ph = 0, pw = 1;
-    size_t chars = 0;
-    for (size_t i = from; i < to; i++) {
+    uint64_t ph = 0;
+    for (size_t i = from; i < to; i++)
         ph = ph * BASE + (unsigned char)s[i];
-        pw *= BASE;
-        chars += ((unsigned char)s[i] & 0xC0) != 0x80;
-    }
-    (*w)[(*n)++] = (qword){from, to - from, chars, mix(ph ^ (to - from)), ph, pw};
+    (*w)[(*n)++] = (qword){(uint32_t)from, (uint32_t)(to - from), ph};
 }
 
 size_t rep_words(const char *s, size_t len, qword **words, size_t *cap)
 {
     size_t n = 0;
+    if (len > UINT32_MAX)
+        return 0;
     for (size_t i = 0; i < len;) {
         size_t at = i;
         int cp = utf8_next(s, &i);
@@ -134,76 +132,128 @@ size_t rep_words(const char *s, size_t len, qword **words, size_t *cap)
 /* ---- a set of byte strings (or word sequences) with counts ---------------- */
 
 struct rep_slot {
-    uint64_t h;
-    uint32_t a, b;  /* the element: bytes [a, b) of the text, or the n-gram at word a */
+    uint64_t h;     /* the element's hash, mixed */
+    uint32_t a;     /* the element: piece a, or the n-gram at word a; also its order of first insertion */
     uint32_t count; /* 0: empty */
-    uint32_t first; /* order of first insertion */
 };
 
-/* Slots for about n elements, at most half full: a power of two. */
-static size_t table_size(size_t n)
-{
-    size_t cap = 64;
-    while (cap < 2 * n + 2)
-        cap *= 2;
-    return cap;
-}
-
 #define HUGE_PAGE ((size_t)2 << 20)
+#define AHEAD 16 /* elements hashed (and their slots fetched) before they are looked up */
+#define RING 32  /* > AHEAD + the longest n-gram */
 
-/* The first `used` slots, empty; the array only grows, so small documents clear little. */
-static void reset(rep_scratch *sc, size_t used)
+static struct rep_slot *slots_alloc(size_t n)
 {
-    if (used > sc->cap) {
-        free(sc->slots);
-        size_t bytes = used * sizeof *sc->slots;
-        if (bytes >= HUGE_PAGE * 2) { /* a long text's tables: in huge pages, fewer TLB misses per probe */
-            sc->slots = aligned_alloc(HUGE_PAGE, bytes);
-            if (sc->slots)
-                madvise(sc->slots, bytes, MADV_HUGEPAGE);
-        } else {
-            sc->slots = malloc(bytes);
-        }
-        if (!sc->slots)
-            abort();
-        sc->cap = used;
+    size_t bytes = n * sizeof(struct rep_slot);
+    struct rep_slot *p;
+    if (bytes >= HUGE_PAGE * 2) { /* a long text's table: in huge pages, fewer TLB misses per probe */
+        p = aligned_alloc(HUGE_PAGE, bytes);
+        if (p)
+            madvise(p, bytes, MADV_HUGEPAGE);
+    } else {
+        p = malloc(bytes);
     }
-    memset(sc->slots, 0, used * sizeof *sc->slots);
+    if (!p)
+        abort();
+    return p;
 }
 
-typedef int (*same_fn)(const void *ctx, const struct rep_slot *x, size_t a, size_t b);
-
-/* Insert or find; returns the slot (count 0 when new), among the first `used`. */
-static struct rep_slot *put(rep_scratch *sc, size_t used, uint64_t h, size_t a, size_t b, size_t order, same_fn same,
-                            const void *ctx)
+/* An empty table for what is expected to be at most n elements: it starts
+ * small (a text of few distinct ones never leaves the cache) and doubles as
+ * needed; the array only grows across documents, and a short one clears little. */
+static void reset(rep_scratch *sc, size_t n)
 {
-    size_t mask = used - 1;
-    for (size_t i = (size_t)mix(h) & mask;; i = (i + 1) & mask) {
+    size_t size = 64;
+    while (size < 2 * (n < 4096 ? n : 4096) + 2)
+        size *= 2;
+    if (size > sc->cap) {
+        free(sc->slots);
+        sc->slots = slots_alloc(size);
+        sc->cap = size;
+    }
+    memset(sc->slots, 0, size * sizeof *sc->slots);
+    sc->size = size;
+    sc->used = 0;
+}
+
+static void grow(rep_scratch *sc)
+{
+    size_t size = 2 * sc->size, mask = size - 1;
+    if (size > sc->spare_cap) {
+        free(sc->spare);
+        sc->spare = slots_alloc(size);
+        sc->spare_cap = size;
+    }
+    struct rep_slot *to = sc->spare;
+    memset(to, 0, size * sizeof *to);
+    for (size_t k = 0; k < sc->size; k++) {
+        const struct rep_slot *x = &sc->slots[k];
+        if (!x->count)
+            continue;
+        size_t i = (size_t)x->h & mask;
+        while (to[i].count)
+            i = (i + 1) & mask;
+        to[i] = *x;
+    }
+    sc->spare = sc->slots;
+    sc->slots = to;
+    size_t cap = sc->cap;
+    sc->cap = sc->spare_cap;
+    sc->spare_cap = cap;
+    sc->size = size;
+}
+
+static inline void prefetch(const rep_scratch *sc, uint64_t h)
+{
+    __builtin_prefetch(&sc->slots[(size_t)h & (sc->size - 1)]);
+}
+
+typedef int (*same_fn)(const void *ctx, uint32_t x, size_t a);
+
+/* Insert or find the element a of mixed hash h; returns its slot (count 0
+ * when new: the caller counts it), valid until the next put. */
+static struct rep_slot *put(rep_scratch *sc, uint64_t h, size_t a, same_fn same, const void *ctx)
+{
+    if (10 * (sc->used + 1) > 7 * sc->size)
+        grow(sc);
+    size_t mask = sc->size - 1;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
         struct rep_slot *x = &sc->slots[i];
         if (!x->count) {
-            *x = (struct rep_slot){h, (uint32_t)a, (uint32_t)b, 0, (uint32_t)order};
+            *x = (struct rep_slot){h, (uint32_t)a, 0};
+            sc->used++;
             return x;
         }
-        if (x->h == h && same(ctx, x, a, b))
+        if (x->h == h && same(ctx, x->a, a))
             return x;
     }
 }
 
-static int same_bytes(const void *ctx, const struct rep_slot *x, size_t a, size_t b)
+typedef struct piece_ctx {
+    const char *s;
+    const size_t *starts, *ends;
+} piece_ctx;
+
+static int same_bytes(const void *ctx, uint32_t x, size_t a)
 {
-    const char *s = ctx;
-    return x->b - x->a == b - a && !memcmp(s + x->a, s + a, b - a);
+    const piece_ctx *p = ctx;
+    size_t n = p->ends[a] - p->starts[a];
+    return p->ends[x] - p->starts[x] == n && !memcmp(p->s + p->starts[x], p->s + p->starts[a], n);
 }
 
 void rep_duplicates(const char *s, const size_t *starts, const size_t *ends, size_t n, rep_scratch *sc,
                        size_t *dups, size_t *dup_chars)
 {
-    size_t used = table_size(n);
-    reset(sc, used);
+    reset(sc, n);
     *dups = *dup_chars = 0;
+    piece_ctx p = {s, starts, ends};
+    uint64_t ring[RING];
+    size_t next = 0;
     for (size_t i = 0; i < n; i++) {
-        struct rep_slot *x =
-            put(sc, used, XXH3_64bits(s + starts[i], ends[i] - starts[i]), starts[i], ends[i], i, same_bytes, s);
+        for (; next < n && next < i + AHEAD; next++) {
+            ring[next % RING] = XXH3_64bits(s + starts[next], ends[next] - starts[next]);
+            prefetch(sc, ring[next % RING]);
+        }
+        struct rep_slot *x = put(sc, ring[i % RING], i, same_bytes, &p);
         if (x->count++) {
             (*dups)++;
             *dup_chars += utf8_chars(s + starts[i], ends[i] - starts[i]);
@@ -217,26 +267,24 @@ typedef struct gram_ctx {
     size_t n;
 } gram_ctx;
 
-/* Word sequences [a, a+n) and [b, b+n): equal word by word (" ".join equality). */
-static int same_words(const void *ctx, const struct rep_slot *x, size_t a, size_t b)
+/* Word sequences [x, x+n) and [a, a+n): equal word by word (" ".join equality). */
+static int same_words(const void *ctx, uint32_t x, size_t a)
 {
-    (void)b;
     const gram_ctx *g = ctx;
     for (size_t k = 0; k < g->n; k++) {
-        const qword *p = &g->w[x->a + k], *q = &g->w[a + k];
+        const qword *p = &g->w[x + k], *q = &g->w[a + k];
         if (p->len != q->len || memcmp(g->s + p->off, g->s + q->off, p->len))
             return 0;
     }
     return 1;
 }
 
-/* The concatenations of words [a, a+n) and [b, b+n) ("".join equality). */
-static int same_concat(const void *ctx, const struct rep_slot *x, size_t a, size_t b)
+/* The concatenations of words [x, x+n) and [a, a+n) ("".join equality). */
+static int same_concat(const void *ctx, uint32_t x, size_t a)
 {
-    (void)b;
     const gram_ctx *g = ctx;
-    size_t i = x->a, j = a, pi = 0, pj = 0; /* word index and offset in it */
-    size_t ei = x->a + g->n, ej = a + g->n;
+    size_t i = x, j = a, pi = 0, pj = 0; /* word index and offset in it */
+    size_t ei = x + g->n, ej = a + g->n;
     for (;;) {
         while (i < ei && pi == g->w[i].len)
             i++, pi = 0;
@@ -252,6 +300,24 @@ static int same_concat(const void *ctx, const struct rep_slot *x, size_t a, size
     }
 }
 
+/* Code points of words [a, a+n), without separators. */
+static size_t gram_chars(const char *s, const qword *w, size_t a, size_t n)
+{
+    size_t chars = 0;
+    for (size_t k = a; k < a + n; k++)
+        chars += utf8_chars(s + w[k].off, w[k].len);
+    return chars;
+}
+
+/* The n-gram at word i, as a sequence of words. */
+static uint64_t words_hash(const qword *w, size_t i, size_t n)
+{
+    uint64_t h = 0;
+    for (size_t k = i; k < i + n; k++)
+        h = (h ^ mix(w[k].ph ^ w[k].len)) * 0x9E3779B97F4A7C15ULL;
+    return mix(h);
+}
+
 /* find_top_duplicate: length of the most common n-gram (" ".join) times its count;
  * among equally common ones, the first seen (what Counter.most_common(1) returns).
  * *distinct says whether every n-gram was seen once. */
@@ -260,28 +326,39 @@ static size_t top_gram(const char *s, const qword *w, size_t nw, size_t n, rep_s
     *distinct = 1;
     if (nw < n)
         return 0;
-    size_t grams = nw - n + 1, used = table_size(grams);
-    reset(sc, used);
+    size_t grams = nw - n + 1;
+    reset(sc, grams);
     gram_ctx g = {s, w, n};
-    uint32_t best_count = 0, best_first = 0, best_a = 0;
+    uint32_t best_count = 0, best_a = 0;
+    uint64_t ring[RING];
+    size_t next = 0;
     for (size_t i = 0; i < grams; i++) {
-        uint64_t h = 0;
-        for (size_t k = 0; k < n; k++)
-            h = (h ^ w[i + k].h) * 0x9E3779B97F4A7C15ULL;
-        struct rep_slot *x = put(sc, used, h, i, 0, i, same_words, &g);
+        for (; next < grams && next < i + AHEAD; next++) {
+            ring[next % RING] = words_hash(w, next, n);
+            prefetch(sc, ring[next % RING]);
+        }
+        struct rep_slot *x = put(sc, ring[i % RING], i, same_words, &g);
         x->count++;
         /* counts only grow, so the best so far, ordered by (count, then first seen), is the final best */
-        if (x->count > best_count || (x->count == best_count && x->first < best_first)) {
+        if (x->count > best_count || (x->count == best_count && x->a < best_a)) {
             best_count = x->count;
-            best_first = x->first;
             best_a = x->a;
         }
     }
     *distinct = best_count == 1;
-    size_t chars = n - 1; /* the spaces of " ".join */
-    for (size_t k = 0; k < n; k++)
-        chars += w[best_a + k].chars;
-    return chars * best_count;
+    return (gram_chars(s, w, best_a, n) + n - 1) * best_count; /* n - 1: the spaces of " ".join */
+}
+
+/* BASE^len: what a word's hash is multiplied by when a word follows it. */
+static uint64_t pow_base(const uint64_t *small, uint32_t len)
+{
+    if (len < 64)
+        return small[len];
+    uint64_t r = 1, b = BASE;
+    for (; len; len >>= 1, b *= b)
+        if (len & 1)
+            r *= b;
+    return r;
 }
 
 /* find_all_duplicate: characters of n-grams ("".join) seen before, skipping
@@ -290,19 +367,26 @@ static size_t dup_grams(const char *s, const qword *w, size_t nw, size_t n, rep_
 {
     if (nw < n)
         return 0;
-    size_t used = table_size(nw - n + 1), repeated = 0;
-    reset(sc, used);
+    size_t grams = nw - n + 1, repeated = 0;
+    reset(sc, grams);
     gram_ctx g = {s, w, n};
-    for (size_t i = 0; i + n <= nw;) {
-        uint64_t h = 0;
-        size_t chars = 0;
-        for (size_t k = 0; k < n; k++) {
-            h = h * w[i + k].pw + w[i + k].ph;
-            chars += w[i + k].chars;
+    uint64_t small[64], ring[RING];
+    small[0] = 1;
+    for (int k = 1; k < 64; k++)
+        small[k] = small[k - 1] * BASE;
+    size_t next = 0;
+    for (size_t i = 0; i < grams;) {
+        /* hashed ahead of i, though a repeated n-gram makes i skip some */
+        for (; next < grams && next < i + AHEAD; next++) {
+            uint64_t h = 0;
+            for (size_t k = next; k < next + n; k++)
+                h = h * pow_base(small, w[k].len) + w[k].ph;
+            ring[next % RING] = mix(h);
+            prefetch(sc, ring[next % RING]);
         }
-        struct rep_slot *x = put(sc, used, h, i, 0, i, same_concat, &g);
+        struct rep_slot *x = put(sc, ring[i % RING], i, same_concat, &g);
         if (x->count) {
-            repeated += chars;
+            repeated += gram_chars(s, w, i, n);
             i += n;
         } else {
             x->count = 1;
@@ -379,7 +463,7 @@ void rep_measure(const char *s, size_t len, size_t total, const qword *w, size_t
         if (distinct) {
             top = k - 1;
             for (size_t j = 0; j < k && nw >= k; j++)
-                top += w[j].chars;
+                top += utf8_chars(s + w[j].off, w[j].len);
             top = nw >= k ? top : 0;
         } else {
             top = top_gram(s, w, nw, k, sc, &distinct);
@@ -396,5 +480,6 @@ void rep_measure(const char *s, size_t len, size_t total, const qword *w, size_t
 void rep_scratch_free(rep_scratch *sc)
 {
     free(sc->slots);
+    free(sc->spare);
     *sc = (rep_scratch){0};
 }

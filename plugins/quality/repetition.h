@@ -12,14 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* 16 bytes a word: a long text has millions of them. */
 typedef struct qword {
-    size_t off, len; /* bytes in the text */
-    size_t chars;    /* code points */
-    uint64_t h;      /* hash of the word, for word-sequence equality */
-    uint64_t ph, pw; /* polynomial hash and base^len, for equality of concatenations */
+    uint32_t off, len; /* bytes in the text */
+    uint64_t ph;       /* polynomial hash of the bytes, for equality of words and of concatenations */
 } qword;
 
-/* Word tokens of s: *words grows as needed (free() it); their number. */
+/* Word tokens of s: *words grows as needed (free() it); their number (none
+ * in a text over 4 GB, which max_doc_bytes never lets through). */
 size_t rep_words(const char *s, size_t len, qword **words, size_t *cap);
 
 #define REP_TOP_MIN 2 /* top n-gram fractions for n = 2..4 */
@@ -33,10 +33,13 @@ typedef struct repetition {
     double dup_gram[REP_DUP_MAX - REP_DUP_MIN + 1];
 } repetition;
 
-/* Hash tables reused across documents. */
+/* A hash table reused across documents; it grows with the number of
+ * distinct elements, not of elements, so a long text of few distinct
+ * n-grams keeps it in cache. */
 typedef struct rep_scratch {
-    struct rep_slot *slots;
-    size_t cap;
+    struct rep_slot *slots, *spare; /* the table, and where it is rehashed to when it doubles */
+    size_t cap, spare_cap;           /* slots allocated: both only grow, so a long text faults its pages in once */
+    size_t size, used;               /* slots in use (a power of two), elements in them */
 } rep_scratch;
 
 /* datatrove's find_duplicates over the pieces [starts[i], ends[i]) of s:

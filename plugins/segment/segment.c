@@ -237,10 +237,7 @@ static size_t tokenize(const seg *s, const char *t, size_t len, tok **out, size_
             i = nx;
             continue;
         }
-        if (n == *cap) {
-            *cap = *cap ? *cap * 2 : 256;
-            *out = xrealloc(*out, *cap * sizeof **out);
-        }
+        XGROW(*out, *cap, n + 1);
         tok *k = &(*out)[n++];
         *k = (tok){.start = i, .kind = T_OTHER};
         int final = 0;

@@ -40,6 +40,7 @@ tk_encoder *tk_encoder_new(const tk_tokenizer *t);
 void tk_encoder_free(tk_encoder *e);
 /* Append the ids of text (valid UTF-8) to out.  0 ok, -1 out of memory. */
 int tk_encode(tk_encoder *e, const char *text, size_t len, tk_ids *out);
-int tk_ids_push(tk_ids *ids, uint32_t id);
+/* Append one id (aborts when out of memory, as pluginkit's x* helpers do). */
+void tk_ids_push(tk_ids *ids, uint32_t id);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "tok_internal.h"
 #include "tok_spm.h"
+#include "util.h"
 
 typedef struct piece {
     size_t off, len;
@@ -52,18 +53,10 @@ struct tk_encoder {
     size_t sym_cap;
 };
 
-int tk_ids_push(tk_ids *ids, uint32_t id)
+void tk_ids_push(tk_ids *ids, uint32_t id)
 {
-    if (ids->n == ids->cap) {
-        size_t c = ids->cap ? ids->cap * 2 : 256;
-        uint32_t *v = realloc(ids->v, c * sizeof *v);
-        if (!v)
-            return -1;
-        ids->v = v;
-        ids->cap = c;
-    }
+    XGROW(ids->v, ids->cap, ids->n + 1);
     ids->v[ids->n++] = id;
-    return 0;
 }
 
 tk_encoder *tk_encoder_new(const tk_tokenizer *t)
@@ -100,18 +93,10 @@ void tk_encoder_free(tk_encoder *e)
     free(e);
 }
 
-static int push(plist *l, size_t off, size_t len, uint32_t id)
+static void push(plist *l, size_t off, size_t len, uint32_t id)
 {
-    if (l->n == l->cap) {
-        size_t c = l->cap ? l->cap * 2 : 64;
-        piece *v = realloc(l->v, c * sizeof *v);
-        if (!v)
-            return -1;
-        l->v = v;
-        l->cap = c;
-    }
+    XGROW(l->v, l->cap, l->n + 1);
     l->v[l->n++] = (piece){off, len, id};
-    return 0;
 }
 
 /* Room for n more bytes in the work buffer. */
@@ -180,7 +165,7 @@ static inline uint32_t pair_rank(const tk_tokenizer *t, uint32_t a, uint32_t b, 
 }
 
 /* Short words: scan for the lowest rank each round (the leftmost of equals). */
-static int merge_linear(tk_encoder *e, size_t n, tk_ids *out)
+static void merge_linear(tk_encoder *e, size_t n, tk_ids *out)
 {
     const tk_tokenizer *t = e->t;
     uint32_t *s = e->sym, *r = e->rank, *m = e->merged;
@@ -207,9 +192,7 @@ static int merge_linear(tk_encoder *e, size_t n, tk_ids *out)
             r[best - 1] = pair_rank(t, s[best - 1], s[best], &m[best - 1]);
     }
     for (size_t i = 0; i < n; i++)
-        if (tk_ids_push(out, s[i]))
-            return -1;
-    return 0;
+        tk_ids_push(out, s[i]);
 }
 
 static void heap_push(uint64_t *h, size_t *n, uint64_t v)
@@ -247,7 +230,7 @@ static uint64_t heap_pop(uint64_t *h, size_t *n)
 
 /* Long words: a heap of (rank, position) over a linked list of symbols.  An
  * entry is stale when the pair at its position no longer has its rank. */
-static int merge_heap(tk_encoder *e, size_t n, tk_ids *out)
+static void merge_heap(tk_encoder *e, size_t n, tk_ids *out)
 {
     const tk_tokenizer *t = e->t;
     uint32_t *s = e->sym, mid;
@@ -281,9 +264,7 @@ static int merge_heap(tk_encoder *e, size_t n, tk_ids *out)
             heap_push(h, &hn, (uint64_t)r2 << 32 | pos);
     }
     for (int32_t i = 0; i >= 0; i = nx[i])
-        if (tk_ids_push(out, s[i]))
-            return -1;
-    return 0;
+        tk_ids_push(out, s[i]);
 }
 
 static int bpe_piece_uncached(tk_encoder *e, const char *p, size_t len, tk_ids *out);
@@ -298,16 +279,7 @@ static int bpe_piece(tk_encoder *e, const char *p, size_t len, tk_ids *out)
     if (s->gen == e->gen && s->hash == h && s->len == len && !memcmp(e->carena + s->off, p, len)) {
         if (!s->n)
             return 0;
-        if (out->n + s->n > out->cap) {
-            size_t c = out->cap ? out->cap : 256;
-            while (c < out->n + s->n)
-                c *= 2;
-            uint32_t *v = realloc(out->v, c * sizeof *v);
-            if (!v)
-                return -1;
-            out->v = v;
-            out->cap = c;
-        }
+        XGROW(out->v, out->cap, out->n + s->n);
         memcpy(out->v + out->n, e->carena + s->off + ((len + 3) & ~(size_t)3), s->n * sizeof(uint32_t));
         out->n += s->n;
         return 0;
@@ -341,8 +313,10 @@ static int bpe_piece_uncached(tk_encoder *e, const char *p, size_t len, tk_ids *
         return 0;
     if (t->ignore_merges) {
         uint32_t id = tk_lookup(t, p, len);
-        if (id != TK_NONE)
-            return tk_ids_push(out, id);
+        if (id != TK_NONE) {
+            tk_ids_push(out, id);
+            return 0;
+        }
     }
     if (grow_sym(e, len))
         return -1;
@@ -372,7 +346,11 @@ static int bpe_piece_uncached(tk_encoder *e, const char *p, size_t len, tk_ids *
             i += cl;
         }
     }
-    return n <= 64 ? merge_linear(e, n, out) : merge_heap(e, n, out);
+    if (n <= 64)
+        merge_linear(e, n, out);
+    else
+        merge_heap(e, n, out);
+    return 0;
 }
 
 /* ---- added tokens ------------------------------------------------------- */
@@ -391,7 +369,7 @@ static const tk_added *added_at(const tk_tokenizer *t, const char *p, size_t lef
 }
 
 /* Cut [off, off+len) of the buffer at added tokens into pieces of out. */
-static int cut_added(tk_encoder *e, size_t off, size_t len, int normalized, int active, plist *out)
+static void cut_added(tk_encoder *e, size_t off, size_t len, int normalized, int active, plist *out)
 {
     size_t start = off, end = off + len;
     if (active)
@@ -401,16 +379,14 @@ static int cut_added(tk_encoder *e, size_t off, size_t len, int normalized, int 
                 i++;
                 continue;
             }
-            if (i > start && push(out, start, i - start, TK_NONE))
-                return -1;
-            if (push(out, i, a->len, a->id))
-                return -1;
+            if (i > start)
+                push(out, start, i - start, TK_NONE);
+            push(out, i, a->len, a->id);
             i += a->len;
             start = i;
         }
-    if (end > start && push(out, start, end - start, TK_NONE))
-        return -1;
-    return 0;
+    if (end > start)
+        push(out, start, end - start, TK_NONE);
 }
 
 /* ---- normalizers -------------------------------------------------------- */
@@ -589,8 +565,8 @@ static int split_piece(tk_encoder *e, const tk_pretok *pt, const piece *pc, plis
     size_t len = pc->len, pos = 0, gap = 0;
 #define EMIT(S, E)                                                               \
     do {                                                                         \
-        if ((E) > (S) && push(out, pc->off + (S), (E) - (S), TK_NONE))           \
-            return -1;                                                           \
+        if ((E) > (S))                                                           \
+            push(out, pc->off + (S), (E) - (S), TK_NONE);                        \
     } while (0)
     /* fold one (s, e, is_match) the way the behaviour says */
 #define FOLD(S, E, M)                                                            \
@@ -710,8 +686,7 @@ static int pretokenize(tk_encoder *e, int first_segment)
         for (size_t i = 0; i < e->a.n; i++) {
             piece pc = e->a.v[i];
             if (pc.id != TK_NONE) {
-                if (push(&e->b, pc.off, pc.len, pc.id))
-                    return -1;
+                push(&e->b, pc.off, pc.len, pc.id);
                 continue;
             }
             if (pt->kind == PT_BYTELEVEL && pt->add_prefix_space && (pc.len == 0 || e->buf[pc.off] != ' ')) {
@@ -737,8 +712,8 @@ static int pretokenize(tk_encoder *e, int first_segment)
             if (pt->re || pt->literal) {
                 if (split_piece(e, pt, &pc, &e->b))
                     return -1;
-            } else if (pc.len && push(&e->b, pc.off, pc.len, TK_NONE))
-                return -1;
+            } else if (pc.len)
+                push(&e->b, pc.off, pc.len, TK_NONE);
         }
         plist tmp = e->a;
         e->a = e->b;
@@ -754,11 +729,14 @@ static int encode_segment(tk_encoder *e, size_t off, size_t len, int first, tk_i
     if (normalize(e, off, len, &off, &len))
         return -1;
     e->a.n = 0;
-    if (cut_added(e, off, len, 1, t->added_any_normalized, &e->a) || pretokenize(e, first))
+    cut_added(e, off, len, 1, t->added_any_normalized, &e->a);
+    if (pretokenize(e, first))
         return -1;
     for (size_t i = 0; i < e->a.n; i++) {
         const piece *pc = &e->a.v[i];
-        if (pc->id != TK_NONE ? tk_ids_push(out, pc->id) : bpe_piece(e, e->buf + pc->off, pc->len, out))
+        if (pc->id != TK_NONE)
+            tk_ids_push(out, pc->id);
+        else if (bpe_piece(e, e->buf + pc->off, pc->len, out))
             return -1;
     }
     return 0;
@@ -774,14 +752,14 @@ int tk_encode(tk_encoder *e, const char *text, size_t len, tk_ids *out)
         return -1;
     /* the parts between raw added tokens, each encoded on its own */
     plist parts = {0};
-    if (cut_added(e, 0, len, 0, t->added_any_raw, &parts)) {
-        free(parts.v);
-        return -1;
-    }
+    cut_added(e, 0, len, 0, t->added_any_raw, &parts);
     int rc = 0;
-    for (size_t i = 0; i < parts.n && !rc; i++)
-        rc = parts.v[i].id != TK_NONE ? tk_ids_push(out, parts.v[i].id)
-                                      : encode_segment(e, parts.v[i].off, parts.v[i].len, i == 0, out);
+    for (size_t i = 0; i < parts.n && !rc; i++) {
+        if (parts.v[i].id != TK_NONE)
+            tk_ids_push(out, parts.v[i].id);
+        else
+            rc = encode_segment(e, parts.v[i].off, parts.v[i].len, i == 0, out);
+    }
     free(parts.v);
     return rc;
 }

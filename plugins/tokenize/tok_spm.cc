@@ -69,9 +69,11 @@ extern "C" int tk_spm_encode(const tk_spm *s, const char *text, size_t len, tk_i
         std::vector<int> ids;
         if (!s->sp.Encode(absl::string_view(text, len), &ids).ok())
             return -1;
-        for (int id : ids)
-            if (id < 0 || tk_ids_push(out, (uint32_t)id))
+        for (int id : ids) {
+            if (id < 0)
                 return -1;
+            tk_ids_push(out, (uint32_t)id);
+        }
         return 0;
     } catch (...) {
         return -1;

@@ -123,9 +123,12 @@ static cv_status tokenize_process(void *p, cv_doc *doc)
     size_t len;
     const char *text = k->host->doc_text(doc, &len);
     k->buf.n = 0;
-    if ((k->bos >= 0 && tk_ids_push(&k->buf, (uint32_t)k->bos)) || tk_encode(k->enc, text, len, &k->buf) ||
-        (k->eos >= 0 && tk_ids_push(&k->buf, (uint32_t)k->eos)))
+    if (k->bos >= 0)
+        tk_ids_push(&k->buf, (uint32_t)k->bos);
+    if (tk_encode(k->enc, text, len, &k->buf))
         return CV_ERROR;
+    if (k->eos >= 0)
+        tk_ids_push(&k->buf, (uint32_t)k->eos);
     k->host->meta_set_int(doc, "tokens", (int64_t)k->buf.n);
     if (!k->ids)
         return CV_OK;

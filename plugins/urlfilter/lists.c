@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "util.h"
+
 #define HOST_MAX 253
 #define MAX_LABELS 127
 #define MAX_SEGMENTS 32
@@ -303,11 +305,8 @@ static int load_blocklist(uf_lists *l, const uf_config *c, char *err, size_t cap
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue;
-        if (n == ncap) {
-            ncap = ncap ? 2 * ncap : 64;
-            names = realloc(names, ncap * sizeof *names);
-        }
-        names[n++] = strdup(e->d_name);
+        XGROW(names, ncap, n + 1);
+        names[n++] = xstrdup(e->d_name);
     }
     closedir(d);
     /* sorted: the first category that lists a domain names its drops, the same on every machine */

@@ -4,8 +4,9 @@
 The text dump of every *.html page of DIR, as a crawl's WET file or the
 seeds hold it: all visible text, one block element a line, no markup.  Text
 inside script, style, template, noscript, svg and the head (but the title)
-is not visible and is left out; <br> also ends a line; runs of white space
-become one space.  One {"id": <file name>, "text": <dump>} per page.
+is not visible and is left out (a head left open ends at the first tag with
+no place in it, and svg or math at a tag such as p or div, as a browser's
+parser does); <br> also ends a line; runs of white space become one space.  One {"id": <file name>, "text": <dump>} per page.
 
 The charset is the one declared in the first bytes (meta charset or
 http-equiv), else UTF-8 when the bytes are valid UTF-8, else windows-1252:
@@ -21,6 +22,11 @@ BLOCK = set("""address article aside blockquote body br center dd details dialog
 figure footer form frame frameset h1 h2 h3 h4 h5 h6 header hgroup hr html iframe legend li main menu nav noframes
 ol option p pre section select summary table tbody td tfoot th thead title tr ul""".split())
 HIDDEN = {"script", "style", "template", "noscript", "svg", "head", "object", "embed", "canvas", "math"}
+# A head left open ends, as in a browser, at the first tag that has no place in it.
+HEAD_OK = {"title", "meta", "link", "style", "script", "base", "noscript", "template", "object", "basefont", "bgsound"}
+# In svg or math, these tags end the foreign content (the HTML parsing spec's breakout list).
+BREAKOUT = set("""b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head hr i img li listing
+menu meta nobr ol p pre ruby s small span strong strike sub sup table tt u ul var""".split())
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
 WS = re.compile(r"\s+")
 CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
@@ -38,6 +44,11 @@ class Dumper(html.parser.HTMLParser):
         self.cur = []
 
     def handle_starttag(self, tag, attrs):
+        if self.hidden == ["head"] and tag not in HEAD_OK:
+            self.hidden = []
+        for foreign in ("svg", "math"):
+            if tag in BREAKOUT and foreign in self.hidden:
+                del self.hidden[self.hidden.index(foreign):]
         if tag in BLOCK:
             self.flush()
         if tag == "title" and self.hidden == ["head"]:

@@ -31,6 +31,16 @@ expect_err() { case "$ERR" in *"$1"*) ok ;; *) bad "$2: stderr lacks '$1': $ERR"
 expect_file() { [ -f "$1" ] && ok || bad "$2: missing $1"; }
 expect_no_file() { [ ! -e "$1" ] && ok || bad "$2: $1 should not exist"; }
 expect_same() { cmp -s "$1" "$2" && ok || { bad "$3: $1 differs from $2"; diff "$1" "$2" | head -20 >&2; }; }
+# need_node PACKAGE...: the npm packages (tests/tools/node) a test uses as its
+# oracle.  Missing, the test fails, never passes by skipping, and says how to get them.
+NODE_DIR="$SRC/tests/tools/node"
+need_node() {
+    local m
+    for m in "$@"; do
+        [ -d "$NODE_DIR/node_modules/$m" ] ||
+            { bad "$m for Node is not installed: run bash dist/test.sh (it runs npm ci in tests/tools/node)"; finish; exit; }
+    done
+}
 # json FILE EXPR: a Python expression over the parsed JSON object `j`.
 json() { "$PYTHON" -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"; }
 

@@ -4,9 +4,8 @@
 # default config and on JSONL input with every column type, nulls and small
 # row groups; a value of the wrong type fails the run and leaves no file.
 . "$(dirname "$0")/lib.sh"
-CHECK="$SRC/tests/tools/node/parquet_check.mjs"
-[ -d "$SRC/tests/tools/node/node_modules/@duckdb/node-api" ] ||
-    { bad "DuckDB for Node is not installed: run bash dist/test.sh (it runs npm ci in tests/tools/node)"; finish; exit; }
+need_node @duckdb/node-api
+CHECK="$NODE_DIR/parquet_check.mjs"
 DEFAULT_COLS=lang:string,lang_score:double,title:string,date:string,url:string
 
 # The default config writes Parquet beside the JSONL, spans included.
@@ -17,19 +16,7 @@ expect_rc 0 "example.yaml: DuckDB reads the Parquet back equal to the JSONL"
 expect_out "train.parquet:" "example.yaml: a train split"
 
 # Every column type, missing values, many row groups, no compression.
-"$PYTHON" - "$TMP/in.jsonl" <<'PY'
-import json, sys
-with open(sys.argv[1], "w", encoding="utf-8") as f:
-    for i in range(300):
-        d = {"id": f"d{i:03}", "text": f"Документ {i}: " + "текст " * (i % 40) + "\u00e9\u4e2d😀",
-             "n": i * 1000003 - 5, "score": i / 7, "flag": i % 3 == 0, "tags": ["a", str(i)],
-             "nested": {"k": i}}
-        if i % 4 == 0: del d["n"]
-        if i % 5 == 0: d["score"] = None
-        if i % 6 == 0: d["score"] = 2          # an integer in a double column is a number
-        if i % 7 == 0: del d["flag"]
-        f.write(json.dumps(d, ensure_ascii=False) + "\n")
-PY
+"$PYTHON" "$SRC/tests/tools/gen_typed_docs.py" "$TMP/in.jsonl" 300
 cat >"$TMP/types.yaml" <<YAML
 reader: {plugin: jsonl, path: in.jsonl}
 steps:

@@ -8,10 +8,8 @@
 # folder keeps its splits; --shard gives whole files; damaged files are
 # errors naming the file, never a crash.
 . "$(dirname "$0")/lib.sh"
-NODE_DIR="$SRC/tests/tools/node"
+need_node @duckdb/node-api parquet-wasm
 CHECK="$NODE_DIR/parquet_read_check.mjs"
-[ -d "$NODE_DIR/node_modules/@duckdb/node-api" ] && [ -d "$NODE_DIR/node_modules/parquet-wasm" ] ||
-    { bad "DuckDB or parquet-wasm for Node is not installed: run bash dist/test.sh (it runs npm ci in tests/tools/node)"; finish; exit; }
 mkdir -p "$TMP/gen"
 node "$NODE_DIR/parquet_gen.mjs" "$TMP/gen" >"$TMP/duck.list" && ok || bad "DuckDB wrote the test files"
 node "$NODE_DIR/parquet_gen_arrow.mjs" "$TMP/gen" >"$TMP/arrow.list" && ok || bad "arrow-rs wrote the test files"
@@ -65,17 +63,7 @@ expect_err "text_field 'n32' is INT32, not a string column" "a text column that 
 # Round trip: the writer's output folder read back equals the JSONL of the
 # same run, split by split (a typed column holds a missing key as null: the
 # one difference the writer keeps no trace of).
-"$PYTHON" - "$TMP/in.jsonl" <<'PY'
-import json, sys
-with open(sys.argv[1], "w", encoding="utf-8") as f:
-    for i in range(400):
-        d = {"id": f"d{i:03}", "text": f"Документ {i}: " + "текст " * (i % 40) + "\u00e9\u4e2d😀",
-             "n": i * 1000003 - 5, "score": i / 7, "flag": i % 3 == 0, "tags": ["a", str(i)],
-             "nested": {"k": i, "l": [1, None]}, "lang": "bg" if i % 2 else "uk"}
-        if i % 4 == 0: del d["n"]
-        if i % 5 == 0: d["score"] = None
-        f.write(json.dumps(d, ensure_ascii=False) + "\n")
-PY
+"$PYTHON" "$SRC/tests/tools/gen_typed_docs.py" "$TMP/in.jsonl" 400
 cat >"$TMP/rt.yaml" <<YAML
 reader: {plugin: jsonl, path: in.jsonl}
 steps:

@@ -5,9 +5,9 @@
 # their errors; no card when nothing was written.
 . "$(dirname "$0")/lib.sh"
 CARD="$SRC/tests/tools/check_card.py"
-RENDER="$SRC/tests/tools/node/render_report.mjs"
-[ -d "$SRC/tests/tools/node/node_modules/playwright-core" ] && command -v chromium >/dev/null ||
-    { bad "playwright-core or Debian's chromium is not installed: run bash dist/test.sh"; finish; exit; }
+need_node playwright-core
+command -v chromium >/dev/null || { bad "Debian's chromium is not installed: run bash dist/test.sh"; finish; exit; }
+RENDER="$NODE_DIR/render_report.mjs"
 
 run "$CONVERT" -q -c "$SRC/config/example.yaml" -o "$TMP/ex"
 expect_rc 0 "example.yaml"

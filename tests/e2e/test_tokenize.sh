@@ -5,11 +5,9 @@
 # tokenizers with the tokenizer.json of GPT-2, Llama 3, Qwen 3 (ByteLevel
 # BPE), Llama 2 and Gemma 3 (SentencePiece-style BPE, byte fallback).
 . "$(dirname "$0")/lib.sh"
-NODE_DIR="$SRC/tests/tools/node"
+need_node tokenizers tiktoken
 ORACLE="$NODE_DIR/tokenize_oracle.mjs"
 TOK_IDS="$BUILD/bin/tok_ids"
-[ -d "$NODE_DIR/node_modules/tokenizers" ] && [ -d "$NODE_DIR/node_modules/tiktoken" ] ||
-    { bad "tokenizers/tiktoken for Node are not installed: run bash dist/test.sh (it runs npm ci in tests/tools/node)"; finish; exit; }
 "$PYTHON" "$SRC/tests/tools/gen_token_corpus.py" "$TMP/corpus.jsonl" 2000 7
 
 same_ids() { # same_ids WHAT OURS REF

@@ -6,11 +6,9 @@
 # (32000); metadata.tokens is each document's count; a special token written
 # in a document stays text.
 . "$(dirname "$0")/lib.sh"
-NODE_DIR="$SRC/tests/tools/node"
+need_node tokenizers tiktoken
 ORACLE="$NODE_DIR/tokenize_oracle.mjs"
 READ="$SRC/tests/tools/read_tokens.py"
-[ -d "$NODE_DIR/node_modules/tokenizers" ] && [ -d "$NODE_DIR/node_modules/tiktoken" ] ||
-    { bad "tokenizers/tiktoken for Node are not installed: run bash dist/test.sh (it runs npm ci in tests/tools/node)"; finish; exit; }
 "$PYTHON" "$SRC/tests/tools/gen_token_corpus.py" "$TMP/corpus.jsonl" 300 3
 "$PYTHON" - "$TMP/corpus.jsonl" <<'PY'
 import json, sys

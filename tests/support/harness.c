@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "options.h"
 
@@ -55,6 +56,15 @@ const char *th_refusal(cv_kind kind, const char *name, const char *yaml, const c
     snprintf(why, sizeof why, "%s", p->error);
     th_close(p);
     return refused ? why : NULL;
+}
+
+void th_expect_refusal(cv_kind kind, const char *name, const char *yaml, const char *want)
+{
+    const char *why = th_refusal(kind, name, yaml, NULL);
+    if (!why)
+        fail_msg("%s accepted [%s]; want a refusal with [%s]", name, yaml, want);
+    if (!strstr(why, want))
+        fail_msg("%s: error [%s] lacks [%s]", name, why, want);
 }
 
 int th_commit(th_plugin *p)
@@ -146,6 +156,21 @@ char *th_tmpdir(void)
     if (!mkdtemp(tmpl))
         fail_msg("mkdtemp failed");
     return cv_xstrdup(tmpl);
+}
+
+void th_write(const char *dir, const char *rel, const char *text)
+{
+    char *path = cv_xasprintf("%s/%s", dir, rel);
+    for (char *p = path + strlen(dir) + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(path, 0755);
+            *p = '/';
+        }
+    FILE *f = fopen(path, "w");
+    if (!f || fputs(text, f) < 0 || fclose(f))
+        fail_msg("writing %s failed", path);
+    free(path);
 }
 
 void th_rmrf(const char *path)

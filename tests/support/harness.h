@@ -31,6 +31,9 @@ th_plugin *th_open(cv_kind kind, const char *name, const char *yaml, const char 
  * a range, a type) or create()'s error; NULL when it opens.  The text lives
  * until the next call. */
 const char *th_refusal(cv_kind kind, const char *name, const char *yaml, const char *outdir);
+/* Fail the test unless create() (or the option check) refuses these
+ * options with a message that contains `want`. */
+void th_expect_refusal(cv_kind kind, const char *name, const char *yaml, const char *want);
 void th_close(th_plugin *p);
 /* Commit outputs (writers); 0 on success. */
 int th_commit(th_plugin *p);
@@ -51,6 +54,9 @@ char *th_slurp(const char *path, size_t *len); /* NULL if missing */
 /* th_slurp of file name under dir: what a committed writer left there. */
 char *th_output(const char *dir, const char *name, size_t *len);
 char *th_tmpdir(void);                         /* a fresh folder; caller frees */
+/* Write text to dir/rel, making the folders of rel on the way (a list, a
+ * benchmark file, a blocklist tree for a plugin to open). */
+void th_write(const char *dir, const char *rel, const char *text);
 void th_rmrf(const char *path);
 uint64_t th_counter(th_plugin *p, const char *counter);
 /* A random text for property tests: up to max_pieces strings drawn from

@@ -60,6 +60,52 @@ static void test_main_run(void **s)
            COOKIE "\n\nHome\n\n" P1);
 }
 
+/* main_run under a title line, as dumps begin: a short article under the
+ * headline that repeats the title's part wins over longer chrome
+ * paragraph further down (a blog's "about" box); a copy of the headline
+ * below the article (a list of related stories) does not move it. */
+#define SIDE1 "This blog is written by a team of three friends who love old bridges, trains and the towns around them, and who travel a lot."
+static void test_main_run_title(void **s)
+{
+    (void)s;
+    static const char page[] = "Big headline about the town | The Daily Site\nHome\nNews\nSport\n"
+                               "Big headline about the town\nBy Anna K.\n" P1 "\nShare\nFacebook\nTwitter\nEmail\n"
+                               "Print\nComments (3)\nAbout us\nCategories\nTravel\n" SIDE1 "\nTags\nbridges\ntowns\n";
+    expect("main_run: true", page, "Big headline about the town\n\n" P1);
+    /* Off (as before it), the about box and the title line were kept. */
+    expect("main_run: true\nmain_run_title: false", page, "Big headline about the town | The Daily Site\n\n" SIDE1);
+    /* Of two copies before the article (one in a list of recent posts), the one anchoring most. */
+    static const char recent[] = "Big headline about the town | The Daily Site\nRecent posts\nBig headline about the town\n"
+                                 "A story about the cats and dogs in the park\n" SIDE1 "\nHome\nNews\nSport\nWeather\nTravel\nJobs\n"
+                                 "Contact\nArchive\n"
+                                 "Big headline about the town\n" P1 "\n" P2 "\n" P3 "\nTags\nbridges\ntowns\n";
+    expect("main_run: true", recent, "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" P3);
+    static const char copy[] = "Big headline about the town - The Daily Site\nHome\nNews\nSport\n"
+                               "Another headline here now\n" P1 "\n" P2 "\n" P3 "\nRelated\n"
+                               "Big headline about the town\nA story about cats and dogs\n";
+    expect("main_run: true", copy, "Big headline about the town - The Daily Site\n\n" P1 "\n\n" P2 "\n\n" P3);
+}
+
+/* A cut rule under main_run: a widget between paragraphs of a dump goes
+ * alone though page chrome outweighs the rest of the article; comments
+ * after one (short texts between names and dates) stay out of the run. */
+#define FOOTER "Contact the newsroom of the paper\nPrivacy policy and the terms of use\nAbout the company that owns it\n" \
+               "Jobs at the paper and its partners\nAdvertise with us in print and online\nHome\nNews\nSport\n"
+#define P5 "The fifth paragraph lists the shops on the road, which stayed open through the works."
+#define P6 "The sixth paragraph has the view of the bus company, which will add two night lines for now."
+#define P7 "The seventh paragraph says the council will meet again in May to decide on the next repairs."
+static void test_main_run_cut(void **s)
+{
+    (void)s;
+    expect("main_run: true\ncut_min_chars: 150",
+           P1 "\n" P2 "\nDISCUSS\n" P3 "\n" P4 "\n" P5 "\n" P6 "\n" P7 "\n" FOOTER,
+           P1 "\n\n" P2 "\n\n" P3 "\n\n" P4 "\n\n" P5 "\n\n" P6 "\n\n" P7);
+    expect("main_run: true\ncut_min_chars: 150",
+           P1 "\n" P2 "\nDISCUSS\nAnna K.\n12:30 | 04.05.2024\nSo true, that is what I told my neighbour last week.\n"
+              "Boris\n12:45 | 04.05.2024\nNo, the road was closed for a month and nobody said a word about it.\n",
+           P1 "\n\n" P2);
+}
+
 static void test_cut_rule(void **s)
 {
     (void)s;
@@ -431,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_first_character),
         cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_needle_keys),
         cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines), cmocka_unit_test(test_main_run),
+        cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_cut),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,16 +10,6 @@
 
 static char *dir;
 
-static void write_file(const char *name, const char *text)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static const char *const mmlu =
     "{\"question\": \"Which of the following best describes the role of mitochondria in eukaryotic cells today?\", "
     "\"choices\": [\"energy\", \"storage\"], \"answer\": 0}\n"
@@ -34,7 +24,7 @@ static int setup(void **s)
 {
     (void)s;
     dir = th_tmpdir();
-    write_file("mmlu.jsonl", mmlu);
+    th_write(dir, "mmlu.jsonl", mmlu);
     char path[1024];
     snprintf(path, sizeof path, "%s/hellaswag.jsonl.gz", dir);
     gzFile g = gzopen(path, "wb");
@@ -126,26 +116,17 @@ static void test_annotate(void **s)
     th_close(p);
 }
 
-static void expect_error(const char *yaml, const char *want)
-{
-    th_plugin *p = th_open(CV_STEP, "decontaminate", yaml, NULL);
-    assert_null(p->inst);
-    if (!strstr(p->error, want))
-        fail_msg("error [%s] lacks [%s]", p->error, want);
-    th_close(p);
-}
-
 static void test_errors(void **s)
 {
     (void)s;
     char yaml[2048], want[1100];
     snprintf(yaml, sizeof yaml, "benchmarks_dir: %s\nbenchmarks: [mmlu.jsonl, nope.jsonl]\n", dir);
     snprintf(want, sizeof want, "benchmark %s/nope.jsonl: No such file", dir);
-    expect_error(yaml, want);
+    th_expect_refusal(CV_STEP, "decontaminate", yaml, want);
     snprintf(yaml, sizeof yaml, "benchmarks_dir: %s\nbenchmarks: [mmlu.jsonl]\nfields: [question]\nmalformed: error\n",
              dir);
     snprintf(want, sizeof want, "%s/mmlu.jsonl:2: not a JSON object", dir);
-    expect_error(yaml, want);
+    th_expect_refusal(CV_STEP, "decontaminate", yaml, want);
     static const char *const refused[] = {"benchmarks: [a]\nngram: 0", "benchmarks: [a]\nngram: 65",
                                           "benchmarks: [a]\nmode: remove", "benchmarks: [a]\nmin_words: 0",
                                           "fields: [text]"};
@@ -153,7 +134,7 @@ static void test_errors(void **s)
         if (!*th_opts_error(CV_STEP, "decontaminate", refused[i]))
             fail_msg("accepted: %s", refused[i]);
     snprintf(yaml, sizeof yaml, "benchmarks: [%s]\n", dir); /* a folder */
-    expect_error(yaml, dir);
+    th_expect_refusal(CV_STEP, "decontaminate", yaml, dir);
     /* a truncated .gz */
     char path[1024];
     snprintf(path, sizeof path, "%s/cut.jsonl.gz", dir);
@@ -161,7 +142,7 @@ static void test_errors(void **s)
     fwrite("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xab\x56", 1, 12, f);
     fclose(f);
     snprintf(yaml, sizeof yaml, "benchmarks: [%s]\n", path);
-    expect_error(yaml, "cut.jsonl.gz");
+    th_expect_refusal(CV_STEP, "decontaminate", yaml, "cut.jsonl.gz");
 }
 
 /* The oracle: ASCII words lower-cased, punctuation deleted, compared as
@@ -199,7 +180,7 @@ static void test_against_oracle(void **s)
         }
         strcat(bench, "\"}\n");
     }
-    write_file("oracle.jsonl", bench);
+    th_write(dir, "oracle.jsonl", bench);
     char yaml[1200];
     snprintf(yaml, sizeof yaml, "benchmarks: [%s/oracle.jsonl]\nngram: %d\nmin_words: 1\n", dir, NG);
     th_plugin *p = th_open(CV_STEP, "decontaminate", yaml, NULL);

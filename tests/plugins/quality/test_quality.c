@@ -1,4 +1,5 @@
 /* quality: each filter drops with its reason; a good text passes. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -395,6 +396,61 @@ static void test_c4(void **s)
     th_close(p);
 }
 
+/* Linear in words: 100k lines (1.1M words), the second half a copy of the
+ * first, through the repetition counts.  Tables sized or probed wrongly
+ * (a fixed size, a bad hash) take minutes here; linear ones, about a second.
+ * The bound is ctest's timeout, not a clock in the test.  The values follow
+ * from the construction: every line of the copy repeats one, and the most
+ * common 2-, 3- and 4-grams are the first ones in every line. */
+static void test_many_lines(void **s)
+{
+    (void)s;
+    enum { N = 100000, LINE = 64 };
+    char *text = malloc((size_t)N * LINE);
+    assert_non_null(text);
+    size_t len = 0, copy_chars = 0;
+    for (int i = 0; i < N; i++) {
+        int k = i % (N / 2);
+        int n = sprintf(text + len, "%sLine %d tells what the town did on day %d.", i ? "\n" : "", k, k);
+        len += (size_t)n;
+        copy_chars += i >= N / 2 ? (size_t)n - 1 : 0; /* without the newline */
+    }
+    th_plugin *p = th_open(CV_STEP, "quality", "annotate: true\n", NULL);
+    if (!p->inst)
+        fail_msg("create: %s", p->error);
+    cv_doc *d = th_doc("book", text);
+    assert_int_equal(th_process(p, d), CV_OK);
+    json_t *q = json_object_get(d->meta, "quality");
+    const struct {
+        const char *signal;
+        double want;
+    } cases[] = {
+        {"dup_line_frac", 0.5},
+        {"dup_para_frac", 0},
+        {"dup_line_char_frac", (double)copy_chars / (double)len},
+        {"top_2_gram_char_frac", 10.0 * N / (double)len},  /* "tells what", in every line */
+        {"top_3_gram_char_frac", 14.0 * N / (double)len},  /* "tells what the" */
+        {"top_4_gram_char_frac", 19.0 * N / (double)len},  /* "tells what the town" */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        json_t *v = json_object_get(q, cases[i].signal);
+        if (!json_is_number(v) || fabs(json_number_value(v) - cases[i].want) > 1e-4)
+            fail_msg("%s: %g, expected %g", cases[i].signal, json_number_value(v), cases[i].want);
+    }
+    /* the copy's n-grams repeat the first half's, and short ones repeat inside the first
+     * half too; counted without the spaces, the copy alone is about 41% of the text */
+    for (int n = 5; n <= 10; n++) {
+        char key[32];
+        snprintf(key, sizeof key, "dup_%d_gram_char_frac", n);
+        double v = json_number_value(json_object_get(q, key));
+        if (v < 0.38 || v > 1)
+            fail_msg("%s: %g, expected 0.38 to 1", key, v);
+    }
+    cv_doc_free(d);
+    th_close(p);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -408,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_stop_words),
         cmocka_unit_test(test_c4),
         cmocka_unit_test(test_unspaced_scripts),
+        cmocka_unit_test(test_many_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

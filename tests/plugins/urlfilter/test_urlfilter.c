@@ -11,36 +11,20 @@
 static char *dir;
 static char yaml_all[2048];
 
-static void write_file(const char *rel, const char *text)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, rel);
-    for (char *p = path + strlen(dir) + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(path, 0755);
-            *p = '/';
-        }
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static int setup(void **s)
 {
     (void)s;
     dir = th_tmpdir();
-    write_file("ut1/adult/domains", "# UT1 adult\nbad.com\nEVIL.org.\n\n  spaced.net  \r\nipsite.example\n93.184.216.34\n");
-    write_file("ut1/adult/urls", "site.com/videos\nhttp://shop.net/adult/\nwww.host.org/a/b\n");
-    write_file("ut1/gambling/domains", "casino.net\nbad.com\n");
-    write_file("ut1/empty/README", "no lists here\n");
-    write_file("allow.txt", "good.bad.com\ncasino.net/help\n");
-    write_file("words.txt", "porn\nXXX\n# comment\n");
-    write_file("subwords.txt", "sex\nanal\n");
-    write_file("soft.txt", "hot\ngirls\ncam\n");
-    write_file("fp.txt", "sussex\nanalysis\ncanal\n");
-    write_file("bad/domains", "ok.com\nnot a domain\nbad..dots\nx.com/path with space\n");
+    th_write(dir, "ut1/adult/domains", "# UT1 adult\nbad.com\nEVIL.org.\n\n  spaced.net  \r\nipsite.example\n93.184.216.34\n");
+    th_write(dir, "ut1/adult/urls", "site.com/videos\nhttp://shop.net/adult/\nwww.host.org/a/b\n");
+    th_write(dir, "ut1/gambling/domains", "casino.net\nbad.com\n");
+    th_write(dir, "ut1/empty/README", "no lists here\n");
+    th_write(dir, "allow.txt", "good.bad.com\ncasino.net/help\n");
+    th_write(dir, "words.txt", "porn\nXXX\n# comment\n");
+    th_write(dir, "subwords.txt", "sex\nanal\n");
+    th_write(dir, "soft.txt", "hot\ngirls\ncam\n");
+    th_write(dir, "fp.txt", "sussex\nanalysis\ncanal\n");
+    th_write(dir, "bad/domains", "ok.com\nnot a domain\nbad..dots\nx.com/path with space\n");
     snprintf(yaml_all, sizeof yaml_all,
              "blocklist: %s/ut1\nallow: %s/allow.txt\nbanned_words: %s/words.txt\nbanned_subwords: %s/subwords.txt\n"
              "soft_banned_words: %s/soft.txt\nfalse_positives: %s/fp.txt\n",
@@ -160,33 +144,24 @@ static void test_words(void **s)
     th_close(p);
 }
 
-static void expect_error(const char *yaml, const char *want)
-{
-    th_plugin *p = th_open(CV_STEP, "urlfilter", yaml, NULL);
-    assert_null(p->inst);
-    if (!strstr(p->error, want))
-        fail_msg("error [%s] lacks [%s]", p->error, want);
-    th_close(p);
-}
-
 static void test_bad_lists(void **s)
 {
     (void)s;
     char yaml[1200], want[1100];
     snprintf(yaml, sizeof yaml, "blocklist: %s/none\n", dir);
     snprintf(want, sizeof want, "%s/none: No such file or directory", dir);
-    expect_error(yaml, want);
+    th_expect_refusal(CV_STEP, "urlfilter", yaml, want);
     snprintf(yaml, sizeof yaml, "blocklist: %s/words.txt\n", dir);
-    expect_error(yaml, "not a folder");
+    th_expect_refusal(CV_STEP, "urlfilter", yaml, "not a folder");
     snprintf(yaml, sizeof yaml, "blocklist: %s/ut1\ncategories: [adult, drugs]\n", dir);
     snprintf(want, sizeof want, "%s/ut1/drugs: no such category", dir);
-    expect_error(yaml, want);
+    th_expect_refusal(CV_STEP, "urlfilter", yaml, want);
     snprintf(yaml, sizeof yaml, "banned_words: %s/missing.txt\n", dir);
     snprintf(want, sizeof want, "%s/missing.txt: No such file", dir);
-    expect_error(yaml, want);
+    th_expect_refusal(CV_STEP, "urlfilter", yaml, want);
     snprintf(yaml, sizeof yaml, "blocklist: %s/ut1/empty\n", dir);
-    expect_error(yaml, "no category in it");
-    expect_error("", "nothing to filter by");
+    th_expect_refusal(CV_STEP, "urlfilter", yaml, "no category in it");
+    th_expect_refusal(CV_STEP, "urlfilter", "", "nothing to filter by");
     if (!strstr(th_opts_error(CV_STEP, "urlfilter", "malformed: maybe"), "count|error"))
         fail_msg("malformed: maybe: [%s]", th_opts_error(CV_STEP, "urlfilter", "malformed: maybe"));
     if (!*th_opts_error(CV_STEP, "urlfilter", "soft_threshold: 0"))
@@ -194,7 +169,7 @@ static void test_bad_lists(void **s)
 
     snprintf(yaml, sizeof yaml, "blocklist: %s\nmalformed: error\n", dir);
     snprintf(want, sizeof want, "%s/bad/domains:2: malformed entry", dir);
-    expect_error(yaml, want);
+    th_expect_refusal(CV_STEP, "urlfilter", yaml, want);
     /* counted by default, the good lines kept */
     snprintf(yaml, sizeof yaml, "blocklist: %s\ncategories: [bad]\n", dir);
     th_plugin *p = th_open(CV_STEP, "urlfilter", yaml, NULL);
@@ -205,7 +180,7 @@ static void test_bad_lists(void **s)
 
     /* An unreadable file */
     snprintf(yaml, sizeof yaml, "%s/unreadable.txt", dir);
-    write_file("unreadable.txt", "porn\n");
+    th_write(dir, "unreadable.txt", "porn\n");
     chmod(yaml, 0);
     FILE *f = fopen(yaml, "r");
     if (f) { /* root reads anything: nothing to test */
@@ -213,7 +188,7 @@ static void test_bad_lists(void **s)
         return;
     }
     snprintf(yaml, sizeof yaml, "banned_words: %s/unreadable.txt\n", dir);
-    expect_error(yaml, "Permission denied");
+    th_expect_refusal(CV_STEP, "urlfilter", yaml, "Permission denied");
 }
 
 /* The example shipped in config/ loads and does what its comments say. */
