@@ -156,6 +156,78 @@ int bound_attrs(const char *s, size_t len, size_t max, cv_buf *out)
     return rewrote;
 }
 
+/* A script whose text the page's metadata is read from (JSON-LD), or whose
+ * type may be written with a character reference, keeps its text. */
+static int keeps_text(const char *tag, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (tag[k] == '&')
+            return 1;
+        if (k + 7 <= n && !strncasecmp(tag + k, "ld+json", 7))
+            return 1;
+    }
+    return 0;
+}
+
+int bound_strip_raw(const char *s, size_t len, cv_buf *out)
+{
+    size_t i = 0, copied = 0;
+    int rewrote = 0, tags = 0;
+    while (i < len) {
+        const char *lt = memchr(s + i, '<', len - i);
+        if (!lt)
+            break;
+        i = (size_t)(lt - s);
+        size_t past = skip_markup(s, len, i);
+        if (past && tags && i + 2 < len && (s[i + 2] | 0x20) == 'd')
+            break; /* a DOCTYPE among the tags: the parser reads what follows it its own way */
+        if (past) {
+            i = past;
+            continue;
+        }
+        if (i + 2 < len && s[i + 1] == '/' &&
+            (letter(s[i + 2]) || s[i + 2] == '_' || s[i + 2] == ':' || s[i + 2] == '.')) {
+            const char *gt = memchr(s + i, '>', len - i); /* an end tag: the parser skips to its '>' */
+            i = gt ? (size_t)(gt - s) + 1 : len;
+            continue;
+        }
+        if (i + 1 >= len || !letter(s[i + 1])) {
+            i++;
+            continue;
+        }
+        tag t;
+        scan_tag(s, len, i + 1, (size_t)-1, &t);
+        tags = 1;
+        if (!raw_text(s, &t) || t.end >= len) {
+            i = t.end;
+            continue;
+        }
+        size_t body = t.end + 1, end = raw_end(s, len, body, &t);
+        /* Where the parser may not read it as this tokenizer does, the rest
+         * of the page stays as it is: text that starts with a tag (an end
+         * tag, or one that closes the element, is read as markup; "<!--" is
+         * not), holds a
+         * NUL (which ends the parser's raw text), or ends in "</scriptx"
+         * (another element's end tag: the raw text goes on after it). */
+        if ((end > body + 1 && s[body] == '<' &&
+             (s[body + 1] == '/' || letter(s[body + 1]) || s[body + 1] == '_' || s[body + 1] == ':')) ||
+            memchr(s + body, '\0', end - body) ||
+            (end + 2 + t.name_len < len && name_char(s[end + 2 + t.name_len])))
+            break;
+        if (end > body && !keeps_text(s + i, t.end - i)) {
+            if (!rewrote)
+                out->len = 0;
+            rewrote = 1;
+            buf_add(out, s + copied, body - copied);
+            copied = end;
+        }
+        i = end;
+    }
+    if (rewrote)
+        buf_add(out, s + copied, len - copied);
+    return rewrote;
+}
+
 /* The elements libxml2 2.9 knows as empty: they open no level. */
 static int void_element(const char *name, size_t n)
 {

@@ -1,0 +1,131 @@
+/* bound_strip_raw, with libxml2's HTML parser as the oracle: for pages of
+ * random tag soup (scripts and styles with text that looks like markup,
+ * comments, quoted attributes holding tags, unclosed elements), the page
+ * parsed with its script and style text left out is the same tree, but
+ * for that text: the same elements, attributes, text and comments in the
+ * same places, and a JSON-LD script's text whole. */
+#include <libxml/HTMLparser.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bound.h"
+#include "harness.h"
+
+static uint64_t seed = 0x2545F4914F6CDD1Dull;
+
+static unsigned rnd(unsigned n)
+{
+    seed ^= seed << 13;
+    seed ^= seed >> 7;
+    seed ^= seed << 17;
+    return (unsigned)(seed % n);
+}
+
+static const char *const pieces[] = {
+    "<p>", "</p>", "<div class='a'>", "</div>", "text, more ", "<br>", "<a href=\"x>y\">", "</a>",
+    "<script>", "<script type=\"application/ld+json\">", "<SCRIPT type=text/javascript>", "</script>", "</SCRIPT >",
+    "<style>", "</style>", "<style/>", "<script/>", "if (a < b && c > d) {}", "</scr", "</p><p>", "'\"", "<!-- c -->",
+    "<!-- <script> -->", "<!--x--!>", "<!doctype html>", "<?pi x?>", "<![CDATA[ y ]]>", "<img alt='<script>'>",
+    "<title>t</title>", "<ul><li>one<li>two</ul>", "<table><tr><td>c</table>", "{\"datePublished\": \"2024-01-02\"}",
+    "</scriptx>", "<b>bold", "&amp; &lt;", " ", "\n", "<span data-x=<script>>", "<script src=a.js></script>",
+    "</style x>", "x = 1;", "p { color: red }", "word", "<td>", "<html>", "<body>", "</body>", "<head>", "</head>",
+    "<scripts>", "<stylesheet>",
+};
+
+/* The tree as text: script and style text left out, but for JSON-LD. */
+static void flat(xmlNodePtr n, int in_raw, int keep, cv_buf *o)
+{
+    for (; n; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE) {
+            buf_add(o, "<", 1);
+            buf_add(o, (const char *)n->name, strlen((const char *)n->name));
+            for (xmlAttrPtr a = n->properties; a; a = a->next) {
+                xmlChar *v = xmlGetProp(n, a->name);
+                buf_add(o, " ", 1);
+                buf_add(o, (const char *)a->name, strlen((const char *)a->name));
+                buf_add(o, "=", 1);
+                if (v)
+                    buf_add(o, (const char *)v, strlen((const char *)v));
+                xmlFree(v);
+            }
+            buf_add(o, ">", 1);
+            int raw = !strcmp((const char *)n->name, "script") || !strcmp((const char *)n->name, "style");
+            xmlChar *type = raw ? xmlGetProp(n, (const xmlChar *)"type") : NULL;
+            int ld = type && !strcasecmp((const char *)type, "application/ld+json");
+            xmlFree(type);
+            flat(n->children, raw, ld, o);
+            buf_add(o, "</>", 3);
+        } else if (n->content && (!in_raw || keep)) {
+            buf_add(o, n->type == XML_COMMENT_NODE ? "#c:" : "#t:", 3);
+            buf_add(o, (const char *)n->content, strlen((const char *)n->content));
+        }
+    }
+}
+
+static char *tree(const char *s, size_t len)
+{
+    htmlDocPtr d = htmlReadMemory(s, (int)len, NULL, "UTF-8",
+                                  HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+    cv_buf o = {0};
+    buf_add(&o, "", 0);
+    if (d)
+        flat(xmlDocGetRootElement(d), 0, 0, &o);
+    xmlFreeDoc(d);
+    buf_addc(&o, '\0');
+    return o.p;
+}
+
+static void test_same_tree(void **state)
+{
+    (void)state;
+    size_t stripped = 0;
+    for (int round = 0; round < 20000; round++) {
+        cv_buf page = {0}, out = {0};
+        unsigned n = 1 + rnd(40);
+        for (unsigned k = 0; k < n; k++) {
+            const char *p = pieces[rnd(sizeof pieces / sizeof pieces[0])];
+            buf_add(&page, p, strlen(p));
+        }
+        int did = bound_strip_raw(page.p, page.len, &out);
+        if (did) {
+            stripped++;
+            assert_true(out.len < page.len);
+            char *a = tree(page.p, page.len), *b = tree(out.p, out.len);
+            if (strcmp(a, b))
+                fail_msg("page: %.*s\nwhole: %s\nstripped: %s", (int)page.len, page.p, a, b);
+            free(a);
+            free(b);
+        }
+        buf_free(&page);
+        buf_free(&out);
+    }
+    print_message("%zu of 20000 pages had text left out\n", stripped);
+    assert_true(stripped > 1000); /* the property was tested, not skipped */
+}
+
+static void test_cases(void **state)
+{
+    (void)state;
+    cv_buf out = {0};
+    const char *none = "<p>no scripts</p><script></script><script src=x></script>";
+    assert_int_equal(bound_strip_raw(none, strlen(none), &out), 0);
+    const char *page = "<p>a</p><script>var x = '<p>';</script><style>p{}</style><p>b";
+    assert_int_equal(bound_strip_raw(page, strlen(page), &out), 1);
+    assert_int_equal(out.len, strlen("<p>a</p><script></script><style></style><p>b"));
+    assert_memory_equal(out.p, "<p>a</p><script></script><style></style><p>b", out.len);
+    const char *ld = "<script type=\"application/ld+json\">{\"a\":1}</script><script type=a&#43;b>x</script>";
+    assert_int_equal(bound_strip_raw(ld, strlen(ld), &out), 0);
+    const char nul[] = "<script>a\0b</script><p>x";
+    assert_int_equal(bound_strip_raw(nul, sizeof nul - 1, &out), 0);
+    const char *open = "<p>x<script>never closed <p>y";
+    assert_int_equal(bound_strip_raw(open, strlen(open), &out), 1);
+    assert_memory_equal(out.p, "<p>x<script>", out.len);
+    buf_free(&out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_cases), cmocka_unit_test(test_same_tree)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
