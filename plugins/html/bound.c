@@ -169,6 +169,23 @@ static int keeps_text(const char *tag, size_t n)
     return 0;
 }
 
+int bound_strip_nul(const char *s, size_t len, cv_buf *out)
+{
+    const char *nul = memchr(s, 0, len);
+    if (!nul)
+        return 0;
+    out->len = 0;
+    buf_reserve(out, len);
+    for (const char *p = s, *end = s + len; p < end;) {
+        buf_add(out, p, (size_t)(nul - p));
+        p = nul + 1;
+        nul = p < end ? memchr(p, 0, (size_t)(end - p)) : NULL;
+        if (!nul)
+            nul = end;
+    }
+    return 1;
+}
+
 int bound_strip_raw(const char *s, size_t len, cv_buf *out)
 {
     size_t i = 0, copied = 0;

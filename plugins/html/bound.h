@@ -19,6 +19,12 @@
  * returned.  Otherwise 0, and out is untouched. */
 int bound_attrs(const char *s, size_t len, size_t max, cv_buf *out);
 
+/* When s holds a NUL byte: out gets s without its NUL bytes, and 1 is
+ * returned; otherwise 0, and out is untouched.  libxml2 2.9 stops reading
+ * text at a NUL, so an article after one was lost; a browser ignores a
+ * NUL in a page's text. */
+int bound_strip_nul(const char *s, size_t len, cv_buf *out);
+
 /* When some script or style element of s holds text: out gets s with that
  * text left out, the tags kept, and 1 is returned; otherwise 0, and out is
  * untouched.  The extractor never reads it, and it is some 40% of a web

@@ -47,7 +47,7 @@ typedef struct step {
     hints h;
     int64_t min_chars;
     int sniff;
-    cv_buf out, stripped, bounded, flat;
+    cv_buf out, unnul, stripped, bounded, flat;
     arena *mem; /* the parsed page's memory; NULL: libxml2's malloc */
 } step;
 
@@ -64,6 +64,7 @@ static void html_destroy(void *p)
     free_list(s->h.negative, s->h.nneg);
     free_list(s->h.positive, s->h.npos);
     buf_free(&s->out);
+    buf_free(&s->unnul);
     buf_free(&s->stripped);
     buf_free(&s->bounded);
     buf_free(&s->flat);
@@ -355,6 +356,10 @@ static htmlDocPtr parse(const char *text, size_t len, int *halted)
  * (at a depth well inside the parser's limit, then with no levels at all). */
 static htmlDocPtr parse_bounded(step *s, const char *text, size_t len)
 {
+    if (bound_strip_nul(text, len, &s->unnul)) {
+        text = s->unnul.p;
+        len = s->unnul.len;
+    }
     if (bound_strip_raw(text, len, &s->stripped)) {
         text = s->stripped.p;
         len = s->stripped.len;

@@ -124,8 +124,26 @@ static void test_cases(void **state)
     buf_free(&out);
 }
 
+/* NUL bytes go, every other byte stays, wherever the NULs are. */
+static void test_strip_nul(void **state)
+{
+    (void)state;
+    cv_buf out = {0};
+    const char *none = "<p>no NUL</p>";
+    assert_int_equal(bound_strip_nul(none, strlen(none), &out), 0);
+    const char page[] = "\0<p>a\0\0b</p>\0";
+    assert_int_equal(bound_strip_nul(page, sizeof page - 1, &out), 1);
+    assert_int_equal(out.len, strlen("<p>ab</p>"));
+    assert_memory_equal(out.p, "<p>ab</p>", out.len);
+    const char only[] = "\0\0";
+    assert_int_equal(bound_strip_nul(only, sizeof only - 1, &out), 1);
+    assert_int_equal(out.len, 0);
+    buf_free(&out);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_cases), cmocka_unit_test(test_same_tree)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_cases), cmocka_unit_test(test_strip_nul),
+                                       cmocka_unit_test(test_same_tree)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
