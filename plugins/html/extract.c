@@ -78,15 +78,17 @@ static char *attr(const xmlNode *n, const char *name)
     return (char *)xmlGetProp((xmlNodePtr)n, (const xmlChar *)name);
 }
 
-/* Does a token of the class or id (split at anything not a letter or digit)
- * equal one of the hints, or begin with one of four letters or more?  The
+/* Which hint lists (bits) have a word that a token of the class or id
+ * (split at anything not a letter or digit) equals, or begins with if the
+ * word has four letters or more (hintset.h)?  The
  * part of a class name after "--" is a BEM modifier, which says what an
  * element has or how it looks, not what it is ("section--has-ads" is a
  * section), so its tokens do not count. */
-static int hinted(const char *v, char *const *list, size_t n)
+static unsigned hinted(const char *v, const hint_set *words)
 {
     char tok[128];
     int modifier = 0;
+    unsigned found = 0;
     while (v && *v) {
         size_t k = 0;
         while (*v && !isalnum((unsigned char)*v)) {
@@ -101,21 +103,17 @@ static int hinted(const char *v, char *const *list, size_t n)
                 tok[k++] = (char)tolower((unsigned char)*v);
             v++;
         }
-        tok[k] = '\0';
-        for (size_t i = 0; k && !modifier && i < n; i++) {
-            size_t hl = strlen(list[i]);
-            if (hl < 4 ? !strcmp(tok, list[i]) : !strncmp(tok, list[i], hl))
-                return 1;
-        }
+        if (!modifier)
+            found |= hint_set_match(words, tok, k);
     }
-    return 0;
+    return found;
 }
 
 static int class_weight(const walk *w, const xmlNode *n, int *negative)
 {
     char *c = attr(n, "class"), *id = attr(n, "id");
-    int neg = hinted(c, w->h->negative, w->h->nneg) || hinted(id, w->h->negative, w->h->nneg);
-    int pos = hinted(c, w->h->positive, w->h->npos) || hinted(id, w->h->positive, w->h->npos);
+    unsigned found = w->h->words ? (hinted(c, w->h->words) | hinted(id, w->h->words)) & w->h->use : 0;
+    int neg = (found & HINT_NEGATIVE) != 0, pos = (found & HINT_POSITIVE) != 0;
     xmlFree(c);
     xmlFree(id);
     *negative = neg && !pos;
@@ -954,7 +952,7 @@ size_t extract_main(xmlDocPtr doc, const hints *h, cv_buf *out)
      * wherever it is (a site that puts it in an <aside>), with its links (a
      * post that is a list of links, a line on each).  The longest text
      * wins. */
-    hints bare = {NULL, h->positive, 0, h->npos};
+    hints bare = {h->words, h->use & ~(unsigned)HINT_NEGATIVE};
     for (int how = BY_SCORE; how <= BY_ARTICLE && chars < RETRY_CHARS; how++) {
         cv_buf again = {0};
         clear_marks(xmlDocGetRootElement(doc));

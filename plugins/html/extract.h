@@ -32,11 +32,14 @@
 #include <libxml/HTMLparser.h>
 #include <stddef.h>
 
+#include "hintset.h"
 #include "util.h"
 
+enum { HINT_NEGATIVE = 1, HINT_POSITIVE = 2 };
+
 typedef struct hints {
-    char **negative, **positive; /* substrings of class/id values, lower case */
-    size_t nneg, npos;
+    hint_set *words; /* class/id words, lower case: HINT_NEGATIVE and HINT_POSITIVE lists; NULL: none */
+    unsigned use;    /* which of the two lists count */
 } hints;
 
 /* The text into out (cleared first): blocks separated by a blank line,

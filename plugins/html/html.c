@@ -61,8 +61,7 @@ static void free_list(char **l, size_t n)
 static void html_destroy(void *p)
 {
     step *s = p;
-    free_list(s->h.negative, s->h.nneg);
-    free_list(s->h.positive, s->h.npos);
+    hint_set_free(s->h.words);
     buf_free(&s->out);
     buf_free(&s->unnul);
     buf_free(&s->stripped);
@@ -109,14 +108,25 @@ static void *html_create(const cv_host *h, cv_ctx *ctx)
     if (path) {
         char err[512];
         json_t *root = yaml_file_load(path, err, sizeof err);
-        if (!root || load_list(json_object_get(root, "negative"), &s->h.negative, &s->h.nneg) < 0 ||
-            load_list(json_object_get(root, "positive"), &s->h.positive, &s->h.npos) < 0) {
-            h->error(ctx, "hints: %s", root ? "expected negative: and positive: lists of words" : err);
-            json_decref(root);
+        char **neg = NULL, **pos = NULL;
+        size_t nneg = 0, npos = 0;
+        int bad = !root || load_list(json_object_get(root, "negative"), &neg, &nneg) < 0 ||
+                  load_list(json_object_get(root, "positive"), &pos, &npos) < 0;
+        if (!bad) { /* list i is bit i: HINT_NEGATIVE, HINT_POSITIVE */
+            char *const *const lists[] = {neg, pos};
+            const size_t counts[] = {nneg, npos};
+            s->h.words = hint_set_new(lists, counts, 2);
+            s->h.use = HINT_NEGATIVE | HINT_POSITIVE;
+        }
+        free_list(neg, nneg);
+        free_list(pos, npos);
+        json_decref(root);
+        if (bad || !s->h.words) {
+            h->error(ctx, "hints: %s",
+                     !root ? err : bad ? "expected negative: and positive: lists of words" : "too many words");
             html_destroy(s);
             return NULL;
         }
-        json_decref(root);
     }
     return s;
 }
