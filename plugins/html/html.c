@@ -228,18 +228,43 @@ static void json_ld_date(found *f, const char *s)
         set_date(f, q + 1);
 }
 
+enum { T_OTHER, T_HTML, T_TITLE, T_META, T_LINK, T_SCRIPT, T_TIME };
+
+/* Which of the elements scan_meta reads n is: its first letter leaves at
+ * most one name to compare, as scan_meta visits every element of the page. */
+static int meta_tag(xmlNodePtr n)
+{
+    if (!n->name)
+        return T_OTHER;
+    switch (n->name[0] | 0x20) {
+    case 'h':
+        return named(n, "html") ? T_HTML : T_OTHER;
+    case 't':
+        return named(n, "title") ? T_TITLE : named(n, "time") ? T_TIME : T_OTHER;
+    case 'm':
+        return named(n, "meta") ? T_META : T_OTHER;
+    case 'l':
+        return named(n, "link") ? T_LINK : T_OTHER;
+    case 's':
+        return named(n, "script") ? T_SCRIPT : T_OTHER;
+    default:
+        return T_OTHER;
+    }
+}
+
 static void scan_meta(xmlNodePtr n, found *f)
 {
     for (; n; n = n->next) {
         if (n->type != XML_ELEMENT_NODE)
             continue;
-        if (named(n, "html"))
+        int tag = meta_tag(n);
+        if (tag == T_HTML)
             keep(&f->lang, prop(n, "lang"));
-        else if (named(n, "title") && !f->title) {
+        else if (tag == T_TITLE && !f->title) {
             xmlChar *t = xmlNodeGetContent(n);
             f->title = clean_text((const char *)t);
             xmlFree(t);
-        } else if (named(n, "meta")) {
+        } else if (tag == T_META) {
             char *p = prop(n, "property"), *nm = prop(n, "name"), *ip = prop(n, "itemprop"), *c = prop(n, "content");
             const char *key = p ? p : nm ? nm : ip;
             if (key && c) {
@@ -257,7 +282,7 @@ static void scan_meta(xmlNodePtr n, found *f)
             xmlFree(nm);
             xmlFree(ip);
             xmlFree(c);
-        } else if (named(n, "link")) {
+        } else if (tag == T_LINK) {
             char *rel = prop(n, "rel");
             if (rel && !strcasecmp(rel, "canonical")) {
                 char *href = prop(n, "href");
@@ -269,7 +294,7 @@ static void scan_meta(xmlNodePtr n, found *f)
                 }
             }
             xmlFree(rel);
-        } else if (named(n, "script")) {
+        } else if (tag == T_SCRIPT) {
             char *type = prop(n, "type");
             if (type && !strcasecmp(type, "application/ld+json")) {
                 xmlChar *t = xmlNodeGetContent(n);
@@ -278,7 +303,7 @@ static void scan_meta(xmlNodePtr n, found *f)
             }
             xmlFree(type);
             continue;
-        } else if (named(n, "time")) {
+        } else if (tag == T_TIME) {
             char *dt = prop(n, "datetime");
             set_date(f, dt);
             xmlFree(dt);
