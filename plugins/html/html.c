@@ -49,6 +49,8 @@ typedef struct step {
     int sniff;
     cv_buf out, unnul, stripped, bounded, flat;
     arena *mem; /* the parsed page's memory; NULL: libxml2's malloc */
+    xmlNodePtr *metas; /* the page's html, title, meta, link, script and time elements, in document order */
+    size_t nmetas, cmetas;
 } step;
 
 static void free_list(char **l, size_t n)
@@ -68,6 +70,7 @@ static void html_destroy(void *p)
     buf_free(&s->bounded);
     buf_free(&s->flat);
     arena_free(s->mem);
+    free(s->metas);
     free(s);
 }
 
@@ -230,8 +233,8 @@ static void json_ld_date(found *f, const char *s)
 
 enum { T_OTHER, T_HTML, T_TITLE, T_META, T_LINK, T_SCRIPT, T_TIME };
 
-/* Which of the elements scan_meta reads n is: its first letter leaves at
- * most one name to compare, as scan_meta visits every element of the page. */
+/* Which of the elements read_meta reads n is: its first letter leaves at
+ * most one name to compare, as the parser asks for every element. */
 static int meta_tag(xmlNodePtr n)
 {
     if (!n->name)
@@ -252,63 +255,59 @@ static int meta_tag(xmlNodePtr n)
     }
 }
 
-static void scan_meta(xmlNodePtr n, found *f)
+/* What element n (of kind tag) says of the page.  Called for those
+ * elements in document order, first to last, so that the first title, date
+ * and og:url and the last canonical link win. */
+static void read_meta(xmlNodePtr n, int tag, found *f)
 {
-    for (; n; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE)
-            continue;
-        int tag = meta_tag(n);
-        if (tag == T_HTML)
-            keep(&f->lang, prop(n, "lang"));
-        else if (tag == T_TITLE && !f->title) {
-            xmlChar *t = xmlNodeGetContent(n);
-            f->title = clean_text((const char *)t);
-            xmlFree(t);
-        } else if (tag == T_META) {
-            char *p = prop(n, "property"), *nm = prop(n, "name"), *ip = prop(n, "itemprop"), *c = prop(n, "content");
-            const char *key = p ? p : nm ? nm : ip;
-            if (key && c) {
-                if (!strcasecmp(key, "og:title") && !f->og_title)
-                    f->og_title = clean_text(c);
-                else if (!strcasecmp(key, "article:published_time") || !strcasecmp(key, "datePublished") ||
-                         !strcasecmp(key, "date") || !strcasecmp(key, "pubdate") || !strcasecmp(key, "dc.date"))
-                    set_date(f, c);
-                else if (!strcasecmp(key, "og:url") && !f->canonical) {
-                    f->canonical = c;
-                    c = NULL;
-                }
+    if (tag == T_HTML)
+        keep(&f->lang, prop(n, "lang"));
+    else if (tag == T_TITLE && !f->title) {
+        xmlChar *t = xmlNodeGetContent(n);
+        f->title = clean_text((const char *)t);
+        xmlFree(t);
+    } else if (tag == T_META) {
+        char *p = prop(n, "property"), *nm = prop(n, "name"), *ip = prop(n, "itemprop"), *c = prop(n, "content");
+        const char *key = p ? p : nm ? nm : ip;
+        if (key && c) {
+            if (!strcasecmp(key, "og:title") && !f->og_title)
+                f->og_title = clean_text(c);
+            else if (!strcasecmp(key, "article:published_time") || !strcasecmp(key, "datePublished") ||
+                     !strcasecmp(key, "date") || !strcasecmp(key, "pubdate") || !strcasecmp(key, "dc.date"))
+                set_date(f, c);
+            else if (!strcasecmp(key, "og:url") && !f->canonical) {
+                f->canonical = c;
+                c = NULL;
             }
-            xmlFree(p);
-            xmlFree(nm);
-            xmlFree(ip);
-            xmlFree(c);
-        } else if (tag == T_LINK) {
-            char *rel = prop(n, "rel");
-            if (rel && !strcasecmp(rel, "canonical")) {
-                char *href = prop(n, "href");
-                if (href && *href) { /* the canonical link wins over og:url */
-                    xmlFree(f->canonical);
-                    f->canonical = href;
-                } else {
-                    xmlFree(href);
-                }
-            }
-            xmlFree(rel);
-        } else if (tag == T_SCRIPT) {
-            char *type = prop(n, "type");
-            if (type && !strcasecmp(type, "application/ld+json")) {
-                xmlChar *t = xmlNodeGetContent(n);
-                json_ld_date(f, (const char *)t);
-                xmlFree(t);
-            }
-            xmlFree(type);
-            continue;
-        } else if (tag == T_TIME) {
-            char *dt = prop(n, "datetime");
-            set_date(f, dt);
-            xmlFree(dt);
         }
-        scan_meta(n->children, f);
+        xmlFree(p);
+        xmlFree(nm);
+        xmlFree(ip);
+        xmlFree(c);
+    } else if (tag == T_LINK) {
+        char *rel = prop(n, "rel");
+        if (rel && !strcasecmp(rel, "canonical")) {
+            char *href = prop(n, "href");
+            if (href && *href) { /* the canonical link wins over og:url */
+                xmlFree(f->canonical);
+                f->canonical = href;
+            } else {
+                xmlFree(href);
+            }
+        }
+        xmlFree(rel);
+    } else if (tag == T_SCRIPT) {
+        char *type = prop(n, "type");
+        if (type && !strcasecmp(type, "application/ld+json")) {
+            xmlChar *t = xmlNodeGetContent(n);
+            json_ld_date(f, (const char *)t);
+            xmlFree(t);
+        }
+        xmlFree(type);
+    } else if (tag == T_TIME) {
+        char *dt = prop(n, "datetime");
+        set_date(f, dt);
+        xmlFree(dt);
     }
 }
 
@@ -327,14 +326,32 @@ static void start_document(void *ctx)
     }
 }
 
+/* The elements read_meta wants are noted as the parser makes them, not
+ * looked for in the whole tree afterwards: the parser makes elements in
+ * document order and only ever appends them, so the list is the order of
+ * a walk of the tree.  (A script's content is text to the parser: no
+ * element is ever inside one.) */
+static void note_meta(step *s, xmlNodePtr n)
+{
+    if (meta_tag(n) == T_OTHER)
+        return;
+    if (s->nmetas == s->cmetas) {
+        s->cmetas = s->cmetas ? 2 * s->cmetas : 64;
+        s->metas = xrealloc(s->metas, s->cmetas * sizeof *s->metas);
+    }
+    s->metas[s->nmetas++] = n;
+}
+
 static void start_element(void *ctx, const xmlChar *name, const xmlChar **atts)
 {
     xmlParserCtxtPtr c = ctx;
     xmlNodePtr parent = c->node;
     xmlSAX2StartElement(ctx, name, atts);
     xmlNodePtr n = c->node;
-    if (!n || n == parent || n->type != XML_ELEMENT_NODE || !n->doc || !n->doc->dict ||
-        xmlDictOwns(n->doc->dict, n->name))
+    if (!n || n == parent || n->type != XML_ELEMENT_NODE)
+        return;
+    note_meta(c->_private, n);
+    if (!n->doc || !n->doc->dict || xmlDictOwns(n->doc->dict, n->name))
         return;
     const xmlChar *in = xmlDictLookup(n->doc->dict, n->name, -1);
     if (in) {
@@ -345,10 +362,12 @@ static void start_element(void *ctx, const xmlChar *name, const xmlChar **atts)
 
 /* htmlReadMemory(text, len, NULL, "UTF-8", options), step by step, to see
  * whether the parser stopped early: past 256 levels of nesting it halts
- * and the rest of the page would be lost. */
-static htmlDocPtr parse(const char *text, size_t len, int *halted)
+ * and the rest of the page would be lost.  s->metas: the elements of the
+ * page read_meta wants (note_meta). */
+static htmlDocPtr parse(step *s, const char *text, size_t len, int *halted)
 {
     *halted = 0;
+    s->nmetas = 0;
     int n = (int)(len > 0x7fffffff ? 0x7fffffff : len);
 #if LIBXML_VERSION < 21200 /* what 2.9's htmlReadMemory does; deprecated since 2.12, whose makes an HTML context */
     xmlParserCtxtPtr c = xmlCreateMemoryParserCtxt(text, n);
@@ -365,6 +384,7 @@ static htmlDocPtr parse(const char *text, size_t len, int *halted)
     htmlCtxtUseOptions(c, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
                               HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC);
     c->html = 1;
+    c->_private = s;
     if (c->sax) {
         c->sax->startDocument = start_document;
         c->sax->startElement = start_element;
@@ -405,13 +425,13 @@ static htmlDocPtr parse_bounded(step *s, const char *text, size_t len)
         len = s->bounded.len;
     }
     int halted;
-    htmlDocPtr d = parse(text, len, &halted);
+    htmlDocPtr d = parse(s, text, len, &halted);
     static const size_t depths[] = {128, 0};
     for (size_t k = 0; halted && k < sizeof depths / sizeof depths[0]; k++) {
         xmlFreeDoc(d);
         bound_flatten(text, len, depths[k], &s->flat);
         s->host->count(s->ctx, "bounded:depth", 1);
-        d = parse(s->flat.p, s->flat.len, &halted);
+        d = parse(s, s->flat.p, s->flat.len, &halted);
     }
     return d;
 }
@@ -442,7 +462,8 @@ static cv_status html_process(void *p, cv_doc *doc)
         return CV_DROP;
     }
     found f = {0};
-    scan_meta(xmlDocGetRootElement(d), &f);
+    for (size_t i = 0; i < s->nmetas; i++)
+        read_meta(s->metas[i], meta_tag(s->metas[i]), &f);
     extract_main(d, &s->h, &s->out);
     const char *title = f.title ? f.title : f.og_title;
     if (title)

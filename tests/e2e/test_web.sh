@@ -167,6 +167,26 @@ expect_rc 0 "a 3 MB page"
 [ "$("$PYTHON" -c 'import json,sys; t=json.loads(open(sys.argv[1]).readline())["text"]; p=t.split("\n\n"); print(len(p), p[0].split(" of")[0], p[-1].split(" of")[0], "Footer" in t)' "$TMP/bigout/train.jsonl")" = \
   "30000 Paragraph 0 Paragraph 29999 False" ] && ok || bad "the 3 MB page's 30,000 paragraphs, without its chrome"
 
+# Metadata from anywhere in the page, in document order: no date or canonical link in <head>, a
+# <time> in the article (the first date wins over a later meta), og:url then two canonical links in
+# the body (the last non-empty one wins), a JSON-LD script after the date (not used), a second
+# <title> (inside an svg) ignored.
+mkdir -p "$TMP/meta"
+cat >"$TMP/meta/late.html" <<'HTML'
+<html lang="de"><head><title> Late   metadata </title><meta property="og:url" content="https://a.example/og"></head>
+<body><article><p>Text of the article, long enough to be kept as its main content by the step.</p>
+<p>By <time datetime="2024-05-06T07:00">May 6</time>, more text follows here in a second paragraph.</p></article>
+<svg><title>Icon</title></svg><meta itemprop="datePublished" content="2023-01-01">
+<script type="application/ld+json">{"datePublished": "2022-02-02"}</script>
+<link rel="canonical" href="https://a.example/first"><div><link rel="canonical" href="https://a.example/last">
+<link rel="canonical" href=""></div></body></html>
+HTML
+sed "s#path: $PAGES#path: $TMP/meta#" "$TMP/folder.yaml" >"$TMP/meta.yaml"
+run "$CONVERT" -q -c "$TMP/meta.yaml" -o "$TMP/metaout"
+expect_rc 0 "a page with its metadata in the body"
+[ "$("$PYTHON" -c 'import json,sys; m=json.loads(open(sys.argv[1]).readline())["metadata"]; print(m["title"], m["html_lang"], m["date"], m["url"])' "$TMP/metaout/train.jsonl")" = \
+  "Late metadata de 2024-05-06 https://a.example/last" ] && ok || bad "metadata from the body, first date and last canonical link"
+
 # The shipped configs run as they are.
 for cfg in html web; do
     run "$CONVERT" -q -c "$SRC/config/$cfg.yaml" -o "$TMP/cfg-$cfg"
