@@ -180,9 +180,10 @@ typedef struct work {
     XXH3_state_t *state; /* for words longer than 64 code points */
 } work;
 
-/* One permutation step over all of a signature (see minhash_pick). */
+/* Every permutation over a run of shingles, into a signature (see
+ * minhash_pick). */
 typedef void minhash_fn(uint32_t *restrict sig, const uint64_t *restrict a, const uint64_t *restrict b, size_t n,
-                        uint64_t x);
+                        const uint64_t *restrict xs, size_t nx);
 
 typedef struct dedup {
     const cv_host *host;
@@ -236,30 +237,42 @@ static uint64_t splitmix(uint64_t *x)
  * 64-bit multiply; AVX2 builds it from three 32-bit ones.  CONVERT_SIMD=avx2
  * or =plain caps the choice (to measure, and for test_dedup_paths). */
 static void minhash_plain(uint32_t *restrict sig, const uint64_t *restrict a, const uint64_t *restrict b, size_t n,
-                          uint64_t x)
+                          const uint64_t *restrict xs, size_t nx)
 {
     for (size_t p = 0; p < n; p++) {
-        uint32_t v = (uint32_t)((a[p] * x + b[p]) >> 32);
-        sig[p] = v < sig[p] ? v : sig[p];
+        uint32_t m = sig[p];
+        for (size_t k = 0; k < nx; k++) {
+            uint32_t v = (uint32_t)((a[p] * xs[k] + b[p]) >> 32);
+            m = v < m ? v : m;
+        }
+        sig[p] = m;
     }
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-__attribute__((target("avx512f,avx512dq"))) static void
-minhash_avx512(uint32_t *restrict sig, const uint64_t *restrict a, const uint64_t *restrict b, size_t n, uint64_t x)
+/* Sixteen permutations at a time over every shingle: their multipliers,
+ * offsets and minima stay in registers, and a shingle costs a broadcast. */
+__attribute__((target("avx512f,avx512dq"))) static void minhash_avx512(uint32_t *restrict sig,
+                                                                      const uint64_t *restrict a,
+                                                                      const uint64_t *restrict b, size_t n,
+                                                                      const uint64_t *restrict xs, size_t nx)
 {
-    const __m512i vx = _mm512_set1_epi64((long long)x);
     /* the high halves of sixteen 64-bit lanes (two vectors), in order */
     const __m512i high = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
     size_t p = 0;
     for (; p + 16 <= n; p += 16) {
-        __m512i h0 = _mm512_add_epi64(_mm512_mullo_epi64(_mm512_loadu_si512(a + p), vx), _mm512_loadu_si512(b + p));
-        __m512i h1 = _mm512_add_epi64(_mm512_mullo_epi64(_mm512_loadu_si512(a + p + 8), vx),
-                                      _mm512_loadu_si512(b + p + 8));
-        __m512i v = _mm512_permutex2var_epi32(h0, high, h1);
-        _mm512_storeu_si512(sig + p, _mm512_min_epu32(v, _mm512_loadu_si512(sig + p)));
+        const __m512i a0 = _mm512_loadu_si512(a + p), a1 = _mm512_loadu_si512(a + p + 8);
+        const __m512i b0 = _mm512_loadu_si512(b + p), b1 = _mm512_loadu_si512(b + p + 8);
+        __m512i m = _mm512_loadu_si512(sig + p);
+        for (size_t k = 0; k < nx; k++) {
+            const __m512i vx = _mm512_set1_epi64((long long)xs[k]);
+            __m512i h0 = _mm512_add_epi64(_mm512_mullo_epi64(a0, vx), b0);
+            __m512i h1 = _mm512_add_epi64(_mm512_mullo_epi64(a1, vx), b1);
+            m = _mm512_min_epu32(m, _mm512_permutex2var_epi32(h0, high, h1));
+        }
+        _mm512_storeu_si512(sig + p, m);
     }
-    minhash_plain(sig + p, a + p, b + p, n - p, x);
+    minhash_plain(sig + p, a + p, b + p, n - p, xs, nx);
 }
 
 /* a * x + b on four 64-bit lanes: al*xl + ((ah*xl + al*xh) << 32) + b. */
@@ -269,24 +282,40 @@ __attribute__((target("avx2"))) static inline __m256i mul_add_avx2(__m256i a, __
     return _mm256_add_epi64(_mm256_add_epi64(_mm256_mul_epu32(a, xl), _mm256_slli_epi64(cross, 32)), b);
 }
 
-__attribute__((target("avx2"))) static void
-minhash_avx2(uint32_t *restrict sig, const uint64_t *restrict a, const uint64_t *restrict b, size_t n, uint64_t x)
+/* The same with eight permutations at a time.  The shingles go in blocks
+ * whose halves are broadcast once into memory: broadcasting them again for
+ * each block of permutations fought the shuffles for their port, and this
+ * loop ran slower than the one it replaced. */
+__attribute__((target("avx2"))) static void minhash_avx2(uint32_t *restrict sig, const uint64_t *restrict a,
+                                                        const uint64_t *restrict b, size_t n,
+                                                        const uint64_t *restrict xs, size_t nx)
 {
-    const __m256i xl = _mm256_set1_epi64x((long long)(x & 0xFFFFFFFFu)), xh = _mm256_set1_epi64x((long long)(x >> 32));
-    size_t p = 0;
-    for (; p + 8 <= n; p += 8) {
-        __m256i h0 = mul_add_avx2(_mm256_loadu_si256((const __m256i *)(a + p)), xl, xh,
-                                  _mm256_loadu_si256((const __m256i *)(b + p)));
-        __m256i h1 = mul_add_avx2(_mm256_loadu_si256((const __m256i *)(a + p + 4)), xl, xh,
-                                  _mm256_loadu_si256((const __m256i *)(b + p + 4)));
-        /* high halves, per 128-bit lane: p0 p1 p4 p5 | p2 p3 p6 p7; then the middle qwords swap */
-        __m256i v = _mm256_castps_si256(
-            _mm256_shuffle_ps(_mm256_castsi256_ps(h0), _mm256_castsi256_ps(h1), _MM_SHUFFLE(3, 1, 3, 1)));
-        v = _mm256_permute4x64_epi64(v, _MM_SHUFFLE(3, 1, 2, 0));
-        __m256i *out = (__m256i *)(sig + p);
-        _mm256_storeu_si256(out, _mm256_min_epu32(v, _mm256_loadu_si256(out)));
+    enum { BLOCK = 128 };
+    __m256i xl[BLOCK], xh[BLOCK];
+    size_t full = n / 8 * 8;
+    for (size_t k0 = 0; k0 < nx; k0 += BLOCK) {
+        size_t kn = nx - k0 < BLOCK ? nx - k0 : BLOCK;
+        for (size_t k = 0; k < kn; k++) {
+            xl[k] = _mm256_set1_epi64x((long long)(xs[k0 + k] & 0xFFFFFFFFu));
+            xh[k] = _mm256_set1_epi64x((long long)(xs[k0 + k] >> 32));
+        }
+        for (size_t p = 0; p < full; p += 8) {
+            const __m256i a0 = _mm256_loadu_si256((const __m256i *)(a + p)),
+                          a1 = _mm256_loadu_si256((const __m256i *)(a + p + 4));
+            const __m256i b0 = _mm256_loadu_si256((const __m256i *)(b + p)),
+                          b1 = _mm256_loadu_si256((const __m256i *)(b + p + 4));
+            __m256i *out = (__m256i *)(sig + p), m = _mm256_loadu_si256(out);
+            for (size_t k = 0; k < kn; k++) {
+                __m256i h0 = mul_add_avx2(a0, xl[k], xh[k], b0), h1 = mul_add_avx2(a1, xl[k], xh[k], b1);
+                /* high halves, per 128-bit lane: p0 p1 p4 p5 | p2 p3 p6 p7; then the middle qwords swap */
+                __m256i v = _mm256_castps_si256(
+                    _mm256_shuffle_ps(_mm256_castsi256_ps(h0), _mm256_castsi256_ps(h1), _MM_SHUFFLE(3, 1, 3, 1)));
+                m = _mm256_min_epu32(m, _mm256_permute4x64_epi64(v, _MM_SHUFFLE(3, 1, 2, 0)));
+            }
+            _mm256_storeu_si256(out, m);
+        }
     }
-    minhash_plain(sig + p, a + p, b + p, n - p, x);
+    minhash_plain(sig + full, a + full, b + full, n - full, xs, nx);
 }
 #endif
 
@@ -523,9 +552,10 @@ static uint64_t *room(uint64_t **buf, size_t *cap, size_t n)
 
 /* The MinHash of every shingle of sh[0..n) not seen before in the set
  * (open addressing over the low bits, 0 empty, at most half full: the
- * caller sized it); returns how many were new. */
-static uint32_t sign_distinct(const dedup *d, uint32_t *sig, const uint64_t *sh, size_t n, uint64_t *set,
-                              size_t mask)
+ * caller sized it); returns how many were new.  The new ones are gathered
+ * at the front of sh (overwriting it) and go through the permutations in
+ * one call. */
+static uint32_t sign_distinct(const dedup *d, uint32_t *sig, uint64_t *sh, size_t n, uint64_t *set, size_t mask)
 {
     uint32_t distinct = 0;
     for (size_t k = 0; k < n; k++) {
@@ -536,9 +566,9 @@ static uint32_t sign_distinct(const dedup *d, uint32_t *sig, const uint64_t *sh,
         if (set[i])
             continue;
         set[i] = x;
-        distinct++;
-        d->minhash(sig, d->a, d->b, d->p.perms, x);
+        sh[distinct++] = x;
     }
+    d->minhash(sig, d->a, d->b, d->p.perms, sh, distinct);
     return distinct;
 }
 
