@@ -4,7 +4,8 @@
 # Build and run.
 CONVERT_DEPS="build-essential cmake pkg-config libyaml-dev libjansson-dev libarchive-dev
   libutf8proc-dev libpcre2-dev libxxhash-dev libcld2-dev libicu-dev libzstd-dev zlib1g-dev
-  libuchardet-dev libxml2-dev libisal-dev libfasttext-dev libsentencepiece-dev"
+  libuchardet-dev libxml2-dev libisal-dev libfasttext-dev libsentencepiece-dev
+  libsnappy-dev libbrotli-dev liblz4-dev"
 # Tests: cmocka, the tools the end-to-end scripts call, clang for libFuzzer.
 CONVERT_TEST_DEPS="libcmocka-dev python3 python3-pandas zstd gzip tar xz-utils bsdutils clang libclang-rt-14-dev valgrind
   slurm-wlm munge libarchive-tools time chromium python3-yaml wget python3-readability
