@@ -576,7 +576,9 @@ static size_t score_blocks(walk *w)
     return good_chars;
 }
 
-/* The best container, discounted by its links; NULL when nothing scored. */
+/* The best container, discounted by its links; NULL when nothing scored.
+ * A list is part of a text, never its container: a paper's references
+ * (an item of many commas each) outscored the body that cites them. */
 static xmlNodePtr best_container(const walk *w, double *best)
 {
     xmlNodePtr top = NULL;
@@ -584,7 +586,7 @@ static xmlNodePtr best_container(const walk *w, double *best)
     for (size_t i = 0; i < w->nb; i++)
         for (xmlNodePtr n = w->b[i].node; n && n->type == XML_ELEMENT_NODE; n = n->parent) {
             const elem *e = marked(w, n);
-            if (!e || !e->scored)
+            if (!e || !e->scored || is(n, "ol") || is(n, "ul"))
                 continue;
             double s = link_score(e);
             if (!top || s > *best) {
