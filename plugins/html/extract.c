@@ -576,7 +576,9 @@ static size_t score_blocks(walk *w)
     return good_chars;
 }
 
-/* The best container, discounted by its links; NULL when nothing scored. */
+/* The best container, discounted by its links; NULL when nothing scored.
+ * A list is part of a text, never its container: a paper's references
+ * (an item of many commas each) outscored the body that cites them. */
 static xmlNodePtr best_container(const walk *w, double *best)
 {
     xmlNodePtr top = NULL;
@@ -584,7 +586,7 @@ static xmlNodePtr best_container(const walk *w, double *best)
     for (size_t i = 0; i < w->nb; i++)
         for (xmlNodePtr n = w->b[i].node; n && n->type == XML_ELEMENT_NODE; n = n->parent) {
             const elem *e = marked(w, n);
-            if (!e || !e->scored)
+            if (!e || !e->scored || is(n, "ol") || is(n, "ul"))
                 continue;
             double s = link_score(e);
             if (!top || s > *best) {
@@ -649,6 +651,41 @@ static size_t with_siblings(const walk *w, xmlNodePtr top, double best, xmlNodeP
             (e->chars > 0 && e->link == 0 && ends_like_prose(w, s)))
             keep[nkeep++] = s;
     }
+    return nkeep;
+}
+
+/* Elements of the container's own tag and class elsewhere in the page:
+ * a text split over wrappers of one kind (a section per part of a story,
+ * parts nested apart by the layout) is kept whole.  A wrapper without a
+ * class says nothing of its kind. */
+static size_t with_same_kind(const walk *w, xmlNodePtr top, xmlNodePtr *keep, size_t nkeep)
+{
+    char *tc = attr(top, "class");
+    xmlNodePtr last = NULL;
+    for (size_t i = 0; tc && *tc && i < w->nb && nkeep < MAX_KEPT_ELEMENTS; i++) {
+        xmlNodePtr n = w->b[i].node->parent;
+        if (n == last)
+            continue; /* the paragraphs of one wrapper: looked at once */
+        last = n;
+        for (; n && n->type == XML_ELEMENT_NODE; n = n->parent) {
+            if (!xmlStrEqual(n->name, top->name))
+                continue;
+            char *c = attr(n, "class");
+            int same = c && !strcmp(c, tc);
+            xmlFree(c);
+            if (same)
+                break;
+        }
+        if (!n || n->type != XML_ELEMENT_NODE)
+            continue;
+        const elem *e = marked(w, n);
+        size_t k = 0;
+        while (k < nkeep && !inside(n, keep[k]) && !inside(keep[k], n))
+            k++;
+        if (k == nkeep && e && e->chars > SIBLING_MIN_CHARS && link_density(e) < SIBLING_MAX_LINKS)
+            keep[nkeep++] = n;
+    }
+    xmlFree(tc);
     return nkeep;
 }
 
@@ -907,6 +944,7 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out)
     if (top) {
         top = widen_to_rivals(&w, top, &best);
         nkeep = with_siblings(&w, top, best, keep);
+        nkeep = with_same_kind(&w, top, keep, nkeep);
     }
     for (int pass = 0; how == BY_SCORE && pass < 2 && kept == 0; pass++) {
         if (pass == 0) {

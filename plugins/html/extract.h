@@ -10,10 +10,12 @@
  * 3. The container: every paragraph-like block scores its parent fully and
  *    its grandparent by half (one point, one per comma, one per 100
  *    characters up to three); elements start from their tag and class
- *    hints; link-heavy ones are discounted.  When other candidates come
+ *    hints; link-heavy ones are discounted; a list (ol, ul) is never the
+ *    container, only part of it.  When other candidates come
  *    close to the best, their common ancestor with it is the container.
- *    It, its worthy siblings, and the blocks inside them that are not link
- *    lists make the text.
+ *    It, its worthy siblings, elements of its own tag and class elsewhere
+ *    (a text split over wrappers of one kind), and the blocks inside them
+ *    that are not link lists make the text.
  * 4. Around it: prose between its first and last block, a lead just before
  *    and a paragraph just after (a few blocks away at most, no link list
  *    between) join; a heading or a short line over a left-out link list,

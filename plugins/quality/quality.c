@@ -83,7 +83,7 @@ static const struct filter {
     {"max_mean_word_length", Q_MEAN, 1, "10", 0, "longest mean word length (0: no limit)"},
     {"max_symbol_word_ratio", Q_SYMBOL, 1, "0.1", 1, "most '#' and '…'/'...' per word (Gopher)"},
     {"min_alpha_word_fraction", Q_ALPHA, 0, "0.8", -1, "fewest words holding a letter (Gopher)"},
-    {"max_non_letter_fraction", Q_NONLETTER, 1, "0.35", 1, "most non-space characters that are not letters"},
+    {"max_non_letter_fraction", Q_NONLETTER, 1, "0.35", 1, "most non-space characters that are not letters (a combining mark counts with its letter)"},
     {"min_terminal_line_fraction", Q_TERMINAL, 0, "-1", -1,
      "fewest lines ending with . ! ? or …, as a fraction (ours; off: it drops real articles of headings, lists "
      "and tables)"},
@@ -456,6 +456,16 @@ static int word_script(int cp)
  * word spaces: the word count and mean word length are not measured (their
  * rules do not vote) when no word count can be made, the mean word length
  * not when each character is a word. */
+/* A combining mark (a vowel sign, a virama, an accent typed apart) is part
+ * of the letter it sits on: Bengali or Hindi words are a third marks. */
+static int combining_mark(int cp)
+{
+    if (cp < 0x300)
+        return 0;
+    utf8proc_category_t c = utf8proc_category(cp);
+    return c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC || c == UTF8PROC_CATEGORY_ME;
+}
+
 static void measure_chars(const char *s, size_t len, values *vs)
 {
     size_t words = 0, alpha_words = 0, word_chars = 0, symbols = 0, chars = 0, nonletters = 0, wchars = 0;
@@ -482,7 +492,7 @@ static void measure_chars(const char *s, size_t len, values *vs)
         has_letter |= letter;
         has_alnum |= letter | digit;
         chars++;
-        nonletters += !letter;
+        nonletters += !letter && !combining_mark(cp);
         symbols += cp == '#' || cp == 0x2026;
         if (script == CHAR_WORDS) { /* a word by itself, left out of the mean length */
             words++;
