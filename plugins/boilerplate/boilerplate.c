@@ -38,7 +38,7 @@ typedef struct boilerplate_opts {
         headline_min_words, repeated_inside;
     double numeric_min_fraction;
     int repeated_lines, story_teasers, trim_lead, trim_tail, main_run, main_run_title;
-    int64_t main_run_line_cost, main_run_title_lines, main_run_cut_cost;
+    int64_t main_run_line_cost, main_run_title_lines, main_run_cut_cost, main_run_list_lines;
 } boilerplate_opts;
 
 static const cv_optmap boilerplate_optmap[] = {
@@ -115,6 +115,11 @@ static const cv_optmap boilerplate_optmap[] = {
      .help = "main_run: a cut rule's line (\"share\", \"comments\") removes only itself; when no paragraph "
              "follows it (past one short line) it costs the run this many characters, which comments and lists of "
              "other stories between their names, dates and labels do not make up for"},
+    {.key = "main_run_list_lines", .type = CV_OPT_INT, .default_value = "2",
+     .offset = offsetof(boilerplate_opts, main_run_list_lines),
+     .help = "main_run: this many kept lines or more in a row that are no paragraphs, not announced by a line "
+             "ending with a colon, are a list of links (other stories' headlines, a \"more on this\" box) and go "
+             "from the run; the headline stays (0: off)"},
     {.key = "main_run_title", .type = CV_OPT_BOOL, .default_value = "true",
      .offset = offsetof(boilerplate_opts, main_run_title),
      .help = "main_run: when the first line is the page's title (\"Headline | Site\", as dumps and WET files "
@@ -142,6 +147,7 @@ typedef struct line {
     const char *why; /* removal counter, NULL: kept */
     size_t words;
     int para;
+    int list; /* main_run: in a list of links (mark_link_lists) */
     int cut; /* a cut rule's line before no paragraph, under main_run: the run pays main_run_cut_cost to cross it */
 } line;
 
@@ -158,7 +164,7 @@ typedef struct bp {
      * counts its few candidates fully. */
     size_t words_cap;
     int repeated, lead, tail, main_run, run_title;
-    int64_t run_cost, anchor_lines, cut_cost, inside_min;
+    int64_t run_cost, anchor_lines, cut_cost, inside_min, list_lines;
     const char *title_key, *end_key;
     size_t head; /* the headline line kept by trim_lead, or SIZE_MAX */
     line *lines;
@@ -219,6 +225,7 @@ static void *boilerplate_create(const cv_host *h, cv_ctx *ctx)
     b->anchor_lines = o.main_run_title_lines;
     b->cut_cost = o.main_run_cut_cost;
     b->inside_min = o.repeated_inside;
+    b->list_lines = o.main_run_list_lines;
     b->title_key = o.title_key;
     b->end_key = o.end_key;
     b->rules = rules_load(h, ctx, o.rules, (size_t)b->max_bytes);
@@ -552,6 +559,36 @@ static int64_t anchored_run(const bp *b, size_t a, size_t *start, size_t *end)
     return left + right;
 }
 
+/* main_run: list_lines or more kept lines in a row that are no paragraphs
+ * are a list of links (other stories' headlines, a "more on this" box),
+ * unless a line ending with a colon introduces them (ingredients, steps, a
+ * list the text announces). */
+static void mark_link_lists(bp *b)
+{
+    line *L = b->lines;
+    size_t n = b->nlines, last = SIZE_MAX; /* the kept line before */
+    for (size_t i = 0; i < n;) {
+        if (L[i].why || L[i].para) {
+            if (!L[i].why)
+                last = i;
+            i++;
+            continue;
+        }
+        int intro = last != SIZE_MAX && L[last].len && L[last].s[L[last].len - 1] == ':';
+        size_t j = i, run = 0;
+        for (; j < n && (L[j].why || !L[j].para); j++)
+            if (!L[j].why) {
+                intro |= L[j].len && L[j].s[L[j].len - 1] == ':';
+                run++;
+                last = j;
+            }
+        if (!intro && (int64_t)run >= b->list_lines)
+            for (size_t k = i; k < j; k++)
+                L[k].list = !L[k].why;
+        i = j;
+    }
+}
+
 static void keep_main_run(bp *b)
 {
     line *L = b->lines;
@@ -617,6 +654,11 @@ static void keep_main_run(bp *b)
     for (size_t i = 0; i < n; i++)
         if (!L[i].why && (i < best_start || i > best_end) && i != b->head && i != head)
             L[i].why = "removed:outside_main_run";
+    if (b->list_lines > 0)
+        mark_link_lists(b);
+    for (size_t i = best_start; i <= best_end; i++)
+        if (L[i].list && !L[i].why && i != b->head && i != head)
+            L[i].why = "removed:link_list";
 }
 
 /* repeated_inside: the kept lines (of the first SOURCE_MAX_LINES) that a

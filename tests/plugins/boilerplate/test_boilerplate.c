@@ -106,6 +106,25 @@ static void test_main_run_cut(void **s)
            P1 "\n\n" P2);
 }
 
+/* main_run: two or more kept lines in a row that are no paragraphs, inside
+ * the run, are a list of links (a box of other stories between two
+ * paragraphs) and go; a list a line ending with a colon announces stays. */
+static void test_main_run_link_list(void **s)
+{
+    (void)s;
+    static const char page[] = "Big headline about the town\n" P1 "\n" P2 "\nA story about cats and dogs\n"
+                               "A story about the old bridge\n" P3 "\nThe buses will run:\nNumber 4 to the station\n"
+                               "Number 9 to the hospital\n" P4 "\n" P5 "\n" P6 "\n";
+    expect("main_run: true", page,
+           "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" P3 "\n\nThe buses will run:\n\n"
+           "Number 4 to the station\n\nNumber 9 to the hospital\n\n" P4 "\n\n" P5 "\n\n" P6);
+    /* Off, as before it, the box stayed. */
+    expect("main_run: true\nmain_run_list_lines: 0", page,
+           "Big headline about the town\n\n" P1 "\n\n" P2 "\n\nA story about cats and dogs\n\n"
+           "A story about the old bridge\n\n" P3 "\n\nThe buses will run:\n\nNumber 4 to the station\n\n"
+           "Number 9 to the hospital\n\n" P4 "\n\n" P5 "\n\n" P6);
+}
+
 static void test_cut_rule(void **s)
 {
     (void)s;
@@ -490,6 +509,7 @@ int main(void)
         cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_needle_keys),
         cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines), cmocka_unit_test(test_main_run),
         cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_cut),
+        cmocka_unit_test(test_main_run_link_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
