@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
 #include <xxhash.h>
 
 #include "convert/plugin.h"
@@ -37,7 +38,7 @@ typedef struct boilerplate_opts {
         numeric_max_words, menu_max_words, menu_min_run, block_max_lines, caption_max_words, repeated_with_source,
         headline_min_words, repeated_inside;
     double numeric_min_fraction;
-    int repeated_lines, story_teasers, trim_lead, trim_tail, main_run, main_run_title;
+    int repeated_lines, story_teasers, trim_lead, trim_tail, main_run, main_run_title, main_run_wrapped;
     int64_t main_run_line_cost, main_run_title_lines, main_run_cut_cost, main_run_list_lines;
 } boilerplate_opts;
 
@@ -120,6 +121,11 @@ static const cv_optmap boilerplate_optmap[] = {
      .help = "main_run: this many kept lines or more in a row that are no paragraphs, not announced by a line "
              "ending with a colon, are a list of links (other stories' headlines, a \"more on this\" box) and go "
              "from the run; the headline stays (0: off)"},
+    {.key = "main_run_wrapped", .type = CV_OPT_BOOL, .default_value = "true",
+     .offset = offsetof(boilerplate_opts, main_run_wrapped),
+     .help = "main_run: a line that ends no sentence and the lines after it that start with a small letter are one "
+             "paragraph wrapped into lines (a <pre> block, text with line breaks), a paragraph when it would be "
+             "one as a single line"},
     {.key = "main_run_title", .type = CV_OPT_BOOL, .default_value = "true",
      .offset = offsetof(boilerplate_opts, main_run_title),
      .help = "main_run: when the first line is the page's title (\"Headline | Site\", as dumps and WET files "
@@ -148,6 +154,7 @@ typedef struct line {
     size_t words;
     int para;
     int list; /* main_run: in a list of links (mark_link_lists) */
+    int joins; /* main_run_wrapped: goes on the line before, a paragraph wrapped into lines */
     int cut; /* a cut rule's line before no paragraph, under main_run: the run pays main_run_cut_cost to cross it */
 } line;
 
@@ -163,7 +170,7 @@ typedef struct bp {
      * long paragraph need not be walked to its end.  The headline choice
      * counts its few candidates fully. */
     size_t words_cap;
-    int repeated, lead, tail, main_run, run_title;
+    int repeated, lead, tail, main_run, run_title, wrapped;
     int64_t run_cost, anchor_lines, cut_cost, inside_min, list_lines;
     const char *title_key, *end_key;
     size_t head; /* the headline line kept by trim_lead, or SIZE_MAX */
@@ -222,6 +229,7 @@ static void *boilerplate_create(const cv_host *h, cv_ctx *ctx)
     b->main_run = o.main_run;
     b->run_cost = o.main_run_line_cost;
     b->run_title = o.main_run_title;
+    b->wrapped = o.main_run_wrapped;
     b->anchor_lines = o.main_run_title_lines;
     b->cut_cost = o.main_run_cut_cost;
     b->inside_min = o.repeated_inside;
@@ -237,14 +245,19 @@ fail:
     return NULL;
 }
 
+/* Is text of this shape a paragraph?  A long one may hold a sentence
+ * boundary: s is asked (NULL: not). */
+static int paragraph(const bp *b, int ends, size_t words, size_t len, const char *s)
+{
+    return (ends && (int64_t)words >= b->para_words) ||
+           ((int64_t)len >= b->para_long &&
+            ((s && has_inner_sentence_end(s, len)) || (b->para_unfinished > 0 && (int64_t)words >= b->para_unfinished)));
+}
+
 static void measure(bp *b, line *l)
 {
     l->words = count_words_max(l->s, l->len, b->words_cap);
-    int ends = ends_sentence(l->s, l->len);
-    l->para = (ends && (int64_t)l->words >= b->para_words) ||
-              ((int64_t)l->len >= b->para_long &&
-               (has_inner_sentence_end(l->s, l->len) ||
-                (b->para_unfinished > 0 && (int64_t)l->words >= b->para_unfinished)));
+    l->para = paragraph(b, ends_sentence(l->s, l->len), l->words, l->len, l->s);
 }
 
 /* Remove the match from a line; 1 if nothing but space is left. */
@@ -423,6 +436,16 @@ static void apply_rules(bp *b)
 
 #define SOURCE_MIN_CHARS 40 /* repeated_with_source: the repeated line is at least this long */
 #define SOURCE_MAX_LINES 1000 /* ...and is among the first this many lines (the test is quadratic) */
+
+/* Does the line start with a small letter (any script)? */
+static int starts_small(const char *s, size_t len)
+{
+    size_t i = 0;
+    if (!len)
+        return 0;
+    int cp = utf8_next(s, &i);
+    return cp > 0 && utf8proc_category(cp) == UTF8PROC_CATEGORY_LL;
+}
 
 static int numeric_line(const bp *b, const line *l)
 {
@@ -731,6 +754,36 @@ static void remove_inside_copies(bp *b)
     free(k);
 }
 
+/* main_run: prose wrapped into lines (a <pre> block, text with line
+ * breaks in it) reaches a dump as lines that are no paragraphs: a line that
+ * ends no sentence and is followed by one that starts with a small letter
+ * goes on in it.  Such a chain is a paragraph when it would be one as a
+ * single line. */
+static void join_wrapped(bp *b)
+{
+    line *L = b->lines;
+    size_t n = b->nlines;
+    for (size_t i = 0; i + 1 < n;) {
+        size_t e = i;
+        while (e + 1 < n && !L[e].why && !L[e + 1].why && !ends_sentence(L[e].s, L[e].len) &&
+               starts_small(L[e + 1].s, L[e + 1].len))
+            e++;
+        if (e > i) {
+            size_t words = 0, len = 0;
+            for (size_t k = i; k <= e; k++) {
+                words += count_words(L[k].s, L[k].len);
+                len += L[k].len + 1;
+            }
+            int para = paragraph(b, ends_sentence(L[e].s, L[e].len), words, len, NULL);
+            for (size_t k = i; k <= e && para; k++) {
+                L[k].para = 1;
+                L[k].joins = k > i;
+            }
+        }
+        i = e + 1;
+    }
+}
+
 /* The structural pass over the lines the rules kept. */
 static void apply_structure(bp *b)
 {
@@ -738,6 +791,8 @@ static void apply_structure(bp *b)
     size_t n = b->nlines;
     if (b->repeated)
         seen_clear(b);
+    if (b->main_run && b->wrapped)
+        join_wrapped(b);
     for (size_t i = 0; i < n; i++) {
         line *l = &L[i];
         if (l->why)
@@ -857,8 +912,10 @@ static cv_status boilerplate_process(void *p, cv_doc *doc)
             else
                 tally[t].n++;
         } else {
+            /* a wrapped paragraph's lines are one paragraph again */
+            int joined = l->joins && i > 0 && !b->lines[i - 1].why;
             if (b->out.len)
-                buf_add(&b->out, "\n\n", 2);
+                buf_add(&b->out, joined ? " " : "\n\n", joined ? 1 : 2);
             buf_add(&b->out, l->s, l->len);
         }
     }

@@ -125,6 +125,22 @@ static void test_main_run_link_list(void **s)
            "Number 9 to the hospital\n\n" P4 "\n\n" P5 "\n\n" P6);
 }
 
+/* main_run_wrapped: prose wrapped into lines (a <pre> block) is one
+ * paragraph again, and part of the run; without it the wrapped lines were
+ * no paragraphs, the run began after them and one of them passed for the
+ * headline. */
+static void test_main_run_wrapped(void **s)
+{
+    (void)s;
+    static const char page[] = "Home\nNews\nSport\nBig headline about the town\n"
+                               "The first paragraph of the article explains what\nhappened in the town on "
+                               "Monday morning, when the\nroad was closed for the repairs.\n" P2 "\n";
+    expect("main_run: true", page,
+           "Big headline about the town\n\nThe first paragraph of the article explains what happened in the town "
+           "on Monday morning, when the road was closed for the repairs.\n\n" P2);
+    expect("main_run: true\nmain_run_wrapped: false", page, "happened in the town on Monday morning, when the\n\n" P2);
+}
+
 static void test_cut_rule(void **s)
 {
     (void)s;
@@ -509,7 +525,7 @@ int main(void)
         cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_needle_keys),
         cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines), cmocka_unit_test(test_main_run),
         cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_cut),
-        cmocka_unit_test(test_main_run_link_list),
+        cmocka_unit_test(test_main_run_link_list), cmocka_unit_test(test_main_run_wrapped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
