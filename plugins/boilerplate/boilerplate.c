@@ -37,7 +37,7 @@ typedef struct boilerplate_opts {
     int64_t rule_max_bytes, cut_min_chars, paragraph_min_words, paragraph_long_chars, paragraph_unfinished_words,
         numeric_max_words, menu_max_words, menu_min_run, block_max_lines, caption_max_words, repeated_with_source,
         headline_min_words, repeated_inside;
-    double numeric_min_fraction;
+    double numeric_min_fraction, main_run_after_list;
     int repeated_lines, story_teasers, trim_lead, trim_tail, main_run, main_run_title, main_run_wrapped;
     int64_t main_run_line_cost, main_run_title_lines, main_run_cut_cost, main_run_list_lines;
 } boilerplate_opts;
@@ -121,6 +121,11 @@ static const cv_optmap boilerplate_optmap[] = {
      .help = "main_run: this many kept lines or more in a row that are no paragraphs, not announced by a line "
              "ending with a colon, are a list of links (other stories' headlines, a \"more on this\" box) and go "
              "from the run; the headline stays (0: off)"},
+    {.key = "main_run_after_list", .type = CV_OPT_FLOAT, .default_value = "0.5",
+     .offset = offsetof(boilerplate_opts, main_run_after_list),
+     .help = "main_run: lists of links (main_run_list_lines) part the run into pieces; a piece after the one with "
+             "most paragraph characters, with less than this fraction of them, goes (other stories' summaries, an "
+             "author's box, comments behind a list of links; 0: off)"},
     {.key = "main_run_wrapped", .type = CV_OPT_BOOL, .default_value = "true",
      .offset = offsetof(boilerplate_opts, main_run_wrapped),
      .help = "main_run: a line that ends no sentence and the lines after it that start with a small letter are one "
@@ -165,7 +170,7 @@ typedef struct bp {
     int64_t max_bytes, cut_min, para_words, para_long, para_unfinished, source_words;
     int teasers;
     int64_t num_words, menu_words, menu_run, block_max, caption_words, head_words;
-    double num_frac;
+    double num_frac, after_list;
     /* Words are counted up to one more than any threshold compares with: a
      * long paragraph need not be walked to its end.  The headline choice
      * counts its few candidates fully. */
@@ -234,6 +239,7 @@ static void *boilerplate_create(const cv_host *h, cv_ctx *ctx)
     b->cut_cost = o.main_run_cut_cost;
     b->inside_min = o.repeated_inside;
     b->list_lines = o.main_run_list_lines;
+    b->after_list = o.main_run_after_list;
     b->title_key = o.title_key;
     b->end_key = o.end_key;
     b->rules = rules_load(h, ctx, o.rules, (size_t)b->max_bytes);
@@ -612,6 +618,44 @@ static void mark_link_lists(bp *b)
     }
 }
 
+/* main_run: lists of links part the run into pieces; the piece with most
+ * paragraph characters is the article, and a piece after it with less than
+ * frac of them is what follows an article behind a list of other stories
+ * (their summaries, an author's box, comments). */
+static void trim_after_lists(bp *b, size_t start, size_t end, double frac)
+{
+    line *L = b->lines;
+    size_t core_end = start, piece, core = 0, mass = 0;
+    for (size_t i = start; i <= end + 1; i++) {
+        if (i <= end && !L[i].list) {
+            if (!L[i].why && L[i].para)
+                mass += L[i].len;
+            continue;
+        }
+        if (mass > core) {
+            core = mass;
+            core_end = i;
+        }
+        mass = 0;
+    }
+    /* the pieces after the core, each judged alone */
+    mass = 0;
+    piece = core_end;
+    for (size_t i = core_end; i <= end + 1; i++) {
+        if (i <= end && !L[i].list) {
+            if (!L[i].why && L[i].para)
+                mass += L[i].len;
+            continue;
+        }
+        if ((double)mass < frac * (double)core)
+            for (size_t k = piece; k < i; k++)
+                if (!L[k].why && k != b->head)
+                    L[k].why = "removed:after_list";
+        mass = 0;
+        piece = i + 1;
+    }
+}
+
 static void keep_main_run(bp *b)
 {
     line *L = b->lines;
@@ -682,6 +726,8 @@ static void keep_main_run(bp *b)
     for (size_t i = best_start; i <= best_end; i++)
         if (L[i].list && !L[i].why && i != b->head && i != head)
             L[i].why = "removed:link_list";
+    if (b->list_lines > 0 && b->after_list > 0)
+        trim_after_lists(b, best_start, best_end, b->after_list);
 }
 
 /* repeated_inside: the kept lines (of the first SOURCE_MAX_LINES) that a

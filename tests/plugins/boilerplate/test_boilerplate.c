@@ -141,6 +141,20 @@ static void test_main_run_wrapped(void **s)
     expect("main_run: true\nmain_run_wrapped: false", page, "happened in the town on Monday morning, when the\n\n" P2);
 }
 
+/* main_run_after_list: behind a list of links, a piece of the run with
+ * less than half the article's paragraph characters (another story's
+ * summary, the site's about box) goes; the article before it stays. */
+#define ABOUT "The Daily Site is a paper about the town and the villages around it, read by ten thousand people."
+static void test_main_run_after_list(void **s)
+{
+    (void)s;
+    static const char page[] = "Big headline about the town\n" P1 "\n" P2 "\n" P3 "\n" P4 "\n"
+                               "Cats in the park\nThe old bridge\n" ABOUT "\n";
+    expect("main_run: true", page, "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" P3 "\n\n" P4);
+    expect("main_run: true\nmain_run_after_list: 0", page,
+           "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" P3 "\n\n" P4 "\n\n" ABOUT);
+}
+
 static void test_cut_rule(void **s)
 {
     (void)s;
@@ -526,6 +540,7 @@ int main(void)
         cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines), cmocka_unit_test(test_main_run),
         cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_cut),
         cmocka_unit_test(test_main_run_link_list), cmocka_unit_test(test_main_run_wrapped),
+        cmocka_unit_test(test_main_run_after_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
