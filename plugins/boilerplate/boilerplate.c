@@ -260,10 +260,27 @@ static int paragraph(const bp *b, int ends, size_t words, size_t len, const char
             ((s && has_inner_sentence_end(s, len)) || (b->para_unfinished > 0 && (int64_t)words >= b->para_unfinished)));
 }
 
+/* Han characters and kana, which Chinese and Japanese write without spaces
+ * between words: counted up to max. */
+static size_t unspaced_letters(const char *s, size_t len, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len && n < max;) {
+        int cp = utf8_next(s, &i);
+        n += (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF);
+    }
+    return n;
+}
+
 static void measure(bp *b, line *l)
 {
     l->words = count_words_max(l->s, l->len, b->words_cap);
-    l->para = paragraph(b, ends_sentence(l->s, l->len), l->words, l->len, l->s);
+    int ends = ends_sentence(l->s, l->len);
+    l->para = paragraph(b, ends, l->words, l->len, l->s);
+    /* a line of Chinese or Japanese is a word or two by spaces: its letters count, two a word */
+    if (!l->para && ends && (int64_t)l->words < b->para_words &&
+        (int64_t)unspaced_letters(l->s, l->len, 2 * (size_t)b->para_words) >= 2 * b->para_words)
+        l->para = 1;
 }
 
 /* Remove the match from a line; 1 if nothing but space is left. */

@@ -155,6 +155,24 @@ static void test_main_run_after_list(void **s)
            "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" P3 "\n\n" P4 "\n\n" ABOUT);
 }
 
+/* Chinese and Japanese write no spaces between words: a line of them
+ * ending a sentence is a paragraph by its letters (two a word), so the run
+ * holds the article and the menu and the list after it go. */
+#define ZH1 "\xE4\xBB\x8A\xE5\xA4\xA9\xE4\xB8\x8A\xE5\x8D\x88\xEF\xBC\x8C\xE5\xB8\x82\xE6\x94\xBF\xE5\xBA\x9C" \
+    "\xE5\xAE\xA3\xE5\xB8\x83\xE5\x9F\x8E\xE4\xB8\x9C\xE7\x9A\x84\xE6\x96\xB0\xE6\xA1\xA5\xE5\xB0\x86\xE4\xBA\x8E" \
+    "\xE6\x98\x8E\xE5\xB9\xB4\xE6\x98\xA5\xE5\xA4\xA9\xE5\xBC\x80\xE5\xB7\xA5\xE5\xBB\xBA\xE8\xAE\xBE\xE3\x80\x82"
+#define ZH2 "\xE8\xBF\x99\xE5\xBA\xA7\xE6\xA1\xA5\xE9\x95\xBF\xE7\xBA\xA6\xE5\x85\xAB\xE7\x99\xBE\xE7\xB1\xB3\xEF\xBC\x8C" \
+    "\xE9\xA2\x84\xE8\xAE\xA1\xE4\xB8\xA4\xE5\xB9\xB4\xE5\x90\x8E\xE9\x80\x9A\xE8\xBD\xA6\xEF\xBC\x8C\xE5\xB0\x86" \
+    "\xE5\xA4\xA7\xE5\xA4\xA7\xE7\xBC\x93\xE8\xA7\xA3\xE5\x9F\x8E\xE5\x8C\xBA\xE7\x9A\x84\xE4\xBA\xA4\xE9\x80\x9A" \
+    "\xE5\x8E\x8B\xE5\x8A\x9B\xE3\x80\x82"
+#define ZH_OTHER "\xE5\x8F\xA6\xE4\xB8\x80\xE6\x9D\xA1\xE6\x96\xB0\xE9\x97\xBB"
+static void test_unspaced_paragraphs(void **s)
+{
+    (void)s;
+    expect("main_run: true", ZH_OTHER "\n" ZH_OTHER "1\n" ZH1 "\n" ZH2 "\n" ZH_OTHER "2\n" ZH_OTHER "3\n",
+           ZH1 "\n\n" ZH2);
+}
+
 static void test_cut_rule(void **s)
 {
     (void)s;
@@ -540,7 +558,7 @@ int main(void)
         cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines), cmocka_unit_test(test_main_run),
         cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_cut),
         cmocka_unit_test(test_main_run_link_list), cmocka_unit_test(test_main_run_wrapped),
-        cmocka_unit_test(test_main_run_after_list),
+        cmocka_unit_test(test_main_run_after_list), cmocka_unit_test(test_unspaced_paragraphs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
