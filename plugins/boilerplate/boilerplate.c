@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
 #include <xxhash.h>
 
 #include "convert/plugin.h"
@@ -36,9 +37,9 @@ typedef struct boilerplate_opts {
     int64_t rule_max_bytes, cut_min_chars, paragraph_min_words, paragraph_long_chars, paragraph_unfinished_words,
         numeric_max_words, menu_max_words, menu_min_run, block_max_lines, caption_max_words, repeated_with_source,
         headline_min_words, repeated_inside;
-    double numeric_min_fraction;
-    int repeated_lines, story_teasers, trim_lead, trim_tail, main_run, main_run_title;
-    int64_t main_run_line_cost, main_run_title_lines, main_run_cut_cost;
+    double numeric_min_fraction, main_run_after_list;
+    int repeated_lines, story_teasers, trim_lead, trim_tail, main_run, main_run_title, main_run_wrapped;
+    int64_t main_run_line_cost, main_run_title_lines, main_run_cut_cost, main_run_list_lines;
 } boilerplate_opts;
 
 static const cv_optmap boilerplate_optmap[] = {
@@ -115,6 +116,21 @@ static const cv_optmap boilerplate_optmap[] = {
      .help = "main_run: a cut rule's line (\"share\", \"comments\") removes only itself; when no paragraph "
              "follows it (past one short line) it costs the run this many characters, which comments and lists of "
              "other stories between their names, dates and labels do not make up for"},
+    {.key = "main_run_list_lines", .type = CV_OPT_INT, .default_value = "2",
+     .offset = offsetof(boilerplate_opts, main_run_list_lines),
+     .help = "main_run: this many kept lines or more in a row that are no paragraphs, not announced by a line "
+             "ending with a colon, are a list of links (other stories' headlines, a \"more on this\" box) and go "
+             "from the run; the headline stays (0: off)"},
+    {.key = "main_run_after_list", .type = CV_OPT_FLOAT, .default_value = "0.5",
+     .offset = offsetof(boilerplate_opts, main_run_after_list),
+     .help = "main_run: lists of links (main_run_list_lines) part the run into pieces; a piece after the one with "
+             "most paragraph characters, with less than this fraction of them, goes (other stories' summaries, an "
+             "author's box, comments behind a list of links; 0: off)"},
+    {.key = "main_run_wrapped", .type = CV_OPT_BOOL, .default_value = "true",
+     .offset = offsetof(boilerplate_opts, main_run_wrapped),
+     .help = "main_run: a line that ends no sentence and the lines after it that start with a small letter are one "
+             "paragraph wrapped into lines (a <pre> block, text with line breaks), a paragraph when it would be "
+             "one as a single line"},
     {.key = "main_run_title", .type = CV_OPT_BOOL, .default_value = "true",
      .offset = offsetof(boilerplate_opts, main_run_title),
      .help = "main_run: when the first line is the page's title (\"Headline | Site\", as dumps and WET files "
@@ -142,6 +158,8 @@ typedef struct line {
     const char *why; /* removal counter, NULL: kept */
     size_t words;
     int para;
+    int list; /* main_run: in a list of links (mark_link_lists) */
+    int joins; /* main_run_wrapped: goes on the line before, a paragraph wrapped into lines */
     int cut; /* a cut rule's line before no paragraph, under main_run: the run pays main_run_cut_cost to cross it */
 } line;
 
@@ -152,13 +170,13 @@ typedef struct bp {
     int64_t max_bytes, cut_min, para_words, para_long, para_unfinished, source_words;
     int teasers;
     int64_t num_words, menu_words, menu_run, block_max, caption_words, head_words;
-    double num_frac;
+    double num_frac, after_list;
     /* Words are counted up to one more than any threshold compares with: a
      * long paragraph need not be walked to its end.  The headline choice
      * counts its few candidates fully. */
     size_t words_cap;
-    int repeated, lead, tail, main_run, run_title;
-    int64_t run_cost, anchor_lines, cut_cost, inside_min;
+    int repeated, lead, tail, main_run, run_title, wrapped;
+    int64_t run_cost, anchor_lines, cut_cost, inside_min, list_lines;
     const char *title_key, *end_key;
     size_t head; /* the headline line kept by trim_lead, or SIZE_MAX */
     line *lines;
@@ -216,9 +234,12 @@ static void *boilerplate_create(const cv_host *h, cv_ctx *ctx)
     b->main_run = o.main_run;
     b->run_cost = o.main_run_line_cost;
     b->run_title = o.main_run_title;
+    b->wrapped = o.main_run_wrapped;
     b->anchor_lines = o.main_run_title_lines;
     b->cut_cost = o.main_run_cut_cost;
     b->inside_min = o.repeated_inside;
+    b->list_lines = o.main_run_list_lines;
+    b->after_list = o.main_run_after_list;
     b->title_key = o.title_key;
     b->end_key = o.end_key;
     b->rules = rules_load(h, ctx, o.rules, (size_t)b->max_bytes);
@@ -230,14 +251,36 @@ fail:
     return NULL;
 }
 
+/* Is text of this shape a paragraph?  A long one may hold a sentence
+ * boundary: s is asked (NULL: not). */
+static int paragraph(const bp *b, int ends, size_t words, size_t len, const char *s)
+{
+    return (ends && (int64_t)words >= b->para_words) ||
+           ((int64_t)len >= b->para_long &&
+            ((s && has_inner_sentence_end(s, len)) || (b->para_unfinished > 0 && (int64_t)words >= b->para_unfinished)));
+}
+
+/* Han characters and kana, which Chinese and Japanese write without spaces
+ * between words: counted up to max. */
+static size_t unspaced_letters(const char *s, size_t len, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len && n < max;) {
+        int cp = utf8_next(s, &i);
+        n += (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF);
+    }
+    return n;
+}
+
 static void measure(bp *b, line *l)
 {
     l->words = count_words_max(l->s, l->len, b->words_cap);
     int ends = ends_sentence(l->s, l->len);
-    l->para = (ends && (int64_t)l->words >= b->para_words) ||
-              ((int64_t)l->len >= b->para_long &&
-               (has_inner_sentence_end(l->s, l->len) ||
-                (b->para_unfinished > 0 && (int64_t)l->words >= b->para_unfinished)));
+    l->para = paragraph(b, ends, l->words, l->len, l->s);
+    /* a line of Chinese or Japanese is a word or two by spaces: its letters count, two a word */
+    if (!l->para && ends && (int64_t)l->words < b->para_words &&
+        (int64_t)unspaced_letters(l->s, l->len, 2 * (size_t)b->para_words) >= 2 * b->para_words)
+        l->para = 1;
 }
 
 /* Remove the match from a line; 1 if nothing but space is left. */
@@ -417,6 +460,16 @@ static void apply_rules(bp *b)
 #define SOURCE_MIN_CHARS 40 /* repeated_with_source: the repeated line is at least this long */
 #define SOURCE_MAX_LINES 1000 /* ...and is among the first this many lines (the test is quadratic) */
 
+/* Does the line start with a small letter (any script)? */
+static int starts_small(const char *s, size_t len)
+{
+    size_t i = 0;
+    if (!len)
+        return 0;
+    int cp = utf8_next(s, &i);
+    return cp > 0 && utf8proc_category(cp) == UTF8PROC_CATEGORY_LL;
+}
+
 static int numeric_line(const bp *b, const line *l)
 {
     return (int64_t)l->words <= b->num_words && l->words > 0 && !l->para &&
@@ -552,6 +605,74 @@ static int64_t anchored_run(const bp *b, size_t a, size_t *start, size_t *end)
     return left + right;
 }
 
+/* main_run: list_lines or more kept lines in a row that are no paragraphs
+ * are a list of links (other stories' headlines, a "more on this" box),
+ * unless a line ending with a colon introduces them (ingredients, steps, a
+ * list the text announces). */
+static void mark_link_lists(bp *b)
+{
+    line *L = b->lines;
+    size_t n = b->nlines, last = SIZE_MAX; /* the kept line before */
+    for (size_t i = 0; i < n;) {
+        if (L[i].why || L[i].para) {
+            if (!L[i].why)
+                last = i;
+            i++;
+            continue;
+        }
+        int intro = last != SIZE_MAX && L[last].len && L[last].s[L[last].len - 1] == ':';
+        size_t j = i, run = 0;
+        for (; j < n && (L[j].why || !L[j].para); j++)
+            if (!L[j].why) {
+                intro |= L[j].len && L[j].s[L[j].len - 1] == ':';
+                run++;
+                last = j;
+            }
+        if (!intro && (int64_t)run >= b->list_lines)
+            for (size_t k = i; k < j; k++)
+                L[k].list = !L[k].why;
+        i = j;
+    }
+}
+
+/* main_run: lists of links part the run into pieces; the piece with most
+ * paragraph characters is the article, and a piece after it with less than
+ * frac of them is what follows an article behind a list of other stories
+ * (their summaries, an author's box, comments). */
+static void trim_after_lists(bp *b, size_t start, size_t end, double frac)
+{
+    line *L = b->lines;
+    size_t core_end = start, piece, core = 0, mass = 0;
+    for (size_t i = start; i <= end + 1; i++) {
+        if (i <= end && !L[i].list) {
+            if (!L[i].why && L[i].para)
+                mass += L[i].len;
+            continue;
+        }
+        if (mass > core) {
+            core = mass;
+            core_end = i;
+        }
+        mass = 0;
+    }
+    /* the pieces after the core, each judged alone */
+    mass = 0;
+    piece = core_end;
+    for (size_t i = core_end; i <= end + 1; i++) {
+        if (i <= end && !L[i].list) {
+            if (!L[i].why && L[i].para)
+                mass += L[i].len;
+            continue;
+        }
+        if ((double)mass < frac * (double)core)
+            for (size_t k = piece; k < i; k++)
+                if (!L[k].why && k != b->head)
+                    L[k].why = "removed:after_list";
+        mass = 0;
+        piece = i + 1;
+    }
+}
+
 static void keep_main_run(bp *b)
 {
     line *L = b->lines;
@@ -617,6 +738,13 @@ static void keep_main_run(bp *b)
     for (size_t i = 0; i < n; i++)
         if (!L[i].why && (i < best_start || i > best_end) && i != b->head && i != head)
             L[i].why = "removed:outside_main_run";
+    if (b->list_lines > 0)
+        mark_link_lists(b);
+    for (size_t i = best_start; i <= best_end; i++)
+        if (L[i].list && !L[i].why && i != b->head && i != head)
+            L[i].why = "removed:link_list";
+    if (b->list_lines > 0 && b->after_list > 0)
+        trim_after_lists(b, best_start, best_end, b->after_list);
 }
 
 /* repeated_inside: the kept lines (of the first SOURCE_MAX_LINES) that a
@@ -689,6 +817,36 @@ static void remove_inside_copies(bp *b)
     free(k);
 }
 
+/* main_run: prose wrapped into lines (a <pre> block, text with line
+ * breaks in it) reaches a dump as lines that are no paragraphs: a line that
+ * ends no sentence and is followed by one that starts with a small letter
+ * goes on in it.  Such a chain is a paragraph when it would be one as a
+ * single line. */
+static void join_wrapped(bp *b)
+{
+    line *L = b->lines;
+    size_t n = b->nlines;
+    for (size_t i = 0; i + 1 < n;) {
+        size_t e = i;
+        while (e + 1 < n && !L[e].why && !L[e + 1].why && !ends_sentence(L[e].s, L[e].len) &&
+               starts_small(L[e + 1].s, L[e + 1].len))
+            e++;
+        if (e > i) {
+            size_t words = 0, len = 0;
+            for (size_t k = i; k <= e; k++) {
+                words += count_words(L[k].s, L[k].len);
+                len += L[k].len + 1;
+            }
+            int para = paragraph(b, ends_sentence(L[e].s, L[e].len), words, len, NULL);
+            for (size_t k = i; k <= e && para; k++) {
+                L[k].para = 1;
+                L[k].joins = k > i;
+            }
+        }
+        i = e + 1;
+    }
+}
+
 /* The structural pass over the lines the rules kept. */
 static void apply_structure(bp *b)
 {
@@ -696,6 +854,8 @@ static void apply_structure(bp *b)
     size_t n = b->nlines;
     if (b->repeated)
         seen_clear(b);
+    if (b->main_run && b->wrapped)
+        join_wrapped(b);
     for (size_t i = 0; i < n; i++) {
         line *l = &L[i];
         if (l->why)
@@ -815,8 +975,10 @@ static cv_status boilerplate_process(void *p, cv_doc *doc)
             else
                 tally[t].n++;
         } else {
+            /* a wrapped paragraph's lines are one paragraph again */
+            int joined = l->joins && i > 0 && !b->lines[i - 1].why;
             if (b->out.len)
-                buf_add(&b->out, "\n\n", 2);
+                buf_add(&b->out, joined ? " " : "\n\n", joined ? 1 : 2);
             buf_add(&b->out, l->s, l->len);
         }
     }

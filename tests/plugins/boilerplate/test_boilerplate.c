@@ -106,6 +106,73 @@ static void test_main_run_cut(void **s)
            P1 "\n\n" P2);
 }
 
+/* main_run: two or more kept lines in a row that are no paragraphs, inside
+ * the run, are a list of links (a box of other stories between two
+ * paragraphs) and go; a list a line ending with a colon announces stays. */
+static void test_main_run_link_list(void **s)
+{
+    (void)s;
+    static const char page[] = "Big headline about the town\n" P1 "\n" P2 "\nA story about cats and dogs\n"
+                               "A story about the old bridge\n" P3 "\nThe buses will run:\nNumber 4 to the station\n"
+                               "Number 9 to the hospital\n" P4 "\n" P5 "\n" P6 "\n";
+    expect("main_run: true", page,
+           "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" P3 "\n\nThe buses will run:\n\n"
+           "Number 4 to the station\n\nNumber 9 to the hospital\n\n" P4 "\n\n" P5 "\n\n" P6);
+    /* Off, as before it, the box stayed. */
+    expect("main_run: true\nmain_run_list_lines: 0", page,
+           "Big headline about the town\n\n" P1 "\n\n" P2 "\n\nA story about cats and dogs\n\n"
+           "A story about the old bridge\n\n" P3 "\n\nThe buses will run:\n\nNumber 4 to the station\n\n"
+           "Number 9 to the hospital\n\n" P4 "\n\n" P5 "\n\n" P6);
+}
+
+/* main_run_wrapped: prose wrapped into lines (a <pre> block) is one
+ * paragraph again, and part of the run; without it the wrapped lines were
+ * no paragraphs, the run began after them and one of them passed for the
+ * headline. */
+static void test_main_run_wrapped(void **s)
+{
+    (void)s;
+    static const char page[] = "Home\nNews\nSport\nBig headline about the town\n"
+                               "The first paragraph of the article explains what\nhappened in the town on "
+                               "Monday morning, when the\nroad was closed for the repairs.\n" P2 "\n";
+    expect("main_run: true", page,
+           "Big headline about the town\n\nThe first paragraph of the article explains what happened in the town "
+           "on Monday morning, when the road was closed for the repairs.\n\n" P2);
+    expect("main_run: true\nmain_run_wrapped: false", page, "happened in the town on Monday morning, when the\n\n" P2);
+}
+
+/* main_run_after_list: behind a list of links, a piece of the run with
+ * less than half the article's paragraph characters (another story's
+ * summary, the site's about box) goes; the article before it stays. */
+#define ABOUT "The Daily Site is a paper about the town and the villages around it, read by ten thousand people."
+static void test_main_run_after_list(void **s)
+{
+    (void)s;
+    static const char page[] = "Big headline about the town\n" P1 "\n" P2 "\n" P3 "\n" P4 "\n"
+                               "Cats in the park\nThe old bridge\n" ABOUT "\n";
+    expect("main_run: true", page, "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" P3 "\n\n" P4);
+    expect("main_run: true\nmain_run_after_list: 0", page,
+           "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" P3 "\n\n" P4 "\n\n" ABOUT);
+}
+
+/* Chinese and Japanese write no spaces between words: a line of them
+ * ending a sentence is a paragraph by its letters (two a word), so the run
+ * holds the article and the menu and the list after it go. */
+#define ZH1 "\xE4\xBB\x8A\xE5\xA4\xA9\xE4\xB8\x8A\xE5\x8D\x88\xEF\xBC\x8C\xE5\xB8\x82\xE6\x94\xBF\xE5\xBA\x9C" \
+    "\xE5\xAE\xA3\xE5\xB8\x83\xE5\x9F\x8E\xE4\xB8\x9C\xE7\x9A\x84\xE6\x96\xB0\xE6\xA1\xA5\xE5\xB0\x86\xE4\xBA\x8E" \
+    "\xE6\x98\x8E\xE5\xB9\xB4\xE6\x98\xA5\xE5\xA4\xA9\xE5\xBC\x80\xE5\xB7\xA5\xE5\xBB\xBA\xE8\xAE\xBE\xE3\x80\x82"
+#define ZH2 "\xE8\xBF\x99\xE5\xBA\xA7\xE6\xA1\xA5\xE9\x95\xBF\xE7\xBA\xA6\xE5\x85\xAB\xE7\x99\xBE\xE7\xB1\xB3\xEF\xBC\x8C" \
+    "\xE9\xA2\x84\xE8\xAE\xA1\xE4\xB8\xA4\xE5\xB9\xB4\xE5\x90\x8E\xE9\x80\x9A\xE8\xBD\xA6\xEF\xBC\x8C\xE5\xB0\x86" \
+    "\xE5\xA4\xA7\xE5\xA4\xA7\xE7\xBC\x93\xE8\xA7\xA3\xE5\x9F\x8E\xE5\x8C\xBA\xE7\x9A\x84\xE4\xBA\xA4\xE9\x80\x9A" \
+    "\xE5\x8E\x8B\xE5\x8A\x9B\xE3\x80\x82"
+#define ZH_OTHER "\xE5\x8F\xA6\xE4\xB8\x80\xE6\x9D\xA1\xE6\x96\xB0\xE9\x97\xBB"
+static void test_unspaced_paragraphs(void **s)
+{
+    (void)s;
+    expect("main_run: true", ZH_OTHER "\n" ZH_OTHER "1\n" ZH1 "\n" ZH2 "\n" ZH_OTHER "2\n" ZH_OTHER "3\n",
+           ZH1 "\n\n" ZH2);
+}
+
 static void test_cut_rule(void **s)
 {
     (void)s;
@@ -490,6 +557,8 @@ int main(void)
         cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_needle_keys),
         cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines), cmocka_unit_test(test_main_run),
         cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_cut),
+        cmocka_unit_test(test_main_run_link_list), cmocka_unit_test(test_main_run_wrapped),
+        cmocka_unit_test(test_main_run_after_list), cmocka_unit_test(test_unspaced_paragraphs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
