@@ -181,6 +181,14 @@ typedef struct work {
     XXH3_state_t *state; /* for words longer than 64 code points */
 } work;
 
+static void work_free(work *w)
+{
+    free(w->words);
+    free(w->set);
+    free(w->parts);
+    XXH3_freeState(w->state);
+}
+
 /* prepare()'s buffers, each set lent to one worker at a time: fresh ones
  * for every document cost malloc's page faults and cold caches (the -j 2
  * run spent ~10% more CPU than -j 1 on them). */
@@ -228,8 +236,16 @@ static work *work_take(workpool *p)
     return w ? w : xcalloc(1, sizeof *w);
 }
 
+/* A set grown for a very long document is not kept for the rest of the
+ * run: each worker's would hold ~4x the longest text. */
+#define KEEP_WORK_BYTES ((size_t)16 << 20)
+
 static void work_give(workpool *p, work *w)
 {
+    if ((w->cwords + w->cset + w->cparts) * sizeof(uint64_t) > KEEP_WORK_BYTES) {
+        work_free(w);
+        *w = (work){0};
+    }
     pthread_mutex_lock(&p->mu);
     if (p->n == p->cap) {
         p->cap = p->cap ? p->cap * 2 : 8;
@@ -239,14 +255,6 @@ static void work_give(workpool *p, work *w)
     pthread_mutex_unlock(&p->mu);
 }
 
-
-static void work_free(work *w)
-{
-    free(w->words);
-    free(w->set);
-    free(w->parts);
-    XXH3_freeState(w->state);
-}
 
 static uint64_t splitmix(uint64_t *x)
 {
