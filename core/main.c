@@ -129,6 +129,26 @@ static int add_input(cv_run_opts *ro, char ***own, size_t *nown, const char *arg
     return 0;
 }
 
+/* The plugins a config's run resolves: its stages, and the parquet reader
+ * that takes Parquet input given with -i whatever the config's reader. */
+static int load_plugins_of(cv_registry *reg, const cv_config *cfg, const cv_run_opts *ro, cv_err *err)
+{
+    size_t n = 0, max = cfg->nsteps + cfg->nwriters + 2;
+    cv_kind *kinds = cv_xcalloc(max, sizeof *kinds);
+    const char **names = cv_xcalloc(max, sizeof *names);
+    kinds[n] = CV_READER, names[n++] = cfg->reader.plugin;
+    if (cv_pipeline_parquet_input(ro))
+        kinds[n] = CV_READER, names[n++] = "parquet";
+    for (size_t i = 0; i < cfg->nsteps; i++)
+        kinds[n] = CV_STEP, names[n++] = cfg->steps[i].plugin;
+    for (size_t i = 0; i < cfg->nwriters; i++)
+        kinds[n] = CV_WRITER, names[n++] = cfg->writers[i].plugin;
+    int rc = cv_registry_load_named(reg, kinds, names, n, err);
+    free(kinds);
+    free(names);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     enum {
@@ -267,7 +287,9 @@ int main(int argc, char **argv)
     cv_registry_add_default_dirs(reg);
     cv_err err = {0};
     char msg[2048];
-    if (cv_registry_load(reg, &err) < 0) {
+    /* A run loads the plugins its config names (see load_plugins_of); the
+     * listings, every plugin found. */
+    if ((list || describe_name || ref) && cv_registry_load(reg, &err) < 0) {
         cv_err_format(&err, msg, sizeof msg);
         fprintf(stderr, "convert: %s\n", msg);
         goto out;
@@ -288,6 +310,12 @@ int main(int argc, char **argv)
     if (!cfg) {
         cv_err_format(&err, msg, sizeof msg);
         fprintf(stderr, "convert: %s\n", msg);
+        goto out;
+    }
+    if (load_plugins_of(reg, cfg, &ro, &err) < 0) {
+        cv_err_format(&err, msg, sizeof msg);
+        fprintf(stderr, "convert: %s\n", msg);
+        cv_config_free(cfg);
         goto out;
     }
     ro.progress = !ro.quiet && !ro.check_only && isatty(STDERR_FILENO);

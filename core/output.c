@@ -301,18 +301,62 @@ static void out_free(cv_out *o)
 
 static int write_marker(cv_outset *s, char **finals, size_t n, cv_err *err);
 
+/* The commit closes the outputs several at once: each fsync() waits for the
+ * disk, and one after another they added up (the peers minhash run's five
+ * outputs: ~45 ms of its 0.29 s, with no CPU); at once, the file system
+ * commits them together. */
+enum { CLOSERS = 8 };
+
+typedef struct closer {
+    cv_outset *s;
+    _Atomic size_t next;
+    int *errs; /* per output: 0, or the errno of its close */
+} closer;
+
+static void *close_some(void *arg)
+{
+    closer *c = arg;
+    for (size_t i; (i = atomic_fetch_add(&c->next, 1)) < c->s->n;) {
+        errno = 0;
+        c->errs[i] = out_close(c->s->o[i]) < 0 ? (errno ? errno : EIO) : 0;
+    }
+    return NULL;
+}
+
+/* -1 with *bad the first output that failed, errno its error. */
+static int close_all(cv_outset *s, size_t *bad)
+{
+    closer c = {.s = s, .errs = cv_xcalloc(s->n + 1, sizeof *c.errs)};
+    pthread_t t[CLOSERS - 1];
+    size_t nt = 0;
+    while (nt < CLOSERS - 1 && nt + 1 < s->n && pthread_create(&t[nt], NULL, close_some, &c) == 0)
+        nt++; /* without threads, only slower */
+    close_some(&c);
+    for (size_t i = 0; i < nt; i++)
+        pthread_join(t[i], NULL);
+    int rc = 0;
+    for (size_t i = 0; i < s->n && !rc; i++)
+        if (c.errs[i]) {
+            *bad = i;
+            errno = c.errs[i];
+            rc = -1;
+        }
+    free(c.errs);
+    return rc;
+}
+
 int cv_outset_commit(cv_outset *s, cv_err *err)
 {
     writeback_stop(s);
     char **finals = s->marked ? cv_xcalloc(s->n + 1, sizeof *finals) : NULL;
-    size_t nfinal = s->n;
+    size_t nfinal = s->n, bad;
     /* Close everything first: a rename happens only once every file is whole. */
-    for (size_t i = 0; i < s->n; i++)
-        if (out_close(s->o[i]) < 0) {
-            cv_err_set(err, "cannot write '%s': %s", s->o[i]->final, strerror(errno));
-            cv_outset_abort(s);
-            return -1;
-        }
+    if (close_all(s, &bad) < 0) {
+        cv_err_set(err, "cannot write '%s': %s", s->o[bad]->final, strerror(errno));
+        free(finals);
+        cv_outset_abort(s);
+        return -1;
+    }
     for (size_t i = 0; i < s->n; i++) {
         if (rename(s->o[i]->tmp, s->o[i]->final) < 0) {
             cv_err_set(err, "cannot rename '%s' to '%s': %s", s->o[i]->tmp, s->o[i]->final, strerror(errno));

@@ -131,6 +131,13 @@ static int resolve(run *r, const cv_registry *reg, const cv_stage *cs, cv_kind k
 /* Parquet input (a .parquet file, or a folder holding them: a Hub dataset,
  * a run's output) goes to the parquet reader whatever reader the config
  * names, so that every config's steps and writers run on the Hub's data. */
+static int parquet_in(const char *path, int depth);
+int cv_pipeline_parquet_input(const cv_run_opts *ro)
+{
+    const char *first = ro->ninputs ? ro->inputs[0] : ro->input;
+    return first && parquet_in(first, 0);
+}
+
 static int parquet_in(const char *path, int depth)
 {
     size_t n = strlen(path);
@@ -567,14 +574,13 @@ int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_o
     r->busy_stride = (cfg->nsteps + 2 + 7) / 8 * 8 + 8;
     r->busy = cv_xcalloc((size_t)r->nworkers * r->busy_stride, sizeof *r->busy);
 
-    const char *first = ro->ninputs ? ro->inputs[0] : ro->input;
     static cv_node no_options; /* the stage keeps a pointer to it */
     no_options = (cv_node){.kind = CV_NODE_MAP, .line = cfg->reader.node->line, .col = cfg->reader.node->col};
     cv_stage pq = {"parquet", &no_options};
-    int to_parquet = first && strcmp(cfg->reader.plugin, "parquet") && parquet_in(first, 0);
+    int to_parquet = strcmp(cfg->reader.plugin, "parquet") && cv_pipeline_parquet_input(ro);
     if (to_parquet)
-        cv_log(CV_LOG_INFO, "-i %s: Parquet, read by the parquet reader (not the config's '%s')", first,
-               cfg->reader.plugin);
+        cv_log(CV_LOG_INFO, "-i %s: Parquet, read by the parquet reader (not the config's '%s')",
+               ro->ninputs ? ro->inputs[0] : ro->input, cfg->reader.plugin);
     if (resolve(r, reg, to_parquet ? &pq : &cfg->reader, CV_READER, &r->reader, err) < 0)
         goto out;
     size_t first_input = 0; /* with whole-file shards, the first file this task owns */

@@ -203,34 +203,67 @@ int cv_registry_load_file(cv_registry *r, const char *path, cv_err *err)
 
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-int cv_registry_load(cv_registry *r, cv_err *err)
+static int loaded(const cv_registry *r, const char *path)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (!strcmp(r->e[i].file, path))
+            return 1;
+    return 0;
+}
+
+/* Is the file NAME.so, for a NAME in names (all files when names is NULL)? */
+static int wanted(const char *file, size_t len, const char *const *names, size_t nnames)
+{
+    if (!names)
+        return 1;
+    for (size_t i = 0; i < nnames; i++)
+        if (strlen(names[i]) == len - 3 && !strncmp(file, names[i], len - 3))
+            return 1;
+    return 0;
+}
+
+/* The .so files of every folder (those wanted), in name order, skipping
+ * files loaded already. */
+static int load_files(cv_registry *r, const char *const *names, size_t nnames, cv_err *err)
 {
     for (size_t d = 0; d < r->ndirs; d++) {
         DIR *dir = opendir(r->dirs[d]);
         if (!dir)
             continue; /* a missing folder in a search path is normal */
-        char **names = NULL;
+        char **files = NULL;
         size_t n = 0;
         for (struct dirent *de; (de = readdir(dir));) {
             size_t len = strlen(de->d_name);
-            if (len > 3 && !strcmp(de->d_name + len - 3, ".so")) {
-                names = cv_xrealloc(names, (n + 1) * sizeof *names);
-                names[n++] = cv_xasprintf("%s/%s", r->dirs[d], de->d_name);
+            if (len > 3 && !strcmp(de->d_name + len - 3, ".so") && wanted(de->d_name, len, names, nnames)) {
+                files = cv_xrealloc(files, (n + 1) * sizeof *files);
+                files[n++] = cv_xasprintf("%s/%s", r->dirs[d], de->d_name);
             }
         }
         closedir(dir);
         if (n) /* qsort wants a valid pointer even for nothing */
-            qsort(names, n, sizeof *names, by_name); /* load order must not depend on the file system */
+            qsort(files, n, sizeof *files, by_name); /* load order must not depend on the file system */
         int rc = 0;
         for (size_t i = 0; i < n; i++) {
-            if (rc == 0)
-                rc = cv_registry_load_file(r, names[i], err);
-            free(names[i]);
+            if (rc == 0 && !loaded(r, files[i]))
+                rc = cv_registry_load_file(r, files[i], err);
+            free(files[i]);
         }
-        free(names);
+        free(files);
         if (rc < 0)
             return -1;
     }
+    return 0;
+}
+
+int cv_registry_load(cv_registry *r, cv_err *err) { return load_files(r, NULL, 0, err); }
+
+int cv_registry_load_named(cv_registry *r, const cv_kind *kinds, const char *const *names, size_t n, cv_err *err)
+{
+    if (load_files(r, names, n, err) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!cv_registry_find(r, kinds[i], names[i])) /* in a file of another name, or nowhere: look everywhere */
+            return cv_registry_load(r, err);
     return 0;
 }
 

@@ -113,6 +113,45 @@ static void test_builtin_dir(void **state)
     cv_registry_free(r);
 }
 
+static void add_dir_of(cv_registry *r, const char *file)
+{
+    char *dir = strdup(file);
+    *strrchr(dir, '/') = '\0';
+    cv_registry_add_dir(r, dir);
+    free(dir);
+}
+
+/* A run loads the files named after its plugins, and every file when one
+ * is not found that way (the fixture step lives in good.so). */
+static void test_load_named(void **state)
+{
+    (void)state;
+    cv_registry *r = cv_registry_new();
+    cv_err err = {0};
+    add_dir_of(r, FIXTURE_BAD_MAJOR); /* not loaded unless everything is */
+    cv_registry_add_dir(r, CONVERT_PLUGIN_BUILD_DIR);
+    const cv_kind kinds[] = {CV_READER, CV_STEP, CV_WRITER};
+    const char *names[] = {"jsonl", "dedup", "jsonl"};
+    assert_int_equal(cv_registry_load_named(r, kinds, names, 3, &err), 0);
+    assert_int_equal(cv_registry_count(r), 3); /* jsonl's reader and writer, dedup */
+    assert_non_null(cv_registry_find(r, CV_STEP, "dedup"));
+    assert_null(cv_registry_find(r, CV_READER, "archive"));
+    const cv_kind step[] = {CV_STEP};
+    const char *fixture[] = {"fixture"};
+    assert_int_equal(cv_registry_load_named(r, step, fixture, 1, &err), -1);
+    assert_non_null(strstr(err.msg, "plugin built for ABI 99.0"));
+    cv_registry_free(r);
+
+    r = cv_registry_new();
+    add_dir_of(r, FIXTURE_GOOD);
+    cv_registry_add_dir(r, CONVERT_PLUGIN_BUILD_DIR);
+    assert_int_equal(cv_registry_load_named(r, step, fixture, 1, &err), 0);
+    assert_non_null(cv_registry_find(r, CV_STEP, "fixture"));
+    assert_non_null(cv_registry_find(r, CV_READER, "archive")); /* everything, each file once */
+    assert_int_equal(cv_registry_load_named(r, kinds, names, 3, &err), 0);
+    cv_registry_free(r);
+}
+
 /* ABI 1.5: a plugin's option map is checked at load, read from a config by
  * the core, and lands in the plugin's struct through host->opt_load. */
 static void test_optmap(void **state)
@@ -177,6 +216,7 @@ int main(void)
         cmocka_unit_test(test_not_a_library), cmocka_unit_test(test_duplicate_name),
         cmocka_unit_test(test_builtin_dir),   cmocka_unit_test(test_older_minor),
         cmocka_unit_test(test_empty_dir),     cmocka_unit_test(test_optmap),
+        cmocka_unit_test(test_load_named),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
