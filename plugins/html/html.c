@@ -405,6 +405,32 @@ static htmlDocPtr parse(step *s, const char *text, size_t len, int *halted)
     return d;
 }
 
+/* The attributes this step reads (read_meta, and extract.c's class and id
+ * hints and hidden elements): the parser is shown no other.  It would copy
+ * each one character by character into the tree, and links, image sources
+ * and data- attributes are much of a page.  An attribute read anywhere in
+ * the step must be listed here. */
+static int read_attr(const char *tag, size_t tag_len, const char *a, size_t a_len)
+{
+#define NAMED(s, n, lit) ((n) == sizeof lit - 1 && !strncasecmp(s, lit, sizeof lit - 1))
+    if (NAMED(a, a_len, "class") || NAMED(a, a_len, "id") || NAMED(a, a_len, "style") ||
+        NAMED(a, a_len, "hidden") || NAMED(a, a_len, "aria-hidden"))
+        return 1;
+    if (NAMED(tag, tag_len, "meta"))
+        return NAMED(a, a_len, "property") || NAMED(a, a_len, "name") || NAMED(a, a_len, "itemprop") ||
+               NAMED(a, a_len, "content");
+    if (NAMED(tag, tag_len, "link"))
+        return NAMED(a, a_len, "rel") || NAMED(a, a_len, "href");
+    if (NAMED(tag, tag_len, "script"))
+        return NAMED(a, a_len, "type");
+    if (NAMED(tag, tag_len, "time"))
+        return NAMED(a, a_len, "datetime");
+    if (NAMED(tag, tag_len, "html"))
+        return NAMED(a, a_len, "lang");
+    return 0;
+#undef NAMED
+}
+
 /* The page parsed in time linear in its size, with all its text: too many
  * attributes on a tag are cut before the parser's quadratic check of them,
  * and a page the parser gave up on for its depth is read again flattened
@@ -415,14 +441,15 @@ static htmlDocPtr parse_bounded(step *s, const char *text, size_t len)
         text = s->unnul.p;
         len = s->unnul.len;
     }
-    if (bound_strip_raw(text, len, &s->stripped)) {
-        text = s->stripped.p;
-        len = s->stripped.len;
-    }
+    /* attributes capped first: the count says whether the page had too many, read or not */
     if (bound_attrs(text, len, BOUND_MAX_ATTRS, &s->bounded)) {
         s->host->count(s->ctx, "bounded:attributes", 1);
         text = s->bounded.p;
         len = s->bounded.len;
+    }
+    if (bound_strip_raw(text, len, read_attr, &s->stripped)) {
+        text = s->stripped.p;
+        len = s->stripped.len;
     }
     int halted;
     htmlDocPtr d = parse(s, text, len, &halted);
