@@ -50,9 +50,10 @@ static int edit_done(edit *e, size_t len)
 }
 
 /* s[i] is the first letter of a start tag's name.  With keep, an attribute
- * it refuses is cut from e: the name, and the value with its '=' (the
- * blanks around it stay).  A name longer than the parser reads at once
- * stays: the parser would see several. */
+ * it refuses, or past the first max, is cut from e: the name, and the
+ * value with its '=' (the blanks around it stay).  A name longer than the
+ * parser reads at once stays (the parser would see several), unless past
+ * max. */
 static void scan_tag(const char *s, size_t len, size_t i, size_t max, bound_keep_fn keep, edit *e, tag *t)
 {
     t->name = i;
@@ -99,7 +100,7 @@ static void scan_tag(const char *s, size_t len, size_t i, size_t max, bound_keep
                 i = j;
             }
         }
-        if (keep && name_end - a <= NAME_CHUNK && !keep(s + t->name, t->name_len, s + a, name_end - a))
+        if (keep && (n > max || (name_end - a <= NAME_CHUNK && !keep(s + t->name, t->name_len, s + a, name_end - a))))
             edit_cut(e, a, i);
     }
     t->end = i;
@@ -151,33 +152,6 @@ static size_t raw_end(const char *s, size_t len, size_t i, const tag *t)
     return len;
 }
 
-int bound_attrs(const char *s, size_t len, size_t max, cv_buf *out)
-{
-    edit e = {s, out, 0, 0};
-    size_t i = 0;
-    while (i < len) {
-        const char *lt = memchr(s + i, '<', len - i);
-        if (!lt)
-            break;
-        i = (size_t)(lt - s);
-        size_t past = skip_markup(s, len, i);
-        if (past) {
-            i = past;
-            continue;
-        }
-        if (i + 1 >= len || !letter(s[i + 1])) {
-            i++;
-            continue;
-        }
-        tag t;
-        scan_tag(s, len, i + 1, max, NULL, NULL, &t);
-        if (t.cut) /* up to its '>' (or "/>") */
-            edit_cut(&e, t.cut, t.empty ? t.end - 1 : t.end);
-        i = raw_text(s, &t) && t.end < len ? raw_end(s, len, t.end + 1, &t) : t.end;
-    }
-    return edit_done(&e, len);
-}
-
 /* A script whose text the page's metadata is read from (JSON-LD), or whose
  * type may be written with a character reference, keeps its text. */
 static int keeps_text(const char *tag, size_t n)
@@ -208,11 +182,12 @@ int bound_strip_nul(const char *s, size_t len, cv_buf *out)
     return 1;
 }
 
-int bound_strip_raw(const char *s, size_t len, bound_keep_fn keep, cv_buf *out)
+int bound_strip_raw(const char *s, size_t len, bound_keep_fn keep, size_t max, cv_buf *out)
 {
     edit e = {s, out, 0, 0};
     size_t i = 0;
-    int tags = 0;
+    int tags = 0, capped = 0;
+    int strict = 1; /* the parser reads the page as this pass does, so far: text and attributes may go */
     while (i < len) {
         const char *lt = memchr(s + i, '<', len - i);
         if (!lt)
@@ -220,12 +195,12 @@ int bound_strip_raw(const char *s, size_t len, bound_keep_fn keep, cv_buf *out)
         i = (size_t)(lt - s);
         size_t past = skip_markup(s, len, i);
         if (past && tags && i + 2 < len && (s[i + 2] | 0x20) == 'd')
-            break; /* a DOCTYPE among the tags: the parser reads what follows it its own way */
+            strict = 0; /* a DOCTYPE among the tags: the parser reads what follows it its own way */
         if (past) {
             i = past;
             continue;
         }
-        if (i + 2 < len && s[i + 1] == '/' &&
+        if (strict && i + 2 < len && s[i + 1] == '/' &&
             (letter(s[i + 2]) || s[i + 2] == '_' || s[i + 2] == ':' || s[i + 2] == '.')) {
             const char *gt = memchr(s + i, '>', len - i); /* an end tag: the parser skips to its '>' */
             i = gt ? (size_t)(gt - s) + 1 : len;
@@ -236,29 +211,34 @@ int bound_strip_raw(const char *s, size_t len, bound_keep_fn keep, cv_buf *out)
             continue;
         }
         tag t;
-        scan_tag(s, len, i + 1, (size_t)-1, keep, &e, &t);
+        scan_tag(s, len, i + 1, max, strict ? keep : NULL, &e, &t);
         tags = 1;
+        if (t.cut) {
+            capped = 1;
+            if (!strict || !keep) /* else scan_tag cut them */
+                edit_cut(&e, t.cut, t.empty ? t.end - 1 : t.end); /* up to its '>' (or "/>") */
+        }
         if (!raw_text(s, &t) || t.end >= len) {
             i = t.end;
             continue;
         }
         size_t body = t.end + 1, end = raw_end(s, len, body, &t);
         /* Where the parser may not read it as this tokenizer does, the rest
-         * of the page stays as it is: text that starts with a tag (an end
-         * tag, or one that closes the element, is read as markup; "<!--" is
-         * not), holds a
-         * NUL (which ends the parser's raw text), or ends in "</scriptx"
-         * (another element's end tag: the raw text goes on after it). */
+         * of the page keeps its text and attributes: text that starts with
+         * a tag (an end tag, or one that closes the element, is read as
+         * markup; "<!--" is not), holds a NUL (which ends the parser's raw
+         * text), or ends in "</scriptx" (another element's end tag: the raw
+         * text goes on after it). */
         if ((end > body + 1 && s[body] == '<' &&
              (s[body + 1] == '/' || letter(s[body + 1]) || s[body + 1] == '_' || s[body + 1] == ':')) ||
             memchr(s + body, '\0', end - body) ||
             (end + 2 + t.name_len < len && name_char(s[end + 2 + t.name_len])))
-            break;
-        if (end > body && !keeps_text(s + i, t.end - i))
+            strict = 0;
+        else if (strict && end > body && !keeps_text(s + i, t.end - i))
             edit_cut(&e, body, end);
         i = end;
     }
-    return edit_done(&e, len);
+    return edit_done(&e, len) | (capped ? BOUND_CAPPED : 0);
 }
 
 /* The elements libxml2 2.9 knows as empty: they open no level. */

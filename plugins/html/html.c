@@ -47,7 +47,7 @@ typedef struct step {
     hints h;
     int64_t min_chars;
     int sniff;
-    cv_buf out, unnul, stripped, bounded, flat;
+    cv_buf out, unnul, stripped, flat;
     arena *mem; /* the parsed page's memory; NULL: libxml2's malloc */
     xmlNodePtr *metas; /* the page's html, title, meta, link, script and time elements, in document order */
     size_t nmetas, cmetas;
@@ -67,7 +67,6 @@ static void html_destroy(void *p)
     buf_free(&s->out);
     buf_free(&s->unnul);
     buf_free(&s->stripped);
-    buf_free(&s->bounded);
     buf_free(&s->flat);
     arena_free(s->mem);
     free(s->metas);
@@ -441,13 +440,10 @@ static htmlDocPtr parse_bounded(step *s, const char *text, size_t len)
         text = s->unnul.p;
         len = s->unnul.len;
     }
-    /* attributes capped first: the count says whether the page had too many, read or not */
-    if (bound_attrs(text, len, BOUND_MAX_ATTRS, &s->bounded)) {
+    int did = bound_strip_raw(text, len, read_attr, BOUND_MAX_ATTRS, &s->stripped);
+    if (did & BOUND_CAPPED)
         s->host->count(s->ctx, "bounded:attributes", 1);
-        text = s->bounded.p;
-        len = s->bounded.len;
-    }
-    if (bound_strip_raw(text, len, read_attr, &s->stripped)) {
+    if (did & BOUND_REWROTE) {
         text = s->stripped.p;
         len = s->stripped.len;
     }

@@ -106,7 +106,7 @@ static void same_tree(bound_keep_fn keep)
             const char *p = pieces[rnd(sizeof pieces / sizeof pieces[0])];
             buf_add(&page, p, strlen(p));
         }
-        int did = bound_strip_raw(page.p, page.len, keep, &out);
+        int did = bound_strip_raw(page.p, page.len, keep, (size_t)-1, &out);
         if (did) {
             stripped++;
             assert_true(out.len < page.len);
@@ -142,19 +142,45 @@ static void test_cases(void **state)
     (void)state;
     cv_buf out = {0};
     const char *none = "<p>no scripts</p><script></script><script src=x></script>";
-    assert_int_equal(bound_strip_raw(none, strlen(none), NULL, &out), 0);
+    assert_int_equal(bound_strip_raw(none, strlen(none), NULL, (size_t)-1, &out), 0);
     const char *page = "<p>a</p><script>var x = '<p>';</script><style>p{}</style><p>b";
-    assert_int_equal(bound_strip_raw(page, strlen(page), NULL, &out), 1);
+    assert_int_equal(bound_strip_raw(page, strlen(page), NULL, (size_t)-1, &out), 1);
     assert_int_equal(out.len, strlen("<p>a</p><script></script><style></style><p>b"));
     assert_memory_equal(out.p, "<p>a</p><script></script><style></style><p>b", out.len);
     const char *ld = "<script type=\"application/ld+json\">{\"a\":1}</script><script type=a&#43;b>x</script>";
-    assert_int_equal(bound_strip_raw(ld, strlen(ld), NULL, &out), 0);
+    assert_int_equal(bound_strip_raw(ld, strlen(ld), NULL, (size_t)-1, &out), 0);
     const char nul[] = "<script>a\0b</script><p>x";
-    assert_int_equal(bound_strip_raw(nul, sizeof nul - 1, NULL, &out), 0);
+    assert_int_equal(bound_strip_raw(nul, sizeof nul - 1, NULL, (size_t)-1, &out), 0);
     const char *open = "<p>x<script>never closed <p>y";
-    assert_int_equal(bound_strip_raw(open, strlen(open), NULL, &out), 1);
+    assert_int_equal(bound_strip_raw(open, strlen(open), NULL, (size_t)-1, &out), 1);
     assert_memory_equal(out.p, "<p>x<script>", out.len);
     buf_free(&out);
+}
+
+static void expect(const char *page, bound_keep_fn keep, size_t max, int did, const char *want)
+{
+    cv_buf out = {0};
+    assert_int_equal(bound_strip_raw(page, strlen(page), keep, max, &out), did);
+    if (did & BOUND_REWROTE) {
+        assert_int_equal(out.len, strlen(want));
+        assert_memory_equal(out.p, want, out.len);
+    }
+    buf_free(&out);
+}
+
+/* A tag's attributes past the first max go, with or without keep, and past
+ * a place where the pass stops leaving anything else out. */
+static void test_capped(void **state)
+{
+    (void)state;
+    const int both = BOUND_REWROTE | BOUND_CAPPED;
+    expect("<p a=1 b=2>x", NULL, 2, 0, NULL);
+    expect("<p a=1 b=2 c=3 d='>'>x", NULL, 2, both, "<p a=1 b=2 >x");
+    expect("<br a b c/>", NULL, 1, both, "<br a />");
+    expect("<p class=a x=1 id=b>t", kept, 2, both, "<p class=a  >t");
+    expect("<p class=a id=b>t", kept, 2, 0, NULL);
+    expect("<p x=1>t", kept, 2, BOUND_REWROTE, "<p >t");
+    expect("<p>x<!doctype html><i x=1 b=2 c=3>", kept, 1, both, "<p>x<!doctype html><i x=1 >");
 }
 
 /* NUL bytes go, every other byte stays, wherever the NULs are. */
@@ -177,6 +203,7 @@ static void test_strip_nul(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_cases), cmocka_unit_test(test_strip_nul),
-                                       cmocka_unit_test(test_same_tree), cmocka_unit_test(test_same_tree_attrs)};
+                                       cmocka_unit_test(test_same_tree), cmocka_unit_test(test_same_tree_attrs),
+                                       cmocka_unit_test(test_capped)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
