@@ -7,7 +7,9 @@
  * readability-lxml use): forgiving with broken markup, and a tree API small
  * enough to walk by hand.  See docs/architecture.md for the measurements. */
 #include <ctype.h>
+#include <limits.h>
 #include <libxml/HTMLparser.h>
+#include <libxml/HTMLtree.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/SAX2.h>
@@ -341,22 +343,87 @@ static void note_meta(step *s, xmlNodePtr n)
     s->metas[s->nmetas++] = n;
 }
 
+/* The name as the dictionary's copy (the parser passes its own, but for
+ * the html, head and body it implies). */
+static const xmlChar *interned(xmlDictPtr dict, const xmlChar *name)
+{
+    return xmlDictOwns(dict, name) ? name : xmlDictLookup(dict, name, -1);
+}
+
+/* An attribute as xmlSAX2StartElement adds it to an HTML element, taking
+ * the value the parser allocated (*value is left NULL, so the parser does
+ * not free it) instead of copying it, and registering no ID: nothing here
+ * looks an element up by its id. */
+static void add_attr(xmlParserCtxtPtr c, xmlNodePtr n, const xmlChar *name, const xmlChar **value)
+{
+    xmlChar *v = (xmlChar *)*value;
+    if (!v && htmlIsBooleanAttr(name))
+        v = xmlStrdup(name);
+    else
+        *value = NULL;
+    xmlAttrPtr a = xmlNewNsPropEatName(n, NULL, (xmlChar *)interned(c->dict, name), NULL);
+    if (!a || !v) {
+        xmlFree(v);
+        return;
+    }
+    a->children = a->last = xmlNewDocText(c->myDoc, NULL);
+    if (!a->children) {
+        xmlFree(v);
+        return;
+    }
+    a->children->content = v;
+    a->children->parent = (xmlNodePtr)a;
+}
+
+/* xmlSAX2StartElement for an HTML page, less its copies: the element is
+ * named by the dictionary's copy of its name (libxml2 makes a copy per
+ * element; with one per page, extract.c knows a tag by its address), and
+ * attributes keep the parser's values (add_attr).  A name with a colon is
+ * split into prefix and name by libxml2's own, which then gets the
+ * dictionary's name.  The elements read_meta wants are noted as they come
+ * (note_meta). */
 static void start_element(void *ctx, const xmlChar *name, const xmlChar **atts)
 {
     xmlParserCtxtPtr c = ctx;
     xmlNodePtr parent = c->node;
-    xmlSAX2StartElement(ctx, name, atts);
-    xmlNodePtr n = c->node;
-    if (!n || n == parent || n->type != XML_ELEMENT_NODE)
+    if (!c->html || c->validate || !c->dict || !c->myDoc || c->myDoc->dict != c->dict ||
+        strchr((const char *)name, ':')) {
+        xmlSAX2StartElement(ctx, name, atts);
+        xmlNodePtr n = c->node;
+        if (!n || n == parent || n->type != XML_ELEMENT_NODE)
+            return;
+        note_meta(c->_private, n);
+        if (!n->doc || !n->doc->dict || xmlDictOwns(n->doc->dict, n->name))
+            return;
+        const xmlChar *in = xmlDictLookup(n->doc->dict, n->name, -1);
+        if (in) {
+            xmlFree((xmlChar *)n->name);
+            n->name = in;
+        }
         return;
-    note_meta(c->_private, n);
-    if (!n->doc || !n->doc->dict || xmlDictOwns(n->doc->dict, n->name))
-        return;
-    const xmlChar *in = xmlDictLookup(n->doc->dict, n->name, -1);
-    if (in) {
-        xmlFree((xmlChar *)n->name);
-        n->name = in;
     }
+    xmlNodePtr n = xmlNewDocNodeEatName(c->myDoc, NULL, (xmlChar *)interned(c->dict, name), NULL);
+    if (!n)
+        return;
+    if (!c->myDoc->children)
+        xmlAddChild((xmlNodePtr)c->myDoc, n);
+    else if (!parent)
+        parent = c->myDoc->children;
+    c->nodemem = -1;
+    if (c->linenumbers && c->input)
+        n->line = c->input->line < USHRT_MAX ? (unsigned short)c->input->line : USHRT_MAX;
+    if (nodePush(c, n) < 0) {
+        xmlUnlinkNode(n);
+        xmlFreeNode(n);
+        return;
+    }
+    if (parent && parent->type == XML_ELEMENT_NODE)
+        xmlAddChild(parent, n);
+    else if (parent)
+        xmlAddSibling(parent, n);
+    for (size_t i = 0; atts && atts[i]; i += 2)
+        add_attr(c, n, atts[i], &atts[i + 1]);
+    note_meta(c->_private, n);
 }
 
 /* htmlReadMemory(text, len, NULL, "UTF-8", options), step by step, to see
