@@ -866,6 +866,7 @@ static size_t count_kept(const walk *w, const unsigned char *sel, size_t *text_c
 static void emit(const walk *w, const unsigned char *sel, cv_buf *out)
 {
     out->len = 0;
+    buf_reserve(out, w->text.len + 2 * w->nb); /* the blocks and the breaks between them, at most */
     for (size_t i = 0; i < w->nb; i++) {
         if (!sel[i])
             continue;
@@ -875,8 +876,7 @@ static void emit(const walk *w, const unsigned char *sel, cv_buf *out)
             buf_add(out, item_run ? "\n" : "\n\n", item_run ? 1 : 2);
         buf_add(out, w->text.p + b->start, b->len);
     }
-    if (!out->p)
-        buf_add(out, "", 0);
+    buf_add(out, "", 0); /* terminated, when nothing was kept too */
 }
 
 /* The last try's unit: the page's <article> element that holds the most
@@ -908,6 +908,9 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out)
         return 0;
     memset(tag_cache, 0, sizeof tag_cache); /* the names of the last page are freed with it */
     w.total = text_bytes(root);
+    /* the walk's text is at most the page's (and a line break a <br>):
+     * room for it at once, not by doubling a large page's buffer */
+    buf_reserve(&w.text, w.total + w.total / 16 + 256);
     walk_node(&w, root, 0);
     flush(&w);
     size_t good_chars = score_blocks(&w);
