@@ -156,6 +156,11 @@ arena *arena_new(void)
     if (!region) {
         void *r = mmap(NULL, SLOTS * SLOT_BYTES, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         region = r == MAP_FAILED ? NULL : r;
+        /* A large page's tree is hundreds of MB first touched page by page;
+         * in 2 MB pages the faults are 512 times fewer (a hint: nothing to do
+         * when it is refused). */
+        if (region)
+            madvise(region, SLOTS * SLOT_BYTES, MADV_HUGEPAGE);
     }
     size_t slot = 0;
     while (region && slot < SLOTS && used[slot])

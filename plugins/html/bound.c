@@ -23,8 +23,38 @@ typedef struct tag {
     int empty;             /* written <x/> */
 } tag;
 
-/* s[i] is the first letter of a start tag's name. */
-static void scan_tag(const char *s, size_t len, size_t i, size_t max, tag *t)
+/* A copy of s being made with some of its bytes left out. */
+typedef struct edit {
+    const char *s;
+    cv_buf *out;
+    size_t copied; /* s before this is in out, less what was left out */
+    int rewrote;   /* out holds the copy (else it is untouched) */
+} edit;
+
+/* s[from, to) is left out. */
+static void edit_cut(edit *e, size_t from, size_t to)
+{
+    if (!e->rewrote)
+        e->out->len = 0;
+    e->rewrote = 1;
+    buf_add(e->out, e->s + e->copied, from - e->copied);
+    e->copied = to;
+}
+
+/* The copy made: s with what was cut left out (1), or nothing to do (0). */
+static int edit_done(edit *e, size_t len)
+{
+    if (e->rewrote)
+        buf_add(e->out, e->s + e->copied, len - e->copied);
+    return e->rewrote;
+}
+
+/* s[i] is the first letter of a start tag's name.  With keep, an attribute
+ * it refuses, or past the first max, is cut from e: the name, and the
+ * value with its '=' (the blanks around it stay).  A name longer than the
+ * parser reads at once stays (the parser would see several), unless past
+ * max. */
+static void scan_tag(const char *s, size_t len, size_t i, size_t max, bound_keep_fn keep, edit *e, tag *t)
 {
     t->name = i;
     while (i < len && name_char(s[i]))
@@ -50,26 +80,28 @@ static void scan_tag(const char *s, size_t len, size_t i, size_t max, tag *t)
         size_t a = i;
         while (i < len && name_char(s[i]))
             i++;
-        size_t before = n;
+        size_t before = n, name_end = i;
         n += (i - a + NAME_CHUNK - 1) / NAME_CHUNK;
         if (before <= max && n > max && !t->cut)
             t->cut = a;
         size_t j = i;
         while (j < len && blank(s[j]))
             j++;
-        if (j >= len || s[j] != '=')
-            continue;
-        j++;
-        while (j < len && blank(s[j]))
+        if (j < len && s[j] == '=') {
             j++;
-        if (j < len && (s[j] == '"' || s[j] == '\'')) {
-            const char *q = memchr(s + j + 1, s[j], len - j - 1);
-            i = q ? (size_t)(q - s) + 1 : len;
-        } else {
-            while (j < len && !blank(s[j]) && s[j] != '>')
+            while (j < len && blank(s[j]))
                 j++;
-            i = j;
+            if (j < len && (s[j] == '"' || s[j] == '\'')) {
+                const char *q = memchr(s + j + 1, s[j], len - j - 1);
+                i = q ? (size_t)(q - s) + 1 : len;
+            } else {
+                while (j < len && !blank(s[j]) && s[j] != '>')
+                    j++;
+                i = j;
+            }
         }
+        if (keep && (n > max || (name_end - a <= NAME_CHUNK && !keep(s + t->name, t->name_len, s + a, name_end - a))))
+            edit_cut(e, a, i);
     }
     t->end = i;
     t->empty = i < len && i > 0 && s[i - 1] == '/';
@@ -120,42 +152,6 @@ static size_t raw_end(const char *s, size_t len, size_t i, const tag *t)
     return len;
 }
 
-int bound_attrs(const char *s, size_t len, size_t max, cv_buf *out)
-{
-    size_t i = 0, copied = 0;
-    int rewrote = 0;
-    while (i < len) {
-        const char *lt = memchr(s + i, '<', len - i);
-        if (!lt)
-            break;
-        i = (size_t)(lt - s);
-        size_t past = skip_markup(s, len, i);
-        if (past) {
-            i = past;
-            continue;
-        }
-        if (i + 1 >= len || !letter(s[i + 1])) {
-            i++;
-            continue;
-        }
-        tag t;
-        scan_tag(s, len, i + 1, max, &t);
-        if (t.cut) {
-            if (!rewrote)
-                out->len = 0;
-            rewrote = 1;
-            buf_add(out, s + copied, t.cut - copied);
-            copied = t.end; /* from its '>' (or "/>") on */
-            if (t.empty)
-                copied--;
-        }
-        i = raw_text(s, &t) && t.end < len ? raw_end(s, len, t.end + 1, &t) : t.end;
-    }
-    if (rewrote)
-        buf_add(out, s + copied, len - copied);
-    return rewrote;
-}
-
 /* A script whose text the page's metadata is read from (JSON-LD), or whose
  * type may be written with a character reference, keeps its text. */
 static int keeps_text(const char *tag, size_t n)
@@ -186,10 +182,12 @@ int bound_strip_nul(const char *s, size_t len, cv_buf *out)
     return 1;
 }
 
-int bound_strip_raw(const char *s, size_t len, cv_buf *out)
+int bound_strip_raw(const char *s, size_t len, bound_keep_fn keep, size_t max, cv_buf *out)
 {
-    size_t i = 0, copied = 0;
-    int rewrote = 0, tags = 0;
+    edit e = {s, out, 0, 0};
+    size_t i = 0;
+    int tags = 0, capped = 0;
+    int strict = 1; /* the parser reads the page as this pass does, so far: text and attributes may go */
     while (i < len) {
         const char *lt = memchr(s + i, '<', len - i);
         if (!lt)
@@ -197,12 +195,12 @@ int bound_strip_raw(const char *s, size_t len, cv_buf *out)
         i = (size_t)(lt - s);
         size_t past = skip_markup(s, len, i);
         if (past && tags && i + 2 < len && (s[i + 2] | 0x20) == 'd')
-            break; /* a DOCTYPE among the tags: the parser reads what follows it its own way */
+            strict = 0; /* a DOCTYPE among the tags: the parser reads what follows it its own way */
         if (past) {
             i = past;
             continue;
         }
-        if (i + 2 < len && s[i + 1] == '/' &&
+        if (strict && i + 2 < len && s[i + 1] == '/' &&
             (letter(s[i + 2]) || s[i + 2] == '_' || s[i + 2] == ':' || s[i + 2] == '.')) {
             const char *gt = memchr(s + i, '>', len - i); /* an end tag: the parser skips to its '>' */
             i = gt ? (size_t)(gt - s) + 1 : len;
@@ -213,36 +211,34 @@ int bound_strip_raw(const char *s, size_t len, cv_buf *out)
             continue;
         }
         tag t;
-        scan_tag(s, len, i + 1, (size_t)-1, &t);
+        scan_tag(s, len, i + 1, max, strict ? keep : NULL, &e, &t);
         tags = 1;
+        if (t.cut) {
+            capped = 1;
+            if (!strict || !keep) /* else scan_tag cut them */
+                edit_cut(&e, t.cut, t.empty ? t.end - 1 : t.end); /* up to its '>' (or "/>") */
+        }
         if (!raw_text(s, &t) || t.end >= len) {
             i = t.end;
             continue;
         }
         size_t body = t.end + 1, end = raw_end(s, len, body, &t);
         /* Where the parser may not read it as this tokenizer does, the rest
-         * of the page stays as it is: text that starts with a tag (an end
-         * tag, or one that closes the element, is read as markup; "<!--" is
-         * not), holds a
-         * NUL (which ends the parser's raw text), or ends in "</scriptx"
-         * (another element's end tag: the raw text goes on after it). */
+         * of the page keeps its text and attributes: text that starts with
+         * a tag (an end tag, or one that closes the element, is read as
+         * markup; "<!--" is not), holds a NUL (which ends the parser's raw
+         * text), or ends in "</scriptx" (another element's end tag: the raw
+         * text goes on after it). */
         if ((end > body + 1 && s[body] == '<' &&
              (s[body + 1] == '/' || letter(s[body + 1]) || s[body + 1] == '_' || s[body + 1] == ':')) ||
             memchr(s + body, '\0', end - body) ||
             (end + 2 + t.name_len < len && name_char(s[end + 2 + t.name_len])))
-            break;
-        if (end > body && !keeps_text(s + i, t.end - i)) {
-            if (!rewrote)
-                out->len = 0;
-            rewrote = 1;
-            buf_add(out, s + copied, body - copied);
-            copied = end;
-        }
+            strict = 0;
+        else if (strict && end > body && !keeps_text(s + i, t.end - i))
+            edit_cut(&e, body, end);
         i = end;
     }
-    if (rewrote)
-        buf_add(out, s + copied, len - copied);
-    return rewrote;
+    return edit_done(&e, len) | (capped ? BOUND_CAPPED : 0);
 }
 
 /* The elements libxml2 2.9 knows as empty: they open no level. */
@@ -289,7 +285,7 @@ void bound_flatten(const char *s, size_t len, size_t depth, cv_buf *out)
             continue;
         }
         tag t;
-        scan_tag(s, len, i + 1, (size_t)-1, &t);
+        scan_tag(s, len, i + 1, (size_t)-1, NULL, NULL, &t);
         size_t end = t.end < len ? t.end + 1 : len;
         int raw = raw_text(s, &t);
         if (raw)

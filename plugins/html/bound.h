@@ -14,24 +14,32 @@
  * near this many on one element. */
 #define BOUND_MAX_ATTRS 256
 
-/* When some start tag of s has more than max attributes: out gets s with
- * the attributes past the first max of each such tag left out, and 1 is
- * returned.  Otherwise 0, and out is untouched. */
-int bound_attrs(const char *s, size_t len, size_t max, cv_buf *out);
-
 /* When s holds a NUL byte: out gets s without its NUL bytes, and 1 is
  * returned; otherwise 0, and out is untouched.  libxml2 2.9 stops reading
  * text at a NUL, so an article after one was lost; a browser ignores a
  * NUL in a page's text. */
 int bound_strip_nul(const char *s, size_t len, cv_buf *out);
 
-/* When some script or style element of s holds text: out gets s with that
- * text left out, the tags kept, and 1 is returned; otherwise 0, and out is
- * untouched.  The extractor never reads it, and it is some 40% of a web
- * page's bytes that the parser would copy character by character into the
- * tree.  A JSON-LD script keeps its text (metadata is read from it), and
- * so does text holding a NUL, which ends the parser's raw text early. */
-int bound_strip_raw(const char *s, size_t len, cv_buf *out);
+/* Whether the parser is to see attribute attr (attr_len bytes) of an
+ * element named tag (tag_len bytes); both as written in the page, in any
+ * case. */
+typedef int (*bound_keep_fn)(const char *tag, size_t tag_len, const char *attr, size_t attr_len);
+
+enum { BOUND_REWROTE = 1, BOUND_CAPPED = 2 };
+
+/* When some script or style element of s holds text, some start tag has
+ * more than max attributes, or (with keep) an attribute keep refuses: out
+ * gets s with that text and those attributes (the ones past the first max
+ * of a tag) left out, the tags kept, and BOUND_REWROTE is set in what is
+ * returned, with BOUND_CAPPED when a tag had too many; otherwise 0, and out
+ * is untouched.  The extractor never reads them: script and style text is
+ * some 40% of a web page's bytes, and attributes (links, image sources,
+ * data-*) much of the rest, which the parser would copy character by
+ * character into the tree.  A JSON-LD script keeps its text (metadata is
+ * read from it), and so does text holding a NUL, which ends the parser's
+ * raw text early.  Past the first place where the parser may read the page
+ * otherwise than this tokenizer, only attributes past max are left out. */
+int bound_strip_raw(const char *s, size_t len, bound_keep_fn keep, size_t max, cv_buf *out);
 
 /* out gets s with every start tag that would open an element deeper than
  * depth, and the end tag that closes it, replaced by a space: the text stays,

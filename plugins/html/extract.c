@@ -218,27 +218,33 @@ static void flush(walk *w)
 
 static void add_text(walk *w, const char *s)
 {
+    /* written in place: at most a space owed from before, and s */
+    buf_reserve(&w->text, strlen(s) + 1);
+    char *o = w->text.p;
+    size_t k = w->text.len;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (!w->in_pre && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r' || *p == '\f')) {
-            w->space = w->text.len > w->cur_start;
+            w->space = k > w->cur_start;
             continue;
         }
         if (!w->in_pre && *p == 0xC2 && p[1] == 0xA0) { /* a no-break space is a space */
-            w->space = w->text.len > w->cur_start;
+            w->space = k > w->cur_start;
             p++;
             continue;
         }
         if (w->space) {
-            buf_addc(&w->text, ' ');
+            o[k++] = ' ';
             w->cur_chars++;
             w->space = 0;
         }
-        buf_addc(&w->text, (char)*p);
+        o[k++] = (char)*p;
         if ((*p & 0xC0) != 0x80) {
             w->cur_chars++;
             w->cur_link += w->in_link;
         }
     }
+    o[k] = '\0';
+    w->text.len = k;
 }
 
 /* Elements that never hold the main text, however broken the markup.  A
@@ -273,6 +279,9 @@ static unsigned tag_sets(const xmlNode *n)
 }
 
 
+static size_t text_under(const xmlNode *n);
+
+/* Text bytes of n and the siblings after it, but what never holds content. */
 static size_t text_bytes(const xmlNode *n)
 {
     size_t t = 0;
@@ -280,9 +289,21 @@ static size_t text_bytes(const xmlNode *n)
         if (n->type == XML_TEXT_NODE && n->content)
             t += strlen((const char *)n->content);
         else if (n->type == XML_ELEMENT_NODE && !(tag_sets(n) & IN_NEVER))
-            t += text_bytes(n->children);
+            t += text_under(n);
     }
     return t;
+}
+
+/* text_bytes(n->children), kept on n for the page: the passes ask for the
+ * same subtrees again and again (each element that may swallow the page,
+ * each paragraph of one).  It sits in psvi, plus one, which libxml2 uses
+ * only for XML Schema validation. */
+static size_t text_under(const xmlNode *n)
+{
+    xmlNode *m = (xmlNode *)n;
+    if (!m->psvi)
+        m->psvi = (void *)(uintptr_t)(text_bytes(n->children) + 1);
+    return (size_t)(uintptr_t)m->psvi - 1;
 }
 
 /* A form, a noscript or a footer left open by broken markup can hold the
@@ -312,7 +333,7 @@ static size_t prose_paragraphs(const xmlNode *n, size_t enough)
     for (; n && k < enough; n = n->next) {
         if (n->type != XML_ELEMENT_NODE || (tag_sets(n) & IN_NEVER))
             continue;
-        if (is(n, "p") && text_bytes(n->children) >= SWALLOW_PARA_BYTES)
+        if (is(n, "p") && text_under(n) >= SWALLOW_PARA_BYTES)
             k++;
         else
             k += prose_paragraphs(n->children, enough - k);
@@ -325,7 +346,7 @@ static size_t prose_paragraphs(const xmlNode *n, size_t enough)
  * markup takes in the article after it)? */
 static int swallows(const walk *w, const xmlNode *n, double share)
 {
-    return (w->total && (double)text_bytes(n->children) > share * (double)w->total) ||
+    return (w->total && (double)text_under(n) > share * (double)w->total) ||
            prose_paragraphs(n->children, SWALLOW_PARAS) >= SWALLOW_PARAS;
 }
 
@@ -882,6 +903,7 @@ static size_t count_kept(const walk *w, const unsigned char *sel, size_t *text_c
 static void emit(const walk *w, const unsigned char *sel, cv_buf *out)
 {
     out->len = 0;
+    buf_reserve(out, w->text.len + 2 * w->nb); /* the blocks and the breaks between them, at most */
     for (size_t i = 0; i < w->nb; i++) {
         if (!sel[i])
             continue;
@@ -891,8 +913,7 @@ static void emit(const walk *w, const unsigned char *sel, cv_buf *out)
             buf_add(out, item_run ? "\n" : "\n\n", item_run ? 1 : 2);
         buf_add(out, w->text.p + b->start, b->len);
     }
-    if (!out->p)
-        buf_add(out, "", 0);
+    buf_add(out, "", 0); /* terminated, when nothing was kept too */
 }
 
 /* The last try's unit: the page's <article> element that holds the most
@@ -924,6 +945,9 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out)
         return 0;
     memset(tag_cache, 0, sizeof tag_cache); /* the names of the last page are freed with it */
     w.total = text_bytes(root);
+    /* the walk's text is at most the page's (and a line break a <br>):
+     * room for it at once, not by doubling a large page's buffer */
+    buf_reserve(&w.text, w.total + w.total / 16 + 256);
     walk_node(&w, root, 0);
     flush(&w);
     size_t good_chars = score_blocks(&w);

@@ -7,7 +7,9 @@
  * readability-lxml use): forgiving with broken markup, and a tree API small
  * enough to walk by hand.  See docs/architecture.md for the measurements. */
 #include <ctype.h>
+#include <limits.h>
 #include <libxml/HTMLparser.h>
+#include <libxml/HTMLtree.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/SAX2.h>
@@ -47,7 +49,7 @@ typedef struct step {
     hints h;
     int64_t min_chars;
     int sniff;
-    cv_buf out, unnul, stripped, bounded, flat;
+    cv_buf out, unnul, stripped, flat;
     arena *mem; /* the parsed page's memory; NULL: libxml2's malloc */
     xmlNodePtr *metas; /* the page's html, title, meta, link, script and time elements, in document order */
     size_t nmetas, cmetas;
@@ -67,7 +69,6 @@ static void html_destroy(void *p)
     buf_free(&s->out);
     buf_free(&s->unnul);
     buf_free(&s->stripped);
-    buf_free(&s->bounded);
     buf_free(&s->flat);
     arena_free(s->mem);
     free(s->metas);
@@ -342,22 +343,87 @@ static void note_meta(step *s, xmlNodePtr n)
     s->metas[s->nmetas++] = n;
 }
 
+/* The name as the dictionary's copy (the parser passes its own, but for
+ * the html, head and body it implies). */
+static const xmlChar *interned(xmlDictPtr dict, const xmlChar *name)
+{
+    return xmlDictOwns(dict, name) ? name : xmlDictLookup(dict, name, -1);
+}
+
+/* An attribute as xmlSAX2StartElement adds it to an HTML element, taking
+ * the value the parser allocated (*value is left NULL, so the parser does
+ * not free it) instead of copying it, and registering no ID: nothing here
+ * looks an element up by its id. */
+static void add_attr(xmlParserCtxtPtr c, xmlNodePtr n, const xmlChar *name, const xmlChar **value)
+{
+    xmlChar *v = (xmlChar *)*value;
+    if (!v && htmlIsBooleanAttr(name))
+        v = xmlStrdup(name);
+    else
+        *value = NULL;
+    xmlAttrPtr a = xmlNewNsPropEatName(n, NULL, (xmlChar *)interned(c->dict, name), NULL);
+    if (!a || !v) {
+        xmlFree(v);
+        return;
+    }
+    a->children = a->last = xmlNewDocText(c->myDoc, NULL);
+    if (!a->children) {
+        xmlFree(v);
+        return;
+    }
+    a->children->content = v;
+    a->children->parent = (xmlNodePtr)a;
+}
+
+/* xmlSAX2StartElement for an HTML page, less its copies: the element is
+ * named by the dictionary's copy of its name (libxml2 makes a copy per
+ * element; with one per page, extract.c knows a tag by its address), and
+ * attributes keep the parser's values (add_attr).  A name with a colon is
+ * split into prefix and name by libxml2's own, which then gets the
+ * dictionary's name.  The elements read_meta wants are noted as they come
+ * (note_meta). */
 static void start_element(void *ctx, const xmlChar *name, const xmlChar **atts)
 {
     xmlParserCtxtPtr c = ctx;
     xmlNodePtr parent = c->node;
-    xmlSAX2StartElement(ctx, name, atts);
-    xmlNodePtr n = c->node;
-    if (!n || n == parent || n->type != XML_ELEMENT_NODE)
+    if (!c->html || c->validate || !c->dict || !c->myDoc || c->myDoc->dict != c->dict ||
+        strchr((const char *)name, ':')) {
+        xmlSAX2StartElement(ctx, name, atts);
+        xmlNodePtr n = c->node;
+        if (!n || n == parent || n->type != XML_ELEMENT_NODE)
+            return;
+        note_meta(c->_private, n);
+        if (!n->doc || !n->doc->dict || xmlDictOwns(n->doc->dict, n->name))
+            return;
+        const xmlChar *in = xmlDictLookup(n->doc->dict, n->name, -1);
+        if (in) {
+            xmlFree((xmlChar *)n->name);
+            n->name = in;
+        }
         return;
-    note_meta(c->_private, n);
-    if (!n->doc || !n->doc->dict || xmlDictOwns(n->doc->dict, n->name))
-        return;
-    const xmlChar *in = xmlDictLookup(n->doc->dict, n->name, -1);
-    if (in) {
-        xmlFree((xmlChar *)n->name);
-        n->name = in;
     }
+    xmlNodePtr n = xmlNewDocNodeEatName(c->myDoc, NULL, (xmlChar *)interned(c->dict, name), NULL);
+    if (!n)
+        return;
+    if (!c->myDoc->children)
+        xmlAddChild((xmlNodePtr)c->myDoc, n);
+    else if (!parent)
+        parent = c->myDoc->children;
+    c->nodemem = -1;
+    if (c->linenumbers && c->input)
+        n->line = c->input->line < USHRT_MAX ? (unsigned short)c->input->line : USHRT_MAX;
+    if (nodePush(c, n) < 0) {
+        xmlUnlinkNode(n);
+        xmlFreeNode(n);
+        return;
+    }
+    if (parent && parent->type == XML_ELEMENT_NODE)
+        xmlAddChild(parent, n);
+    else if (parent)
+        xmlAddSibling(parent, n);
+    for (size_t i = 0; atts && atts[i]; i += 2)
+        add_attr(c, n, atts[i], &atts[i + 1]);
+    note_meta(c->_private, n);
 }
 
 /* htmlReadMemory(text, len, NULL, "UTF-8", options), step by step, to see
@@ -405,6 +471,32 @@ static htmlDocPtr parse(step *s, const char *text, size_t len, int *halted)
     return d;
 }
 
+/* The attributes this step reads (read_meta, and extract.c's class and id
+ * hints and hidden elements): the parser is shown no other.  It would copy
+ * each one character by character into the tree, and links, image sources
+ * and data- attributes are much of a page.  An attribute read anywhere in
+ * the step must be listed here. */
+static int read_attr(const char *tag, size_t tag_len, const char *a, size_t a_len)
+{
+#define NAMED(s, n, lit) ((n) == sizeof lit - 1 && !strncasecmp(s, lit, sizeof lit - 1))
+    if (NAMED(a, a_len, "class") || NAMED(a, a_len, "id") || NAMED(a, a_len, "style") ||
+        NAMED(a, a_len, "hidden") || NAMED(a, a_len, "aria-hidden"))
+        return 1;
+    if (NAMED(tag, tag_len, "meta"))
+        return NAMED(a, a_len, "property") || NAMED(a, a_len, "name") || NAMED(a, a_len, "itemprop") ||
+               NAMED(a, a_len, "content");
+    if (NAMED(tag, tag_len, "link"))
+        return NAMED(a, a_len, "rel") || NAMED(a, a_len, "href");
+    if (NAMED(tag, tag_len, "script"))
+        return NAMED(a, a_len, "type");
+    if (NAMED(tag, tag_len, "time"))
+        return NAMED(a, a_len, "datetime");
+    if (NAMED(tag, tag_len, "html"))
+        return NAMED(a, a_len, "lang");
+    return 0;
+#undef NAMED
+}
+
 /* The page parsed in time linear in its size, with all its text: too many
  * attributes on a tag are cut before the parser's quadratic check of them,
  * and a page the parser gave up on for its depth is read again flattened
@@ -415,14 +507,12 @@ static htmlDocPtr parse_bounded(step *s, const char *text, size_t len)
         text = s->unnul.p;
         len = s->unnul.len;
     }
-    if (bound_strip_raw(text, len, &s->stripped)) {
+    int did = bound_strip_raw(text, len, read_attr, BOUND_MAX_ATTRS, &s->stripped);
+    if (did & BOUND_CAPPED)
+        s->host->count(s->ctx, "bounded:attributes", 1);
+    if (did & BOUND_REWROTE) {
         text = s->stripped.p;
         len = s->stripped.len;
-    }
-    if (bound_attrs(text, len, BOUND_MAX_ATTRS, &s->bounded)) {
-        s->host->count(s->ctx, "bounded:attributes", 1);
-        text = s->bounded.p;
-        len = s->bounded.len;
     }
     int halted;
     htmlDocPtr d = parse(s, text, len, &halted);

@@ -3,11 +3,13 @@
  * comments, quoted attributes holding tags, unclosed elements), the page
  * parsed with its script and style text left out is the same tree, but
  * for that text: the same elements, attributes, text and comments in the
- * same places, and a JSON-LD script's text whole. */
+ * same places, and a JSON-LD script's text whole.  With attributes left
+ * out too, the same tree but for them. */
 #include <libxml/HTMLparser.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bound.h"
 #include "harness.h"
@@ -30,8 +32,23 @@ static const char *const pieces[] = {
     "<title>t</title>", "<ul><li>one<li>two</ul>", "<table><tr><td>c</table>", "{\"datePublished\": \"2024-01-02\"}",
     "</scriptx>", "<b>bold", "&amp; &lt;", " ", "\n", "<span data-x=<script>>", "<script src=a.js></script>",
     "</style x>", "x = 1;", "p { color: red }", "word", "<td>", "<html>", "<body>", "</body>", "<head>", "</head>",
-    "<scripts>", "<stylesheet>",
+    "<scripts>", "<stylesheet>", "<p ID=x title=\"a b\" Class=c>", "<a href=y/>", "<div x/>", "<i a=\"1\"b='2'c=3>",
+    "<div data-x = 'a>b' class = \"k\">", "<span x=&amp;y class=>", "<em\tclass\n=\r'z'\n>", "<img src=a alt=b>",
+    "<p c" "lass=q " "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+    "class=long>", "<u \"odd\" class=u>", "<script type=module async>", "<meta name=a content=b charset=c>",
 };
+
+/* What the test keeps: class and id anywhere, alt of an img, a script's type. */
+static int kept(const char *tag, size_t tn, const char *a, size_t an)
+{
+    if ((an == 5 && !strncasecmp(a, "class", 5)) || (an == 2 && !strncasecmp(a, "id", 2)))
+        return 1;
+    if (tn == 3 && !strncasecmp(tag, "img", 3))
+        return an == 3 && !strncasecmp(a, "alt", 3);
+    return tn == 6 && !strncasecmp(tag, "script", 6) && an == 4 && !strncasecmp(a, "type", 4);
+}
+
+static bound_keep_fn keep_attrs; /* the attributes tree() shows; NULL: all */
 
 /* The tree as text: script and style text left out, but for JSON-LD. */
 static void flat(xmlNodePtr n, int in_raw, int keep, cv_buf *o)
@@ -41,6 +58,9 @@ static void flat(xmlNodePtr n, int in_raw, int keep, cv_buf *o)
             buf_add(o, "<", 1);
             buf_add(o, (const char *)n->name, strlen((const char *)n->name));
             for (xmlAttrPtr a = n->properties; a; a = a->next) {
+                if (keep_attrs && !keep_attrs((const char *)n->name, strlen((const char *)n->name),
+                                              (const char *)a->name, strlen((const char *)a->name)))
+                    continue;
                 xmlChar *v = xmlGetProp(n, a->name);
                 buf_add(o, " ", 1);
                 buf_add(o, (const char *)a->name, strlen((const char *)a->name));
@@ -76,9 +96,8 @@ static char *tree(const char *s, size_t len)
     return o.p;
 }
 
-static void test_same_tree(void **state)
+static void same_tree(bound_keep_fn keep)
 {
-    (void)state;
     size_t stripped = 0;
     for (int round = 0; round < 20000; round++) {
         cv_buf page = {0}, out = {0};
@@ -87,11 +106,13 @@ static void test_same_tree(void **state)
             const char *p = pieces[rnd(sizeof pieces / sizeof pieces[0])];
             buf_add(&page, p, strlen(p));
         }
-        int did = bound_strip_raw(page.p, page.len, &out);
+        int did = bound_strip_raw(page.p, page.len, keep, (size_t)-1, &out);
         if (did) {
             stripped++;
             assert_true(out.len < page.len);
+            keep_attrs = keep; /* past a place the pass stops at, refused attributes stay */
             char *a = tree(page.p, page.len), *b = tree(out.p, out.len);
+            keep_attrs = NULL;
             if (strcmp(a, b))
                 fail_msg("page: %.*s\nwhole: %s\nstripped: %s", (int)page.len, page.p, a, b);
             free(a);
@@ -100,8 +121,20 @@ static void test_same_tree(void **state)
         buf_free(&page);
         buf_free(&out);
     }
-    print_message("%zu of 20000 pages had text left out\n", stripped);
+    print_message("%zu of 20000 pages had text%s left out\n", stripped, keep ? " or attributes" : "");
     assert_true(stripped > 1000); /* the property was tested, not skipped */
+}
+
+static void test_same_tree(void **state)
+{
+    (void)state;
+    same_tree(NULL);
+}
+
+static void test_same_tree_attrs(void **state)
+{
+    (void)state;
+    same_tree(kept);
 }
 
 static void test_cases(void **state)
@@ -109,19 +142,45 @@ static void test_cases(void **state)
     (void)state;
     cv_buf out = {0};
     const char *none = "<p>no scripts</p><script></script><script src=x></script>";
-    assert_int_equal(bound_strip_raw(none, strlen(none), &out), 0);
+    assert_int_equal(bound_strip_raw(none, strlen(none), NULL, (size_t)-1, &out), 0);
     const char *page = "<p>a</p><script>var x = '<p>';</script><style>p{}</style><p>b";
-    assert_int_equal(bound_strip_raw(page, strlen(page), &out), 1);
+    assert_int_equal(bound_strip_raw(page, strlen(page), NULL, (size_t)-1, &out), 1);
     assert_int_equal(out.len, strlen("<p>a</p><script></script><style></style><p>b"));
     assert_memory_equal(out.p, "<p>a</p><script></script><style></style><p>b", out.len);
     const char *ld = "<script type=\"application/ld+json\">{\"a\":1}</script><script type=a&#43;b>x</script>";
-    assert_int_equal(bound_strip_raw(ld, strlen(ld), &out), 0);
+    assert_int_equal(bound_strip_raw(ld, strlen(ld), NULL, (size_t)-1, &out), 0);
     const char nul[] = "<script>a\0b</script><p>x";
-    assert_int_equal(bound_strip_raw(nul, sizeof nul - 1, &out), 0);
+    assert_int_equal(bound_strip_raw(nul, sizeof nul - 1, NULL, (size_t)-1, &out), 0);
     const char *open = "<p>x<script>never closed <p>y";
-    assert_int_equal(bound_strip_raw(open, strlen(open), &out), 1);
+    assert_int_equal(bound_strip_raw(open, strlen(open), NULL, (size_t)-1, &out), 1);
     assert_memory_equal(out.p, "<p>x<script>", out.len);
     buf_free(&out);
+}
+
+static void expect(const char *page, bound_keep_fn keep, size_t max, int did, const char *want)
+{
+    cv_buf out = {0};
+    assert_int_equal(bound_strip_raw(page, strlen(page), keep, max, &out), did);
+    if (did & BOUND_REWROTE) {
+        assert_int_equal(out.len, strlen(want));
+        assert_memory_equal(out.p, want, out.len);
+    }
+    buf_free(&out);
+}
+
+/* A tag's attributes past the first max go, with or without keep, and past
+ * a place where the pass stops leaving anything else out. */
+static void test_capped(void **state)
+{
+    (void)state;
+    const int both = BOUND_REWROTE | BOUND_CAPPED;
+    expect("<p a=1 b=2>x", NULL, 2, 0, NULL);
+    expect("<p a=1 b=2 c=3 d='>'>x", NULL, 2, both, "<p a=1 b=2 >x");
+    expect("<br a b c/>", NULL, 1, both, "<br a />");
+    expect("<p class=a x=1 id=b>t", kept, 2, both, "<p class=a  >t");
+    expect("<p class=a id=b>t", kept, 2, 0, NULL);
+    expect("<p x=1>t", kept, 2, BOUND_REWROTE, "<p >t");
+    expect("<p>x<!doctype html><i x=1 b=2 c=3>", kept, 1, both, "<p>x<!doctype html><i x=1 >");
 }
 
 /* NUL bytes go, every other byte stays, wherever the NULs are. */
@@ -144,6 +203,7 @@ static void test_strip_nul(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_cases), cmocka_unit_test(test_strip_nul),
-                                       cmocka_unit_test(test_same_tree)};
+                                       cmocka_unit_test(test_same_tree), cmocka_unit_test(test_same_tree_attrs),
+                                       cmocka_unit_test(test_capped)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
