@@ -141,12 +141,11 @@ struct rep_slot {
 #define AHEAD 16 /* elements hashed (and their slots fetched) before they are looked up */
 #define RING 32  /* > AHEAD + the longest n-gram */
 
-static struct rep_slot *slots_alloc(size_t n)
+static void *big_alloc(size_t bytes)
 {
-    size_t bytes = n * sizeof(struct rep_slot);
-    struct rep_slot *p;
-    if (bytes >= HUGE_PAGE * 2) { /* a long text's table: in huge pages, fewer TLB misses per probe */
-        p = aligned_alloc(HUGE_PAGE, bytes);
+    void *p;
+    if (bytes >= HUGE_PAGE * 2) { /* a long text's: in huge pages, fewer TLB misses */
+        p = aligned_alloc(HUGE_PAGE, (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE);
         if (p)
             madvise(p, bytes, MADV_HUGEPAGE);
     } else {
@@ -157,13 +156,19 @@ static struct rep_slot *slots_alloc(size_t n)
     return p;
 }
 
-/* An empty table for what is expected to be at most n elements: it starts
- * small (a text of few distinct ones never leaves the cache) and doubles as
- * needed; the array only grows across documents, and a short one clears little. */
-static void reset(rep_scratch *sc, size_t n)
+static struct rep_slot *slots_alloc(size_t n)
+{
+    return big_alloc(n * sizeof(struct rep_slot));
+}
+
+/* An empty table for what is expected to be at most n elements, of which
+ * it first makes room for `start` (a text of few distinct ones never leaves
+ * the cache) and doubles as needed; the array only grows across documents,
+ * and a short one clears little. */
+static void reset(rep_scratch *sc, size_t n, size_t start)
 {
     size_t size = 64;
-    while (size < 2 * (n < 4096 ? n : 4096) + 2)
+    while (size < 2 * (n < start ? n : start) + 2)
         size *= 2;
     if (size > sc->cap) {
         free(sc->slots);
@@ -175,7 +180,8 @@ static void reset(rep_scratch *sc, size_t n)
     sc->used = 0;
 }
 
-static void grow(rep_scratch *sc)
+/* by_a: the slots are placed by their field a (else by h). */
+static void grow(rep_scratch *sc, int by_a)
 {
     size_t size = 2 * sc->size, mask = size - 1;
     if (size > sc->spare_cap) {
@@ -189,7 +195,7 @@ static void grow(rep_scratch *sc)
         const struct rep_slot *x = &sc->slots[k];
         if (!x->count)
             continue;
-        size_t i = (size_t)x->h & mask;
+        size_t i = (by_a ? x->a : (size_t)x->h) & mask;
         while (to[i].count)
             i = (i + 1) & mask;
         to[i] = *x;
@@ -210,11 +216,12 @@ static inline void prefetch(const rep_scratch *sc, uint64_t h)
 typedef int (*same_fn)(const void *ctx, uint32_t x, size_t a);
 
 /* Insert or find the element a of mixed hash h; returns its slot (count 0
- * when new: the caller counts it), valid until the next put. */
+ * when new: the caller counts it), valid until the next put.  No `same`:
+ * h is the element itself. */
 static struct rep_slot *put(rep_scratch *sc, uint64_t h, size_t a, same_fn same, const void *ctx)
 {
     if (10 * (sc->used + 1) > 7 * sc->size)
-        grow(sc);
+        grow(sc, 0);
     size_t mask = sc->size - 1;
     for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
         struct rep_slot *x = &sc->slots[i];
@@ -223,7 +230,7 @@ static struct rep_slot *put(rep_scratch *sc, uint64_t h, size_t a, same_fn same,
             sc->used++;
             return x;
         }
-        if (x->h == h && same(ctx, x->a, a))
+        if (x->h == h && (!same || same(ctx, x->a, a)))
             return x;
     }
 }
@@ -243,7 +250,7 @@ static int same_bytes(const void *ctx, uint32_t x, size_t a)
 void rep_duplicates(const char *s, const size_t *starts, const size_t *ends, size_t n, rep_scratch *sc,
                        size_t *dups, size_t *dup_chars)
 {
-    reset(sc, n);
+    reset(sc, n, 4096);
     *dups = *dup_chars = 0;
     piece_ctx p = {s, starts, ends};
     uint64_t ring[RING];
@@ -261,76 +268,11 @@ void rep_duplicates(const char *s, const size_t *starts, const size_t *ends, siz
     }
 }
 
-/* A long text's n-grams are mostly distinct, and a table of them all would
- * not fit in any cache.  A sieve first sets one bit per n-gram's hash (16
- * bits an n-gram: a small fraction of the table's bytes) and a second bit
- * where the first was already set: an n-gram whose second bit stays clear
- * occurs once, so it cannot repeat nor be repeated, and stays out of the
- * table.  The counts are exact; the table holds only the possible repeats. */
-#define SIEVE_FROM ((size_t)1 << 18) /* n-grams: below, the table fits in cache anyway */
-
-typedef struct sieve {
-    uint64_t *seen, *twice;
-    unsigned shift; /* the hash's top bits index the sieve (the table uses its low bits) */
-} sieve;
-
-static void sieve_reset(rep_scratch *sc, size_t grams, sieve *sv)
-{
-    size_t bits = (size_t)1 << 20;
-    unsigned lg = 20;
-    while (bits < 16 * grams)
-        bits *= 2, lg++;
-    size_t words = bits / 64;
-    if (words > sc->sieve_cap) {
-        free(sc->seen);
-        free(sc->twice);
-        sc->seen = (uint64_t *)slots_alloc(words / 2); /* 16-byte slots: words / 2 of them */
-        sc->twice = (uint64_t *)slots_alloc(words / 2);
-        sc->sieve_cap = words;
-    }
-    memset(sc->seen, 0, words * 8);
-    memset(sc->twice, 0, words * 8);
-    *sv = (sieve){sc->seen, sc->twice, 64 - lg};
-}
-
-static inline void sieve_prefetch(const sieve *sv, uint64_t h, const uint64_t *bits)
-{
-    __builtin_prefetch(&bits[(h >> sv->shift) / 64]);
-}
-
-static inline void sieve_add(sieve *sv, uint64_t h)
-{
-    size_t b = (size_t)(h >> sv->shift);
-    uint64_t m = (uint64_t)1 << (b % 64);
-    if (sv->seen[b / 64] & m)
-        sv->twice[b / 64] |= m;
-    sv->seen[b / 64] |= m;
-}
-
-/* Does the n-gram of hash h occur only once? */
-static inline int sieve_once(const sieve *sv, uint64_t h)
-{
-    size_t b = (size_t)(h >> sv->shift);
-    return !(sv->twice[b / 64] & ((uint64_t)1 << (b % 64)));
-}
-
 typedef struct gram_ctx {
     const char *s;
     const qword *w;
     size_t n;
 } gram_ctx;
-
-/* Word sequences [x, x+n) and [a, a+n): equal word by word (" ".join equality). */
-static int same_words(const void *ctx, uint32_t x, size_t a)
-{
-    const gram_ctx *g = ctx;
-    for (size_t k = 0; k < g->n; k++) {
-        const qword *p = &g->w[x + k], *q = &g->w[a + k];
-        if (p->len != q->len || memcmp(g->s + p->off, g->s + q->off, p->len))
-            return 0;
-    }
-    return 1;
-}
 
 /* The concatenations of words [x, x+n) and [a, a+n) ("".join equality). */
 static int same_concat(const void *ctx, uint32_t x, size_t a)
@@ -353,6 +295,13 @@ static int same_concat(const void *ctx, uint32_t x, size_t a)
     }
 }
 
+/* Words x and a: the same bytes. */
+static int same_word(const void *ctx, uint32_t x, size_t a)
+{
+    const gram_ctx *g = ctx;
+    return g->w[x].len == g->w[a].len && !memcmp(g->s + g->w[x].off, g->s + g->w[a].off, g->w[x].len);
+}
+
 /* Code points of words [a, a+n), without separators. */
 static size_t gram_chars(const char *s, const qword *w, size_t a, size_t n)
 {
@@ -360,65 +309,6 @@ static size_t gram_chars(const char *s, const qword *w, size_t a, size_t n)
     for (size_t k = a; k < a + n; k++)
         chars += utf8_chars(s + w[k].off, w[k].len);
     return chars;
-}
-
-/* The n-gram at word i, as a sequence of words. */
-static uint64_t words_hash(const qword *w, size_t i, size_t n)
-{
-    uint64_t h = 0;
-    for (size_t k = i; k < i + n; k++)
-        h = (h ^ mix(w[k].ph ^ w[k].len)) * 0x9E3779B97F4A7C15ULL;
-    return mix(h);
-}
-
-/* find_top_duplicate: length of the most common n-gram (" ".join) times its count;
- * among equally common ones, the first seen (what Counter.most_common(1) returns).
- * *distinct says whether every n-gram was seen once. */
-static size_t top_gram(const char *s, const qword *w, size_t nw, size_t n, rep_scratch *sc, int *distinct)
-{
-    *distinct = 1;
-    if (nw < n)
-        return 0;
-    size_t grams = nw - n + 1;
-    reset(sc, grams);
-    gram_ctx g = {s, w, n};
-    sieve sv;
-    int sifted = grams >= SIEVE_FROM;
-    if (sifted) {
-        uint64_t ring[RING];
-        sieve_reset(sc, grams, &sv);
-        for (size_t i = 0, next = 0; i < grams; i++) {
-            for (; next < grams && next < i + AHEAD; next++) {
-                ring[next % RING] = words_hash(w, next, n);
-                sieve_prefetch(&sv, ring[next % RING], sv.seen);
-            }
-            sieve_add(&sv, ring[i % RING]);
-        }
-    }
-    uint32_t best_count = 0, best_a = 0;
-    uint64_t ring[RING];
-    size_t next = 0;
-    for (size_t i = 0; i < grams; i++) {
-        for (; next < grams && next < i + AHEAD; next++) {
-            ring[next % RING] = words_hash(w, next, n);
-            if (sifted)
-                sieve_prefetch(&sv, ring[next % RING], sv.twice);
-            prefetch(sc, ring[next % RING]);
-        }
-        if (sifted && sieve_once(&sv, ring[i % RING]))
-            continue; /* seen once: count 1, and position 0 wins any tie of 1 below */
-        struct rep_slot *x = put(sc, ring[i % RING], i, same_words, &g);
-        x->count++;
-        /* counts only grow, so the best so far, ordered by (count, then first seen), is the final best */
-        if (x->count > best_count || (x->count == best_count && x->a < best_a)) {
-            best_count = x->count;
-            best_a = x->a;
-        }
-    }
-    if (best_count <= 1) /* every n-gram once: the most common is the first */
-        best_count = 1, best_a = 0;
-    *distinct = best_count == 1;
-    return (gram_chars(s, w, best_a, n) + n - 1) * best_count; /* n - 1: the spaces of " ".join */
 }
 
 /* BASE^len: what a word's hash is multiplied by when a word follows it. */
@@ -433,8 +323,7 @@ static uint64_t pow_base(const uint64_t *small, uint32_t len)
     return r;
 }
 
-/* find_all_duplicate: characters of n-grams ("".join) seen before, skipping
- * past each repeated one. */
+/* The hash of the concatenation of words [i, i+n): equal bytes, equal hashes. */
 static uint64_t concat_hash(const qword *w, size_t i, size_t n, const uint64_t *small)
 {
     uint64_t h = 0;
@@ -443,48 +332,229 @@ static uint64_t concat_hash(const qword *w, size_t i, size_t n, const uint64_t *
     return mix(h);
 }
 
-static size_t dup_grams(const char *s, const qword *w, size_t nw, size_t n, rep_scratch *sc)
+/* ---- n-grams as classes ----------------------------------------------------
+ * Every n-gram gets a class, a number: the same n-gram, the same class.
+ * Words are numbered first (a table of the distinct words); the n-gram at
+ * word i is then the pair (class of the (n-1)-gram at i, number of word
+ * i+n-1), a 64-bit key compared as such: no probe reads the text.  A long
+ * text has millions of distinct pairs, a table of them all in DRAM and one
+ * miss a probe: its keys are first split by the top bits of their hash into
+ * parts of about PART (written out in order, one stream a part), each part
+ * is counted in a table that stays in cache, and the classes are read back
+ * in the text's order.  Every pass is sequential but the tables'. */
+#define PART ((size_t)16384)
+#define PARTS_LG_MAX 16
+
+/* A scratch buffer of at least `bytes`: buffers only grow, so a long text faults their pages in once. */
+static void *buf_at_least(void *p, size_t *cap, size_t bytes)
 {
-    if (nw < n)
-        return 0;
-    size_t grams = nw - n + 1, repeated = 0;
-    reset(sc, grams);
-    gram_ctx g = {s, w, n};
-    uint64_t small[64], ring[RING];
-    small[0] = 1;
-    for (int k = 1; k < 64; k++)
-        small[k] = small[k - 1] * BASE;
-    sieve sv;
-    int sifted = grams >= SIEVE_FROM;
-    if (sifted) {
-        sieve_reset(sc, grams, &sv);
-        for (size_t i = 0, next = 0; i < grams; i++) {
-            for (; next < grams && next < i + AHEAD; next++) {
-                ring[next % RING] = concat_hash(w, next, n, small);
-                sieve_prefetch(&sv, ring[next % RING], sv.seen);
-            }
-            sieve_add(&sv, ring[i % RING]);
-        }
+    if (bytes > *cap) {
+        free(p);
+        p = big_alloc(bytes);
+        *cap = bytes;
     }
-    size_t next = 0;
-    for (size_t i = 0; i < grams;) {
-        /* hashed ahead of i, though a repeated n-gram makes i skip some */
-        for (; next < grams && next < i + AHEAD; next++) {
-            ring[next % RING] = concat_hash(w, next, n, small);
-            if (sifted)
-                sieve_prefetch(&sv, ring[next % RING], sv.twice);
+    return p;
+}
+#define BUF(sc, name, n) ((sc)->name = buf_at_least((sc)->name, &(sc)->name##_cap, (n) * sizeof *(sc)->name))
+
+/* Words' numbers: wid[i] for word i. */
+static void number_words(const char *s, const qword *w, size_t nw, rep_scratch *sc, uint32_t *wid)
+{
+    reset(sc, nw, 4096);
+    gram_ctx g = {s, w, 1};
+    uint64_t ring[RING];
+    uint32_t n = 0;
+    for (size_t i = 0, next = 0; i < nw; i++) {
+        for (; next < nw && next < i + AHEAD; next++) {
+            ring[next % RING] = mix(w[next].ph ^ (uint64_t)w[next].len << 40);
             prefetch(sc, ring[next % RING]);
         }
-        if (sifted && sieve_once(&sv, ring[i % RING])) {
-            i++; /* occurs once: not seen before, and never looked up again */
-            continue;
-        }
-        struct rep_slot *x = put(sc, ring[i % RING], i, same_concat, &g);
-        if (x->count) {
-            repeated += gram_chars(s, w, i, n);
-            i += n;
+        struct rep_slot *x = put(sc, ring[i % RING], i, same_word, &g);
+        if (!x->count)
+            x->count = ++n;
+        wid[i] = x->count - 1;
+    }
+}
+
+/* One level: the n-grams [0, grams) from the classes of the (n-1)-grams. */
+typedef struct level {
+    const char *s;
+    const qword *w;
+    size_t n, grams;
+    const uint32_t *prev, *wid;
+    int concat; /* classes of "".join (else of " ".join: word sequences) */
+    const uint64_t *small;
+} level;
+
+static inline uint64_t pair_key(const level *L, size_t i)
+{
+    return mix((uint64_t)L->prev[i] << 32 | L->wid[i + L->n - 1]); /* mix is a bijection: still exact */
+}
+
+/* What splits the n-grams into parts: the pair for " ".join; for "".join,
+ * the bytes' hash, so that equal bytes meet in one part whatever their words. */
+static inline uint64_t part_hash(const level *L, size_t i)
+{
+    return L->concat ? concat_hash(L->w, i, L->n, L->small) : pair_key(L, i);
+}
+
+/* A "".join class: the pair (keys, exact) in h, the low bits of the bytes'
+ * hash in a (which places it in the table), class + 1 in count.  A pair not
+ * seen yet may still be the same bytes as another (other word boundaries):
+ * compared with the first n-gram (reppos) of each class of equal hash bits. */
+static uint32_t concat_class(rep_scratch *sc, uint64_t key, uint32_t h32, uint32_t pos, const level *L,
+                             uint32_t *reppos, uint32_t *nclass)
+{
+    if (10 * (sc->used + 1) > 7 * sc->size)
+        grow(sc, 1);
+    size_t mask = sc->size - 1, i;
+    for (i = h32 & mask; sc->slots[i].count; i = (i + 1) & mask)
+        if (sc->slots[i].h == key)
+            return sc->slots[i].count - 1;
+    gram_ctx g = {L->s, L->w, L->n};
+    uint32_t c = UINT32_MAX;
+    for (size_t k = h32 & mask; k != i && c == UINT32_MAX; k = (k + 1) & mask)
+        if (sc->slots[k].a == h32 && same_concat(&g, reppos[sc->slots[k].count - 1], pos))
+            c = sc->slots[k].count - 1;
+    if (c == UINT32_MAX) {
+        c = (*nclass)++;
+        reppos[c] = pos;
+    }
+    sc->slots[i] = (struct rep_slot){key, h32, c + 1};
+    sc->used++;
+    return c;
+}
+
+/* One part's classes, each written over its key; " ".join also counts each
+ * class in cnt.  *likely: how many distinct the part before had, what this
+ * one is likely to have too (the table is made that large, not doubled). */
+static void count_part(rep_scratch *sc, const level *L, uint64_t *keys, const uint64_t *hp, size_t m, uint32_t *cnt,
+                       uint32_t *nclass, size_t *likely)
+{
+    reset(sc, m, *likely + *likely / 4 + 64);
+    for (size_t j = 0; j < m; j++) {
+        if (j + AHEAD < m)
+            __builtin_prefetch(&sc->slots[(L->concat ? (uint32_t)(hp[j + AHEAD] >> 32) : keys[j + AHEAD]) &
+                                          (sc->size - 1)]);
+        if (L->concat) {
+            keys[j] = concat_class(sc, keys[j], (uint32_t)(hp[j] >> 32), (uint32_t)hp[j], L, cnt, nclass);
         } else {
-            x->count = 1;
+            struct rep_slot *x = put(sc, keys[j], *nclass, NULL, NULL);
+            if (!x->count++)
+                ++*nclass;
+            keys[j] = x->a;
+        }
+    }
+    *likely = sc->used;
+    if (!L->concat)
+        for (size_t k = 0; k < sc->size; k++)
+            if (sc->slots[k].count)
+                cnt[sc->slots[k].a] = sc->slots[k].count;
+}
+
+/* The n-gram at i as the part counts it: its key, and for "".join its bytes' hash's low bits and position. */
+static inline void entry(const level *L, size_t i, uint64_t h, uint64_t *key, uint64_t *hp)
+{
+    if (L->concat) {
+        *key = pair_key(L, i);
+        *hp = (uint64_t)(uint32_t)h << 32 | i;
+    } else {
+        *key = h;
+    }
+}
+
+/* The classes of the level's n-grams in cls[0, grams); their number.  For
+ * " ".join, cnt[c] is how often class c occurs; for "".join, the first
+ * n-gram of class c.  cls may be L->prev: each class is written once its
+ * n-gram's key is made. */
+static size_t classify(rep_scratch *sc, const level *L, uint32_t *cls, uint32_t *cnt)
+{
+    size_t grams = L->grams;
+    unsigned lg = 0;
+    while ((PART << lg) < grams && lg < PARTS_LG_MAX)
+        lg++;
+    size_t parts = (size_t)1 << lg;
+    uint64_t *keys = BUF(sc, keys, grams), *hp = L->concat ? BUF(sc, hp, grams) : NULL, dummy;
+    uint32_t nclass = 0;
+    size_t likely = 4096;
+    if (parts == 1) { /* a short text: one part, in the text's order */
+        for (size_t i = 0; i < grams; i++)
+            entry(L, i, part_hash(L, i), &keys[i], hp ? &hp[i] : &dummy);
+        count_part(sc, L, keys, hp, grams, cnt, &nclass, &likely);
+        for (size_t i = 0; i < grams; i++)
+            cls[i] = (uint32_t)keys[i];
+        return nclass;
+    }
+    uint16_t *pt = BUF(sc, pt, grams); /* each n-gram's part */
+    size_t *at = BUF(sc, at, parts + 1), *cur = BUF(sc, cur, parts);
+    memset(at, 0, (parts + 1) * sizeof *at);
+    for (size_t i = 0; i < grams; i++) {
+        uint64_t h = part_hash(L, i);
+        pt[i] = (uint16_t)(h >> (64 - lg));
+        at[pt[i] + 1]++;
+        if (hp)
+            cnt[i] = (uint32_t)h; /* cnt is free until the parts are counted: the bytes' hash is not made twice */
+    }
+    for (size_t b = 0; b < parts; b++)
+        at[b + 1] += at[b];
+    memcpy(cur, at, parts * sizeof *cur);
+    for (size_t i = 0; i < grams; i++) {
+        if (i + AHEAD < grams) /* one stream a part: fetch the line each part writes next */
+            __builtin_prefetch(&keys[cur[pt[i + AHEAD]]], 1);
+        size_t j = cur[pt[i]]++;
+        entry(L, i, hp ? cnt[i] : pair_key(L, i), &keys[j], hp ? &hp[j] : &dummy);
+    }
+    for (size_t b = 0; b < parts; b++)
+        count_part(sc, L, keys + at[b], hp ? hp + at[b] : NULL, at[b + 1] - at[b], cnt, &nclass, &likely);
+    memcpy(cur, at, parts * sizeof *cur);
+    for (size_t i = 0; i < grams; i++) {
+        if (i + AHEAD < grams)
+            __builtin_prefetch(&keys[cur[pt[i + AHEAD]]]);
+        cls[i] = (uint32_t)keys[cur[pt[i]]++];
+    }
+    return nclass;
+}
+
+/* find_top_duplicate: length of the most common n-gram (" ".join) times its count;
+ * among equally common ones, the first seen (what Counter.most_common(1) returns).
+ * *distinct says whether every n-gram was seen once. */
+static size_t top_gram(const level *L, rep_scratch *sc, uint32_t *cls, int *distinct)
+{
+    uint32_t *cnt = BUF(sc, cnt, L->grams);
+    size_t nclass = classify(sc, L, cls, cnt);
+    *distinct = nclass == L->grams;
+    uint32_t best = 1;
+    for (size_t c = 0; c < nclass; c++)
+        best = cnt[c] > best ? cnt[c] : best;
+    /* the earliest n-gram of a most common class: those marked a bit each,
+     * which stays in cache where the counts would not */
+    uint64_t *top = BUF(sc, seen, nclass / 64 + 1);
+    memset(top, 0, (nclass / 64 + 1) * sizeof *top);
+    for (size_t c = 0; c < nclass && best > 1; c++)
+        top[c / 64] |= (uint64_t)(cnt[c] == best) << (c % 64);
+    size_t at = 0;
+    while (best > 1 && !(top[cls[at] / 64] >> (cls[at] % 64) & 1))
+        at++;
+    return (gram_chars(L->s, L->w, at, L->n) + L->n - 1) * best; /* n - 1: the spaces of " ".join */
+}
+
+/* find_all_duplicate: characters of n-grams ("".join) seen before, skipping
+ * past each repeated one; the classes make it one pass with a bit a class. */
+static size_t dup_grams(const level *L, rep_scratch *sc, uint32_t *cls)
+{
+    uint32_t *reppos = BUF(sc, cnt, L->grams);
+    size_t nclass = classify(sc, L, cls, reppos), repeated = 0;
+    if (nclass == L->grams)
+        return 0; /* every n-gram once */
+    uint64_t *seen = BUF(sc, seen, nclass / 64 + 1);
+    memset(seen, 0, (nclass / 64 + 1) * sizeof *seen);
+    for (size_t i = 0; i < L->grams;) {
+        uint32_t c = cls[i];
+        if (seen[c / 64] >> (c % 64) & 1) {
+            repeated += gram_chars(L->s, L->w, i, L->n);
+            i += L->n;
+        } else {
+            seen[c / 64] |= (uint64_t)1 << (c % 64);
             i++;
         }
     }
@@ -553,20 +623,37 @@ void rep_measure(const char *s, size_t len, size_t total, const qword *w, size_t
     /* Once every n-gram is distinct, so is every longer one: the most common
      * is then the first (count 1), and no n-gram repeats. */
     int distinct = 0;
+    uint64_t small[64];
+    small[0] = 1;
+    for (int k = 1; k < 64; k++)
+        small[k] = small[k - 1] * BASE;
+    level L = {s, w, 0, 0, NULL, NULL, 0, small};
+    if (nw >= REP_TOP_MIN) {
+        L.wid = L.prev = BUF(sc, wid, nw);
+        number_words(s, w, nw, sc, sc->wid);
+    }
     for (size_t k = REP_TOP_MIN; k <= REP_TOP_MAX; k++) {
-        size_t top;
-        if (distinct) {
+        size_t top = 0;
+        if (nw < k) {
+            distinct = 1;
+        } else if (distinct) {
             top = k - 1;
-            for (size_t j = 0; j < k && nw >= k; j++)
+            for (size_t j = 0; j < k; j++)
                 top += utf8_chars(s + w[j].off, w[j].len);
-            top = nw >= k ? top : 0;
         } else {
-            top = top_gram(s, w, nw, k, sc, &distinct);
+            L.n = k, L.grams = nw - k + 1;
+            top = top_gram(&L, sc, BUF(sc, cls, nw), &distinct);
+            L.prev = sc->cls;
         }
         out->top_gram[k - REP_TOP_MIN] = (double)top / t;
     }
     for (size_t k = REP_DUP_MIN; k <= REP_DUP_MAX && !distinct; k++) {
-        size_t rep = dup_grams(s, w, nw, k, sc);
+        size_t rep = 0;
+        if (nw >= k) {
+            L.n = k, L.grams = nw - k + 1, L.concat = 1;
+            rep = dup_grams(&L, sc, BUF(sc, cls, nw));
+            L.prev = sc->cls;
+        }
         out->dup_gram[k - REP_DUP_MIN] = (double)rep / t;
         distinct = rep == 0; /* nothing skipped: every k-gram was seen once */
     }
@@ -576,7 +663,14 @@ void rep_scratch_free(rep_scratch *sc)
 {
     free(sc->slots);
     free(sc->spare);
+    free(sc->wid);
+    free(sc->cls);
+    free(sc->keys);
+    free(sc->hp);
+    free(sc->pt);
+    free(sc->cnt);
     free(sc->seen);
-    free(sc->twice);
+    free(sc->at);
+    free(sc->cur);
     *sc = (rep_scratch){0};
 }

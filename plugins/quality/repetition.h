@@ -33,15 +33,21 @@ typedef struct repetition {
     double dup_gram[REP_DUP_MAX - REP_DUP_MIN + 1];
 } repetition;
 
-/* A hash table reused across documents; it grows with the number of
- * distinct elements, not of elements, so a long text of few distinct
- * n-grams keeps it in cache. */
+/* A hash table and buffers reused across documents.  The table grows
+ * with the number of distinct elements, not of elements, so a long text of
+ * few distinct n-grams keeps it in cache; the buffers only grow, so a long
+ * text faults their pages in once (name_cap: bytes). */
 typedef struct rep_scratch {
     struct rep_slot *slots, *spare; /* the table, and where it is rehashed to when it doubles */
-    size_t cap, spare_cap;           /* slots allocated: both only grow, so a long text faults its pages in once */
+    size_t cap, spare_cap;           /* slots allocated */
     size_t size, used;               /* slots in use (a power of two), elements in them */
-    uint64_t *seen, *twice;          /* a long text's sieve: bits of hashes seen once, and again */
-    size_t sieve_cap;                /* 64-bit words in each */
+    uint32_t *wid, *cls;             /* a number a word; the classes of the n-grams (those of the n-1-grams before) */
+    uint64_t *keys, *hp;             /* n-grams split into parts: their keys (then classes), bytes' hashes and positions */
+    uint16_t *pt;                    /* each n-gram's part */
+    uint32_t *cnt;                   /* how often each class occurs, or its first n-gram */
+    uint64_t *seen;                  /* a bit a class */
+    size_t *at, *cur;                /* where each part starts, where its next n-gram goes */
+    size_t wid_cap, cls_cap, keys_cap, hp_cap, pt_cap, cnt_cap, seen_cap, at_cap, cur_cap;
 } rep_scratch;
 
 /* datatrove's find_duplicates over the pieces [starts[i], ends[i]) of s:
