@@ -561,6 +561,122 @@ static size_t dup_grams(const level *L, rep_scratch *sc, uint32_t *cls)
     return repeated;
 }
 
+/* ---- a short text's n-grams: one table, probed in the text's order ------
+ * Below one part, the classes' passes (numbering the words, writing keys,
+ * reading classes back, a table cleared and scanned per n) cost more than
+ * they save: the table fits in cache anyway.  The n-grams are hashed and
+ * put in the table directly, each match checked against the text. */
+#define SHORT_WORDS PART
+
+/* Word sequences [x, x+n) and [a, a+n): equal word by word (" ".join equality). */
+static int same_words(const void *ctx, uint32_t x, size_t a)
+{
+    const gram_ctx *g = ctx;
+    for (size_t k = 0; k < g->n; k++) {
+        const qword *p = &g->w[x + k], *q = &g->w[a + k];
+        if (p->len != q->len || memcmp(g->s + p->off, g->s + q->off, p->len))
+            return 0;
+    }
+    return 1;
+}
+
+/* The n-gram at word i as a sequence of words, from the words' mixed hashes wh. */
+static inline uint64_t words_hash(const uint64_t *wh, size_t i, size_t n)
+{
+    uint64_t h = 0;
+    for (size_t k = i; k < i + n; k++)
+        h = (h ^ wh[k]) * 0x9E3779B97F4A7C15ULL;
+    return mix(h);
+}
+
+/* top_gram's value for a short text. */
+static size_t short_top(const char *s, const qword *w, size_t nw, size_t n, const uint64_t *wh, rep_scratch *sc,
+                        int *distinct)
+{
+    size_t grams = nw - n + 1;
+    reset(sc, grams, 4096);
+    gram_ctx g = {s, w, n};
+    uint32_t best_count = 0, best_a = 0;
+    uint64_t ring[RING];
+    for (size_t i = 0, next = 0; i < grams; i++) {
+        for (; next < grams && next < i + AHEAD; next++) {
+            ring[next % RING] = words_hash(wh, next, n);
+            prefetch(sc, ring[next % RING]);
+        }
+        struct rep_slot *x = put(sc, ring[i % RING], i, same_words, &g);
+        x->count++;
+        /* counts only grow, so the best so far, ordered by (count, then first seen), is the final best */
+        if (x->count > best_count || (x->count == best_count && x->a < best_a)) {
+            best_count = x->count;
+            best_a = x->a;
+        }
+    }
+    if (best_count <= 1) /* every n-gram once: the most common is the first */
+        best_count = 1, best_a = 0;
+    *distinct = best_count == 1;
+    return (gram_chars(s, w, best_a, n) + n - 1) * best_count;
+}
+
+/* Prefix hashes of the concatenated words, so that an n-gram's concat_hash
+ * costs O(1), not n words: ph[i] is the hash of words [0, i), pp[i] the power
+ * of BASE their bytes shift by, ipp[i] its inverse (odd: one exists mod 2^64).
+ * The hash of [i, i+n) is ph[i+n] - ph[i] * pp[i+n] * ipp[i], the very value
+ * concat_hash computes (ring identities). */
+typedef struct prefix {
+    uint64_t *ph, *pp, *ipp;
+} prefix;
+
+static uint64_t inverse(uint64_t a) /* a odd; Newton's iteration doubles the correct low bits */
+{
+    uint64_t x = a; /* right in 3 bits */
+    for (int k = 0; k < 5; k++)
+        x *= 2 - a * x;
+    return x;
+}
+
+static void prefix_make(const qword *w, size_t nw, const uint64_t *small, rep_scratch *sc, prefix *p)
+{
+    uint64_t *b = BUF(sc, keys, 3 * (nw + 1));
+    p->ph = b, p->pp = b + nw + 1, p->ipp = b + 2 * (nw + 1);
+    p->ph[0] = 0, p->pp[0] = p->ipp[0] = 1;
+    for (size_t i = 0; i < nw; i++) {
+        uint64_t m = pow_base(small, w[i].len);
+        p->ph[i + 1] = p->ph[i] * m + w[i].ph;
+        p->pp[i + 1] = p->pp[i] * m;
+        p->ipp[i + 1] = p->ipp[i] * inverse(m);
+    }
+}
+
+static inline uint64_t prefix_hash(const prefix *p, size_t i, size_t n)
+{
+    return mix(p->ph[i + n] - p->ph[i] * (p->pp[i + n] * p->ipp[i]));
+}
+
+/* dup_grams's value for a short text: the first n-gram seen stands for its class. */
+static size_t short_dup(const char *s, const qword *w, size_t nw, size_t n, const prefix *pf, rep_scratch *sc)
+{
+    size_t grams = nw - n + 1, repeated = 0;
+    reset(sc, grams, 4096);
+    gram_ctx g = {s, w, n};
+    uint64_t ring[RING];
+    for (size_t i = 0, next = 0; i < grams;) {
+        /* hashed ahead of i, though a repeated n-gram makes i skip some */
+        for (; next < grams && next < i + AHEAD; next++) {
+            ring[next % RING] = prefix_hash(pf, next, n);
+            prefetch(sc, ring[next % RING]);
+        }
+        struct rep_slot *x = put(sc, ring[i % RING], i, same_concat, &g);
+        if (x->count) {
+            repeated += gram_chars(s, w, i, n);
+            i += n;
+        } else {
+            x->count = 1;
+            i++;
+        }
+    }
+    return repeated;
+}
+
 /* Pieces of s[from, to) between runs of at least `min_run` newlines. */
 static size_t pieces(const char *s, size_t from, size_t to, size_t min_run, size_t **starts, size_t **ends)
 {
@@ -627,8 +743,14 @@ void rep_measure(const char *s, size_t len, size_t total, const qword *w, size_t
     small[0] = 1;
     for (int k = 1; k < 64; k++)
         small[k] = small[k - 1] * BASE;
+    int short_text = nw <= SHORT_WORDS;
+    uint64_t *wh = NULL;
     level L = {s, w, 0, 0, NULL, NULL, 0, small};
-    if (nw >= REP_TOP_MIN) {
+    if (short_text) {
+        wh = BUF(sc, hp, nw + 1);
+        for (size_t i = 0; i < nw; i++)
+            wh[i] = mix(w[i].ph ^ w[i].len);
+    } else if (nw >= REP_TOP_MIN) {
         L.wid = L.prev = BUF(sc, wid, nw);
         number_words(s, w, nw, sc, sc->wid);
     }
@@ -640,6 +762,8 @@ void rep_measure(const char *s, size_t len, size_t total, const qword *w, size_t
             top = k - 1;
             for (size_t j = 0; j < k; j++)
                 top += utf8_chars(s + w[j].off, w[j].len);
+        } else if (short_text) {
+            top = short_top(s, w, nw, k, wh, sc, &distinct);
         } else {
             L.n = k, L.grams = nw - k + 1;
             top = top_gram(&L, sc, BUF(sc, cls, nw), &distinct);
@@ -647,9 +771,14 @@ void rep_measure(const char *s, size_t len, size_t total, const qword *w, size_t
         }
         out->top_gram[k - REP_TOP_MIN] = (double)top / t;
     }
+    prefix pf = {0};
+    if (short_text && !distinct && nw >= REP_DUP_MIN)
+        prefix_make(w, nw, small, sc, &pf);
     for (size_t k = REP_DUP_MIN; k <= REP_DUP_MAX && !distinct; k++) {
         size_t rep = 0;
-        if (nw >= k) {
+        if (nw >= k && short_text) {
+            rep = short_dup(s, w, nw, k, &pf, sc);
+        } else if (nw >= k) {
             L.n = k, L.grams = nw - k + 1, L.concat = 1;
             rep = dup_grams(&L, sc, BUF(sc, cls, nw));
             L.prev = sc->cls;
