@@ -48,6 +48,21 @@ void big_pages(void *p, size_t bytes)
         madvise((void *)from, to - from, MADV_HUGEPAGE); /* a hint: nothing to do when it is refused */
 }
 
+void *big_alloc(size_t bytes, size_t huge_from)
+{
+    void *p;
+    if (bytes >= huge_from) {
+        p = aligned_alloc(HUGE_PAGE, (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE);
+        if (p)
+            madvise(p, bytes, MADV_HUGEPAGE);
+    } else {
+        p = malloc(bytes ? bytes : 1);
+    }
+    if (!p)
+        abort();
+    return p;
+}
+
 void *xgrow(void *v, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap)

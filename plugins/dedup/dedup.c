@@ -100,25 +100,13 @@ typedef struct table {
 
 static void table_put(table *t, uint64_t key, uint32_t doc);
 
-#define HUGE_PAGE ((size_t)2 << 20)
-
-/* Room for a big array (zeroed if asked): past 2 MB in transparent huge
- * pages, 512 times fewer page faults and TLB misses (a fault costs dear in a
- * virtual machine).  Zeroed by writing, not calloc: a calloc'd page is
- * first mapped to the zero page by the probe's read, then copied at the
- * write, a second fault with a TLB flush. */
-static void *big_alloc(size_t bytes, int zero)
+/* Room for a big array (zeroed if asked), past 2 MB in huge pages
+ * (big_alloc).  Zeroed by writing, not calloc: a calloc'd page is first
+ * mapped to the zero page by the probe's read, then copied at the write, a
+ * second fault with a TLB flush. */
+static void *dedup_alloc(size_t bytes, int zero)
 {
-    void *p;
-    if (bytes > HUGE_PAGE) {
-        p = aligned_alloc(HUGE_PAGE, (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE);
-        if (p)
-            madvise(p, bytes, MADV_HUGEPAGE);
-    } else {
-        p = xmalloc(bytes);
-    }
-    if (!p)
-        abort();
+    void *p = big_alloc(bytes, HUGE_PAGE + 1);
     if (zero)
         explicit_bzero(p, bytes); /* (memset after malloc is compiled as calloc) */
     return p;
@@ -129,7 +117,7 @@ static void table_grow(table *t)
     table old = *t;
     t->cap = old.cap ? old.cap * 2 : 1024;
     t->n = 0;
-    t->s = big_alloc(t->cap * sizeof *t->s, 1);
+    t->s = dedup_alloc(t->cap * sizeof *t->s, 1);
     for (size_t i = 0; i < old.cap; i++)
         if (old.s[i].key)
             table_put(t, old.s[i].key, old.s[i].doc);
@@ -536,7 +524,7 @@ static inline void words_of_impl(work *w, const char *s, size_t n, int fast)
     if (w->cwords < n / 2 + 1) {
         free(w->words);
         w->cwords = n / 2 + 1 > 1024 ? n / 2 + 1 : 1024;
-        w->words = big_alloc(w->cwords * sizeof *w->words, 0); /* a long document's: in huge pages */
+        w->words = dedup_alloc(w->cwords * sizeof *w->words, 0); /* a long document's: in huge pages */
     }
     const unsigned char *u = (const unsigned char *)s;
     uint64_t *out = w->words;
@@ -594,7 +582,7 @@ static uint64_t *room(uint64_t **buf, size_t *cap, size_t n)
     if (*cap < n) {
         free(*buf);
         *cap = n;
-        *buf = big_alloc(n * sizeof **buf, 0);
+        *buf = dedup_alloc(n * sizeof **buf, 0);
     }
     return *buf;
 }
@@ -768,7 +756,7 @@ static void keep(dedup *d, const char *id, const part *pt)
     if (d->p.near) {
         if (n / d->block_docs == d->nblocks) {
             d->sigblocks = xrealloc(d->sigblocks, (d->nblocks + 1) * sizeof *d->sigblocks);
-            d->sigblocks[d->nblocks] = big_alloc(d->block_docs * (d->p.perms + 1) * sizeof(uint32_t), 0);
+            d->sigblocks[d->nblocks] = dedup_alloc(d->block_docs * (d->p.perms + 1) * sizeof(uint32_t), 0);
             d->nblocks++;
         }
         uint32_t *ks = kept_sig(d, n);

@@ -137,28 +137,15 @@ struct rep_slot {
     uint32_t count; /* 0: empty */
 };
 
-#define HUGE_PAGE ((size_t)2 << 20)
 #define AHEAD 16 /* elements hashed (and their slots fetched) before they are looked up */
 #define RING 32  /* > AHEAD + the longest n-gram */
 
-static void *big_alloc(size_t bytes)
-{
-    void *p;
-    if (bytes >= HUGE_PAGE * 2) { /* a long text's: in huge pages, fewer TLB misses */
-        p = aligned_alloc(HUGE_PAGE, (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE);
-        if (p)
-            madvise(p, bytes, MADV_HUGEPAGE);
-    } else {
-        p = malloc(bytes);
-    }
-    if (!p)
-        abort();
-    return p;
-}
+/* A long text's arrays in huge pages, fewer TLB misses. */
+static void *rep_alloc(size_t bytes) { return big_alloc(bytes, HUGE_PAGE * 2); }
 
 static struct rep_slot *slots_alloc(size_t n)
 {
-    return big_alloc(n * sizeof(struct rep_slot));
+    return rep_alloc(n * sizeof(struct rep_slot));
 }
 
 /* An empty table for what is expected to be at most n elements, of which
@@ -350,7 +337,7 @@ static void *buf_at_least(void *p, size_t *cap, size_t bytes)
 {
     if (bytes > *cap) {
         free(p);
-        p = big_alloc(bytes);
+        p = rep_alloc(bytes);
         *cap = bytes;
     }
     return p;
