@@ -134,6 +134,14 @@ char *th_output(const char *dir, const char *name, size_t *len)
 
 static uint64_t lcg(uint64_t *seed) { return (*seed = *seed * 6364136223846793005ull + 1442695040888963407ull) >> 33; }
 
+uint64_t th_xorshift(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
 size_t th_random_text(uint64_t *seed, const char *const *pieces, size_t npieces, size_t max_pieces, char *out,
                       size_t cap)
 {

@@ -59,6 +59,8 @@ char *th_tmpdir(void);                         /* a fresh folder; caller frees *
 void th_write(const char *dir, const char *rel, const char *text);
 void th_rmrf(const char *path);
 uint64_t th_counter(th_plugin *p, const char *counter);
+/* xorshift64: the next number of the sequence in *s (never 0 if *s is not). */
+uint64_t th_xorshift(uint64_t *s);
 /* A random text for property tests: up to max_pieces strings drawn from
  * pieces (a linear congruential generator in *seed), NUL-terminated in
  * out, which holds cap bytes; its length. */

@@ -23,26 +23,18 @@ static int cmp_whole(const void *a, const void *b)
     return memcmp((const char *)a + 16, (const char *)b + 16, rec_size - 16);
 }
 
-static uint64_t rnd(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
 /* n records: first key from `spread1` values, second from `spread2` (0: wide),
  * second keys ascending when `ordered`, the rest random. */
 static unsigned char *make(size_t n, uint64_t spread1, uint64_t spread2, int ordered, uint64_t *seed)
 {
     unsigned char *v = malloc(n * rec_size);
     for (size_t i = 0; i < n; i++) {
-        uint64_t k[2] = {rnd(seed) % spread1, spread2 ? rnd(seed) % spread2 : rnd(seed)};
+        uint64_t k[2] = {th_xorshift(seed) % spread1, spread2 ? th_xorshift(seed) % spread2 : th_xorshift(seed)};
         if (ordered)
             k[1] = i / 3; /* runs of equal second keys, ascending */
         memcpy(v + i * rec_size, k, 16);
         for (size_t j = 16; j < rec_size; j++)
-            v[i * rec_size + j] = (unsigned char)(rnd(seed) & 3); /* few values: ties reach the rest */
+            v[i * rec_size + j] = (unsigned char)(th_xorshift(seed) & 3); /* few values: ties reach the rest */
     }
     return v;
 }

@@ -16,13 +16,7 @@
 
 static uint64_t seed = 0x2545F4914F6CDD1Dull;
 
-static unsigned rnd(unsigned n)
-{
-    seed ^= seed << 13;
-    seed ^= seed >> 7;
-    seed ^= seed << 17;
-    return (unsigned)(seed % n);
-}
+static unsigned rnd(unsigned n) { return (unsigned)(th_xorshift(&seed) % n); }
 
 static const char *const pieces[] = {
     "<p>", "</p>", "<div class='a'>", "</div>", "text, more ", "<br>", "<a href=\"x>y\">", "</a>",

@@ -13,13 +13,7 @@
 
 static uint64_t seed = 0x9E3779B97F4A7C15ull;
 
-static unsigned rnd(unsigned n)
-{
-    seed ^= seed << 13;
-    seed ^= seed >> 7;
-    seed ^= seed << 17;
-    return (unsigned)(seed % n);
-}
+static unsigned rnd(unsigned n) { return (unsigned)(th_xorshift(&seed) % n); }
 
 static unsigned plain(char *const *const lists[], const size_t counts[], size_t nlists, const char *tok, size_t k)
 {
