@@ -510,6 +510,11 @@ static tk_tokenizer *load_tiktoken(const char *data, size_t len, const char *nam
     t->ignore_merges = 1; /* tiktoken looks a piece up whole before merging */
     if (!(tok = malloc(len + 1)))
         goto oom;
+    /* Ranks number the file's tokens, one a line: a rank past the line count
+     * is a damaged file, and would size the id tables to it (gigabytes). */
+    size_t lines = 1;
+    for (const char *q = data; (q = memchr(q, '\n', (size_t)(data + len - q))); q++)
+        lines++;
     size_t line = 0;
     for (size_t p = 0; p < len;) {
         const char *nl = memchr(data + p, '\n', len - p);
@@ -537,6 +542,11 @@ static tk_tokenizer *load_tiktoken(const char *data, size_t len, const char *nam
             unsigned long r = strtoul(num, &end, 10);
             if (*end || errno || r >= 0x7fffffffu || !isdigit((unsigned char)num[0])) {
                 tk_set_err(err, errlen, "%s:%zu: bad rank '%s'", name, line, num);
+                goto fail;
+            }
+            if (r >= lines) {
+                tk_set_err(err, errlen, "%s:%zu: rank %lu past the file's %zu lines (ranks count the tokens from 0)",
+                           name, line, r, lines);
                 goto fail;
             }
             if (tk_add_token(t, (uint32_t)r, tok, (size_t)n))

