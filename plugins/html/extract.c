@@ -13,6 +13,7 @@ typedef struct block {
     size_t start, len;  /* bytes of the page text */
     size_t chars, link; /* code points, of them in links */
     int kind;
+    int pane; /* in a hidden pane (shown_kin): kept with its container, no vote for one */
     xmlNodePtr node; /* the block element */
 } block;
 
@@ -33,7 +34,7 @@ typedef struct walk {
     size_t cur_chars, cur_link;
     int cur_kind;
     xmlNodePtr cur_node;
-    int in_link, in_pre;
+    int in_link, in_pre, in_pane;
     int space; /* a space is owed before the next word */
     int chrome_tags; /* nav, aside, footer, header, form...: walked too (looking for an <article>) */
     elem *e;
@@ -183,6 +184,52 @@ static int hidden(const xmlNode *n)
     return h;
 }
 
+/* The first token of an element's class: what kind of element it is
+ * ("tab-pane", "gallery-slide"); the tokens after it say its state.  Empty
+ * when it has none or it starts with a hiding class. */
+static size_t kind_token(const char *c, const char **tok)
+{
+    while (c && (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r' || *c == '\f'))
+        c++;
+    if (!c || !*c)
+        return 0;
+    size_t k = strcspn(c, " \t\n\r\f");
+    *tok = c;
+    const char *t = *c == '!' ? c + 1 : c;
+    size_t tk = *c == '!' ? k - 1 : k;
+    if (tk == 6 && (!memcmp(t, "hidden", 6) || !memcmp(t, "d-none", 6)))
+        return 0; /* a hiding class names no kind */
+    return k;
+}
+
+#define KIN_MAX_SIBLINGS 64 /* siblings looked at for a shown one of the same kind */
+
+/* A hidden element with a shown sibling of its tag and kind is one pane of
+ * a set the page shows one at a time (tabs, a slide show, an accordion, the
+ * rest of a text behind "read more"): its text is the page's as much as
+ * the shown pane's.  Hidden chrome (a dialog, a notice, a banner) stands
+ * alone. */
+static int shown_kin(const xmlNode *n)
+{
+    char *c = attr(n, "class");
+    const char *tok = NULL;
+    size_t k = kind_token(c, &tok);
+    int found = 0, looked = 0;
+    for (const xmlNode *s = n->parent ? n->parent->children : NULL; s && k && !found && looked < KIN_MAX_SIBLINGS;
+         s = s->next) {
+        if (s == n || s->type != XML_ELEMENT_NODE || !xmlStrEqual(s->name, n->name))
+            continue;
+        looked++;
+        char *sc = attr(s, "class");
+        const char *stok = NULL;
+        size_t sk = kind_token(sc, &stok);
+        found = sk == k && !memcmp(stok, tok, k) && !hidden(s);
+        xmlFree(sc);
+    }
+    xmlFree(c);
+    return found;
+}
+
 static elem *elem_of(walk *w, xmlNodePtr n)
 {
     if (n->_private)
@@ -207,7 +254,7 @@ static void flush(walk *w)
             w->b = xrealloc(w->b, w->cb * sizeof *w->b);
         }
         w->b[w->nb++] = (block){w->cur_start, w->text.len - w->cur_start, w->cur_chars, w->cur_link, w->cur_kind,
-                                w->cur_node};
+                                w->in_pane > 0, w->cur_node};
     } else {
         w->text.len = w->cur_start;
     }
@@ -313,6 +360,7 @@ static size_t text_under(const xmlNode *n)
 #define SWALLOW_CLASS 0.6
 #define SWALLOW_PARAS 3         /* ...or this many paragraphs... */
 #define SWALLOW_PARA_BYTES 200  /* ...of this many bytes of text */
+#define PANE_MIN_BYTES 200 /* a hidden pane holds a paragraph at least: not a toggled label or a form's message */
 #define TRIM_CHARS 40     /* shorter lines without a sentence end at the end of the text go */
 #define SHORT_CHARS 20    /* ...and anywhere in it */
 #define DATE_LINE_CHARS 60 /* a date line (by the headline, under the text) is no longer... */
@@ -377,7 +425,7 @@ static void walk_node(walk *w, xmlNodePtr n, int in_article)
             continue;
         }
         int keep_always = is(n, "html") || is(n, "body") || is(n, "article") || is(n, "main");
-        int negative = 0;
+        int negative = 0, pane = 0;
         elem *e = NULL;
         int weight = 0;
         if (!keep_always) {
@@ -385,7 +433,10 @@ static void walk_node(walk *w, xmlNodePtr n, int in_article)
                 continue;
             int chrome =
                 !w->chrome_tags && ((tag_sets(n) & IN_SKIP) || (is(n, "header") && !in_article && !has_h1(n)));
-            if ((chrome || hidden(n)) && !swallows(w, n, SWALLOW_TAG))
+            /* a hidden element that holds the page (broken markup) is read as shown */
+            int hide = hidden(n) && !swallows(w, n, SWALLOW_TAG);
+            pane = hide && text_under(n) >= PANE_MIN_BYTES && shown_kin(n);
+            if ((chrome || (hide && !pane)) && !swallows(w, n, SWALLOW_TAG))
                 continue;
             weight = class_weight(w, n, &negative);
             if (negative && !swallows(w, n, SWALLOW_CLASS))
@@ -417,9 +468,11 @@ static void walk_node(walk *w, xmlNodePtr n, int in_article)
         int link = is(n, "a"), pre = is(n, "pre");
         w->in_link += link;
         w->in_pre += pre;
+        w->in_pane += pane;
         walk_node(w, n->children, in_article || is(n, "article") || is(n, "main"));
         w->in_link -= link;
         w->in_pre -= pre;
+        w->in_pane -= pane;
         if (block) {
             flush(w);
             w->cur_node = save_node;
@@ -575,6 +628,8 @@ static size_t score_blocks(walk *w)
             e->chars += b->chars;
             e->link += b->link;
         }
+        if (b->pane)
+            continue; /* a hidden tab or slide must not draw the text away from the shown one */
         if (b->chars >= GOOD_MIN_CHARS && block_links(b) < PROSE_MAX_LINKS)
             good_chars += b->chars;
         if (b->chars < SCORE_MIN_CHARS || b->kind == K_HEAD)
@@ -729,8 +784,8 @@ static void select_good_blocks(const walk *w, unsigned char *sel)
 {
     for (size_t i = 0; i < w->nb; i++) {
         const block *b = &w->b[i];
-        sel[i] = (unsigned char)((b->chars >= GOOD_MIN_CHARS && block_links(b) < PROSE_MAX_LINKS) ||
-                                 (b->kind == K_HEAD && b->link == 0));
+        sel[i] = (unsigned char)(!b->pane && ((b->chars >= GOOD_MIN_CHARS && block_links(b) < PROSE_MAX_LINKS) ||
+                                              (b->kind == K_HEAD && b->link == 0)));
     }
 }
 
@@ -747,7 +802,8 @@ static void add_prose_around(const walk *w, unsigned char *sel)
         }
     for (size_t i = first; i < last; i++) {
         const block *b = &w->b[i];
-        if (!sel[i] && b->chars >= PROSE_MIN_CHARS && block_links(b) < PROSE_MAX_LINKS && block_prose(w, b))
+        if (!sel[i] && !b->pane && b->chars >= PROSE_MIN_CHARS && block_links(b) < PROSE_MAX_LINKS &&
+            block_prose(w, b))
             sel[i] = 1;
     }
     if (first == w->nb)
@@ -759,7 +815,7 @@ static void add_prose_around(const walk *w, unsigned char *sel)
                 break;
             i = dir < 0 ? i - 1 : i + 1;
             const block *b = &w->b[i];
-            if (b->chars >= LEAD_MIN_CHARS && block_links(b) < PROSE_MAX_LINKS && block_prose(w, b))
+            if (!b->pane && b->chars >= LEAD_MIN_CHARS && block_links(b) < PROSE_MAX_LINKS && block_prose(w, b))
                 sel[i] = 1, misses = 0;
             else if (block_links(b) > LINK_LIST_LINKS)
                 break; /* a link list: the page's chrome starts here */
@@ -936,7 +992,9 @@ static xmlNodePtr largest_article(const walk *w)
  * <article> element's blocks. */
 enum { BY_SCORE, BY_ARTICLE };
 
-static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out)
+/* *shown: the characters of the kept blocks outside hidden panes, by
+ * which a pass is judged: hidden tabs alone are no text found. */
+static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out, size_t *shown)
 {
     walk w = {.h = h, .chrome_tags = how == BY_ARTICLE};
     out->len = 0;
@@ -988,6 +1046,9 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out)
             kept = 0;
     }
     emit(&w, sel, out);
+    *shown = 0;
+    for (size_t i = 0; i < w.nb; i++)
+        *shown += sel[i] && !w.b[i].pane ? w.b[i].chars : 0;
     free(sel);
     free(w.b); /* the _private marks die with the document */
     free(w.e);
@@ -1006,8 +1067,8 @@ static void clear_marks(xmlNodePtr n)
 
 size_t extract_main(xmlDocPtr doc, const hints *h, cv_buf *out)
 {
-    size_t kept = extract_pass(doc, h, BY_SCORE, out);
-    size_t chars = utf8_chars(out->p, out->len);
+    size_t chars;
+    size_t kept = extract_pass(doc, h, BY_SCORE, out, &chars);
     /* Little or nothing: the text may sit in an element whose class names
      * chrome ("article-ads", a theme's "print" wrapper): once more without
      * the negative hints.  Still little: the page's <article> element,
@@ -1018,8 +1079,8 @@ size_t extract_main(xmlDocPtr doc, const hints *h, cv_buf *out)
     for (int how = BY_SCORE; how <= BY_ARTICLE && chars < RETRY_CHARS; how++) {
         cv_buf again = {0};
         clear_marks(xmlDocGetRootElement(doc));
-        size_t kept2 = extract_pass(doc, how == BY_SCORE ? &bare : h, how, &again);
-        size_t chars2 = utf8_chars(again.p, again.len);
+        size_t chars2;
+        size_t kept2 = extract_pass(doc, how == BY_SCORE ? &bare : h, how, &again, &chars2);
         if (chars2 > chars) {
             buf_free(out);
             *out = again;
