@@ -119,7 +119,7 @@ static const struct filter {
 typedef struct quality_opts {
     int64_t ithr[NFILTERS]; /* by filter: the threshold of one that reads a whole number, */
     double fthr[NFILTERS];  /* or of one that reads a fraction */
-    int64_t short_line_chars, c4_min_words_per_line;
+    int64_t short_line_chars, c4_min_words_per_line, fineweb_line_min_words;
     int line_punct_exclude_zero, drop_curly_bracket, annotate, drop_unfinished_tail;
     const char *stop_words, *c4_rules, *end_key;
 } quality_opts;
@@ -128,6 +128,10 @@ typedef struct quality_opts {
 static const cv_optmap fixed_optmap[] = {
     {QOPT(short_line_chars), .type = CV_OPT_INT, .default_value = "30",
      .help = "max_short_line_ratio: a line this short or shorter is short"},
+    {QOPT(fineweb_line_min_words), .type = CV_OPT_INT, .default_value = "0",
+     .help = "FineWeb's line rules (min_line_punct_ratio, max_short_line_ratio, max_char_dup_ratio) judge only "
+             "lines of at least this many words, as in FineWeb's pipeline, where C4's filter removes shorter lines "
+             "(headings, labels, list items) before them (3; the text is not edited; 0: every line)"},
     {QOPT(line_punct_exclude_zero), .type = CV_OPT_BOOL, .default_value = "false",
      .help = "min_line_punct_ratio: keep documents with no such line"},
     {QOPT(stop_words), .type = CV_OPT_PATH,
@@ -184,7 +188,7 @@ typedef struct quality {
     cv_ctx *ctx;
     double thr[NFILTERS];
     int on[NFILTERS];
-    int64_t short_chars, c4_min_words;
+    int64_t short_chars, c4_min_words, fw_min_words;
     int exclude_zero, curly, annotate, trim_tail;
     const char *end_key;
     stoplist *stops;
@@ -401,6 +405,7 @@ static void *quality_create(const cv_host *h, cv_ctx *ctx)
     }
     q->short_chars = o.short_line_chars;
     q->c4_min_words = o.c4_min_words_per_line;
+    q->fw_min_words = o.fineweb_line_min_words;
     q->exclude_zero = o.line_punct_exclude_zero;
     q->curly = o.drop_curly_bracket;
     q->annotate = o.annotate;
@@ -647,19 +652,46 @@ static int short_line(const quality *q, const char *s, size_t len)
     return (int64_t)utf8_chars(s, len) <= q->short_chars;
 }
 
+/* Has [a, b) at least n words split at white space (Python's str.split()),
+ * a Han or kana character a word by itself (as measure_chars counts:
+ * Chinese and Japanese have no spaces to split at)? */
+static int has_words(const char *s, size_t a, size_t b, int64_t n)
+{
+    int64_t words = 0;
+    int after_space = 1;
+    for (size_t i = a; i < b && words < n;) {
+        int cp = utf8_next(s, &i), space = rep_py_space(cp);
+        if (cp_is_letter(cp) && word_script(cp) == CHAR_WORDS) {
+            words++;
+            after_space = 1; /* what follows starts a word */
+            continue;
+        }
+        words += !space && after_space;
+        after_space = space;
+    }
+    return words >= n;
+}
+
 /* Gopher's bullets and ellipses (over splitlines()), and FineWeb's
- * measures over the lines of text.split("\n") that are not blank. */
+ * measures over the lines of text.split("\n") that are not blank.  With
+ * fineweb_line_min_words, FineWeb's over the lines C4's filter keeps in
+ * FineWeb's pipeline: stripped, of that many words or more, the text they
+ * make joined by single line breaks. */
 static void measure_more_lines(quality *q, const char *s, size_t len, size_t chars, values *vs)
 {
-    size_t punct = 0, shorts = 0, newlines = 0, dups, dup_chars;
+    size_t punct = 0, shorts = 0, newlines = 0, dups, dup_chars, kept_chars = 0;
+    int c4 = q->fw_min_words > 0 && !vs->unsegmented; /* Thai, Khmer ...: no words to count, every line */
     spans_list nonblank = {0};
     for (size_t i = 0;;) {
         const char *nl = memchr(s + i, '\n', len - i);
         size_t e = nl ? (size_t)(nl - s) : len;
-        if (rep_py_lstrip(s, i, e) < e) {
-            spans_add(&nonblank, i, e);
-            punct += ends_sentence(s + i, e - i);
-            shorts += short_line(q, s + i, e - i);
+        size_t a = rep_py_lstrip(s, i, e), b = c4 ? rep_py_rstrip(s, a, e) : e;
+        if (a < e && (!c4 || has_words(s, a, b, q->fw_min_words))) {
+            a = c4 ? a : i;
+            spans_add(&nonblank, a, b);
+            punct += ends_sentence(s + a, b - a);
+            shorts += short_line(q, s + a, b - a);
+            kept_chars += c4 ? utf8_chars(s + a, b - a) : 0;
         }
         if (!nl)
             break;
@@ -667,10 +699,12 @@ static void measure_more_lines(quality *q, const char *s, size_t len, size_t cha
         i = e + 1;
     }
     rep_duplicates(s, nonblank.a, nonblank.b, nonblank.n, &q->sc, &dups, &dup_chars);
-    set(vs, Q_CHARDUP, ratio(dup_chars, chars - newlines));
-    if (!vs->unsegmented) /* Thai ends a sentence with a space */
-        set(vs, Q_PUNCT, ratio(punct, nonblank.n));
-    set(vs, Q_SHORT, ratio(shorts, nonblank.n));
+    if (!c4 || nonblank.n) { /* no line left to judge: FineWeb's line rules do not vote */
+        set(vs, Q_CHARDUP, ratio(dup_chars, c4 ? kept_chars : chars - newlines));
+        if (!vs->unsegmented) /* Thai ends a sentence with a space */
+            set(vs, Q_PUNCT, ratio(punct, nonblank.n));
+        set(vs, Q_SHORT, ratio(shorts, nonblank.n));
+    }
     free(nonblank.a);
     free(nonblank.b);
     measure_gopher_lines(s, len, vs);

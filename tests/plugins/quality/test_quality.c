@@ -361,6 +361,37 @@ static void test_unspaced_scripts(void **s)
     expect_drop("", "Too short a text.", "quality:min_words"); /* a spaced script still is */
 }
 
+/* fineweb_line_min_words: FineWeb's line rules judge the lines C4's filter
+ * leaves them in FineWeb's pipeline.  A recipe's headings, amounts and
+ * labels are short lines without a full stop: every line, they fail
+ * max_short_line_ratio; the lines of three words or more (a Han character
+ * a word) pass, and the text is not edited. */
+static const char recipe[] = "Lemon cake\n\nIngredients\n\n200 g flour\n3 eggs\n2 lemons\n\nMethod\n\n"
+                             "Beat the eggs with the sugar until pale, then fold in the flour and the zest of the "
+                             "lemons.\n\nBake it for forty minutes, until a skewer comes out clean.\n\nServes\n\n8";
+
+static void test_fineweb_after_c4(void **s)
+{
+    (void)s;
+    /* too short for min_words, and of more lines than max_list_ratio allows: those off */
+#define RECIPE_OPTS "min_words: -1\nmax_list_ratio: -1\n"
+    expect_drop(RECIPE_OPTS, recipe, "quality:max_short_line_ratio");
+    expect_drop(RECIPE_OPTS "fineweb_line_min_words: 3\n", recipe, NULL);
+    assert_true(annotated(recipe, "short_line_ratio", "fineweb_line_min_words: 3\n") < 0.34); /* 1 of 3 */
+    assert_true(annotated(recipe, "line_punct_ratio", "fineweb_line_min_words: 3\n") > 0.66); /* 2 of 3 */
+    /* a line of Chinese has no spaces: its characters are its words */
+    assert_true(annotated(zh, "line_punct_ratio", "fineweb_line_min_words: 3\n") == 1);
+    /* no line of three words: FineWeb's line rules do not vote */
+    th_plugin *p = th_open(CV_STEP, "quality", "annotate: true\nfineweb_line_min_words: 3\n", NULL);
+    cv_doc *d = th_doc("x", "Menu\n\nHome\n\nNews today\n\nContact");
+    th_process(p, d);
+    json_t *q = json_object_get(d->meta, "quality");
+    assert_true(json_is_null(json_object_get(q, "short_line_ratio")));
+    assert_true(json_is_null(json_object_get(q, "line_punct_ratio")));
+    cv_doc_free(d);
+    th_close(p);
+}
+
 /* A vowel sign or a virama is part of its letter, not a non-letter: a
  * Hindi sentence is a third marks (0.37 non-letters before). */
 static void test_combining_marks(void **s)
@@ -482,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_stop_words),
         cmocka_unit_test(test_c4),
         cmocka_unit_test(test_unspaced_scripts),
+        cmocka_unit_test(test_fineweb_after_c4),
         cmocka_unit_test(test_combining_marks),
         cmocka_unit_test(test_many_lines),
     };
