@@ -159,8 +159,8 @@ static void ready_push(cv_sched *s, cv_doc *d)
 }
 
 /* Move point p past its current document and past every one that will
- * never arrive; the document parked for the new turn becomes ready. */
-static void seq_advance(cv_sched *s, size_t p)
+ * never arrive; returns the document parked for the new turn, if any. */
+static cv_doc *seq_advance(cv_sched *s, size_t p)
 {
     unsigned char *skip = s->skip + p * s->ring;
     cv_doc **parked = s->parked + p * s->ring;
@@ -170,19 +170,22 @@ static void seq_advance(cv_sched *s, size_t p)
         s->next[p]++;
     }
     cv_doc *d = parked[s->next[p] % s->ring];
-    if (d && d->seq == s->next[p]) {
-        parked[s->next[p] % s->ring] = NULL;
-        ready_push(s, d);
-    }
+    if (!d || d->seq != s->next[p])
+        return NULL;
+    parked[s->next[p] % s->ring] = NULL;
+    return d;
 }
 
 /* Document seq will never reach point p. */
 static void seq_skip(cv_sched *s, size_t p, uint64_t seq)
 {
-    if (s->next[p] == seq)
-        seq_advance(s, p);
-    else
+    if (s->next[p] != seq) {
         s->skip[p * s->ring + seq % s->ring] = 1;
+        return;
+    }
+    cv_doc *d = seq_advance(s, p);
+    if (d)
+        ready_push(s, d);
 }
 
 typedef struct worker {
@@ -244,7 +247,15 @@ static void carry(cv_sched *s, cv_doc *d, size_t w, int fresh)
             s->ops.step(s->ops.arg, d, p, w);
             d->at++;
             pthread_mutex_lock(&s->mu);
-            seq_advance(s, p);
+            /* The turn stays with this worker while the next document waits
+             * for it: d goes on from the ready queue.  Passed on through the
+             * queue instead, each turn waited for a worker to finish what it
+             * was doing, and the serial step ran at that pace. */
+            cv_doc *next = seq_advance(s, p);
+            if (next) {
+                ready_push(s, d);
+                d = next;
+            }
             pthread_mutex_unlock(&s->mu);
             continue;
         }
