@@ -27,6 +27,8 @@ struct cv_sched {
     int reader_waits, idle, window_waits; /* who waits: the reader, workers, workers held by the window */
     cv_doc **inq;
     size_t incap, inhead, inlen;
+    size_t inlim;  /* documents the queue holds now, at most incap (see cv_sched_new) */
+    int starved;   /* a worker found the queue empty while the reader slept: inlim grew */
     size_t inbytes, inbytes_cap; /* text held by the queue, and its bound */
     int reader_done;
     /* Sequence points: one per step (used by serial ones) and one for the
@@ -61,6 +63,12 @@ cv_sched *cv_sched_new(const cv_sched_ops *ops, int nworkers)
      * 0.0-0.1 s. */
     s->incap = (size_t)nworkers * 512;
     s->inbytes_cap = (size_t)nworkers * (4u << 20);
+    /* The queue starts shallow and deepens only when it ran dry while the
+     * reader slept: a worker-bound run then keeps few documents between the
+     * reader and the workers (each one's text still in a cache, no fresh
+     * pages for a thousand of them in flight), and a reader that cannot wake
+     * in time gets the deep queue above after a few misses. */
+    s->inlim = (size_t)nworkers * 32;
     /* How far documents may run ahead of the end: the queue, and beyond
      * it 260 per worker being worked on or parked at a serial step or the
      * end, all within this window. */
@@ -126,10 +134,11 @@ static void *reader_thread(void *arg)
             pthread_mutex_unlock(&s->mu);
             return NULL;
         }
-        while ((s->inlen == s->incap || (s->inlen && s->inbytes >= s->inbytes_cap)) && !stopping(s)) {
+        while ((s->inlen >= s->inlim || (s->inlen && s->inbytes >= s->inbytes_cap)) && !stopping(s)) {
             s->reader_waits = 1;
             timed_wait(s, &s->room);
             s->reader_waits = 0;
+            s->starved = 0;
         }
         if (stopping(s)) {
             pthread_mutex_unlock(&s->mu);
@@ -159,8 +168,8 @@ static void ready_push(cv_sched *s, cv_doc *d)
 }
 
 /* Move point p past its current document and past every one that will
- * never arrive; the document parked for the new turn becomes ready. */
-static void seq_advance(cv_sched *s, size_t p)
+ * never arrive; returns the document parked for the new turn, if any. */
+static cv_doc *seq_advance(cv_sched *s, size_t p)
 {
     unsigned char *skip = s->skip + p * s->ring;
     cv_doc **parked = s->parked + p * s->ring;
@@ -170,19 +179,22 @@ static void seq_advance(cv_sched *s, size_t p)
         s->next[p]++;
     }
     cv_doc *d = parked[s->next[p] % s->ring];
-    if (d && d->seq == s->next[p]) {
-        parked[s->next[p] % s->ring] = NULL;
-        ready_push(s, d);
-    }
+    if (!d || d->seq != s->next[p])
+        return NULL;
+    parked[s->next[p] % s->ring] = NULL;
+    return d;
 }
 
 /* Document seq will never reach point p. */
 static void seq_skip(cv_sched *s, size_t p, uint64_t seq)
 {
-    if (s->next[p] == seq)
-        seq_advance(s, p);
-    else
+    if (s->next[p] != seq) {
         s->skip[p * s->ring + seq % s->ring] = 1;
+        return;
+    }
+    cv_doc *d = seq_advance(s, p);
+    if (d)
+        ready_push(s, d);
 }
 
 typedef struct worker {
@@ -244,7 +256,15 @@ static void carry(cv_sched *s, cv_doc *d, size_t w, int fresh)
             s->ops.step(s->ops.arg, d, p, w);
             d->at++;
             pthread_mutex_lock(&s->mu);
-            seq_advance(s, p);
+            /* The turn stays with this worker while the next document waits
+             * for it: d goes on from the ready queue.  Passed on through the
+             * queue instead, each turn waited for a worker to finish what it
+             * was doing, and the serial step ran at that pace. */
+            cv_doc *next = seq_advance(s, p);
+            if (next) {
+                ready_push(s, d);
+                d = next;
+            }
             pthread_mutex_unlock(&s->mu);
             continue;
         }
@@ -282,13 +302,17 @@ static cv_doc *take(cv_sched *s, int *fresh)
             s->inbytes -= d->len;
             *fresh = 1;
             /* The reader refills in a batch, not one by one. */
-            if (s->reader_waits && s->inlen <= s->incap / 2 && s->inbytes < s->inbytes_cap / 2)
+            if (s->reader_waits && s->inlen <= s->inlim / 2 && s->inbytes < s->inbytes_cap / 2)
                 pthread_cond_signal(&s->room);
             break;
         }
         if (s->inlen == 0 && s->reader_done)
             break; /* what is still parked, the workers holding turns release */
         int held = s->inlen > 0; /* by the window, not for want of input */
+        if (!held && s->reader_waits && !s->starved && s->inlim < s->incap) {
+            s->inlim *= 2; /* once per wait of the reader: it did not wake in time */
+            s->starved = 1;
+        }
         s->idle++;
         s->window_waits += held;
         timed_wait(s, &s->work);
