@@ -431,6 +431,18 @@ static size_t drop_member(char *s, size_t len, const char *key)
     return len;
 }
 
+/* A text goes out escaped a part at a time, each part written once the
+ * line holds this much: a long document's line is never whole in memory
+ * (one more buffer of its size, and a pass over it that misses the caches). */
+#define TEXT_PART ((size_t)256 << 10)
+
+static int flush_line(jwriter *w, cv_out *out)
+{
+    int rc = w->host->out_write(out, w->line.p, w->line.len);
+    w->line.len = 0;
+    return rc;
+}
+
 static cv_status jsonl_writer_write(void *p, const cv_doc *doc)
 {
     jwriter *w = p;
@@ -447,8 +459,15 @@ static cv_status jsonl_writer_write(void *p, const cv_doc *doc)
     w->line.len = 0;
     buf_adds(&w->line, "{\"id\":");
     buf_add_json(&w->line, id, strlen(id));
-    buf_adds(&w->line, ",\"text\":");
-    buf_add_json(&w->line, text, len);
+    buf_adds(&w->line, ",\"text\":\"");
+    int bad = 0;
+    for (size_t at = 0, n; at < len; at += n) {
+        n = len - at < TEXT_PART ? len - at : TEXT_PART;
+        buf_add_json_chars(&w->line, text + at, n);
+        if (w->line.len >= TEXT_PART)
+            bad |= flush_line(w, out) < 0;
+    }
+    buf_addc(&w->line, '"');
     buf_adds(&w->line, ",\"source\":");
     if (source)
         buf_add_json(&w->line, source, strlen(source));
@@ -467,7 +486,7 @@ static cv_status jsonl_writer_write(void *p, const cv_doc *doc)
     if (w->spans != SPANS_NONE)
         add_spans(w, doc, text, len);
     buf_adds(&w->line, "}\n");
-    if (h->out_write(out, w->line.p, w->line.len) < 0) {
+    if (flush_line(w, out) < 0 || bad) {
         h->error(w->ctx, "write failed");
         return CV_ERROR;
     }
