@@ -139,7 +139,7 @@ char *cv_doc_text_room(cv_doc *d, size_t len, unsigned flags)
             return NULL;
         d->text = n;
         d->cap = cap;
-        if (cap >= (size_t)8 << 20) { /* a long text: faulted in 2 MB at a time (a hint) */
+        if (cap >= (size_t)2 << 20) { /* a long text: faulted in 2 MB at a time (a hint) */
             uintptr_t from = ((uintptr_t)n + 4095) & ~(uintptr_t)4095, to = ((uintptr_t)n + cap) & ~(uintptr_t)4095;
             if (to > from)
                 madvise((void *)from, to - from, MADV_HUGEPAGE);

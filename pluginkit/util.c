@@ -126,9 +126,16 @@ void buf_free(cv_buf *b)
  * this is the hot path of every corpus: jansson would validate and copy it. */
 void buf_add_json(cv_buf *b, const char *s, size_t len)
 {
-    static const char hex[] = "0123456789abcdef";
     buf_reserve(b, len + 2);
     buf_addc(b, '"');
+    buf_add_json_chars(b, s, len);
+    buf_addc(b, '"');
+}
+
+void buf_add_json_chars(cv_buf *b, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    buf_reserve(b, len);
     size_t run = 0; /* start of the pending stretch that needs no escaping */
     for (size_t i = 0; i < len; i++) {
 #ifdef __SSE2__
@@ -181,7 +188,6 @@ void buf_add_json(cv_buf *b, const char *s, size_t len)
         buf_add(b, esc, 2);
     }
     buf_add(b, s + run, len - run);
-    buf_addc(b, '"');
 }
 
 void buf_add_uint(cv_buf *b, uint64_t v)

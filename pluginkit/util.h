@@ -46,6 +46,9 @@ void buf_free(cv_buf *b);
 /* A JSON string literal of s: quotes, backslashes and control characters
  * escaped, the rest (valid UTF-8, as document text always is) as it is. */
 void buf_add_json(cv_buf *b, const char *s, size_t len);
+/* The same without the quotes: a long string escaped a part at a time.
+ * Escapes are per byte, so the parts may split a character. */
+void buf_add_json_chars(cv_buf *b, const char *s, size_t len);
 void buf_add_uint(cv_buf *b, uint64_t v);
 
 /* Decode the code point at s[*i] and advance *i.  Only for text known to be

@@ -5,7 +5,7 @@
  * UTF-8 unescaped, one file per split ("{split}" in the path).  The reader
  * takes any JSONL with configurable id and text fields; other fields become
  * metadata (scan.c reads the lines; gunzip.c inflates .gz, libarchive the
- * other compressions). */
+ * other compressions; mapfile.c maps a plain file). */
 #include <archive.h>
 #include <jansson.h>
 #include <stddef.h>
@@ -16,6 +16,7 @@
 
 #include "convert/plugin.h"
 #include "gunzip.h"
+#include "mapfile.h"
 #include "scan.h"
 #include "splitout.h"
 #include "util.h"
@@ -43,9 +44,13 @@ typedef struct jreader {
     const cv_host *host;
     cv_ctx *ctx;
     gunzip *gz;        /* a .gz file, or NULL: */
-    struct archive *a; /* libarchive's raw format, for any other compression or none */
+    struct archive *a; /* libarchive's raw format, for any other compression */
+    mapfile map;       /* or a plain file, read in place from map_off on */
+    size_t map_off;
     jreader_opts o;
     uint64_t lineno;
+    const char *lp; /* the current line: in the mapping, or line.p */
+    size_t ll;
     cv_buf line, pending; /* pending: bytes read past the current line */
     cv_buf scratch;       /* a member's raw JSON or decoded id */
     size_t pending_off;
@@ -58,6 +63,7 @@ static void jsonl_reader_destroy(void *p)
     if (r->a)
         archive_read_free(r->a);
     gunzip_close(r->gz);
+    mapfile_close(&r->map);
     buf_free(&r->line);
     buf_free(&r->pending);
     buf_free(&r->scratch);
@@ -96,13 +102,37 @@ static void *jsonl_reader_create(const cv_host *host, cv_ctx *ctx)
         jsonl_reader_destroy(r);
         return NULL;
     }
+    if (archive_filter_count(r->a) == 1 && archive_filter_code(r->a, 0) == ARCHIVE_FILTER_NONE &&
+        mapfile_open(&r->map, r->o.path) == 0) {
+        archive_read_free(r->a); /* not compressed: read in place */
+        r->a = NULL;
+    }
     return r;
 }
 
-/* Next line into r->line (without the newline).  1: a line, 0: end, -1: error. */
+/* The next line of a mapped file, in place.  1: a line, 0: end. */
+static int next_mapped_line(jreader *r)
+{
+    mapfile_release(&r->map, r->map_off); /* the lines before are parsed and done with */
+    if (r->map_off >= r->map.len)
+        return 0;
+    const char *s = r->map.p + r->map_off;
+    size_t left = r->map.len - r->map_off;
+    const char *nl = memchr(s, '\n', left);
+    r->lp = s;
+    r->ll = nl ? (size_t)(nl - s) : left;
+    r->map_off += r->ll + (nl ? 1 : 0);
+    r->too_long = r->o.max_doc_bytes > 0 && r->ll > (size_t)r->o.max_doc_bytes;
+    return 1;
+}
+
+/* Next line into r->lp, r->ll (without the newline).  1: a line, 0: end, -1: error. */
 static int next_line(jreader *r)
 {
-    r->line.len = 0;
+    if (r->map.p)
+        return next_mapped_line(r);
+    r->lp = r->line.p;
+    r->line.len = r->ll = 0;
     r->too_long = 0;
     for (;;) {
         if (r->pending_off < r->pending.len) {
@@ -115,6 +145,8 @@ static int next_line(jreader *r)
             else
                 buf_add(&r->line, s, take);
             r->pending_off += take + (nl ? 1 : 0);
+            r->lp = r->line.p;
+            r->ll = r->line.len;
             if (nl)
                 return 1;
         }
@@ -213,7 +245,10 @@ static cv_status jsonl_reader_next(void *p, cv_doc *doc)
         r->lineno++;
         char lineid[64];
         snprintf(lineid, sizeof lineid, "%s:%llu", r->o.path, (unsigned long long)r->lineno);
-        if (!r->too_long && (r->line.len == 0 || strspn(r->line.p, " \t\r") == r->line.len))
+        size_t sp = 0; /* a mapped line ends in no NUL: no strspn() */
+        while (sp < r->ll && (r->lp[sp] == ' ' || r->lp[sp] == '\t' || r->lp[sp] == '\r'))
+            sp++;
+        if (!r->too_long && sp == r->ll)
             continue; /* blank lines are not documents */
         h->doc_set_id(doc, lineid);
         h->meta_set_string(doc, "source", r->o.path);
@@ -223,7 +258,7 @@ static cv_status jsonl_reader_next(void *p, cv_doc *doc)
         }
         line_ctx lc = {r, doc, 0, 0};
         const char *why = NULL;
-        int rc = jscan_object(r->line.p, r->line.len, on_member, &lc, &why);
+        int rc = jscan_object(r->lp, r->ll, on_member, &lc, &why);
         if (rc) {
             h->doc_drop(doc, "invalid_json", rc < 0 ? why : lc.why);
             return CV_DROP;
@@ -396,6 +431,18 @@ static size_t drop_member(char *s, size_t len, const char *key)
     return len;
 }
 
+/* A text goes out escaped a part at a time, each part written once the
+ * line holds this much: a long document's line is never whole in memory
+ * (one more buffer of its size, and a pass over it that misses the caches). */
+#define TEXT_PART ((size_t)256 << 10)
+
+static int flush_line(jwriter *w, cv_out *out)
+{
+    int rc = w->host->out_write(out, w->line.p, w->line.len);
+    w->line.len = 0;
+    return rc;
+}
+
 static cv_status jsonl_writer_write(void *p, const cv_doc *doc)
 {
     jwriter *w = p;
@@ -412,8 +459,15 @@ static cv_status jsonl_writer_write(void *p, const cv_doc *doc)
     w->line.len = 0;
     buf_adds(&w->line, "{\"id\":");
     buf_add_json(&w->line, id, strlen(id));
-    buf_adds(&w->line, ",\"text\":");
-    buf_add_json(&w->line, text, len);
+    buf_adds(&w->line, ",\"text\":\"");
+    int bad = 0;
+    for (size_t at = 0, n; at < len; at += n) {
+        n = len - at < TEXT_PART ? len - at : TEXT_PART;
+        buf_add_json_chars(&w->line, text + at, n);
+        if (w->line.len >= TEXT_PART)
+            bad |= flush_line(w, out) < 0;
+    }
+    buf_addc(&w->line, '"');
     buf_adds(&w->line, ",\"source\":");
     if (source)
         buf_add_json(&w->line, source, strlen(source));
@@ -432,7 +486,7 @@ static cv_status jsonl_writer_write(void *p, const cv_doc *doc)
     if (w->spans != SPANS_NONE)
         add_spans(w, doc, text, len);
     buf_adds(&w->line, "}\n");
-    if (h->out_write(out, w->line.p, w->line.len) < 0) {
+    if (flush_line(w, out) < 0 || bad) {
         h->error(w->ctx, "write failed");
         return CV_ERROR;
     }
