@@ -84,6 +84,19 @@ static const char usage[] =
 
 static void on_signal(int signo) { cv_pipeline_request_stop(signo); }
 
+/* Readers may map their input: a file cut short under a mapping faults on
+ * its lost pages.  The run cannot go on from there; it says why and exits
+ * as a failed run (outputs were not renamed into place; async-signal-safe). */
+static void on_bus_error(int signo)
+{
+    static const char msg[] = "convert: an input file shrank while it was read (SIGBUS); the run failed and wrote "
+                              "no output\n";
+    (void)signo;
+    ssize_t rc = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)rc;
+    _exit(CV_EXIT_FAILED);
+}
+
 static int parse_shard(const char *s, cv_run_opts *ro)
 {
     char *end;
@@ -323,6 +336,9 @@ int main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    struct sigaction bus = {.sa_handler = on_bus_error};
+    sigemptyset(&bus.sa_mask);
+    sigaction(SIGBUS, &bus, NULL);
     status = cv_pipeline_run(cfg, reg, &ro, &err);
     if (status != CV_EXIT_OK) {
         cv_err_format(&err, msg, sizeof msg);

@@ -191,6 +191,16 @@ static int meta_member(void *p, const char *key, const char *val, size_t vlen)
     return 0;
 }
 
+/* A JSON number that is a whole number.  Bounded by vlen: a mapped line
+ * ends in no NUL, and its last value may end the mapping. */
+static int integer(const char *val, size_t vlen)
+{
+    size_t i = val[0] == '-';
+    while (i < vlen && val[i] >= '0' && val[i] <= '9')
+        i++;
+    return i == vlen && i > (size_t)(val[0] == '-');
+}
+
 static int on_member(void *p, const char *key, const char *val, size_t vlen)
 {
     line_ctx *lc = p;
@@ -221,7 +231,7 @@ static int on_member(void *p, const char *key, const char *val, size_t vlen)
             }
             r->scratch.p[n] = '\0';
             h->doc_set_id(lc->doc, r->scratch.p);
-        } else if (strspn(val + (val[0] == '-'), "0123456789") == vlen - (val[0] == '-')) {
+        } else if (integer(val, vlen)) {
             h->doc_set_id(lc->doc, raw(r, val, vlen)); /* an integer id, as written */
         }
         return 0;

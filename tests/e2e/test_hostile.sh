@@ -213,6 +213,17 @@ run "$CONVERT" -q --plugin-path "$FIXTURES/faulty" -c "$TMP/badutf8.yaml" -o "$T
 [ "$RC" -ne 0 ] && ok || bad "invalid unchecked text went unnoticed"
 expect_err "step 'bad_utf8' passed invalid UTF-8 to doc_set_text_unchecked" "unchecked text message"
 expect_no_file "$TMP/badutf8/train.jsonl" "no dataset after invalid unchecked text"
+# An input file cut short while it is read (here by a step, at the first
+# document, with ~20 MB still ahead of the reader): the run fails saying so,
+# never a crash, and leaves no dataset.
+"$PYTHON" -c 'import json,sys
+with open(sys.argv[1], "w") as f:
+    for i in range(100000): f.write(json.dumps({"text": "document %d " % i + "words " * 30}) + "\n")' "$TMP/shrinks.jsonl"
+printf 'reader: {plugin: jsonl, path: %s}\nsteps: [truncate_source]\nwriters: [jsonl]\n' "$TMP/shrinks.jsonl" >"$TMP/shrinks.yaml"
+run "$CONVERT" -q --plugin-path "$FIXTURES/faulty" -c "$TMP/shrinks.yaml" -o "$TMP/shrinks" -j 1
+expect_rc 1 "input cut short while read"
+expect_err "an input file shrank while it was read" "input cut short: the message"
+expect_no_file "$TMP/shrinks/train.jsonl" "no dataset after an input cut short"
 
 # SIGINT / SIGTERM: a clean stop, non-zero exit, no temp files, earlier outputs untouched.
 "$PYTHON" "$SRC/tests/bench/gen_corpus.py" 40M "$TMP/big.tar.gz" >/dev/null  # ~4 s of work at -j 1: time to be interrupted
