@@ -113,9 +113,10 @@ static const cv_optmap boilerplate_optmap[] = {
              "line this many"},
     {.key = "main_run_cut_cost", .type = CV_OPT_INT, .default_value = "500",
      .offset = offsetof(boilerplate_opts, main_run_cut_cost),
-     .help = "main_run: a cut rule's line (\"share\", \"comments\") removes only itself; when no paragraph "
-             "follows it (past one short line) it costs the run this many characters, which comments and lists of "
-             "other stories between their names, dates and labels do not make up for"},
+     .help = "main_run: a cut rule's line (\"share\", \"comments\") removes only itself; unless the article "
+             "goes on after it (a kept paragraph next, past one short line, and kept paragraphs half the characters "
+             "to the end) it costs the run this many characters, which comments, an author's box and lists of other "
+             "stories do not make up for"},
     {.key = "main_run_list_lines", .type = CV_OPT_INT, .default_value = "2",
      .offset = offsetof(boilerplate_opts, main_run_list_lines),
      .help = "main_run: this many kept lines or more in a row that are no paragraphs, not announced by a line "
@@ -160,7 +161,7 @@ typedef struct line {
     int para;
     int list; /* main_run: in a list of links (mark_link_lists) */
     int joins; /* main_run_wrapped: goes on the line before, a paragraph wrapped into lines */
-    int cut; /* a cut rule's line before no paragraph, under main_run: the run pays main_run_cut_cost to cross it */
+    int cut; /* a cut rule's line under main_run, before no article: the run pays main_run_cut_cost to cross it */
 } line;
 
 typedef struct bp {
@@ -368,19 +369,6 @@ static int article_follows(bp *b, size_t i)
     return next < n && b->lines[next].para && 2 * b->after[2 * next + 1] >= b->after[2 * next];
 }
 
-/* Is the line after i (past at most one short line, a caption or a label)
- * a paragraph?  Comments (a name, a date, then a text) are not. */
-static int paragraph_follows(bp *b, size_t i)
-{
-    size_t next = i + 1;
-    if (next >= b->nlines)
-        return 0;
-    measure(b, &b->lines[next]); /* measured again when the pass reaches it: a strip may change it */
-    if (next + 1 < b->nlines && !b->lines[next].para && (int64_t)b->lines[next].words <= b->caption_words)
-        measure(b, &b->lines[++next]);
-    return b->lines[next].para;
-}
-
 /* Apply rule r, which matched line i at [ms, me).  1: a cut ended the document. */
 static int apply(bp *b, size_t i, const rule *r, size_t ms, size_t me, pass *ps)
 {
@@ -402,7 +390,7 @@ static int apply(bp *b, size_t i, const rule *r, size_t ms, size_t me, pass *ps)
         break;
     case ACT_CUT:
         l->why = r->counter;
-        l->cut = b->main_run && !paragraph_follows(b, i);
+        l->cut = b->main_run; /* settled by settle_cuts once every line is judged */
         if (!b->main_run && (int64_t)ps->kept_chars >= b->cut_min && !article_follows(b, i)) {
             for (size_t j = i + 1; j < b->nlines; j++)
                 b->lines[j].why = r->counter;
@@ -673,9 +661,33 @@ static void trim_after_lists(bp *b, size_t start, size_t end, double frac)
     }
 }
 
+/* main_run: a cut rule's line goes alone; crossing it costs the run unless
+ * the article goes on after it: the next kept line (past at most one short
+ * one) is a paragraph, and kept paragraphs hold at least half of the
+ * characters from there to the end.  A paragraph right after it is not
+ * enough: an author's box or a comment form's notice is one too, and the
+ * rules that remove those lines have run only now. */
+static void settle_cuts(bp *b)
+{
+    line *L = b->lines;
+    size_t n = b->nlines, all = 0, para = 0;
+    for (size_t i = n; i-- > 0;) {
+        if (L[i].cut) {
+            size_t p = i + 1;
+            if (p + 1 < n && !L[p].para && (int64_t)L[p].words <= b->caption_words)
+                p++;
+            if (p < n && !L[p].why && L[p].para && 2 * para >= all)
+                L[i].cut = 0;
+        }
+        all += L[i].len;
+        para += !L[i].why && L[i].para ? L[i].len : 0;
+    }
+}
+
 static void keep_main_run(bp *b)
 {
     line *L = b->lines;
+    settle_cuts(b);
     size_t n = b->nlines, start = 0, best_start = 0, best_end = n;
     int64_t sum = 0, best = 0;
     for (size_t i = 0; i < n; i++) {

@@ -87,8 +87,9 @@ static void test_main_run_title(void **s)
 }
 
 /* A cut rule under main_run: a widget between paragraphs of a dump goes
- * alone though page chrome outweighs the rest of the article; comments
- * after one (short texts between names and dates) stay out of the run. */
+ * alone though page chrome follows the rest of the article; comments after
+ * one (short texts between names and dates), or an author's box, stay out
+ * of the run. */
 #define FOOTER "Contact the newsroom of the paper\nPrivacy policy and the terms of use\nAbout the company that owns it\n" \
                "Jobs at the paper and its partners\nAdvertise with us in print and online\nHome\nNews\nSport\n"
 #define P5 "The fifth paragraph lists the shops on the road, which stayed open through the works."
@@ -104,6 +105,12 @@ static void test_main_run_cut(void **s)
            P1 "\n" P2 "\nDISCUSS\nAnna K.\n12:30 | 04.05.2024\nSo true, that is what I told my neighbour last week.\n"
               "Boris\n12:45 | 04.05.2024\nNo, the road was closed for a month and nobody said a word about it.\n",
            P1 "\n\n" P2);
+    /* A paragraph right after the widget is not enough: an author's box or a
+     * comment form's notice is one too, with page chrome after it. */
+    expect("main_run: true\ncut_min_chars: 150",
+           P1 "\n" P2 "\n" P3 "\nDISCUSS\nAnna Smith has written about the roads and the buses of the town for "
+              "the paper since 2015.\n" FOOTER,
+           P1 "\n\n" P2 "\n\n" P3);
 }
 
 /* main_run: two or more kept lines in a row that are no paragraphs, inside
