@@ -789,6 +789,23 @@ static void select_good_blocks(const walk *w, unsigned char *sel)
     }
 }
 
+/* A short sentence alone between two kept blocks, without links ("Nobody
+ * expected it."), is the text's own: the passes above ask prose outside a
+ * container to be long, and a lead or the fallback's long blocks left it
+ * out.  Alone: a run of short lines is chrome. */
+static void add_short_sentences(const walk *w, unsigned char *sel)
+{
+    int prev = w->nb && sel[0]; /* the block before i was kept before this pass */
+    for (size_t i = 1; i + 1 < w->nb; i++) {
+        const block *b = &w->b[i];
+        int was = sel[i] != 0;
+        if (!was && prev && sel[i + 1] && !b->pane && b->link == 0 && b->kind == K_PARA &&
+            b->chars >= SHORT_CHARS && block_prose(w, b))
+            sel[i] = 1;
+        prev = was;
+    }
+}
+
 /* Prose between the first and the last block kept belongs to the text too,
  * and so does a lead just before it, or a last paragraph just after (held
  * apart by a date line or a picture's credit at most). */
@@ -1035,6 +1052,7 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out, 
         } else {
             select_good_blocks(&w, sel);
         }
+        add_short_sentences(&w, sel);
         drop_orphan_headings(&w, sel);
         drop_trailing_chrome(&w, sel);
         drop_credits(&w, sel);
