@@ -601,6 +601,7 @@ static void drop_foreign_tail(const walk *w, unsigned char *sel)
 #define SIBLING_MIN_CHARS 80      /* ...or holds more characters than this... */
 #define SIBLING_MAX_LINKS 0.25    /* ...with less link text than this */
 #define MAX_KEPT_ELEMENTS 256     /* the container and its siblings kept */
+#define SPLIT_SHARE 0.7           /* a container with less of the page's long prose than this holds part of it */
 
 static double link_density(const elem *e) { return e->chars ? (double)e->link / (double)e->chars : 0; }
 
@@ -786,6 +787,36 @@ static void select_good_blocks(const walk *w, unsigned char *sel)
         const block *b = &w->b[i];
         sel[i] = (unsigned char)(!b->pane && ((b->chars >= GOOD_MIN_CHARS && block_links(b) < PROSE_MAX_LINKS) ||
                                               (b->kind == K_HEAD && b->link == 0)));
+    }
+}
+
+/* A short sentence alone between two kept blocks, without links ("Nobody
+ * expected it."), is the text's own: the passes above ask prose outside a
+ * container to be long, and a lead or the fallback's long blocks left it
+ * out.  Alone: a run of short lines is chrome. */
+static void add_short_sentences(const walk *w, unsigned char *sel)
+{
+    int prev = w->nb && sel[0]; /* the block before i was kept before this pass */
+    for (size_t i = 1; i + 1 < w->nb; i++) {
+        const block *b = &w->b[i];
+        int was = sel[i] != 0;
+        if (!was && prev && sel[i + 1] && !b->pane && b->link == 0 && b->kind == K_PARA &&
+            b->chars >= SHORT_CHARS && block_prose(w, b))
+            sel[i] = 1;
+        prev = was;
+    }
+}
+
+/* The container holds most of the page's long prose but not all of it
+ * (a text in sections the layout puts in unrelated wrappers, a lead or a
+ * description apart from the rest): the long prose outside it is the
+ * text's too, as the fallback would keep it. */
+static void add_prose_elsewhere(const walk *w, unsigned char *sel)
+{
+    for (size_t i = 0; i < w->nb; i++) {
+        const block *b = &w->b[i];
+        if (!sel[i] && !b->pane && b->chars >= GOOD_MIN_CHARS && block_links(b) < PROSE_MAX_LINKS && block_prose(w, b))
+            sel[i] = 1;
     }
 }
 
@@ -1035,6 +1066,7 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out, 
         } else {
             select_good_blocks(&w, sel);
         }
+        add_short_sentences(&w, sel);
         drop_orphan_headings(&w, sel);
         drop_trailing_chrome(&w, sel);
         drop_credits(&w, sel);
@@ -1044,6 +1076,10 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out, 
         kept = count_kept(&w, sel, &kept_chars);
         if (pass == 0 && kept_chars * 2 < good_chars) /* the container missed most of the page's prose */
             kept = 0;
+        else if (pass == 0 && (double)kept_chars < SPLIT_SHARE * (double)good_chars) {
+            add_prose_elsewhere(&w, sel);
+            kept = count_kept(&w, sel, &kept_chars);
+        }
     }
     emit(&w, sel, out);
     *shown = 0;
