@@ -10,7 +10,9 @@
 #          boilerplate with main_run as the text configs set it, langid,
 #          quality);
 #   with   each page's labelled main-text segments, one a line: real content
-#          only, through langid and quality.
+#          only, through langid and quality.  Web-dev labels a few snippets a
+#          page, so min_words drops nearly all of these: the row's use is
+#          which other rules fire on text that is all real content.
 # It prints F1 over the labelled segments (a dropped page scores as empty),
 # the real articles each shape drops by reason, each quality rule's drops
 # alone, and the pages where trafilatura wins by 0.5 F1 or more (the work
