@@ -14,6 +14,9 @@
 #  minhash  20 MB of news-like text with planted near copies (tests/tools/gen_dups.py): dedup against
 #           datatrove_minhash.py (signatures, buckets, clusters, filter)
 #
+# Each convert run follows one not counted and is paired with a -j 2 run: the bench prints that ratio too
+# (target 1.7x) and checks that both wrote the same documents.
+#
 # Both sides read and write uncompressed JSONL where they can.  convert's time is the wall time of the
 # whole process; datatrove's is the one its scripts print (executor.run() only: the interpreter's start
 # and the imports are left out, which flatters it).  The peers come from ../shared/peers (setup.sh
@@ -87,11 +90,12 @@ writers: [jsonl]
 YAML
 
 # conv NAME ARGS...: convert's wall and CPU (user + system) seconds, appended to NAME.t and NAME.cpu
+# (JOBS workers, default 1)
 conv() {
     local name=$1
     shift
     rm -rf "$WORK/out-$name"
-    /usr/bin/time -o "$WORK/$name.tt" -f "%e %U %S" "$CONVERT" -q "$@" -o "$WORK/out-$name" -j 1
+    /usr/bin/time -o "$WORK/$name.tt" -f "%e %U %S" "$CONVERT" -q "$@" -o "$WORK/out-$name" -j "${JOBS:-1}"
     awk '{print $1 >>"'"$WORK/$name.t"'"; print $2 + $3 >>"'"$WORK/$name.cpu"'"}' "$WORK/$name.tt"
 }
 # peer NAME SCRIPT ARGS...: the wall seconds the peer's script prints (its pipeline's run only) to NAME.t,
@@ -105,13 +109,30 @@ peer() {
     grep 'wall seconds' "$WORK/$name.log" | tail -1 | grep -Eo '[0-9.]+$' >>"$WORK/$name.t"
     awk '{print $2 + $3}' "$WORK/$name.tt" >>"$WORK/$name.cpu"
 }
-for f in web filters minhash; do : >"$WORK/$f.t" >"$WORK/$f.cpu" >"$WORK/${f}_peer.t" >"$WORK/${f}_peer.cpu"; done
-for _ in $(seq "$REPEAT"); do
-    conv web -c config/html.yaml -i "$HTML"
+for f in web filters minhash; do
+    : >"$WORK/$f.t" >"$WORK/$f.cpu" >"$WORK/${f}_peer.t" >"$WORK/${f}_peer.cpu" >"$WORK/${f}_j2.t" >"$WORK/${f}_j2.cpu"
+done
+# pair NAME ARGS...: convert at -j 1 and at -j 2 back to back, so that each pair sees the same machine,
+# after a run not counted (the first run after a peer's long one is up to 0.06 s slower, a quarter of the
+# MinHash run); which goes first alternates run by run.
+pair() {
+    local name=$1
+    shift
+    JOBS=1 conv "${name}_warm" "$@"
+    if [ $((run % 2)) = 1 ]; then
+        conv "$name" "$@"
+        JOBS=2 conv "${name}_j2" "$@"
+    else
+        JOBS=2 conv "${name}_j2" "$@"
+        conv "$name" "$@"
+    fi
+}
+for run in $(seq "$REPEAT"); do
+    pair web -c config/html.yaml -i "$HTML"
     peer web_peer datatrove_pipe.py "$WORK/pages.jsonl" --extract
-    conv filters -c "$WORK/filters.yaml"
+    pair filters -c "$WORK/filters.yaml"
     peer filters_peer datatrove_pipe.py "$WORK/articles.jsonl"
-    conv minhash -c "$WORK/minhash.yaml"
+    pair minhash -c "$WORK/minhash.yaml"
     peer minhash_peer datatrove_minhash.py "$WORK/dups.jsonl"
 done
 
@@ -134,5 +155,15 @@ row() { # row NAME INPUT TARGET
 row web "$(ls "$HTML" | wc -l) pages, $(mb "$HTML") MB HTML" 15
 row filters "$(wc -l <"$WORK/articles.jsonl") texts, $(mb "$WORK/articles.jsonl") MB" 20
 row minhash "$(wc -l <"$WORK/dups.jsonl") texts, $(mb "$WORK/dups.jsonl") MB" 50
+echo "-j 2 over -j 1, the same inputs (wall, medians of $REPEAT; target >= 1.7x), and whether the outputs are the same:"
+for f in web filters minhash; do
+    same=identical
+    for o in train.jsonl dropped.jsonl; do
+        cmp -s "$WORK/out-$f/$o" "$WORK/out-${f}_j2/$o" || same="DIFFER ($o)"
+    done
+    printf '  %-8s %7.2fs -> %7.2fs  %5.2fx   CPU %7.2fs -> %7.2fs   outputs %s\n' "$f" "$(median "$WORK/$f.t")" \
+        "$(median "$WORK/${f}_j2.t")" "$(echo "$(median "$WORK/$f.t") / $(median "$WORK/${f}_j2.t")" | bc -l)" \
+        "$(median "$WORK/$f.cpu")" "$(median "$WORK/${f}_j2.cpu")" "$same"
+done
 echo "datatrove's own split of the web run (last run):"
 sed -n '/^word tokenizer/,$p' "$WORK/web_peer.log" | grep -E '^  ' | sed 's/^/  /'
