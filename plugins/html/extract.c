@@ -121,6 +121,26 @@ static int class_weight(const walk *w, const xmlNode *n, int *negative)
     return (pos ? 25 : 0) - (neg ? 25 : 0);
 }
 
+/* The next token of a class attribute from *c on (its length in *k), or
+ * NULL past the last; *c moves past it. */
+static const char *next_class(const char **c, size_t *k)
+{
+    const char *p = *c;
+    while (p && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f'))
+        p++;
+    if (!p || !*p)
+        return NULL;
+    *k = strcspn(p, " \t\n\r\f");
+    *c = p + *k;
+    return p;
+}
+
+/* A utility class that hides (without a leading "!"). */
+static int hiding(const char *t, size_t k)
+{
+    return k == 6 && (!memcmp(t, "hidden", 6) || !memcmp(t, "d-none", 6));
+}
+
 /* A class that hides the element on every screen: CSS frameworks' utility
  * classes "hidden" (Tailwind, Bootstrap 3; "!hidden" forces it) and
  * "d-none" (Bootstrap 4+), unless another class shows it from some screen
@@ -129,16 +149,11 @@ static int class_weight(const walk *w, const xmlNode *n, int *negative)
 static int hidden_class(const char *c)
 {
     int hides = 0, shows = 0;
-    while (c && *c) {
-        while (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r' || *c == '\f')
-            c++;
-        const char *t = c;
-        while (*c && *c != ' ' && *c != '\t' && *c != '\n' && *c != '\r' && *c != '\f')
-            c++;
-        size_t k = (size_t)(c - t);
+    size_t k;
+    for (const char *t; (t = next_class(&c, &k));) {
         if (k && *t == '!')
             t++, k--;
-        if ((k == 6 && !memcmp(t, "hidden", 6)) || (k == 6 && !memcmp(t, "d-none", 6)))
+        if (hiding(t, k))
             hides = 1;
         else if (k > 2 && !memcmp(t, "d-", 2))
             shows = 1;
@@ -189,15 +204,12 @@ static int hidden(const xmlNode *n)
  * when it has none or it starts with a hiding class. */
 static size_t kind_token(const char *c, const char **tok)
 {
-    while (c && (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r' || *c == '\f'))
-        c++;
-    if (!c || !*c)
+    size_t k;
+    const char *t = next_class(&c, &k);
+    if (!t)
         return 0;
-    size_t k = strcspn(c, " \t\n\r\f");
-    *tok = c;
-    const char *t = *c == '!' ? c + 1 : c;
-    size_t tk = *c == '!' ? k - 1 : k;
-    if (tk == 6 && (!memcmp(t, "hidden", 6) || !memcmp(t, "d-none", 6)))
+    *tok = t;
+    if (*t == '!' ? hiding(t + 1, k - 1) : hiding(t, k))
         return 0; /* a hiding class names no kind */
     return k;
 }
