@@ -510,12 +510,35 @@ static int inside(xmlNodePtr n, xmlNodePtr root)
     return 0;
 }
 
-/* Reads like prose: a sentence end ("." "!" "?" followed by a space, or at the end). */
+/* The bytes of a closing quote or bracket at t[k] (a sentence ends inside
+ * them: 'He said "Ok."'; German closes with U+201C, French with U+00BB,
+ * Swiss with U+00AB), 0 if none. */
+static size_t closer(const char *t, size_t len, size_t k)
+{
+    static const char *const quotes[] = {"\xE2\x80\x9C", "\xE2\x80\x9D", "\xE2\x80\x99", "\xC2\xBB", "\xC2\xAB", NULL};
+    if (t[k] == '"' || t[k] == '\'' || t[k] == ')' || t[k] == ']')
+        return 1;
+    for (const char *const *q = quotes; *q; q++) {
+        size_t n = strlen(*q);
+        if (k + n <= len && !memcmp(t + k, *q, n))
+            return n;
+    }
+    return 0;
+}
+
+/* Reads like prose: a sentence end ("." "!" "?", and closing quotes or
+ * brackets, followed by a space, or at the end). */
 static int sentence_end(const char *t, size_t len, const char *marks)
 {
-    for (size_t k = 0; k < len; k++)
-        if (t[k] && strchr(marks, t[k]) && (k + 1 == len || t[k + 1] == ' '))
+    for (size_t k = 0; k < len; k++) {
+        if (!t[k] || !strchr(marks, t[k]))
+            continue;
+        size_t j = k + 1;
+        for (size_t n; j < len && (n = closer(t, len, j));)
+            j += n;
+        if (j == len || t[j] == ' ')
             return 1;
+    }
     return 0;
 }
 
