@@ -944,6 +944,43 @@ static void drop_labels(const walk *w, unsigned char *sel)
     }
 }
 
+/* An image somewhere under n but outside skip (at most `budget` elements looked at). */
+static int has_image(const xmlNode *n, const xmlNode *skip, int *budget)
+{
+    for (const xmlNode *c = n->children; c && *budget > 0; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || c == skip)
+            continue;
+        --*budget;
+        if (is(c, "img") || is(c, "picture") || has_image(c, skip, budget))
+            return 1;
+    }
+    return 0;
+}
+
+#define CAPTION_CHARS 200 /* a caption beside a picture is shorter */
+#define CAPTION_LOOK 64   /* elements of its wrapper looked at for the picture */
+
+/* A short block that shares a small wrapper with a picture, and nothing
+ * else of much text, is the picture's caption (a figure marked up as
+ * divs: "Abbildung: ...", "Enlarge The camera ..."), not the text. */
+static void drop_captions(const walk *w, unsigned char *sel)
+{
+    for (size_t i = 0; i < w->nb; i++) {
+        const block *b = &w->b[i];
+        if (!sel[i] || b->kind != K_PARA || b->chars >= CAPTION_CHARS)
+            continue;
+        const xmlNode *wrap = b->node->parent;
+        if (!wrap || wrap->type != XML_ELEMENT_NODE || is(wrap, "li") || /* a step of a list, with its picture */
+            text_under(wrap) > b->len + b->len / 4 + 8 ||
+            (i > 0 && inside(w->b[i - 1].node, (xmlNodePtr)wrap)) ||
+            (i + 1 < w->nb && inside(w->b[i + 1].node, (xmlNodePtr)wrap)))
+            continue; /* another block beside it: a card (an icon, a heading, a line), not a figure */
+        int budget = CAPTION_LOOK;
+        if (has_image(wrap, b->node, &budget))
+            sel[i] = 0;
+    }
+}
+
 /* A line that is a date or a time with a few words around it ("Posted on
  * April 29, 2022", "15. Mai 2019, 05:28 Uhr", "Aktualisiert: 11.04.2020"):
  * two numbers or more, one a year (19xx, 20xx) or a time (h:mm), at most
@@ -1107,6 +1144,7 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out, 
         drop_credits(&w, sel);
         drop_foreign_tail(&w, sel);
         drop_labels(&w, sel);
+        drop_captions(&w, sel);
         drop_date_lines(&w, sel);
         kept = count_kept(&w, sel, &kept_chars);
         if (pass == 0 && kept_chars * 2 < good_chars) /* the container missed most of the page's prose */
