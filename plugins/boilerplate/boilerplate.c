@@ -102,7 +102,8 @@ static const cv_optmap boilerplate_optmap[] = {
      .offset = offsetof(boilerplate_opts, headline_min_words),
      .help = "a shorter headline is removed too"},
     {.key = "trim_tail", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(boilerplate_opts, trim_tail),
-     .help = "remove every line after the last paragraph"},
+     .help = "remove every line after the last paragraph, but up to block_max_lines lines after one of three words "
+             "or more ending with a colon (a list the text announces)"},
     {.key = "main_run", .type = CV_OPT_BOOL, .default_value = "false", .offset = offsetof(boilerplate_opts, main_run),
      .help = "keep only the densest run of paragraphs (and the headline): the run of kept lines where paragraph "
              "characters most outweigh the cost of the other lines; for text dumps, where chrome paragraphs sit "
@@ -859,6 +860,33 @@ static void join_wrapped(bp *b)
     }
 }
 
+#define INTRO_MIN_WORDS 3 /* "Like this:", "Share on:" are widgets' labels; "Do it like this:" announces */
+
+/* Does kept line l announce the lines after it: a sentence's worth of
+ * words ending with a colon? */
+static int introduces(const line *l)
+{
+    return !l->why && l->len && l->s[l->len - 1] == ':' && l->words >= INTRO_MIN_WORDS;
+}
+
+/* trim_tail: every line after the last paragraph goes (other stories,
+ * footers), but a list the text announces belongs to it: after a line that introduces ("You will need:", "Do it like this:"), up to
+ * block_max_lines lines stay. */
+static void trim_tail(bp *b, size_t last)
+{
+    line *L = b->lines;
+    int64_t listed = introduces(&L[last]) ? b->block_max : 0;
+    for (size_t i = last + 1; i < b->nlines; i++) {
+        if (L[i].why)
+            continue;
+        if (introduces(&L[i]))
+            listed = b->block_max + 1;
+        if (listed-- > 0)
+            continue;
+        L[i].why = "removed:tail";
+    }
+}
+
 /* The structural pass over the lines the rules kept. */
 static void apply_structure(bp *b)
 {
@@ -949,9 +977,7 @@ static void apply_structure(bp *b)
             b->head = head;
     }
     if (b->tail)
-        for (size_t i = last + 1; i < n; i++)
-            if (!L[i].why)
-                L[i].why = "removed:tail";
+        trim_tail(b, last);
     if (b->main_run)
         keep_main_run(b);
 }

@@ -228,6 +228,21 @@ static void test_structure(void **s)
     expect("", "Just a title\nAnd a subtitle", "Just a title\n\nAnd a subtitle");
 }
 
+/* trim_tail: a list the text announces with a colon ends the article, and
+ * stays; a two-word label with a colon ("Share this:") is a widget's. */
+static void test_tail_announced_list(void **s)
+{
+    (void)s;
+    expect("", P1 "\n" P2 "\nFor the cake you will need:\nFlour\nTwo eggs\nA cup of sugar",
+           P1 "\n\n" P2 "\n\nFor the cake you will need:\n\nFlour\n\nTwo eggs\n\nA cup of sugar");
+    expect("", P1 "\nThe last paragraph lists what the council will build next year:\nA bridge\nA school",
+           P1 "\n\nThe last paragraph lists what the council will build next year:\n\nA bridge\n\nA school");
+    expect("", P1 "\n" P2 "\nShare this:\nFacebook\nOther story headline here", P1 "\n\n" P2);
+    /* the list ends after block_max_lines lines: a footer follows */
+    expect("block_max_lines: 2", P1 "\nYou will need these:\nFlour from the mill\nSix fresh eggs\nThe site's footer line",
+           P1 "\n\nYou will need these:\n\nFlour from the mill\n\nSix fresh eggs");
+}
+
 /* Prose cut off by page chrome, not by a truncation: a long line without a
  * full stop is still a paragraph, and the text says its end was removed. */
 static void test_unfinished_before_chrome(void **s)
@@ -558,6 +573,7 @@ int main(void)
         cmocka_unit_test(test_block_rule), cmocka_unit_test(test_previous_caption),
         cmocka_unit_test(test_structure),  cmocka_unit_test(test_counters),   cmocka_unit_test(test_bad_rules),
         cmocka_unit_test(test_catastrophic_rule), cmocka_unit_test(test_tail_bytes), cmocka_unit_test(test_unfinished_before_chrome),
+        cmocka_unit_test(test_tail_announced_list),
         cmocka_unit_test(test_strip_every_match), cmocka_unit_test(test_repeated_with_source), cmocka_unit_test(test_repeated_inside),
         cmocka_unit_test(test_story_teasers),
         cmocka_unit_test(test_first_character),
