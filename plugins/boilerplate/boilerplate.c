@@ -267,9 +267,16 @@ static int paragraph(const bp *b, int ends, size_t words, size_t len, const char
 static size_t unspaced_letters(const char *s, size_t len, size_t max)
 {
     size_t n = 0;
-    for (size_t i = 0; i < len && n < max;) {
-        int cp = utf8_next(s, &i);
+    /* all of them take three bytes led by 0xE3..0xE9, a byte no other character's encoding holds: the rest
+     * of the text is skipped a byte at a time, not decoded (every short line is asked) */
+    for (size_t i = 0; i + 2 < len && n < max; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0xE3 || c > 0xE9)
+            continue;
+        size_t at = i;
+        int cp = utf8_next(s, &at);
         n += (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF);
+        i = at - 1;
     }
     return n;
 }
@@ -277,12 +284,14 @@ static size_t unspaced_letters(const char *s, size_t len, size_t max)
 static void measure(bp *b, line *l)
 {
     l->words = count_words_max(l->s, l->len, b->words_cap);
-    int ends = ends_sentence(l->s, l->len);
-    l->para = paragraph(b, ends, l->words, l->len, l->s);
-    /* a line of Chinese or Japanese is a word or two by spaces: its letters count, two a word */
-    if (!l->para && ends && (int64_t)l->words < b->para_words &&
-        (int64_t)unspaced_letters(l->s, l->len, 2 * (size_t)b->para_words) >= 2 * b->para_words)
-        l->para = 1;
+    /* a line of Chinese or Japanese is a word or two by spaces: its letters
+     * count, two a word, for every threshold (a headline's words, a menu
+     * item's, a paragraph's) */
+    if (l->words < b->words_cap) {
+        size_t unspaced = unspaced_letters(l->s, l->len, 2 * b->words_cap) / 2;
+        l->words = unspaced > l->words ? unspaced : l->words;
+    }
+    l->para = paragraph(b, ends_sentence(l->s, l->len), l->words, l->len, l->s);
 }
 
 /* Remove the match from a line; 1 if nothing but space is left. */
@@ -963,8 +972,10 @@ static void apply_structure(bp *b)
         for (size_t i = 0; i < first; i++) {
             if (L[i].why)
                 continue;
-            if (L[i].words == b->words_cap)
-                L[i].words = count_words(L[i].s, L[i].len);
+            if (L[i].words == b->words_cap) { /* counted fully; unspaced letters stay at the cap */
+                size_t all = count_words(L[i].s, L[i].len);
+                L[i].words = all > L[i].words ? all : L[i].words;
+            }
             if (L[i].words > most) {
                 most = L[i].words;
                 head = i;
