@@ -102,7 +102,8 @@ static const cv_optmap boilerplate_optmap[] = {
      .offset = offsetof(boilerplate_opts, headline_min_words),
      .help = "a shorter headline is removed too"},
     {.key = "trim_tail", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(boilerplate_opts, trim_tail),
-     .help = "remove every line after the last paragraph"},
+     .help = "remove every line after the last paragraph, but up to block_max_lines lines after one of three words "
+             "or more ending with a colon (a list the text announces)"},
     {.key = "main_run", .type = CV_OPT_BOOL, .default_value = "false", .offset = offsetof(boilerplate_opts, main_run),
      .help = "keep only the densest run of paragraphs (and the headline): the run of kept lines where paragraph "
              "characters most outweigh the cost of the other lines; for text dumps, where chrome paragraphs sit "
@@ -266,9 +267,16 @@ static int paragraph(const bp *b, int ends, size_t words, size_t len, const char
 static size_t unspaced_letters(const char *s, size_t len, size_t max)
 {
     size_t n = 0;
-    for (size_t i = 0; i < len && n < max;) {
-        int cp = utf8_next(s, &i);
+    /* all of them take three bytes led by 0xE3..0xE9, a byte no other character's encoding holds: the rest
+     * of the text is skipped a byte at a time, not decoded (every short line is asked) */
+    for (size_t i = 0; i + 2 < len && n < max; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0xE3 || c > 0xE9)
+            continue;
+        size_t at = i;
+        int cp = utf8_next(s, &at);
         n += (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF);
+        i = at - 1;
     }
     return n;
 }
@@ -276,12 +284,14 @@ static size_t unspaced_letters(const char *s, size_t len, size_t max)
 static void measure(bp *b, line *l)
 {
     l->words = count_words_max(l->s, l->len, b->words_cap);
-    int ends = ends_sentence(l->s, l->len);
-    l->para = paragraph(b, ends, l->words, l->len, l->s);
-    /* a line of Chinese or Japanese is a word or two by spaces: its letters count, two a word */
-    if (!l->para && ends && (int64_t)l->words < b->para_words &&
-        (int64_t)unspaced_letters(l->s, l->len, 2 * (size_t)b->para_words) >= 2 * b->para_words)
-        l->para = 1;
+    /* a line of Chinese or Japanese is a word or two by spaces: its letters
+     * count, two a word, for every threshold (a headline's words, a menu
+     * item's, a paragraph's) */
+    if (l->words < b->words_cap) {
+        size_t unspaced = unspaced_letters(l->s, l->len, 2 * b->words_cap) / 2;
+        l->words = unspaced > l->words ? unspaced : l->words;
+    }
+    l->para = paragraph(b, ends_sentence(l->s, l->len), l->words, l->len, l->s);
 }
 
 /* Remove the match from a line; 1 if nothing but space is left. */
@@ -859,6 +869,33 @@ static void join_wrapped(bp *b)
     }
 }
 
+#define INTRO_MIN_WORDS 3 /* "Like this:", "Share on:" are widgets' labels; "Do it like this:" announces */
+
+/* Does kept line l announce the lines after it: a sentence's worth of
+ * words ending with a colon? */
+static int introduces(const line *l)
+{
+    return !l->why && l->len && l->s[l->len - 1] == ':' && l->words >= INTRO_MIN_WORDS;
+}
+
+/* trim_tail: every line after the last paragraph goes (other stories,
+ * footers), but a list the text announces belongs to it: after a line that introduces ("You will need:", "Do it like this:"), up to
+ * block_max_lines lines stay. */
+static void trim_tail(bp *b, size_t last)
+{
+    line *L = b->lines;
+    int64_t listed = introduces(&L[last]) ? b->block_max : 0;
+    for (size_t i = last + 1; i < b->nlines; i++) {
+        if (L[i].why)
+            continue;
+        if (introduces(&L[i]))
+            listed = b->block_max + 1;
+        if (listed-- > 0)
+            continue;
+        L[i].why = "removed:tail";
+    }
+}
+
 /* The structural pass over the lines the rules kept. */
 static void apply_structure(bp *b)
 {
@@ -935,8 +972,10 @@ static void apply_structure(bp *b)
         for (size_t i = 0; i < first; i++) {
             if (L[i].why)
                 continue;
-            if (L[i].words == b->words_cap)
-                L[i].words = count_words(L[i].s, L[i].len);
+            if (L[i].words == b->words_cap) { /* counted fully; unspaced letters stay at the cap */
+                size_t all = count_words(L[i].s, L[i].len);
+                L[i].words = all > L[i].words ? all : L[i].words;
+            }
             if (L[i].words > most) {
                 most = L[i].words;
                 head = i;
@@ -949,9 +988,7 @@ static void apply_structure(bp *b)
             b->head = head;
     }
     if (b->tail)
-        for (size_t i = last + 1; i < n; i++)
-            if (!L[i].why)
-                L[i].why = "removed:tail";
+        trim_tail(b, last);
     if (b->main_run)
         keep_main_run(b);
 }

@@ -173,11 +173,17 @@ static void test_main_run_after_list(void **s)
     "\xE5\xA4\xA7\xE5\xA4\xA7\xE7\xBC\x93\xE8\xA7\xA3\xE5\x9F\x8E\xE5\x8C\xBA\xE7\x9A\x84\xE4\xBA\xA4\xE9\x80\x9A" \
     "\xE5\x8E\x8B\xE5\x8A\x9B\xE3\x80\x82"
 #define ZH_OTHER "\xE5\x8F\xA6\xE4\xB8\x80\xE6\x9D\xA1\xE6\x96\xB0\xE9\x97\xBB"
+#define ZH_HEADLINE "\xE5\xB8\x82\xE6\x94\xBF\xE5\xBA\x9C\xE5\xAE\xA3\xE5\xB8\x83\xE6\x98\x8E\xE5\xB9\xB4\xE4\xBF\xAE\xE5\xBB\xBA\xE6\x96\xB0\xE6\xA1\xA5"
+#define ZH_MENU "\xE9\xA6\x96\xE9\xA1\xB5\n\xE6\x96\xB0\xE9\x97\xBB\n\xE4\xBD\x93\xE8\x82\xB2\n" /* three two-letter items */
 static void test_unspaced_paragraphs(void **s)
 {
     (void)s;
     expect("main_run: true", ZH_OTHER "\n" ZH_OTHER "1\n" ZH1 "\n" ZH2 "\n" ZH_OTHER "2\n" ZH_OTHER "3\n",
            ZH1 "\n\n" ZH2);
+    /* Letters count as words for the headline too (eleven letters: five words, not one), and a menu of
+     * two-letter items is still a menu. */
+    expect("", ZH_MENU ZH_HEADLINE "\n" ZH1 "\n" ZH2, ZH_HEADLINE "\n\n" ZH1 "\n\n" ZH2);
+    expect("trim_lead: false", ZH_MENU ZH_HEADLINE "\n" ZH1, ZH_HEADLINE "\n\n" ZH1);
 }
 
 static void test_cut_rule(void **s)
@@ -226,6 +232,21 @@ static void test_structure(void **s)
            "Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma\n\n" P1);
     /* Without any paragraph, nothing structural is removed (quality decides). */
     expect("", "Just a title\nAnd a subtitle", "Just a title\n\nAnd a subtitle");
+}
+
+/* trim_tail: a list the text announces with a colon ends the article, and
+ * stays; a two-word label with a colon ("Share this:") is a widget's. */
+static void test_tail_announced_list(void **s)
+{
+    (void)s;
+    expect("", P1 "\n" P2 "\nFor the cake you will need:\nFlour\nTwo eggs\nA cup of sugar",
+           P1 "\n\n" P2 "\n\nFor the cake you will need:\n\nFlour\n\nTwo eggs\n\nA cup of sugar");
+    expect("", P1 "\nThe last paragraph lists what the council will build next year:\nA bridge\nA school",
+           P1 "\n\nThe last paragraph lists what the council will build next year:\n\nA bridge\n\nA school");
+    expect("", P1 "\n" P2 "\nShare this:\nFacebook\nOther story headline here", P1 "\n\n" P2);
+    /* the list ends after block_max_lines lines: a footer follows */
+    expect("block_max_lines: 2", P1 "\nYou will need these:\nFlour from the mill\nSix fresh eggs\nThe site's footer line",
+           P1 "\n\nYou will need these:\n\nFlour from the mill\n\nSix fresh eggs");
 }
 
 /* Prose cut off by page chrome, not by a truncation: a long line without a
@@ -558,6 +579,7 @@ int main(void)
         cmocka_unit_test(test_block_rule), cmocka_unit_test(test_previous_caption),
         cmocka_unit_test(test_structure),  cmocka_unit_test(test_counters),   cmocka_unit_test(test_bad_rules),
         cmocka_unit_test(test_catastrophic_rule), cmocka_unit_test(test_tail_bytes), cmocka_unit_test(test_unfinished_before_chrome),
+        cmocka_unit_test(test_tail_announced_list),
         cmocka_unit_test(test_strip_every_match), cmocka_unit_test(test_repeated_with_source), cmocka_unit_test(test_repeated_inside),
         cmocka_unit_test(test_story_teasers),
         cmocka_unit_test(test_first_character),
