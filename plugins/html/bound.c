@@ -130,12 +130,16 @@ static size_t skip_markup(const char *s, size_t len, size_t i)
     return gt ? (size_t)(gt - s) + 1 : len;
 }
 
-/* Script and style hold text up to their own end tag, as in the parser. */
-static int raw_text(const char *s, const tag *t)
+/* A script or style element: its text is raw, up to its own end tag. */
+static int raw_name(const char *s, const tag *t)
 {
-    return !t->empty && ((t->name_len == 6 && !strncasecmp(s + t->name, "script", 6)) ||
-                         (t->name_len == 5 && !strncasecmp(s + t->name, "style", 5)));
+    return (t->name_len == 6 && !strncasecmp(s + t->name, "script", 6)) ||
+           (t->name_len == 5 && !strncasecmp(s + t->name, "style", 5));
 }
+
+/* Script and style hold text up to their own end tag, as in the parser
+ * (which closes one written <x/> at once). */
+static int raw_text(const char *s, const tag *t) { return !t->empty && raw_name(s, t); }
 
 /* The index of the "</name" that ends the raw text starting at i, or len. */
 static size_t raw_end(const char *s, size_t len, size_t i, const tag *t)
@@ -218,11 +222,19 @@ int bound_strip_raw(const char *s, size_t len, bound_keep_fn keep, size_t max, c
             if (!strict || !keep) /* else scan_tag cut them */
                 edit_cut(&e, t.cut, t.empty ? t.end - 1 : t.end); /* up to its '>' (or "/>") */
         }
-        if (!raw_text(s, &t) || t.end >= len) {
+        /* A browser reads <script/> as <script>: what follows, up to its
+         * end tag, is script, where the parser would show it as text.  The
+         * '/' goes, so that the parser reads it as the browser does (not
+         * when no end tag follows, where the browser would hide the rest
+         * of the page). */
+        size_t body = t.end + 1, end = 0;
+        if (strict && t.empty && raw_name(s, &t) && t.end < len && (end = raw_end(s, len, body, &t)) < len)
+            edit_cut(&e, t.end - 1, t.end);
+        else if (!raw_text(s, &t) || t.end >= len) {
             i = t.end;
             continue;
-        }
-        size_t body = t.end + 1, end = raw_end(s, len, body, &t);
+        } else
+            end = raw_end(s, len, body, &t);
         /* Where the parser may not read it as this tokenizer does, the rest
          * of the page keeps its text and attributes: text that starts with
          * a tag (an end tag, or one that closes the element, is read as

@@ -37,8 +37,11 @@ enum { BOUND_REWROTE = 1, BOUND_CAPPED = 2 };
  * data-*) much of the rest, which the parser would copy character by
  * character into the tree.  A JSON-LD script keeps its text (metadata is
  * read from it), and so does text holding a NUL, which ends the parser's
- * raw text early.  Past the first place where the parser may read the page
- * otherwise than this tokenizer, only attributes past max are left out. */
+ * raw text early.  A script or style written <x/> and closed later by its
+ * end tag loses the '/' and its text: a browser reads it so (the parser
+ * would show the script as text).  Past the first place where the parser
+ * may read the page otherwise than this tokenizer, only attributes past max
+ * are left out. */
 int bound_strip_raw(const char *s, size_t len, bound_keep_fn keep, size_t max, cv_buf *out);
 
 /* out gets s with every start tag that would open an element deeper than

@@ -3,7 +3,7 @@
 # Hand-written pages (tests/data/html: chrome around an article, a page of
 # navigation only and one of a footer's link columns, tables and lists,
 # nested <article>/<main>, an article in an <aside>, a post of links, tabs shown one at a time, a dialogue of
-# short quoted lines, pictures' captions marked up as divs, broken
+# short quoted lines, pictures' captions marked up as divs, a script written <script/> in XHTML style, broken
 # markup, NUL bytes before and inside an article, Cyrillic in windows-1251, KOI8-R, KOI8-U and ISO-8859-5 with and
 # without a declaration) against reviewed texts; the same texts from WARC/1.0 and 1.1
 # files in every compression (tests/tools/make_warc.py: chunked and gzip
