@@ -879,8 +879,9 @@ static int introduces(const line *l)
 }
 
 /* trim_tail: every line after the last paragraph goes (other stories,
- * footers), but a list the text announces belongs to it: after a line that introduces ("You will need:", "Do it like this:"), up to
- * block_max_lines lines stay. */
+ * footers), but a list the text announces belongs to it: after a line that
+ * introduces ("You will need:", "Do it like this:"), up to block_max_lines
+ * lines stay. */
 static void trim_tail(bp *b, size_t last)
 {
     line *L = b->lines;
