@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "util.h"
 
@@ -12,12 +13,41 @@ static uint32_t tag_of(uint64_t key) { return (uint32_t)(key >> 32); }
 /* A dropped document's entry: bits 1-31 of the key (bit 0 is always 1). */
 static uint32_t held_of(uint64_t key) { return HELD | (uint32_t)key >> 1; }
 
-/* Zeroed by writing, in huge pages past 2 MB: see dedup_alloc in dedup.c. */
+static size_t page_bytes(size_t n) { return (n * sizeof(uint64_t) + 4095) & ~(size_t)4095; }
+
+/* n zeroed slots.  From 2 MB: pages of their own, which the kernel zeroes,
+ * in huge pages and faulted in writable at once (a lookup's read of an
+ * untouched page would map the zero page, and the write after it fault
+ * again).  Zeroing them again by writing, as malloc's memory below needs,
+ * was a second pass over the table inside the turn. */
 static uint64_t *zeroed_slots(size_t n)
 {
-    uint64_t *s = big_alloc(n * sizeof *s, HUGE_PAGE + 1);
-    explicit_bzero(s, n * sizeof *s);
-    return s;
+    size_t bytes = page_bytes(n);
+    if (bytes < HUGE_PAGE) {
+        uint64_t *s = xmalloc(bytes);
+        explicit_bzero(s, bytes); /* (memset after malloc is compiled as calloc: see dedup_alloc) */
+        return s;
+    }
+    char *m = mmap(NULL, bytes + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        abort();
+    char *s = (char *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1)); /* aligned for huge pages */
+    if (s > m)
+        munmap(m, (size_t)(s - m));
+    munmap(s + bytes, (size_t)(m + HUGE_PAGE - s));
+    madvise(s, bytes, MADV_HUGEPAGE);
+#ifdef MADV_POPULATE_WRITE
+    madvise(s, bytes, MADV_POPULATE_WRITE); /* a hint: without it the pages come at first touch */
+#endif
+    return (uint64_t *)s;
+}
+
+static void free_slots(uint64_t *s, size_t n)
+{
+    if (page_bytes(n) < HUGE_PAGE)
+        free(s);
+    else
+        munmap(s, page_bytes(n));
 }
 
 void lsh_init(lsh *l, size_t bands)
@@ -28,8 +58,8 @@ void lsh_init(lsh *l, size_t bands)
 
 void lsh_free(lsh *l)
 {
-    free(l->slot);
-    l->slot = NULL;
+    free_slots(l->slot, l->bands * l->cap);
+    *l = (lsh){0};
 }
 
 /* Doubles every band: a slot's place comes from its tag, so it moves without its key. */
@@ -49,7 +79,7 @@ static void grow(lsh *l)
             dst[at] = src[i];
         }
     }
-    free(from);
+    free_slots(from, l->bands * old);
     l->slot = to;
     l->cap = cap;
 }

@@ -98,11 +98,45 @@ static void test_counts_through_growth(void **s)
     lsh_free(&l);
 }
 
+/* Past 2 MB the table is mapped on its own (huge pages, faulted in at
+ * once): every entry is still there after growing into and within it. */
+static void test_mapped_tables(void **s)
+{
+    (void)s;
+    enum { BANDS = 64, DOCS = 7000 };
+    lsh l;
+    lsh_init(&l, BANDS);
+    uint64_t *keys = malloc(DOCS * sizeof *keys), x = 3;
+    model *m = calloc(1, sizeof *m);
+    for (uint32_t doc = 0; doc < DOCS; doc++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        keys[doc] = (x ^ (x >> 31)) | 1;
+        lsh_reserve(&l);
+        for (size_t b = 0; b < BANDS; b++) {
+            lsh_spot spot;
+            lsh_find(&l, b, keys[doc] + b * 2, member, m, &spot);
+            lsh_enter(&l, b, keys[doc] + b * 2, UINT32_MAX, &spot, 0);
+        }
+    }
+    assert_true(l.bands * l.cap * sizeof *l.slot >= (size_t)4 << 20);
+    for (uint32_t doc = 0; doc < DOCS; doc++)
+        for (size_t b = 0; b < BANDS; b += 7) {
+            lsh_spot spot;
+            lsh_find(&l, b, keys[doc] + b * 2, member, m, &spot);
+            assert_int_equal(spot.same, 1);
+        }
+    assert_int_equal(m->asked, 0);
+    free(keys);
+    free(m);
+    lsh_free(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_colliding_tags_are_apart),
         cmocka_unit_test(test_counts_through_growth),
+        cmocka_unit_test(test_mapped_tables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
