@@ -429,7 +429,7 @@ static void *dedup_create(const cv_host *h, cv_ctx *ctx)
     d->sig = malloc(d->p.perms * sizeof *d->sig);
     d->keys = malloc(d->p.bands * sizeof *d->keys);
     d->spots = xmalloc(d->p.bands * sizeof *d->spots);
-    if (d->p.near && d->mode == CV_PHASE_NONE)
+    if (d->p.near) /* in every mode, though only a single run looks documents up */
         lsh_init(&d->lsh, d->p.bands);
     uint64_t state = (uint64_t)o.seed;
     for (size_t i = 0; i < d->p.perms; i++) {
