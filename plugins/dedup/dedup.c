@@ -9,8 +9,8 @@
  * names the id it duplicates.  Deterministic: no randomness but the seed.
  *
  * Memory per kept document: 16 bytes (exact) + 4 * bands * rows (signature)
- * + 16 * bands (LSH entries, at most 50% load) + the id; per dropped one,
- * its LSH entries.  A bucket holds the first max_bucket documents to reach
+ * + 8 * bands (LSH entries, lsh.h, at most 75% load) + the id; per dropped
+ * one, its LSH entries.  A bucket holds the first max_bucket documents to reach
  * it, kept or dropped, and only kept ones among them are candidates: that
  * bounds the work per document on templated corpora where thousands of
  * pages share a band, and it is a rule a sharded run can apply without
@@ -39,6 +39,7 @@
 
 #include "convert/plugin.h"
 #include "dedup.h"
+#include "lsh.h"
 #include "simd.h"
 #include "util.h"
 
@@ -87,7 +88,7 @@ static const cv_phase_input dedup_phase_inputs[] = {
 
 #define DROPPED UINT32_MAX /* an LSH entry of a document that was not kept: it holds a place, nothing more */
 
-/* An open-addressing multimap from 64-bit keys to document numbers. */
+/* The exact index: an open-addressing multimap from 64-bit keys to document numbers. */
 typedef struct slot {
     uint64_t key; /* 0: empty (keys are forced non-zero) */
     uint32_t doc;
@@ -124,22 +125,16 @@ static void table_grow(table *t)
     free(old.s);
 }
 
-/* Store (key, doc) unless `cap` entries already have this key (cap 0: no limit). */
-static void table_put_capped(table *t, uint64_t key, uint32_t doc, size_t cap)
+static void table_put(table *t, uint64_t key, uint32_t doc)
 {
     if ((t->n + 1) * 4 > t->cap * 3)
         table_grow(t);
-    size_t i = key & (t->cap - 1), same = 0;
-    while (t->s[i].key) {
-        if (t->s[i].key == key && cap && ++same >= cap)
-            return;
+    size_t i = key & (t->cap - 1);
+    while (t->s[i].key)
         i = (i + 1) & (t->cap - 1);
-    }
     t->s[i] = (slot){key, doc};
     t->n++;
 }
-
-static void table_put(table *t, uint64_t key, uint32_t doc) { table_put_capped(t, key, doc, 0); }
 
 /* Call fn for every doc stored under key; stop early when it returns non-zero. */
 #define TABLE_FOREACH(t, k, d)                                                                                        \
@@ -201,7 +196,9 @@ typedef struct dedup {
     minhash_fn *minhash;
     table exact_index;   /* low 64 bits of the text hash -> doc */
     XXH128_hash_t *exact_hash;
-    table lsh;
+    lsh lsh;
+    lsh_spot *spots; /* per band: where this document stands (lsh_find) */
+    int collect;     /* lsh_find notes kept documents as candidates */
     kept *docs;
     size_t ndocs, cdocs;
     uint32_t **sigblocks;
@@ -374,7 +371,8 @@ static void dedup_destroy(void *p)
     free(d->b);
     free(d->exact_index.s);
     free(d->exact_hash);
-    free(d->lsh.s);
+    lsh_free(&d->lsh);
+    free(d->spots);
     free(d->seen);
     free(d->cand);
     free(d->keys);
@@ -430,6 +428,9 @@ static void *dedup_create(const cv_host *h, cv_ctx *ctx)
     d->b = malloc(d->p.perms * sizeof *d->b);
     d->sig = malloc(d->p.perms * sizeof *d->sig);
     d->keys = malloc(d->p.bands * sizeof *d->keys);
+    d->spots = xmalloc(d->p.bands * sizeof *d->spots);
+    if (d->p.near) /* in every mode, though only a single run looks documents up */
+        lsh_init(&d->lsh, d->p.bands);
     uint64_t state = (uint64_t)o.seed;
     for (size_t i = 0; i < d->p.perms; i++) {
         d->a[i] = splitmix(&state) | 1;
@@ -730,11 +731,53 @@ static double similarity(const dedup *d, size_t doc, const part *pt)
     return dd_similarity(&d->p, pt->sig, pt->shingles, ks, ks[d->p.perms]);
 }
 
+/* Whether a document has a place in the LSH buckets: one with words, when near duplicates are looked for. */
+static int indexed(const dedup *d, const part *pt) { return d->p.near && pt->nwords > 0; }
+
+/* lsh_find's question: is kept document doc under key in band?  Its
+ * signature says.  While collecting, one that is becomes a candidate. */
+static int lsh_member(void *arg, size_t band, uint32_t doc, uint64_t key)
+{
+    dedup *d = arg;
+    if (band_key(d, band, kept_sig(d, doc)) != key)
+        return 0; /* another key with the same high bits */
+    if (d->collect && d->seen[doc] != d->round) {
+        d->seen[doc] = d->round;
+        if (d->ncand == d->ccand) {
+            d->ccand = d->ccand ? d->ccand * 2 : 256;
+            d->cand = xrealloc(d->cand, d->ccand * sizeof *d->cand);
+        }
+        d->cand[d->ncand++] = doc;
+    }
+    return 1;
+}
+
+/* Look the document up in every band: where it would go, and (collect) the
+ * kept documents that share a band with it, into d->cand. */
+static void lsh_lookup(dedup *d, const part *pt, int collect)
+{
+    lsh_reserve(&d->lsh);
+    d->collect = collect;
+    d->ncand = 0;
+    /* The chains are spread over the table: fetching them all first hides most of the misses. */
+    for (size_t b = 0; b < d->p.bands; b++)
+        __builtin_prefetch(lsh_home(&d->lsh, b, pt->keys[b]));
+    for (size_t b = 0; b < d->p.bands; b++)
+        lsh_find(&d->lsh, b, pt->keys[b], lsh_member, d, &d->spots[b]);
+}
+
+/* Enter the looked-up document in every band, as kept document doc or as DROPPED. */
+static void lsh_enter_all(dedup *d, const part *pt, uint32_t doc)
+{
+    for (size_t b = 0; b < d->p.bands; b++)
+        lsh_enter(&d->lsh, b, pt->keys[b], doc, &d->spots[b], d->p.max_bucket);
+}
+
 /* A dropped document still takes its place in its buckets (see the top). */
 static void hold_place(dedup *d, const part *pt)
 {
-    for (size_t b = 0; d->p.near && b < d->p.bands && pt->nwords; b++)
-        table_put_capped(&d->lsh, pt->keys[b], DROPPED, d->p.max_bucket);
+    if (indexed(d, pt))
+        lsh_enter_all(d, pt, DROPPED);
 }
 
 static void keep(dedup *d, const char *id, const part *pt)
@@ -762,8 +805,8 @@ static void keep(dedup *d, const char *id, const part *pt)
         uint32_t *ks = kept_sig(d, n);
         memcpy(ks, pt->sig, d->p.perms * sizeof *ks);
         ks[d->p.perms] = pt->shingles;
-        for (size_t b = 0; b < d->p.bands && pt->nwords; b++)
-            table_put_capped(&d->lsh, pt->keys[b], n, d->p.max_bucket);
+        if (pt->nwords)
+            lsh_enter_all(d, pt, n);
     }
 }
 
@@ -784,38 +827,30 @@ static cv_status dedup_process(void *p, cv_doc *doc)
     }
     if (d->mode == CV_PHASE_SIGN)
         return phased_process(d->ph, doc, pt);
+    const char *copy_of = NULL; /* the kept document this one is an exact copy of */
     uint32_t other;
     if (d->p.exact)
         TABLE_FOREACH(&d->exact_index, pt->hash.low64 | 1, other) {
             if (XXH128_isEqual(d->exact_hash[other], pt->hash)) {
-                h->doc_drop(doc, "exact_duplicate", d->docs[other].id);
-                hold_place(d, pt);
-                return CV_DROP;
+                copy_of = d->docs[other].id;
+                break;
             }
         }
-    if (d->p.near && pt->nwords > 0) {
-        if (++d->round == 0) { /* wrapped: forget old marks */
+    if (indexed(d, pt)) {
+        if (!copy_of && ++d->round == 0) { /* wrapped: forget old marks */
             memset(d->seen, 0, d->ndocs * sizeof *d->seen);
             d->round = 1;
         }
-        /* Candidates first, then their similarity: the signatures are spread
-         * over the heap, so fetching a few ahead hides most of the misses. */
-        d->ncand = 0;
-        for (size_t b = 0; b < d->p.bands; b++)
-            if (d->lsh.cap)
-                __builtin_prefetch(&d->lsh.s[pt->keys[b] & (d->lsh.cap - 1)]);
-        for (size_t b = 0; b < d->p.bands; b++) {
-            TABLE_FOREACH(&d->lsh, pt->keys[b], other) {
-                if (other == DROPPED || d->seen[other] == d->round)
-                    continue;
-                d->seen[other] = d->round;
-                if (d->ncand == d->ccand) {
-                    d->ccand = d->ccand ? d->ccand * 2 : 256;
-                    d->cand = xrealloc(d->cand, d->ccand * sizeof *d->cand);
-                }
-                d->cand[d->ncand++] = other;
-            }
-        }
+        lsh_lookup(d, pt, !copy_of);
+    }
+    if (copy_of) {
+        h->doc_drop(doc, "exact_duplicate", copy_of);
+        hold_place(d, pt);
+        return CV_DROP;
+    }
+    if (indexed(d, pt)) {
+        /* The candidates' similarity: their signatures are spread over the
+         * heap, so fetching a few ahead hides most of the misses. */
         size_t best_doc = SIZE_MAX;
         double best = 0;
         for (size_t c = 0; c < d->ncand; c++) {
@@ -843,6 +878,10 @@ static cv_status dedup_process(void *p, cv_doc *doc)
             hold_place(d, pt);
             return CV_DROP;
         }
+    }
+    if (d->ndocs == LSH_MAX_DOCS) { /* (their signatures alone would be a terabyte) */
+        h->error(d->ctx, "more than %u documents kept: run dedup in phases (convert --phase)", LSH_MAX_DOCS);
+        return CV_ERROR;
     }
     keep(d, h->doc_id(doc), pt);
     return CV_OK;
