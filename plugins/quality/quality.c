@@ -777,7 +777,7 @@ static int c4_lines(quality *q, cv_doc *doc)
     size_t len;
     const char *s = q->host->doc_text(doc, &len);
     int drop = -1;
-    size_t removed = 0;
+    size_t removed = 0, kept_from = 0; /* the kept lines since kept_from are not copied yet: most texts lose none */
     q->buf.len = 0;
     for (size_t i = 0; i < len;) {
         const char *nl = memchr(s + i, '\n', len - i);
@@ -799,16 +799,16 @@ static int c4_lines(quality *q, cv_doc *doc)
                 keep = 0;
             }
         }
-        if (keep) {
-            buf_add(&q->buf, s + i, e - i);
-            if (nl)
-                buf_addc(&q->buf, '\n');
-        } else {
-            removed++;
+        if (!keep) {
+            if (!removed++)
+                buf_reserve(&q->buf, len);
+            buf_add(&q->buf, s + kept_from, i - kept_from); /* the kept lines before, newlines and all */
+            kept_from = nl ? e + 1 : len;
         }
         i = nl ? e + 1 : len;
     }
     if (removed) {
+        buf_add(&q->buf, s + kept_from, len - kept_from);
         while (q->buf.len && q->buf.p[q->buf.len - 1] == '\n')
             q->buf.len--;
         q->host->doc_set_text_unchecked(doc, q->buf.p, q->buf.len); /* whole lines of valid text */
