@@ -7,6 +7,7 @@
 #include <utf8proc.h>
 #include <xxhash.h>
 
+#include "text.h"
 #include "util.h"
 
 #define BASE 0x100000001B3ULL /* odd: powers of it never become 0 mod 2^64 */
@@ -20,13 +21,6 @@ static uint64_t mix(uint64_t h)
     h ^= h >> 33;
     h *= 0xC4CEB9FE1A85EC53ULL;
     return h ^ (h >> 33);
-}
-
-int rep_py_space(int cp)
-{
-    return (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x20) || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
-           (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F ||
-           cp == 0x3000;
 }
 
 static int is_punct(int cp)
@@ -44,7 +38,7 @@ size_t rep_py_lstrip(const char *s, size_t a, size_t b)
 {
     while (a < b) {
         size_t j = a;
-        if (!rep_py_space(utf8_next(s, &j)))
+        if (!cp_py_space(utf8_next(s, &j)))
             break;
         a = j;
     }
@@ -58,7 +52,7 @@ size_t rep_py_rstrip(const char *s, size_t a, size_t b)
         while (j > a && ((unsigned char)s[j] & 0xC0) == 0x80)
             j--;
         size_t k = j;
-        if (!rep_py_space(utf8_next(s, &k)))
+        if (!cp_py_space(utf8_next(s, &k)))
             break;
         b = j;
     }
@@ -99,13 +93,13 @@ size_t rep_words(const char *s, size_t len, qword **words, size_t *cap)
     for (size_t i = 0; i < len;) {
         size_t at = i;
         int cp = utf8_next(s, &i);
-        if (rep_py_space(cp))
+        if (cp_py_space(cp))
             continue;
         /* a chunk: [at, end) up to the next white space */
         size_t end = i;
         while (end < len) {
             size_t j = end;
-            if (rep_py_space(utf8_next(s, &j)))
+            if (cp_py_space(utf8_next(s, &j)))
                 break;
             end = j;
         }

@@ -61,9 +61,7 @@ void rep_measure(const char *s, size_t len, size_t total, const qword *w, size_t
                  repetition *out);
 void rep_scratch_free(rep_scratch *sc);
 
-/* Python's str.isspace() for one code point (what str.strip() removes),
- * and lstrip() / rstrip() of s[a, b): the new start, the new end. */
-int rep_py_space(int cp);
+/* Python's lstrip() / rstrip() of s[a, b): the new start, the new end. */
 size_t rep_py_lstrip(const char *s, size_t a, size_t b);
 size_t rep_py_rstrip(const char *s, size_t a, size_t b);
 
