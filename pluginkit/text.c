@@ -27,9 +27,11 @@ int cp_is_letter(int cp)
 
 static int is_digit(utf8proc_int32_t cp) { return cp >= '0' && cp <= '9'; }
 
-/* Walk tokens; count those with letters/digits and the numeric ones, and
- * stop once there are max words. */
-static void tokens(const char *s, size_t len, size_t max, size_t *words, size_t *numeric)
+/* Walk tokens; count those with letters/digits (WORDS_PY_SPLIT: every
+ * token) and the numeric ones, and stop once there are max words.  The
+ * printable ASCII and Cyrillic shortcuts hold for every rule: none of
+ * those characters is white space or Han or kana. */
+static void tokens(const char *s, size_t len, size_t max, int flags, size_t *words, size_t *numeric)
 {
     const unsigned char *u = (const unsigned char *)s;
     *words = *numeric = 0;
@@ -49,14 +51,17 @@ static void tokens(const char *s, size_t len, size_t max, size_t *words, size_t 
             continue;
         }
         cp = i < len ? utf8_next(s, &i) : (i++, ' ');
-        if (is_space(cp)) {
-            if (in && (letters || digits)) {
+        int han_kana = (flags & WORDS_HAN_KANA) && cp_han_kana(cp) && cp_is_letter(cp);
+        if (han_kana || (flags & WORDS_PY_SPLIT ? cp_py_space(cp) : is_space(cp))) {
+            if (in && (letters || digits || (flags & WORDS_PY_SPLIT))) {
                 if (digits && !letters)
                     ++*numeric;
                 if (++*words == max)
                     return;
             }
             in = letters = digits = 0;
+            if (han_kana && ++*words == max) /* a word by itself */
+                return;
             continue;
         }
         in = 1;
@@ -137,14 +142,23 @@ size_t count_words_max(const char *s, size_t len, size_t max)
     if (words16(s, len, max, &w))
         return w;
 #endif
-    tokens(s, len, max, &w, &n);
+    tokens(s, len, max, 0, &w, &n);
+    return w;
+}
+
+size_t count_words_flags(const char *s, size_t len, size_t max, int flags)
+{
+    if (!flags)
+        return count_words_max(s, len, max);
+    size_t w, n;
+    tokens(s, len, max, flags, &w, &n);
     return w;
 }
 
 size_t count_numeric(const char *s, size_t len)
 {
     size_t w, n;
-    tokens(s, len, SIZE_MAX, &w, &n);
+    tokens(s, len, SIZE_MAX, 0, &w, &n);
     return n;
 }
 

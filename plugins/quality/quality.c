@@ -446,9 +446,7 @@ enum { SPACED, CHAR_WORDS, UNSEGMENTED };
 
 static int word_script(int cp)
 {
-    if ((cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x31F0 && cp <= 0x31FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-        (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF66 && cp <= 0xFF9F) ||
-        (cp >= 0x20000 && cp <= 0x3FFFF))
+    if (cp_han_kana(cp))
         return CHAR_WORDS;
     if ((cp >= 0x0E00 && cp <= 0x0FFF) || (cp >= 0x1000 && cp <= 0x109F) || (cp >= 0x1780 && cp <= 0x17FF))
         return UNSEGMENTED;
@@ -652,26 +650,6 @@ static int short_line(const quality *q, const char *s, size_t len)
     return (int64_t)utf8_chars(s, len) <= q->short_chars;
 }
 
-/* Has [a, b) at least n words split at white space (Python's str.split()),
- * a Han or kana character a word by itself (as measure_chars counts:
- * Chinese and Japanese have no spaces to split at)? */
-static int has_words(const char *s, size_t a, size_t b, int64_t n)
-{
-    int64_t words = 0;
-    int after_space = 1;
-    for (size_t i = a; i < b && words < n;) {
-        int cp = utf8_next(s, &i), space = rep_py_space(cp);
-        if (cp_is_letter(cp) && word_script(cp) == CHAR_WORDS) {
-            words++;
-            after_space = 1; /* what follows starts a word */
-            continue;
-        }
-        words += !space && after_space;
-        after_space = space;
-    }
-    return words >= n;
-}
-
 /* Gopher's bullets and ellipses (over splitlines()), and FineWeb's
  * measures over the lines of text.split("\n") that are not blank.  With
  * fineweb_line_min_words, FineWeb's over the lines C4's filter keeps in
@@ -686,7 +664,8 @@ static void measure_more_lines(quality *q, const char *s, size_t len, size_t cha
         const char *nl = memchr(s + i, '\n', len - i);
         size_t e = nl ? (size_t)(nl - s) : len;
         size_t a = rep_py_lstrip(s, i, e), b = c4 ? rep_py_rstrip(s, a, e) : e;
-        if (a < e && (!c4 || has_words(s, a, b, q->fw_min_words))) {
+        if (a < e && (!c4 || (int64_t)count_words_flags(s + a, b - a, (size_t)q->fw_min_words,
+                                                          WORDS_PY_SPLIT | WORDS_HAN_KANA) >= q->fw_min_words)) {
             a = c4 ? a : i;
             spans_add(&nonblank, a, b);
             punct += ends_sentence(s + a, b - a);
@@ -777,7 +756,7 @@ static int c4_lines(quality *q, cv_doc *doc)
     size_t len;
     const char *s = q->host->doc_text(doc, &len);
     int drop = -1;
-    size_t removed = 0;
+    size_t removed = 0, kept_from = 0; /* the kept lines since kept_from are not copied yet: most texts lose none */
     q->buf.len = 0;
     for (size_t i = 0; i < len;) {
         const char *nl = memchr(s + i, '\n', len - i);
@@ -799,16 +778,16 @@ static int c4_lines(quality *q, cv_doc *doc)
                 keep = 0;
             }
         }
-        if (keep) {
-            buf_add(&q->buf, s + i, e - i);
-            if (nl)
-                buf_addc(&q->buf, '\n');
-        } else {
-            removed++;
+        if (!keep) {
+            if (!removed++)
+                buf_reserve(&q->buf, len);
+            buf_add(&q->buf, s + kept_from, i - kept_from); /* the kept lines before, newlines and all */
+            kept_from = nl ? e + 1 : len;
         }
         i = nl ? e + 1 : len;
     }
     if (removed) {
+        buf_add(&q->buf, s + kept_from, len - kept_from);
         while (q->buf.len && q->buf.p[q->buf.len - 1] == '\n')
             q->buf.len--;
         q->host->doc_set_text_unchecked(doc, q->buf.p, q->buf.len); /* whole lines of valid text */

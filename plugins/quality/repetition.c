@@ -7,6 +7,7 @@
 #include <utf8proc.h>
 #include <xxhash.h>
 
+#include "text.h"
 #include "util.h"
 
 #define BASE 0x100000001B3ULL /* odd: powers of it never become 0 mod 2^64 */
@@ -20,13 +21,6 @@ static uint64_t mix(uint64_t h)
     h ^= h >> 33;
     h *= 0xC4CEB9FE1A85EC53ULL;
     return h ^ (h >> 33);
-}
-
-int rep_py_space(int cp)
-{
-    return (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x20) || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
-           (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F ||
-           cp == 0x3000;
 }
 
 static int is_punct(int cp)
@@ -44,7 +38,7 @@ size_t rep_py_lstrip(const char *s, size_t a, size_t b)
 {
     while (a < b) {
         size_t j = a;
-        if (!rep_py_space(utf8_next(s, &j)))
+        if (!cp_py_space(utf8_next(s, &j)))
             break;
         a = j;
     }
@@ -58,23 +52,30 @@ size_t rep_py_rstrip(const char *s, size_t a, size_t b)
         while (j > a && ((unsigned char)s[j] & 0xC0) == 0x80)
             j--;
         size_t k = j;
-        if (!rep_py_space(utf8_next(s, &k)))
+        if (!cp_py_space(utf8_next(s, &k)))
             break;
         b = j;
     }
     return b;
 }
 
-static void add_word(const char *s, size_t from, size_t to, qword **w, size_t *n, size_t *cap)
+static void add_word(size_t from, size_t to, qword **w, size_t *n, size_t *cap)
 {
     if (*n == *cap) {
-        *cap = *cap ? 2 * *cap : 256;
+        *cap *= 2;
         *w = xrealloc(*w, *cap * sizeof **w);
     }
+    (*w)[(*n)++] = (qword){(uint32_t)from, (uint32_t)(to - from)};
+}
+
+/* The polynomial hash of a word's bytes: equal bytes, equal hashes, and
+ * that of a concatenation follows from its words' (concat_hash). */
+static uint64_t word_hash(const char *s, qword w)
+{
     uint64_t ph = 0;
-    for (size_t i = from; i < to; i++)
+    for (size_t i = w.off; i < (size_t)w.off + w.len; i++)
         ph = ph * BASE + (unsigned char)s[i];
-    (*w)[(*n)++] = (qword){(uint32_t)from, (uint32_t)(to - from), ph};
+    return ph;
 }
 
 size_t rep_words(const char *s, size_t len, qword **words, size_t *cap)
@@ -82,16 +83,23 @@ size_t rep_words(const char *s, size_t len, qword **words, size_t *cap)
     size_t n = 0;
     if (len > UINT32_MAX)
         return 0;
+    /* most texts have a word every 4 bytes or fewer: one allocation, not a
+     * realloc chain that copies (and first-touches) a long text's words again */
+    if (*cap < len / 4 + 256) {
+        free(*words);
+        *cap = len / 4 + 256;
+        *words = xmalloc(*cap * sizeof **words);
+    }
     for (size_t i = 0; i < len;) {
         size_t at = i;
         int cp = utf8_next(s, &i);
-        if (rep_py_space(cp))
+        if (cp_py_space(cp))
             continue;
         /* a chunk: [at, end) up to the next white space */
         size_t end = i;
         while (end < len) {
             size_t j = end;
-            if (rep_py_space(utf8_next(s, &j)))
+            if (cp_py_space(utf8_next(s, &j)))
                 break;
             end = j;
         }
@@ -102,7 +110,7 @@ size_t rep_words(const char *s, size_t len, qword **words, size_t *cap)
             size_t j = p;
             if (!is_punct(utf8_next(s, &j)))
                 break;
-            add_word(s, p, j, words, &n, cap);
+            add_word(p, j, words, &n, cap);
             p = j;
         }
         if (p == end)
@@ -118,11 +126,11 @@ size_t rep_words(const char *s, size_t len, qword **words, size_t *cap)
                 break;
             tail = j;
         }
-        add_word(s, p, tail, words, &n, cap);
+        add_word(p, tail, words, &n, cap);
         for (size_t k = tail; k < end;) {
             size_t j = k;
             utf8_next(s, &j);
-            add_word(s, k, j, words, &n, cap);
+            add_word(k, j, words, &n, cap);
             k = j;
         }
     }
@@ -310,12 +318,14 @@ static uint64_t pow_base(const uint64_t *small, uint32_t len)
     return r;
 }
 
-/* The hash of the concatenation of words [i, i+n): equal bytes, equal hashes. */
-static uint64_t concat_hash(const qword *w, size_t i, size_t n, const uint64_t *small)
+/* The hash of the concatenation of words [i, i+n), from the hashes wph of
+ * the words' numbers wid: equal bytes, equal hashes. */
+static uint64_t concat_hash(const qword *w, const uint32_t *wid, const uint64_t *wph, size_t i, size_t n,
+                            const uint64_t *small)
 {
     uint64_t h = 0;
     for (size_t k = i; k < i + n; k++)
-        h = h * pow_base(small, w[k].len) + w[k].ph;
+        h = h * pow_base(small, w[k].len) + wph[wid[k]];
     return mix(h);
 }
 
@@ -344,21 +354,24 @@ static void *buf_at_least(void *p, size_t *cap, size_t bytes)
 }
 #define BUF(sc, name, n) ((sc)->name = buf_at_least((sc)->name, &(sc)->name##_cap, (n) * sizeof *(sc)->name))
 
-/* Words' numbers: wid[i] for word i. */
-static void number_words(const char *s, const qword *w, size_t nw, rep_scratch *sc, uint32_t *wid)
+/* Words' numbers: wid[i] for word i; wph[c], the hash of the bytes of the words numbered c. */
+static void number_words(const char *s, const qword *w, size_t nw, rep_scratch *sc, uint32_t *wid, uint64_t *wph)
 {
     reset(sc, nw, 4096);
     gram_ctx g = {s, w, 1};
-    uint64_t ring[RING];
+    uint64_t ring[RING], ph[RING];
     uint32_t n = 0;
     for (size_t i = 0, next = 0; i < nw; i++) {
         for (; next < nw && next < i + AHEAD; next++) {
-            ring[next % RING] = mix(w[next].ph ^ (uint64_t)w[next].len << 40);
+            ph[next % RING] = word_hash(s, w[next]);
+            ring[next % RING] = mix(ph[next % RING] ^ (uint64_t)w[next].len << 40);
             prefetch(sc, ring[next % RING]);
         }
         struct rep_slot *x = put(sc, ring[i % RING], i, same_word, &g);
-        if (!x->count)
+        if (!x->count) {
+            wph[n] = ph[i % RING];
             x->count = ++n;
+        }
         wid[i] = x->count - 1;
     }
 }
@@ -369,6 +382,7 @@ typedef struct level {
     const qword *w;
     size_t n, grams;
     const uint32_t *prev, *wid;
+    const uint64_t *wph; /* the hash of each word number's bytes */
     int concat; /* classes of "".join (else of " ".join: word sequences) */
     const uint64_t *small;
 } level;
@@ -382,7 +396,7 @@ static inline uint64_t pair_key(const level *L, size_t i)
  * the bytes' hash, so that equal bytes meet in one part whatever their words. */
 static inline uint64_t part_hash(const level *L, size_t i)
 {
-    return L->concat ? concat_hash(L->w, i, L->n, L->small) : pair_key(L, i);
+    return L->concat ? concat_hash(L->w, L->wid, L->wph, i, L->n, L->small) : pair_key(L, i);
 }
 
 /* A "".join class: the pair (keys, exact) in h, the low bits of the bytes'
@@ -621,14 +635,16 @@ static uint64_t inverse(uint64_t a) /* a odd; Newton's iteration doubles the cor
     return x;
 }
 
-static void prefix_make(const qword *w, size_t nw, const uint64_t *small, rep_scratch *sc, prefix *p)
+/* wph: each word's hash (word_hash). */
+static void prefix_make(const qword *w, const uint64_t *wph, size_t nw, const uint64_t *small, rep_scratch *sc,
+                        prefix *p)
 {
     uint64_t *b = BUF(sc, keys, 3 * (nw + 1));
     p->ph = b, p->pp = b + nw + 1, p->ipp = b + 2 * (nw + 1);
     p->ph[0] = 0, p->pp[0] = p->ipp[0] = 1;
     for (size_t i = 0; i < nw; i++) {
         uint64_t m = pow_base(small, w[i].len);
-        p->ph[i + 1] = p->ph[i] * m + w[i].ph;
+        p->ph[i + 1] = p->ph[i] * m + wph[i];
         p->pp[i + 1] = p->pp[i] * m;
         p->ipp[i + 1] = p->ipp[i] * inverse(m);
     }
@@ -732,14 +748,18 @@ void rep_measure(const char *s, size_t len, size_t total, const qword *w, size_t
         small[k] = small[k - 1] * BASE;
     int short_text = nw <= SHORT_WORDS;
     uint64_t *wh = NULL;
-    level L = {s, w, 0, 0, NULL, NULL, 0, small};
-    if (short_text) {
+    level L = {s, w, 0, 0, NULL, NULL, NULL, 0, small};
+    if (short_text) { /* each word's hash (wph), and mixed with its length (wh) */
         wh = BUF(sc, hp, nw + 1);
-        for (size_t i = 0; i < nw; i++)
-            wh[i] = mix(w[i].ph ^ w[i].len);
+        BUF(sc, wph, nw + 1);
+        for (size_t i = 0; i < nw; i++) {
+            sc->wph[i] = word_hash(s, w[i]);
+            wh[i] = mix(sc->wph[i] ^ w[i].len);
+        }
     } else if (nw >= REP_TOP_MIN) {
         L.wid = L.prev = BUF(sc, wid, nw);
-        number_words(s, w, nw, sc, sc->wid);
+        L.wph = BUF(sc, wph, nw);
+        number_words(s, w, nw, sc, sc->wid, sc->wph);
     }
     for (size_t k = REP_TOP_MIN; k <= REP_TOP_MAX; k++) {
         size_t top = 0;
@@ -760,7 +780,7 @@ void rep_measure(const char *s, size_t len, size_t total, const qword *w, size_t
     }
     prefix pf = {0};
     if (short_text && !distinct && nw >= REP_DUP_MIN)
-        prefix_make(w, nw, small, sc, &pf);
+        prefix_make(w, sc->wph, nw, small, sc, &pf);
     for (size_t k = REP_DUP_MIN; k <= REP_DUP_MAX && !distinct; k++) {
         size_t rep = 0;
         if (nw >= k && short_text) {
@@ -780,6 +800,7 @@ void rep_scratch_free(rep_scratch *sc)
     free(sc->slots);
     free(sc->spare);
     free(sc->wid);
+    free(sc->wph);
     free(sc->cls);
     free(sc->keys);
     free(sc->hp);

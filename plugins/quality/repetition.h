@@ -12,10 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* 16 bytes a word: a long text has millions of them. */
+/* 8 bytes a word: a long text has millions of them, each first-touched
+ * once; their hashes are kept a distinct word each (rep_scratch's wph). */
 typedef struct qword {
     uint32_t off, len; /* bytes in the text */
-    uint64_t ph;       /* polynomial hash of the bytes, for equality of words and of concatenations */
 } qword;
 
 /* Word tokens of s: *words grows as needed (free() it); their number (none
@@ -42,12 +42,13 @@ typedef struct rep_scratch {
     size_t cap, spare_cap;           /* slots allocated */
     size_t size, used;               /* slots in use (a power of two), elements in them */
     uint32_t *wid, *cls;             /* a number a word; the classes of the n-grams (those of the n-1-grams before) */
+    uint64_t *wph;                   /* polynomial hashes of the bytes: a word number's (a short text: a word's) */
     uint64_t *keys, *hp;             /* n-grams split into parts: their keys (then classes), bytes' hashes and positions */
     uint16_t *pt;                    /* each n-gram's part */
     uint32_t *cnt;                   /* how often each class occurs, or its first n-gram */
     uint64_t *seen;                  /* a bit a class */
     size_t *at, *cur;                /* where each part starts, where its next n-gram goes */
-    size_t wid_cap, cls_cap, keys_cap, hp_cap, pt_cap, cnt_cap, seen_cap, at_cap, cur_cap;
+    size_t wid_cap, wph_cap, cls_cap, keys_cap, hp_cap, pt_cap, cnt_cap, seen_cap, at_cap, cur_cap;
 } rep_scratch;
 
 /* datatrove's find_duplicates over the pieces [starts[i], ends[i]) of s:
@@ -60,9 +61,7 @@ void rep_measure(const char *s, size_t len, size_t total, const qword *w, size_t
                  repetition *out);
 void rep_scratch_free(rep_scratch *sc);
 
-/* Python's str.isspace() for one code point (what str.strip() removes),
- * and lstrip() / rstrip() of s[a, b): the new start, the new end. */
-int rep_py_space(int cp);
+/* Python's lstrip() / rstrip() of s[a, b): the new start, the new end. */
 size_t rep_py_lstrip(const char *s, size_t a, size_t b);
 size_t rep_py_rstrip(const char *s, size_t a, size_t b);
 

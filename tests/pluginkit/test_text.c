@@ -64,6 +64,53 @@ static void test_count_words(void **state)
     assert_int_equal(count_words("- \xd0\xbe\xd0\xba, 12 ...", 15), 2);
 }
 
+/* count_words_flags(WORDS_PY_SPLIT | WORDS_HAN_KANA), against quality's
+ * line rule as it was written before the kit served it: Python's
+ * str.split() words, a Han or kana letter a word by itself. */
+static size_t reference_split(const char *s, size_t len, size_t max)
+{
+    size_t words = 0;
+    int after_space = 1;
+    for (size_t i = 0; i < len && words < max;) {
+        utf8proc_int32_t cp;
+        i += (size_t)utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
+        utf8proc_category_t cat = utf8proc_category(cp);
+        int space = (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x20) || cp == 0x85 || cp == 0xA0 ||
+                    cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
+                    cp == 0x205F || cp == 0x3000;
+        if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO &&
+            ((cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x4E00 && cp <= 0x9FFF))) {
+            words++;
+            after_space = 1;
+            continue;
+        }
+        words += !space && after_space;
+        after_space = space;
+    }
+    return words < max ? words : max;
+}
+
+static void test_count_split_words(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {"a", "5", " ", "\t", "\n", "\x0b", "\x1c", "-", ".", "e-mail",
+                                         "\xd0\xbe", "\xc2\x85" /* NEL */, "\xc2\xa0", "\xe2\x80\x83",
+                                         "\xe3\x80\x80", "\xe6\xbc\xa2" /* Han */, "\xe3\x81\x8b" /* kana */,
+                                         "\xe3\x83\xbb" /* katakana middle dot: no letter */, "\xe3\x80\x82",
+                                         "\xc3\xa9", "\xe2\x80\x94" /* em dash */};
+    static const size_t maxes[] = {1, 2, 3, 13, SIZE_MAX};
+    uint64_t seed = 9;
+    char text[700];
+    for (int round = 0; round < 40000; round++) {
+        size_t len = th_random_text(&seed, pieces, sizeof pieces / sizeof *pieces, 120, text, sizeof text);
+        size_t max = maxes[round % (sizeof maxes / sizeof *maxes)];
+        size_t got = count_words_flags(text, len, max, WORDS_PY_SPLIT | WORDS_HAN_KANA);
+        size_t want = reference_split(text, len, max);
+        if (got != want)
+            fail_msg("round %d, max %zu: \"%s\": %zu words, want %zu", round, max, text, got, want);
+    }
+}
+
 /* A sentence end inside the text: ". ", "! " or "? " and then a capital. */
 static int reference_inner(const char *s, size_t len)
 {
@@ -105,6 +152,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_count_words),
+        cmocka_unit_test(test_count_split_words),
         cmocka_unit_test(test_inner_sentence_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -442,6 +442,15 @@ static void test_c4(void **s)
     assert_string_equal(d->text, "The first full line of the story has enough words.\nMore to come");
     assert_int_equal(th_counter(p, "removed:c4_too_few_words"), 1);
     cv_doc_free(d);
+    /* removed first, between kept runs (blank lines kept) and last: the kept lines as they were,
+     * the trailing line breaks cut */
+    d = th_doc("w", "Short one\nThe first full line of the story has enough words.\n\nThe second line of it "
+                    "has enough too.\nOnly two\n\nThe third line of the story ends it here.\n\nCut off\n");
+    assert_int_equal(th_process(p, d), CV_OK);
+    assert_string_equal(d->text, "The first full line of the story has enough words.\n\nThe second line of it has "
+                                 "enough too.\n\nThe third line of the story ends it here.");
+    assert_int_equal(th_counter(p, "removed:c4_too_few_words"), 4);
+    cv_doc_free(d);
     th_close(p);
 }
 
