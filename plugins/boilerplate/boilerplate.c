@@ -37,7 +37,7 @@ typedef struct boilerplate_opts {
     int64_t rule_max_bytes, cut_min_chars, paragraph_min_words, paragraph_long_chars, paragraph_unfinished_words,
         numeric_max_words, menu_max_words, menu_min_run, block_max_lines, caption_max_words, repeated_with_source,
         headline_min_words, repeated_inside;
-    double numeric_min_fraction, main_run_after_list;
+    double numeric_min_fraction, main_run_after_list, trim_max_fraction;
     int repeated_lines, story_teasers, trim_lead, trim_tail, main_run, main_run_title, main_run_wrapped;
     int64_t main_run_line_cost, main_run_title_lines, main_run_cut_cost, main_run_list_lines;
 } boilerplate_opts;
@@ -104,6 +104,11 @@ static const cv_optmap boilerplate_optmap[] = {
     {.key = "trim_tail", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(boilerplate_opts, trim_tail),
      .help = "remove every line after the last paragraph, but up to block_max_lines lines after one of three words "
              "or more ending with a colon (a list the text announces)"},
+    {.key = "trim_max_fraction", .type = CV_OPT_FLOAT, .default_value = "1",
+     .offset = offsetof(boilerplate_opts, trim_max_fraction),
+     .help = "the runs of short lines (story_teasers, menus), trim_lead and trim_tail do not act when together they "
+             "would remove more than this fraction of the characters they see: such a text is list-shaped (a recipe, "
+             "instructions), its lists are the content; 1: they always act (for text dumps, all of a page's text)"},
     {.key = "main_run", .type = CV_OPT_BOOL, .default_value = "false", .offset = offsetof(boilerplate_opts, main_run),
      .help = "keep only the densest run of paragraphs (and the headline): the run of kept lines where paragraph "
              "characters most outweigh the cost of the other lines; for text dumps, where chrome paragraphs sit "
@@ -162,6 +167,7 @@ typedef struct line {
     int para;
     int list; /* main_run: in a list of links (mark_link_lists) */
     int joins; /* main_run_wrapped: goes on the line before, a paragraph wrapped into lines */
+    const char *before_trims; /* why before teasers, menus and the trims: trim_max_fraction restores it */
     int cut; /* a cut rule's line under main_run, before no article: the run pays main_run_cut_cost to cross it */
 } line;
 
@@ -172,7 +178,7 @@ typedef struct bp {
     int64_t max_bytes, cut_min, para_words, para_long, para_unfinished, source_words;
     int teasers;
     int64_t num_words, menu_words, menu_run, block_max, caption_words, head_words;
-    double num_frac, after_list;
+    double num_frac, after_list, trim_max;
     /* Words are counted up to one more than any threshold compares with: a
      * long paragraph need not be walked to its end.  The headline choice
      * counts its few candidates fully. */
@@ -242,6 +248,7 @@ static void *boilerplate_create(const cv_host *h, cv_ctx *ctx)
     b->inside_min = o.repeated_inside;
     b->list_lines = o.main_run_list_lines;
     b->after_list = o.main_run_after_list;
+    b->trim_max = o.trim_max_fraction;
     b->title_key = o.title_key;
     b->end_key = o.end_key;
     b->rules = rules_load(h, ctx, o.rules, (size_t)b->max_bytes);
@@ -897,6 +904,25 @@ static void trim_tail(bp *b, size_t last)
     }
 }
 
+/* trim_max_fraction: when teasers, menus and the trims removed more than
+ * that fraction of the characters kept before them, the text is mostly lines
+ * that are no sentences (steps, items, figures of a dance): those lines are
+ * the content, not chrome around a few paragraphs, and they all come back. */
+static void restore_list_shaped(bp *b, size_t seen_chars)
+{
+    line *L = b->lines;
+    size_t removed = 0;
+    if (b->trim_max >= 1)
+        return;
+    for (size_t i = 0; i < b->nlines; i++)
+        removed += L[i].why && !L[i].before_trims ? L[i].len : 0;
+    if ((double)removed <= b->trim_max * (double)seen_chars)
+        return;
+    for (size_t i = 0; i < b->nlines; i++)
+        L[i].why = L[i].before_trims;
+    b->head = SIZE_MAX;
+}
+
 /* The structural pass over the lines the rules kept. */
 static void apply_structure(bp *b)
 {
@@ -928,6 +954,11 @@ static void apply_structure(bp *b)
             }
     if (b->inside_min > 0)
         remove_inside_copies(b);
+    size_t seen_chars = 0;
+    for (size_t i = 0; i < n; i++) {
+        L[i].before_trims = L[i].why;
+        seen_chars += L[i].why ? 0 : L[i].len;
+    }
     /* Another story's headline and its time between paragraphs. */
     if (b->teasers) {
         size_t first_para = n;
@@ -965,8 +996,10 @@ static void apply_structure(bp *b)
                 first = i;
             last = i;
         }
-    if (first == n)
-        return; /* no paragraph at all: leave the judgement to the quality step */
+    if (first == n) { /* no paragraph at all: leave the judgement to the quality step */
+        restore_list_shaped(b, seen_chars);
+        return;
+    }
     if (b->lead) {
         /* Keep one headline: the line with the most words (the first of equals). */
         size_t head = first, most = 0;
@@ -990,6 +1023,7 @@ static void apply_structure(bp *b)
     }
     if (b->tail)
         trim_tail(b, last);
+    restore_list_shaped(b, seen_chars);
     if (b->main_run)
         keep_main_run(b);
 }

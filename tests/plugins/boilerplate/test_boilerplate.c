@@ -234,6 +234,35 @@ static void test_structure(void **s)
     expect("", "Just a title\nAnd a subtitle", "Just a title\n\nAnd a subtitle");
 }
 
+/* trim_max_fraction: a text of steps and items with a sentence among them is
+ * list-shaped: its lists are the article, and menus, lead and tail leave them
+ * all; chrome around paragraphs still goes. */
+#define RECIPE_HEAD "Plum dumplings the way grandmother made them"
+#define RECIPE_PARA "Serve them warm with cinnamon sugar on top."
+#define RECIPE                                                                                                       \
+    RECIPE_HEAD "\nPotatoes\nFlour\nOne egg\nTwelve plums\nSugar cubes\nBreadcrumbs\nButter\n"                         \
+                "Boil the potatoes in their skins\nPeel and mash them while still warm\nKnead in the flour and the egg\n" \
+                "Wrap each plum in dough\nSimmer until they float\nDrain them with a slotted spoon\n"       \
+                "Roll them in buttered breadcrumbs\nDust with powdered sugar\n" RECIPE_PARA "\nServes four\nTakes an hour"
+static void test_list_shaped(void **s)
+{
+    (void)s;
+    expect("", RECIPE, RECIPE_HEAD "\n\n" RECIPE_PARA);
+    char want[1024];
+    size_t w = 0;
+    for (const char *c = RECIPE; *c; c++) { /* every line kept, a blank line between */
+        if (*c == '\n')
+            want[w++] = '\n';
+        want[w++] = *c;
+    }
+    want[w] = 0;
+    expect("trim_max_fraction: 0.75", RECIPE, want);
+    expect("trim_max_fraction: 0.75",
+           "Home\nNews\nSport\nWeather\nBig headline about the town\ncaption words\n" P1 "\n" P2
+           "\nOther story one title\nOther story two title\n",
+           "Big headline about the town\n\n" P1 "\n\n" P2);
+}
+
 /* trim_tail: a list the text announces with a colon ends the article, and
  * stays; a two-word label with a colon ("Share this:") is a widget's. */
 static void test_tail_announced_list(void **s)
@@ -579,7 +608,7 @@ int main(void)
         cmocka_unit_test(test_block_rule), cmocka_unit_test(test_previous_caption),
         cmocka_unit_test(test_structure),  cmocka_unit_test(test_counters),   cmocka_unit_test(test_bad_rules),
         cmocka_unit_test(test_catastrophic_rule), cmocka_unit_test(test_tail_bytes), cmocka_unit_test(test_unfinished_before_chrome),
-        cmocka_unit_test(test_tail_announced_list),
+        cmocka_unit_test(test_tail_announced_list), cmocka_unit_test(test_list_shaped),
         cmocka_unit_test(test_strip_every_match), cmocka_unit_test(test_repeated_with_source), cmocka_unit_test(test_repeated_inside),
         cmocka_unit_test(test_story_teasers),
         cmocka_unit_test(test_first_character),
