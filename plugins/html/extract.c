@@ -445,11 +445,13 @@ static void walk_node(walk *w, xmlNodePtr n, int in_article)
                 continue;
             int chrome =
                 !w->chrome_tags && ((tag_sets(n) & IN_SKIP) || (is(n, "header") && !in_article && !has_h1(n)));
-            /* a hidden element that holds the page (broken markup) is read as shown */
-            int hide = hidden(n) && !swallows(w, n, SWALLOW_TAG);
-            pane = hide && text_under(n) >= PANE_MIN_BYTES && shown_kin(n);
-            if ((chrome || (hide && !pane)) && !swallows(w, n, SWALLOW_TAG))
-                continue;
+            /* chrome or hidden goes, unless it holds the page (broken
+             * markup); a hidden pane of a set shown one at a time stays */
+            if ((chrome || hidden(n)) && !swallows(w, n, SWALLOW_TAG)) {
+                pane = !chrome && text_under(n) >= PANE_MIN_BYTES && shown_kin(n);
+                if (!pane)
+                    continue;
+            }
             weight = class_weight(w, n, &negative);
             if (negative && !swallows(w, n, SWALLOW_CLASS))
                 continue;
@@ -646,6 +648,13 @@ static double link_score(const elem *e) { return e->score * (1 - link_density(e)
 /* A block without text would count as all links (a block always has some). */
 static double block_links(const block *b) { return b->chars ? (double)b->link / (double)b->chars : 1; }
 
+/* A good block: long prose, few links, shown (not in a hidden pane).  The
+ * fallback's unit, and what a container is measured against. */
+static int good_block(const block *b)
+{
+    return !b->pane && b->chars >= GOOD_MIN_CHARS && block_links(b) < PROSE_MAX_LINKS;
+}
+
 static int block_prose(const walk *w, const block *b) { return prose(w->text.p + b->start, b->len); }
 
 static elem *marked(const walk *w, const xmlNode *n) { return n->_private ? &w->e[(size_t)n->_private - 1] : NULL; }
@@ -666,7 +675,7 @@ static size_t score_blocks(walk *w)
         }
         if (b->pane)
             continue; /* a hidden tab or slide must not draw the text away from the shown one */
-        if (b->chars >= GOOD_MIN_CHARS && block_links(b) < PROSE_MAX_LINKS)
+        if (good_block(b))
             good_chars += b->chars;
         if (b->chars < SCORE_MIN_CHARS || b->kind == K_HEAD)
             continue;
@@ -820,8 +829,7 @@ static void select_good_blocks(const walk *w, unsigned char *sel)
 {
     for (size_t i = 0; i < w->nb; i++) {
         const block *b = &w->b[i];
-        sel[i] = (unsigned char)(!b->pane && ((b->chars >= GOOD_MIN_CHARS && block_links(b) < PROSE_MAX_LINKS) ||
-                                              (b->kind == K_HEAD && b->link == 0)));
+        sel[i] = (unsigned char)(good_block(b) || (!b->pane && b->kind == K_HEAD && b->link == 0));
     }
 }
 
@@ -850,7 +858,7 @@ static void add_prose_elsewhere(const walk *w, unsigned char *sel)
 {
     for (size_t i = 0; i < w->nb; i++) {
         const block *b = &w->b[i];
-        if (!sel[i] && !b->pane && b->chars >= GOOD_MIN_CHARS && block_links(b) < PROSE_MAX_LINKS && block_prose(w, b))
+        if (!sel[i] && good_block(b) && block_prose(w, b))
             sel[i] = 1;
     }
 }
