@@ -954,8 +954,8 @@ static void apply_structure(bp *b)
             }
     if (b->inside_min > 0)
         remove_inside_copies(b);
-    size_t seen_chars = 0;
-    for (size_t i = 0; i < n; i++) {
+    size_t seen_chars = 0; /* what teasers, menus and the trims see (trim_max_fraction) */
+    for (size_t i = 0; i < n && b->trim_max < 1; i++) {
         L[i].before_trims = L[i].why;
         seen_chars += L[i].why ? 0 : L[i].len;
     }
