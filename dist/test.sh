@@ -71,7 +71,10 @@ for h in "${harnesses[@]}"; do
         status=1
         echo "fuzz_$h FOUND A CRASH: see build-fuzz/fuzz-$h.log and build-fuzz/crash-$h-*;" \
             "copy the input to tests/fuzz/regressions/$h/ and fix it" >&2
-        tail -30 "build-fuzz/fuzz-$h.log" >&2
+        # the sanitizer's report (what, where, freed or allocated where), then how libFuzzer ended
+        grep -m1 -A30 -E 'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error|ERROR: libFuzzer' \
+            "build-fuzz/fuzz-$h.log" | grep -v '^ *0x' >&2
+        tail -3 "build-fuzz/fuzz-$h.log" >&2
     fi
 done
 echo "fuzz: $fuzz_passed passed, $fuzz_failed failed"

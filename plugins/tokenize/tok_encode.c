@@ -5,6 +5,7 @@
  * normalized text, pre-tokenized into pieces, and each piece is merged by the
  * BPE model.  Pieces are (offset, length) into one work buffer, so the
  * pre-tokenizers that add bytes (a prefix space, a metaspace) append to it. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -115,13 +116,18 @@ static int reserve(tk_encoder *e, size_t n)
     return 0;
 }
 
+/* p may point into the buffer itself (a rewrite copies the text it reads):
+ * it is held as an offset across the realloc that may move it. */
 static int append(tk_encoder *e, const void *p, size_t n)
 {
     if (!n)
         return 0;
+    uintptr_t c = (uintptr_t)p, b = (uintptr_t)e->buf;
+    int inside = e->buf && c >= b && c < b + e->cap;
+    size_t at = inside ? c - b : 0;
     if (reserve(e, n))
         return -1;
-    memcpy(e->buf + e->len, p, n);
+    memcpy(e->buf + e->len, inside ? e->buf + at : p, n);
     e->len += n;
     return 0;
 }
