@@ -97,7 +97,9 @@ static const cv_optmap boilerplate_optmap[] = {
      .help = "between paragraphs, remove a headline-shaped line (not a paragraph, not ending with . or !) that a "
              "numeric line such as a date follows: another story's headline and its time"},
     {.key = "trim_lead", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(boilerplate_opts, trim_lead),
-     .help = "before the first paragraph keep only the headline: the line with most words"},
+     .help = "before the first paragraph keep only the headline: the line with most words, and a list announced "
+             "right before the paragraph (a line of three words or more ending with a colon, then at most "
+             "block_max_lines lines; menus and main_run leave such a list anywhere in the text)"},
     {.key = "headline_min_words", .type = CV_OPT_INT, .default_value = "4",
      .offset = offsetof(boilerplate_opts, headline_min_words),
      .help = "a shorter headline is removed too"},
@@ -169,6 +171,7 @@ typedef struct line {
     int joins; /* main_run_wrapped: goes on the line before, a paragraph wrapped into lines */
     const char *before_trims; /* why before teasers, menus and the trims: trim_max_fraction restores it */
     int cut; /* a cut rule's line under main_run, before no article: the run pays main_run_cut_cost to cross it */
+    int announced; /* a list a line ending with a colon announces, the intro too, text after it (mark_announced) */
 } line;
 
 typedef struct bp {
@@ -573,6 +576,8 @@ static int64_t run_value(const bp *b, const line *l)
      * inside articles too */
     if (l->cut)
         return -b->cut_cost;
+    if (!l->why && l->announced) /* the text's own list: no more than a removed line */
+        return -b->run_cost;
     return l->why ? -b->run_cost : l->para ? (int64_t)l->len : -((int64_t)l->len + b->run_cost);
 }
 
@@ -608,6 +613,51 @@ static int64_t anchored_run(const bp *b, size_t a, size_t *start, size_t *end)
         }
     }
     return left + right;
+}
+
+#define INTRO_MIN_WORDS 3 /* "Like this:", "Share on:" are widgets' labels; "Do it like this:" announces */
+
+/* Does kept line l announce the lines after it: a sentence's worth of
+ * words ending with a colon? */
+static int introduces(const line *l)
+{
+    return !l->why && l->len && l->s[l->len - 1] == ':' && l->words >= INTRO_MIN_WORDS;
+}
+
+/* A list the text announces ("You will need:", then the items) is the
+ * text's own, wherever it stands: its items are marked, when a paragraph or
+ * the text's end follows within block_max_lines kept lines, so that menus,
+ * trim_lead and main_run leave them; an intro whose lines run on (a label
+ * over a column of links) marks nothing. */
+static void mark_announced(bp *b)
+{
+    line *L = b->lines;
+    size_t n = b->nlines;
+    for (size_t i = 0; i < n; i++) {
+        if (!introduces(&L[i]))
+            continue;
+        size_t j = i + 1, items = 0;
+        for (; j < n && (L[j].why || (!L[j].para && !introduces(&L[j]))); j++)
+            items += !L[j].why;
+        if (!items || (int64_t)items > b->block_max || (j < n && !L[j].para))
+            continue;
+        for (size_t k = i; k < j; k++)
+            L[k].announced = !L[k].why;
+        i = j - 1;
+    }
+}
+
+/* The intro of the announced list that ends right before line `at`, or
+ * `at` when none does. */
+static size_t announced_start(const bp *b, size_t at)
+{
+    const line *L = b->lines;
+    size_t i = at;
+    while (i > 0 && (L[i - 1].why || L[i - 1].announced))
+        i--;
+    while (i < at && L[i].why)
+        i++;
+    return i < at && introduces(&L[i]) ? i : at;
 }
 
 /* main_run: list_lines or more kept lines in a row that are no paragraphs
@@ -745,6 +795,7 @@ static void keep_main_run(bp *b)
     int anchored = anchor != SIZE_MAX;
     if (best_end == n)
         return; /* no paragraph: quality decides */
+    best_start = announced_start(b, best_start);
     /* The run's own headline: of the few lines just before it, the kept one
      * with most words, when trim_lead's was a line before chrome paragraphs;
      * under the title's headline, that line is its standfirst. */
@@ -876,15 +927,6 @@ static void join_wrapped(bp *b)
     }
 }
 
-#define INTRO_MIN_WORDS 3 /* "Like this:", "Share on:" are widgets' labels; "Do it like this:" announces */
-
-/* Does kept line l announce the lines after it: a sentence's worth of
- * words ending with a colon? */
-static int introduces(const line *l)
-{
-    return !l->why && l->len && l->s[l->len - 1] == ':' && l->words >= INTRO_MIN_WORDS;
-}
-
 /* trim_tail: every line after the last paragraph goes (other stories,
  * footers), but a list the text announces belongs to it: after a line that
  * introduces ("You will need:", "Do it like this:"), up to block_max_lines
@@ -932,11 +974,12 @@ static void apply_structure(bp *b)
         seen_clear(b);
     if (b->main_run && b->wrapped)
         join_wrapped(b);
+    mark_announced(b);
     for (size_t i = 0; i < n; i++) {
         line *l = &L[i];
         if (l->why)
             continue;
-        if (numeric_line(b, l))
+        if (!l->announced && numeric_line(b, l))
             l->why = "removed:numeric_line";
         else if (b->repeated && seen_before(b, i))
             l->why = "removed:repeated_line";
@@ -969,7 +1012,7 @@ static void apply_structure(bp *b)
             line *l = &L[i], *next = &L[i + 1];
             char last = l->len ? l->s[l->len - 1] : '.';
             /* a headline may be a question, and a question of eight words passes for a paragraph */
-            if (l->why || (l->para && last != '?') || l->words < 3 || l->words > TEASER_MAX_WORDS ||
+            if (l->why || l->announced || (l->para && last != '?') || l->words < 3 || l->words > TEASER_MAX_WORDS ||
                 !numeric_line(b, next))
                 continue;
             if (last != '.' && last != '!' && !has_inner_sentence_end(l->s, l->len))
@@ -979,7 +1022,8 @@ static void apply_structure(bp *b)
     /* Menus: runs of short lines that do not end like sentences. */
     for (size_t i = 0; i < n;) {
         size_t j = i, run = 0;
-        while (j < n && (L[j].why || ((int64_t)L[j].words <= b->menu_words && !ends_sentence(L[j].s, L[j].len)))) {
+        while (j < n && (L[j].why || (!L[j].announced && (int64_t)L[j].words <= b->menu_words &&
+                                       !ends_sentence(L[j].s, L[j].len)))) {
             run += !L[j].why;
             j++;
         }
@@ -1001,9 +1045,10 @@ static void apply_structure(bp *b)
         return;
     }
     if (b->lead) {
-        /* Keep one headline: the line with the most words (the first of equals). */
-        size_t head = first, most = 0;
-        for (size_t i = 0; i < first; i++) {
+        /* Keep one headline: the line with the most words (the first of
+         * equals), and a list announced right before the first paragraph. */
+        size_t head = first, most = 0, listed = announced_start(b, first);
+        for (size_t i = 0; i < listed; i++) {
             if (L[i].why)
                 continue;
             if (L[i].words == b->words_cap) { /* counted fully; unspaced letters stay at the cap */
@@ -1015,10 +1060,10 @@ static void apply_structure(bp *b)
                 head = i;
             }
         }
-        for (size_t i = 0; i < first; i++)
+        for (size_t i = 0; i < listed; i++)
             if (!L[i].why && (i != head || (int64_t)most < b->head_words))
                 L[i].why = "removed:lead";
-        if (head < first && !L[head].why)
+        if (head < listed && !L[head].why)
             b->head = head;
     }
     if (b->tail)

@@ -278,6 +278,27 @@ static void test_tail_announced_list(void **s)
            P1 "\n\nYou will need these:\n\nFlour from the mill\n\nSix fresh eggs");
 }
 
+/* A list the text announces before its first paragraph or between two
+ * (short items a menu rule or trim_lead would take) stays, under main_run
+ * too; a widget's label ("Follow us:") announces nothing, and an intro over
+ * more lines than block_max_lines before any paragraph is a column of links. */
+static void test_announced_list(void **s)
+{
+    (void)s;
+    static const char *opts[] = {"", "main_run: true"};
+    for (size_t i = 0; i < 2; i++) {
+        expect(opts[i], "Home\nNews\nSport\nBig headline about the town\nYou will need these things:\n2 eggs\nFlour\n"
+                        "Milk\n" P1 "\n" P2,
+               "Big headline about the town\n\nYou will need these things:\n\n2 eggs\n\nFlour\n\nMilk\n\n" P1 "\n\n" P2);
+        expect(opts[i], P1 "\nThe council will build these next year:\nA bridge\nA school\nA road\n" P2,
+               P1 "\n\nThe council will build these next year:\n\nA bridge\n\nA school\n\nA road\n\n" P2);
+        expect(opts[i], "Big headline about the town\nFollow us:\nFacebook\nTwitter\nInstagram\n" P1 "\n" P2,
+               "Big headline about the town\n\n" P1 "\n\n" P2);
+    }
+    expect("block_max_lines: 2", "Big headline about the town\nRead more from our sites:\nSport\nWeather\nTravel\n" P1,
+           "Big headline about the town\n\n" P1);
+}
+
 /* Prose cut off by page chrome, not by a truncation: a long line without a
  * full stop is still a paragraph, and the text says its end was removed. */
 static void test_unfinished_before_chrome(void **s)
@@ -608,7 +629,8 @@ int main(void)
         cmocka_unit_test(test_block_rule), cmocka_unit_test(test_previous_caption),
         cmocka_unit_test(test_structure),  cmocka_unit_test(test_counters),   cmocka_unit_test(test_bad_rules),
         cmocka_unit_test(test_catastrophic_rule), cmocka_unit_test(test_tail_bytes), cmocka_unit_test(test_unfinished_before_chrome),
-        cmocka_unit_test(test_tail_announced_list), cmocka_unit_test(test_list_shaped),
+        cmocka_unit_test(test_tail_announced_list),
+        cmocka_unit_test(test_announced_list), cmocka_unit_test(test_list_shaped),
         cmocka_unit_test(test_strip_every_match), cmocka_unit_test(test_repeated_with_source), cmocka_unit_test(test_repeated_inside),
         cmocka_unit_test(test_story_teasers),
         cmocka_unit_test(test_first_character),
