@@ -3,7 +3,9 @@
 # page reaches it in, on the web-dev set (../shared/web-dev, 1,033 labelled
 # pages), with trafilatura 2.2.0 (../shared/peers) on the same pages in the
 # same run:
-#   HTML   the pages through config/html.yaml;
+#   HTML   the pages through the html step, then normalize (the issue's
+#          measure of extraction; the work list compares with it), the
+#          html step alone, and config/html.yaml;
 #   dumps  the pages' text dumps (tests/bench/html_dump.py: all visible text,
 #          a block element a line, as WET files and the seeds hold it)
 #          through config/html.yaml's steps after html (normalize,
@@ -75,6 +77,8 @@ HTML_STEP="  - {plugin: html, hints: $SRC/config/html/hints.yaml}"
 rm -rf "$WORK/html"
 $CONVERT -q -c config/html.yaml -i "$HTML" -o "$WORK/html" -j 1
 run html_step "$HTML_READER" "$HTML_STEP"
+# the issue's measure of extraction: html, then normalize (NFC, soft hyphens out, as the labels are written)
+run html_norm "$HTML_READER" "$HTML_STEP" "  - {plugin: normalize}"
 run html_annot "$HTML_READER" "$HTML_STEP" "$(steps_after_html "    annotate: true")"
 # Dumps: main_run on, as in the shipped configs for text (example.yaml, pretrain-jsonl.yaml).
 MR=", main_run: true"
@@ -98,6 +102,7 @@ fi
 
 echo "web-dev: $(ls "$HTML" | wc -l) pages, $(jq length "$EVAL" 2>/dev/null || $PY -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$EVAL") labelled; one run each, -j 1"
 $PY tests/bench/dump_score.py "$EVAL" \
+    "html + normalize=$WORK/html_norm/train.jsonl" \
     "html step=$WORK/html_step/train.jsonl" \
     "HTML, config/html.yaml=$WORK/html/train.jsonl" \
     "dumps, raw=$WORK/dumps.jsonl" \
