@@ -98,7 +98,7 @@ static const cv_optmap boilerplate_optmap[] = {
              "numeric line such as a date follows: another story's headline and its time"},
     {.key = "trim_lead", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(boilerplate_opts, trim_lead),
      .help = "before the first paragraph keep only the headline: the line with most words, and a list announced "
-             "right before the paragraph (a line of three words or more ending with a colon, then at most "
+             "right before the paragraph (a line of three words or more, no paragraph, ending with a colon, then at most "
              "block_max_lines lines; menus and main_run leave such a list anywhere in the text)"},
     {.key = "headline_min_words", .type = CV_OPT_INT, .default_value = "4",
      .offset = offsetof(boilerplate_opts, headline_min_words),
@@ -576,7 +576,7 @@ static int64_t run_value(const bp *b, const line *l)
      * inside articles too */
     if (l->cut)
         return -b->cut_cost;
-    if (!l->why && l->announced) /* the text's own list: no more than a removed line */
+    if (!l->why && l->announced && !l->para) /* the text's own list: no more than a removed line */
         return -b->run_cost;
     return l->why ? -b->run_cost : l->para ? (int64_t)l->len : -((int64_t)l->len + b->run_cost);
 }
@@ -628,13 +628,14 @@ static int introduces(const line *l)
  * text's own, wherever it stands: its items are marked, when a paragraph or
  * the text's end follows within block_max_lines kept lines, so that menus,
  * trim_lead and main_run leave them; an intro whose lines run on (a label
- * over a column of links) marks nothing. */
+ * over a column of links) marks nothing, and so does a paragraph ending with
+ * a colon: what follows it on a page is as often a comment form. */
 static void mark_announced(bp *b)
 {
     line *L = b->lines;
     size_t n = b->nlines;
     for (size_t i = 0; i < n; i++) {
-        if (!introduces(&L[i]))
+        if (!introduces(&L[i]) || L[i].para)
             continue;
         size_t j = i + 1, items = 0;
         for (; j < n && (L[j].why || (!L[j].para && !introduces(&L[j]))); j++)

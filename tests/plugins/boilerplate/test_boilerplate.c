@@ -297,6 +297,15 @@ static void test_announced_list(void **s)
     }
     expect("block_max_lines: 2", "Big headline about the town\nRead more from our sites:\nSport\nWeather\nTravel\n" P1,
            "Big headline about the town\n\n" P1);
+    /* a paragraph ending with a colon announces nothing: the comment form after it is no list of the text's */
+#define LONG_COLON                                                                                                   \
+    "The mayor explained the plan in detail. The council had argued about the costs for months, and the vote was " \
+    "close in the end, but the work can start now that the money is there, and he listed the steps as follows:"
+    expect("main_run: true",
+           "Big headline about the town\n" P1 "\n" LONG_COLON "\nLeave a reply to this story\nYour name (a required field)\n"
+           "Your email (it will not be published)\nYour website address here\n" P2,
+           "Big headline about the town\n\n" P1 "\n\n" LONG_COLON);
+#undef LONG_COLON
 }
 
 /* Prose cut off by page chrome, not by a truncation: a long line without a
