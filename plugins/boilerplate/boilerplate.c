@@ -54,7 +54,7 @@ static const cv_optmap boilerplate_optmap[] = {
      .help = "a cut rule fires only after this much kept text (else it removes one line)"},
     {.key = "paragraph_min_words", .type = CV_OPT_INT, .default_value = "8",
      .offset = offsetof(boilerplate_opts, paragraph_min_words),
-     .help = "a line ending like a sentence with this many words is a paragraph"},
+     .help = "a line ending like a sentence with this many words is a paragraph (a line of speech after a long or an en dash, as an interview writes it: two)"},
     {.key = "paragraph_long_chars", .type = CV_OPT_INT, .default_value = "200",
      .offset = offsetof(boilerplate_opts, paragraph_long_chars),
      .help = "a line this long with a sentence boundary inside is a paragraph"},
@@ -265,9 +265,20 @@ fail:
 
 /* Is text of this shape a paragraph?  A long one may hold a sentence
  * boundary: s is asked (NULL: not). */
+#define SPEECH_MIN_WORDS 2 /* "— Yes." is too short to tell from a bullet */
+
+/* A line of dialogue: a long or an en dash and a space, then words ending
+ * like a sentence ("— When will it open?" "— In the autumn."), as an
+ * interview or a story in many languages writes its speech. */
+static int speech(const char *s, size_t len, size_t words)
+{
+    return s && len > 4 && (unsigned char)s[0] == 0xE2 && (unsigned char)s[1] == 0x80 &&
+           ((unsigned char)s[2] == 0x94 || (unsigned char)s[2] == 0x93) && s[3] == ' ' && words >= SPEECH_MIN_WORDS;
+}
+
 static int paragraph(const bp *b, int ends, size_t words, size_t len, const char *s)
 {
-    return (ends && (int64_t)words >= b->para_words) ||
+    return (ends && ((int64_t)words >= b->para_words || speech(s, len, words))) ||
            ((int64_t)len >= b->para_long &&
             ((s && has_inner_sentence_end(s, len)) || (b->para_unfinished > 0 && (int64_t)words >= b->para_unfinished)));
 }

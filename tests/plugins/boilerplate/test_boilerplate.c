@@ -308,6 +308,21 @@ static void test_announced_list(void **s)
 #undef LONG_COLON
 }
 
+/* An interview's questions and answers, lines of speech after a dash, are
+ * prose however short: main_run does not part the text at them. */
+static void test_speech(void **s)
+{
+    (void)s;
+#define DIALOGUE "— When will the new bridge open?\n— In the autumn, we hope.\n— Is that not too soon?\n"
+    expect("main_run: true", "Big headline about the town\n" P1 "\n" DIALOGUE P2,
+           "Big headline about the town\n\n" P1
+           "\n\n— When will the new bridge open?\n\n— In the autumn, we hope.\n\n— Is that not too soon?\n\n" P2);
+    /* a dash before a single word is a bullet as often: it stays no paragraph */
+    expect("main_run: true", "Big headline about the town\n" P1 "\n— Home.\n— News.\n— Sport.\n— Weather.\n— Travel.\n" P2,
+           "Big headline about the town\n\n" P2);
+#undef DIALOGUE
+}
+
 /* Prose cut off by page chrome, not by a truncation: a long line without a
  * full stop is still a paragraph, and the text says its end was removed. */
 static void test_unfinished_before_chrome(void **s)
@@ -639,7 +654,8 @@ int main(void)
         cmocka_unit_test(test_structure),  cmocka_unit_test(test_counters),   cmocka_unit_test(test_bad_rules),
         cmocka_unit_test(test_catastrophic_rule), cmocka_unit_test(test_tail_bytes), cmocka_unit_test(test_unfinished_before_chrome),
         cmocka_unit_test(test_tail_announced_list),
-        cmocka_unit_test(test_announced_list), cmocka_unit_test(test_list_shaped),
+        cmocka_unit_test(test_announced_list),
+        cmocka_unit_test(test_speech), cmocka_unit_test(test_list_shaped),
         cmocka_unit_test(test_strip_every_match), cmocka_unit_test(test_repeated_with_source), cmocka_unit_test(test_repeated_inside),
         cmocka_unit_test(test_story_teasers),
         cmocka_unit_test(test_first_character),
