@@ -118,7 +118,7 @@ static const cv_optmap boilerplate_optmap[] = {
     {.key = "main_run_line_cost", .type = CV_OPT_INT, .default_value = "20",
      .offset = offsetof(boilerplate_opts, main_run_line_cost),
      .help = "main_run: a kept line that is no paragraph costs its length plus this many characters, a removed "
-             "line this many"},
+             "line, a short sentence (three words or more) or an announced list's line this many"},
     {.key = "main_run_cut_cost", .type = CV_OPT_INT, .default_value = "500",
      .offset = offsetof(boilerplate_opts, main_run_cut_cost),
      .help = "main_run: a cut rule's line (\"share\", \"comments\") removes only itself; unless the article "
@@ -171,6 +171,7 @@ typedef struct line {
     int joins; /* main_run_wrapped: goes on the line before, a paragraph wrapped into lines */
     const char *before_trims; /* why before teasers, menus and the trims: trim_max_fraction restores it */
     int cut; /* a cut rule's line under main_run, before no article: the run pays main_run_cut_cost to cross it */
+    int sentence; /* ends like a sentence, of SENTENCE_MIN_WORDS words or more: short prose, when no paragraph */
     int announced; /* a list a line ending with a colon announces, the intro too, text after it (mark_announced) */
 } line;
 
@@ -263,8 +264,7 @@ fail:
     return NULL;
 }
 
-/* Is text of this shape a paragraph?  A long one may hold a sentence
- * boundary: s is asked (NULL: not). */
+#define SENTENCE_MIN_WORDS 3 /* "It was short." is prose; "Menu." is not */
 #define SPEECH_MIN_WORDS 2 /* "— Yes." is too short to tell from a bullet */
 
 /* A line of dialogue: a long or an en dash and a space, then words ending
@@ -276,6 +276,8 @@ static int speech(const char *s, size_t len, size_t words)
            ((unsigned char)s[2] == 0x94 || (unsigned char)s[2] == 0x93) && s[3] == ' ' && words >= SPEECH_MIN_WORDS;
 }
 
+/* Is text of this shape a paragraph?  A long one may hold a sentence
+ * boundary: s is asked (NULL: not). */
 static int paragraph(const bp *b, int ends, size_t words, size_t len, const char *s)
 {
     return (ends && ((int64_t)words >= b->para_words || speech(s, len, words))) ||
@@ -312,7 +314,9 @@ static void measure(bp *b, line *l)
         size_t unspaced = unspaced_letters(l->s, l->len, 2 * b->words_cap) / 2;
         l->words = unspaced > l->words ? unspaced : l->words;
     }
-    l->para = paragraph(b, ends_sentence(l->s, l->len), l->words, l->len, l->s);
+    int ends = ends_sentence(l->s, l->len);
+    l->para = paragraph(b, ends, l->words, l->len, l->s);
+    l->sentence = ends && l->words >= SENTENCE_MIN_WORDS;
 }
 
 /* Remove the match from a line; 1 if nothing but space is left. */
@@ -587,8 +591,8 @@ static int64_t run_value(const bp *b, const line *l)
      * inside articles too */
     if (l->cut)
         return -b->cut_cost;
-    if (!l->why && l->announced && !l->para) /* the text's own list: no more than a removed line */
-        return -b->run_cost;
+    if (!l->why && !l->para && (l->announced || l->sentence)) /* the text's own list, short prose: no more */
+        return -b->run_cost;                                  /* than a removed line */
     return l->why ? -b->run_cost : l->para ? (int64_t)l->len : -((int64_t)l->len + b->run_cost);
 }
 

@@ -323,6 +323,19 @@ static void test_speech(void **s)
 #undef DIALOGUE
 }
 
+/* Short sentences between paragraphs ("It was short.") are prose: main_run
+ * crosses them at a removed line's cost, not their length's (lists of
+ * them are off here: two non-paragraphs in a row are a list of links). */
+static void test_short_sentences(void **s)
+{
+    (void)s;
+#define SHORT "It was a short letter.\nThree lines and no more.\nShe read it twice, then nodded.\n"
+    expect("main_run: true\nmain_run_list_lines: 0", "Big headline about the town\n" P1 "\n" SHORT P2,
+           "Big headline about the town\n\n" P1
+           "\n\nIt was a short letter.\n\nThree lines and no more.\n\nShe read it twice, then nodded.\n\n" P2);
+#undef SHORT
+}
+
 /* Prose cut off by page chrome, not by a truncation: a long line without a
  * full stop is still a paragraph, and the text says its end was removed. */
 static void test_unfinished_before_chrome(void **s)
@@ -655,7 +668,8 @@ int main(void)
         cmocka_unit_test(test_catastrophic_rule), cmocka_unit_test(test_tail_bytes), cmocka_unit_test(test_unfinished_before_chrome),
         cmocka_unit_test(test_tail_announced_list),
         cmocka_unit_test(test_announced_list),
-        cmocka_unit_test(test_speech), cmocka_unit_test(test_list_shaped),
+        cmocka_unit_test(test_speech),
+        cmocka_unit_test(test_short_sentences), cmocka_unit_test(test_list_shaped),
         cmocka_unit_test(test_strip_every_match), cmocka_unit_test(test_repeated_with_source), cmocka_unit_test(test_repeated_inside),
         cmocka_unit_test(test_story_teasers),
         cmocka_unit_test(test_first_character),
