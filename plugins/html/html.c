@@ -1,5 +1,7 @@
 /* html.c -- step: an HTML document becomes its main content as plain text
  * (extract.h), with metadata.title, html_lang, date and url from the page.
+ * A page that shows less than half of the articleBody its JSON-LD declares
+ * (rendered by a script) gives that text instead.
  * Documents that are not HTML (by content_type, or by their first bytes)
  * pass untouched; a page with no main content is dropped (html:no_content).
  *
@@ -186,6 +188,7 @@ static char *clean_text(const char *s)
 
 typedef struct found {
     char *title, *og_title, *lang, *date, *canonical;
+    char *body; /* the longest articleBody of the page's JSON-LD (malloc'd) */
 } found;
 
 static void keep(char **slot, char *v)
@@ -230,6 +233,52 @@ static void json_ld_date(found *f, const char *s)
     const char *q = strchr(k + 15, '"');
     if (q)
         set_date(f, q + 1);
+}
+
+#define LD_MAX_DEPTH 16 /* JSON-LD nesting looked into for an articleBody (@graph, mainEntity, ...) */
+
+/* The longest "articleBody" string under v into *best. */
+static void ld_body_in(json_t *v, const char **best, size_t *len, int depth)
+{
+    if (depth > LD_MAX_DEPTH)
+        return;
+    if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++)
+            ld_body_in(json_array_get(v, i), best, len, depth + 1);
+    } else if (json_is_object(v)) {
+        const char *key;
+        json_t *val;
+        json_object_foreach(v, key, val) {
+            if (!strcmp(key, "articleBody") && json_is_string(val) && json_string_length(val) > *len) {
+                *best = json_string_value(val);
+                *len = json_string_length(val);
+            } else {
+                ld_body_in(val, best, len, depth + 1);
+            }
+        }
+    }
+}
+
+/* A page rendered by script can hold its text only in its schema.org
+ * data: the longest articleBody, as plain text (one with markup in it is
+ * left alone), kept in f->body. */
+static void json_ld_body(found *f, const char *s)
+{
+    if (!s || !strstr(s, "\"articleBody\""))
+        return;
+    json_t *root = json_loads(s, JSON_DECODE_ANY, NULL);
+    const char *best = NULL;
+    size_t len = f->body ? strlen(f->body) : 0;
+    ld_body_in(root, &best, &len, 0);
+    int markup = 0;
+    for (const char *p = best; p && *p && !markup; p++)
+        markup = *p == '<' && (isalpha((unsigned char)p[1]) || p[1] == '/');
+    if (best && !markup && memchr(best, '\0', len) == NULL) {
+        free(f->body);
+        f->body = xmalloc(len + 1);
+        memcpy(f->body, best, len + 1);
+    }
+    json_decref(root);
 }
 
 enum { T_OTHER, T_HTML, T_TITLE, T_META, T_LINK, T_SCRIPT, T_TIME };
@@ -302,6 +351,7 @@ static void read_meta(xmlNodePtr n, int tag, found *f)
         if (type && !strcasecmp(type, "application/ld+json")) {
             xmlChar *t = xmlNodeGetContent(n);
             json_ld_date(f, (const char *)t);
+            json_ld_body(f, (const char *)t);
             xmlFree(t);
         }
         xmlFree(type);
@@ -555,6 +605,14 @@ static cv_status html_process(void *p, cv_doc *doc)
     for (size_t i = 0; i < s->nmetas; i++)
         read_meta(s->metas[i], meta_tag(s->metas[i]), &f);
     extract_main(d, &s->h, &s->out);
+    /* The page shows less than half of the text its data declares: the
+     * text was left for a script to render (or the page is a teaser of it). */
+    if (f.body && 2 * utf8_chars(s->out.p, s->out.len) < utf8_chars(f.body, strlen(f.body))) {
+        s->out.len = 0;
+        buf_add(&s->out, f.body, strlen(f.body));
+        buf_add(&s->out, "", 0);
+    }
+    free(f.body);
     const char *title = f.title ? f.title : f.og_title;
     if (title)
         h->meta_set_string(doc, "title", title);

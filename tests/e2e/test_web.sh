@@ -4,9 +4,9 @@
 # navigation only and one of a footer's link columns, tables and lists,
 # nested <article>/<main>, an article in an <aside>, a post of links, tabs shown one at a time, a dialogue of
 # short quoted lines, pictures' captions marked up as divs, a script written <script/> in XHTML style, broken
-# markup, NUL bytes before and inside an article, Cyrillic in windows-1251, KOI8-R, KOI8-U and ISO-8859-5 with and
-# without a declaration) against reviewed texts; the same texts from WARC/1.0 and 1.1
-# files in every compression (tests/tools/make_warc.py: chunked and gzip
+# markup, a page whose text is only in its JSON-LD articleBody, NUL bytes before and inside an article, Cyrillic
+# in windows-1251, KOI8-R, KOI8-U and ISO-8859-5 with and without a declaration) against reviewed texts; the
+# same texts from WARC/1.0 and 1.1 files in every compression (tests/tools/make_warc.py: chunked and gzip
 # bodies, a 404, a revisit, an image); damaged WARCs; a crawl by wget of the
 # pages served on 127.0.0.1; a 3 MB page; the shipped web configs.
 . "$(dirname "$0")/lib.sh"
