@@ -65,7 +65,7 @@ typedef struct run {
      * (BUSY_WRITE) and the reader's share the workers run (BUSY_READ). */
     double *busy;
     size_t busy_stride;
-    double read_busy; /* the reader thread's (or the serial loop's) reads */
+    double read_busy; /* the workers' read turns (or the serial loop's reads) */
 
     volatile int failed;
     cv_err fail;

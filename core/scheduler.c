@@ -1,36 +1,51 @@
-/* scheduler.c -- the thread scheduler (see scheduler.h): a reader thread, a bounded
- * queue, N workers, and sequence points that keep input order where a step or
+/* scheduler.c -- the thread scheduler (see scheduler.h): N workers that take
+ * turns at reading, and sequence points that keep input order where a step or
  * the end needs it. */
 #include "scheduler.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/resource.h>
-#include <sys/syscall.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define CPU_RELAX() _mm_pause()
+#else
+#define CPU_RELAX() ((void)0)
 #endif
 
 #include "deadline.h"
 #include "err.h"
 
+/* Documents a worker reads in one read turn, for itself: their text is then
+ * in its own cache when it works on them. */
+enum { BATCH = 4 };
+
 struct cv_sched {
     cv_sched_ops ops;
     int nworkers;
     pthread_mutex_t mu;
-    /* Wake-ups only for threads that wait, on their own condition: one
-     * broadcast per event woke every thread, a context switch each. */
-    pthread_cond_t room; /* the reader waits for room in the queue */
-    pthread_cond_t work; /* workers wait for a document */
-    int reader_waits, idle, window_waits; /* who waits: the reader, workers, workers held by the window */
-    cv_doc **inq;
-    size_t incap, inhead, inlen;
-    size_t inlim;  /* documents the queue holds now, at most incap (see cv_sched_new) */
-    int starved;   /* a worker found the queue empty while the reader slept: inlim grew */
-    size_t inbytes, inbytes_cap; /* text held by the queue, and its bound */
+    /* Wake-ups only for workers that wait: one broadcast per event woke
+     * every thread, a context switch each. */
+    pthread_cond_t work;
+    int idle, window_waits; /* who waits: workers, and those of them held by the window */
+    /* The read turn: one worker at a time calls read() for a few documents
+     * into the queue (see take). */
+    _Atomic int reading; /* read without the lock while waiting for the turn (see wait_for_reader) */
+    uint64_t nread; /* documents read so far: the next one's seq */
     int reader_done;
+    /* Each worker's documents read and not yet started, in input order:
+     * nworkers rows of BATCH (head, length per worker). */
+    cv_doc **own;
+    size_t *ownhead, *ownlen;
+    /* Ended documents go back to the worker that read them, which frees
+     * them (see end_in_order): nworkers rows of ring, and each row's swap. */
+    uint32_t *reader_of; /* by seq % ring */
+    cv_doc **done, **freeing;
+    size_t *ndone;
     /* Sequence points: one per step (used by serial ones) and one for the
      * end, at index nsteps.  next: the seq admitted next; skip: a ring of
      * documents that will never arrive (dropped earlier). */
@@ -51,30 +66,19 @@ cv_sched *cv_sched_new(const cv_sched_ops *ops, int nworkers)
     s->ops = *ops;
     s->nworkers = nworkers;
     pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->room, NULL);
     pthread_cond_init(&s->work, NULL);
-    /* A deep queue lets the reader run in long stretches: with 8 documents
-     * per worker it woke and slept every few documents, and the futex calls
-     * and context switches cost 8% of the CPU time at -j 2.  What bounds it
-     * is its text, 4 MiB per worker (~5 ms of a worker's input): with 64
-     * documents per worker (~0.6 MB) the queue ran dry whenever the reader,
-     * woken with half of it left, waited a scheduler tick for a CPU, and the
-     * workers idled 0.3-0.45 s of a 2.5 s run (1 GB at -j 2); with 512,
-     * 0.0-0.1 s. */
-    s->incap = (size_t)nworkers * 512;
-    s->inbytes_cap = (size_t)nworkers * (4u << 20);
-    /* The queue starts shallow and deepens only when it ran dry while the
-     * reader slept: a worker-bound run then keeps few documents between the
-     * reader and the workers (each one's text still in a cache, no fresh
-     * pages for a thousand of them in flight), and a reader that cannot wake
-     * in time gets the deep queue above after a few misses. */
-    s->inlim = (size_t)nworkers * 32;
-    /* How far documents may run ahead of the end: the queue, and beyond
-     * it 260 per worker being worked on or parked at a serial step or the
-     * end, all within this window. */
-    s->ring = s->incap + 260 * (size_t)nworkers + 2;
+    /* How far documents may run ahead of the end: each worker's batch, and
+     * beyond them 260 per worker being worked on or parked at a serial step
+     * or the end. */
+    s->ring = (BATCH + 260) * (size_t)nworkers + 2;
+    s->own = cv_xcalloc((size_t)nworkers * BATCH, sizeof *s->own);
+    s->ownhead = cv_xcalloc((size_t)nworkers, sizeof *s->ownhead);
+    s->ownlen = cv_xcalloc((size_t)nworkers, sizeof *s->ownlen);
+    s->reader_of = cv_xcalloc(s->ring, sizeof *s->reader_of);
+    s->done = cv_xcalloc((size_t)nworkers * s->ring, sizeof *s->done);
+    s->freeing = cv_xcalloc((size_t)nworkers * s->ring, sizeof *s->freeing);
+    s->ndone = cv_xcalloc((size_t)nworkers, sizeof *s->ndone);
     size_t points = ops->nsteps + 1;
-    s->inq = cv_xcalloc(s->incap, sizeof *s->inq);
     s->next = cv_xcalloc(points, sizeof *s->next);
     s->skip = cv_xcalloc(points * s->ring, 1);
     s->parked = cv_xcalloc(points * s->ring, sizeof *s->parked);
@@ -87,7 +91,6 @@ size_t cv_sched_window(const cv_sched *s) { return s->ring; }
 void cv_sched_wake(cv_sched *s)
 {
     pthread_mutex_lock(&s->mu);
-    pthread_cond_broadcast(&s->room);
     pthread_cond_broadcast(&s->work);
     pthread_mutex_unlock(&s->mu);
 }
@@ -96,20 +99,29 @@ void cv_sched_free(cv_sched *s)
 {
     if (!s)
         return;
-    /* After a stop, documents may remain queued, parked or ready. */
-    for (size_t i = 0; i < s->inlen; i++)
-        cv_doc_free(s->inq[(s->inhead + i) % s->incap]);
+    /* After a stop, documents may remain in a batch, parked or ready. */
+    for (size_t w = 0; w < (size_t)s->nworkers; w++)
+        for (size_t i = 0; i < s->ownlen[w]; i++)
+            cv_doc_free(s->own[w * BATCH + (s->ownhead[w] + i) % BATCH]);
     for (size_t i = 0; i < (s->ops.nsteps + 1) * s->ring; i++)
         cv_doc_free(s->parked[i]);
     for (size_t i = 0; i < s->readylen; i++)
         cv_doc_free(s->ready[(s->readyhead + i) % s->ring]);
-    free(s->inq);
+    for (size_t w = 0; w < (size_t)s->nworkers; w++)
+        for (size_t i = 0; i < s->ndone[w]; i++)
+            cv_doc_free(s->done[w * s->ring + i]);
+    free(s->own);
+    free(s->ownhead);
+    free(s->ownlen);
+    free(s->reader_of);
+    free(s->done);
+    free(s->freeing);
+    free(s->ndone);
     free(s->next);
     free(s->skip);
     free(s->parked);
     free(s->ready);
     pthread_mutex_destroy(&s->mu);
-    pthread_cond_destroy(&s->room);
     pthread_cond_destroy(&s->work);
     free(s);
 }
@@ -119,38 +131,6 @@ static void timed_wait(cv_sched *s, pthread_cond_t *cond)
     /* Signals cannot broadcast a condition, so waits wake up now and then. */
     struct timespec ts = cv_deadline_ms(100);
     pthread_cond_timedwait(cond, &s->mu, &ts);
-}
-
-static void *reader_thread(void *arg)
-{
-    cv_sched *s = arg;
-    for (;;) {
-        cv_doc *d = NULL;
-        int got = stopping(s) ? 0 : s->ops.read(s->ops.arg, &d);
-        pthread_mutex_lock(&s->mu);
-        if (got <= 0) {
-            s->reader_done = 1;
-            pthread_cond_broadcast(&s->work);
-            pthread_mutex_unlock(&s->mu);
-            return NULL;
-        }
-        while ((s->inlen >= s->inlim || (s->inlen && s->inbytes >= s->inbytes_cap)) && !stopping(s)) {
-            s->reader_waits = 1;
-            timed_wait(s, &s->room);
-            s->reader_waits = 0;
-            s->starved = 0;
-        }
-        if (stopping(s)) {
-            pthread_mutex_unlock(&s->mu);
-            cv_doc_free(d);
-            continue;
-        }
-        s->inq[(s->inhead + s->inlen++) % s->incap] = d;
-        s->inbytes += d->len;
-        if (s->idle)
-            pthread_cond_signal(&s->work);
-        pthread_mutex_unlock(&s->mu);
-    }
 }
 
 /* Sequence points.  Point p < nsteps belongs to serial step p; point nsteps
@@ -202,15 +182,21 @@ typedef struct worker {
     size_t index;
 } worker;
 
-/* The end's turn is ours: end d and every parked document that follows. */
+/* The end's turn is ours: end d and every parked document that follows.
+ * Called and returns with s->mu held. */
 static void end_in_order(cv_sched *s, cv_doc *d, size_t w)
 {
     const size_t E = s->ops.nsteps;
     for (;;) {
         pthread_mutex_unlock(&s->mu);
         s->ops.end(s->ops.arg, d, w);
-        cv_doc_free(d);
         pthread_mutex_lock(&s->mu);
+        /* Its reader frees it: most of a document's memory is from the
+         * reader's malloc arena, and freeing it here, on another thread,
+         * waited on that arena's lock while the reader allocated (a fifth
+         * of a -j 2 MinHash run's sleeps). */
+        size_t r = s->reader_of[d->seq % s->ring];
+        s->done[r * s->ring + s->ndone[r]++] = d;
         s->next[E]++;
         if (s->window_waits)
             pthread_cond_broadcast(&s->work);
@@ -280,12 +266,85 @@ static void carry(cv_sched *s, cv_doc *d, size_t w, int fresh)
     }
 }
 
-/* The next document to work on, NULL when there is none left.  Documents
- * whose turn came go first; a new one is taken only inside the window. */
-static cv_doc *take(cv_sched *s, int *fresh)
+/* The read turn is ours: read up to BATCH documents into worker w's batch,
+ * less where the window, the input or the run ends.  Called and returns
+ * with s->mu held; read() itself runs without it. */
+static void read_batch(cv_sched *s, size_t w)
+{
+    const size_t E = s->ops.nsteps;
+    s->reading = 1;
+    while (s->ownlen[w] < BATCH && s->nread < s->next[E] + s->ring && !stopping(s)) {
+        cv_doc *d = NULL;
+        pthread_mutex_unlock(&s->mu);
+        int got = s->ops.read(s->ops.arg, &d);
+        pthread_mutex_lock(&s->mu);
+        if (got <= 0) {
+            s->reader_done = 1;
+            pthread_cond_broadcast(&s->work);
+            break;
+        }
+        s->reader_of[s->nread++ % s->ring] = (uint32_t)w;
+        s->own[w * BATCH + (s->ownhead[w] + s->ownlen[w]++) % BATCH] = d;
+    }
+    s->reading = 0;
+    if (s->idle)
+        pthread_cond_signal(&s->work); /* the read turn is free */
+}
+
+/* Free the documents worker w read that have ended, without the lock.
+ * Called and returns with s->mu held. */
+static void free_ended(cv_sched *s, size_t w)
+{
+    size_t n = s->ndone[w];
+    if (!n)
+        return;
+    cv_doc **mine = s->freeing + w * s->ring;
+    memcpy(mine, s->done + w * s->ring, n * sizeof *mine);
+    s->ndone[w] = 0;
+    pthread_mutex_unlock(&s->mu);
+    for (size_t i = 0; i < n; i++)
+        cv_doc_free(mine[i]);
+    pthread_mutex_lock(&s->mu);
+}
+
+/* Another worker holds the read turn: wait for it without sleeping, for a
+ * while.  A turn reads a few documents, some microseconds; asleep, the
+ * worker paid two context switches and a wake-up for each wait, and on a
+ * shared machine the core went to another process meanwhile (a third of
+ * the waits of a -j 2 MinHash run).  Called and returns with s->mu held;
+ * 1 when the turn came free. */
+static int wait_for_reader(cv_sched *s)
+{
+    pthread_mutex_unlock(&s->mu);
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int freed = 0;
+    for (unsigned i = 1; !freed; i++) {
+        CPU_RELAX();
+        freed = !atomic_load_explicit(&s->reading, memory_order_relaxed);
+        if (!freed && i % 64 == 0) {
+            clock_gettime(CLOCK_MONOTONIC, &t);
+            if ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) > 100000)
+                break; /* 100 us: a slow read (a compressed stream, a disk); sleep instead */
+        }
+    }
+    pthread_mutex_lock(&s->mu);
+    return freed;
+}
+
+/* The next document for worker w, NULL when there is none left.  Documents
+ * whose turn came go first, then w's batch; a worker whose batch is empty
+ * takes the read turn and reads the next.  There is no reader thread: with
+ * one, -j 2 ran three threads on two cores, the kernel often kept both
+ * workers on one core while the reader slept on the other, each document's
+ * text was written in one core's cache and read from another's, and its
+ * memory came from the reader's malloc arena and went back to it from a
+ * worker (whose frees waited on the reader's arena lock). */
+static cv_doc *take(cv_sched *s, size_t w, int *fresh)
 {
     const size_t E = s->ops.nsteps;
     pthread_mutex_lock(&s->mu);
+    free_ended(s, w);
     cv_doc *d = NULL;
     while (!stopping(s)) {
         if (s->readylen) {
@@ -295,24 +354,29 @@ static cv_doc *take(cv_sched *s, int *fresh)
             *fresh = 0;
             break;
         }
-        if (s->inlen && s->inq[s->inhead]->seq < s->next[E] + s->ring) {
-            d = s->inq[s->inhead];
-            s->inhead = (s->inhead + 1) % s->incap;
-            s->inlen--;
-            s->inbytes -= d->len;
+        int room = s->nread < s->next[E] + s->ring; /* the window lets one more in */
+        /* Refilled while one is left, the batch is seldom empty when the
+         * turn is taken: waits for it fell from ~3% of a -j 2 run's CPU. */
+        if (s->ownlen[w] <= 1 && !s->reading && !s->reader_done && room)
+            read_batch(s, w);
+        /* Our batch first; empty, the oldest of another's that holds two or
+         * more (its reader has one to go on with), rather than wait. */
+        size_t from = w;
+        for (size_t v = 0; !s->ownlen[from] && v < (size_t)s->nworkers; v++)
+            if (s->ownlen[v] >= 2)
+                from = v;
+        if (s->ownlen[from]) {
+            d = s->own[from * BATCH + s->ownhead[from]];
+            s->ownhead[from] = (s->ownhead[from] + 1) % BATCH;
+            s->ownlen[from]--;
             *fresh = 1;
-            /* The reader refills in a batch, not one by one. */
-            if (s->reader_waits && s->inlen <= s->inlim / 2 && s->inbytes < s->inbytes_cap / 2)
-                pthread_cond_signal(&s->room);
             break;
         }
-        if (s->inlen == 0 && s->reader_done)
+        if (s->reader_done)
             break; /* what is still parked, the workers holding turns release */
-        int held = s->inlen > 0; /* by the window, not for want of input */
-        if (!held && s->reader_waits && !s->starved && s->inlim < s->incap) {
-            s->inlim *= 2; /* once per wait of the reader: it did not wake in time */
-            s->starved = 1;
-        }
+        if (s->reading && wait_for_reader(s))
+            continue;
+        int held = !room && !s->reading; /* by the window, not for want of input */
         s->idle++;
         s->window_waits += held;
         timed_wait(s, &s->work);
@@ -323,45 +387,27 @@ static cv_doc *take(cv_sched *s, int *fresh)
     return d;
 }
 
-/* Workers yield to the reader.  It feeds them all from one compressed
- * stream; at equal priority, N workers and the reader share N cores, the
- * reader gets N/(N+1) of one, falls behind, and the queue runs dry while
- * cores idle (1 GB at -j 2: 3.3-3.8 s; with workers 5 nice steps below the
- * reader, 2.9-3.0 s).  The nice value is per thread on Linux only;
- * elsewhere setpriority() would renice the whole process, so it is left. */
-static void yield_to_reader(void)
-{
-#if defined(__linux__) && defined(SYS_gettid)
-    id_t tid = (id_t)syscall(SYS_gettid);
-    errno = 0;
-    int nice = getpriority(PRIO_PROCESS, tid);
-    if (errno == 0)
-        setpriority(PRIO_PROCESS, tid, nice + 5 > 19 ? 19 : nice + 5); /* may fail: only slower */
-#endif
-}
-
 static void *worker_thread(void *arg)
 {
     worker *w = arg;
-    yield_to_reader();
     cv_doc *d;
     int fresh;
-    while ((d = take(w->s, &fresh)))
+    while ((d = take(w->s, w->index, &fresh)))
         carry(w->s, d, w->index, fresh);
     return NULL;
 }
 
+/* The calling thread is worker 0: -j N runs N threads. */
 void cv_sched_run(cv_sched *s)
 {
-    pthread_t rt, *wt = cv_xcalloc((size_t)s->nworkers, sizeof *wt);
+    pthread_t *wt = cv_xcalloc((size_t)s->nworkers, sizeof *wt);
     worker *ws = cv_xcalloc((size_t)s->nworkers, sizeof *ws);
-    pthread_create(&rt, NULL, reader_thread, s);
-    for (int i = 0; i < s->nworkers; i++) {
-        ws[i] = (worker){s, (size_t)i};
-        pthread_create(&wt[i], NULL, worker_thread, &ws[i]);
-    }
-    pthread_join(rt, NULL);
     for (int i = 0; i < s->nworkers; i++)
+        ws[i] = (worker){s, (size_t)i};
+    for (int i = 1; i < s->nworkers; i++)
+        pthread_create(&wt[i], NULL, worker_thread, &ws[i]);
+    worker_thread(&ws[0]);
+    for (int i = 1; i < s->nworkers; i++)
         pthread_join(wt[i], NULL);
     free(wt);
     free(ws);

@@ -1,17 +1,17 @@
 /* scheduler.h -- the thread scheduler: documents through steps on N workers, in input order where it matters.
  *
- * One reader thread fills a bounded queue; N workers each take a document and
- * carry it through every step and on to the end.  Order is kept by sequence
- * points: a serial step and the end (the writers) each admit documents
- * strictly in input order, one at a time, whichever worker holds them.  A
- * document that arrives early is parked and its worker takes other work, so
- * no worker idles while one document holds a turn.  Memory is bounded by a
- * window of documents in flight (cv_sched_window).
+ * N workers (the calling thread and N - 1 more) take turns at reading a few
+ * documents each, and each carries what it read through every step and on to
+ * the end; the memory of a document goes back to its reader, which frees it.
+ * Order is kept by sequence points: a serial step and the end (the writers)
+ * each admit documents strictly in input order, one at a time, whichever
+ * worker holds them.  A document that arrives early is parked and its worker
+ * takes other work, so no worker idles while one document holds a turn.
+ * Memory is bounded by a window of documents in flight (cv_sched_window).
  *
  * The scheduler knows documents only by d->seq (their input order: read()
- * gives 0, 1, 2, ...), d->at (the next step), d->prepared, d->len (the queue
- * is bounded by text too) and d->drop_reason; what a step or the end does is
- * the caller's, through cv_sched_ops. */
+ * gives 0, 1, 2, ...), d->at (the next step), d->prepared and d->drop_reason;
+ * what a step or the end does is the caller's, through cv_sched_ops. */
 #ifndef CV_SCHEDULER_H
 #define CV_SCHEDULER_H
 
@@ -30,8 +30,8 @@ typedef struct cv_sched_ops {
     void *arg;
     size_t nsteps;              /* steps are 0 .. nsteps-1; a document starts at its d->at */
     const unsigned char *kinds; /* nsteps CV_SCHED_* values */
-    /* The reader thread: 1 with the next document, 0 at the end of input, -1
-     * when reading failed (the caller's stopping() then says so). */
+    /* One worker at a time, in turns: 1 with the next document, 0 at the end
+     * of input, -1 when reading failed (the caller's stopping() then says so). */
     int (*read)(void *arg, cv_doc **out);
     /* Workers, each with its index (0 .. nworkers-1): */
     void (*settle)(void *arg, cv_doc *d, size_t worker); /* first, the reader's share (may be NULL) */

@@ -6,7 +6,6 @@
  * takes any JSONL with configurable id and text fields; other fields become
  * metadata (scan.c reads the lines; gunzip.c inflates .gz, libarchive the
  * other compressions; mapfile.c maps a plain file). */
-#include <archive.h>
 #include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "arlib.h"
 #include "convert/plugin.h"
 #include "gunzip.h"
 #include "mapfile.h"
@@ -45,6 +45,7 @@ typedef struct jreader {
     cv_ctx *ctx;
     gunzip *gz;        /* a .gz file, or NULL: */
     struct archive *a; /* libarchive's raw format, for any other compression */
+    const arlib *ar;   /* its functions, loaded when a is needed */
     mapfile map;       /* or a plain file, read in place from map_off on */
     size_t map_off;
     jreader_opts o;
@@ -61,13 +62,30 @@ static void jsonl_reader_destroy(void *p)
 {
     jreader *r = p;
     if (r->a)
-        archive_read_free(r->a);
+        r->ar->read_free(r->a);
     gunzip_close(r->gz);
     mapfile_close(&r->map);
     buf_free(&r->line);
     buf_free(&r->pending);
     buf_free(&r->scratch);
     free(r);
+}
+
+/* Whether the file's first byte past white space (and a UTF-8 byte order
+ * mark) is '{': a JSONL file's, and no compressed format's first byte. */
+static int starts_with_object(const char *path)
+{
+    unsigned char head[4096];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(head, 1, sizeof head, f), i = 0;
+    fclose(f);
+    if (n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF)
+        i = 3;
+    while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
+        i++;
+    return i < n && head[i] == '{';
 }
 
 static void *jsonl_reader_create(const cv_host *host, cv_ctx *ctx)
@@ -88,23 +106,31 @@ static void *jsonl_reader_create(const cv_host *host, cv_ctx *ctx)
         return r;
     }
     struct stat sb;
-    if (stat(r->o.path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0) {
+    int regular = stat(r->o.path, &sb) == 0 && S_ISREG(sb.st_mode);
+    if (regular && sb.st_size == 0) {
         r->eof = 1; /* an empty file is an empty JSONL file, not an unknown format (libarchive's view) */
         return r;
     }
-    r->a = archive_read_new();
-    archive_read_support_filter_all(r->a);
-    archive_read_support_format_raw(r->a);
-    struct archive_entry *e;
-    if (archive_read_open_filename(r->a, r->o.path, 1 << 16) != ARCHIVE_OK ||
-        archive_read_next_header(r->a, &e) != ARCHIVE_OK) {
-        host->error(ctx, "cannot read '%s': %s", r->o.path, archive_error_string(r->a));
+    if (regular && starts_with_object(r->o.path) && mapfile_open(&r->map, r->o.path) == 0)
+        return r; /* plain JSONL, read in place: libarchive is not even loaded */
+    if (!(r->ar = arlib_get(&why))) {
+        host->error(ctx, "cannot read '%s': %s", r->o.path, why);
         jsonl_reader_destroy(r);
         return NULL;
     }
-    if (archive_filter_count(r->a) == 1 && archive_filter_code(r->a, 0) == ARCHIVE_FILTER_NONE &&
+    r->a = r->ar->read_new();
+    r->ar->read_support_filter_all(r->a);
+    r->ar->read_support_format_raw(r->a);
+    struct archive_entry *e;
+    if (r->ar->read_open_filename(r->a, r->o.path, 1 << 16) != ARCHIVE_OK ||
+        r->ar->read_next_header(r->a, &e) != ARCHIVE_OK) {
+        host->error(ctx, "cannot read '%s': %s", r->o.path, r->ar->error_string(r->a));
+        jsonl_reader_destroy(r);
+        return NULL;
+    }
+    if (r->ar->filter_count(r->a) == 1 && r->ar->filter_code(r->a, 0) == ARCHIVE_FILTER_NONE &&
         mapfile_open(&r->map, r->o.path) == 0) {
-        archive_read_free(r->a); /* not compressed: read in place */
+        r->ar->read_free(r->a); /* not compressed: read in place */
         r->a = NULL;
     }
     return r;
@@ -154,9 +180,9 @@ static int next_line(jreader *r)
             return r->line.len || r->too_long ? 1 : 0;
         r->pending.len = r->pending_off = 0;
         buf_reserve(&r->pending, 1 << 16);
-        ssize_t n = r->gz ? gunzip_read(r->gz, r->pending.p, 1 << 16) : archive_read_data(r->a, r->pending.p, 1 << 16);
+        ssize_t n = r->gz ? gunzip_read(r->gz, r->pending.p, 1 << 16) : r->ar->read_data(r->a, r->pending.p, 1 << 16);
         if (n < 0) {
-            r->host->error(r->ctx, "'%s': %s", r->o.path, r->gz ? gunzip_error(r->gz) : archive_error_string(r->a));
+            r->host->error(r->ctx, "'%s': %s", r->o.path, r->gz ? gunzip_error(r->gz) : r->ar->error_string(r->a));
             return -1;
         }
         if (n == 0)

@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,23 @@ typedef struct synth {
     atomic_ullong max_ahead; /* the furthest a document worked on ran ahead of the end */
     uint64_t slow_from, slow_to; /* serial step 1 takes 1 ms per document in [from, to) */
     uint64_t stop_after;         /* 0: never */
+    /* The threads that read and that ran steps (distinct, at most 64). */
+    pthread_mutex_t threads_mu;
+    pthread_t readers[64], workers[64];
+    size_t nreaders, nworkers;
 } synth;
+
+static void note_thread(synth *s, pthread_t *set, size_t *n)
+{
+    pthread_t self = pthread_self();
+    pthread_mutex_lock(&s->threads_mu);
+    size_t i = 0;
+    while (i < *n && !pthread_equal(set[i], self))
+        i++;
+    if (i == *n && *n < 64)
+        set[(*n)++] = self;
+    pthread_mutex_unlock(&s->threads_mu);
+}
 
 static uint64_t mix(uint64_t x)
 {
@@ -63,6 +80,7 @@ static void pause_maybe(uint64_t f)
 static int rd(void *arg, cv_doc **out)
 {
     synth *s = arg;
+    note_thread(s, s->readers, &s->nreaders);
     if (s->nread == s->ndocs)
         return 0;
     cv_doc *d = cv_doc_new();
@@ -106,6 +124,7 @@ static void step(void *arg, cv_doc *d, size_t i, size_t w)
     synth *s = arg;
     (void)w;
     check_window(s, d);
+    note_thread(s, s->workers, &s->nworkers);
     uint64_t f = fate(s, d, i);
     if (kinds[i] != CV_SCHED_PARALLEL) {
         if (atomic_fetch_add(&s->inside[i], 1) != 0)
@@ -163,11 +182,13 @@ static void run_synth(synth *s, int workers)
         assert_non_null(s->seen[i] = calloc(s->ndocs, sizeof *s->seen[i]));
     cv_sched_ops ops = {.arg = s, .nsteps = STEPS, .kinds = kinds, .read = rd, .settle = settle, .prepare = prepare,
                         .step = step, .end = end, .stopping = stopping};
+    pthread_mutex_init(&s->threads_mu, NULL);
     cv_sched *sched = cv_sched_new(&ops, workers);
     s->window = cv_sched_window(sched);
     assert_true(s->window > 0);
     cv_sched_run(sched);
     cv_sched_free(sched);
+    pthread_mutex_destroy(&s->threads_mu);
 }
 
 /* A serial step saw, in input order, exactly the documents not dropped
@@ -235,6 +256,30 @@ static void test_order_window_accounting(void **state)
     }
 }
 
+/* -j N is N threads: the workers take turns at reading (a reader thread
+ * beside them made -j 2 three threads on two cores), and the caller is one
+ * of them. */
+static void test_workers_read(void **state)
+{
+    (void)state;
+    static const int workers[] = {1, 2, 4};
+    for (size_t k = 0; k < sizeof workers / sizeof *workers; k++) {
+        synth s = {.ndocs = 3000, .seed = 0xbeef + k};
+        run_synth(&s, workers[k]);
+        check_clean(&s);
+        check_serial_logs(&s, 1);
+        assert_int_equal(atomic_load(&s.ended), s.ndocs);
+        assert_true(s.nworkers >= 1 && s.nworkers <= (size_t)workers[k]);
+        for (size_t i = 0; i < s.nreaders; i++) {
+            int a_worker = pthread_equal(s.readers[i], pthread_self());
+            for (size_t j = 0; j < s.nworkers && !a_worker; j++)
+                a_worker = pthread_equal(s.readers[i], s.workers[j]);
+            assert_true(a_worker);
+        }
+        free_synth(&s);
+    }
+}
+
 /* More documents than the window holds, with a serial step that is slow for
  * a while: the window must hold back the workers, not the order. */
 static void test_window_under_a_slow_turn(void **state)
@@ -266,6 +311,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order_window_accounting),
+        cmocka_unit_test(test_workers_read),
         cmocka_unit_test(test_window_under_a_slow_turn),
         cmocka_unit_test(test_stop_part_way),
     };

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The JSONL reader on plain and compressed input: the same documents from
+# each, and libarchive loaded only for the compressions it reads (a plain
+# file is read in place; loading libarchive and what it links was ~8 ms of
+# every run).
+. "$(dirname "$0")/lib.sh"
+
+printf '{"id": "a", "text": "one two three"}\n{"id": "b", "text": "four five"}\n{"id": "c", "text": "six"}\n' >"$TMP/in.jsonl"
+zstd -q -c "$TMP/in.jsonl" >"$TMP/in.jsonl.zst"
+xz -c "$TMP/in.jsonl" >"$TMP/in.jsonl.xz"
+bzip2 -c "$TMP/in.jsonl" >"$TMP/in.jsonl.bz2"
+{ printf '\xef\xbb\xbf\n  \n'; cat "$TMP/in.jsonl"; } >"$TMP/bom.jsonl" # a byte order mark and blank lines first
+printf 'reader: {plugin: jsonl}\nwriters: [jsonl]\n' >"$TMP/c.yaml"
+
+run "$CONVERT" -q -c "$TMP/c.yaml" -i "$TMP/in.jsonl" -o "$TMP/plain"
+expect_rc 0 "plain JSONL"
+[ "$(wc -l <"$TMP/plain/train.jsonl")" -eq 3 ] && ok || bad "plain JSONL: three documents"
+unsourced() { sed 's/"source":"[^"]*"//' "$1"; } # the file's name is the one difference
+unsourced "$TMP/plain/train.jsonl" >"$TMP/want"
+for f in in.jsonl.zst in.jsonl.xz in.jsonl.bz2 bom.jsonl; do
+    run "$CONVERT" -q -c "$TMP/c.yaml" -i "$TMP/$f" -o "$TMP/out-$f"
+    expect_rc 0 "$f"
+    unsourced "$TMP/out-$f/train.jsonl" >"$TMP/got"
+    expect_same "$TMP/want" "$TMP/got" "$f: the plain file's documents"
+done
+
+if [ -z "${CONVERT_WRAPPER:-}" ]; then # the loader's own log, of convert itself
+    LD_DEBUG=files "$CONVERT" -q -c "$TMP/c.yaml" -i "$TMP/in.jsonl" -o "$TMP/plain2" 2>"$TMP/ld-plain"
+    grep -q 'file=libarchive' "$TMP/ld-plain" && bad "a plain JSONL run loaded libarchive" || ok
+    grep -q 'jsonl.so' "$TMP/ld-plain" && ok || bad "LD_DEBUG=files logged no plugin: the check above proves nothing"
+    LD_DEBUG=files "$CONVERT" -q -c "$TMP/c.yaml" -i "$TMP/in.jsonl.zst" -o "$TMP/zst2" 2>"$TMP/ld-zst"
+    grep -q 'file=libarchive' "$TMP/ld-zst" && ok || bad "a .zst run did not load libarchive"
+fi
+
+finish
