@@ -41,9 +41,10 @@
  *   must see every document in input order (deduplication, say) sets
  *   CV_FLAG_SERIAL: it gets exactly one instance, called on one thread at a
  *   time, in input order, whatever -j says.  Readers and writers always have a
- *   single instance.  Serial steps and writers are called from whichever
- *   worker holds the turn: successive calls may come from different threads
- *   (each after the previous one returned), so keep no thread-local state.
+ *   single instance.  Readers, serial steps and writers are called from
+ *   whichever worker holds the turn: successive calls may come from
+ *   different threads (each after the previous one returned), so keep no
+ *   thread-local state.
  *   A serial step's turns are the part of a run that -j cannot spread over
  *   cores; since ABI 1.1 such a step can move the work that needs no other
  *   document (a signature, a hash) into prepare(), which runs in parallel
@@ -347,8 +348,8 @@ struct cv_host {
      * next() returns.  Call it again to grow or shrink (to the real length
      * once the data is in, say); the returned pointer is valid until the next
      * call or until next() returns.  The core checks the text later, on a
-     * worker thread while the reader reads on: the reader is the one part
-     * that cannot run on more cores (what it saves: docs/performance.md).
+     * worker, outside the read turn: reading is the one part that cannot run
+     * on more cores (what it saves: docs/performance.md).
      * A text that is not valid UTF-8 is dropped as
      * <reader>:invalid_utf8, or with flags CV_TEXT_REPAIR has each bad byte
      * replaced by U+FFFD, counted as repaired:invalid_utf8_bytes under the
