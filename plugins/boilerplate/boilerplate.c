@@ -639,6 +639,20 @@ static int introduces(const line *l)
     return !l->why && l->len && l->s[l->len - 1] == ':' && l->words >= INTRO_MIN_WORDS;
 }
 
+/* Do kept lines [from, to) end in the page's title (its first line, or a
+ * part of it)?  A breadcrumb trail ("You are here:", then the sections) ends
+ * in the page it leads to; a list the text announces does not. */
+static int crumbs(const bp *b, size_t from, size_t to)
+{
+    const line *L = b->lines;
+    if (from == 0 || L[0].len > TITLE_MAX_BYTES)
+        return 0;
+    for (size_t k = from; k < to; k++)
+        if (!L[k].why && titles(b, &L[0], &L[k]))
+            return 1;
+    return 0;
+}
+
 /* A list the text announces ("You will need:", then the items) is the
  * text's own, wherever it stands: its items are marked, when a paragraph or
  * the text's end follows within block_max_lines kept lines, so that menus,
@@ -655,7 +669,7 @@ static void mark_announced(bp *b)
         size_t j = i + 1, items = 0;
         for (; j < n && (L[j].why || (!L[j].para && !introduces(&L[j]))); j++)
             items += !L[j].why;
-        if (!items || (int64_t)items > b->block_max || (j < n && !L[j].para))
+        if (!items || (int64_t)items > b->block_max || (j < n && !L[j].para) || crumbs(b, i + 1, j))
             continue;
         for (size_t k = i; k < j; k++)
             L[k].announced = !L[k].why;

@@ -308,6 +308,18 @@ static void test_announced_list(void **s)
 #undef LONG_COLON
 }
 
+/* A breadcrumb trail ("You are here:", then the sections down to the page
+ * itself) announces no list: it ends in the page's title. */
+static void test_breadcrumbs(void **s)
+{
+    (void)s;
+#define PAGE "Big headline about the town | Town News\nYou are here now:\nHome\nNews\nBig headline about the town\n" P1 "\n" P2
+    /* the headline: the line with most words; under main_run, the title's part that anchors the run */
+    expect("", PAGE, "Big headline about the town | Town News\n\n" P1 "\n\n" P2);
+    expect("main_run: true", PAGE, "Big headline about the town\n\n" P1 "\n\n" P2);
+#undef PAGE
+}
+
 /* An interview's questions and answers, lines of speech after a dash, are
  * prose however short: main_run does not part the text at them. */
 static void test_speech(void **s)
@@ -669,6 +681,7 @@ int main(void)
         cmocka_unit_test(test_tail_announced_list),
         cmocka_unit_test(test_announced_list),
         cmocka_unit_test(test_speech),
+        cmocka_unit_test(test_breadcrumbs),
         cmocka_unit_test(test_short_sentences), cmocka_unit_test(test_list_shaped),
         cmocka_unit_test(test_strip_every_match), cmocka_unit_test(test_repeated_with_source), cmocka_unit_test(test_repeated_inside),
         cmocka_unit_test(test_story_teasers),
