@@ -42,10 +42,11 @@ struct cv_sched {
     cv_doc **own;
     size_t *ownhead, *ownlen;
     /* Ended documents go back to the worker that read them, which frees
-     * them (see end_in_order): nworkers rows of ring, and each row's swap. */
+     * them (see end_in_order): nworkers rows of done_row, and each row's swap. */
     uint32_t *reader_of; /* by seq % ring */
     cv_doc **done, **freeing;
     size_t *ndone;
+    size_t done_row; /* a row's room in done and freeing (see cv_sched_new) */
     /* Sequence points: one per step (used by serial ones) and one for the
      * end, at index nsteps.  next: the seq admitted next; skip: a ring of
      * documents that will never arrive (dropped earlier). */
@@ -75,8 +76,12 @@ cv_sched *cv_sched_new(const cv_sched_ops *ops, int nworkers)
     s->ownhead = cv_xcalloc((size_t)nworkers, sizeof *s->ownhead);
     s->ownlen = cv_xcalloc((size_t)nworkers, sizeof *s->ownlen);
     s->reader_of = cv_xcalloc(s->ring, sizeof *s->reader_of);
-    s->done = cv_xcalloc((size_t)nworkers * s->ring, sizeof *s->done);
-    s->freeing = cv_xcalloc((size_t)nworkers * s->ring, sizeof *s->freeing);
+    /* A worker's ended documents wait for its next take(): those it read that
+     * were in the window when it last freed (at most ring), and the batch it
+     * read in that take (valgrind's slow threads overran a row of ring). */
+    s->done_row = s->ring + BATCH;
+    s->done = cv_xcalloc((size_t)nworkers * s->done_row, sizeof *s->done);
+    s->freeing = cv_xcalloc((size_t)nworkers * s->done_row, sizeof *s->freeing);
     s->ndone = cv_xcalloc((size_t)nworkers, sizeof *s->ndone);
     size_t points = ops->nsteps + 1;
     s->next = cv_xcalloc(points, sizeof *s->next);
@@ -109,7 +114,7 @@ void cv_sched_free(cv_sched *s)
         cv_doc_free(s->ready[(s->readyhead + i) % s->ring]);
     for (size_t w = 0; w < (size_t)s->nworkers; w++)
         for (size_t i = 0; i < s->ndone[w]; i++)
-            cv_doc_free(s->done[w * s->ring + i]);
+            cv_doc_free(s->done[w * s->done_row + i]);
     free(s->own);
     free(s->ownhead);
     free(s->ownlen);
@@ -196,7 +201,10 @@ static void end_in_order(cv_sched *s, cv_doc *d, size_t w)
          * waited on that arena's lock while the reader allocated (a fifth
          * of a -j 2 MinHash run's sleeps). */
         size_t r = s->reader_of[d->seq % s->ring];
-        s->done[r * s->ring + s->ndone[r]++] = d;
+        if (s->ndone[r] < s->done_row)
+            s->done[r * s->done_row + s->ndone[r]++] = d;
+        else
+            cv_doc_free(d); /* not reached (see cv_sched_new); freed here rather than past the row */
         s->next[E]++;
         if (s->window_waits)
             pthread_cond_broadcast(&s->work);
@@ -298,8 +306,8 @@ static void free_ended(cv_sched *s, size_t w)
     size_t n = s->ndone[w];
     if (!n)
         return;
-    cv_doc **mine = s->freeing + w * s->ring;
-    memcpy(mine, s->done + w * s->ring, n * sizeof *mine);
+    cv_doc **mine = s->freeing + w * s->done_row;
+    memcpy(mine, s->done + w * s->done_row, n * sizeof *mine);
     s->ndone[w] = 0;
     pthread_mutex_unlock(&s->mu);
     for (size_t i = 0; i < n; i++)
