@@ -372,6 +372,24 @@ typedef struct pass {
     const char *block_why;
 } pass;
 
+static int numeric_line(const bp *b, const line *l);
+
+#define CUT_LABEL_LINES 2 /* short lines a cut's widget may have below it: its own label, a heading */
+
+/* The line after a cut rule's line i that tells whether the article goes
+ * on: the first past at most CUT_LABEL_LINES short ones, the second of them
+ * no date or number (a comment's name and time come before its text). */
+static size_t after_labels(const bp *b, size_t i)
+{
+    size_t next = i + 1;
+    for (int k = 0; k < CUT_LABEL_LINES && next + 1 < b->nlines; k++, next++) {
+        const line *l = &b->lines[next];
+        if (l->para || (int64_t)l->words > b->caption_words || (k > 0 && numeric_line(b, l)))
+            break;
+    }
+    return next;
+}
+
 /* Does the article go on after line i, where a cut rule matched?  A widget
  * line ("subscribe to our channel") may sit between two paragraphs: cutting
  * to the end is right only when what follows is chrome.  The article goes
@@ -398,9 +416,7 @@ static int article_follows(bp *b, size_t i)
         }
         b->after_ready = 1;
     }
-    size_t next = i + 1;
-    if (next + 1 < n && !b->lines[next].para && (int64_t)b->lines[next].words <= b->caption_words)
-        next++;
+    size_t next = after_labels(b, i);
     return next < n && b->lines[next].para && 2 * b->after[2 * next + 1] >= b->after[2 * next];
 }
 
@@ -690,6 +706,23 @@ static size_t announced_start(const bp *b, size_t at)
     return i < at && introduces(&L[i]) ? i : at;
 }
 
+/* Does kept line l ask a question of a sentence's words?  Right before a
+ * paragraph it leads into it: an interview's first question. */
+static int asks(const line *l)
+{
+    return !l->why && !l->para && l->words >= SENTENCE_MIN_WORDS && l->len &&
+           (l->s[l->len - 1] == '?' || (l->len >= 3 && !memcmp(l->s + l->len - 3, "\xEF\xBC\x9F", 3)));
+}
+
+/* Where the text that leads into the paragraph at `at` starts: the intro of
+ * a list announced right before it, or a question right before it; `at`
+ * when neither. */
+static size_t lead_in(const bp *b, size_t at)
+{
+    size_t s = announced_start(b, at);
+    return s == at && at > 0 && asks(&b->lines[at - 1]) ? at - 1 : s;
+}
+
 /* main_run: list_lines or more kept lines in a row that are no paragraphs
  * are a list of links (other stories' headlines, a "more on this" box),
  * unless a line ending with a colon introduces them (ingredients, steps, a
@@ -710,7 +743,7 @@ static void mark_link_lists(bp *b)
         for (; j < n && (L[j].why || !L[j].para); j++)
             if (!L[j].why) {
                 intro |= L[j].len && L[j].s[L[j].len - 1] == ':';
-                run++;
+                run += j != b->head; /* the headline is the page's own, no link */
                 last = j;
             }
         if (!intro && (int64_t)run >= b->list_lines)
@@ -770,9 +803,7 @@ static void settle_cuts(bp *b)
     size_t n = b->nlines, all = 0, para = 0;
     for (size_t i = n; i-- > 0;) {
         if (L[i].cut) {
-            size_t p = i + 1;
-            if (p + 1 < n && !L[p].para && (int64_t)L[p].words <= b->caption_words)
-                p++;
+            size_t p = after_labels(b, i);
             if (p < n && !L[p].why && L[p].para && 2 * para >= all)
                 L[i].cut = 0;
         }
@@ -825,7 +856,7 @@ static void keep_main_run(bp *b)
     int anchored = anchor != SIZE_MAX;
     if (best_end == n)
         return; /* no paragraph: quality decides */
-    best_start = announced_start(b, best_start);
+    best_start = lead_in(b, best_start);
     /* The run's own headline: of the few lines just before it, the kept one
      * with most words, when trim_lead's was a line before chrome paragraphs;
      * under the title's headline, that line is its standfirst. */
@@ -1077,7 +1108,7 @@ static void apply_structure(bp *b)
     if (b->lead) {
         /* Keep one headline: the line with the most words (the first of
          * equals), and a list announced right before the first paragraph. */
-        size_t head = first, most = 0, listed = announced_start(b, first);
+        size_t head = first, most = 0, listed = lead_in(b, first);
         for (size_t i = 0; i < listed; i++) {
             if (L[i].why)
                 continue;

@@ -199,6 +199,12 @@ static void test_cut_rule(void **s)
     expect("cut_min_chars: 150", P1 "\n" P2 "\nDISCUSS\n" P3, P1 "\n\n" P2 "\n\n" P3);
     expect("cut_min_chars: 150", P1 "\n" P2 "\nDISCUSS\nAdvertisement\n" P3 "\nHome\n" P4,
            P1 "\n\n" P2 "\n\nAdvertisement\n\n" P3 "\n\nHome\n\n" P4);
+    /* ... or past two: the widget's own line under it and the next section's heading. */
+    expect("cut_min_chars: 150", P1 "\n" P2 "\nDISCUSS\nJoin the talk below\nThe road in winter\n" P3,
+           P1 "\n\n" P2 "\n\nJoin the talk below\n\nThe road in winter\n\n" P3);
+    expect("main_run: true\ncut_min_chars: 150",
+           P1 "\n" P2 "\nDISCUSS\nJoin the talk below\nThe road in winter\n" P3 "\n" P4 "\n" P5,
+           P1 "\n\n" P2 "\n\n" P3 "\n\n" P4 "\n\n" P5);
     /* Before any real paragraph a cut only removes its own line. */
     expect("", "DISCUSS\n" P1 "\n" P2, P1 "\n\n" P2);
 }
@@ -333,6 +339,23 @@ static void test_speech(void **s)
     expect("main_run: true", "Big headline about the town\n" P1 "\n— Home.\n— News.\n— Sport.\n— Weather.\n— Travel.\n" P2,
            "Big headline about the town\n\n" P2);
 #undef DIALOGUE
+}
+
+/* An interview's first question, right before its answer, leads into the
+ * text: trim_lead and main_run keep it with the headline, which counts as
+ * no line of a list of links. */
+static void test_first_question(void **s)
+{
+    (void)s;
+#define QA "Q: When did you start playing?\nA: " P1 "\nQ: What was the hardest part?\nA: " P2 "\n"
+#define WANT "Q: When did you start playing?\n\nA: " P1 "\n\nQ: What was the hardest part?\n\nA: " P2
+    expect("", "Menu\nBig headline about the town\nBy Tom Baker\n" QA, "Big headline about the town\n\n" WANT);
+    expect("main_run: true", "Menu\nBig headline about the town\nBy Tom Baker\n" QA,
+           "Big headline about the town\n\n" WANT);
+    /* a line that is no question stays out */
+    expect("", "Menu\nBig headline about the town\nBy Tom Baker\n" P1, "Big headline about the town\n\n" P1);
+#undef QA
+#undef WANT
 }
 
 /* Short sentences between paragraphs ("It was short.") are prose: main_run
@@ -688,7 +711,7 @@ int main(void)
         cmocka_unit_test(test_first_character),
         cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_needle_keys),
         cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines), cmocka_unit_test(test_main_run),
-        cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_cut),
+        cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_cut), cmocka_unit_test(test_first_question),
         cmocka_unit_test(test_main_run_link_list), cmocka_unit_test(test_main_run_wrapped),
         cmocka_unit_test(test_main_run_after_list), cmocka_unit_test(test_unspaced_paragraphs),
     };
