@@ -99,7 +99,8 @@ static const cv_optmap boilerplate_optmap[] = {
     {.key = "trim_lead", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(boilerplate_opts, trim_lead),
      .help = "before the first paragraph keep only the headline: the line with most words, and a list announced "
              "right before the paragraph (a line of three words or more, no paragraph, ending with a colon, then at most "
-             "block_max_lines lines; menus and main_run leave such a list anywhere in the text)"},
+             "block_max_lines lines; menus and main_run leave such a list anywhere in the text), or a question right "
+             "before it (an interview's first)"},
     {.key = "headline_min_words", .type = CV_OPT_INT, .default_value = "4",
      .offset = offsetof(boilerplate_opts, headline_min_words),
      .help = "a shorter headline is removed too"},
@@ -122,7 +123,8 @@ static const cv_optmap boilerplate_optmap[] = {
     {.key = "main_run_cut_cost", .type = CV_OPT_INT, .default_value = "500",
      .offset = offsetof(boilerplate_opts, main_run_cut_cost),
      .help = "main_run: a cut rule's line (\"share\", \"comments\") removes only itself; unless the article "
-             "goes on after it (a kept paragraph next, past one short line, and kept paragraphs half the characters "
+             "goes on after it (a kept paragraph next, past at most two short lines, the second no date, and kept "
+             "paragraphs half the characters "
              "to the end) it costs the run this many characters, which comments, an author's box and lists of other "
              "stories do not make up for"},
     {.key = "main_run_list_lines", .type = CV_OPT_INT, .default_value = "2",
@@ -393,7 +395,7 @@ static size_t after_labels(const bp *b, size_t i)
 /* Does the article go on after line i, where a cut rule matched?  A widget
  * line ("subscribe to our channel") may sit between two paragraphs: cutting
  * to the end is right only when what follows is chrome.  The article goes
- * on when the next line (past at most one short line, a caption or a label)
+ * on when the next line (past at most two short lines: a label, a heading)
  * is a paragraph and paragraphs hold at least half of the characters from
  * there to the end; comments (names and dates between their texts), lists
  * of other stories and footers do not.  The sums from each line to the end
