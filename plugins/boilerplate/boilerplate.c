@@ -175,6 +175,7 @@ typedef struct line {
     int cut; /* a cut rule's line under main_run, before no article: the run pays main_run_cut_cost to cross it */
     int sentence; /* ends like a sentence, of SENTENCE_MIN_WORDS words or more: short prose, when no paragraph */
     int announced; /* a list a line ending with a colon announces, the intro too, text after it (mark_announced) */
+    int captioned; /* removed as the caption over a credit line (a rule's previous: true): maybe the headline */
 } line;
 
 typedef struct bp {
@@ -458,8 +459,10 @@ static int apply(bp *b, size_t i, const rule *r, size_t ms, size_t me, pass *ps)
     }
     if (l->why && r->previous && i > 0) {
         line *p = &b->lines[i - 1];
-        if (!p->why && !p->para && (int64_t)p->words <= b->caption_words)
+        if (!p->why && !p->para && (int64_t)p->words <= b->caption_words) {
             p->why = r->counter;
+            p->captioned = 1;
+        }
     }
     return 0;
 }
@@ -1123,6 +1126,17 @@ static void apply_structure(bp *b)
                 head = i;
             }
         }
+        /* No headline, but a line went as the caption over a credit line
+         * ("Photo: Reuters"): with no headline above it, it is the headline
+         * the page's lead image stands under. */
+        if ((int64_t)most < b->head_words)
+            for (size_t i = listed; i-- > 0;)
+                if (L[i].captioned && (int64_t)L[i].words >= b->head_words) {
+                    L[i].why = NULL;
+                    most = L[i].words;
+                    head = i;
+                    break;
+                }
         for (size_t i = 0; i < listed; i++)
             if (!L[i].why && (i != head || (int64_t)most < b->head_words))
                 L[i].why = "removed:lead";

@@ -220,6 +220,15 @@ static void test_previous_caption(void **s)
 {
     (void)s;
     expect("", P1 "\nA man in a hat\n[pic: Somebody]\n" P2, P1 "\n\n" P2);
+    /* under the headline: the caption goes, the headline stays */
+    expect("", "Big headline about the town\nA man in a hat\n[pic: Somebody]\n" P1 "\n" P2,
+           "Big headline about the town\n\n" P1 "\n\n" P2);
+    /* a credit line right under the headline (no caption): no other line is
+     * the headline, so that one is, under main_run too */
+    expect("", "Home\nBig headline about the town\n[pic: Somebody]\n" P1 "\n" P2,
+           "Big headline about the town\n\n" P1 "\n\n" P2);
+    expect("main_run: true", "Home\nBig headline about the town\n[pic: Somebody]\n" P1 "\n" P2,
+           "Big headline about the town\n\n" P1 "\n\n" P2);
 }
 
 static void test_structure(void **s)
@@ -595,6 +604,19 @@ static void test_shipped_bylines(void **s)
     expect_lines(TEST_SOURCE_DIR "/../config/boilerplate", cases, sizeof cases / sizeof *cases);
 }
 
+/* The shipped menu_line: a menu on one line, not a page's title. */
+static void test_shipped_menu_line(void **s)
+{
+    (void)s;
+    static const line_case cases[] = {
+        {"Home | News | Sport | Culture", "removed:menu_line"},
+        {"A | B | C | D | E | F | G | H", "removed:menu_line"},
+        {"Big headline about the town | The Daily Site", NULL},
+        {"Big headline about the town | News | The Daily Site", NULL},
+    };
+    expect_lines(TEST_SOURCE_DIR "/../config/boilerplate", cases, sizeof cases / sizeof *cases);
+}
+
 /* The word prefilter finds a rule's word anywhere in a line, in any case,
  * also where its key would read past the line's end, and never a prefix. */
 static void test_needle_keys(void **s)
@@ -709,7 +731,7 @@ int main(void)
         cmocka_unit_test(test_strip_every_match), cmocka_unit_test(test_repeated_with_source), cmocka_unit_test(test_repeated_inside),
         cmocka_unit_test(test_story_teasers),
         cmocka_unit_test(test_first_character),
-        cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_needle_keys),
+        cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_shipped_menu_line), cmocka_unit_test(test_needle_keys),
         cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines), cmocka_unit_test(test_main_run),
         cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_cut), cmocka_unit_test(test_first_question),
         cmocka_unit_test(test_main_run_link_list), cmocka_unit_test(test_main_run_wrapped),
