@@ -130,7 +130,7 @@ static const cv_optmap boilerplate_optmap[] = {
     {.key = "main_run_list_lines", .type = CV_OPT_INT, .default_value = "2",
      .offset = offsetof(boilerplate_opts, main_run_list_lines),
      .help = "main_run: this many kept lines or more in a row that are no paragraphs, not announced by a line "
-             "ending with a colon, are a list of links (other stories' headlines, a \"more on this\" box) and go "
+             "ending with a colon nor most of them bulleted (\"• \", \"- \"), are a list of links (other stories' headlines, a \"more on this\" box) and go "
              "from the run; the headline stays (0: off)"},
     {.key = "main_run_after_list", .type = CV_OPT_FLOAT, .default_value = "0.5",
      .offset = offsetof(boilerplate_opts, main_run_after_list),
@@ -728,10 +728,18 @@ static size_t lead_in(const bp *b, size_t at)
     return s == at && at > 0 && asks(&b->lines[at - 1]) ? at - 1 : s;
 }
 
+/* Does the line start with a bullet ("• ", "- ", "* ", "– ")? */
+static int bulleted(const line *l)
+{
+    const char *s = l->s;
+    return l->len > 2 && (((s[0] == '-' || s[0] == '*') && s[1] == ' ') ||
+                          (l->len > 4 && s[3] == ' ' && (!memcmp(s, "\xE2\x80\xA2", 3) || !memcmp(s, "\xE2\x80\x93", 3))));
+}
+
 /* main_run: list_lines or more kept lines in a row that are no paragraphs
  * are a list of links (other stories' headlines, a "more on this" box),
  * unless a line ending with a colon introduces them (ingredients, steps, a
- * list the text announces). */
+ * list the text announces) or most of them start with a bullet. */
 static void mark_link_lists(bp *b)
 {
     line *L = b->lines;
@@ -744,14 +752,16 @@ static void mark_link_lists(bp *b)
             continue;
         }
         int intro = last != SIZE_MAX && L[last].len && L[last].s[L[last].len - 1] == ':';
-        size_t j = i, run = 0;
+        size_t j = i, run = 0, bullets = 0;
         for (; j < n && (L[j].why || !L[j].para); j++)
             if (!L[j].why) {
                 intro |= L[j].len && L[j].s[L[j].len - 1] == ':';
                 run += j != b->head; /* the headline is the page's own, no link */
+                bullets += bulleted(&L[j]);
                 last = j;
             }
-        if (!intro && (int64_t)run >= b->list_lines)
+        /* items the text marks with bullets are its own list, a heading after them too */
+        if (!intro && (int64_t)run >= b->list_lines && !(bullets >= 2 && 2 * bullets > run))
             for (size_t k = i; k < j; k++)
                 L[k].list = !L[k].why;
         i = j;

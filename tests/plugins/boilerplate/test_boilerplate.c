@@ -130,6 +130,12 @@ static void test_main_run_link_list(void **s)
            "Big headline about the town\n\n" P1 "\n\n" P2 "\n\nA story about cats and dogs\n\n"
            "A story about the old bridge\n\n" P3 "\n\nThe buses will run:\n\nNumber 4 to the station\n\n"
            "Number 9 to the hospital\n\n" P4 "\n\n" P5 "\n\n" P6);
+    /* Items the text marks with bullets are its own list, and so is the heading after them. */
+    expect("main_run: true",
+           "Big headline about the town\n" P1 "\n" P2 "\n\xE2\x80\xA2 a tent\n\xE2\x80\xA2 a stove\n- water for a day\n"
+           "The second day\n" P3 "\n" P4 "\n",
+           "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n\xE2\x80\xA2 a tent\n\n\xE2\x80\xA2 a stove\n\n"
+           "- water for a day\n\nThe second day\n\n" P3 "\n\n" P4);
 }
 
 /* main_run_wrapped: prose wrapped into lines (a <pre> block) is one
