@@ -698,6 +698,57 @@ static void mark_announced(bp *b)
     }
 }
 
+#define ITEM_MAX_WORDS 6 /* "150 g brown sugar, sifted": an item, not a sentence */
+#define ITEM_MIN_LINES 3
+#define HEADING_MAX_WORDS 3 /* "Ingredients", "For the dough" */
+
+/* The number a line starts with, when a word follows it ("150 g sugar",
+ * "3 ripe bananas", "1/2 tsp salt"); -1 when none. */
+static long quantity(const line *l)
+{
+    size_t i = 0;
+    long v = 0;
+    while (i < l->len && l->s[i] >= '0' && l->s[i] <= '9' && v < 100000)
+        v = 10 * v + (l->s[i++] - '0');
+    if (i == 0)
+        return -1;
+    while (i < l->len && (l->s[i] == '.' || l->s[i] == ',' || l->s[i] == '/' || (l->s[i] >= '0' && l->s[i] <= '9')))
+        i++;
+    return i + 1 < l->len && l->s[i] == ' ' && !(l->s[i + 1] >= '0' && l->s[i + 1] <= '9') ? v : -1;
+}
+
+/* A list of quantities (a recipe's ingredients, a kit's parts) is the
+ * text's own however short its lines: ITEM_MIN_LINES or more short kept
+ * lines in a row, most of them starting with a number that is no rank (1,
+ * 2, 3 ... is a list of most read stories), and the short heading over
+ * them, are marked as an announced list is. */
+static void mark_quantity_lists(bp *b)
+{
+    line *L = b->lines;
+    size_t n = b->nlines;
+    for (size_t i = 0; i < n;) {
+        size_t j = i, items = 0, qty = 0, ranks = 0;
+        for (; j < n && (L[j].why || (!L[j].para && !L[j].announced && L[j].words <= ITEM_MAX_WORDS)); j++) {
+            if (L[j].why)
+                continue;
+            long v = quantity(&L[j]);
+            ranks += v == (long)qty + 1;
+            qty += v >= 0;
+            items++;
+        }
+        if (qty >= ITEM_MIN_LINES && 2 * qty >= items && ranks < qty) {
+            size_t h = i;
+            while (h > 0 && L[h - 1].why)
+                h--;
+            if (h > 0 && !L[h - 1].para && L[h - 1].words <= HEADING_MAX_WORDS && !ends_sentence(L[h - 1].s, L[h - 1].len))
+                L[h - 1].announced = 1;
+            for (size_t k = i; k < j; k++)
+                L[k].announced = !L[k].why;
+        }
+        i = j > i ? j : i + 1;
+    }
+}
+
 /* The intro of the announced list that ends right before line `at`, or
  * `at` when none does. */
 static size_t announced_start(const bp *b, size_t at)
@@ -1051,6 +1102,7 @@ static void apply_structure(bp *b)
     if (b->main_run && b->wrapped)
         join_wrapped(b);
     mark_announced(b);
+    mark_quantity_lists(b);
     for (size_t i = 0; i < n; i++) {
         line *l = &L[i];
         if (l->why)

@@ -356,6 +356,20 @@ static void test_speech(void **s)
 #undef DIALOGUE
 }
 
+/* A list of quantities (a recipe's ingredients) is the text's own, with its
+ * heading, though its lines are as short as a menu's or a number's; a
+ * ranked list (1, 2, 3: most read stories) is not one. */
+static void test_quantity_list(void **s)
+{
+    (void)s;
+    expect("", "Big headline about the town\n" P1 "\nIngredients\n3 ripe bananas\n150 g sugar\n1 egg\n"
+               "1/2 tsp salt\n" P2,
+           "Big headline about the town\n\n" P1 "\n\nIngredients\n\n3 ripe bananas\n\n150 g sugar\n\n1 egg\n\n"
+           "1/2 tsp salt\n\n" P2);
+    expect("", "Big headline about the town\n" P1 "\nMost read\n1 Minister resigns\n2 Prices rise\n3 Team wins\n" P2,
+           "Big headline about the town\n\n" P1 "\n\n" P2);
+}
+
 /* An interview's first question, right before its answer, leads into the
  * text: trim_lead and main_run keep it with the headline, which counts as
  * no line of a list of links. */
@@ -739,7 +753,7 @@ int main(void)
         cmocka_unit_test(test_first_character),
         cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_shipped_menu_line), cmocka_unit_test(test_needle_keys),
         cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines), cmocka_unit_test(test_main_run),
-        cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_cut), cmocka_unit_test(test_first_question),
+        cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_cut), cmocka_unit_test(test_first_question), cmocka_unit_test(test_quantity_list),
         cmocka_unit_test(test_main_run_link_list), cmocka_unit_test(test_main_run_wrapped),
         cmocka_unit_test(test_main_run_after_list), cmocka_unit_test(test_unspaced_paragraphs),
     };
