@@ -10,7 +10,8 @@
  * 3. The container: every paragraph-like block scores its parent fully and
  *    its grandparent by half (one point, one per comma, one per 100
  *    characters up to three); elements start from their tag and class
- *    hints; link-heavy ones are discounted; a list (ol, ul) is never the
+ *    hints (a positive word on a unit the page repeats ten times or more,
+ *    an FAQ's answers, counts for nothing); link-heavy ones are discounted; a list (ol, ul) is never the
  *    container, only part of it.  When other candidates come
  *    close to the best, their common ancestor with it is the container.
  *    It, its worthy siblings, elements of its own tag and class elsewhere
