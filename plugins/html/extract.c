@@ -605,7 +605,9 @@ static int same_kind(const xmlNode *a, const xmlNode *b)
 
 /* Short paragraphs at the end of the text that sit in another wrapper than
  * the text's own (the parent most kept paragraphs share) are what a site
- * appends to every page: a call to subscribe, an author's box, a licence. */
+ * appends to every page: a call to subscribe, an author's box, a licence,
+ * other stories' blurbs; and so is the heading over them ("More on this"),
+ * the last one to go. */
 typedef struct para_parent {
     xmlNodePtr parent;
     size_t at; /* the block's index */
@@ -643,9 +645,11 @@ static void drop_foreign_tail(const walk *w, unsigned char *sel)
         if (!sel[i])
             continue;
         const block *b = &w->b[i];
-        if (b->kind != K_PARA || b->chars >= TAIL_CHARS || same_kind(b->node->parent, own))
+        if ((b->kind != K_PARA && b->kind != K_HEAD) || b->chars >= TAIL_CHARS || same_kind(b->node->parent, own))
             break;
         sel[i] = 0;
+        if (b->kind == K_HEAD)
+            break; /* the title of what was appended ("More on this"): the text is above it */
     }
 }
 

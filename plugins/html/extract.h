@@ -23,7 +23,8 @@
  *    headings of link text (other stories), lines with a copyright sign,
  *    short lines that are no sentences at the very end, short paragraphs
  *    at the end in another wrapper than the text's own (a subscription
- *    box, an author's note), a short block alone with a picture in its
+ *    box, an author's note, other stories' blurbs) and the heading over
+ *    them, a short block alone with a picture in its
  *    wrapper (a caption marked up as divs), and very short ones anywhere
  *    leave.
  * 5. Fallback: when that is much less than the page's good blocks (long,
