@@ -22,6 +22,8 @@ typedef struct elem {
     double score;
     size_t chars, link; /* text and link text under it */
     int scored;         /* a candidate */
+    int positive;       /* its class or id holds a positive word */
+    uint64_t unit;      /* its class under its ancestors', hashed (discount_repeated_positives); 0: no class */
 } elem;
 
 typedef struct walk {
@@ -35,6 +37,7 @@ typedef struct walk {
     int cur_kind;
     xmlNodePtr cur_node;
     int in_link, in_pre, in_pane;
+    uint64_t path; /* the classes of the open block elements, hashed from the root */
     int space; /* a space is owed before the next word */
     int chrome_tags; /* nav, aside, footer, header, form...: walked too (looking for an <article>) */
     elem *e;
@@ -110,15 +113,34 @@ static unsigned hinted(const char *v, const hint_set *words)
     return found;
 }
 
-static int class_weight(const walk *w, const xmlNode *n, int *negative)
+/* FNV-1a of a string, on from h. */
+static uint64_t hash_on(uint64_t h, const char *c)
+{
+    for (; c && *c; c++)
+        h = (h ^ (unsigned char)*c) * 0x100000001b3u;
+    return h;
+}
+
+/* The hash of an element's class attribute, never 0 (0: no class). */
+static uint64_t class_hash(const char *c)
+{
+    uint64_t h = hash_on(0xcbf29ce484222325u, c);
+    return h ? h : 1;
+}
+
+#define HINT_WEIGHT 25 /* a class word's points, up or down */
+
+static int class_weight(const walk *w, const xmlNode *n, int *negative, int *positive, uint64_t *cls)
 {
     char *c = attr(n, "class"), *id = attr(n, "id");
     unsigned found = w->h->words ? (hinted(c, w->h->words) | hinted(id, w->h->words)) & w->h->use : 0;
     int neg = (found & HINT_NEGATIVE) != 0, pos = (found & HINT_POSITIVE) != 0;
+    *cls = c && *c ? class_hash(c) : 0;
     xmlFree(c);
     xmlFree(id);
     *negative = neg && !pos;
-    return (pos ? 25 : 0) - (neg ? 25 : 0);
+    *positive = pos;
+    return (pos ? HINT_WEIGHT : 0) - (neg ? HINT_WEIGHT : 0);
 }
 
 /* The next token of a class attribute from *c on (its length in *k), or
@@ -437,7 +459,8 @@ static void walk_node(walk *w, xmlNodePtr n, int in_article)
             continue;
         }
         int keep_always = is(n, "html") || is(n, "body") || is(n, "article") || is(n, "main");
-        int negative = 0, pane = 0;
+        int negative = 0, positive = 0, pane = 0;
+        uint64_t cls = 0, save_path = w->path, path = w->path;
         elem *e = NULL;
         int weight = 0;
         if (!keep_always) {
@@ -452,7 +475,7 @@ static void walk_node(walk *w, xmlNodePtr n, int in_article)
                 if (!pane)
                     continue;
             }
-            weight = class_weight(w, n, &negative);
+            weight = class_weight(w, n, &negative, &positive, &cls);
             if (negative && !swallows(w, n, SWALLOW_CLASS))
                 continue;
         }
@@ -461,6 +484,9 @@ static void walk_node(walk *w, xmlNodePtr n, int in_article)
             flush(w);
             e = elem_of(w, n);
             e->score += weight;
+            e->positive = positive;
+            path = hash_on(hash_on(w->path * 0x9E3779B97F4A7C15u, (const char *)n->name), "/") ^ cls;
+            e->unit = cls ? (path ? path : 1) : 0;
             if (is(n, "div"))
                 e->score += 5;
             else if (is(n, "pre") || is(n, "td") || is(n, "blockquote"))
@@ -483,10 +509,12 @@ static void walk_node(walk *w, xmlNodePtr n, int in_article)
         w->in_link += link;
         w->in_pre += pre;
         w->in_pane += pane;
+        w->path = path;
         walk_node(w, n->children, in_article || is(n, "article") || is(n, "main"));
         w->in_link -= link;
         w->in_pre -= pre;
         w->in_pane -= pane;
+        w->path = save_path;
         if (block) {
             flush(w);
             w->cur_node = save_node;
@@ -577,7 +605,9 @@ static int same_kind(const xmlNode *a, const xmlNode *b)
 
 /* Short paragraphs at the end of the text that sit in another wrapper than
  * the text's own (the parent most kept paragraphs share) are what a site
- * appends to every page: a call to subscribe, an author's box, a licence. */
+ * appends to every page: a call to subscribe, an author's box, a licence,
+ * other stories' blurbs; and so is the heading over them ("More on this"),
+ * the last one to go. */
 typedef struct para_parent {
     xmlNodePtr parent;
     size_t at; /* the block's index */
@@ -615,9 +645,11 @@ static void drop_foreign_tail(const walk *w, unsigned char *sel)
         if (!sel[i])
             continue;
         const block *b = &w->b[i];
-        if (b->kind != K_PARA || b->chars >= TAIL_CHARS || same_kind(b->node->parent, own))
+        if ((b->kind != K_PARA && b->kind != K_HEAD) || b->chars >= TAIL_CHARS || same_kind(b->node->parent, own))
             break;
         sel[i] = 0;
+        if (b->kind == K_HEAD)
+            break; /* the title of what was appended ("More on this"): the text is above it */
     }
 }
 
@@ -637,6 +669,7 @@ static void drop_foreign_tail(const walk *w, unsigned char *sel)
 #define SIBLING_MIN_SCORE 10      /* ...or this much, whichever is more... */
 #define SIBLING_MIN_CHARS 80      /* ...or holds more characters than this... */
 #define SIBLING_MAX_LINKS 0.25    /* ...with less link text than this */
+#define REPEATED_UNITS 10         /* a unit on this many elements is a widget's part */
 #define MAX_KEPT_ELEMENTS 256     /* the container and its siblings kept */
 #define SPLIT_SHARE 0.7           /* a container with less of the page's long prose than this holds part of it */
 
@@ -658,6 +691,52 @@ static int good_block(const block *b)
 static int block_prose(const walk *w, const block *b) { return prose(w->text.p + b->start, b->len); }
 
 static elem *marked(const walk *w, const xmlNode *n) { return n->_private ? &w->e[(size_t)n->_private - 1] : NULL; }
+
+static int by_hash(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The first of the n sorted k not below v (n when none is). */
+static size_t lower_bound(const uint64_t *k, size_t n, uint64_t v)
+{
+    size_t lo = 0;
+    while (n) {
+        size_t half = n / 2;
+        if (k[lo + half] < v)
+            lo += half + 1, n -= half + 1;
+        else
+            n = half;
+    }
+    return lo;
+}
+
+/* A positive class word on a unit the page repeats (an FAQ's answers, an
+ * accordion's "panel-body", the reviews under a product) names the
+ * widget's parts, not the page's main text, which a page has once: such an
+ * element loses the word's points.  A unit: an element's class, and its
+ * ancestors' classes and tags up to the root (a site's generic "text"
+ * class in unrelated places is no unit); repeated: on REPEATED_UNITS
+ * elements or more.  Sorting the units keeps this n log n. */
+static void discount_repeated_positives(walk *w)
+{
+    uint64_t *k = xmalloc((w->ne + 1) * sizeof *k);
+    size_t n = 0;
+    for (size_t i = 0; i < w->ne; i++)
+        if (w->e[i].unit)
+            k[n++] = w->e[i].unit;
+    qsort(k, n, sizeof *k, by_hash);
+    for (size_t i = 0; i < w->ne; i++) {
+        elem *e = &w->e[i];
+        if (!e->positive || !e->unit)
+            continue;
+        size_t at = lower_bound(k, n, e->unit);
+        if (at + REPEATED_UNITS <= n && k[at + REPEATED_UNITS - 1] == e->unit)
+            e->score -= HINT_WEIGHT;
+    }
+    free(k);
+}
 
 /* Text and link totals up the tree; paragraph scores to parent and
  * grandparent.  Returns the characters of the page's good blocks. */
@@ -1119,6 +1198,7 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out, 
     buf_reserve(&w.text, w.total + w.total / 16 + 256);
     walk_node(&w, root, 0);
     flush(&w);
+    discount_repeated_positives(&w);
     size_t good_chars = score_blocks(&w);
     size_t kept = 0, kept_chars = 0;
     unsigned char *sel = xcalloc(w.nb + 1, 1);

@@ -10,7 +10,8 @@
  * 3. The container: every paragraph-like block scores its parent fully and
  *    its grandparent by half (one point, one per comma, one per 100
  *    characters up to three); elements start from their tag and class
- *    hints; link-heavy ones are discounted; a list (ol, ul) is never the
+ *    hints (a positive word on a unit the page repeats ten times or more,
+ *    an FAQ's answers, counts for nothing); link-heavy ones are discounted; a list (ol, ul) is never the
  *    container, only part of it.  When other candidates come
  *    close to the best, their common ancestor with it is the container.
  *    It, its worthy siblings, elements of its own tag and class elsewhere
@@ -22,7 +23,8 @@
  *    headings of link text (other stories), lines with a copyright sign,
  *    short lines that are no sentences at the very end, short paragraphs
  *    at the end in another wrapper than the text's own (a subscription
- *    box, an author's note), a short block alone with a picture in its
+ *    box, an author's note, other stories' blurbs) and the heading over
+ *    them, a short block alone with a picture in its
  *    wrapper (a caption marked up as divs), and very short ones anywhere
  *    leave.
  * 5. Fallback: when that is much less than the page's good blocks (long,

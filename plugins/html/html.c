@@ -1,7 +1,7 @@
 /* html.c -- step: an HTML document becomes its main content as plain text
  * (extract.h), with metadata.title, html_lang, date and url from the page.
- * A page that shows less than half of the articleBody its JSON-LD declares
- * (rendered by a script) gives that text instead.
+ * A page that shows less than half of the articleBody (or the HowTo steps)
+ * its JSON-LD declares (rendered by a script) gives that text instead.
  * Documents that are not HTML (by content_type, or by their first bytes)
  * pass untouched; a page with no main content is dropped (html:no_content).
  *
@@ -25,6 +25,7 @@
 #include "arena.h"
 #include "bound.h"
 #include "extract.h"
+#include "howto.h"
 #include "util.h"
 #include "yamlfile.h"
 
@@ -259,25 +260,38 @@ static void ld_body_in(json_t *v, const char **best, size_t *len, int depth)
     }
 }
 
+/* f->body becomes text (len bytes) when it is longer. */
+static void longer_body(found *f, const char *text, size_t len)
+{
+    if (f->body && strlen(f->body) >= len)
+        return;
+    free(f->body);
+    f->body = xmalloc(len + 1);
+    memcpy(f->body, text, len);
+    f->body[len] = '\0';
+}
+
 /* A page rendered by script can hold its text only in its schema.org
  * data: the longest articleBody, as plain text (one with markup in it is
- * left alone), kept in f->body. */
+ * left alone), or a HowTo's description and steps (howto.h), kept in
+ * f->body. */
 static void json_ld_body(found *f, const char *s)
 {
-    if (!s || !strstr(s, "\"articleBody\""))
+    if (!s || (!strstr(s, "\"articleBody\"") && !strstr(s, "\"HowTo\"")))
         return;
     json_t *root = json_loads(s, JSON_DECODE_ANY, NULL);
+    cv_buf steps = {0};
+    if (howto_text(root, &steps) && !memchr(steps.p, '\0', steps.len))
+        longer_body(f, steps.p, steps.len);
+    buf_free(&steps);
     const char *best = NULL;
     size_t len = f->body ? strlen(f->body) : 0;
     ld_body_in(root, &best, &len, 0);
     int markup = 0;
     for (const char *p = best; p && *p && !markup; p++)
         markup = *p == '<' && (isalpha((unsigned char)p[1]) || p[1] == '/');
-    if (best && !markup && memchr(best, '\0', len) == NULL) {
-        free(f->body);
-        f->body = xmalloc(len + 1);
-        memcpy(f->body, best, len + 1);
-    }
+    if (best && !markup && memchr(best, '\0', len) == NULL)
+        longer_body(f, best, len);
     json_decref(root);
 }
 
