@@ -81,7 +81,8 @@ static const struct filter {
     {"max_words", Q_WORDS, 1, "100000", 0, "most words (0: no limit)"},
     {"min_mean_word_length", Q_MEAN, 0, "3", -1, "shortest mean word length, in characters"},
     {"max_mean_word_length", Q_MEAN, 1, "10", 0, "longest mean word length (0: no limit)"},
-    {"max_symbol_word_ratio", Q_SYMBOL, 1, "0.1", 1, "most '#' and '…'/'...' per word (Gopher)"},
+    {"max_symbol_word_ratio", Q_SYMBOL, 1, "0.1", 1,
+     "most '#' per word, and most '…'/'...' per word, each counted alone (Gopher)"},
     {"min_alpha_word_fraction", Q_ALPHA, 0, "0.8", -1, "fewest words holding a letter (Gopher)"},
     {"max_non_letter_fraction", Q_NONLETTER, 1, "0.35", 1, "most non-space characters that are not letters (a combining mark counts with its letter)"},
     {"min_terminal_line_fraction", Q_TERMINAL, 0, "-1", -1,
@@ -471,7 +472,7 @@ static int combining_mark(int cp)
 
 static void measure_chars(const char *s, size_t len, values *vs)
 {
-    size_t words = 0, alpha_words = 0, word_chars = 0, symbols = 0, chars = 0, nonletters = 0, wchars = 0;
+    size_t words = 0, alpha_words = 0, word_chars = 0, hashes = 0, ellipses = 0, chars = 0, nonletters = 0, wchars = 0;
     size_t letters = 0, by_script[3] = {0}, char_words = 0;
     int has_letter = 0, has_alnum = 0;
     for (size_t i = 0; i <= len;) {
@@ -496,7 +497,8 @@ static void measure_chars(const char *s, size_t len, values *vs)
         has_alnum |= letter | digit;
         chars++;
         nonletters += !letter && !combining_mark(cp);
-        symbols += cp == '#' || cp == 0x2026;
+        hashes += cp == '#';
+        ellipses += cp == 0x2026;
         if (script == CHAR_WORDS) { /* a word by itself, left out of the mean length */
             words++;
             char_words++;
@@ -506,7 +508,7 @@ static void measure_chars(const char *s, size_t len, values *vs)
         }
     }
     for (const char *p = s; (p = strstr(p, "...")) && p < s + len; p += 3) /* "..." is an ellipsis too */
-        symbols++;
+        ellipses++;
     int unspaced = 2 * (by_script[CHAR_WORDS] + by_script[UNSEGMENTED]) > letters;
     vs->unsegmented = unspaced && by_script[UNSEGMENTED] > by_script[CHAR_WORDS];
     vs->words = words;
@@ -515,7 +517,9 @@ static void measure_chars(const char *s, size_t len, values *vs)
         set(vs, Q_WORDS, (double)words);
     if (!unspaced)
         set(vs, Q_MEAN, ratio(word_chars, words - char_words));
-    set(vs, Q_SYMBOL, ratio(symbols, words));
+    /* Gopher bounds the hashes and the ellipses apart ("for either the hash
+     * symbol or the ellipsis"): a text of hashtags and a few "..." passes */
+    set(vs, Q_SYMBOL, ratio(hashes > ellipses ? hashes : ellipses, words));
     set(vs, Q_ALPHA, ratio(alpha_words, words));
     set(vs, Q_NONLETTER, ratio(nonletters, chars));
 }

@@ -61,6 +61,18 @@ static void test_reasons(void **s)
                 "quality:max_duplicate_line_fraction");
 }
 
+/* Gopher bounds hashes and ellipses per word each alone: 2 hashtags and
+ * 1 ellipsis in 24 words (0.08 and 0.04) pass, though together they are 0.125. */
+static void test_symbols_each_alone(void **s)
+{
+    (void)s;
+    const char *text = "We planted the herbs by the kitchen window last spring... #garden they grew well.\n"
+                       "The basil came first and then the thyme #herbs followed.";
+    expect_drop(SHORT, text, NULL);
+    expect_drop(SHORT, "We planted herbs... by the window... last spring... they grew... well today... #garden",
+                "quality:max_symbol_word_ratio");
+}
+
 /* An article of headings, list items and a table keeps: the terminal-line
  * rule (ours) is off unless asked for. */
 static void test_terminal_lines_off(void **s)
@@ -513,7 +525,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_passes),
-        cmocka_unit_test(test_reasons), cmocka_unit_test(test_terminal_lines_off),
+        cmocka_unit_test(test_reasons), cmocka_unit_test(test_symbols_each_alone),
+        cmocka_unit_test(test_terminal_lines_off),
         cmocka_unit_test(test_unfinished_tail),
         cmocka_unit_test(test_unfinished_before_chrome),
         cmocka_unit_test(test_detail_has_value),
