@@ -426,6 +426,7 @@ typedef struct values {
     double v[Q_NSIG];
     int have[Q_NSIG];
     int unsegmented; /* most letters are Thai, Lao, Khmer ...: no word count, no sentence marks to count */
+    int unspaced;    /* most letters are of a script without word spaces (Han, kana too) */
     size_t words, char_words; /* measure_chars' words, of them Han or kana characters */
 } values;
 
@@ -511,6 +512,7 @@ static void measure_chars(const char *s, size_t len, values *vs)
         ellipses++;
     int unspaced = 2 * (by_script[CHAR_WORDS] + by_script[UNSEGMENTED]) > letters;
     vs->unsegmented = unspaced && by_script[UNSEGMENTED] > by_script[CHAR_WORDS];
+    vs->unspaced = unspaced;
     vs->words = words;
     vs->char_words = char_words;
     if (!vs->unsegmented)
@@ -720,10 +722,16 @@ static void measure_words(quality *q, const cv_doc *doc, const char *s, size_t l
     set(vs, Q_DUP_PARA, r.dup_para_frac);
     set(vs, Q_DUP_LINE_CHAR, r.dup_line_char_frac);
     set(vs, Q_DUP_PARA_CHAR, r.dup_para_char_frac);
-    for (int k = 0; k <= REP_TOP_MAX - REP_TOP_MIN; k++)
-        set(vs, Q_TOP2 + k, r.top_gram[k]);
-    for (int k = 0; k <= REP_DUP_MAX - REP_DUP_MIN; k++)
-        set(vs, Q_DUP5 + k, r.dup_gram[k]);
+    /* Gopher's n-grams are of words: in a script without word spaces the
+     * chunks between spaces are clauses or paragraphs, and a 3-gram of them
+     * seen once is a fifth of a short article.  Those rules cannot measure
+     * such text, so they do not vote (lines and paragraphs still do). */
+    if (!vs->unspaced) {
+        for (int k = 0; k <= REP_TOP_MAX - REP_TOP_MIN; k++)
+            set(vs, Q_TOP2 + k, r.top_gram[k]);
+        for (int k = 0; k <= REP_DUP_MAX - REP_DUP_MIN; k++)
+            set(vs, Q_DUP5 + k, r.dup_gram[k]);
+    }
     size_t newlines = 0;
     for (size_t i = 0; i < len; i++)
         newlines += s[i] == '\n';
@@ -880,7 +888,7 @@ static cv_status quality_process(void *p, cv_doc *doc)
         return drop(q, doc, q->c4[c4_hit].name, 1);
     size_t len;
     const char *text = q->host->doc_text(doc, &len);
-    values vs = {{0}, {0}, 0, 0, 0};
+    values vs = {{0}, {0}, 0, 0, 0, 0};
     set(&vs, Q_CURLY, memchr(text, '{', len) != NULL);
     if (q->curly && vs.v[Q_CURLY] && !q->annotate)
         return drop(q, doc, "curly_bracket", 1);
