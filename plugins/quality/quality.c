@@ -759,6 +759,8 @@ static int c4_match(const quality *q, const char *folded, int drop_doc)
     return -1;
 }
 
+#define C4_LINE_WORDS 3 /* C4's min_words_per_line */
+
 /* Remove the lines C4 removes; the index of a document-dropping list the
  * text matched, or -1. */
 static int c4_lines(quality *q, cv_doc *doc)
@@ -777,8 +779,13 @@ static int c4_lines(quality *q, cv_doc *doc)
         if (e > i) {
             const char *f = q->nc4 && fold_into(q->ft, s + i, e - i, &q->fold) == 0 ? q->fold.p : NULL;
             int hit = f ? c4_match(q, f, 0) : -1;
-            if (f && drop < 0)
-                drop = c4_match(q, f, 1);
+            /* C4 looks for its page phrases only on the lines it keeps, of
+             * C4_LINE_WORDS words or more: a two-word "Lorem ipsum" left in a
+             * template's sidebar does not drop the article */
+            int page = f && drop < 0 ? c4_match(q, f, 1) : -1;
+            if (page >= 0 &&
+                count_words_flags(s + i, e - i, C4_LINE_WORDS, WORDS_PY_SPLIT | WORDS_HAN_KANA) >= C4_LINE_WORDS)
+                drop = page;
             if (hit >= 0) {
                 char counter[128];
                 snprintf(counter, sizeof counter, "removed:c4_%s", q->c4[hit].name);
