@@ -130,9 +130,10 @@ static const cv_optmap fixed_optmap[] = {
     {QOPT(short_line_chars), .type = CV_OPT_INT, .default_value = "30",
      .help = "max_short_line_ratio: a line this short or shorter is short"},
     {QOPT(fineweb_line_min_words), .type = CV_OPT_INT, .default_value = "0",
-     .help = "FineWeb's line rules (min_line_punct_ratio, max_short_line_ratio, max_char_dup_ratio) judge only "
-             "lines of at least this many words, as in FineWeb's pipeline, where C4's filter removes shorter lines "
-             "(headings, labels, list items) before them (3; the text is not edited; 0: every line)"},
+     .help = "FineWeb's line rules (min_line_punct_ratio, max_short_line_ratio, max_char_dup_ratio, max_list_ratio) "
+             "judge only lines of at least this many words, as in FineWeb's pipeline, where C4's filter removes "
+             "shorter lines (headings, labels, list items, blank lines) before them (3; the text is not edited; 0: "
+             "every line)"},
     {QOPT(line_punct_exclude_zero), .type = CV_OPT_BOOL, .default_value = "false",
      .help = "min_line_punct_ratio: keep documents with no such line"},
     {QOPT(stop_words), .type = CV_OPT_PATH,
@@ -184,6 +185,11 @@ typedef struct stoplist {
     int script;        /* script_of() its first word */
 } stoplist;
 
+/* [a[i], b[i]) pieces of a text, in order. */
+typedef struct spans_list {
+    size_t *a, *b, n, cap;
+} spans_list;
+
 typedef struct quality {
     const cv_host *host;
     cv_ctx *ctx;
@@ -198,6 +204,7 @@ typedef struct quality {
     size_t nc4;
     qword *words;
     size_t wcap;
+    spans_list fw_lines; /* the lines FineWeb's rules judge (measure_more_lines), kept for max_list_ratio */
     rep_scratch sc;
     cv_buf buf, fold;
     fold_table *ft;
@@ -243,6 +250,8 @@ static void quality_destroy(void *p)
     }
     free(q->c4);
     free(q->words);
+    free(q->fw_lines.a);
+    free(q->fw_lines.b);
     rep_scratch_free(&q->sc);
     buf_free(&q->buf);
     buf_free(&q->fold);
@@ -427,6 +436,7 @@ typedef struct values {
     int have[Q_NSIG];
     int unsegmented; /* most letters are Thai, Lao, Khmer ...: no word count, no sentence marks to count */
     int unspaced;    /* most letters are of a script without word spaces (Han, kana too) */
+    int fw_c4;       /* FineWeb's rules judge the lines C4 keeps (quality's fw_lines) */
     size_t words, char_words; /* measure_chars' words, of them Han or kana characters */
 } values;
 
@@ -539,10 +549,6 @@ static int ends_with(const char *s, size_t len, const char *p)
 }
 
 /* A growing list of [start, end) pieces. */
-typedef struct spans_list {
-    size_t *a, *b, n, cap;
-} spans_list;
-
 static void spans_add(spans_list *l, size_t a, size_t b)
 {
     if (l->n == l->cap) {
@@ -665,7 +671,8 @@ static void measure_more_lines(quality *q, const char *s, size_t len, size_t cha
 {
     size_t punct = 0, shorts = 0, newlines = 0, dups, dup_chars, kept_chars = 0;
     int c4 = q->fw_min_words > 0 && !vs->unsegmented; /* Thai, Khmer ...: no words to count, every line */
-    spans_list nonblank = {0};
+    spans_list *nonblank = &q->fw_lines;
+    nonblank->n = 0;
     for (size_t i = 0;;) {
         const char *nl = memchr(s + i, '\n', len - i);
         size_t e = nl ? (size_t)(nl - s) : len;
@@ -673,7 +680,7 @@ static void measure_more_lines(quality *q, const char *s, size_t len, size_t cha
         if (a < e && (!c4 || (int64_t)count_words_flags(s + a, b - a, (size_t)q->fw_min_words,
                                                           WORDS_PY_SPLIT | WORDS_HAN_KANA) >= q->fw_min_words)) {
             a = c4 ? a : i;
-            spans_add(&nonblank, a, b);
+            spans_add(nonblank, a, b);
             punct += ends_sentence(s + a, b - a);
             shorts += short_line(q, s + a, b - a);
             kept_chars += c4 ? utf8_chars(s + a, b - a) : 0;
@@ -683,15 +690,14 @@ static void measure_more_lines(quality *q, const char *s, size_t len, size_t cha
         newlines++;
         i = e + 1;
     }
-    rep_duplicates(s, nonblank.a, nonblank.b, nonblank.n, &q->sc, &dups, &dup_chars);
-    if (!c4 || nonblank.n) { /* no line left to judge: FineWeb's line rules do not vote */
+    rep_duplicates(s, nonblank->a, nonblank->b, nonblank->n, &q->sc, &dups, &dup_chars);
+    if (!c4 || nonblank->n) { /* no line left to judge: FineWeb's line rules do not vote */
         set(vs, Q_CHARDUP, ratio(dup_chars, c4 ? kept_chars : chars - newlines));
         if (!vs->unsegmented) /* Thai ends a sentence with a space */
-            set(vs, Q_PUNCT, ratio(punct, nonblank.n));
-        set(vs, Q_SHORT, ratio(shorts, nonblank.n));
+            set(vs, Q_PUNCT, ratio(punct, nonblank->n));
+        set(vs, Q_SHORT, ratio(shorts, nonblank->n));
     }
-    free(nonblank.a);
-    free(nonblank.b);
+    vs->fw_c4 = c4;
     measure_gopher_lines(s, len, vs);
 }
 
@@ -711,6 +717,30 @@ static double stop_words(quality *q, const char *s, const qword *w, size_t nw, c
     } else if (!script_listed(q, s, w, nw))
         return -1; /* no list for its script: nothing to judge by */
     return (double)stop_index_best(&q->stop_ix, q->ft, s, w, nw, first, last);
+}
+
+/* The first of the words (in text order) that starts at off or after. */
+static size_t first_word_from(const qword *w, size_t nw, size_t off)
+{
+    size_t lo = 0, hi = nw;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w[mid].off < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* How many of the words lie in the pieces: two searches a piece, as a
+ * text has far fewer lines than words. */
+static size_t words_within(const qword *w, size_t nw, const spans_list *l)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < l->n; k++)
+        n += first_word_from(w, nw, l->b[k]) - first_word_from(w, nw, l->a[k]);
+    return n;
 }
 
 static void measure_words(quality *q, const cv_doc *doc, const char *s, size_t len, size_t chars, values *vs)
@@ -739,7 +769,9 @@ static void measure_words(quality *q, const cv_doc *doc, const char *s, size_t l
      * characters are words, none when no word count can be made */
     if (vs->char_words)
         set(vs, Q_LIST, ratio(newlines, vs->words ? vs->words : 1));
-    else if (!vs->unsegmented)
+    else if (vs->fw_c4 && q->fw_lines.n) /* FineWeb's text: the kept lines, one line break between two */
+        set(vs, Q_LIST, ratio(q->fw_lines.n - 1, words_within(q->words, nw, &q->fw_lines)));
+    else if (!vs->unsegmented && !vs->fw_c4)
         set(vs, Q_LIST, ratio(newlines, nw ? nw : 1));
     double stops = stop_words(q, s, q->words, nw, q->host->meta_get_string(doc, "lang"));
     if (stops >= 0)
@@ -895,7 +927,7 @@ static cv_status quality_process(void *p, cv_doc *doc)
         return drop(q, doc, q->c4[c4_hit].name, 1);
     size_t len;
     const char *text = q->host->doc_text(doc, &len);
-    values vs = {{0}, {0}, 0, 0, 0, 0};
+    values vs = {{0}, {0}, 0, 0, 0, 0, 0};
     set(&vs, Q_CURLY, memchr(text, '{', len) != NULL);
     if (q->curly && vs.v[Q_CURLY] && !q->annotate)
         return drop(q, doc, "curly_bracket", 1);

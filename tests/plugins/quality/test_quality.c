@@ -391,6 +391,11 @@ static void test_fineweb_after_c4(void **s)
     expect_drop(RECIPE_OPTS "fineweb_line_min_words: 3\n", recipe, NULL);
     assert_true(annotated(recipe, "short_line_ratio", "fineweb_line_min_words: 3\n") < 0.34); /* 1 of 3 */
     assert_true(annotated(recipe, "line_punct_ratio", "fineweb_line_min_words: 3\n") > 0.66); /* 2 of 3 */
+    /* and max_list_ratio counts the line breaks of the text FineWeb sees,
+     * those 3 lines joined: 2 in about 40 words, not the 13 (blank lines
+     * between paragraphs among them) that dropped it before */
+    assert_true(annotated(recipe, "list_ratio", "fineweb_line_min_words: 3\n") < 0.1);
+    expect_drop("min_words: -1\nfineweb_line_min_words: 3\n", recipe, NULL);
     /* a line of Chinese has no spaces: its characters are its words */
     assert_true(annotated(zh, "line_punct_ratio", "fineweb_line_min_words: 3\n") == 1);
     /* no line of three words: FineWeb's line rules do not vote */
