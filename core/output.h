@@ -18,6 +18,9 @@ int cv_outset_commit(cv_outset *s, cv_err *err);
 void cv_outset_abort(cv_outset *s);
 void cv_outset_free(cv_outset *s); /* aborts what was not committed */
 const char *cv_outset_dir(const cv_outset *s);
+/* Bytes already on disk (fdatasync'd) by the writeback thread: as an output
+ * grows, the commit is left less to flush. */
+size_t cv_outset_durable(cv_outset *s);
 
 int cv_mkdirs(const char *path, cv_err *err);
 
