@@ -226,21 +226,18 @@ static void carry(cv_sched *s, cv_doc *d, size_t w, int fresh)
     for (;;) {
         while (d->at < E && !d->drop_reason && !stopping(s) && !is_serial(s, d->at))
             s->ops.step(s->ops.arg, d, d->at, w), d->at++;
-        pthread_mutex_lock(&s->mu);
-        if (stopping(s)) {
-            pthread_mutex_unlock(&s->mu);
-            cv_doc_free(d);
-            return;
+        if (d->at < E && !d->drop_reason && !stopping(s) && s->ops.kinds[d->at] == CV_SCHED_PREPARED &&
+            d->prepared != d->at + 1) {
+            /* Its share of the step that needs no turn, done here in parallel
+             * (d is this worker's alone: no lock). */
+            s->ops.prepare(s->ops.arg, d, d->at, w);
+            d->prepared = d->at + 1;
         }
-        if (d->at < E && !d->drop_reason) { /* a serial step */
+        pthread_mutex_lock(&s->mu);
+        /* With the lock held: serial steps while it is d's turn, then the end. */
+        while (!stopping(s) && d->at < E && !d->drop_reason && is_serial(s, d->at) &&
+               (s->ops.kinds[d->at] != CV_SCHED_PREPARED || d->prepared == d->at + 1)) {
             size_t p = d->at;
-            if (s->ops.kinds[p] == CV_SCHED_PREPARED && d->prepared != p + 1) {
-                /* Its share of the step that needs no turn, done here in parallel. */
-                pthread_mutex_unlock(&s->mu);
-                s->ops.prepare(s->ops.arg, d, p, w);
-                d->prepared = p + 1;
-                continue;
-            }
             if (d->seq != s->next[p]) {
                 s->parked[p * s->ring + d->seq % s->ring] = d;
                 pthread_mutex_unlock(&s->mu);
@@ -259,6 +256,13 @@ static void carry(cv_sched *s, cv_doc *d, size_t w, int fresh)
                 ready_push(s, d);
                 d = next;
             }
+        }
+        if (stopping(s)) {
+            pthread_mutex_unlock(&s->mu);
+            cv_doc_free(d);
+            return;
+        }
+        if (d->at < E && !d->drop_reason) { /* a parallel step or a prepare() next: without the lock */
             pthread_mutex_unlock(&s->mu);
             continue;
         }
