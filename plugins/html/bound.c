@@ -31,9 +31,15 @@ typedef struct edit {
     int rewrote;   /* out holds the copy (else it is untouched) */
 } edit;
 
-/* s[from, to) is left out. */
+/* s[from, to) is left out.  A cut may reach into the last one (the '/' of
+ * a "<script/>" an attribute's unquoted value took with it): only what is
+ * past it goes. */
 static void edit_cut(edit *e, size_t from, size_t to)
 {
+    if (from < e->copied)
+        from = e->copied;
+    if (to < from)
+        to = from;
     if (!e->rewrote)
         e->out->len = 0;
     e->rewrote = 1;
