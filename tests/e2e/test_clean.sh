@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Cleaning: the seeds against reviewed golden texts, unseen pages in four
+# Cleaning: the seeds against reviewed golden texts, unseen pages in eight
 # languages against hand-written expectations, the near duplicate, the report.
 . "$(dirname "$0")/lib.sh"
 
@@ -29,7 +29,7 @@ compare "$TMP/clean" "$SRC/tests/golden/clean" "=" && ok || { bad "seed golden t
 
 run "$CONVERT" -q -c "$SRC/tests/e2e/configs/pages.yaml" -o "$TMP/pages"
 expect_rc 0 "unseen pages"
-[ "$(json "$TMP/pages/report.json" 'j["written"]')" = 14 ] && ok || bad "fourteen pages written"
+[ "$(json "$TMP/pages/report.json" 'j["written"]')" = 16 ] && ok || bad "sixteen pages written"
 compare "$TMP/pages" "$SRC/tests/data/pages" ".expected" && ok || { bad "unseen pages"; cat "$TMP/cmp" >&2; }
 
 # The default config: the agency story's second copy goes, naming the first.
