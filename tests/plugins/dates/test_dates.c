@@ -1,4 +1,4 @@
-/* dates: the forms news pages use, in four languages, to ISO 8601. */
+/* dates: the forms news pages use, in ten languages, to ISO 8601. */
 #include <string.h>
 
 #include "harness.h"
@@ -35,6 +35,13 @@ static void test_forms(void **s)
     expect("March 14, 2024 9:41 AM GMT+1", "2024-03-14", "dateline");
     expect("Published 2024-01-31T10:00", "2024-01-31", "dateline");
     expect("14th of nothing; 14 March 2024", "2024-03-14", "dateline");
+    expect("12. März 2026, 08:45 Uhr", "2026-03-12", "dateline");
+    expect("Publié le 1er juin 2026 par Claire", "2026-06-01", "dateline");
+    expect("Mis à jour le 3 févr. 2025", "2025-02-03", "dateline");
+    expect("Actualizado el 18 de septiembre de 2026", "2026-09-18", "dateline");
+    expect("Publicado em 7 de março de 2025", "2025-03-07", "dateline");
+    expect("Pubblicato il 21 ottobre 2024", "2024-10-21", "dateline");
+    expect("Opublikowano 5 października 2023", "2023-10-05", "dateline");
 }
 
 static void test_dateline_beats_text(void **s)
@@ -45,6 +52,9 @@ static void test_dateline_beats_text(void **s)
            "2021-06-02", "dateline");
     expect("Обидва лідери востаннє зустрічалися у квітні 2019 року у Владивостоці, і нинішня поїздка перша.",
            "2019-04", "text");
+    expect("Die Zahl der Besucher stieg im Laufe des Jahres deutlich an, wie die Stadt mitteilte, seit Juli 2022.",
+           "2022-07", "text");
+    expect("La ville a ouvert une nouvelle bibliothèque en septembre de l'année dernière, dit-on ici.", NULL, NULL);
 }
 
 static void test_invalid(void **s)
