@@ -624,6 +624,29 @@ static void test_shipped_bylines(void **s)
     expect_lines(TEST_SOURCE_DIR "/../config/boilerplate", cases, sizeof cases / sizeof *cases);
 }
 
+/* The shipped notices of other languages and of blog engines: a line each
+ * between paragraphs; not a sentence that starts like one. */
+static void test_shipped_notices(void **s)
+{
+    (void)s;
+    static const line_case cases[] = {
+        {"Posted by Anna Reid at 09:14", "removed:posted_by"},
+        {"Eingestellt von Michel um 10:02", "removed:posted_by"},
+        {"Posted by courier, the letter reached the council three weeks late and nobody ever answered it.", NULL},
+        {"Publi\xc3\xa9 le 14 avril 2026 par Camille Roux", "removed:byline"},
+        {"Par ailleurs, la mairie a fourni la terre", NULL},
+        {"\xc3\x80 lire aussi \xc2\xbb Un autre article", "removed:teaser"},
+        {"This post contains affiliate links.", "removed:affiliate_notice"},
+        {"F\xc3\xbcr Links auf dieser Seite erh\xc3\xa4lt die Redaktion eine Provision", "removed:affiliate_notice"},
+        {"Alle Angaben ohne Gew\xc3\xa4hr.", "removed:affiliate_notice"},
+        {"No responses yet", "removed:comments_widget"},
+        {"Dowiedz si\xc4\x99 wi\xc4\x99" "cej", "removed:more_link"},
+        {"VEA TAMBI\xc3\x89N: Otra noticia del barrio", "removed:teaser"},
+        {"5 min read", "removed:more_link"},
+    };
+    expect_lines(TEST_SOURCE_DIR "/../config/boilerplate", cases, sizeof cases / sizeof *cases);
+}
+
 /* The shipped menu_line: a menu on one line, not a page's title. */
 static void test_shipped_menu_line(void **s)
 {
@@ -751,7 +774,8 @@ int main(void)
         cmocka_unit_test(test_strip_every_match), cmocka_unit_test(test_repeated_with_source), cmocka_unit_test(test_repeated_inside),
         cmocka_unit_test(test_story_teasers),
         cmocka_unit_test(test_first_character),
-        cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_shipped_menu_line), cmocka_unit_test(test_needle_keys),
+        cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_shipped_menu_line), cmocka_unit_test(test_shipped_notices),
+        cmocka_unit_test(test_needle_keys),
         cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines), cmocka_unit_test(test_main_run),
         cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_cut), cmocka_unit_test(test_first_question), cmocka_unit_test(test_quantity_list),
         cmocka_unit_test(test_main_run_link_list), cmocka_unit_test(test_main_run_wrapped),
