@@ -643,6 +643,10 @@ static void test_shipped_notices(void **s)
         {"Dowiedz si\xc4\x99 wi\xc4\x99" "cej", "removed:more_link"},
         {"VEA TAMBI\xc3\x89N: Otra noticia del barrio", "removed:teaser"},
         {"5 min read", "removed:more_link"},
+        {"Dieser Eintrag wurde ver\xc3\xb6" "ffentlicht in Podcast und verschlagwortet mit Berlin.", "removed:post_footer"},
+        {"This entry was posted in News and tagged harbour. Bookmark the permalink.", "removed:post_footer"},
+        {"Dieser Beitrag wurde von vielen Lesern kommentiert, und die Diskussion geht weiter.", NULL},
+        {"Rezept drucken Bei Pinterest speichern", "removed:post_footer"},
     };
     expect_lines(TEST_SOURCE_DIR "/../config/boilerplate", cases, sizeof cases / sizeof *cases);
 }
