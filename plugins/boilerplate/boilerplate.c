@@ -32,6 +32,7 @@
 #include "util.h"
 
 #define TEASER_MAX_WORDS 25 /* story_teasers: a longer line is no headline */
+#define TITLE_KEYS 55 /* title_keys: runs of the title's first 10 parts (the whole line one of them) */
 
 typedef struct boilerplate_opts {
     const char *rules, *title_key, *end_key;
@@ -209,6 +210,8 @@ typedef struct bp {
     int repeated, lead, tail, main_run, run_title, wrapped;
     int64_t run_cost, anchor_lines, cut_cost, inside_min, list_lines, topic_letters, topic_words;
     topic topic; /* main_run_topic_weight: the words of the title's headline */
+    uint64_t title_keys[TITLE_KEYS]; /* topic_key of the title line and of each run of its parts */
+    size_t ntitle_keys;
     const char *title_key, *end_key;
     size_t head; /* the headline line kept by trim_lead, or SIZE_MAX */
     line *lines;
@@ -613,27 +616,47 @@ static size_t title_sep_at(const char *t, size_t len, size_t at)
     return 0;
 }
 
-/* Is line l the title line t, or one of t's parts between " | ", " - "
- * and the like ("Headline - Site"), of at least headline_min_words words? */
-static int titles(const bp *b, const line *t, const line *l)
+#define TITLE_PARTS 10
+#define TITLE_SLACK 8 /* bytes a copy of the title may have more: spaces before colons, curly quotes */
+
+/* title_keys: the keys of the title line (the first), of its parts between
+ * separators and of the runs of them, once per document. */
+static void key_title(bp *b)
 {
-    if (l->len > t->len || (int64_t)count_words_max(l->s, l->len, (size_t)b->head_words) < b->head_words)
-        return 0;
-    if (l->len == t->len)
-        return !memcmp(l->s, t->s, t->len);
-    /* a part: t starts with l and a separator follows, or t ends with l after one, or holds it between two */
-    for (size_t at = 0; at + l->len <= t->len; at++) {
-        if (memcmp(t->s + at, l->s, l->len))
+    size_t from[TITLE_PARTS + 1], to[TITLE_PARTS + 1], np = 0;
+    b->ntitle_keys = 0;
+    if (!b->nlines || b->lines[0].len > TITLE_MAX_BYTES)
+        return;
+    const line *t = &b->lines[0];
+    from[0] = 0;
+    for (size_t at = 0; at < t->len && np + 1 < TITLE_PARTS;) {
+        size_t sl = title_sep_at(t->s, t->len, at);
+        if (!sl) {
+            at++;
             continue;
-        int before = at == 0, after = at + l->len == t->len;
-        for (int k = 0; k < TITLE_SEPARATORS && !(before && after); k++) {
-            size_t sl = strlen(title_sep[k]);
-            before |= at >= sl && !memcmp(t->s + at - sl, title_sep[k], sl);
-            after |= at + l->len + sl <= t->len && !memcmp(t->s + at + l->len, title_sep[k], sl);
         }
-        if (before && after)
-            return 1;
+        to[np++] = at;
+        from[np] = at += sl;
     }
+    to[np++] = t->len;
+    for (size_t i = 0; i < np; i++)
+        for (size_t j = i; j < np; j++)
+            b->title_keys[b->ntitle_keys++] = topic_key(t->s + from[i], to[j] - from[i]);
+}
+
+/* Is line l the title line, or one of its parts between " | ", " - " and
+ * the like ("Headline - Site"), of at least headline_min_words words?  A
+ * copy that differs in spaces, punctuation or quotes ("Foo : bar", "„bar“")
+ * is one too: keys hold letters and digits only. */
+static int titles(const bp *b, const line *l)
+{
+    if (!b->ntitle_keys || l->len > b->lines[0].len + TITLE_SLACK ||
+        (int64_t)count_words_max(l->s, l->len, (size_t)b->head_words) < b->head_words)
+        return 0;
+    uint64_t key = topic_key(l->s, l->len);
+    for (size_t k = 0; k < b->ntitle_keys; k++)
+        if (b->title_keys[k] == key)
+            return 1;
     return 0;
 }
 
@@ -703,7 +726,7 @@ static int crumbs(const bp *b, size_t from, size_t to)
     if (from == 0 || L[0].len > TITLE_MAX_BYTES)
         return 0;
     for (size_t k = from; k < to; k++)
-        if (!L[k].why && titles(b, &L[0], &L[k]))
+        if (!L[k].why && titles(b, &L[k]))
             return 1;
     return 0;
 }
@@ -969,7 +992,7 @@ static void keep_main_run(bp *b)
     if (b->run_title && best_end < n && L[0].len <= TITLE_MAX_BYTES) {
         int64_t most = -1;
         for (size_t a = 1; a < densest && tried < TITLE_MAX_ANCHORS; a++) {
-            if (!titles(b, &L[0], &L[a]))
+            if (!titles(b, &L[a]))
                 continue;
             tried++;
             size_t s = 0, e = 0;
@@ -1164,6 +1187,7 @@ static void apply_structure(bp *b)
         seen_clear(b);
     if (b->main_run && b->wrapped)
         join_wrapped(b);
+    key_title(b);
     mark_announced(b);
     mark_quantity_lists(b);
     for (size_t i = 0; i < n; i++) {

@@ -84,3 +84,16 @@ int topic_named(const topic *t, const char *s, size_t len, size_t words)
     naming m = {t, 0, 0, words ? words : 1};
     return t->n >= m.want && each_word(s, len, t->min_letters, name_word, &m);
 }
+
+uint64_t topic_key(const char *s, size_t len)
+{
+    uint64_t h = FNV_OFFSET;
+    for (size_t i = 0; i < len;) {
+        int cp = utf8_next(s, &i);
+        if (!cp_is_letter(cp) && !(cp >= '0' && cp <= '9'))
+            continue;
+        int folded = cp < 0x80 ? (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp) : utf8proc_tolower(cp);
+        h = (h ^ (uint64_t)folded) * FNV_PRIME;
+    }
+    return h;
+}

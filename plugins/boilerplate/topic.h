@@ -20,4 +20,8 @@ void topic_set(topic *t, const char *s, size_t len, size_t min_letters);
 /* Does s hold `words` of t's words (whole words, any case), each counted once? */
 int topic_named(const topic *t, const char *s, size_t len, size_t words);
 
+/* A hash of s's letters and digits, case-folded: lines that differ only in
+ * spaces, punctuation and quotes ("Foo: „bar“", "Foo : \"bar\"") share it. */
+uint64_t topic_key(const char *s, size_t len);
+
 #endif

@@ -84,6 +84,13 @@ static void test_main_run_title(void **s)
                                "Another headline here now\n" P1 "\n" P2 "\n" P3 "\nRelated\n"
                                "Big headline about the town\nA story about cats and dogs\n";
     expect("main_run: true", copy, "Big headline about the town - The Daily Site\n\n" P1 "\n\n" P2 "\n\n" P3);
+    /* A copy that differs in spaces, punctuation and quotes is the headline too. */
+    static const char quoted[] = "Big news: the town's \"new\" square | The Daily Site\nHome\nNews\nSport\n"
+                                 "Big news : the town\xE2\x80\x99s \xE2\x80\x9Enew\xE2\x80\x9C square\nBy Anna K.\n" P1
+                                 "\nShare\nFacebook\nTwitter\nEmail\nPrint\nComments (3)\nAbout us\nCategories\nTravel\n" SIDE1
+                                 "\nTags\nbridges\ntowns\n";
+    expect("main_run: true", quoted,
+           "Big news : the town\xE2\x80\x99s \xE2\x80\x9Enew\xE2\x80\x9C square\n\n" P1);
 }
 
 /* main_run_topic_weight: a short article whose paragraphs name what the
