@@ -710,11 +710,24 @@ static int64_t anchored_run(const bp *b, size_t a, size_t *start, size_t *end)
 
 #define INTRO_MIN_WORDS 3 /* "Like this:", "Share on:" are widgets' labels; "Do it like this:" announces */
 
+/* Does line l end with `tail` / start with `head` (bytes)? */
+static int ends_with(const line *l, const char *tail)
+{
+    size_t n = strlen(tail);
+    return l->len >= n && !memcmp(l->s + l->len - n, tail, n);
+}
+
+static int starts_with(const line *l, const char *head)
+{
+    size_t n = strlen(head);
+    return l->len >= n && !memcmp(l->s, head, n);
+}
+
 /* Does kept line l announce the lines after it: a sentence's worth of
  * words ending with a colon? */
 static int introduces(const line *l)
 {
-    return !l->why && l->len && l->s[l->len - 1] == ':' && l->words >= INTRO_MIN_WORDS;
+    return !l->why && ends_with(l, ":") && l->words >= INTRO_MIN_WORDS;
 }
 
 /* Do kept lines [from, to) end in the page's title (its first line, or a
@@ -823,8 +836,8 @@ static size_t announced_start(const bp *b, size_t at)
  * paragraph it leads into it: an interview's first question. */
 static int asks(const line *l)
 {
-    return !l->why && !l->para && l->words >= SENTENCE_MIN_WORDS && l->len &&
-           (l->s[l->len - 1] == '?' || (l->len >= 3 && !memcmp(l->s + l->len - 3, "\xEF\xBC\x9F", 3)));
+    return !l->why && !l->para && l->words >= SENTENCE_MIN_WORDS &&
+           (ends_with(l, "?") || ends_with(l, "\xEF\xBC\x9F")); /* or a full-width one */
 }
 
 /* Where the text that leads into the paragraph at `at` starts: the intro of
@@ -839,9 +852,8 @@ static size_t lead_in(const bp *b, size_t at)
 /* Does the line start with a bullet ("• ", "- ", "* ", "– ")? */
 static int bulleted(const line *l)
 {
-    const char *s = l->s;
-    return l->len > 2 && (((s[0] == '-' || s[0] == '*') && s[1] == ' ') ||
-                          (l->len > 4 && s[3] == ' ' && (!memcmp(s, "\xE2\x80\xA2", 3) || !memcmp(s, "\xE2\x80\x93", 3))));
+    return (l->len > 2 && (starts_with(l, "- ") || starts_with(l, "* "))) ||
+           (l->len > 4 && (starts_with(l, "\xE2\x80\xA2 ") || starts_with(l, "\xE2\x80\x93 ")));
 }
 
 /* main_run: list_lines or more kept lines in a row that are no paragraphs
@@ -859,11 +871,11 @@ static void mark_link_lists(bp *b)
             i++;
             continue;
         }
-        int intro = last != SIZE_MAX && L[last].len && L[last].s[L[last].len - 1] == ':';
+        int intro = last != SIZE_MAX && ends_with(&L[last], ":");
         size_t j = i, run = 0, bullets = 0;
         for (; j < n && (L[j].why || !L[j].para); j++)
             if (!L[j].why) {
-                intro |= L[j].len && L[j].s[L[j].len - 1] == ':';
+                intro |= ends_with(&L[j], ":");
                 run += j != b->head; /* the headline is the page's own, no link */
                 bullets += bulleted(&L[j]);
                 last = j;
