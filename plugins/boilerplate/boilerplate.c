@@ -28,18 +28,21 @@
 #include "convert/plugin.h"
 #include "rules.h"
 #include "text.h"
+#include "topic.h"
 #include "util.h"
 
 #define TEASER_MAX_WORDS 25 /* story_teasers: a longer line is no headline */
+#define TITLE_KEYS 55 /* title_keys: runs of the title's first 10 parts (the whole line one of them) */
 
 typedef struct boilerplate_opts {
     const char *rules, *title_key, *end_key;
     int64_t rule_max_bytes, cut_min_chars, paragraph_min_words, paragraph_long_chars, paragraph_unfinished_words,
         numeric_max_words, menu_max_words, menu_min_run, block_max_lines, caption_max_words, repeated_with_source,
         headline_min_words, repeated_inside;
-    double numeric_min_fraction, main_run_after_list, trim_max_fraction;
+    double numeric_min_fraction, main_run_after_list, trim_max_fraction, main_run_topic_weight;
     int repeated_lines, story_teasers, trim_lead, trim_tail, main_run, main_run_title, main_run_wrapped;
-    int64_t main_run_line_cost, main_run_title_lines, main_run_cut_cost, main_run_list_lines;
+    int64_t main_run_line_cost, main_run_title_lines, main_run_cut_cost, main_run_list_lines, main_run_topic_letters,
+        main_run_topic_words;
 } boilerplate_opts;
 
 static const cv_optmap boilerplate_optmap[] = {
@@ -151,6 +154,19 @@ static const cv_optmap boilerplate_optmap[] = {
      .offset = offsetof(boilerplate_opts, main_run_title_lines),
      .help = "main_run_title: at most this many kept lines (a byline, a date, a standfirst) between the headline "
              "and its first paragraph; more are a list of other stories' headlines"},
+    {.key = "main_run_topic_weight", .type = CV_OPT_FLOAT, .default_value = "6",
+     .offset = offsetof(boilerplate_opts, main_run_topic_weight),
+     .help = "main_run: a paragraph holding main_run_topic_words words of the page's title (its first line, when "
+             "no paragraph; of \"Headline | Site\" the longest part) counts this many times its characters: the "
+             "article names what its headline names, a cookie dialog or a comment form does not (1: off)"},
+    {.key = "main_run_topic_letters", .type = CV_OPT_INT, .default_value = "5",
+     .offset = offsetof(boilerplate_opts, main_run_topic_letters),
+     .help = "main_run_topic_weight: the title's words of at least this many letters (shorter ones are \"the\", "
+             "\"and\" in many languages)"},
+    {.key = "main_run_topic_words", .type = CV_OPT_INT, .default_value = "2",
+     .offset = offsetof(boilerplate_opts, main_run_topic_words),
+     .help = "main_run_topic_weight: this many of the title's words, each counted once (one may be a common word "
+             "such as \"about\")"},
     {.key = "title_key", .type = CV_OPT_STRING, .default_value = "title",
      .offset = offsetof(boilerplate_opts, title_key),
      .help = "metadata key for the headline trim_lead kept (empty: do not set)"},
@@ -176,6 +192,7 @@ typedef struct line {
     int sentence; /* ends like a sentence, of SENTENCE_MIN_WORDS words or more: short prose, when no paragraph */
     int announced; /* a list a line ending with a colon announces, the intro too, text after it (mark_announced) */
     int captioned; /* removed as the caption over a credit line (a rule's previous: true): maybe the headline */
+    int topical; /* main_run: a paragraph naming the title's headline's words (main_run_topic_weight) */
 } line;
 
 typedef struct bp {
@@ -185,13 +202,16 @@ typedef struct bp {
     int64_t max_bytes, cut_min, para_words, para_long, para_unfinished, source_words;
     int teasers;
     int64_t num_words, menu_words, menu_run, block_max, caption_words, head_words;
-    double num_frac, after_list, trim_max;
+    double num_frac, after_list, trim_max, topic_weight;
     /* Words are counted up to one more than any threshold compares with: a
      * long paragraph need not be walked to its end.  The headline choice
      * counts its few candidates fully. */
     size_t words_cap;
     int repeated, lead, tail, main_run, run_title, wrapped;
-    int64_t run_cost, anchor_lines, cut_cost, inside_min, list_lines;
+    int64_t run_cost, anchor_lines, cut_cost, inside_min, list_lines, topic_letters, topic_words;
+    topic topic; /* main_run_topic_weight: the words of the title's headline */
+    uint64_t title_keys[TITLE_KEYS]; /* topic_key of the title line and of each run of its parts */
+    size_t ntitle_keys;
     const char *title_key, *end_key;
     size_t head; /* the headline line kept by trim_lead, or SIZE_MAX */
     line *lines;
@@ -256,6 +276,9 @@ static void *boilerplate_create(const cv_host *h, cv_ctx *ctx)
     b->list_lines = o.main_run_list_lines;
     b->after_list = o.main_run_after_list;
     b->trim_max = o.trim_max_fraction;
+    b->topic_weight = o.main_run_topic_weight;
+    b->topic_letters = o.main_run_topic_letters < 1 ? 1 : o.main_run_topic_letters;
+    b->topic_words = o.main_run_topic_words < 1 ? 1 : o.main_run_topic_words;
     b->title_key = o.title_key;
     b->end_key = o.end_key;
     b->rules = rules_load(h, ctx, o.rules, (size_t)b->max_bytes);
@@ -579,29 +602,61 @@ static int seen_before(bp *b, size_t i)
 #define TITLE_SEPARATORS 8
 #define TITLE_MAX_BYTES 600 /* a longer first line is no title: the search stays linear in the text */
 
-/* Is line l the title line t, or one of t's parts between " | ", " - "
- * and the like ("Headline - Site"), of at least headline_min_words words? */
-static int titles(const bp *b, const line *t, const line *l)
+static const char *const title_sep[TITLE_SEPARATORS] = {" | ", " - ", " \xE2\x80\x93 ", " \xE2\x80\x94 ",
+                                                        " :: ", " / ", " \xC2\xBB ", " \xC2\xB7 "};
+
+/* The length of the title separator at t[at], or 0. */
+static size_t title_sep_at(const char *t, size_t len, size_t at)
 {
-    static const char *const sep[TITLE_SEPARATORS] = {" | ", " - ", " \xE2\x80\x93 ", " \xE2\x80\x94 ",
-                                                      " :: ", " / ", " \xC2\xBB ", " \xC2\xB7 "};
-    if (l->len > t->len || (int64_t)count_words_max(l->s, l->len, (size_t)b->head_words) < b->head_words)
-        return 0;
-    if (l->len == t->len)
-        return !memcmp(l->s, t->s, t->len);
-    /* a part: t starts with l and a separator follows, or t ends with l after one, or holds it between two */
-    for (size_t at = 0; at + l->len <= t->len; at++) {
-        if (memcmp(t->s + at, l->s, l->len))
-            continue;
-        int before = at == 0, after = at + l->len == t->len;
-        for (int k = 0; k < TITLE_SEPARATORS && !(before && after); k++) {
-            size_t sl = strlen(sep[k]);
-            before |= at >= sl && !memcmp(t->s + at - sl, sep[k], sl);
-            after |= at + l->len + sl <= t->len && !memcmp(t->s + at + l->len, sep[k], sl);
-        }
-        if (before && after)
-            return 1;
+    for (int k = 0; k < TITLE_SEPARATORS; k++) {
+        size_t sl = strlen(title_sep[k]);
+        if (at + sl <= len && !memcmp(t + at, title_sep[k], sl))
+            return sl;
     }
+    return 0;
+}
+
+#define TITLE_PARTS 10
+#define TITLE_SLACK 8 /* bytes a copy of the title may have more: spaces before colons, curly quotes */
+
+/* title_keys: the keys of the title line (the first), of its parts between
+ * separators and of the runs of them, once per document. */
+static void key_title(bp *b)
+{
+    size_t from[TITLE_PARTS + 1], to[TITLE_PARTS + 1], np = 0;
+    b->ntitle_keys = 0;
+    if (!b->nlines || b->lines[0].len > TITLE_MAX_BYTES)
+        return;
+    const line *t = &b->lines[0];
+    from[0] = 0;
+    for (size_t at = 0; at < t->len && np + 1 < TITLE_PARTS;) {
+        size_t sl = title_sep_at(t->s, t->len, at);
+        if (!sl) {
+            at++;
+            continue;
+        }
+        to[np++] = at;
+        from[np] = at += sl;
+    }
+    to[np++] = t->len;
+    for (size_t i = 0; i < np; i++)
+        for (size_t j = i; j < np; j++)
+            b->title_keys[b->ntitle_keys++] = topic_key(t->s + from[i], to[j] - from[i]);
+}
+
+/* Is line l the title line, or one of its parts between " | ", " - " and
+ * the like ("Headline - Site"), of at least headline_min_words words?  A
+ * copy that differs in spaces, punctuation or quotes ("Foo : bar", "„bar“")
+ * is one too: keys hold letters and digits only. */
+static int titles(const bp *b, const line *l)
+{
+    if (!b->ntitle_keys || l->len > b->lines[0].len + TITLE_SLACK ||
+        (int64_t)count_words_max(l->s, l->len, (size_t)b->head_words) < b->head_words)
+        return 0;
+    uint64_t key = topic_key(l->s, l->len);
+    for (size_t k = 0; k < b->ntitle_keys; k++)
+        if (b->title_keys[k] == key)
+            return 1;
     return 0;
 }
 
@@ -614,6 +669,8 @@ static int64_t run_value(const bp *b, const line *l)
         return -b->cut_cost;
     if (!l->why && !l->para && (l->announced || l->sentence)) /* the text's own list, short prose: no more */
         return -b->run_cost;                                  /* than a removed line */
+    if (!l->why && l->para && l->topical) /* the article's: main_run_topic_weight */
+        return (int64_t)(b->topic_weight * (double)l->len);
     return l->why ? -b->run_cost : l->para ? (int64_t)l->len : -((int64_t)l->len + b->run_cost);
 }
 
@@ -653,11 +710,24 @@ static int64_t anchored_run(const bp *b, size_t a, size_t *start, size_t *end)
 
 #define INTRO_MIN_WORDS 3 /* "Like this:", "Share on:" are widgets' labels; "Do it like this:" announces */
 
+/* Does line l end with `tail` / start with `head` (bytes)? */
+static int ends_with(const line *l, const char *tail)
+{
+    size_t n = strlen(tail);
+    return l->len >= n && !memcmp(l->s + l->len - n, tail, n);
+}
+
+static int starts_with(const line *l, const char *head)
+{
+    size_t n = strlen(head);
+    return l->len >= n && !memcmp(l->s, head, n);
+}
+
 /* Does kept line l announce the lines after it: a sentence's worth of
  * words ending with a colon? */
 static int introduces(const line *l)
 {
-    return !l->why && l->len && l->s[l->len - 1] == ':' && l->words >= INTRO_MIN_WORDS;
+    return !l->why && ends_with(l, ":") && l->words >= INTRO_MIN_WORDS;
 }
 
 /* Do kept lines [from, to) end in the page's title (its first line, or a
@@ -669,7 +739,7 @@ static int crumbs(const bp *b, size_t from, size_t to)
     if (from == 0 || L[0].len > TITLE_MAX_BYTES)
         return 0;
     for (size_t k = from; k < to; k++)
-        if (!L[k].why && titles(b, &L[0], &L[k]))
+        if (!L[k].why && titles(b, &L[k]))
             return 1;
     return 0;
 }
@@ -766,8 +836,8 @@ static size_t announced_start(const bp *b, size_t at)
  * paragraph it leads into it: an interview's first question. */
 static int asks(const line *l)
 {
-    return !l->why && !l->para && l->words >= SENTENCE_MIN_WORDS && l->len &&
-           (l->s[l->len - 1] == '?' || (l->len >= 3 && !memcmp(l->s + l->len - 3, "\xEF\xBC\x9F", 3)));
+    return !l->why && !l->para && l->words >= SENTENCE_MIN_WORDS &&
+           (ends_with(l, "?") || ends_with(l, "\xEF\xBC\x9F")); /* or a full-width one */
 }
 
 /* Where the text that leads into the paragraph at `at` starts: the intro of
@@ -782,9 +852,8 @@ static size_t lead_in(const bp *b, size_t at)
 /* Does the line start with a bullet ("• ", "- ", "* ", "– ")? */
 static int bulleted(const line *l)
 {
-    const char *s = l->s;
-    return l->len > 2 && (((s[0] == '-' || s[0] == '*') && s[1] == ' ') ||
-                          (l->len > 4 && s[3] == ' ' && (!memcmp(s, "\xE2\x80\xA2", 3) || !memcmp(s, "\xE2\x80\x93", 3))));
+    return (l->len > 2 && (starts_with(l, "- ") || starts_with(l, "* "))) ||
+           (l->len > 4 && (starts_with(l, "\xE2\x80\xA2 ") || starts_with(l, "\xE2\x80\x93 ")));
 }
 
 /* main_run: list_lines or more kept lines in a row that are no paragraphs
@@ -802,11 +871,11 @@ static void mark_link_lists(bp *b)
             i++;
             continue;
         }
-        int intro = last != SIZE_MAX && L[last].len && L[last].s[L[last].len - 1] == ':';
+        int intro = last != SIZE_MAX && ends_with(&L[last], ":");
         size_t j = i, run = 0, bullets = 0;
         for (; j < n && (L[j].why || !L[j].para); j++)
             if (!L[j].why) {
-                intro |= L[j].len && L[j].s[L[j].len - 1] == ':';
+                intro |= ends_with(&L[j], ":");
                 run += j != b->head; /* the headline is the page's own, no link */
                 bullets += bulleted(&L[j]);
                 last = j;
@@ -878,10 +947,39 @@ static void settle_cuts(bp *b)
     }
 }
 
+/* main_run_topic_weight: the kept paragraphs that hold main_run_topic_words
+ * words of the title's headline, the longest of its parts ("Headline |
+ * Site").  A first line that is a paragraph is no title. */
+static void mark_topical(bp *b)
+{
+    line *L = b->lines;
+    const char *t = L[0].s;
+    size_t len = L[0].len, best = 0, best_len = 0, from = 0;
+    if (b->topic_weight == 1 || len > TITLE_MAX_BYTES || L[0].para)
+        return;
+    for (size_t at = 0; at <= len;) {
+        size_t sl = at < len ? title_sep_at(t, len, at) : 1;
+        if (!sl) {
+            at++;
+            continue;
+        }
+        if (at - from > best_len) {
+            best = from;
+            best_len = at - from;
+        }
+        at += sl;
+        from = at;
+    }
+    topic_set(&b->topic, t + best, best_len, (size_t)b->topic_letters);
+    for (size_t i = 1; i < b->nlines; i++)
+        L[i].topical = !L[i].why && L[i].para && topic_named(&b->topic, L[i].s, L[i].len, (size_t)b->topic_words);
+}
+
 static void keep_main_run(bp *b)
 {
     line *L = b->lines;
     settle_cuts(b);
+    mark_topical(b);
     size_t n = b->nlines, start = 0, best_start = 0, best_end = n;
     int64_t sum = 0, best = 0;
     for (size_t i = 0; i < n; i++) {
@@ -906,7 +1004,7 @@ static void keep_main_run(bp *b)
     if (b->run_title && best_end < n && L[0].len <= TITLE_MAX_BYTES) {
         int64_t most = -1;
         for (size_t a = 1; a < densest && tried < TITLE_MAX_ANCHORS; a++) {
-            if (!titles(b, &L[0], &L[a]))
+            if (!titles(b, &L[a]))
                 continue;
             tried++;
             size_t s = 0, e = 0;
@@ -1101,6 +1199,7 @@ static void apply_structure(bp *b)
         seen_clear(b);
     if (b->main_run && b->wrapped)
         join_wrapped(b);
+    key_title(b);
     mark_announced(b);
     mark_quantity_lists(b);
     for (size_t i = 0; i < n; i++) {

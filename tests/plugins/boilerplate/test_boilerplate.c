@@ -84,6 +84,38 @@ static void test_main_run_title(void **s)
                                "Another headline here now\n" P1 "\n" P2 "\n" P3 "\nRelated\n"
                                "Big headline about the town\nA story about cats and dogs\n";
     expect("main_run: true", copy, "Big headline about the town - The Daily Site\n\n" P1 "\n\n" P2 "\n\n" P3);
+    /* A copy that differs in spaces, punctuation and quotes is the headline too. */
+    static const char quoted[] = "Big news: the town's \"new\" square | The Daily Site\nHome\nNews\nSport\n"
+                                 "Big news : the town\xE2\x80\x99s \xE2\x80\x9Enew\xE2\x80\x9C square\nBy Anna K.\n" P1
+                                 "\nShare\nFacebook\nTwitter\nEmail\nPrint\nComments (3)\nAbout us\nCategories\nTravel\n" SIDE1
+                                 "\nTags\nbridges\ntowns\n";
+    expect("main_run: true", quoted,
+           "Big news : the town\xE2\x80\x99s \xE2\x80\x9Enew\xE2\x80\x9C square\n\n" P1);
+}
+
+/* main_run_topic_weight: a short article whose paragraphs name what the
+ * title names ("bridge", "river") outweighs a longer cookie dialog after the
+ * footer, though no line repeats the title (the headline says more). */
+#define BRIDGE1 "The bridge over the river opened again on Monday, after two years of repairs that cost the town a lot."
+#define BRIDGE2 "Cars may cross the river there again; lorries must still go round by the old road for a month."
+#define COOKIE1 "We and our partners store cookies on your device to measure how the site is used and to show ads."
+#define COOKIE2 "Some of these cookies are needed for the site to work at all, and they cannot be switched off here."
+#define COOKIE3 "Others help us to understand which pages are read most, and you may refuse them in these settings."
+static void test_main_run_topic(void **s)
+{
+    (void)s;
+    static const char page[] = "Bridge over the river | Daily Site\nHome\nNews\nSport\n"
+                               "Bridge over the river reopens after repairs\n" BRIDGE1 "\n" BRIDGE2 "\n"
+                               "Contact the newsroom of the paper\nPrivacy policy and the terms of use\n"
+                               "About the company that owns it\nJobs at the paper and its partners\n"
+                               "Advertise with us in print and online\nSubscribe to the paper for a year\n"
+                               "Read the paper on your phone or tablet\nHow we use cookies\n" COOKIE1 "\n" COOKIE2 "\n" COOKIE3 "\n";
+    expect("main_run: true", page, "Bridge over the river reopens after repairs\n\n" BRIDGE1 "\n\n" BRIDGE2);
+    /* Off, the longer run of paragraphs wins (under a footer line as its headline). */
+    static const char cookies[] = "Read the paper on your phone or tablet\n\n" COOKIE1 "\n\n" COOKIE2 "\n\n" COOKIE3;
+    expect("main_run: true\nmain_run_topic_weight: 1", page, cookies);
+    /* Three words wanted: the title has two ("bridge", "river"; "over", "the" are too short). */
+    expect("main_run: true\nmain_run_topic_words: 3", page, cookies);
 }
 
 /* A cut rule under main_run: a widget between paragraphs of a dump goes
@@ -784,7 +816,7 @@ int main(void)
         cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_shipped_menu_line), cmocka_unit_test(test_shipped_notices),
         cmocka_unit_test(test_needle_keys),
         cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines), cmocka_unit_test(test_main_run),
-        cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_cut), cmocka_unit_test(test_first_question), cmocka_unit_test(test_quantity_list),
+        cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_topic), cmocka_unit_test(test_main_run_cut), cmocka_unit_test(test_first_question), cmocka_unit_test(test_quantity_list),
         cmocka_unit_test(test_main_run_link_list), cmocka_unit_test(test_main_run_wrapped),
         cmocka_unit_test(test_main_run_after_list), cmocka_unit_test(test_unspaced_paragraphs),
     };
