@@ -621,11 +621,11 @@ static int by_parent(const void *a, const void *b)
     return (x->at > y->at) - (x->at < y->at);
 }
 
-static void drop_foreign_tail(const walk *w, unsigned char *sel)
+/* The text's own wrapper: the parent with the most kept paragraphs (ties:
+ * the one seen first), by sorting them: counting each against all was
+ * quadratic in a page's blocks.  *most: its paragraphs. */
+static xmlNodePtr own_wrapper(const walk *w, const unsigned char *sel, size_t *most_out)
 {
-    /* The parent with the most kept paragraphs (ties: the one seen first),
-     * by sorting them: counting each against all was quadratic in a page's
-     * blocks. */
     para_parent *pp = xmalloc((w->nb + 1) * sizeof *pp);
     size_t n = 0;
     for (size_t i = 0; i < w->nb; i++)
@@ -641,6 +641,14 @@ static void drop_foreign_tail(const walk *w, unsigned char *sel)
             most = j - i, own = pp[i].parent, own_at = pp[i].at;
     }
     free(pp);
+    *most_out = most;
+    return own;
+}
+
+static void drop_foreign_tail(const walk *w, unsigned char *sel)
+{
+    size_t most;
+    xmlNodePtr own = own_wrapper(w, sel, &most);
     for (size_t i = w->nb; most >= TAIL_MIN_PARAS && i-- > 0;) {
         if (!sel[i])
             continue;
@@ -651,6 +659,43 @@ static void drop_foreign_tail(const walk *w, unsigned char *sel)
         if (b->kind == K_HEAD)
             break; /* the title of what was appended ("More on this"): the text is above it */
     }
+}
+
+#define APPENDIX_TITLE_CHARS 80 /* a title over what a site appends is no longer */
+#define APPENDIX_AFTER_SHARE 0.5 /* ...and has at least this share of the text above it */
+
+/* A short line whose words begin as a title of what sites append to every
+ * article ("Mehr zum Thema", "Related posts", "Gefällt mir:"; hints.yaml's
+ * appendix: list), in the text's second half: it and all after it are
+ * the appendix (teasers of other stories, share prompts, a comment form),
+ * not the article's end.  Unless paragraphs (longer than a title) of the
+ * text's own wrapper follow it: then it was a box inside the text ("Read
+ * also: ..."). */
+static void drop_appendix(const walk *w, unsigned char *sel)
+{
+    if (!w->h->appendix)
+        return;
+    size_t total = 0, above = 0, most, cut = w->nb, own_last = 0;
+    xmlNodePtr own = own_wrapper(w, sel, &most);
+    for (size_t i = 0; i < w->nb; i++)
+        if (sel[i]) {
+            total += w->b[i].chars;
+            if (own && w->b[i].kind == K_PARA && w->b[i].chars > APPENDIX_TITLE_CHARS &&
+                same_kind(w->b[i].node->parent, own))
+                own_last = i;
+        }
+    for (size_t i = 0; i < w->nb && cut == w->nb; i++) {
+        const block *b = &w->b[i];
+        if (!sel[i])
+            continue;
+        if (i > own_last && b->chars <= APPENDIX_TITLE_CHARS &&
+            (double)above >= APPENDIX_AFTER_SHARE * (double)total &&
+            phrase_list_starts(w->h->appendix, w->text.p + b->start, b->len))
+            cut = i;
+        above += b->chars;
+    }
+    for (size_t i = cut; i < w->nb; i++)
+        sel[i] = 0;
 }
 
 /* Thresholds of the passes below, by what they judge.  Link density is the
@@ -1231,6 +1276,7 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out, 
         drop_trailing_chrome(&w, sel);
         drop_credits(&w, sel);
         drop_foreign_tail(&w, sel);
+        drop_appendix(&w, sel);
         drop_labels(&w, sel);
         drop_captions(&w, sel);
         drop_date_lines(&w, sel);
@@ -1272,7 +1318,7 @@ size_t extract_main(xmlDocPtr doc, const hints *h, cv_buf *out)
      * wherever it is (a site that puts it in an <aside>), with its links (a
      * post that is a list of links, a line on each).  The longest text
      * wins. */
-    hints bare = {h->words, h->use & ~(unsigned)HINT_NEGATIVE};
+    hints bare = {h->words, h->use & ~(unsigned)HINT_NEGATIVE, h->appendix};
     for (int how = BY_SCORE; how <= BY_ARTICLE && chars < RETRY_CHARS; how++) {
         cv_buf again = {0};
         clear_marks(xmlDocGetRootElement(doc));

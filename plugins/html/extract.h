@@ -24,7 +24,8 @@
  *    short lines that are no sentences at the very end, short paragraphs
  *    at the end in another wrapper than the text's own (a subscription
  *    box, an author's note, other stories' blurbs) and the heading over
- *    them, a short block alone with a picture in its
+ *    them, a title of what sites append (hints.yaml's appendix: "Mehr zum
+ *    Thema") in the text's second half and all after it, a short block alone with a picture in its
  *    wrapper (a caption marked up as divs), and very short ones anywhere
  *    leave.
  * 5. Fallback: when that is much less than the page's good blocks (long,
@@ -39,6 +40,7 @@
 #include <stddef.h>
 
 #include "hintset.h"
+#include "phrases.h"
 #include "util.h"
 
 enum { HINT_NEGATIVE = 1, HINT_POSITIVE = 2 };
@@ -46,6 +48,7 @@ enum { HINT_NEGATIVE = 1, HINT_POSITIVE = 2 };
 typedef struct hints {
     hint_set *words; /* class/id words, lower case: HINT_NEGATIVE and HINT_POSITIVE lists; NULL: none */
     unsigned use;    /* which of the two lists count */
+    const phrase_list *appendix; /* titles of what a site appends to its articles; NULL: none */
 } hints;
 
 /* The text into out (cleared first): blocks separated by a blank line,
