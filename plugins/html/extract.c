@@ -662,13 +662,13 @@ static void drop_foreign_tail(const walk *w, unsigned char *sel)
 }
 
 #define APPENDIX_TITLE_CHARS 80 /* a title over what a site appends is no longer */
-#define APPENDIX_AFTER_SHARE 0.5 /* ...and has at least this share of the text above it */
+#define APPENDIX_AFTER_SHARE 0.25 /* ...and this share of the text above it (0.1-0.4: the same on web-dev) */
 
 /* A short line whose words begin as a title of what sites append to every
  * article ("Mehr zum Thema", "Related posts", "Gefällt mir:"; hints.yaml's
- * appendix: list), in the text's second half: it and all after it are
- * the appendix (teasers of other stories, share prompts, a comment form),
- * not the article's end.  Unless paragraphs (longer than a title) of the
+ * appendix: list), past the text's first quarter (a short article has
+ * more teasers after it than text): it and all after it are the appendix
+ * (teasers of other stories, share prompts, comments), not the article.  Unless paragraphs (longer than a title) of the
  * text's own wrapper follow it: then it was a box inside the text ("Read
  * also: ..."). */
 static void drop_appendix(const walk *w, unsigned char *sel)

@@ -25,9 +25,9 @@
  *    at the end in another wrapper than the text's own (a subscription
  *    box, an author's note, other stories' blurbs) and the heading over
  *    them, a title of what sites append (hints.yaml's appendix: "Mehr zum
- *    Thema") in the text's second half and all after it, a short block alone with a picture in its
- *    wrapper (a caption marked up as divs), and very short ones anywhere
- *    leave.
+ *    Thema") past the text's first quarter and all after it, a short
+ *    block alone with a picture in its wrapper (a caption marked up as
+ *    divs), and very short ones anywhere leave.
  * 5. Fallback: when that is much less than the page's good blocks (long,
  *    few links), those blocks are the text.  When the text is still very
  *    short, all of it again without the negative class hints.
