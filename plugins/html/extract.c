@@ -948,6 +948,55 @@ static void select_in_kept(const walk *w, xmlNodePtr const *keep, size_t nkeep, 
     }
 }
 
+#define CARD_TEXT_CHARS 400 /* a teaser's text is shorter */
+#define CARD_UP 6           /* ancestors of a teaser's text looked at for its card */
+#define CARD_OTHER_CHARS 60 /* a card's text outside links besides the teaser's (a date, a section) is at most this (60-100: the same on web-dev) */
+#define CARD_MIN 3          /* teaser cards kept before any of them go: a grid of other stories */
+
+/* The card a kept block is the blurb of: its nearest ancestor (a few
+ * levels up) that holds links outside it and no other text but a line
+ * (a date), or NULL.  A grid of other stories under an article is cards
+ * of a picture, a linked title, the blurb and "read more". */
+static xmlNodePtr card_of(const walk *w, const block *b)
+{
+    size_t own_text = b->chars - b->link;
+    xmlNodePtr n = b->node->parent;
+    for (int up = 0; n && n->type == XML_ELEMENT_NODE && up < CARD_UP; n = n->parent, up++) {
+        const elem *e = marked(w, n);
+        if (!e)
+            continue;
+        if (e->chars - e->link > own_text + CARD_OTHER_CHARS)
+            return NULL; /* other text beside it: a text's wrapper, not a card */
+        if (e->link > b->link)
+            return n;
+    }
+    return NULL;
+}
+
+/* Blurbs of other stories, each in a card with its link (the teaser grid
+ * an article is followed by), after the text's last paragraph of its own
+ * (one in no card), go when there are CARD_MIN or more of them; fewer
+ * may be the text's own (a box with a link), and cards between the
+ * text's paragraphs are its parts. */
+static void drop_teaser_cards(const walk *w, unsigned char *sel)
+{
+    size_t cards = 0, last = w->nb;
+    unsigned char *card = xcalloc(w->nb + 1, 1);
+    for (size_t i = 0; i < w->nb; i++) {
+        const block *b = &w->b[i];
+        if (!sel[i] || b->kind != K_PARA)
+            continue;
+        if (b->chars < CARD_TEXT_CHARS && card_of(w, b))
+            card[i] = 1, cards++;
+        else if (good_block(b))
+            last = i, cards = 0; /* the text's own paragraph: the cards before it stay */
+    }
+    for (size_t i = last + 1; last < w->nb && cards >= CARD_MIN && i < w->nb; i++)
+        if (card[i])
+            sel[i] = 0;
+    free(card);
+}
+
 /* The fallback: the page's good blocks and the headings among them. */
 static void select_good_blocks(const walk *w, unsigned char *sel)
 {
@@ -1276,6 +1325,7 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out, 
         drop_trailing_chrome(&w, sel);
         drop_credits(&w, sel);
         drop_foreign_tail(&w, sel);
+        drop_teaser_cards(&w, sel);
         drop_appendix(&w, sel);
         drop_labels(&w, sel);
         drop_captions(&w, sel);
@@ -1285,6 +1335,7 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out, 
             kept = 0;
         else if (pass == 0 && (double)kept_chars < SPLIT_SHARE * (double)good_chars) {
             add_prose_elsewhere(&w, sel);
+            drop_teaser_cards(&w, sel); /* long blurbs of other stories are prose elsewhere too */
             kept = count_kept(&w, sel, &kept_chars);
         }
     }

@@ -25,7 +25,9 @@
  *    at the end in another wrapper than the text's own (a subscription
  *    box, an author's note, other stories' blurbs) and the heading over
  *    them, a title of what sites append (hints.yaml's appendix: "Mehr zum
- *    Thema") past the text's first quarter and all after it, a short
+ *    Thema") past the text's first quarter and all after it, three or
+ *    more blurbs after the text's last own paragraph that are each a
+ *    card's only text beside its links (a grid of other stories), a short
  *    block alone with a picture in its wrapper (a caption marked up as
  *    divs), and very short ones anywhere leave.
  * 5. Fallback: when that is much less than the page's good blocks (long,
