@@ -1090,6 +1090,24 @@ static void drop_orphan_headings(const walk *w, unsigned char *sel)
     }
 }
 
+#define CREDIT_LINE_CHARS 200 /* a source or credit line at the end is shorter */
+
+/* Source and credit lines at the text's end ("Quelle: dpa", "Titelbild:
+ * ..."; hints.yaml's credit: list) are the page's, sentences or not.  Run
+ * last: what the other passes take from the end can uncover them. */
+static void drop_trailing_credits(const walk *w, unsigned char *sel)
+{
+    for (size_t i = w->nb; i-- > 0;) {
+        if (!sel[i])
+            continue;
+        const block *b = &w->b[i];
+        if (b->chars >= CREDIT_LINE_CHARS || b->kind == K_HEAD ||
+            !phrase_list_starts(w->h->credit, w->text.p + b->start, b->len))
+            break;
+        sel[i] = 0;
+    }
+}
+
 /* Short lines that are not sentences after the last paragraph are the
  * page's chrome (tags, credits, "share"), not the text's end. */
 static void drop_trailing_chrome(const walk *w, unsigned char *sel)
@@ -1327,6 +1345,7 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out, 
         drop_foreign_tail(&w, sel);
         drop_teaser_cards(&w, sel);
         drop_appendix(&w, sel);
+        drop_trailing_credits(&w, sel);
         drop_labels(&w, sel);
         drop_captions(&w, sel);
         drop_date_lines(&w, sel);
@@ -1369,7 +1388,7 @@ size_t extract_main(xmlDocPtr doc, const hints *h, cv_buf *out)
      * wherever it is (a site that puts it in an <aside>), with its links (a
      * post that is a list of links, a line on each).  The longest text
      * wins. */
-    hints bare = {h->words, h->use & ~(unsigned)HINT_NEGATIVE, h->appendix};
+    hints bare = {h->words, h->use & ~(unsigned)HINT_NEGATIVE, h->appendix, h->credit};
     for (int how = BY_SCORE; how <= BY_ARTICLE && chars < RETRY_CHARS; how++) {
         cv_buf again = {0};
         clear_marks(xmlDocGetRootElement(doc));

@@ -52,7 +52,7 @@ typedef struct step {
     hints h;
     int64_t min_chars;
     int sniff;
-    phrase_list *appendix; /* s->h.appendix, owned */
+    phrase_list *appendix, *credit; /* s->h.appendix and s->h.credit, owned */
     cv_buf out, unnul, stripped, flat;
     arena *mem; /* the parsed page's memory; NULL: libxml2's malloc */
     xmlNodePtr *metas; /* the page's html, title, meta, link, script and time elements, in document order */
@@ -71,6 +71,7 @@ static void html_destroy(void *p)
     step *s = p;
     hint_set_free(s->h.words);
     phrase_list_free(s->appendix);
+    phrase_list_free(s->credit);
     buf_free(&s->out);
     buf_free(&s->unnul);
     buf_free(&s->stripped);
@@ -117,11 +118,12 @@ static void *html_create(const cv_host *h, cv_ctx *ctx)
     if (path) {
         char err[512];
         json_t *root = yaml_file_load(path, err, sizeof err);
-        char **neg = NULL, **pos = NULL, **app = NULL;
-        size_t nneg = 0, npos = 0, napp = 0;
+        char **neg = NULL, **pos = NULL, **app = NULL, **cred = NULL;
+        size_t nneg = 0, npos = 0, napp = 0, ncred = 0;
         int bad = !root || load_list(json_object_get(root, "negative"), &neg, &nneg) < 0 ||
                   load_list(json_object_get(root, "positive"), &pos, &npos) < 0 ||
-                  load_list(json_object_get(root, "appendix"), &app, &napp) < 0;
+                  load_list(json_object_get(root, "appendix"), &app, &napp) < 0 ||
+                  load_list(json_object_get(root, "credit"), &cred, &ncred) < 0;
         if (!bad) { /* list i is bit i: HINT_NEGATIVE, HINT_POSITIVE */
             char *const *const lists[] = {neg, pos};
             const size_t counts[] = {nneg, npos};
@@ -129,14 +131,17 @@ static void *html_create(const cv_host *h, cv_ctx *ctx)
             s->h.use = HINT_NEGATIVE | HINT_POSITIVE;
             if (napp)
                 s->h.appendix = s->appendix = phrase_list_new(app, napp);
+            if (ncred)
+                s->h.credit = s->credit = phrase_list_new(cred, ncred);
         }
         free_list(neg, nneg);
         free_list(pos, npos);
         free_list(app, napp);
+        free_list(cred, ncred);
         json_decref(root);
         if (bad || !s->h.words) {
             h->error(ctx, "hints: %s",
-                     !root ? err : bad ? "expected negative:, positive: (and appendix:) lists of words" : "too many words");
+                     !root ? err : bad ? "expected negative:, positive: (appendix:, credit:) lists of words" : "too many words");
             html_destroy(s);
             return NULL;
         }
