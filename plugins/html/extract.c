@@ -621,11 +621,11 @@ static int by_parent(const void *a, const void *b)
     return (x->at > y->at) - (x->at < y->at);
 }
 
-static void drop_foreign_tail(const walk *w, unsigned char *sel)
+/* The text's own wrapper: the parent with the most kept paragraphs (ties:
+ * the one seen first), by sorting them: counting each against all was
+ * quadratic in a page's blocks.  *most: its paragraphs. */
+static xmlNodePtr own_wrapper(const walk *w, const unsigned char *sel, size_t *most_out)
 {
-    /* The parent with the most kept paragraphs (ties: the one seen first),
-     * by sorting them: counting each against all was quadratic in a page's
-     * blocks. */
     para_parent *pp = xmalloc((w->nb + 1) * sizeof *pp);
     size_t n = 0;
     for (size_t i = 0; i < w->nb; i++)
@@ -641,6 +641,14 @@ static void drop_foreign_tail(const walk *w, unsigned char *sel)
             most = j - i, own = pp[i].parent, own_at = pp[i].at;
     }
     free(pp);
+    *most_out = most;
+    return own;
+}
+
+static void drop_foreign_tail(const walk *w, unsigned char *sel)
+{
+    size_t most;
+    xmlNodePtr own = own_wrapper(w, sel, &most);
     for (size_t i = w->nb; most >= TAIL_MIN_PARAS && i-- > 0;) {
         if (!sel[i])
             continue;
@@ -651,6 +659,43 @@ static void drop_foreign_tail(const walk *w, unsigned char *sel)
         if (b->kind == K_HEAD)
             break; /* the title of what was appended ("More on this"): the text is above it */
     }
+}
+
+#define APPENDIX_TITLE_CHARS 80 /* a title over what a site appends is no longer */
+#define APPENDIX_AFTER_SHARE 0.25 /* ...and this share of the text above it (0.1-0.4: the same on web-dev) */
+
+/* A short line whose words begin as a title of what sites append to every
+ * article ("Mehr zum Thema", "Related posts", "Gefällt mir:"; hints.yaml's
+ * appendix: list), past the text's first quarter (a short article has
+ * more teasers after it than text): it and all after it are the appendix
+ * (teasers of other stories, share prompts, comments), not the article.  Unless paragraphs (longer than a title) of the
+ * text's own wrapper follow it: then it was a box inside the text ("Read
+ * also: ..."). */
+static void drop_appendix(const walk *w, unsigned char *sel)
+{
+    if (!w->h->appendix)
+        return;
+    size_t total = 0, above = 0, most, cut = w->nb, own_last = 0;
+    xmlNodePtr own = own_wrapper(w, sel, &most);
+    for (size_t i = 0; i < w->nb; i++)
+        if (sel[i]) {
+            total += w->b[i].chars;
+            if (own && w->b[i].kind == K_PARA && w->b[i].chars > APPENDIX_TITLE_CHARS &&
+                same_kind(w->b[i].node->parent, own))
+                own_last = i;
+        }
+    for (size_t i = 0; i < w->nb && cut == w->nb; i++) {
+        const block *b = &w->b[i];
+        if (!sel[i])
+            continue;
+        if (i > own_last && b->chars <= APPENDIX_TITLE_CHARS &&
+            (double)above >= APPENDIX_AFTER_SHARE * (double)total &&
+            phrase_list_starts(w->h->appendix, w->text.p + b->start, b->len))
+            cut = i;
+        above += b->chars;
+    }
+    for (size_t i = cut; i < w->nb; i++)
+        sel[i] = 0;
 }
 
 /* Thresholds of the passes below, by what they judge.  Link density is the
@@ -903,6 +948,55 @@ static void select_in_kept(const walk *w, xmlNodePtr const *keep, size_t nkeep, 
     }
 }
 
+#define CARD_TEXT_CHARS 400 /* a teaser's text is shorter */
+#define CARD_UP 6           /* ancestors of a teaser's text looked at for its card */
+#define CARD_OTHER_CHARS 60 /* a card's text outside links besides the teaser's (a date, a section) is at most this (60-100: the same on web-dev) */
+#define CARD_MIN 3          /* teaser cards kept before any of them go: a grid of other stories */
+
+/* The card a kept block is the blurb of: its nearest ancestor (a few
+ * levels up) that holds links outside it and no other text but a line
+ * (a date), or NULL.  A grid of other stories under an article is cards
+ * of a picture, a linked title, the blurb and "read more". */
+static xmlNodePtr card_of(const walk *w, const block *b)
+{
+    size_t own_text = b->chars - b->link;
+    xmlNodePtr n = b->node->parent;
+    for (int up = 0; n && n->type == XML_ELEMENT_NODE && up < CARD_UP; n = n->parent, up++) {
+        const elem *e = marked(w, n);
+        if (!e)
+            continue;
+        if (e->chars - e->link > own_text + CARD_OTHER_CHARS)
+            return NULL; /* other text beside it: a text's wrapper, not a card */
+        if (e->link > b->link)
+            return n;
+    }
+    return NULL;
+}
+
+/* Blurbs of other stories, each in a card with its link (the teaser grid
+ * an article is followed by), after the text's last paragraph of its own
+ * (one in no card), go when there are CARD_MIN or more of them; fewer
+ * may be the text's own (a box with a link), and cards between the
+ * text's paragraphs are its parts. */
+static void drop_teaser_cards(const walk *w, unsigned char *sel)
+{
+    size_t cards = 0, last = w->nb;
+    unsigned char *card = xcalloc(w->nb + 1, 1);
+    for (size_t i = 0; i < w->nb; i++) {
+        const block *b = &w->b[i];
+        if (!sel[i] || b->kind != K_PARA)
+            continue;
+        if (b->chars < CARD_TEXT_CHARS && card_of(w, b))
+            card[i] = 1, cards++;
+        else if (good_block(b))
+            last = i, cards = 0; /* the text's own paragraph: the cards before it stay */
+    }
+    for (size_t i = last + 1; last < w->nb && cards >= CARD_MIN && i < w->nb; i++)
+        if (card[i])
+            sel[i] = 0;
+    free(card);
+}
+
 /* The fallback: the page's good blocks and the headings among them. */
 static void select_good_blocks(const walk *w, unsigned char *sel)
 {
@@ -993,6 +1087,24 @@ static void drop_orphan_headings(const walk *w, unsigned char *sel)
             later++;
         if (later == w->nb || (j < w->nb && !sel[j] && block_links(&w->b[j]) > LINK_LIST_LINKS))
             sel[i] = 0;
+    }
+}
+
+#define CREDIT_LINE_CHARS 200 /* a source or credit line at the end is shorter */
+
+/* Source and credit lines at the text's end ("Quelle: dpa", "Titelbild:
+ * ..."; hints.yaml's credit: list) are the page's, sentences or not.  Run
+ * last: what the other passes take from the end can uncover them. */
+static void drop_trailing_credits(const walk *w, unsigned char *sel)
+{
+    for (size_t i = w->nb; i-- > 0;) {
+        if (!sel[i])
+            continue;
+        const block *b = &w->b[i];
+        if (b->chars >= CREDIT_LINE_CHARS || b->kind == K_HEAD ||
+            !phrase_list_starts(w->h->credit, w->text.p + b->start, b->len))
+            break;
+        sel[i] = 0;
     }
 }
 
@@ -1231,6 +1343,9 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out, 
         drop_trailing_chrome(&w, sel);
         drop_credits(&w, sel);
         drop_foreign_tail(&w, sel);
+        drop_teaser_cards(&w, sel);
+        drop_appendix(&w, sel);
+        drop_trailing_credits(&w, sel);
         drop_labels(&w, sel);
         drop_captions(&w, sel);
         drop_date_lines(&w, sel);
@@ -1239,6 +1354,7 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out, 
             kept = 0;
         else if (pass == 0 && (double)kept_chars < SPLIT_SHARE * (double)good_chars) {
             add_prose_elsewhere(&w, sel);
+            drop_teaser_cards(&w, sel); /* long blurbs of other stories are prose elsewhere too */
             kept = count_kept(&w, sel, &kept_chars);
         }
     }
@@ -1272,7 +1388,7 @@ size_t extract_main(xmlDocPtr doc, const hints *h, cv_buf *out)
      * wherever it is (a site that puts it in an <aside>), with its links (a
      * post that is a list of links, a line on each).  The longest text
      * wins. */
-    hints bare = {h->words, h->use & ~(unsigned)HINT_NEGATIVE};
+    hints bare = {h->words, h->use & ~(unsigned)HINT_NEGATIVE, h->appendix, h->credit};
     for (int how = BY_SCORE; how <= BY_ARTICLE && chars < RETRY_CHARS; how++) {
         cv_buf again = {0};
         clear_marks(xmlDocGetRootElement(doc));

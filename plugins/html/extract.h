@@ -24,9 +24,13 @@
  *    short lines that are no sentences at the very end, short paragraphs
  *    at the end in another wrapper than the text's own (a subscription
  *    box, an author's note, other stories' blurbs) and the heading over
- *    them, a short block alone with a picture in its
- *    wrapper (a caption marked up as divs), and very short ones anywhere
- *    leave.
+ *    them, a title of what sites append (hints.yaml's appendix: "Mehr zum
+ *    Thema") past the text's first quarter and all after it, three or
+ *    more blurbs after the text's last own paragraph that are each a
+ *    card's only text beside its links (a grid of other stories), source
+ *    and credit lines at the end (hints.yaml's credit: "Quelle:"), a short
+ *    block alone with a picture in its wrapper (a caption marked up as
+ *    divs), and very short ones anywhere leave.
  * 5. Fallback: when that is much less than the page's good blocks (long,
  *    few links), those blocks are the text.  When the text is still very
  *    short, all of it again without the negative class hints.
@@ -39,6 +43,7 @@
 #include <stddef.h>
 
 #include "hintset.h"
+#include "phrases.h"
 #include "util.h"
 
 enum { HINT_NEGATIVE = 1, HINT_POSITIVE = 2 };
@@ -46,6 +51,8 @@ enum { HINT_NEGATIVE = 1, HINT_POSITIVE = 2 };
 typedef struct hints {
     hint_set *words; /* class/id words, lower case: HINT_NEGATIVE and HINT_POSITIVE lists; NULL: none */
     unsigned use;    /* which of the two lists count */
+    const phrase_list *appendix; /* titles of what a site appends to its articles; NULL: none */
+    const phrase_list *credit;   /* labels of source and credit lines ("Quelle:"); NULL: none */
 } hints;
 
 /* The text into out (cleared first): blocks separated by a blank line,

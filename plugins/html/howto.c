@@ -4,7 +4,7 @@
 #include <libxml/HTMLparser.h>
 #include <string.h>
 
-#define HOWTO_MAX_DEPTH 16 /* JSON nesting looked into: @graph, steps in sections in steps */
+#include "ldwalk.h"
 
 static int is_block(const xmlNode *n)
 {
@@ -69,7 +69,7 @@ static void add_html(cv_buf *out, size_t start, const char *s)
 /* Every "text" string under v (a step, a section of steps, a direction). */
 static void step_texts(json_t *v, cv_buf *out, size_t start, int depth)
 {
-    if (depth > HOWTO_MAX_DEPTH)
+    if (depth > LD_MAX_DEPTH)
         return;
     if (json_is_string(v) && depth <= 2) { /* a step given as a bare string, not a string of a step's */
         add_html(out, start, json_string_value(v));
@@ -99,33 +99,19 @@ static int is_howto(json_t *v)
     return 0;
 }
 
-static int find_howto(json_t *v, cv_buf *out, int depth)
+/* The first HowTo with text: its description and steps into out (a
+ * cv_buf); one without text is passed over, and so is what it holds. */
+static int visit_howto(json_t *v, void *ctx)
 {
-    if (depth > HOWTO_MAX_DEPTH)
-        return 0;
-    if (json_is_array(v)) {
-        for (size_t i = 0; i < json_array_size(v); i++)
-            if (find_howto(json_array_get(v, i), out, depth + 1))
-                return 1;
-        return 0;
-    }
-    if (!json_is_object(v))
-        return 0;
-    if (is_howto(v)) {
-        size_t start = out->len;
-        json_t *d = json_object_get(v, "description");
-        if (json_is_string(d))
-            add_html(out, start, json_string_value(d));
-        step_texts(json_object_get(v, "step"), out, start, 1);
-        return out->len > start;
-    }
-    const char *key;
-    json_t *val;
-    json_object_foreach(v, key, val) {
-        if (find_howto(val, out, depth + 1))
-            return 1;
-    }
-    return 0;
+    cv_buf *out = ctx;
+    if (!is_howto(v))
+        return LD_DESCEND;
+    size_t start = out->len;
+    json_t *d = json_object_get(v, "description");
+    if (json_is_string(d))
+        add_html(out, start, json_string_value(d));
+    step_texts(json_object_get(v, "step"), out, start, 1);
+    return out->len > start ? LD_STOP : LD_SKIP;
 }
 
-int howto_text(json_t *v, cv_buf *out) { return find_howto(v, out, 0); }
+int howto_text(json_t *v, cv_buf *out) { return ld_walk(v, visit_howto, out); }

@@ -26,6 +26,7 @@
 #include "bound.h"
 #include "extract.h"
 #include "howto.h"
+#include "ldwalk.h"
 #include "util.h"
 #include "yamlfile.h"
 
@@ -52,6 +53,7 @@ typedef struct step {
     hints h;
     int64_t min_chars;
     int sniff;
+    phrase_list *appendix, *credit; /* s->h.appendix and s->h.credit, owned */
     cv_buf out, unnul, stripped, flat;
     arena *mem; /* the parsed page's memory; NULL: libxml2's malloc */
     xmlNodePtr *metas; /* the page's html, title, meta, link, script and time elements, in document order */
@@ -69,6 +71,8 @@ static void html_destroy(void *p)
 {
     step *s = p;
     hint_set_free(s->h.words);
+    phrase_list_free(s->appendix);
+    phrase_list_free(s->credit);
     buf_free(&s->out);
     buf_free(&s->unnul);
     buf_free(&s->stripped);
@@ -115,22 +119,30 @@ static void *html_create(const cv_host *h, cv_ctx *ctx)
     if (path) {
         char err[512];
         json_t *root = yaml_file_load(path, err, sizeof err);
-        char **neg = NULL, **pos = NULL;
-        size_t nneg = 0, npos = 0;
+        char **neg = NULL, **pos = NULL, **app = NULL, **cred = NULL;
+        size_t nneg = 0, npos = 0, napp = 0, ncred = 0;
         int bad = !root || load_list(json_object_get(root, "negative"), &neg, &nneg) < 0 ||
-                  load_list(json_object_get(root, "positive"), &pos, &npos) < 0;
+                  load_list(json_object_get(root, "positive"), &pos, &npos) < 0 ||
+                  load_list(json_object_get(root, "appendix"), &app, &napp) < 0 ||
+                  load_list(json_object_get(root, "credit"), &cred, &ncred) < 0;
         if (!bad) { /* list i is bit i: HINT_NEGATIVE, HINT_POSITIVE */
             char *const *const lists[] = {neg, pos};
             const size_t counts[] = {nneg, npos};
             s->h.words = hint_set_new(lists, counts, 2);
             s->h.use = HINT_NEGATIVE | HINT_POSITIVE;
+            if (napp)
+                s->h.appendix = s->appendix = phrase_list_new(app, napp);
+            if (ncred)
+                s->h.credit = s->credit = phrase_list_new(cred, ncred);
         }
         free_list(neg, nneg);
         free_list(pos, npos);
+        free_list(app, napp);
+        free_list(cred, ncred);
         json_decref(root);
         if (bad || !s->h.words) {
             h->error(ctx, "hints: %s",
-                     !root ? err : bad ? "expected negative: and positive: lists of words" : "too many words");
+                     !root ? err : bad ? "expected negative:, positive: (appendix:, credit:) lists of words" : "too many words");
             html_destroy(s);
             return NULL;
         }
@@ -236,28 +248,21 @@ static void json_ld_date(found *f, const char *s)
         set_date(f, q + 1);
 }
 
-#define LD_MAX_DEPTH 16 /* JSON-LD nesting looked into for an articleBody (@graph, mainEntity, ...) */
+typedef struct ld_body {
+    const char *best; /* the longest articleBody string so far, NULL: none */
+    size_t len;       /* its bytes, or the body already found (none shorter counts) */
+} ld_body;
 
-/* The longest "articleBody" string under v into *best. */
-static void ld_body_in(json_t *v, const char **best, size_t *len, int depth)
+/* An object's articleBody string into the ld_body when longer. */
+static int visit_body(json_t *v, void *ctx)
 {
-    if (depth > LD_MAX_DEPTH)
-        return;
-    if (json_is_array(v)) {
-        for (size_t i = 0; i < json_array_size(v); i++)
-            ld_body_in(json_array_get(v, i), best, len, depth + 1);
-    } else if (json_is_object(v)) {
-        const char *key;
-        json_t *val;
-        json_object_foreach(v, key, val) {
-            if (!strcmp(key, "articleBody") && json_is_string(val) && json_string_length(val) > *len) {
-                *best = json_string_value(val);
-                *len = json_string_length(val);
-            } else {
-                ld_body_in(val, best, len, depth + 1);
-            }
-        }
+    ld_body *b = ctx;
+    json_t *body = json_object_get(v, "articleBody");
+    if (json_is_string(body) && json_string_length(body) > b->len) {
+        b->best = json_string_value(body);
+        b->len = json_string_length(body);
     }
+    return LD_DESCEND;
 }
 
 /* f->body becomes text (len bytes) when it is longer. */
@@ -284,9 +289,10 @@ static void json_ld_body(found *f, const char *s)
     if (howto_text(root, &steps) && !memchr(steps.p, '\0', steps.len))
         longer_body(f, steps.p, steps.len);
     buf_free(&steps);
-    const char *best = NULL;
-    size_t len = f->body ? strlen(f->body) : 0;
-    ld_body_in(root, &best, &len, 0);
+    ld_body found = {NULL, f->body ? strlen(f->body) : 0};
+    ld_walk(root, visit_body, &found);
+    const char *best = found.best;
+    size_t len = found.len;
     int markup = 0;
     for (const char *p = best; p && *p && !markup; p++)
         markup = *p == '<' && (isalpha((unsigned char)p[1]) || p[1] == '/');
