@@ -1,5 +1,5 @@
 /* phrase_list: a line begins with a phrase as whole words, in any case of
- * ASCII and Latin-1 letters; empty phrases and a NULL list name nothing. */
+ * letters of any script; empty phrases and a NULL list name nothing. */
 #include <string.h>
 
 #include "harness.h"
@@ -8,7 +8,7 @@
 static void test_starts(void **state)
 {
     (void)state;
-    char *const words[] = {"mehr zum thema", "ähnliche beiträge", "related", "", "see also"};
+    char *const words[] = {"mehr zum thema", "ähnliche beiträge", "related", "", "see also", "читайте також", "źródło:"};
     phrase_list *l = phrase_list_new(words, sizeof words / sizeof words[0]);
     static const struct {
         const char *line;
@@ -25,6 +25,11 @@ static void test_starts(void **state)
         {"Unrelated", 0},               /* at the line's start only */
         {"Relatedness of the data", 0},
         {"See also", 1},
+        {"Читайте також: інша новина", 1}, /* Cyrillic capitals fold */
+        {"ЧИТАЙТЕ ТАКОЖ", 1},
+        {"Читайте такожде", 0},
+        {"ŹRÓDŁO: PAP", 1},
+        {"Related\xc3\xa9", 0}, /* a letter beyond ASCII goes on the word */
         {"", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
