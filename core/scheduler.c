@@ -52,9 +52,14 @@ struct cv_sched {
      * documents that will never arrive (dropped earlier). */
     uint64_t *next;
     unsigned char *skip; /* (nsteps + 1) rings of ring bytes */
-    cv_doc **parked;     /* (nsteps + 1) rings: documents waiting for their turn */
-    cv_doc **ready;      /* a ring: parked documents whose turn came */
-    size_t readyhead, readylen;
+    cv_doc **parked; /* (nsteps + 1) rings: documents waiting for their turn */
+    /* Parked documents whose turn came, each on the ring of the worker that
+     * read it (nworkers rings): its text and the rest of its memory are in
+     * that worker's cache.  Carried on by whichever worker held the turn,
+     * two thirds of a -j 2 MinHash run's documents were ended (the writer
+     * reads the whole text) on the other core. */
+    cv_doc **ready;
+    size_t *readyhead, *readylen, nready;
     size_t ring;
 };
 
@@ -87,7 +92,9 @@ cv_sched *cv_sched_new(const cv_sched_ops *ops, int nworkers)
     s->next = cv_xcalloc(points, sizeof *s->next);
     s->skip = cv_xcalloc(points * s->ring, 1);
     s->parked = cv_xcalloc(points * s->ring, sizeof *s->parked);
-    s->ready = cv_xcalloc(s->ring, sizeof *s->ready);
+    s->ready = cv_xcalloc((size_t)nworkers * s->ring, sizeof *s->ready);
+    s->readyhead = cv_xcalloc((size_t)nworkers, sizeof *s->readyhead);
+    s->readylen = cv_xcalloc((size_t)nworkers, sizeof *s->readylen);
     return s;
 }
 
@@ -110,8 +117,9 @@ void cv_sched_free(cv_sched *s)
             cv_doc_free(s->own[w * BATCH + (s->ownhead[w] + i) % BATCH]);
     for (size_t i = 0; i < (s->ops.nsteps + 1) * s->ring; i++)
         cv_doc_free(s->parked[i]);
-    for (size_t i = 0; i < s->readylen; i++)
-        cv_doc_free(s->ready[(s->readyhead + i) % s->ring]);
+    for (size_t w = 0; w < (size_t)s->nworkers; w++)
+        for (size_t i = 0; i < s->readylen[w]; i++)
+            cv_doc_free(s->ready[w * s->ring + (s->readyhead[w] + i) % s->ring]);
     for (size_t w = 0; w < (size_t)s->nworkers; w++)
         for (size_t i = 0; i < s->ndone[w]; i++)
             cv_doc_free(s->done[w * s->done_row + i]);
@@ -126,6 +134,8 @@ void cv_sched_free(cv_sched *s)
     free(s->skip);
     free(s->parked);
     free(s->ready);
+    free(s->readyhead);
+    free(s->readylen);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->work);
     free(s);
@@ -145,11 +155,25 @@ static void timed_wait(cv_sched *s, pthread_cond_t *cond)
  * ring indexes the rings without collisions.  The helpers below are called
  * with s->mu held. */
 
+static size_t reader_of(const cv_sched *s, const cv_doc *d) { return s->reader_of[d->seq % s->ring]; }
+
 static void ready_push(cv_sched *s, cv_doc *d)
 {
-    s->ready[(s->readyhead + s->readylen++) % s->ring] = d;
-    if (s->idle)
-        pthread_cond_signal(&s->work);
+    size_t r = reader_of(s, d);
+    s->ready[r * s->ring + (s->readyhead[r] + s->readylen[r]++) % s->ring] = d;
+    s->nready++;
+    if (s->idle) /* its reader may be the one asleep */
+        pthread_cond_broadcast(&s->work);
+}
+
+/* The oldest document on worker r's ready ring. */
+static cv_doc *ready_pop(cv_sched *s, size_t r)
+{
+    cv_doc *d = s->ready[r * s->ring + s->readyhead[r]];
+    s->readyhead[r] = (s->readyhead[r] + 1) % s->ring;
+    s->readylen[r]--;
+    s->nready--;
+    return d;
 }
 
 /* Move point p past its current document and past every one that will
@@ -212,6 +236,10 @@ static void end_in_order(cv_sched *s, cv_doc *d, size_t w)
         if (!d || stopping(s))
             return;
         s->parked[E * s->ring + s->next[E] % s->ring] = NULL;
+        if (reader_of(s, d) != w) { /* its reader ends it, where its memory is */
+            ready_push(s, d);
+            return;
+        }
     }
 }
 
@@ -248,13 +276,17 @@ static void carry(cv_sched *s, cv_doc *d, size_t w, int fresh)
             d->at++;
             pthread_mutex_lock(&s->mu);
             /* The turn stays with this worker while the next document waits
-             * for it: d goes on from the ready queue.  Passed on through the
-             * queue instead, each turn waited for a worker to finish what it
-             * was doing, and the serial step ran at that pace. */
+             * for it, if this worker read it: d goes on from the ready queue.
+             * Passed on through the queue every time, each turn waited for
+             * a worker to finish what it was doing, and the serial step ran
+             * at that pace.  A document another worker read goes back to it
+             * (see ready): carried on here, it was on the wrong core. */
             cv_doc *next = seq_advance(s, p);
-            if (next) {
+            if (next && reader_of(s, next) == w) {
                 ready_push(s, d);
                 d = next;
+            } else if (next) {
+                ready_push(s, next);
             }
         }
         if (stopping(s)) {
@@ -359,10 +391,8 @@ static cv_doc *take(cv_sched *s, size_t w, int *fresh)
     free_ended(s, w);
     cv_doc *d = NULL;
     while (!stopping(s)) {
-        if (s->readylen) {
-            d = s->ready[s->readyhead];
-            s->readyhead = (s->readyhead + 1) % s->ring;
-            s->readylen--;
+        if (s->readylen[w]) {
+            d = ready_pop(s, w);
             *fresh = 0;
             break;
         }
@@ -382,6 +412,16 @@ static cv_doc *take(cv_sched *s, size_t w, int *fresh)
             s->ownhead[from] = (s->ownhead[from] + 1) % BATCH;
             s->ownlen[from]--;
             *fresh = 1;
+            break;
+        }
+        /* Nothing of our own: another's ready document rather than wait
+         * (its reader may be busy for long, or gone). */
+        size_t other = 0;
+        while (s->nready && !s->readylen[other])
+            other++;
+        if (s->nready) {
+            d = ready_pop(s, other);
+            *fresh = 0;
             break;
         }
         if (s->reader_done)
