@@ -25,6 +25,10 @@ int cp_is_letter(int cp)
     return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
 }
 
+int cp_is_alnum(int cp) { return cp_is_letter(cp) || (cp >= '0' && cp <= '9'); }
+
+int cp_lower(int cp) { return cp < 0x80 ? (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp) : utf8proc_tolower(cp); }
+
 static int is_digit(utf8proc_int32_t cp) { return cp >= '0' && cp <= '9'; }
 
 /* Walk tokens; count those with letters/digits (WORDS_PY_SPLIT: every

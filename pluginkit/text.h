@@ -39,5 +39,9 @@ int has_inner_sentence_end(const char *s, size_t len);
 size_t last_sentence_end(const char *s, size_t len);
 /* Letters (any script), for fractions. */
 int cp_is_letter(int cp);
+/* A letter or an ASCII digit: what a word is made of. */
+int cp_is_alnum(int cp);
+/* The code point lower-cased (utf8proc's simple mapping; ASCII without a lookup). */
+int cp_lower(int cp);
 
 #endif

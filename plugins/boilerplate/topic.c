@@ -3,8 +3,6 @@
  * hashed; a line is walked once: linear in its bytes. */
 #include "topic.h"
 
-#include <utf8proc.h>
-
 #include "text.h"
 #include "util.h"
 
@@ -19,10 +17,9 @@ static int each_word(const char *s, size_t len, size_t min_letters, int (*found)
     size_t letters = 0;
     for (size_t i = 0; i <= len;) {
         int cp = i < len ? utf8_next(s, &i) : (i++, ' ');
-        int letter = cp_is_letter(cp);
+        int letter = cp_is_letter(cp); /* asked once: the loop runs over every paragraph */
         if (letter || (cp >= '0' && cp <= '9')) {
-            int folded = cp < 0x80 ? (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp) : utf8proc_tolower(cp);
-            h = (h ^ (uint64_t)folded) * FNV_PRIME;
+            h = (h ^ (uint64_t)cp_lower(cp)) * FNV_PRIME;
             letters += letter;
             continue;
         }
@@ -90,10 +87,8 @@ uint64_t topic_key(const char *s, size_t len)
     uint64_t h = FNV_OFFSET;
     for (size_t i = 0; i < len;) {
         int cp = utf8_next(s, &i);
-        if (!cp_is_letter(cp) && !(cp >= '0' && cp <= '9'))
-            continue;
-        int folded = cp < 0x80 ? (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp) : utf8proc_tolower(cp);
-        h = (h ^ (uint64_t)folded) * FNV_PRIME;
+        if (cp_is_alnum(cp))
+            h = (h ^ (uint64_t)cp_lower(cp)) * FNV_PRIME;
     }
     return h;
 }

@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
 #include "text.h"
 #include "util.h"
@@ -15,8 +14,6 @@ struct phrase_list {
     size_t *len;
     size_t n;
 };
-
-static int32_t lower(int cp) { return cp < 0x80 ? (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp) : utf8proc_tolower(cp); }
 
 phrase_list *phrase_list_new(char *const *phrases, size_t n)
 {
@@ -30,7 +27,7 @@ phrase_list *phrase_list_new(char *const *phrases, size_t n)
             continue;
         int32_t *c = xmalloc(bytes * sizeof *c);
         for (size_t at = 0; at < bytes;)
-            c[k++] = lower(utf8_next(s, &at));
+            c[k++] = cp_lower(utf8_next(s, &at));
         l->cp[l->n] = c;
         l->len[l->n++] = k;
     }
@@ -52,13 +49,13 @@ int phrase_list_starts(const phrase_list *l, const char *t, size_t len)
 {
     for (size_t i = 0; l && i < l->n; i++) {
         size_t k = l->len[i], j = 0, at = 0;
-        while (j < k && at < len && lower(utf8_next(t, &at)) == l->cp[i][j])
+        while (j < k && at < len && cp_lower(utf8_next(t, &at)) == l->cp[i][j])
             j++;
         if (j < k)
             continue;
         size_t next = at;
         int cp = at < len ? utf8_next(t, &next) : 0;
-        if (at >= len || !(cp_is_letter(cp) || (cp >= '0' && cp <= '9')))
+        if (at >= len || !cp_is_alnum(cp))
             return 1;
     }
     return 0;
