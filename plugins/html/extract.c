@@ -1073,14 +1073,17 @@ static void add_prose_around(const walk *w, unsigned char *sel)
 }
 
 /* A heading over nothing kept (a link list we left out) goes, and so does a
- * short line that introduces one ("More on this:"). */
+ * short line that introduces one ("More on this:").  A heading that holds a
+ * full stop or an exclamation mark is a sentence (a closing line set as a
+ * heading), not a title over a list; a question may be either. */
 static void drop_orphan_headings(const walk *w, unsigned char *sel)
 {
     for (size_t i = 0; i < w->nb; i++) {
         const block *b = &w->b[i];
         int intro = b->kind == K_PARA && b->chars < INTRO_CHARS && b->len &&
                     (w->text.p[b->start + b->len - 1] == ':' || !block_prose(w, b));
-        if (!sel[i] || (b->kind != K_HEAD && !intro))
+        if (!sel[i] || (b->kind != K_HEAD && !intro) ||
+            (b->kind == K_HEAD && sentence_end(w->text.p + b->start, b->len, ".!")))
             continue;
         size_t j = i + 1, later = j;
         while (later < w->nb && !sel[later])

@@ -3,8 +3,9 @@
 # Hand-written pages (tests/data/html: chrome around an article, a page of navigation only and one of a
 # footer's link columns, tables and lists, nested <article>/<main>, an article in an <aside>, a post of links,
 # tabs shown one at a time, a dialogue of short quoted lines, pictures' captions marked up as divs, an FAQ
-# whose many answers' class names text, blurbs of other stories under a heading after the text, a list under
-# an appendix's title ("Mehr zum Thema"; one over more teasers than the text above it), a template's
+# whose many answers' class names text, blurbs of other stories under a heading after the text, a closing
+# sentence set as a heading above a list of other stories, a list under an appendix's title ("Mehr zum
+# Thema"; one over more teasers than the text above it), a template's
 # off-canvas panel of filler text, grids of other stories' cards after the text, source and credit lines at
 # the end ("Quelle:"), a partners list under its title, a script written <script/> in XHTML style, broken
 # markup, a page whose text is only in its JSON-LD articleBody, one whose steps are only in its JSON-LD HowTo,
