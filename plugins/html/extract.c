@@ -1183,15 +1183,18 @@ static void drop_captions(const walk *w, unsigned char *sel)
     }
 }
 
+enum { NO_DATE, DATE_LINE, DATE_TIME_LINE };
+
 /* A line that is a date or a time with a few words around it ("Posted on
  * April 29, 2022", "15. Mai 2019, 05:28 Uhr", "Aktualisiert: 11.04.2020"):
  * two numbers or more, one a year (19xx, 20xx) or a time (h:mm), at most
  * DATE_LINE_WORDS words.  Words are runs of letters (any script's: bytes
- * past ASCII, but for the punctuation of U+0080-U+00BF and U+2000-U+206F). */
+ * past ASCII, but for the punctuation of U+0080-U+00BF and U+2000-U+206F).
+ * DATE_TIME_LINE: one with a time of day, a stamp of when it was posted. */
 static int date_line(const char *t, size_t len)
 {
     size_t words = 0, numbers = 0;
-    int dated = 0;
+    int dated = 0, timed = 0;
     for (size_t i = 0; i < len;) {
         unsigned char c = (unsigned char)t[i];
         if (isdigit(c)) {
@@ -1203,7 +1206,7 @@ static int date_line(const char *t, size_t len)
                 dated = 1;
             if (j - i <= 2 && j + 2 < len && t[j] == ':' && isdigit((unsigned char)t[j + 1]) &&
                 isdigit((unsigned char)t[j + 2]))
-                dated = 1;
+                timed = 1;
             i = j;
         } else if (isalpha(c) || (c >= 0xC3 && !(c == 0xE2 && i + 1 < len && (unsigned char)t[i + 1] == 0x80))) {
             size_t j = i;
@@ -1225,23 +1228,35 @@ static int date_line(const char *t, size_t len)
             i++;
         }
     }
-    return dated && numbers >= 2 && words <= DATE_LINE_WORDS;
+    if (!(dated || timed) || numbers < 2 || words > DATE_LINE_WORDS)
+        return NO_DATE;
+    return timed ? DATE_TIME_LINE : DATE_LINE;
 }
 
 /* Date lines before the text's first paragraph (by the headline) or after
- * its last one are the page's metadata, not the text. */
+ * its last one are the page's metadata, not the text; so is a line of a
+ * date and a time alone inside it (under a lead: "Aktualisiert:
+ * 11.04.2020, 10:27").  A date alone inside may be the text's ("Deadline:
+ * 03.11.2019"), and so are two stamps or more (a ticker's, a schedule's). */
+static int date_kind(const walk *w, size_t i)
+{
+    const block *b = &w->b[i];
+    return b->kind == K_PARA && b->chars <= DATE_LINE_CHARS ? date_line(w->text.p + b->start, b->len) : NO_DATE;
+}
+
 static void drop_date_lines(const walk *w, unsigned char *sel)
 {
-    size_t first = w->nb, last = 0;
+    size_t first = w->nb, last = 0, stamps = 0;
     for (size_t i = 0; i < w->nb; i++)
         if (sel[i] && w->b[i].chars >= GOOD_MIN_CHARS) {
             first = first == w->nb ? i : first;
             last = i;
         }
+    for (size_t i = first; i < last; i++)
+        stamps += sel[i] && date_kind(w, i) == DATE_TIME_LINE;
     for (size_t i = 0; i < w->nb; i++) {
-        const block *b = &w->b[i];
-        if (sel[i] && (i < first || i > last) && b->kind == K_PARA && b->chars <= DATE_LINE_CHARS &&
-            date_line(w->text.p + b->start, b->len))
+        int kind = sel[i] ? date_kind(w, i) : NO_DATE;
+        if (kind != NO_DATE && (i < first || i > last || (kind == DATE_TIME_LINE && stamps == 1)))
             sel[i] = 0;
     }
 }
