@@ -707,6 +707,7 @@ static void drop_appendix(const walk *w, unsigned char *sel)
 #define PROSE_MAX_LINKS 0.2       /* ...with less link text than this; prose joining the text too */
 #define PROSE_MIN_CHARS 70        /* prose between the kept blocks is at least this long */
 #define LINK_LIST_LINKS 0.5       /* a block with more link text than this is a link list; a kept one has less */
+#define BYLINE_CHARS 50           /* ...unless shorter (not an item): a linked byline ("By Jane Doe"); 40-60: the same on web-dev */
 #define ITEM_MAX_LINKS 0.3        /* a list item with more link text than this is another story's title */
 #define RIVAL_SHARE 0.75          /* a candidate this close to the best one: the text is split */
 #define MAX_RIVALS 8
@@ -1038,7 +1039,8 @@ static void add_prose_elsewhere(const walk *w, unsigned char *sel)
 
 /* Prose between the first and the last block kept belongs to the text too,
  * and so does a lead just before it, or a last paragraph just after (held
- * apart by a date line or a picture's credit at most). */
+ * apart by a date line or a picture's credit at most, and a lead by a short
+ * linked byline too: after the text such a line heads an author's box). */
 static void add_prose_around(const walk *w, unsigned char *sel)
 {
     size_t first = w->nb, last = 0;
@@ -1064,8 +1066,8 @@ static void add_prose_around(const walk *w, unsigned char *sel)
             const block *b = &w->b[i];
             if (!b->pane && b->chars >= LEAD_MIN_CHARS && block_links(b) < PROSE_MAX_LINKS && block_prose(w, b))
                 sel[i] = 1, misses = 0;
-            else if (block_links(b) > LINK_LIST_LINKS)
-                break; /* a link list: the page's chrome starts here */
+            else if (block_links(b) > LINK_LIST_LINKS && (dir > 0 || b->kind == K_ITEM || b->chars >= BYLINE_CHARS))
+                break; /* a link list: the page's chrome starts here (a linked byline between a lead and the text is none) */
             else
                 misses++;
         }

@@ -19,7 +19,7 @@
  *    that are not link lists make the text.
  * 4. Around it: prose between its first and last block, a lead just before
  *    and a paragraph just after (a few blocks away at most, no link list
- *    between) join; a heading (not a sentence) or a short line over a
+ *    between; a short linked byline is none) join; a heading (not a sentence) or a short line over a
  *    left-out link list, headings of link text (other stories), lines
  *    with a copyright sign,
  *    short lines that are no sentences at the very end, short paragraphs
