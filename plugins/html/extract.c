@@ -663,6 +663,7 @@ static void drop_foreign_tail(const walk *w, unsigned char *sel)
 
 #define APPENDIX_TITLE_CHARS 80 /* a title over what a site appends is no longer */
 #define APPENDIX_AFTER_SHARE 0.25 /* ...and this share of the text above it (0.1-0.4: the same on web-dev) */
+#define APPENDIX_TAIL_SHARE 0.1   /* what follows a box's title inside the text is no less than this share of it (0.1-0.12: the same on web-dev; 0.18 cuts an article's last paragraphs) */
 
 /* A short line whose words begin as a title of what sites append to every
  * article ("Mehr zum Thema", "Related posts", "Gefällt mir:"; hints.yaml's
@@ -670,7 +671,9 @@ static void drop_foreign_tail(const walk *w, unsigned char *sel)
  * more teasers after it than text): it and all after it are the appendix
  * (teasers of other stories, share prompts, comments), not the article.  Unless paragraphs (longer than a title) of the
  * text's own wrapper follow it: then it was a box inside the text ("Read
- * also: ..."). */
+ * also: ..."), if the text goes on for more than a tenth of it after the
+ * title (a contact or the next post's preview at the end is written in
+ * paragraphs like the text's). */
 static void drop_appendix(const walk *w, unsigned char *sel)
 {
     if (!w->h->appendix)
@@ -688,7 +691,8 @@ static void drop_appendix(const walk *w, unsigned char *sel)
         const block *b = &w->b[i];
         if (!sel[i])
             continue;
-        if (i > own_last && b->chars <= APPENDIX_TITLE_CHARS &&
+        if ((i > own_last || (double)(total - above - b->chars) < APPENDIX_TAIL_SHARE * (double)total) &&
+            b->chars <= APPENDIX_TITLE_CHARS &&
             (double)above >= APPENDIX_AFTER_SHARE * (double)total &&
             phrase_list_starts(w->h->appendix, w->text.p + b->start, b->len))
             cut = i;
