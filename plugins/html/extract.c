@@ -1193,25 +1193,52 @@ enum { NO_DATE, DATE_LINE, DATE_TIME_LINE };
 
 /* A line that is a date or a time with a few words around it ("Posted on
  * April 29, 2022", "15. Mai 2019, 05:28 Uhr", "Aktualisiert: 11.04.2020"):
- * two numbers or more, one a year (19xx, 20xx) or a time (h:mm), at most
- * DATE_LINE_WORDS words.  Words are runs of letters (any script's: bytes
- * past ASCII, but for the punctuation of U+0080-U+00BF and U+2000-U+206F).
+ * two numbers or more (in any script's digits), one a year (19xx, 20xx)
+ * or a time (h:mm), at most DATE_LINE_WORDS words.  Words are runs of
+ * letters (any script's: bytes past ASCII, but for the punctuation of
+ * U+0080-U+00BF and U+2000-U+206F, and digits).
  * DATE_TIME_LINE: one with a time of day, a stamp of when it was posted. */
+/* The value of the decimal digit at t[i], ASCII or another script's
+ * (Arabic-Indic, Devanagari, Bengali, Thai, fullwidth...), its bytes in
+ * *n; -1 if there is none. */
+static int digit_at(const char *t, size_t len, size_t i, size_t *n)
+{
+    static const int zeros[] = {0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66,
+                                0x0CE6, 0x0D66, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x17E0, 0x1810, 0xFF10};
+    unsigned char c = (unsigned char)t[i];
+    if (isdigit(c)) {
+        *n = 1;
+        return c - '0';
+    }
+    if (c < 0xD9) /* U+0660, the first of them, is D9 A0 */
+        return -1;
+    size_t j = i;
+    int cp = utf8_next(t, &j);
+    for (size_t z = 0; j <= len && z < sizeof zeros / sizeof *zeros; z++)
+        if (cp >= zeros[z] && cp <= zeros[z] + 9) {
+            *n = j - i;
+            return cp - zeros[z];
+        }
+    return -1;
+}
+
 static int date_line(const char *t, size_t len)
 {
-    size_t words = 0, numbers = 0;
-    int dated = 0, timed = 0;
+    size_t words = 0, numbers = 0, n;
+    int dated = 0, timed = 0, v;
     for (size_t i = 0; i < len;) {
         unsigned char c = (unsigned char)t[i];
-        if (isdigit(c)) {
-            size_t j = i;
-            while (j < len && isdigit((unsigned char)t[j]))
-                j++;
+        if ((v = digit_at(t, len, i, &n)) >= 0) {
+            size_t j = i + n, digits = 1;
+            int lead = v; /* the first two digits' value */
+            for (; j < len && (v = digit_at(t, len, j, &n)) >= 0; j += n, digits++)
+                lead = digits == 1 ? lead * 10 + v : lead;
             numbers++;
-            if (j - i == 4 && (!memcmp(t + i, "19", 2) || !memcmp(t + i, "20", 2)))
+            if (digits == 4 && (lead == 19 || lead == 20))
                 dated = 1;
-            if (j - i <= 2 && j + 2 < len && t[j] == ':' && isdigit((unsigned char)t[j + 1]) &&
-                isdigit((unsigned char)t[j + 2]))
+            size_t k;
+            if (digits <= 2 && j + 1 < len && t[j] == ':' && digit_at(t, len, j + 1, &k) >= 0 &&
+                j + 1 + k < len && digit_at(t, len, j + 1 + k, &n) >= 0)
                 timed = 1;
             i = j;
         } else if (isalpha(c) || (c >= 0xC3 && !(c == 0xE2 && i + 1 < len && (unsigned char)t[i + 1] == 0x80))) {
