@@ -663,6 +663,7 @@ static void drop_foreign_tail(const walk *w, unsigned char *sel)
 
 #define APPENDIX_TITLE_CHARS 80 /* a title over what a site appends is no longer */
 #define APPENDIX_AFTER_SHARE 0.25 /* ...and this share of the text above it (0.1-0.4: the same on web-dev) */
+#define APPENDIX_TAIL_SHARE 0.1   /* what follows a box's title inside the text is no less than this share of it (0.1-0.12: the same on web-dev; 0.18 cuts an article's last paragraphs) */
 
 /* A short line whose words begin as a title of what sites append to every
  * article ("Mehr zum Thema", "Related posts", "Gefällt mir:"; hints.yaml's
@@ -670,7 +671,9 @@ static void drop_foreign_tail(const walk *w, unsigned char *sel)
  * more teasers after it than text): it and all after it are the appendix
  * (teasers of other stories, share prompts, comments), not the article.  Unless paragraphs (longer than a title) of the
  * text's own wrapper follow it: then it was a box inside the text ("Read
- * also: ..."). */
+ * also: ..."), if the text goes on for more than a tenth of it after the
+ * title (a contact or the next post's preview at the end is written in
+ * paragraphs like the text's). */
 static void drop_appendix(const walk *w, unsigned char *sel)
 {
     if (!w->h->appendix)
@@ -688,7 +691,8 @@ static void drop_appendix(const walk *w, unsigned char *sel)
         const block *b = &w->b[i];
         if (!sel[i])
             continue;
-        if (i > own_last && b->chars <= APPENDIX_TITLE_CHARS &&
+        if ((i > own_last || (double)(total - above - b->chars) < APPENDIX_TAIL_SHARE * (double)total) &&
+            b->chars <= APPENDIX_TITLE_CHARS &&
             (double)above >= APPENDIX_AFTER_SHARE * (double)total &&
             phrase_list_starts(w->h->appendix, w->text.p + b->start, b->len))
             cut = i;
@@ -707,6 +711,7 @@ static void drop_appendix(const walk *w, unsigned char *sel)
 #define PROSE_MAX_LINKS 0.2       /* ...with less link text than this; prose joining the text too */
 #define PROSE_MIN_CHARS 70        /* prose between the kept blocks is at least this long */
 #define LINK_LIST_LINKS 0.5       /* a block with more link text than this is a link list; a kept one has less */
+#define BYLINE_CHARS 50           /* ...unless shorter (not an item): a linked byline ("By Jane Doe"); 40-60: the same on web-dev */
 #define ITEM_MAX_LINKS 0.3        /* a list item with more link text than this is another story's title */
 #define RIVAL_SHARE 0.75          /* a candidate this close to the best one: the text is split */
 #define MAX_RIVALS 8
@@ -1038,7 +1043,8 @@ static void add_prose_elsewhere(const walk *w, unsigned char *sel)
 
 /* Prose between the first and the last block kept belongs to the text too,
  * and so does a lead just before it, or a last paragraph just after (held
- * apart by a date line or a picture's credit at most). */
+ * apart by a date line or a picture's credit at most, and a lead by a short
+ * linked byline too: after the text such a line heads an author's box). */
 static void add_prose_around(const walk *w, unsigned char *sel)
 {
     size_t first = w->nb, last = 0;
@@ -1064,8 +1070,8 @@ static void add_prose_around(const walk *w, unsigned char *sel)
             const block *b = &w->b[i];
             if (!b->pane && b->chars >= LEAD_MIN_CHARS && block_links(b) < PROSE_MAX_LINKS && block_prose(w, b))
                 sel[i] = 1, misses = 0;
-            else if (block_links(b) > LINK_LIST_LINKS)
-                break; /* a link list: the page's chrome starts here */
+            else if (block_links(b) > LINK_LIST_LINKS && (dir > 0 || b->kind == K_ITEM || b->chars >= BYLINE_CHARS))
+                break; /* a link list: the page's chrome starts here (a linked byline between a lead and the text is none) */
             else
                 misses++;
         }
@@ -1073,14 +1079,17 @@ static void add_prose_around(const walk *w, unsigned char *sel)
 }
 
 /* A heading over nothing kept (a link list we left out) goes, and so does a
- * short line that introduces one ("More on this:"). */
+ * short line that introduces one ("More on this:").  A heading that holds a
+ * full stop or an exclamation mark is a sentence (a closing line set as a
+ * heading), not a title over a list; a question may be either. */
 static void drop_orphan_headings(const walk *w, unsigned char *sel)
 {
     for (size_t i = 0; i < w->nb; i++) {
         const block *b = &w->b[i];
         int intro = b->kind == K_PARA && b->chars < INTRO_CHARS && b->len &&
                     (w->text.p[b->start + b->len - 1] == ':' || !block_prose(w, b));
-        if (!sel[i] || (b->kind != K_HEAD && !intro))
+        if (!sel[i] || (b->kind != K_HEAD && !intro) ||
+            (b->kind == K_HEAD && sentence_end(w->text.p + b->start, b->len, ".!")))
             continue;
         size_t j = i + 1, later = j;
         while (later < w->nb && !sel[later])
@@ -1180,27 +1189,57 @@ static void drop_captions(const walk *w, unsigned char *sel)
     }
 }
 
+enum { NO_DATE, DATE_LINE, DATE_TIME_LINE };
+
 /* A line that is a date or a time with a few words around it ("Posted on
  * April 29, 2022", "15. Mai 2019, 05:28 Uhr", "Aktualisiert: 11.04.2020"):
- * two numbers or more, one a year (19xx, 20xx) or a time (h:mm), at most
- * DATE_LINE_WORDS words.  Words are runs of letters (any script's: bytes
- * past ASCII, but for the punctuation of U+0080-U+00BF and U+2000-U+206F). */
+ * two numbers or more (in any script's digits), one a year (19xx, 20xx)
+ * or a time (h:mm), at most DATE_LINE_WORDS words.  Words are runs of
+ * letters (any script's: bytes past ASCII, but for the punctuation of
+ * U+0080-U+00BF and U+2000-U+206F, and digits).
+ * DATE_TIME_LINE: one with a time of day, a stamp of when it was posted. */
+/* The value of the decimal digit at t[i], ASCII or another script's
+ * (Arabic-Indic, Devanagari, Bengali, Thai, fullwidth...), its bytes in
+ * *n; -1 if there is none. */
+static int digit_at(const char *t, size_t len, size_t i, size_t *n)
+{
+    static const int zeros[] = {0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66,
+                                0x0CE6, 0x0D66, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x17E0, 0x1810, 0xFF10};
+    unsigned char c = (unsigned char)t[i];
+    if (isdigit(c)) {
+        *n = 1;
+        return c - '0';
+    }
+    if (c < 0xD9) /* U+0660, the first of them, is D9 A0 */
+        return -1;
+    size_t j = i;
+    int cp = utf8_next(t, &j);
+    for (size_t z = 0; j <= len && z < sizeof zeros / sizeof *zeros; z++)
+        if (cp >= zeros[z] && cp <= zeros[z] + 9) {
+            *n = j - i;
+            return cp - zeros[z];
+        }
+    return -1;
+}
+
 static int date_line(const char *t, size_t len)
 {
-    size_t words = 0, numbers = 0;
-    int dated = 0;
+    size_t words = 0, numbers = 0, n;
+    int dated = 0, timed = 0, v;
     for (size_t i = 0; i < len;) {
         unsigned char c = (unsigned char)t[i];
-        if (isdigit(c)) {
-            size_t j = i;
-            while (j < len && isdigit((unsigned char)t[j]))
-                j++;
+        if ((v = digit_at(t, len, i, &n)) >= 0) {
+            size_t j = i + n, digits = 1;
+            int lead = v; /* the first two digits' value */
+            for (; j < len && (v = digit_at(t, len, j, &n)) >= 0; j += n, digits++)
+                lead = digits == 1 ? lead * 10 + v : lead;
             numbers++;
-            if (j - i == 4 && (!memcmp(t + i, "19", 2) || !memcmp(t + i, "20", 2)))
+            if (digits == 4 && (lead == 19 || lead == 20))
                 dated = 1;
-            if (j - i <= 2 && j + 2 < len && t[j] == ':' && isdigit((unsigned char)t[j + 1]) &&
-                isdigit((unsigned char)t[j + 2]))
-                dated = 1;
+            size_t k;
+            if (digits <= 2 && j + 1 < len && t[j] == ':' && digit_at(t, len, j + 1, &k) >= 0 &&
+                j + 1 + k < len && digit_at(t, len, j + 1 + k, &n) >= 0)
+                timed = 1;
             i = j;
         } else if (isalpha(c) || (c >= 0xC3 && !(c == 0xE2 && i + 1 < len && (unsigned char)t[i + 1] == 0x80))) {
             size_t j = i;
@@ -1222,23 +1261,35 @@ static int date_line(const char *t, size_t len)
             i++;
         }
     }
-    return dated && numbers >= 2 && words <= DATE_LINE_WORDS;
+    if (!(dated || timed) || numbers < 2 || words > DATE_LINE_WORDS)
+        return NO_DATE;
+    return timed ? DATE_TIME_LINE : DATE_LINE;
 }
 
 /* Date lines before the text's first paragraph (by the headline) or after
- * its last one are the page's metadata, not the text. */
+ * its last one are the page's metadata, not the text; so is a line of a
+ * date and a time alone inside it (under a lead: "Aktualisiert:
+ * 11.04.2020, 10:27").  A date alone inside may be the text's ("Deadline:
+ * 03.11.2019"), and so are two stamps or more (a ticker's, a schedule's). */
+static int date_kind(const walk *w, size_t i)
+{
+    const block *b = &w->b[i];
+    return b->kind == K_PARA && b->chars <= DATE_LINE_CHARS ? date_line(w->text.p + b->start, b->len) : NO_DATE;
+}
+
 static void drop_date_lines(const walk *w, unsigned char *sel)
 {
-    size_t first = w->nb, last = 0;
+    size_t first = w->nb, last = 0, stamps = 0;
     for (size_t i = 0; i < w->nb; i++)
         if (sel[i] && w->b[i].chars >= GOOD_MIN_CHARS) {
             first = first == w->nb ? i : first;
             last = i;
         }
+    for (size_t i = first; i < last; i++)
+        stamps += sel[i] && date_kind(w, i) == DATE_TIME_LINE;
     for (size_t i = 0; i < w->nb; i++) {
-        const block *b = &w->b[i];
-        if (sel[i] && (i < first || i > last) && b->kind == K_PARA && b->chars <= DATE_LINE_CHARS &&
-            date_line(w->text.p + b->start, b->len))
+        int kind = sel[i] ? date_kind(w, i) : NO_DATE;
+        if (kind != NO_DATE && (i < first || i > last || (kind == DATE_TIME_LINE && stamps == 1)))
             sel[i] = 0;
     }
 }

@@ -19,8 +19,9 @@
  *    that are not link lists make the text.
  * 4. Around it: prose between its first and last block, a lead just before
  *    and a paragraph just after (a few blocks away at most, no link list
- *    between) join; a heading or a short line over a left-out link list,
- *    headings of link text (other stories), lines with a copyright sign,
+ *    between; a short linked byline is none) join; a heading (not a sentence) or a short line over a
+ *    left-out link list, headings of link text (other stories), lines
+ *    with a copyright sign,
  *    short lines that are no sentences at the very end, short paragraphs
  *    at the end in another wrapper than the text's own (a subscription
  *    box, an author's note, other stories' blurbs) and the heading over
@@ -30,7 +31,8 @@
  *    card's only text beside its links (a grid of other stories), source
  *    and credit lines at the end (hints.yaml's credit: "Quelle:"), a short
  *    block alone with a picture in its wrapper (a caption marked up as
- *    divs), and very short ones anywhere leave.
+ *    divs), date lines around the text (and a date-and-time stamp alone
+ *    inside it) and very short ones anywhere leave.
  * 5. Fallback: when that is much less than the page's good blocks (long,
  *    few links), those blocks are the text.  When the text is still very
  *    short, all of it again without the negative class hints.
