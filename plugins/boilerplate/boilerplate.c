@@ -133,7 +133,7 @@ static const cv_optmap boilerplate_optmap[] = {
     {.key = "main_run_list_lines", .type = CV_OPT_INT, .default_value = "2",
      .offset = offsetof(boilerplate_opts, main_run_list_lines),
      .help = "main_run: this many kept lines or more in a row that are no paragraphs, not announced by a line "
-             "ending with a colon nor most of them bulleted (\"• \", \"- \"), are a list of links (other stories' headlines, a \"more on this\" box) and go "
+             "ending with a colon nor most of them bulleted (\"• \", \"- \") nor a list of quantities (ingredients, a table's figures), are a list of links (other stories' headlines, a \"more on this\" box) and go "
              "from the run; the headline stays (0: off)"},
     {.key = "main_run_after_list", .type = CV_OPT_FLOAT, .default_value = "0.5",
      .offset = offsetof(boilerplate_opts, main_run_after_list),
@@ -859,7 +859,8 @@ static int bulleted(const line *l)
 /* main_run: list_lines or more kept lines in a row that are no paragraphs
  * are a list of links (other stories' headlines, a "more on this" box),
  * unless a line ending with a colon introduces them (ingredients, steps, a
- * list the text announces) or most of them start with a bullet. */
+ * list the text announces), most of them start with a bullet, or they are a
+ * list of quantities (mark_quantity_lists: a recipe's, a table's figures). */
 static void mark_link_lists(bp *b)
 {
     line *L = b->lines;
@@ -883,7 +884,7 @@ static void mark_link_lists(bp *b)
         /* items the text marks with bullets are its own list, a heading after them too */
         if (!intro && (int64_t)run >= b->list_lines && !(bullets >= 2 && 2 * bullets > run))
             for (size_t k = i; k < j; k++)
-                L[k].list = !L[k].why;
+                L[k].list = !L[k].why && !L[k].announced; /* a list of quantities is the text's own */
         i = j;
     }
 }

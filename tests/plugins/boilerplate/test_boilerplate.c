@@ -400,6 +400,9 @@ static void test_quantity_list(void **s)
            "1/2 tsp salt\n\n" P2);
     expect("", "Big headline about the town\n" P1 "\nMost read\n1 Minister resigns\n2 Prices rise\n3 Team wins\n" P2,
            "Big headline about the town\n\n" P1 "\n\n" P2);
+    /* under main_run too: such a list is no list of links */
+    expect("main_run: true", "Big headline about the town\n" P1 "\nIngredients\n3 ripe bananas\n150 g sugar\n1 egg\n" P2,
+           "Big headline about the town\n\n" P1 "\n\nIngredients\n\n3 ripe bananas\n\n150 g sugar\n\n1 egg\n\n" P2);
 }
 
 /* An interview's first question, right before its answer, leads into the
