@@ -116,7 +116,7 @@ static const cv_optmap boilerplate_optmap[] = {
              "would remove more than this fraction of the characters they see: such a text is list-shaped (a recipe, "
              "instructions), its lists are the content; 1: they always act (for text dumps, all of a page's text)"},
     {.key = "main_run", .type = CV_OPT_BOOL, .default_value = "false", .offset = offsetof(boilerplate_opts, main_run),
-     .help = "keep only the densest run of paragraphs (and the headline): the run of kept lines where paragraph "
+     .help = "keep only the densest run of paragraphs (and the headline, with the line right after it when that has ten words or more: its standfirst): the run of kept lines where paragraph "
              "characters most outweigh the cost of the other lines; for text dumps, where chrome paragraphs sit "
              "before and after the article"},
     {.key = "main_run_line_cost", .type = CV_OPT_INT, .default_value = "20",
@@ -976,6 +976,22 @@ static void mark_topical(bp *b)
         L[i].topical = !L[i].why && L[i].para && topic_named(&b->topic, L[i].s, L[i].len, (size_t)b->topic_words);
 }
 
+#define STANDFIRST_MIN_WORDS 10 /* "Police close the bridge after a crack is found in its pier": no label, no byline */
+
+/* main_run: the kept line right after the headline h, when the run starts
+ * later (a byline, a date, share buttons between) and it has a summary's
+ * words, is the standfirst: it stays with the headline.  SIZE_MAX: none. */
+static size_t standfirst(const bp *b, size_t h, size_t start)
+{
+    const line *L = b->lines;
+    if (h == SIZE_MAX || h >= start)
+        return SIZE_MAX;
+    size_t i = h + 1;
+    while (i < start && L[i].why)
+        i++;
+    return i < start && !L[i].para && L[i].words >= STANDFIRST_MIN_WORDS ? i : SIZE_MAX;
+}
+
 static void keep_main_run(bp *b)
 {
     line *L = b->lines;
@@ -1041,8 +1057,9 @@ static void keep_main_run(bp *b)
         L[anchor].why = NULL;
         b->head = anchor;
     }
+    size_t stand = standfirst(b, head != SIZE_MAX ? head : b->head, best_start);
     for (size_t i = 0; i < n; i++)
-        if (!L[i].why && (i < best_start || i > best_end) && i != b->head && i != head)
+        if (!L[i].why && (i < best_start || i > best_end) && i != b->head && i != head && i != stand)
             L[i].why = "removed:outside_main_run";
     if (b->list_lines > 0)
         mark_link_lists(b);

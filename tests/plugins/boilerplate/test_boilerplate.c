@@ -93,6 +93,24 @@ static void test_main_run_title(void **s)
            "Big news : the town\xE2\x80\x99s \xE2\x80\x9Enew\xE2\x80\x9C square\n\n" P1);
 }
 
+/* main_run: the line right after the headline with a summary's words is
+ * its standfirst, though a byline, a date and share buttons stand between
+ * it and the first paragraph; a short line there (a label) is none. */
+static void test_main_run_standfirst(void **s)
+{
+    (void)s;
+#define STAND "Engineers found a crack in one of the old piers, and the council closed it for the summer"
+#define BETWEEN "\nBy Tom Baker\n12 May 2024 10:30\nShare\nTweet\nEmail\n"
+    expect("main_run: true", "Big headline about the town | The Daily Site\nHome\nNews\nSport\n"
+                             "Big headline about the town\n" STAND BETWEEN P1 "\n" P2,
+           "Big headline about the town\n\n" STAND "\n\n" P1 "\n\n" P2);
+    expect("main_run: true", "Big headline about the town | The Daily Site\nHome\nNews\nSport\n"
+                             "Big headline about the town\nThe old bridge" BETWEEN P1 "\n" P2,
+           "Big headline about the town\n\n" P1 "\n\n" P2);
+#undef STAND
+#undef BETWEEN
+}
+
 /* main_run_topic_weight: a short article whose paragraphs name what the
  * title names ("bridge", "river") outweighs a longer cookie dialog after the
  * footer, though no line repeats the title (the headline says more). */
@@ -819,7 +837,7 @@ int main(void)
         cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_shipped_menu_line), cmocka_unit_test(test_shipped_notices),
         cmocka_unit_test(test_needle_keys),
         cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines), cmocka_unit_test(test_main_run),
-        cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_topic), cmocka_unit_test(test_main_run_cut), cmocka_unit_test(test_first_question), cmocka_unit_test(test_quantity_list),
+        cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_topic), cmocka_unit_test(test_main_run_standfirst), cmocka_unit_test(test_main_run_cut), cmocka_unit_test(test_first_question), cmocka_unit_test(test_quantity_list),
         cmocka_unit_test(test_main_run_link_list), cmocka_unit_test(test_main_run_wrapped),
         cmocka_unit_test(test_main_run_after_list), cmocka_unit_test(test_unspaced_paragraphs),
     };
