@@ -102,8 +102,9 @@ static const cv_optmap boilerplate_optmap[] = {
     {.key = "trim_lead", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(boilerplate_opts, trim_lead),
      .help = "before the first paragraph keep only the headline: the line with most words, and a list announced "
              "right before the paragraph (a line of three words or more, no paragraph, ending with a colon, then at most "
-             "block_max_lines lines; menus and main_run leave such a list anywhere in the text), or a question right "
-             "before it (an interview's first)"},
+             "block_max_lines lines; menus and main_run leave such a list anywhere in the text), or a question of "
+             "three words or more or a sentence of four right before it (an interview's first question, \"This post first "
+             "appeared on X.\")"},
     {.key = "headline_min_words", .type = CV_OPT_INT, .default_value = "4",
      .offset = offsetof(boilerplate_opts, headline_min_words),
      .help = "a shorter headline is removed too"},
@@ -832,21 +833,24 @@ static size_t announced_start(const bp *b, size_t at)
     return i < at && introduces(&L[i]) ? i : at;
 }
 
-/* Does kept line l ask a question of a sentence's words?  Right before a
- * paragraph it leads into it: an interview's first question. */
-static int asks(const line *l)
+#define LEAD_SENTENCE_MIN_WORDS 4 /* "By Anna K." ends like a sentence too */
+
+/* Does kept line l, no paragraph, ask a question of a sentence's words, or
+ * end a sentence of a few more?  Right before a paragraph it leads into it:
+ * an interview's first question, a note ("This post first appeared on X."). */
+static int leads_into(const line *l)
 {
     return !l->why && !l->para && l->words >= SENTENCE_MIN_WORDS &&
-           (ends_with(l, "?") || ends_with(l, "\xEF\xBC\x9F")); /* or a full-width one */
+           ((l->sentence && l->words >= LEAD_SENTENCE_MIN_WORDS) || ends_with(l, "?") || ends_with(l, "\xEF\xBC\x9F")); /* or a full-width one */
 }
 
 /* Where the text that leads into the paragraph at `at` starts: the intro of
- * a list announced right before it, or a question right before it; `at`
- * when neither. */
+ * a list announced right before it, or a question or a short sentence right
+ * before it; `at` when none. */
 static size_t lead_in(const bp *b, size_t at)
 {
     size_t s = announced_start(b, at);
-    return s == at && at > 0 && asks(&b->lines[at - 1]) ? at - 1 : s;
+    return s == at && at > 0 && leads_into(&b->lines[at - 1]) ? at - 1 : s;
 }
 
 /* Does the line start with a bullet ("• ", "- ", "* ", "– ")? */

@@ -201,7 +201,9 @@ static void test_main_run_wrapped(void **s)
     expect("main_run: true", page,
            "Big headline about the town\n\nThe first paragraph of the article explains what happened in the town "
            "on Monday morning, when the road was closed for the repairs.\n\n" P2);
-    expect("main_run: true\nmain_run_wrapped: false", page, "happened in the town on Monday morning, when the\n\n" P2);
+    /* off, the lines are no paragraphs: the last, a sentence, leads into the next paragraph */
+    expect("main_run: true\nmain_run_wrapped: false", page,
+           "happened in the town on Monday morning, when the\n\nroad was closed for the repairs.\n\n" P2);
 }
 
 /* main_run_after_list: behind a list of links, a piece of the run with
@@ -424,7 +426,8 @@ static void test_quantity_list(void **s)
 }
 
 /* An interview's first question, right before its answer, leads into the
- * text: trim_lead and main_run keep it with the headline, which counts as
+ * text, and so does a short sentence (a note on where the story first
+ * ran): trim_lead and main_run keep it with the headline, which counts as
  * no line of a list of links. */
 static void test_first_question(void **s)
 {
@@ -436,6 +439,13 @@ static void test_first_question(void **s)
            "Big headline about the town\n\n" WANT);
     /* a line that is no question stays out */
     expect("", "Menu\nBig headline about the town\nBy Tom Baker\n" P1, "Big headline about the town\n\n" P1);
+    /* a short sentence right before the first paragraph leads into it too */
+#define NOTE "It first ran in the Weekly."
+    expect("", "Menu\nBig headline about the town\nBy Tom Baker\n" NOTE "\n" P1,
+           "Big headline about the town\n\n" NOTE "\n\n" P1);
+    expect("main_run: true", "Menu\nBig headline about the town\nBy Tom Baker\n" NOTE "\n" P1 "\n" P2,
+           "Big headline about the town\n\n" NOTE "\n\n" P1 "\n\n" P2);
+#undef NOTE
 #undef QA
 #undef WANT
 }
