@@ -194,6 +194,7 @@ typedef struct line {
     int announced; /* a list a line ending with a colon announces, the intro too, text after it (mark_announced) */
     int captioned; /* removed as the caption over a credit line (a rule's previous: true): maybe the headline */
     int topical; /* main_run: a paragraph naming the title's headline's words (main_run_topic_weight) */
+    int script; /* script or data (scripted): no paragraph, no headline */
 } line;
 
 typedef struct bp {
@@ -331,6 +332,25 @@ static size_t unspaced_letters(const char *s, size_t len, size_t max)
     return n;
 }
 
+#define SCRIPT_SAMPLE 1000 /* bytes of a line looked at */
+#define SCRIPT_BRACES 4 /* braces in the sample, at least... */
+#define SCRIPT_BRACES_PER_MILLE 5 /* ...and per thousand of its bytes (1 to 10 judge the same pages) */
+
+/* Does the line hold script or data (minified JavaScript, JSON, CSS) rather
+ * than prose?  Prose has no braces; such a line is no paragraph, however
+ * long and however many full stops it holds.  memchr finds that most lines
+ * have none. */
+static int scripted(const char *s, size_t len)
+{
+    size_t n = len < SCRIPT_SAMPLE ? len : SCRIPT_SAMPLE, braces = 0;
+    const char *open = memchr(s, '{', n), *close = memchr(s, '}', n);
+    if (!open && !close)
+        return 0;
+    for (size_t i = (size_t)((open && (!close || open < close) ? open : close) - s); i < n; i++)
+        braces += s[i] == '{' || s[i] == '}';
+    return braces >= SCRIPT_BRACES && braces * 1000 >= SCRIPT_BRACES_PER_MILLE * n;
+}
+
 static void measure(bp *b, line *l)
 {
     l->words = count_words_max(l->s, l->len, b->words_cap);
@@ -342,7 +362,8 @@ static void measure(bp *b, line *l)
         l->words = unspaced > l->words ? unspaced : l->words;
     }
     int ends = ends_sentence(l->s, l->len);
-    l->para = paragraph(b, ends, l->words, l->len, l->s);
+    l->script = scripted(l->s, l->len);
+    l->para = paragraph(b, ends, l->words, l->len, l->s) && !l->script;
     l->sentence = ends && l->words >= SENTENCE_MIN_WORDS;
 }
 
@@ -1048,7 +1069,7 @@ static void keep_main_run(bp *b)
     size_t head = SIZE_MAX, most = 0;
     if (b->lead && (anchored || b->head == SIZE_MAX || b->head < best_start)) {
         for (size_t i = best_start; i-- > 0 && best_start - i <= RUN_HEAD_LINES && (!anchored || i > anchor);)
-            if (!L[i].why && !L[i].para && L[i].words > most) {
+            if (!L[i].why && !L[i].para && !L[i].script && L[i].words > most) {
                 most = L[i].words;
                 head = i;
             }
@@ -1298,7 +1319,7 @@ static void apply_structure(bp *b)
          * equals), and a list announced right before the first paragraph. */
         size_t head = first, most = 0, listed = lead_in(b, first);
         for (size_t i = 0; i < listed; i++) {
-            if (L[i].why)
+            if (L[i].why || L[i].script)
                 continue;
             if (L[i].words == b->words_cap) { /* counted fully; unspaced letters stay at the cap */
                 size_t all = count_words(L[i].s, L[i].len);

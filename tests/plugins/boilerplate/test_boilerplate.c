@@ -111,6 +111,24 @@ static void test_main_run_standfirst(void **s)
 #undef BETWEEN
 }
 
+/* main_run: a page's script (minified JavaScript, JSON) that reaches a
+ * dump as one long line of words and full stops is no paragraph: braces. */
+static void test_main_run_script(void **s)
+{
+    (void)s;
+#define SCRIPT "window.cfg = { site: 'news', ads: true }; function load(a) { if (a) { return a.b; } return null; } " \
+               "var list = [1, 2, 3]; for (var i = 0; i < list.length; i++) { push(list[i]); } console.log('done'); " \
+               "window.onload = function () { load(window.cfg); };"
+    expect("main_run: true", SCRIPT "\nHome\nNews\nSport\nBig headline about the town\n" P1 "\n" P2,
+           "Big headline about the town\n\n" P1 "\n\n" P2);
+    /* a stray brace in prose is no script */
+#define SIC "The mayor said that the bridge {sic} would open again before the winter."
+    expect("main_run: true", "Big headline about the town\n" P1 "\n" SIC "\n" P2,
+           "Big headline about the town\n\n" P1 "\n\n" SIC "\n\n" P2);
+#undef SIC
+#undef SCRIPT
+}
+
 /* main_run_topic_weight: a short article whose paragraphs name what the
  * title names ("bridge", "river") outweighs a longer cookie dialog after the
  * footer, though no line repeats the title (the headline says more). */
@@ -847,7 +865,8 @@ int main(void)
         cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_shipped_menu_line), cmocka_unit_test(test_shipped_notices),
         cmocka_unit_test(test_needle_keys),
         cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines), cmocka_unit_test(test_main_run),
-        cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_topic), cmocka_unit_test(test_main_run_standfirst), cmocka_unit_test(test_main_run_cut), cmocka_unit_test(test_first_question), cmocka_unit_test(test_quantity_list),
+        cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_topic), cmocka_unit_test(test_main_run_standfirst),
+        cmocka_unit_test(test_main_run_script), cmocka_unit_test(test_main_run_cut), cmocka_unit_test(test_first_question), cmocka_unit_test(test_quantity_list),
         cmocka_unit_test(test_main_run_link_list), cmocka_unit_test(test_main_run_wrapped),
         cmocka_unit_test(test_main_run_after_list), cmocka_unit_test(test_unspaced_paragraphs),
     };
