@@ -134,7 +134,7 @@ static const cv_optmap boilerplate_optmap[] = {
     {.key = "main_run_list_lines", .type = CV_OPT_INT, .default_value = "2",
      .offset = offsetof(boilerplate_opts, main_run_list_lines),
      .help = "main_run: this many kept lines or more in a row that are no paragraphs, not announced by a line "
-             "ending with a colon nor most of them bulleted (\"• \", \"- \") nor a list of quantities (ingredients, a table's figures), are a list of links (other stories' headlines, a \"more on this\" box) and go "
+             "ending with a colon nor most of them bulleted (\"• \", \"- \") nor a list of quantities (ingredients, a table's figures), nor twelve or more between two paragraphs with no removed line among them (a table, steps), are a list of links (other stories' headlines, a \"more on this\" box) and go "
              "from the run; the headline stays (0: off)"},
     {.key = "main_run_after_list", .type = CV_OPT_FLOAT, .default_value = "0.5",
      .offset = offsetof(boilerplate_opts, main_run_after_list),
@@ -881,11 +881,17 @@ static int bulleted(const line *l)
            (l->len > 4 && (starts_with(l, "\xE2\x80\xA2 ") || starts_with(l, "\xE2\x80\x93 ")));
 }
 
+#define OWN_LIST_MIN_LINES 12 /* 7 to 12 give the dumps the same F1; 16 loses a recipe */
+
 /* main_run: list_lines or more kept lines in a row that are no paragraphs
  * are a list of links (other stories' headlines, a "more on this" box),
  * unless a line ending with a colon introduces them (ingredients, steps, a
- * list the text announces), most of them start with a bullet, or they are a
- * list of quantities (mark_quantity_lists: a recipe's, a table's figures). */
+ * list the text announces), most of them start with a bullet, they are a
+ * list of quantities (mark_quantity_lists: a recipe's, a table's figures),
+ * or OWN_LIST_MIN_LINES or more stand between two paragraphs with no
+ * removed line among them: a box of links inside an article has a heading
+ * the rules know ("Read also") or a few lines, a table or a list of steps
+ * runs longer. */
 static void mark_link_lists(bp *b)
 {
     line *L = b->lines;
@@ -898,16 +904,20 @@ static void mark_link_lists(bp *b)
             continue;
         }
         int intro = last != SIZE_MAX && ends_with(&L[last], ":");
-        size_t j = i, run = 0, bullets = 0;
+        size_t j = i, run = 0, bullets = 0, removed = 0, before = last;
         for (; j < n && (L[j].why || !L[j].para); j++)
-            if (!L[j].why) {
+            if (L[j].why)
+                removed++;
+            else {
                 intro |= ends_with(&L[j], ":");
                 run += j != b->head; /* the headline is the page's own, no link */
                 bullets += bulleted(&L[j]);
                 last = j;
             }
         /* items the text marks with bullets are its own list, a heading after them too */
-        if (!intro && (int64_t)run >= b->list_lines && !(bullets >= 2 && 2 * bullets > run))
+        /* a long run with no removed line, between two paragraphs, is the text's own (a table, steps) */
+        int own = run >= OWN_LIST_MIN_LINES && !removed && j < n && before != SIZE_MAX && L[before].para;
+        if (!intro && !own && (int64_t)run >= b->list_lines && !(bullets >= 2 && 2 * bullets > run))
             for (size_t k = i; k < j; k++)
                 L[k].list = !L[k].why && !L[k].announced; /* a list of quantities is the text's own */
         i = j;

@@ -204,6 +204,25 @@ static void test_main_run_link_list(void **s)
            "The second day\n" P3 "\n" P4 "\n",
            "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n\xE2\x80\xA2 a tent\n\n\xE2\x80\xA2 a stove\n\n"
            "- water for a day\n\nThe second day\n\n" P3 "\n\n" P4);
+    /* Twelve lines between two paragraphs with no removed line among them are the text's own: a table. */
+#define Q1 "The council will meet again next week to decide how much the repairs will cost in the end."
+#define Q2 "Shop owners on the main street say they lost half of their customers while the road was shut."
+#define Q3 "A new footpath along the river will open in the spring, paid for by the regional government."
+#define Q4 "The old mill by the bridge will become a museum of the town's history once the work is done."
+#define ROWS(x) "Stop " x " east road\nStop " x " west road\nStop " x " mill road\n"
+#define TABLE ROWS("one") ROWS("two") ROWS("three") ROWS("four")
+    expect("main_run: true\nmain_run_line_cost: 5",
+           "Big headline about the town\n" P1 "\n" P2 "\n" Q1 "\n" Q2 "\n" TABLE P3 "\n" P4 "\n" Q3 "\n" Q4 "\n",
+           "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" Q1 "\n\n" Q2 "\n\nStop one east road\n\nStop one west "
+           "road\n\nStop one mill road\n\nStop two east road\n\nStop two west road\n\nStop two mill road\n\nStop three "
+           "east road\n\nStop three west road\n\nStop three mill road\n\nStop four east road\n\nStop four west road\n\n"
+           "Stop four mill road\n\n" P3 "\n\n" P4 "\n\n" Q3 "\n\n" Q4);
+#undef TABLE
+#undef ROWS
+#undef Q1
+#undef Q2
+#undef Q3
+#undef Q4
 }
 
 /* main_run_wrapped: prose wrapped into lines (a <pre> block) is one
