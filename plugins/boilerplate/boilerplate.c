@@ -102,8 +102,9 @@ static const cv_optmap boilerplate_optmap[] = {
     {.key = "trim_lead", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(boilerplate_opts, trim_lead),
      .help = "before the first paragraph keep only the headline: the line with most words, and a list announced "
              "right before the paragraph (a line of three words or more, no paragraph, ending with a colon, then at most "
-             "block_max_lines lines; menus and main_run leave such a list anywhere in the text), or a question right "
-             "before it (an interview's first)"},
+             "block_max_lines lines; menus and main_run leave such a list anywhere in the text), or a question of "
+             "three words or more or a sentence of four right before it (an interview's first question, \"This post first "
+             "appeared on X.\")"},
     {.key = "headline_min_words", .type = CV_OPT_INT, .default_value = "4",
      .offset = offsetof(boilerplate_opts, headline_min_words),
      .help = "a shorter headline is removed too"},
@@ -116,7 +117,7 @@ static const cv_optmap boilerplate_optmap[] = {
              "would remove more than this fraction of the characters they see: such a text is list-shaped (a recipe, "
              "instructions), its lists are the content; 1: they always act (for text dumps, all of a page's text)"},
     {.key = "main_run", .type = CV_OPT_BOOL, .default_value = "false", .offset = offsetof(boilerplate_opts, main_run),
-     .help = "keep only the densest run of paragraphs (and the headline): the run of kept lines where paragraph "
+     .help = "keep only the densest run of paragraphs (and the headline, with the line right after it when that has ten words or more: its standfirst): the run of kept lines where paragraph "
              "characters most outweigh the cost of the other lines; for text dumps, where chrome paragraphs sit "
              "before and after the article"},
     {.key = "main_run_line_cost", .type = CV_OPT_INT, .default_value = "20",
@@ -133,7 +134,7 @@ static const cv_optmap boilerplate_optmap[] = {
     {.key = "main_run_list_lines", .type = CV_OPT_INT, .default_value = "2",
      .offset = offsetof(boilerplate_opts, main_run_list_lines),
      .help = "main_run: this many kept lines or more in a row that are no paragraphs, not announced by a line "
-             "ending with a colon nor most of them bulleted (\"• \", \"- \"), are a list of links (other stories' headlines, a \"more on this\" box) and go "
+             "ending with a colon nor most of them bulleted (\"• \", \"- \") nor a list of quantities (ingredients, a table's figures), nor twelve or more between two paragraphs with no removed line among them (a table, steps), are a list of links (other stories' headlines, a \"more on this\" box) and go "
              "from the run; the headline stays (0: off)"},
     {.key = "main_run_after_list", .type = CV_OPT_FLOAT, .default_value = "0.5",
      .offset = offsetof(boilerplate_opts, main_run_after_list),
@@ -193,6 +194,7 @@ typedef struct line {
     int announced; /* a list a line ending with a colon announces, the intro too, text after it (mark_announced) */
     int captioned; /* removed as the caption over a credit line (a rule's previous: true): maybe the headline */
     int topical; /* main_run: a paragraph naming the title's headline's words (main_run_topic_weight) */
+    int script; /* script or data (scripted): no paragraph, no headline */
 } line;
 
 typedef struct bp {
@@ -330,6 +332,25 @@ static size_t unspaced_letters(const char *s, size_t len, size_t max)
     return n;
 }
 
+#define SCRIPT_SAMPLE 1000 /* bytes of a line looked at */
+#define SCRIPT_BRACES 4 /* braces in the sample, at least... */
+#define SCRIPT_BRACES_PER_MILLE 5 /* ...and per thousand of its bytes (1 to 10 judge the same pages) */
+
+/* Does the line hold script or data (minified JavaScript, JSON, CSS) rather
+ * than prose?  Prose has no braces; such a line is no paragraph, however
+ * long and however many full stops it holds.  memchr finds that most lines
+ * have none. */
+static int scripted(const char *s, size_t len)
+{
+    size_t n = len < SCRIPT_SAMPLE ? len : SCRIPT_SAMPLE, braces = 0;
+    const char *open = memchr(s, '{', n), *close = memchr(s, '}', n);
+    if (!open && !close)
+        return 0;
+    for (size_t i = (size_t)((open && (!close || open < close) ? open : close) - s); i < n; i++)
+        braces += s[i] == '{' || s[i] == '}';
+    return braces >= SCRIPT_BRACES && braces * 1000 >= SCRIPT_BRACES_PER_MILLE * n;
+}
+
 static void measure(bp *b, line *l)
 {
     l->words = count_words_max(l->s, l->len, b->words_cap);
@@ -341,7 +362,8 @@ static void measure(bp *b, line *l)
         l->words = unspaced > l->words ? unspaced : l->words;
     }
     int ends = ends_sentence(l->s, l->len);
-    l->para = paragraph(b, ends, l->words, l->len, l->s);
+    l->script = scripted(l->s, l->len);
+    l->para = paragraph(b, ends, l->words, l->len, l->s) && !l->script;
     l->sentence = ends && l->words >= SENTENCE_MIN_WORDS;
 }
 
@@ -832,21 +854,24 @@ static size_t announced_start(const bp *b, size_t at)
     return i < at && introduces(&L[i]) ? i : at;
 }
 
-/* Does kept line l ask a question of a sentence's words?  Right before a
- * paragraph it leads into it: an interview's first question. */
-static int asks(const line *l)
+#define LEAD_SENTENCE_MIN_WORDS 4 /* "By Anna K." ends like a sentence too */
+
+/* Does kept line l, no paragraph, ask a question of a sentence's words, or
+ * end a sentence of a few more?  Right before a paragraph it leads into it:
+ * an interview's first question, a note ("This post first appeared on X."). */
+static int leads_into(const line *l)
 {
     return !l->why && !l->para && l->words >= SENTENCE_MIN_WORDS &&
-           (ends_with(l, "?") || ends_with(l, "\xEF\xBC\x9F")); /* or a full-width one */
+           ((l->sentence && l->words >= LEAD_SENTENCE_MIN_WORDS) || ends_with(l, "?") || ends_with(l, "\xEF\xBC\x9F")); /* or a full-width one */
 }
 
 /* Where the text that leads into the paragraph at `at` starts: the intro of
- * a list announced right before it, or a question right before it; `at`
- * when neither. */
+ * a list announced right before it, or a question or a short sentence right
+ * before it; `at` when none. */
 static size_t lead_in(const bp *b, size_t at)
 {
     size_t s = announced_start(b, at);
-    return s == at && at > 0 && asks(&b->lines[at - 1]) ? at - 1 : s;
+    return s == at && at > 0 && leads_into(&b->lines[at - 1]) ? at - 1 : s;
 }
 
 /* Does the line start with a bullet ("• ", "- ", "* ", "– ")? */
@@ -856,10 +881,17 @@ static int bulleted(const line *l)
            (l->len > 4 && (starts_with(l, "\xE2\x80\xA2 ") || starts_with(l, "\xE2\x80\x93 ")));
 }
 
+#define OWN_LIST_MIN_LINES 12 /* 7 to 12 give the dumps the same F1; 16 loses a recipe */
+
 /* main_run: list_lines or more kept lines in a row that are no paragraphs
  * are a list of links (other stories' headlines, a "more on this" box),
  * unless a line ending with a colon introduces them (ingredients, steps, a
- * list the text announces) or most of them start with a bullet. */
+ * list the text announces), most of them start with a bullet, they are a
+ * list of quantities (mark_quantity_lists: a recipe's, a table's figures),
+ * or OWN_LIST_MIN_LINES or more stand between two paragraphs with no
+ * removed line among them: a box of links inside an article has a heading
+ * the rules know ("Read also") or a few lines, a table or a list of steps
+ * runs longer. */
 static void mark_link_lists(bp *b)
 {
     line *L = b->lines;
@@ -872,18 +904,22 @@ static void mark_link_lists(bp *b)
             continue;
         }
         int intro = last != SIZE_MAX && ends_with(&L[last], ":");
-        size_t j = i, run = 0, bullets = 0;
+        size_t j = i, run = 0, bullets = 0, removed = 0, before = last;
         for (; j < n && (L[j].why || !L[j].para); j++)
-            if (!L[j].why) {
+            if (L[j].why)
+                removed++;
+            else {
                 intro |= ends_with(&L[j], ":");
                 run += j != b->head; /* the headline is the page's own, no link */
                 bullets += bulleted(&L[j]);
                 last = j;
             }
         /* items the text marks with bullets are its own list, a heading after them too */
-        if (!intro && (int64_t)run >= b->list_lines && !(bullets >= 2 && 2 * bullets > run))
+        /* a long run with no removed line, between two paragraphs, is the text's own (a table, steps) */
+        int own = run >= OWN_LIST_MIN_LINES && !removed && j < n && before != SIZE_MAX && L[before].para;
+        if (!intro && !own && (int64_t)run >= b->list_lines && !(bullets >= 2 && 2 * bullets > run))
             for (size_t k = i; k < j; k++)
-                L[k].list = !L[k].why;
+                L[k].list = !L[k].why && !L[k].announced; /* a list of quantities is the text's own */
         i = j;
     }
 }
@@ -975,6 +1011,22 @@ static void mark_topical(bp *b)
         L[i].topical = !L[i].why && L[i].para && topic_named(&b->topic, L[i].s, L[i].len, (size_t)b->topic_words);
 }
 
+#define STANDFIRST_MIN_WORDS 10 /* "Police close the bridge after a crack is found in its pier": no label, no byline */
+
+/* main_run: the kept line right after the headline h, when the run starts
+ * later (a byline, a date, share buttons between) and it has a summary's
+ * words, is the standfirst: it stays with the headline.  SIZE_MAX: none. */
+static size_t standfirst(const bp *b, size_t h, size_t start)
+{
+    const line *L = b->lines;
+    if (h == SIZE_MAX || h >= start)
+        return SIZE_MAX;
+    size_t i = h + 1;
+    while (i < start && L[i].why)
+        i++;
+    return i < start && !L[i].para && L[i].words >= STANDFIRST_MIN_WORDS ? i : SIZE_MAX;
+}
+
 static void keep_main_run(bp *b)
 {
     line *L = b->lines;
@@ -1027,7 +1079,7 @@ static void keep_main_run(bp *b)
     size_t head = SIZE_MAX, most = 0;
     if (b->lead && (anchored || b->head == SIZE_MAX || b->head < best_start)) {
         for (size_t i = best_start; i-- > 0 && best_start - i <= RUN_HEAD_LINES && (!anchored || i > anchor);)
-            if (!L[i].why && !L[i].para && L[i].words > most) {
+            if (!L[i].why && !L[i].para && !L[i].script && L[i].words > most) {
                 most = L[i].words;
                 head = i;
             }
@@ -1040,8 +1092,9 @@ static void keep_main_run(bp *b)
         L[anchor].why = NULL;
         b->head = anchor;
     }
+    size_t stand = standfirst(b, head != SIZE_MAX ? head : b->head, best_start);
     for (size_t i = 0; i < n; i++)
-        if (!L[i].why && (i < best_start || i > best_end) && i != b->head && i != head)
+        if (!L[i].why && (i < best_start || i > best_end) && i != b->head && i != head && i != stand)
             L[i].why = "removed:outside_main_run";
     if (b->list_lines > 0)
         mark_link_lists(b);
@@ -1276,7 +1329,7 @@ static void apply_structure(bp *b)
          * equals), and a list announced right before the first paragraph. */
         size_t head = first, most = 0, listed = lead_in(b, first);
         for (size_t i = 0; i < listed; i++) {
-            if (L[i].why)
+            if (L[i].why || L[i].script)
                 continue;
             if (L[i].words == b->words_cap) { /* counted fully; unspaced letters stay at the cap */
                 size_t all = count_words(L[i].s, L[i].len);

@@ -93,6 +93,42 @@ static void test_main_run_title(void **s)
            "Big news : the town\xE2\x80\x99s \xE2\x80\x9Enew\xE2\x80\x9C square\n\n" P1);
 }
 
+/* main_run: the line right after the headline with a summary's words is
+ * its standfirst, though a byline, a date and share buttons stand between
+ * it and the first paragraph; a short line there (a label) is none. */
+static void test_main_run_standfirst(void **s)
+{
+    (void)s;
+#define STAND "Engineers found a crack in one of the old piers, and the council closed it for the summer"
+#define BETWEEN "\nBy Tom Baker\n12 May 2024 10:30\nShare\nTweet\nEmail\n"
+    expect("main_run: true", "Big headline about the town | The Daily Site\nHome\nNews\nSport\n"
+                             "Big headline about the town\n" STAND BETWEEN P1 "\n" P2,
+           "Big headline about the town\n\n" STAND "\n\n" P1 "\n\n" P2);
+    expect("main_run: true", "Big headline about the town | The Daily Site\nHome\nNews\nSport\n"
+                             "Big headline about the town\nThe old bridge" BETWEEN P1 "\n" P2,
+           "Big headline about the town\n\n" P1 "\n\n" P2);
+#undef STAND
+#undef BETWEEN
+}
+
+/* main_run: a page's script (minified JavaScript, JSON) that reaches a
+ * dump as one long line of words and full stops is no paragraph: braces. */
+static void test_main_run_script(void **s)
+{
+    (void)s;
+#define SCRIPT "window.cfg = { site: 'news', ads: true }; function load(a) { if (a) { return a.b; } return null; } " \
+               "var list = [1, 2, 3]; for (var i = 0; i < list.length; i++) { push(list[i]); } console.log('done'); " \
+               "window.onload = function () { load(window.cfg); };"
+    expect("main_run: true", SCRIPT "\nHome\nNews\nSport\nBig headline about the town\n" P1 "\n" P2,
+           "Big headline about the town\n\n" P1 "\n\n" P2);
+    /* a stray brace in prose is no script */
+#define SIC "The mayor said that the bridge {sic} would open again before the winter."
+    expect("main_run: true", "Big headline about the town\n" P1 "\n" SIC "\n" P2,
+           "Big headline about the town\n\n" P1 "\n\n" SIC "\n\n" P2);
+#undef SIC
+#undef SCRIPT
+}
+
 /* main_run_topic_weight: a short article whose paragraphs name what the
  * title names ("bridge", "river") outweighs a longer cookie dialog after the
  * footer, though no line repeats the title (the headline says more). */
@@ -168,6 +204,25 @@ static void test_main_run_link_list(void **s)
            "The second day\n" P3 "\n" P4 "\n",
            "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n\xE2\x80\xA2 a tent\n\n\xE2\x80\xA2 a stove\n\n"
            "- water for a day\n\nThe second day\n\n" P3 "\n\n" P4);
+    /* Twelve lines between two paragraphs with no removed line among them are the text's own: a table. */
+#define Q1 "The council will meet again next week to decide how much the repairs will cost in the end."
+#define Q2 "Shop owners on the main street say they lost half of their customers while the road was shut."
+#define Q3 "A new footpath along the river will open in the spring, paid for by the regional government."
+#define Q4 "The old mill by the bridge will become a museum of the town's history once the work is done."
+#define ROWS(x) "Stop " x " east road\nStop " x " west road\nStop " x " mill road\n"
+#define TABLE ROWS("one") ROWS("two") ROWS("three") ROWS("four")
+    expect("main_run: true\nmain_run_line_cost: 5",
+           "Big headline about the town\n" P1 "\n" P2 "\n" Q1 "\n" Q2 "\n" TABLE P3 "\n" P4 "\n" Q3 "\n" Q4 "\n",
+           "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" Q1 "\n\n" Q2 "\n\nStop one east road\n\nStop one west "
+           "road\n\nStop one mill road\n\nStop two east road\n\nStop two west road\n\nStop two mill road\n\nStop three "
+           "east road\n\nStop three west road\n\nStop three mill road\n\nStop four east road\n\nStop four west road\n\n"
+           "Stop four mill road\n\n" P3 "\n\n" P4 "\n\n" Q3 "\n\n" Q4);
+#undef TABLE
+#undef ROWS
+#undef Q1
+#undef Q2
+#undef Q3
+#undef Q4
 }
 
 /* main_run_wrapped: prose wrapped into lines (a <pre> block) is one
@@ -183,7 +238,9 @@ static void test_main_run_wrapped(void **s)
     expect("main_run: true", page,
            "Big headline about the town\n\nThe first paragraph of the article explains what happened in the town "
            "on Monday morning, when the road was closed for the repairs.\n\n" P2);
-    expect("main_run: true\nmain_run_wrapped: false", page, "happened in the town on Monday morning, when the\n\n" P2);
+    /* off, the lines are no paragraphs: the last, a sentence, leads into the next paragraph */
+    expect("main_run: true\nmain_run_wrapped: false", page,
+           "happened in the town on Monday morning, when the\n\nroad was closed for the repairs.\n\n" P2);
 }
 
 /* main_run_after_list: behind a list of links, a piece of the run with
@@ -400,10 +457,14 @@ static void test_quantity_list(void **s)
            "1/2 tsp salt\n\n" P2);
     expect("", "Big headline about the town\n" P1 "\nMost read\n1 Minister resigns\n2 Prices rise\n3 Team wins\n" P2,
            "Big headline about the town\n\n" P1 "\n\n" P2);
+    /* under main_run too: such a list is no list of links */
+    expect("main_run: true", "Big headline about the town\n" P1 "\nIngredients\n3 ripe bananas\n150 g sugar\n1 egg\n" P2,
+           "Big headline about the town\n\n" P1 "\n\nIngredients\n\n3 ripe bananas\n\n150 g sugar\n\n1 egg\n\n" P2);
 }
 
 /* An interview's first question, right before its answer, leads into the
- * text: trim_lead and main_run keep it with the headline, which counts as
+ * text, and so does a short sentence (a note on where the story first
+ * ran): trim_lead and main_run keep it with the headline, which counts as
  * no line of a list of links. */
 static void test_first_question(void **s)
 {
@@ -415,6 +476,13 @@ static void test_first_question(void **s)
            "Big headline about the town\n\n" WANT);
     /* a line that is no question stays out */
     expect("", "Menu\nBig headline about the town\nBy Tom Baker\n" P1, "Big headline about the town\n\n" P1);
+    /* a short sentence right before the first paragraph leads into it too */
+#define NOTE "It first ran in the Weekly."
+    expect("", "Menu\nBig headline about the town\nBy Tom Baker\n" NOTE "\n" P1,
+           "Big headline about the town\n\n" NOTE "\n\n" P1);
+    expect("main_run: true", "Menu\nBig headline about the town\nBy Tom Baker\n" NOTE "\n" P1 "\n" P2,
+           "Big headline about the town\n\n" NOTE "\n\n" P1 "\n\n" P2);
+#undef NOTE
 #undef QA
 #undef WANT
 }
@@ -816,7 +884,8 @@ int main(void)
         cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_shipped_menu_line), cmocka_unit_test(test_shipped_notices),
         cmocka_unit_test(test_needle_keys),
         cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines), cmocka_unit_test(test_main_run),
-        cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_topic), cmocka_unit_test(test_main_run_cut), cmocka_unit_test(test_first_question), cmocka_unit_test(test_quantity_list),
+        cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_topic), cmocka_unit_test(test_main_run_standfirst),
+        cmocka_unit_test(test_main_run_script), cmocka_unit_test(test_main_run_cut), cmocka_unit_test(test_first_question), cmocka_unit_test(test_quantity_list),
         cmocka_unit_test(test_main_run_link_list), cmocka_unit_test(test_main_run_wrapped),
         cmocka_unit_test(test_main_run_after_list), cmocka_unit_test(test_unspaced_paragraphs),
     };
