@@ -172,7 +172,7 @@ ssize_t jscan_string(const char *val, size_t vlen, char *out)
     while (s < end) {
         const char *bs = memchr(s, '\\', (size_t)(end - s));
         size_t run = bs ? (size_t)(bs - s) : (size_t)(end - s);
-        memcpy(o, s, run); /* most texts: one run */
+        memmove(o, s, run); /* most texts: one run; in place, o is at or before s */
         o += run;
         s += run;
         if (!bs)
