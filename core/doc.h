@@ -28,6 +28,7 @@ struct cv_doc {
     void (*scratch_free)(void *p);
     unsigned char reading;   /* inside a reader's next(): doc_text_room() may be used */
     unsigned char unchecked; /* text from doc_text_room(), UTF-8 not checked yet */
+    unsigned char settled;   /* the reader's share after next() is done (pipeline.c settle_doc) */
     unsigned text_flags;     /* CV_TEXT_* of the last doc_text_room() */
 };
 

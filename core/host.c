@@ -130,11 +130,17 @@ cv_status cv_reader_next(cv_ctx *reader, void *inst, cv_doc *d)
     return st;
 }
 
-void cv_reader_settle(cv_ctx *reader, cv_doc *d)
+void cv_reader_settle(cv_ctx *reader, const void *inst, cv_doc *d)
 {
+    const cv_plugin *desc = reader->entry->desc;
+    d->stage = desc->name;
+    if (desc->prepare && desc->abi_minor >= 6 && !d->drop_reason) { /* before 1.6 prepare was only for steps */
+        d->reading = 1;
+        desc->prepare(inst, d);
+        d->reading = 0;
+    }
     if (!d->unchecked)
         return;
-    d->stage = reader->entry->desc->name;
     size_t bad = cv_doc_check_text(d);
     if (bad)
         h_count(reader, "repaired:invalid_utf8_bytes", bad);

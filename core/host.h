@@ -26,8 +26,9 @@ const char *cv_ctx_take_error(cv_ctx *ctx, const char *fallback);
 /* A reader's next(), with doc_text_room() allowed while it runs.  The
  * pipeline and the tests' harnesses read through it. */
 cv_status cv_reader_next(cv_ctx *reader, void *inst, cv_doc *d);
-/* What a reader leaves to the workers: the UTF-8 check of a text it read
- * with doc_text_room(), repairs counted under the reader's name. */
-void cv_reader_settle(cv_ctx *reader, cv_doc *d);
+/* What a reader leaves to the workers: its prepare() (ABI 1.6), then the
+ * UTF-8 check of a text it read with doc_text_room(), repairs counted under
+ * the reader's name.  inst: the instance whose next() read d. */
+void cv_reader_settle(cv_ctx *reader, const void *inst, cv_doc *d);
 
 #endif

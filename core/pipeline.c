@@ -344,6 +344,25 @@ static int next_file(run *r)
 /* Several files and --shard: whole files per shard, none per document. */
 static int shard_by_file(const run *r) { return r->ro->shards && r->ro->ninputs > 1; }
 
+/* The reader's share of a document that needs no turn (cv_reader_settle),
+ * unless the read turn did it, then its count in the report, which needs
+ * the text it settled.  Once per document read (hand-offs are settled). */
+static void settle_doc(run *r, cv_doc *d)
+{
+    if (r->handin)
+        return;
+    if (!d->settled)
+        cv_reader_settle(&r->reader.ctx[0], r->reader.inst[0], d);
+    d->settled = 1;
+    cv_report_read(r->report, d->bytes_in ? d->bytes_in : d->len, d->len);
+}
+
+/* Whether documents are settled in the read turn rather than by the
+ * workers: where the shard is chosen by a document's id, which settling
+ * may give it, and where a reader instance is replaced (several input
+ * files) while the workers may still settle documents of the one before. */
+static int settle_in_turn(const run *r) { return r->ro->ninputs > 1 || (r->ro->shards && !shard_by_file(r)); }
+
 static int read_doc(run *r, cv_doc **out)
 {
     if (r->handin)
@@ -365,6 +384,10 @@ static int read_doc(run *r, cv_doc **out)
         }
         if (st != CV_END)
             d->ord = ((uint64_t)r->file << 40) | r->member++;
+        if ((st == CV_OK || st == CV_DROP) && settle_in_turn(r)) {
+            cv_reader_settle(&s->ctx[0], s->inst[0], d);
+            d->settled = 1;
+        }
         /* --shard K/N: another run owns documents whose id hashes elsewhere.
          * They are not this run's input, so they are not counted either. */
         if (r->ro->shards && !shard_by_file(r) && st != CV_END && st != CV_ERROR && d->id &&
@@ -392,7 +415,6 @@ static int read_doc(run *r, cv_doc **out)
     }
     d->seq = r->nread++;
     d->at = r->first;
-    cv_report_read(r->report, d->bytes_in ? d->bytes_in : d->len, d->len);
     *out = d;
     return 1;
 }
@@ -405,7 +427,7 @@ static void run_serial(run *r)
         double t = mono();
         got = stopping(r) ? 0 : read_doc(r, &d);
         if (got > 0)
-            cv_reader_settle(&r->reader.ctx[0], d);
+            settle_doc(r, d);
         r->read_busy += mono() - t;
         if (got <= 0)
             break;
@@ -432,7 +454,7 @@ static void sched_settle(void *arg, cv_doc *d, size_t w)
 {
     run *r = arg;
     double t = mono();
-    cv_reader_settle(&r->reader.ctx[0], d); /* the reader's share that runs in parallel */
+    settle_doc(r, d); /* the reader's share that runs in parallel */
     busy_row(r, w)[BUSY_READ(r)] += mono() - t;
 }
 

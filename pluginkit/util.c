@@ -132,43 +132,48 @@ void buf_add_json(cv_buf *b, const char *s, size_t len)
     buf_addc(b, '"');
 }
 
+#ifdef __SSE2__
+/* Bit k set: byte k of s[0..16) is a quote, a backslash or a control character. */
+static unsigned json_special16(const char *s)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)s);
+    __m128i ctl = _mm_cmplt_epi8(_mm_xor_si128(v, _mm_set1_epi8((char)0x80)), _mm_set1_epi8((char)0xA0));
+    __m128i q = _mm_or_si128(sse_is(v, '"'), sse_is(v, '\\'));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(ctl, q)); /* ctl: below 0x20, compared unsigned */
+}
+#endif
+
+size_t json_plain_run(const char *s, size_t len)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    /* Sixteen bytes at a time, and straight to the first that needs escaping;
+     * the last sixteen read once more rather than a byte at a time. */
+    if (len >= 16) {
+        for (; i + 16 <= len; i += 16) {
+            unsigned mask = json_special16(s + i);
+            if (mask)
+                return i + (size_t)__builtin_ctz(mask);
+        }
+        unsigned mask = i < len ? json_special16(s + len - 16) >> (16 - (len - i)) : 0;
+        return mask ? i + (size_t)__builtin_ctz(mask) : len;
+    }
+#endif
+    while (i < len && (unsigned char)s[i] >= 0x20 && s[i] != '"' && s[i] != '\\')
+        i++;
+    return i;
+}
+
 void buf_add_json_chars(cv_buf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
     buf_reserve(b, len);
     size_t run = 0; /* start of the pending stretch that needs no escaping */
     for (size_t i = 0; i < len; i++) {
-#ifdef __SSE2__
-        /* Sixteen bytes at a time, and straight to the first that needs escaping. */
-        while (i + 16 <= len) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
-            __m128i ctl = _mm_cmplt_epi8(_mm_xor_si128(v, _mm_set1_epi8((char)0x80)), _mm_set1_epi8((char)0xA0));
-            __m128i q = _mm_or_si128(sse_is(v, '"'), sse_is(v, '\\'));
-            int mask = _mm_movemask_epi8(_mm_or_si128(ctl, q)); /* ctl: below 0x20, compared unsigned */
-            if (mask) {
-                i += (size_t)__builtin_ctz((unsigned)mask);
-                break;
-            }
-            i += 16;
-        }
-#endif
-        /* Eight bytes at a time while none is a control, '"' or '\\'
-         * (the "has a zero byte" test of Bit Twiddling Hacks). */
-        while (i + 8 <= len) {
-            const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-            uint64_t w, q, bs;
-            memcpy(&w, s + i, 8);
-            q = w ^ (ones * '"');
-            bs = w ^ (ones * '\\');
-            if (((w - ones * 0x20) & ~w & highs) | ((q - ones) & ~q & highs) | ((bs - ones) & ~bs & highs))
-                break;
-            i += 8;
-        }
+        i += json_plain_run(s + i, len - i);
         if (i >= len)
             break;
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
         buf_add(b, s + run, i - run);
         run = i + 1;
         char esc[7] = {'\\', 0};

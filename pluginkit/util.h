@@ -49,6 +49,9 @@ void buf_add_json(cv_buf *b, const char *s, size_t len);
 /* The same without the quotes: a long string escaped a part at a time.
  * Escapes are per byte, so the parts may split a character. */
 void buf_add_json_chars(cv_buf *b, const char *s, size_t len);
+/* How many bytes of s from its start need no escaping in a JSON string:
+ * none is a quote, a backslash or a control character. */
+size_t json_plain_run(const char *s, size_t len);
 void buf_add_uint(cv_buf *b, uint64_t v);
 
 /* Decode the code point at s[*i] and advance *i.  Only for text known to be

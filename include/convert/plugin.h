@@ -49,6 +49,8 @@
  *   cores; since ABI 1.1 such a step can move the work that needs no other
  *   document (a signature, a hash) into prepare(), which runs in parallel
  *   before the turn.  See cv_plugin.prepare.
+ *   Likewise the read turn: since ABI 1.6 a reader can leave the parsing of
+ *   what next() found to prepare(), which the workers run.
  */
 #ifndef CONVERT_PLUGIN_H
 #define CONVERT_PLUGIN_H
@@ -61,7 +63,7 @@ extern "C" {
 #endif
 
 #define CONVERT_ABI_MAJOR 1
-#define CONVERT_ABI_MINOR 5
+#define CONVERT_ABI_MINOR 6
 
 #if defined(__GNUC__)
 #define CV_EXPORT __attribute__((visibility("default")))
@@ -239,7 +241,14 @@ typedef struct cv_plugin {
      * nothing in the document but its scratch: put the result there with
      * host->doc_set_scratch(), and let process() find it with
      * host->doc_scratch().  The core may skip prepare() (with one thread,
-     * say), so process() must give the same result without it. */
+     * say), so process() must give the same result without it.
+     * ABI 1.6.  Readers too: the part of reading one document that needs
+     * nothing next() keeps (parsing the record next() put in the document),
+     * run by the worker that takes the document, in parallel with next()
+     * and with other prepare() calls.  The core always runs it, once, before
+     * any step; doc_text_room() may be used, and the document's text, id and
+     * metadata set, or the document dropped with doc_drop().  It reads only
+     * what create() set up, never what next() changes. */
     void (*prepare)(const void *instance, cv_doc *doc);
 
     /* ABI 1.5.  The declared option map (see cv_optmap); NULL: the plugin

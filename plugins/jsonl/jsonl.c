@@ -53,7 +53,6 @@ typedef struct jreader {
     const char *lp; /* the current line: in the mapping, or line.p */
     size_t ll;
     cv_buf line, pending; /* pending: bytes read past the current line */
-    cv_buf scratch;       /* a member's raw JSON or decoded id */
     size_t pending_off;
     int eof, too_long;
 } jreader;
@@ -67,7 +66,6 @@ static void jsonl_reader_destroy(void *p)
     mapfile_close(&r->map);
     buf_free(&r->line);
     buf_free(&r->pending);
-    buf_free(&r->scratch);
     free(r);
 }
 
@@ -191,34 +189,38 @@ static int next_line(jreader *r)
     }
 }
 
+/* One line being parsed (jsonl_reader_prepare): its own scratch, as
+ * several workers parse lines at once. */
 typedef struct line_ctx {
-    jreader *r;
+    const jreader *r;
     cv_doc *doc;
-    int has_text;
-    const char *why; /* a member that is JSON but not what it should be */
+    char *text; /* the document's buffer, which holds the raw line: the text is decoded to its start */
+    ssize_t text_len; /* -1: no text member yet */
+    cv_buf scratch;   /* a member's raw JSON or decoded id */
+    const char *why;  /* a member that is JSON but not what it should be */
 } line_ctx;
 
-/* A member's raw JSON, NUL-terminated, into the reader's scratch. */
-static const char *raw(jreader *r, const char *val, size_t vlen)
+/* A member's raw JSON, NUL-terminated, into the line's scratch. */
+static const char *raw(line_ctx *lc, const char *val, size_t vlen)
 {
-    r->scratch.len = 0;
-    buf_add(&r->scratch, val, vlen);
-    buf_addc(&r->scratch, '\0');
-    return r->scratch.p;
+    lc->scratch.len = 0;
+    buf_add(&lc->scratch, val, vlen);
+    buf_addc(&lc->scratch, '\0');
+    return lc->scratch.p;
 }
 
 static int meta_member(void *p, const char *key, const char *val, size_t vlen)
 {
     line_ctx *lc = p;
-    if (lc->r->host->meta_set_json(lc->doc, key, raw(lc->r, val, vlen)) < 0) {
+    if (lc->r->host->meta_set_json(lc->doc, key, raw(lc, val, vlen)) < 0) {
         lc->why = "a value that is not valid UTF-8";
         return 1;
     }
     return 0;
 }
 
-/* A JSON number that is a whole number.  Bounded by vlen: a mapped line
- * ends in no NUL, and its last value may end the mapping. */
+/* A JSON number that is a whole number.  Bounded by vlen: a line ends in
+ * no NUL, and its last value may end the buffer. */
 static int integer(const char *val, size_t vlen)
 {
     size_t i = val[0] == '-';
@@ -230,35 +232,34 @@ static int integer(const char *val, size_t vlen)
 static int on_member(void *p, const char *key, const char *val, size_t vlen)
 {
     line_ctx *lc = p;
-    jreader *r = lc->r;
+    const jreader *r = lc->r;
     const cv_host *h = r->host;
     if (!strcmp(key, r->o.text_field)) {
         if (val[0] != '"')
             return 0; /* not a string: no text */
-        /* Straight into the document; the core checks its UTF-8. */
-        char *room = h->doc_text_room(lc->doc, vlen, 0);
-        ssize_t n = room ? jscan_string(val, vlen, room) : -1;
-        if (n < 0) {
-            lc->why = room ? "an escape that is no character (a lone surrogate)" : "out of memory";
+        /* In place, to the buffer's start: decoding never writes past what it
+         * has read, and the members before this one are done with.  The core
+         * checks its UTF-8. */
+        lc->text_len = jscan_string(val, vlen, lc->text);
+        if (lc->text_len < 0) {
+            lc->why = "an escape that is no character (a lone surrogate)";
             return 1;
         }
-        h->doc_text_room(lc->doc, (size_t)n, 0);
-        lc->has_text = 1;
         return 0;
     }
     if (!strcmp(key, r->o.id_field)) {
         if (val[0] == '"') {
-            r->scratch.len = 0;
-            buf_reserve(&r->scratch, vlen + 1);
-            ssize_t n = jscan_string(val, vlen, r->scratch.p);
-            if (n < 0 || memchr(r->scratch.p, '\0', (size_t)n) || !jscan_utf8_valid(r->scratch.p, (size_t)n)) {
+            lc->scratch.len = 0;
+            buf_reserve(&lc->scratch, vlen + 1);
+            ssize_t n = jscan_string(val, vlen, lc->scratch.p);
+            if (n < 0 || memchr(lc->scratch.p, '\0', (size_t)n) || !jscan_utf8_valid(lc->scratch.p, (size_t)n)) {
                 lc->why = "an id that is not valid UTF-8";
                 return 1;
             }
-            r->scratch.p[n] = '\0';
-            h->doc_set_id(lc->doc, r->scratch.p);
+            lc->scratch.p[n] = '\0';
+            h->doc_set_id(lc->doc, lc->scratch.p);
         } else if (integer(val, vlen)) {
-            h->doc_set_id(lc->doc, raw(r, val, vlen)); /* an integer id, as written */
+            h->doc_set_id(lc->doc, raw(lc, val, vlen)); /* an integer id, as written */
         }
         return 0;
     }
@@ -270,6 +271,8 @@ static int on_member(void *p, const char *key, const char *val, size_t vlen)
     return meta_member(p, key, val, vlen);
 }
 
+/* The read turn only finds the line and keeps it in the document; parsing
+ * it, three quarters of reading, is jsonl_reader_prepare's, on any worker. */
 static cv_status jsonl_reader_next(void *p, cv_doc *doc)
 {
     jreader *r = p;
@@ -292,19 +295,36 @@ static cv_status jsonl_reader_next(void *p, cv_doc *doc)
             h->doc_drop(doc, "max_doc_bytes", NULL);
             return CV_DROP;
         }
-        line_ctx lc = {r, doc, 0, 0};
-        const char *why = NULL;
-        int rc = jscan_object(r->lp, r->ll, on_member, &lc, &why);
-        if (rc) {
-            h->doc_drop(doc, "invalid_json", rc < 0 ? why : lc.why);
-            return CV_DROP;
+        char *room = h->doc_text_room(doc, r->ll, 0);
+        if (!room) {
+            h->error(r->ctx, "out of memory for a line of %zu bytes", r->ll);
+            return CV_ERROR;
         }
-        if (!lc.has_text) {
-            h->doc_drop(doc, "no_text", r->o.text_field);
-            return CV_DROP;
-        }
+        memcpy(room, r->lp, r->ll);
         return CV_OK;
     }
+}
+
+/* The line next() kept, parsed: id, metadata, and the text in its place. */
+static void jsonl_reader_prepare(const void *p, cv_doc *doc)
+{
+    const jreader *r = p;
+    const cv_host *h = r->host;
+    size_t ll;
+    h->doc_text(doc, &ll);
+    line_ctx lc = {.r = r, .doc = doc, .text = h->doc_text_room(doc, ll, 0), .text_len = -1}; /* the line, writable */
+    if (!lc.text) {
+        h->doc_drop(doc, "invalid_json", "out of memory");
+        return;
+    }
+    const char *why = NULL;
+    int rc = jscan_object(lc.text, ll, on_member, &lc, &why);
+    buf_free(&lc.scratch);
+    h->doc_text_room(doc, lc.text_len > 0 ? (size_t)lc.text_len : 0, 0);
+    if (rc)
+        h->doc_drop(doc, "invalid_json", rc < 0 ? why : lc.why);
+    else if (lc.text_len < 0)
+        h->doc_drop(doc, "no_text", r->o.text_field);
 }
 
 static const cv_plugin jsonl_reader = {
@@ -317,6 +337,7 @@ static const cv_plugin jsonl_reader = {
     .create = jsonl_reader_create,
     .destroy = jsonl_reader_destroy,
     .next = jsonl_reader_next,
+    .prepare = jsonl_reader_prepare,
 };
 
 /* ---- writer -------------------------------------------------------------- */

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "util.h"
+
 #define MAX_DEPTH 512
 
 static size_t ws(const char *s, size_t n, size_t i)
@@ -36,25 +38,11 @@ static long hex4(const char *s)
     return v;
 }
 
-/* Whether 8 bytes hold no quote, backslash or control character: tested
- * a word at a time (the classic "has a zero byte" trick, which is exact
- * about whether there is one), as most of a text is plain. */
-static int plain8(const char *p)
-{
-    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    uint64_t x, q, b;
-    memcpy(&x, p, 8);
-    q = x ^ (ones * '"');
-    b = x ^ (ones * '\\');
-    return !((((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x)) & high);
-}
-
 /* The string starting at s[i] == '"': the index past its closing quote, or 0. */
 static size_t skip_string(const char *s, size_t n, size_t i)
 {
     for (i++; i < n;) {
-        while (i + 8 <= n && plain8(s + i))
-            i += 8;
+        i += json_plain_run(s + i, n - i);
         if (i >= n)
             break;
         unsigned char c = (unsigned char)s[i];
@@ -62,11 +50,7 @@ static size_t skip_string(const char *s, size_t n, size_t i)
             return i + 1;
         if (c < 0x20)
             return 0;
-        if (c != '\\') {
-            i++;
-            continue;
-        }
-        if (++i >= n)
+        if (++i >= n) /* a backslash */
             return 0;
         c = (unsigned char)s[i];
         if (c == 'u') {
@@ -188,7 +172,7 @@ ssize_t jscan_string(const char *val, size_t vlen, char *out)
     while (s < end) {
         const char *bs = memchr(s, '\\', (size_t)(end - s));
         size_t run = bs ? (size_t)(bs - s) : (size_t)(end - s);
-        memcpy(o, s, run); /* most texts: one run */
+        memmove(o, s, run); /* most texts: one run; in place, o is at or before s */
         o += run;
         s += run;
         if (!bs)

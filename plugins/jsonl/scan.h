@@ -15,8 +15,9 @@ typedef int (*jscan_member)(void *ctx, const char *key, const char *val, size_t 
 int jscan_object(const char *s, size_t n, jscan_member fn, void *ctx, const char **why);
 
 /* Decode the JSON string val[0..vlen) (quotes included, as jscan_object
- * checked it) into out, which has room for vlen bytes.  The decoded length,
- * or -1 for an escape that makes no character (a lone surrogate). */
+ * checked it) into out, which has room for vlen bytes; out may also be val
+ * or lie before it in the same buffer (decoding in place).  The decoded
+ * length, or -1 for an escape that makes no character (a lone surrogate). */
 ssize_t jscan_string(const char *val, size_t vlen, char *out);
 
 /* Non-zero when s[0..n) is valid UTF-8 (no overlongs, no surrogates). */

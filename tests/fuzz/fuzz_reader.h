@@ -13,7 +13,9 @@ static int fuzz_reader(const char *plugin, const char *suffix, const uint8_t *da
     for (int i = 0; p->inst && i < 10000; i++) {
         cv_doc *d = cv_doc_new();
         cv_status st = cv_reader_next(&p->ctx, p->inst, d);
-        cv_reader_settle(&p->ctx, d);
+        if (st == CV_OK || st == CV_DROP)
+        if (st == CV_OK || st == CV_DROP)
+            cv_reader_settle(&p->ctx, p->inst, d);
         cv_doc_free(d);
         if (st == CV_END || st == CV_ERROR)
             break;

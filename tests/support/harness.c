@@ -97,7 +97,8 @@ cv_doc *th_doc(const char *id, const char *text)
 cv_status th_next(th_plugin *p, cv_doc *d)
 {
     cv_status st = cv_reader_next(&p->ctx, p->inst, d);
-    cv_reader_settle(&p->ctx, d);
+    if (st == CV_OK || st == CV_DROP)
+        cv_reader_settle(&p->ctx, p->inst, d);
     return st;
 }
 

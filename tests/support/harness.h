@@ -39,7 +39,8 @@ void th_close(th_plugin *p);
 int th_commit(th_plugin *p);
 
 /* A reader's next document, read as the pipeline reads it: next() and,
- * as a worker would, the check of a text read with doc_text_room(). */
+ * as a worker would, the reader's prepare() and the check of a text read
+ * with doc_text_room().  Either may drop it: see d->drop_reason. */
 cv_status th_next(th_plugin *p, cv_doc *d);
 /* A step on one text: returns the status and leaves the doc for inspection. */
 cv_doc *th_doc(const char *id, const char *text);

@@ -199,11 +199,11 @@ static void test_reader_bad_lines(void **state)
     assert_string_equal(cv_meta_get_string(d, "url"), "http://x");
     cv_doc_free(d);
     d = cv_doc_new();
-    assert_int_equal(th_next(r, d), CV_DROP);
+    assert_int_equal(th_next(r, d), CV_OK); /* found in the read turn, dropped by prepare() */
     assert_string_equal(d->drop_reason, "jsonl:invalid_json");
     cv_doc_free(d);
     d = cv_doc_new();
-    assert_int_equal(th_next(r, d), CV_DROP); /* the blank line is skipped, "c" has no text */
+    assert_int_equal(th_next(r, d), CV_OK); /* the blank line is skipped, "c" has no text */
     assert_string_equal(d->drop_reason, "jsonl:no_text");
     assert_string_equal(cv_doc_id(d), "c");
     cv_doc_free(d);
@@ -227,6 +227,44 @@ static void test_reader_bad_lines(void **state)
     }
     assert_true(seen);
     th_close(r);
+    free(path);
+    th_rmrf(dir);
+    free(dir);
+}
+
+/* The read turn only finds the line (next() keeps it whole in the
+ * document); prepare(), which the workers run, parses it: the text decoded
+ * in place, whatever members come before and after it. */
+static void test_reader_parses_in_prepare(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir();
+    char *path = cv_xasprintf("%s/in.jsonl", dir);
+    const char *line = "{\"before\": {\"k\": [1, \"\\u00e9\"]}, \"text\": \"a\\nb \\\"q\\\" \\u0416\\ud83d\\ude00\", "
+                       "\"id\": \"x\", \"after\": \"\\t\"}";
+    FILE *f = fopen(path, "w");
+    fprintf(f, "%s\n", line);
+    fclose(f);
+    char yaml[512];
+    snprintf(yaml, sizeof yaml, "path: %s\n", path);
+    th_plugin *r = th_open(CV_READER, "jsonl", yaml, NULL);
+    cv_doc *d = cv_doc_new();
+    assert_int_equal(cv_reader_next(&r->ctx, r->inst, d), CV_OK);
+    assert_int_equal(d->len, strlen(line)); /* (NUL-terminated only once settled) */
+    assert_memory_equal(d->text, line, d->len);
+    char *lineid = cv_xasprintf("%s:1", path);
+    assert_string_equal(cv_doc_id(d), lineid);
+    cv_reader_settle(&r->ctx, r->inst, d);
+    assert_null(d->drop_reason);
+    assert_string_equal(d->text, "a\nb \"q\" \xD0\x96\xF0\x9F\x98\x80");
+    assert_int_equal(d->len, strlen(d->text));
+    assert_string_equal(cv_doc_id(d), "x");
+    assert_string_equal(cv_meta_get_string(d, "after"), "\t");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(json_object_get(d->meta, "before"), "k"), 1)),
+                        "\xC3\xA9");
+    cv_doc_free(d);
+    th_close(r);
+    free(lineid);
     free(path);
     th_rmrf(dir);
     free(dir);
@@ -351,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_escaping_random),
         cmocka_unit_test(test_source_moves_out_of_metadata),
         cmocka_unit_test(test_reader_bad_lines),
+        cmocka_unit_test(test_reader_parses_in_prepare),
         cmocka_unit_test(test_reader_agrees_with_jansson),
         cmocka_unit_test(test_compressed_output),
         cmocka_unit_test(test_uncommitted_leaves_nothing),
