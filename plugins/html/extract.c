@@ -1191,13 +1191,6 @@ static void drop_captions(const walk *w, unsigned char *sel)
 
 enum { NO_DATE, DATE_LINE, DATE_TIME_LINE };
 
-/* A line that is a date or a time with a few words around it ("Posted on
- * April 29, 2022", "15. Mai 2019, 05:28 Uhr", "Aktualisiert: 11.04.2020"):
- * two numbers or more (in any script's digits), one a year (19xx, 20xx)
- * or a time (h:mm), at most DATE_LINE_WORDS words.  Words are runs of
- * letters (any script's: bytes past ASCII, but for the punctuation of
- * U+0080-U+00BF and U+2000-U+206F, and digits).
- * DATE_TIME_LINE: one with a time of day, a stamp of when it was posted. */
 /* The value of the decimal digit at t[i], ASCII or another script's
  * (Arabic-Indic, Devanagari, Bengali, Thai, fullwidth...), its bytes in
  * *n; -1 if there is none. */
@@ -1222,6 +1215,13 @@ static int digit_at(const char *t, size_t len, size_t i, size_t *n)
     return -1;
 }
 
+/* A line that is a date or a time with a few words around it ("Posted on
+ * April 29, 2022", "15. Mai 2019, 05:28 Uhr", "Aktualisiert: 11.04.2020"):
+ * two numbers or more (in any script's digits), one a year (19xx, 20xx)
+ * or a time (h:mm), at most DATE_LINE_WORDS words.  Words are runs of
+ * letters (any script's: bytes past ASCII, but for the punctuation of
+ * U+0080-U+00BF and U+2000-U+206F, and digits).  DATE_TIME_LINE: one with
+ * a time of day, a stamp of when it was posted. */
 static int date_line(const char *t, size_t len)
 {
     size_t words = 0, numbers = 0, n;

@@ -19,10 +19,10 @@
  *    that are not link lists make the text.
  * 4. Around it: prose between its first and last block, a lead just before
  *    and a paragraph just after (a few blocks away at most, no link list
- *    between; a short linked byline is none) join; a heading (not a sentence) or a short line over a
- *    left-out link list, headings of link text (other stories), lines
- *    with a copyright sign,
- *    short lines that are no sentences at the very end, short paragraphs
+ *    between; a short linked byline is none) join; a heading (not a
+ *    sentence) or a short line over a left-out link list, headings of link
+ *    text (other stories), lines with a copyright sign, short lines that
+ *    are no sentences at the very end, short paragraphs
  *    at the end in another wrapper than the text's own (a subscription
  *    box, an author's note, other stories' blurbs) and the heading over
  *    them, a title of what sites append (hints.yaml's appendix: "Mehr zum
