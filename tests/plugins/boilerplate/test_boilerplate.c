@@ -754,6 +754,27 @@ static void test_shipped_notices(void **s)
     expect_lines(TEST_SOURCE_DIR "/../config/boilerplate", cases, sizeof cases / sizeof *cases);
 }
 
+/* The shipped Czech and Slovak rules: teasers, widgets and notices go,
+ * sentences that begin with the same words stay. */
+static void test_shipped_czech(void **s)
+{
+    (void)s;
+    static const line_case cases[] = {
+        {"Mohlo by v\xc3\xa1s zaj\xc3\xadmat: Tramvaj do Bystrce pojede u\xc5\xbe v prosinci", "removed:teaser"},
+        {"\xc4\x8c\xc3\xadtajte aj: Nov\xc3\xbd most v Ko\xc5\xa1iciach", "removed:teaser"},
+        {"Souvisej\xc3\xad" "c\xc3\xad \xc4\x8dl\xc3\xa1nky", "removed:related_block"},
+        {"Naj\xc4\x8d\xc3\xadtanej\xc5\xa1ie", "removed:related_block"},
+        {"Diskuze (12)", "removed:comments_widget"},
+        {"Tento web pou\xc5\xbe\xc3\xadv\xc3\xa1 soubory cookie. Dal\xc5\xa1\xc3\xad informace", "removed:cookie_notice"},
+        {"Reklama", "removed:ad"},
+        /* look-alike sentences */
+        {"Mohlo by v\xc3\xa1s zaj\xc3\xadmat, \xc5\xbe" "e knihovna bude otev\xc5\x99" "en\xc3\xa1 do p\xc5\xaflnoci.", NULL},
+        {"Diskuze o rozpo\xc4\x8dtu trvala do r\xc3\xa1na a radn\xc3\xad se nedohodli.", NULL},
+        {"Reklama na kraj\xc3\xad silnice zmizela po \xc5\x99\xc3\xadjnu.", NULL},
+    };
+    expect_lines(TEST_SOURCE_DIR "/../config/boilerplate", cases, sizeof cases / sizeof *cases);
+}
+
 /* The shipped menu_line: a menu on one line, not a page's title. */
 static void test_shipped_menu_line(void **s)
 {
@@ -882,6 +903,7 @@ int main(void)
         cmocka_unit_test(test_story_teasers),
         cmocka_unit_test(test_first_character),
         cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_shipped_menu_line), cmocka_unit_test(test_shipped_notices),
+        cmocka_unit_test(test_shipped_czech),
         cmocka_unit_test(test_needle_keys),
         cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines), cmocka_unit_test(test_main_run),
         cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_topic), cmocka_unit_test(test_main_run_standfirst),
