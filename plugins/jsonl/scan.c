@@ -10,7 +10,6 @@
  * text) or by jscan_utf8_valid (keys, ids). */
 #include "scan.h"
 
-#include <stdint.h>
 #include <string.h>
 
 #include "util.h"
