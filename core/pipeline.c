@@ -344,16 +344,22 @@ static int next_file(run *r)
 /* Several files and --shard: whole files per shard, none per document. */
 static int shard_by_file(const run *r) { return r->ro->shards && r->ro->ninputs > 1; }
 
-/* The reader's share of a document that needs no turn (cv_reader_settle),
- * unless the read turn did it, then its count in the report, which needs
- * the text it settled.  Once per document read (hand-offs are settled). */
+/* The reader's share of a document that needs no turn (cv_reader_settle), once. */
+static void settle_reader(run *r, cv_doc *d)
+{
+    if (!d->settled)
+        cv_reader_settle(&r->reader.ctx[0], r->reader.inst[0], d);
+    d->settled = 1;
+}
+
+/* A document's settling, unless the read turn did it, then its count in the
+ * report, which needs the text it settled.  Once per document read
+ * (hand-offs are settled). */
 static void settle_doc(run *r, cv_doc *d)
 {
     if (r->handin)
         return;
-    if (!d->settled)
-        cv_reader_settle(&r->reader.ctx[0], r->reader.inst[0], d);
-    d->settled = 1;
+    settle_reader(r, d);
     cv_report_read(r->report, d->bytes_in ? d->bytes_in : d->len, d->len);
 }
 
@@ -384,10 +390,8 @@ static int read_doc(run *r, cv_doc **out)
         }
         if (st != CV_END)
             d->ord = ((uint64_t)r->file << 40) | r->member++;
-        if ((st == CV_OK || st == CV_DROP) && settle_in_turn(r)) {
-            cv_reader_settle(&s->ctx[0], s->inst[0], d);
-            d->settled = 1;
-        }
+        if ((st == CV_OK || st == CV_DROP) && settle_in_turn(r))
+            settle_reader(r, d);
         /* --shard K/N: another run owns documents whose id hashes elsewhere.
          * They are not this run's input, so they are not counted either. */
         if (r->ro->shards && !shard_by_file(r) && st != CV_END && st != CV_ERROR && d->id &&

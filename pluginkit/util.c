@@ -159,6 +159,22 @@ size_t json_plain_run(const char *s, size_t len)
         return mask ? i + (size_t)__builtin_ctz(mask) : len;
     }
 #endif
+    /* Eight bytes at a time (what a build without SSE2 has, and the tail of a
+     * short string): a byte's high bit is set where it is below 0x20, or
+     * equal to a quote or a backslash; a borrow only ever marks bytes after
+     * the first match, so the lowest mark is the first. */
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        x = __builtin_bswap64(x); /* the first byte lowest, as the borrows need */
+#endif
+        uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+        uint64_t mark = ((x - ones * 0x20) | (q - ones) | (b - ones)) & ~x & highs;
+        if (mark)
+            return i + (size_t)__builtin_ctzll(mark) / 8;
+    }
     while (i < len && (unsigned char)s[i] >= 0x20 && s[i] != '"' && s[i] != '\\')
         i++;
     return i;

@@ -10,6 +10,7 @@
 
 #include "harness.h"
 #include "text.h"
+#include "util.h"
 
 static size_t reference(const char *s, size_t len, size_t max)
 {
@@ -148,12 +149,43 @@ static void test_inner_sentence_end(void **state)
     assert_true(hits > 5000);
 }
 
+/* The stretch a JSON string writes as it is, against a byte at a time:
+ * every length and alignment, with the bytes on either side of each edge
+ * (0x1f/0x20, 0x21/0x22/0x23, 0x5b/0x5c/0x5d, 0x7f/0x80, 0xa2, 0xdc, 0xff). */
+static void test_json_plain_run(void **state)
+{
+    (void)state;
+    static const unsigned char bytes[] = {'a', 'a', 'a', 'a', 'a', 'a', 0x00, 0x1f, 0x20, 0x21, '"', 0x23,
+                                          0x5b, '\\', 0x5d, 0x7f, 0x80, 0xa2, 0xdc, 0xff, 'Z', ' '};
+    uint64_t seed = 5;
+    char buf[80];
+    size_t found = 0;
+    for (int round = 0; round < 200000; round++) {
+        size_t len = (size_t)(round % 41), off = (size_t)(round / 41 % 8);
+        for (size_t i = 0; i < off + len; i++) {
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            /* Mostly plain, so that the first special byte falls anywhere. */
+            buf[i] = (char)((seed >> 33) % 4 ? 'a' + (seed >> 40) % 26 : bytes[(seed >> 40) % sizeof bytes]);
+        }
+        size_t want = 0;
+        while (want < len && (unsigned char)buf[off + want] >= 0x20 && buf[off + want] != '"' &&
+               buf[off + want] != '\\')
+            want++;
+        found += want < len;
+        size_t got = json_plain_run(buf + off, len);
+        if (got != want)
+            fail_msg("round %d: length %zu at %zu: %zu, want %zu", round, len, off, got, want);
+    }
+    assert_true(found > 100000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_count_words),
         cmocka_unit_test(test_count_split_words),
         cmocka_unit_test(test_inner_sentence_end),
+        cmocka_unit_test(test_json_plain_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
