@@ -282,6 +282,10 @@ static cv_status jsonl_reader_next(void *p, cv_doc *doc)
         if (got <= 0)
             return got == 0 ? CV_END : CV_ERROR;
         r->lineno++;
+        if (r->lineno == 1 && r->ll >= 3 && !memcmp(r->lp, "\xEF\xBB\xBF", 3)) {
+            r->lp += 3; /* a byte order mark, as Windows tools write: not part of the first object */
+            r->ll -= 3;
+        }
         char lineid[64];
         snprintf(lineid, sizeof lineid, "%s:%llu", r->o.path, (unsigned long long)r->lineno);
         size_t sp = 0; /* a mapped line ends in no NUL: no strspn() */

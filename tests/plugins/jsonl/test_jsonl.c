@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "harness.h"
 
@@ -232,6 +233,45 @@ static void test_reader_bad_lines(void **state)
     free(dir);
 }
 
+/* A UTF-8 byte order mark before the first object (Windows tools write
+ * one) is no part of it, plain or compressed; one on a later line is. */
+static void test_reader_byte_order_mark(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir();
+    const char *body = "\xEF\xBB\xBF{\"id\": \"a\", \"text\": \"first\"}\n"
+                       "\xEF\xBB\xBF{\"id\": \"b\", \"text\": \"second\"}\n";
+    for (int gz = 0; gz < 2; gz++) {
+        char *path = cv_xasprintf("%s/in.jsonl%s", dir, gz ? ".gz" : "");
+        if (gz) {
+            gzFile g = gzopen(path, "wb");
+            gzputs(g, body);
+            gzclose(g);
+        } else {
+            FILE *f = fopen(path, "w");
+            fputs(body, f);
+            fclose(f);
+        }
+        char yaml[512];
+        snprintf(yaml, sizeof yaml, "path: %s\n", path);
+        th_plugin *r = th_open(CV_READER, "jsonl", yaml, NULL);
+        cv_doc *d = cv_doc_new();
+        assert_int_equal(th_next(r, d), CV_OK);
+        assert_null(d->drop_reason);
+        assert_string_equal(cv_doc_id(d), "a");
+        assert_string_equal(d->text, "first");
+        cv_doc_free(d);
+        d = cv_doc_new();
+        assert_int_equal(th_next(r, d), CV_OK);
+        assert_string_equal(d->drop_reason, "jsonl:invalid_json");
+        cv_doc_free(d);
+        th_close(r);
+        free(path);
+    }
+    th_rmrf(dir);
+    free(dir);
+}
+
 /* The read turn only finds the line (next() keeps it whole in the
  * document); prepare(), which the workers run, parses it: the text decoded
  * in place, whatever members come before and after it. */
@@ -390,6 +430,7 @@ int main(void)
         cmocka_unit_test(test_source_moves_out_of_metadata),
         cmocka_unit_test(test_reader_bad_lines),
         cmocka_unit_test(test_reader_parses_in_prepare),
+        cmocka_unit_test(test_reader_byte_order_mark),
         cmocka_unit_test(test_reader_agrees_with_jansson),
         cmocka_unit_test(test_compressed_output),
         cmocka_unit_test(test_uncommitted_leaves_nothing),
