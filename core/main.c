@@ -84,12 +84,13 @@ static const char usage[] =
 
 static void on_signal(int signo) { cv_pipeline_request_stop(signo); }
 
-/* Readers may map their input: a file cut short under a mapping faults on
- * its lost pages.  The run cannot go on from there; it says why and exits
- * as a failed run (outputs were not renamed into place; async-signal-safe). */
+/* Plugins may map files (a classifier its model): a file cut short under a
+ * mapping faults on its lost pages.  The run cannot go on from there; it
+ * says why and exits as a failed run (outputs were not renamed into place;
+ * async-signal-safe). */
 static void on_bus_error(int signo)
 {
-    static const char msg[] = "convert: an input file shrank while it was read (SIGBUS); the run failed and wrote "
+    static const char msg[] = "convert: a file shrank while it was read (SIGBUS); the run failed and wrote "
                               "no output\n";
     (void)signo;
     ssize_t rc = write(STDERR_FILENO, msg, sizeof msg - 1);

@@ -5,18 +5,20 @@
  * UTF-8 unescaped, one file per split ("{split}" in the path).  The reader
  * takes any JSONL with configurable id and text fields; other fields become
  * metadata (scan.c reads the lines; gunzip.c inflates .gz, libarchive the
- * other compressions; mapfile.c maps a plain file). */
+ * other compressions; a plain file is read with read()). */
 #include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "arlib.h"
 #include "convert/plugin.h"
 #include "gunzip.h"
-#include "mapfile.h"
 #include "scan.h"
 #include "splitout.h"
 #include "util.h"
@@ -46,11 +48,11 @@ typedef struct jreader {
     gunzip *gz;        /* a .gz file, or NULL: */
     struct archive *a; /* libarchive's raw format, for any other compression */
     const arlib *ar;   /* its functions, loaded when a is needed */
-    mapfile map;       /* or a plain file, read in place from map_off on */
-    size_t map_off;
+    int fd;            /* or a plain file: read() into pending; else -1 */
+    uint64_t fd_size, fd_read; /* its size when opened, and the bytes read from it */
     jreader_opts o;
     uint64_t lineno;
-    const char *lp; /* the current line: in the mapping, or line.p */
+    const char *lp; /* the current line: in pending, or line.p when it spanned reads */
     size_t ll;
     cv_buf line, pending; /* pending: bytes read past the current line */
     size_t pending_off;
@@ -63,7 +65,8 @@ static void jsonl_reader_destroy(void *p)
     if (r->a)
         r->ar->read_free(r->a);
     gunzip_close(r->gz);
-    mapfile_close(&r->map);
+    if (r->fd >= 0)
+        close(r->fd);
     buf_free(&r->line);
     buf_free(&r->pending);
     free(r);
@@ -86,6 +89,17 @@ static int starts_with_object(const char *path)
     return i < n && head[i] == '{';
 }
 
+/* A plain file, read with read(): 0, or -1 (errno) */
+static int open_plain(jreader *r)
+{
+    struct stat sb;
+    r->fd = open(r->o.path, O_RDONLY | O_CLOEXEC);
+    if (r->fd < 0 || fstat(r->fd, &sb) < 0)
+        return -1;
+    r->fd_size = (uint64_t)sb.st_size;
+    return 0;
+}
+
 static void *jsonl_reader_create(const cv_host *host, cv_ctx *ctx)
 {
     jreader *r = calloc(1, sizeof *r);
@@ -93,6 +107,7 @@ static void *jsonl_reader_create(const cv_host *host, cv_ctx *ctx)
         return NULL;
     r->host = host;
     r->ctx = ctx;
+    r->fd = -1;
     host->opt_load(ctx, &r->o);
     const char *why;
     if ((r->gz = gunzip_open(r->o.path, &why)) || why) {
@@ -109,8 +124,8 @@ static void *jsonl_reader_create(const cv_host *host, cv_ctx *ctx)
         r->eof = 1; /* an empty file is an empty JSONL file, not an unknown format (libarchive's view) */
         return r;
     }
-    if (regular && starts_with_object(r->o.path) && mapfile_open(&r->map, r->o.path) == 0)
-        return r; /* plain JSONL, read in place: libarchive is not even loaded */
+    if (regular && starts_with_object(r->o.path) && open_plain(r) == 0)
+        return r; /* plain JSONL: libarchive is not even loaded */
     if (!(r->ar = arlib_get(&why))) {
         host->error(ctx, "cannot read '%s': %s", r->o.path, why);
         jsonl_reader_destroy(r);
@@ -127,34 +142,22 @@ static void *jsonl_reader_create(const cv_host *host, cv_ctx *ctx)
         return NULL;
     }
     if (r->ar->filter_count(r->a) == 1 && r->ar->filter_code(r->a, 0) == ARCHIVE_FILTER_NONE &&
-        mapfile_open(&r->map, r->o.path) == 0) {
-        r->ar->read_free(r->a); /* not compressed: read in place */
+        open_plain(r) == 0) {
+        r->ar->read_free(r->a); /* not compressed: read plainly */
         r->a = NULL;
     }
     return r;
 }
 
-/* The next line of a mapped file, in place.  1: a line, 0: end. */
-static int next_mapped_line(jreader *r)
-{
-    mapfile_release(&r->map, r->map_off); /* the lines before are parsed and done with */
-    if (r->map_off >= r->map.len)
-        return 0;
-    const char *s = r->map.p + r->map_off;
-    size_t left = r->map.len - r->map_off;
-    const char *nl = memchr(s, '\n', left);
-    r->lp = s;
-    r->ll = nl ? (size_t)(nl - s) : left;
-    r->map_off += r->ll + (nl ? 1 : 0);
-    r->too_long = r->o.max_doc_bytes > 0 && r->ll > (size_t)r->o.max_doc_bytes;
-    return 1;
-}
+/* What one read() or inflate takes: small enough to stay in the cache that
+ * memchr() and the copy into the document then read it from.  A mapping of
+ * the whole file was read from cold pages, a fault each 64 KiB and a TLB
+ * miss each page. */
+#define READ_BYTES ((size_t)1 << 16)
 
 /* Next line into r->lp, r->ll (without the newline).  1: a line, 0: end, -1: error. */
 static int next_line(jreader *r)
 {
-    if (r->map.p)
-        return next_mapped_line(r);
     r->lp = r->line.p;
     r->line.len = r->ll = 0;
     r->too_long = 0;
@@ -164,6 +167,13 @@ static int next_line(jreader *r)
             size_t left = r->pending.len - r->pending_off;
             const char *nl = memchr(s, '\n', left);
             size_t take = nl ? (size_t)(nl - s) : left;
+            if (nl && !r->line.len && !r->too_long) { /* the whole line is in the buffer: no copy */
+                r->lp = s;
+                r->ll = take;
+                r->too_long = r->o.max_doc_bytes > 0 && take > (size_t)r->o.max_doc_bytes;
+                r->pending_off += take + 1;
+                return 1;
+            }
             if (r->o.max_doc_bytes > 0 && r->line.len + take > (size_t)r->o.max_doc_bytes)
                 r->too_long = 1; /* keep scanning to the newline, store nothing more */
             else
@@ -177,10 +187,25 @@ static int next_line(jreader *r)
         if (r->eof)
             return r->line.len || r->too_long ? 1 : 0;
         r->pending.len = r->pending_off = 0;
-        buf_reserve(&r->pending, 1 << 16);
-        ssize_t n = r->gz ? gunzip_read(r->gz, r->pending.p, 1 << 16) : r->ar->read_data(r->a, r->pending.p, 1 << 16);
+        buf_reserve(&r->pending, READ_BYTES);
+        ssize_t n;
+        if (r->fd >= 0) {
+            while ((n = read(r->fd, r->pending.p, READ_BYTES)) < 0 && errno == EINTR)
+                ;
+        } else {
+            n = r->gz ? gunzip_read(r->gz, r->pending.p, READ_BYTES) : r->ar->read_data(r->a, r->pending.p, READ_BYTES);
+        }
         if (n < 0) {
-            r->host->error(r->ctx, "'%s': %s", r->o.path, r->gz ? gunzip_error(r->gz) : r->ar->error_string(r->a));
+            r->host->error(r->ctx, "'%s': %s", r->o.path,
+                           r->fd >= 0 ? strerror(errno) : r->gz ? gunzip_error(r->gz) : r->ar->error_string(r->a));
+            return -1;
+        }
+        if (r->fd >= 0)
+            r->fd_read += (uint64_t)n;
+        if (r->fd >= 0 && n == 0 && r->fd_read < r->fd_size) {
+            /* Cut short under us (rewritten, truncated): what is missing would go unread and uncounted. */
+            r->host->error(r->ctx, "'%s' shrank while it was read: %llu of its %llu bytes were there", r->o.path,
+                           (unsigned long long)r->fd_read, (unsigned long long)r->fd_size);
             return -1;
         }
         if (n == 0)
@@ -288,7 +313,7 @@ static cv_status jsonl_reader_next(void *p, cv_doc *doc)
         }
         char lineid[64];
         snprintf(lineid, sizeof lineid, "%s:%llu", r->o.path, (unsigned long long)r->lineno);
-        size_t sp = 0; /* a mapped line ends in no NUL: no strspn() */
+        size_t sp = 0; /* a line in pending ends in no NUL: no strspn() */
         while (sp < r->ll && (r->lp[sp] == ' ' || r->lp[sp] == '\t' || r->lp[sp] == '\r'))
             sp++;
         if (!r->too_long && sp == r->ll)

@@ -222,7 +222,7 @@ with open(sys.argv[1], "w") as f:
 printf 'reader: {plugin: jsonl, path: %s}\nsteps: [truncate_source]\nwriters: [jsonl]\n' "$TMP/shrinks.jsonl" >"$TMP/shrinks.yaml"
 run "$CONVERT" -q --plugin-path "$FIXTURES/faulty" -c "$TMP/shrinks.yaml" -o "$TMP/shrinks" -j 1
 expect_rc 1 "input cut short while read"
-expect_err "an input file shrank while it was read" "input cut short: the message"
+expect_err "shrinks.jsonl' shrank while it was read" "input cut short: the message names the file"
 expect_no_file "$TMP/shrinks/train.jsonl" "no dataset after an input cut short"
 
 # SIGINT / SIGTERM: a clean stop, non-zero exit, no temp files, earlier outputs untouched.

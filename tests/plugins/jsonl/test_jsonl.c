@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include "harness.h"
+#include "util.h"
 
 static const char *const texts[] = {
     "plain \"quoted\" and back\\slash",
@@ -272,6 +273,74 @@ static void test_reader_byte_order_mark(void **state)
     free(dir);
 }
 
+/* Lines of every length about the reader's 64 KiB reads, plain and gzip'd:
+ * each is found whole, the next one after it intact, and one longer than
+ * max_doc_bytes is dropped as such wherever the reads cut it (one too long
+ * before a read's end came back as its part after it). */
+static void test_reader_lines_across_reads(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir();
+    enum { LINES = 60 };
+    size_t lens[LINES], line_bytes[LINES];
+    uint64_t seed = 3;
+    cv_buf all = {0};
+    for (size_t i = 0; i < LINES; i++) {
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        /* Mostly short, some a few bytes either side of 64 KiB and its multiples. */
+        lens[i] = i % 3 ? (seed >> 33) % 3000 : ((seed >> 33) % 3 + 1) * 65536 - 40 + (seed >> 40) % 80;
+        char head[64];
+        int n = snprintf(head, sizeof head, "{\"id\": \"%zu\", \"text\": \"", i);
+        line_bytes[i] = (size_t)n + lens[i] + 2 + (i % 7 ? 0 : 1); /* up to the newline: "} and a CR */
+        buf_adds(&all, head);
+        for (size_t k = 0; k < lens[i]; k++)
+            buf_addc(&all, (char)('a' + k % 26));
+        buf_adds(&all, i % 7 ? "\"}\n" : "\"}\r\n\n");
+    }
+    static const size_t maxes[] = {70000, 2000, 500};
+    for (int run = 0; run < 6; run++) {
+        int gz = run % 2;
+        size_t max = maxes[run / 2];
+        char *path = cv_xasprintf("%s/in%d.jsonl%s", dir, run, gz ? ".gz" : "");
+        if (gz) {
+            gzFile g = gzopen(path, "wb");
+            gzwrite(g, all.p, (unsigned)all.len);
+            gzclose(g);
+        } else {
+            FILE *f = fopen(path, "w");
+            fwrite(all.p, 1, all.len, f);
+            fclose(f);
+        }
+        char yaml[512];
+        snprintf(yaml, sizeof yaml, "path: %s\nmax_doc_bytes: %zu\n", path, max);
+        th_plugin *r = th_open(CV_READER, "jsonl", yaml, NULL);
+        for (size_t i = 0; i < LINES; i++) {
+            cv_doc *d = cv_doc_new();
+            cv_status st = th_next(r, d);
+            if (line_bytes[i] > max) {
+                assert_int_equal(st, CV_DROP);
+                assert_string_equal(d->drop_reason, "jsonl:max_doc_bytes");
+            } else {
+                assert_int_equal(st, CV_OK);
+                assert_null(d->drop_reason);
+                char want[32];
+                snprintf(want, sizeof want, "%zu", i);
+                assert_string_equal(cv_doc_id(d), want);
+                assert_int_equal(d->len, lens[i]);
+            }
+            cv_doc_free(d);
+        }
+        cv_doc *d = cv_doc_new();
+        assert_int_equal(th_next(r, d), CV_END);
+        cv_doc_free(d);
+        th_close(r);
+        free(path);
+    }
+    buf_free(&all);
+    th_rmrf(dir);
+    free(dir);
+}
+
 /* The read turn only finds the line (next() keeps it whole in the
  * document); prepare(), which the workers run, parses it: the text decoded
  * in place, whatever members come before and after it. */
@@ -431,6 +500,7 @@ int main(void)
         cmocka_unit_test(test_reader_bad_lines),
         cmocka_unit_test(test_reader_parses_in_prepare),
         cmocka_unit_test(test_reader_byte_order_mark),
+        cmocka_unit_test(test_reader_lines_across_reads),
         cmocka_unit_test(test_reader_agrees_with_jansson),
         cmocka_unit_test(test_compressed_output),
         cmocka_unit_test(test_uncommitted_leaves_nothing),
