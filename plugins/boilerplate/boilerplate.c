@@ -98,7 +98,8 @@ static const cv_optmap boilerplate_optmap[] = {
     {.key = "story_teasers", .type = CV_OPT_BOOL, .default_value = "true",
      .offset = offsetof(boilerplate_opts, story_teasers),
      .help = "between paragraphs, remove a headline-shaped line (not a paragraph, not ending with . or !) that a "
-             "numeric line such as a date follows: another story's headline and its time"},
+             "numeric line that tells a time (a date, a clock time, a year) follows: another story's headline and its "
+             "time; a price or a quantity under it makes it a table's line"},
     {.key = "trim_lead", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(boilerplate_opts, trim_lead),
      .help = "before the first paragraph keep only the headline: the line with most words, and a list announced "
              "right before the paragraph (a line of three words or more, no paragraph, ending with a colon, then at most "
@@ -567,6 +568,31 @@ static int numeric_line(const bp *b, const line *l)
 
 /* Does `longer` hold all of `shorter` and then a few more words after a
  * space or a dash ("... in the west. - Met Office")? */
+#define YEAR_DIGITS 4
+
+/* Does a numeric line tell a time: digits joined to digits by a dot, a
+ * colon, a slash or a hyphen ("27.10.2021", "16:43", "2021-10-27"), or a
+ * year (four digits alone: "5 March 2024")?  A price, a quantity, a score
+ * or a rank ("370 EUR", "125 g", "3") does not: after such a line the line
+ * above is a table's or a recipe's, not another story's headline. */
+static int tells_time(const line *l)
+{
+    size_t digits = 0;
+    for (size_t i = 0; i <= l->len; i++) {
+        char c = i < l->len ? l->s[i] : ' ';
+        if (c >= '0' && c <= '9') {
+            digits++;
+            continue;
+        }
+        if (digits == YEAR_DIGITS ||
+            (digits && i + 1 < l->len && (c == '.' || c == ':' || c == '/' || c == '-') && l->s[i + 1] >= '0' &&
+             l->s[i + 1] <= '9'))
+            return 1;
+        digits = 0;
+    }
+    return 0;
+}
+
 static int repeats_with_source(const bp *b, const line *shorter, const line *longer)
 {
     if (shorter->len < SOURCE_MIN_CHARS || longer->len <= shorter->len ||
@@ -1293,7 +1319,7 @@ static void apply_structure(bp *b)
             char last = l->len ? l->s[l->len - 1] : '.';
             /* a headline may be a question, and a question of eight words passes for a paragraph */
             if (l->why || l->announced || (l->para && last != '?') || l->words < 3 || l->words > TEASER_MAX_WORDS ||
-                !numeric_line(b, next))
+                !numeric_line(b, next) || !tells_time(next))
                 continue;
             if (last != '.' && last != '!' && !has_inner_sentence_end(l->s, l->len))
                 l->why = "removed:story_teaser";

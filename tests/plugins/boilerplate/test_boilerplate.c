@@ -572,6 +572,10 @@ static void test_story_teasers(void **s)
            "The article's own headline here\n\n" P1 "\n\n" P2 "\n\n" P3);
     expect("story_teasers: false", P1 "\nCity buys ten new trams\n11:20\n" P3,
            P1 "\n\nCity buys ten new trams\n\n" P3);
+    /* A date with the month's name holds a year; under a table's line stands a price or a quantity, no
+     * time (the number goes alone, as numeric lines do). */
+    expect("", P1 "\nCity buys ten new trams\n5 March 2024\n" P2 "\nThe child seat with its base\n370 \xe2\x82\xac\n" P3,
+           P1 "\n\n" P2 "\n\nThe child seat with its base\n\n" P3);
 }
 
 static void test_counters(void **s)
