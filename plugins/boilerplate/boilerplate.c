@@ -900,6 +900,19 @@ static size_t lead_in(const bp *b, size_t at)
     return s == at && at > 0 && leads_into(&b->lines[at - 1]) ? at - 1 : s;
 }
 
+/* lead_in's mirror: where the text the paragraph at `at` leads out into
+ * ends.  Kept lines right after it that ask a question or end a short
+ * sentence ("I hope you like the new look.") or announce what follows
+ * ("The paper is here:") close the article, though they cost the run;
+ * `at` when none. */
+static size_t lead_out(const bp *b, size_t at)
+{
+    const line *L = b->lines;
+    while (at + 1 < b->nlines && (leads_into(&L[at + 1]) || (introduces(&L[at + 1]) && !L[at + 1].para)))
+        at++;
+    return at;
+}
+
 /* Does the line start with a bullet ("• ", "- ", "* ", "– ")? */
 static int bulleted(const line *l)
 {
@@ -1099,6 +1112,7 @@ static void keep_main_run(bp *b)
     if (best_end == n)
         return; /* no paragraph: quality decides */
     best_start = lead_in(b, best_start);
+    best_end = lead_out(b, best_end);
     /* The run's own headline: of the few lines just before it, the kept one
      * with most words, when trim_lead's was a line before chrome paragraphs;
      * under the title's headline, that line is its standfirst. */

@@ -181,6 +181,23 @@ static void test_main_run_cut(void **s)
            P1 "\n\n" P2 "\n\n" P3);
 }
 
+/* main_run: a short sentence or a question right after the last paragraph
+ * (the author's last word), or a line that announces what follows, closes
+ * the article, though it costs the run as a line that is no paragraph. */
+static void test_main_run_lead_out(void **s)
+{
+    (void)s;
+#define AFTER "\nRelated stories\nA story about cats and dogs\nA story about a bridge\nA story about the mayor\nLeave a reply\n" FORM
+    expect("main_run: true", "Big headline about the town\n" P1 "\n" P2 "\nI hope you like the new look." AFTER,
+           "Big headline about the town\n\n" P1 "\n\n" P2 "\n\nI hope you like the new look.");
+    expect("main_run: true", "Big headline about the town\n" P1 "\n" P2 "\nThe full report of the council is here:" AFTER,
+           "Big headline about the town\n\n" P1 "\n\n" P2 "\n\nThe full report of the council is here:");
+    /* a label ("By Anna K.") does not */
+    expect("main_run: true", "Big headline about the town\n" P1 "\n" P2 "\nBy Anna K." AFTER,
+           "Big headline about the town\n\n" P1 "\n\n" P2);
+#undef AFTER
+}
+
 /* main_run: two or more kept lines in a row that are no paragraphs, inside
  * the run, are a list of links (a box of other stories between two
  * paragraphs) and go; a list a line ending with a colon announces stays. */
@@ -921,7 +938,7 @@ int main(void)
         cmocka_unit_test(test_needle_keys),
         cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines), cmocka_unit_test(test_main_run),
         cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_topic), cmocka_unit_test(test_main_run_standfirst),
-        cmocka_unit_test(test_main_run_script), cmocka_unit_test(test_main_run_cut), cmocka_unit_test(test_first_question), cmocka_unit_test(test_quantity_list),
+        cmocka_unit_test(test_main_run_script), cmocka_unit_test(test_main_run_cut), cmocka_unit_test(test_main_run_lead_out), cmocka_unit_test(test_first_question), cmocka_unit_test(test_quantity_list),
         cmocka_unit_test(test_main_run_link_list), cmocka_unit_test(test_main_run_wrapped),
         cmocka_unit_test(test_main_run_after_list), cmocka_unit_test(test_unspaced_paragraphs),
     };
