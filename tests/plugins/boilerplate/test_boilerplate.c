@@ -777,6 +777,11 @@ static void test_shipped_notices(void **s)
         {"Mehr: Die Stadt kauft zehn neue Trams", "removed:teaser"},
         {"Mehr als hundert Menschen kamen am Montag zur Versammlung.", NULL},
         {"Dowiedz si\xc4\x99 wi\xc4\x99" "cej: Kto jak g\xc5\x82osowa\xc5\x82", "removed:teaser"},
+        {"Never miss the latest news by signing up to our newsletter today!", "removed:newsletter"},
+        {"This site is protected by reCAPTCHA and the Google Privacy Policy and Terms of Service apply.", "removed:recaptcha_notice"},
+        {"Wir sind spendenfinanziert. Unterst\xc3\xbctze auch du uns mit einem Dauerauftrag!", "removed:support_us"},
+        {"Wir sind froh, dass der Verein spendenfinanziert arbeiten kann, sagte die Vorsitzende.", NULL},
+        {"Materia\xc5\x82 chroniony prawem autorskim - zasady przedruk\xc3\xb3w okre\xc5\x9bla regulamin.", "removed:copyright"},
         /* a caption that ends with its picture's credit; a sentence that holds the sign */
         {"The pier after the storm on Sunday. \xc2\xa9 Anna Reid / Harbour Agency", "removed:credited_caption"},
         {"Traffic jam on the ring road \xc2\xa9 aremac / Picture Desk", "removed:credited_caption"},
