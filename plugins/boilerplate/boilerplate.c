@@ -98,7 +98,8 @@ static const cv_optmap boilerplate_optmap[] = {
     {.key = "story_teasers", .type = CV_OPT_BOOL, .default_value = "true",
      .offset = offsetof(boilerplate_opts, story_teasers),
      .help = "between paragraphs, remove a headline-shaped line (not a paragraph, not ending with . or !) that a "
-             "numeric line such as a date follows: another story's headline and its time"},
+             "numeric line that tells a time (a date, a clock time, a year) follows: another story's headline and its "
+             "time; a price or a quantity under it makes it a table's line"},
     {.key = "trim_lead", .type = CV_OPT_BOOL, .default_value = "true", .offset = offsetof(boilerplate_opts, trim_lead),
      .help = "before the first paragraph keep only the headline: the line with most words, and a list announced "
              "right before the paragraph (a line of three words or more, no paragraph, ending with a colon, then at most "
@@ -567,6 +568,31 @@ static int numeric_line(const bp *b, const line *l)
 
 /* Does `longer` hold all of `shorter` and then a few more words after a
  * space or a dash ("... in the west. - Met Office")? */
+#define YEAR_DIGITS 4
+
+/* Does a numeric line tell a time: digits joined to digits by a dot, a
+ * colon, a slash or a hyphen ("27.10.2021", "16:43", "2021-10-27"), or a
+ * year (four digits alone: "5 March 2024")?  A price, a quantity, a score
+ * or a rank ("370 EUR", "125 g", "3") does not: after such a line the line
+ * above is a table's or a recipe's, not another story's headline. */
+static int tells_time(const line *l)
+{
+    size_t digits = 0;
+    for (size_t i = 0; i <= l->len; i++) {
+        char c = i < l->len ? l->s[i] : ' ';
+        if (c >= '0' && c <= '9') {
+            digits++;
+            continue;
+        }
+        if (digits == YEAR_DIGITS ||
+            (digits && i + 1 < l->len && (c == '.' || c == ':' || c == '/' || c == '-') && l->s[i + 1] >= '0' &&
+             l->s[i + 1] <= '9'))
+            return 1;
+        digits = 0;
+    }
+    return 0;
+}
+
 static int repeats_with_source(const bp *b, const line *shorter, const line *longer)
 {
     if (shorter->len < SOURCE_MIN_CHARS || longer->len <= shorter->len ||
@@ -874,6 +900,19 @@ static size_t lead_in(const bp *b, size_t at)
     return s == at && at > 0 && leads_into(&b->lines[at - 1]) ? at - 1 : s;
 }
 
+/* lead_in's mirror: where the text the paragraph at `at` leads out into
+ * ends.  Kept lines right after it that ask a question or end a short
+ * sentence ("I hope you like the new look.") or announce what follows
+ * ("The paper is here:") close the article, though they cost the run;
+ * `at` when none. */
+static size_t lead_out(const bp *b, size_t at)
+{
+    const line *L = b->lines;
+    while (at + 1 < b->nlines && (leads_into(&L[at + 1]) || (introduces(&L[at + 1]) && !L[at + 1].para)))
+        at++;
+    return at;
+}
+
 /* Does the line start with a bullet ("• ", "- ", "* ", "– ")? */
 static int bulleted(const line *l)
 {
@@ -1073,6 +1112,7 @@ static void keep_main_run(bp *b)
     if (best_end == n)
         return; /* no paragraph: quality decides */
     best_start = lead_in(b, best_start);
+    best_end = lead_out(b, best_end);
     /* The run's own headline: of the few lines just before it, the kept one
      * with most words, when trim_lead's was a line before chrome paragraphs;
      * under the title's headline, that line is its standfirst. */
@@ -1293,7 +1333,7 @@ static void apply_structure(bp *b)
             char last = l->len ? l->s[l->len - 1] : '.';
             /* a headline may be a question, and a question of eight words passes for a paragraph */
             if (l->why || l->announced || (l->para && last != '?') || l->words < 3 || l->words > TEASER_MAX_WORDS ||
-                !numeric_line(b, next))
+                !numeric_line(b, next) || !tells_time(next))
                 continue;
             if (last != '.' && last != '!' && !has_inner_sentence_end(l->s, l->len))
                 l->why = "removed:story_teaser";

@@ -181,6 +181,23 @@ static void test_main_run_cut(void **s)
            P1 "\n\n" P2 "\n\n" P3);
 }
 
+/* main_run: a short sentence or a question right after the last paragraph
+ * (the author's last word), or a line that announces what follows, closes
+ * the article, though it costs the run as a line that is no paragraph. */
+static void test_main_run_lead_out(void **s)
+{
+    (void)s;
+#define AFTER "\nRelated stories\nA story about cats and dogs\nA story about a bridge\nA story about the mayor\nLeave a reply\n" FORM
+    expect("main_run: true", "Big headline about the town\n" P1 "\n" P2 "\nI hope you like the new look." AFTER,
+           "Big headline about the town\n\n" P1 "\n\n" P2 "\n\nI hope you like the new look.");
+    expect("main_run: true", "Big headline about the town\n" P1 "\n" P2 "\nThe full report of the council is here:" AFTER,
+           "Big headline about the town\n\n" P1 "\n\n" P2 "\n\nThe full report of the council is here:");
+    /* a label ("By Anna K.") does not */
+    expect("main_run: true", "Big headline about the town\n" P1 "\n" P2 "\nBy Anna K." AFTER,
+           "Big headline about the town\n\n" P1 "\n\n" P2);
+#undef AFTER
+}
+
 /* main_run: two or more kept lines in a row that are no paragraphs, inside
  * the run, are a list of links (a box of other stories between two
  * paragraphs) and go; a list a line ending with a colon announces stays. */
@@ -572,6 +589,10 @@ static void test_story_teasers(void **s)
            "The article's own headline here\n\n" P1 "\n\n" P2 "\n\n" P3);
     expect("story_teasers: false", P1 "\nCity buys ten new trams\n11:20\n" P3,
            P1 "\n\nCity buys ten new trams\n\n" P3);
+    /* A date with the month's name holds a year; under a table's line stands a price or a quantity, no
+     * time (the number goes alone, as numeric lines do). */
+    expect("", P1 "\nCity buys ten new trams\n5 March 2024\n" P2 "\nThe child seat with its base\n370 \xe2\x82\xac\n" P3,
+           P1 "\n\n" P2 "\n\nThe child seat with its base\n\n" P3);
 }
 
 static void test_counters(void **s)
@@ -750,6 +771,21 @@ static void test_shipped_notices(void **s)
         {"\xd0\x95\xd1\x81\xd0\xbb\xd0\xb8 \xd1\x83 \xd0\xb2\xd0\xb0\xd1\x81 \xd0\xb5\xd1\x81\xd1\x82\xd1\x8c \xd0\xb2\xd0\xbe\xd0\xbf\xd1\x80\xd0\xbe\xd1\x81\xd1\x8b \xd0\xbe \xd0\xbf\xd0\xbe\xd0\xb5\xd0\xb7\xd0\xb4\xd0\xba\xd0\xb5, \xd0\xbf\xd0\xb8\xd1\x88\xd0\xb8\xd1\x82\xd0\xb5 \xd0\xb2 \xd0\xba\xd0\xbe\xd0\xbc\xd0\xbc\xd0\xb5\xd0\xbd\xd1\x82\xd0\xb0\xd1\x80\xd0\xb8\xd1\x8f\xd1\x85!", "removed:comments_invite"},
         {"\xd0\x9c\xd1\x8b \xd0\xb5\xd0\xbb\xd0\xb8 \xd0\xb2 \xd0\xbd\xd0\xb5\xd0\xb1\xd0\xbe\xd0\xbb\xd1\x8c\xd1\x88\xd0\xbe\xd0\xbc \xd0\xba\xd0\xb0\xd1\x84\xd0\xb5 \xd1\x80\xd1\x8f\xd0\xb4\xd0\xbe\xd0\xbc \xd1\x81 \xd0\xb2\xd0\xbe\xd0\xba\xd0\xb7\xd0\xb0\xd0\xbb\xd0\xbe\xd0\xbc, \xd0\xb8 \xd1\x8d\xd1\x82\xd0\xbe \xd0\xb1\xd1\x8b\xd0\xbb\xd0\xbe \xd0\xb2\xd0\xba\xd1\x83\xd1\x81\xd0\xbd\xd0\xb5\xd0\xb5, \xd1\x87\xd0\xb5\xd0\xbc \xd0\xb2 \xd1\x80\xd0\xb5\xd1\x81\xd1\x82\xd0\xbe\xd1\x80\xd0\xb0\xd0\xbd\xd0\xb0\xd1\x85; \xd0\xb5\xd1\x81\xd0\xbb\xd0\xb8 \xd0\xb7\xd0\xbd\xd0\xb0\xd0\xb5\xd1\x82\xd0\xb5 \xd0\xbc\xd0\xb5\xd1\x81\xd1\x82\xd0\xbe \xd0\xbb\xd1\x83\xd1\x87\xd1\x88\xd0\xb5, \xd0\xbf\xd0\xb8\xd1\x88\xd0\xb8\xd1\x82\xd0\xb5 \xd0\xb2 \xd0\xba\xd0\xbe\xd0\xbc\xd0\xbc\xd0\xb5\xd0\xbd\xd1\x82\xd0\xb0\xd1\x80\xd0\xb8\xd1\x8f\xd1\x85!", NULL}, /* a paragraph that ends so */
         {"Let us know in the comments below!", "removed:comments_invite"},
+        {"Lea m\xc3\xa1s: Otra noticia del barrio", "removed:teaser"},
+        {"PUEDES VER: Otra noticia del barrio", "removed:teaser"},
+        {"Lea el informe completo en la web del ministerio.", NULL},
+        {"Mehr: Die Stadt kauft zehn neue Trams", "removed:teaser"},
+        {"Mehr als hundert Menschen kamen am Montag zur Versammlung.", NULL},
+        {"Dowiedz si\xc4\x99 wi\xc4\x99" "cej: Kto jak g\xc5\x82osowa\xc5\x82", "removed:teaser"},
+        {"Never miss the latest news by signing up to our newsletter today!", "removed:newsletter"},
+        {"This site is protected by reCAPTCHA and the Google Privacy Policy and Terms of Service apply.", "removed:recaptcha_notice"},
+        {"Wir sind spendenfinanziert. Unterst\xc3\xbctze auch du uns mit einem Dauerauftrag!", "removed:support_us"},
+        {"Wir sind froh, dass der Verein spendenfinanziert arbeiten kann, sagte die Vorsitzende.", NULL},
+        {"Materia\xc5\x82 chroniony prawem autorskim - zasady przedruk\xc3\xb3w okre\xc5\x9bla regulamin.", "removed:copyright"},
+        /* a caption that ends with its picture's credit; a sentence that holds the sign */
+        {"The pier after the storm on Sunday. \xc2\xa9 Anna Reid / Harbour Agency", "removed:credited_caption"},
+        {"Traffic jam on the ring road \xc2\xa9 aremac / Picture Desk", "removed:credited_caption"},
+        {"The logo, marked \xc2\xa9 in the corner, was drawn by the mayor's son.", NULL},
     };
     expect_lines(TEST_SOURCE_DIR "/../config/boilerplate", cases, sizeof cases / sizeof *cases);
 }
@@ -907,7 +943,7 @@ int main(void)
         cmocka_unit_test(test_needle_keys),
         cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines), cmocka_unit_test(test_main_run),
         cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_topic), cmocka_unit_test(test_main_run_standfirst),
-        cmocka_unit_test(test_main_run_script), cmocka_unit_test(test_main_run_cut), cmocka_unit_test(test_first_question), cmocka_unit_test(test_quantity_list),
+        cmocka_unit_test(test_main_run_script), cmocka_unit_test(test_main_run_cut), cmocka_unit_test(test_main_run_lead_out), cmocka_unit_test(test_first_question), cmocka_unit_test(test_quantity_list),
         cmocka_unit_test(test_main_run_link_list), cmocka_unit_test(test_main_run_wrapped),
         cmocka_unit_test(test_main_run_after_list), cmocka_unit_test(test_unspaced_paragraphs),
     };
