@@ -566,8 +566,6 @@ static int numeric_line(const bp *b, const line *l)
            (double)count_numeric(l->s, l->len) >= b->num_frac * (double)l->words;
 }
 
-/* Does `longer` hold all of `shorter` and then a few more words after a
- * space or a dash ("... in the west. - Met Office")? */
 #define YEAR_DIGITS 4
 
 /* Does a numeric line tell a time: digits joined to digits by a dot, a
@@ -593,6 +591,8 @@ static int tells_time(const line *l)
     return 0;
 }
 
+/* Does `longer` hold all of `shorter` and then a few more words after a
+ * space or a dash ("... in the west. - Met Office")? */
 static int repeats_with_source(const bp *b, const line *shorter, const line *longer)
 {
     if (shorter->len < SOURCE_MIN_CHARS || longer->len <= shorter->len ||
