@@ -906,11 +906,17 @@ static size_t with_siblings(const walk *w, xmlNodePtr top, double best, xmlNodeP
 
 /* Elements of the container's own tag and class elsewhere in the page:
  * a text split over wrappers of one kind (a section per part of a story,
- * parts nested apart by the layout) is kept whole.  A wrapper without a
- * class says nothing of its kind. */
+ * parts nested apart by the layout) is kept whole.  Of one kind: the same
+ * class, or the same first class token, which names the kind while the
+ * tokens after it say which one or how it looks (kind_token:
+ * "field--story" and "field--story field--story--article", a page
+ * builder's "wpb_text_column vc_custom_1570185518034" and "..._1574846848815").
+ * A wrapper without a class says nothing of its kind. */
 static size_t with_same_kind(const walk *w, xmlNodePtr top, xmlNodePtr *keep, size_t nkeep)
 {
     char *tc = attr(top, "class");
+    const char *kind = NULL;
+    size_t kind_len = tc ? kind_token(tc, &kind) : 0;
     xmlNodePtr last = NULL;
     for (size_t i = 0; tc && *tc && i < w->nb && nkeep < MAX_KEPT_ELEMENTS; i++) {
         xmlNodePtr n = w->b[i].node->parent;
@@ -921,7 +927,8 @@ static size_t with_same_kind(const walk *w, xmlNodePtr top, xmlNodePtr *keep, si
             if (!xmlStrEqual(n->name, top->name))
                 continue;
             char *c = attr(n, "class");
-            int same = c && !strcmp(c, tc);
+            const char *k = NULL;
+            int same = c && (!strcmp(c, tc) || (kind_len && kind_token(c, &k) == kind_len && !memcmp(k, kind, kind_len)));
             xmlFree(c);
             if (same)
                 break;
