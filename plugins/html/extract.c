@@ -129,11 +129,56 @@ static uint64_t class_hash(const char *c)
 }
 
 #define HINT_WEIGHT 25 /* a class word's points, up or down */
+#define ANCHOR_WORDS 2 /* words of a heading's own text that its id spells to be an anchor */
+
+/* The next word of s from *s on: a run of letters and digits (bytes past
+ * ASCII count as letters); its length in *k, NULL past the last. */
+static const char *next_word(const char **s, size_t *k)
+{
+    const char *p = *s;
+    while (*p && !isalnum((unsigned char)*p) && (unsigned char)*p < 0x80)
+        p++;
+    if (!*p)
+        return NULL;
+    const char *q = p;
+    while (*q && (isalnum((unsigned char)*q) || (unsigned char)*q >= 0x80))
+        q++;
+    *k = (size_t)(q - p);
+    *s = q;
+    return p;
+}
+
+/* Does a heading's id spell words of its own text, and its text hold no
+ * negative hint word ("nav_nur_die_folie__1" on "Nur die Folie bleibt
+ * zuruck")?  Then it is an anchor that a table of contents made from the
+ * title, and the hint word in it says nothing of the element's role
+ * ("comments-title" over "142 replies" still does, and so does
+ * "comment-post-message" over "Post a Comment"). */
+static int anchor_id(const walk *w, const xmlNode *n, const char *id)
+{
+    xmlChar *text = xmlNodeGetContent(n);
+    size_t found = 0, k, m;
+    const char *c = id, *t;
+    if (!text || (hinted((const char *)text, w->h->words) & HINT_NEGATIVE))
+        c = ""; /* the title itself names chrome */
+    while (found < ANCHOR_WORDS && (t = next_word(&c, &k))) {
+        const char *d = (const char *)text, *u;
+        int in = 0;
+        while (!in && (u = next_word(&d, &m)))
+            in = m == k && !strncasecmp(u, t, k);
+        found += in && k > 1;
+    }
+    xmlFree(text);
+    return found >= ANCHOR_WORDS;
+}
 
 static int class_weight(const walk *w, const xmlNode *n, int *negative, int *positive, uint64_t *cls)
 {
     char *c = attr(n, "class"), *id = attr(n, "id");
-    unsigned found = w->h->words ? (hinted(c, w->h->words) | hinted(id, w->h->words)) & w->h->use : 0;
+    unsigned in_id = w->h->words ? hinted(id, w->h->words) : 0;
+    if ((in_id & HINT_NEGATIVE) && kind_of(n) == K_HEAD && anchor_id(w, n, id))
+        in_id = 0;
+    unsigned found = w->h->words ? (hinted(c, w->h->words) | in_id) & w->h->use : 0;
     int neg = (found & HINT_NEGATIVE) != 0, pos = (found & HINT_POSITIVE) != 0;
     *cls = c && *c ? class_hash(c) : 0;
     xmlFree(c);
@@ -906,11 +951,17 @@ static size_t with_siblings(const walk *w, xmlNodePtr top, double best, xmlNodeP
 
 /* Elements of the container's own tag and class elsewhere in the page:
  * a text split over wrappers of one kind (a section per part of a story,
- * parts nested apart by the layout) is kept whole.  A wrapper without a
- * class says nothing of its kind. */
+ * parts nested apart by the layout) is kept whole.  Of one kind: the same
+ * class, or the same first class token, which names the kind while the
+ * tokens after it say which one or how it looks (kind_token:
+ * "field--story" and "field--story field--story--article", a page
+ * builder's "wpb_text_column vc_custom_1570185518034" and "..._1574846848815").
+ * A wrapper without a class says nothing of its kind. */
 static size_t with_same_kind(const walk *w, xmlNodePtr top, xmlNodePtr *keep, size_t nkeep)
 {
     char *tc = attr(top, "class");
+    const char *kind = NULL;
+    size_t kind_len = tc ? kind_token(tc, &kind) : 0;
     xmlNodePtr last = NULL;
     for (size_t i = 0; tc && *tc && i < w->nb && nkeep < MAX_KEPT_ELEMENTS; i++) {
         xmlNodePtr n = w->b[i].node->parent;
@@ -921,7 +972,8 @@ static size_t with_same_kind(const walk *w, xmlNodePtr top, xmlNodePtr *keep, si
             if (!xmlStrEqual(n->name, top->name))
                 continue;
             char *c = attr(n, "class");
-            int same = c && !strcmp(c, tc);
+            const char *k = NULL;
+            int same = c && (!strcmp(c, tc) || (kind_len && kind_token(c, &k) == kind_len && !memcmp(k, kind, kind_len)));
             xmlFree(c);
             if (same)
                 break;
