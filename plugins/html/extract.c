@@ -130,6 +130,7 @@ static uint64_t class_hash(const char *c)
 
 #define HINT_WEIGHT 25 /* a class word's points, up or down */
 #define ANCHOR_WORDS 2 /* words of a heading's own text that its id spells to be an anchor */
+#define ANCHOR_MAX_BYTES 300 /* a longer id or heading is no title's anchor */
 
 /* The next word of s from *s on: a run of letters and digits (bytes past
  * ASCII count as letters); its length in *k, NULL past the last. */
@@ -156,11 +157,14 @@ static const char *next_word(const char **s, size_t *k)
  * "comment-post-message" over "Post a Comment"). */
 static int anchor_id(const walk *w, const xmlNode *n, const char *id)
 {
+    if (strlen(id) > ANCHOR_MAX_BYTES)
+        return 0;
     xmlChar *text = xmlNodeGetContent(n);
     size_t found = 0, k, m;
     const char *c = id, *t;
-    if (!text || (hinted((const char *)text, w->h->words) & HINT_NEGATIVE))
-        c = ""; /* the title itself names chrome */
+    if (!text || strlen((const char *)text) > ANCHOR_MAX_BYTES ||
+        (hinted((const char *)text, w->h->words) & HINT_NEGATIVE))
+        c = ""; /* the title itself names chrome (or is no title: words by words would be quadratic) */
     while (found < ANCHOR_WORDS && (t = next_word(&c, &k))) {
         const char *d = (const char *)text, *u;
         int in = 0;
