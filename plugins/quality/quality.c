@@ -204,8 +204,8 @@ typedef struct quality {
     size_t nc4;
     qword *words;
     size_t wcap;
-    spans_list fw_lines; /* the lines FineWeb's rules judge (measure_more_lines), kept for max_list_ratio */
-    spans_list filled;   /* measure_lines' lines (the spans are kept across documents, as the tables are) */
+    spans_list fw_lines; /* the lines FineWeb's rules judge (measure_more_lines), kept for max_list_ratio;
+                          * measure_lines' lines before them (kept across documents, as the tables are) */
     rep_scratch sc;
     cv_buf buf, fold;
     fold_table *ft;
@@ -253,8 +253,6 @@ static void quality_destroy(void *p)
     free(q->words);
     free(q->fw_lines.a);
     free(q->fw_lines.b);
-    free(q->filled.a);
-    free(q->filled.b);
     rep_scratch_free(&q->sc);
     buf_free(&q->buf);
     buf_free(&q->fold);
@@ -654,7 +652,7 @@ static void measure_gopher_lines(const char *s, size_t len, values *vs)
 static void measure_lines(quality *q, const char *s, size_t len, values *vs)
 {
     size_t terminal = 0, dups, dup_chars;
-    spans_list *filled = &q->filled;
+    spans_list *filled = &q->fw_lines; /* measure_more_lines fills them anew after: no fresh pages */
     spans_reset(filled, s, len);
     for (size_t i = 0; i < len;) {
         const char *nl = memchr(s + i, '\n', len - i);
