@@ -204,7 +204,8 @@ typedef struct quality {
     size_t nc4;
     qword *words;
     size_t wcap;
-    spans_list fw_lines; /* the lines FineWeb's rules judge (measure_more_lines), kept for max_list_ratio */
+    spans_list fw_lines; /* the lines FineWeb's rules judge (measure_more_lines), kept for max_list_ratio;
+                          * measure_lines' lines before them (kept across documents, as the tables are) */
     rep_scratch sc;
     cv_buf buf, fold;
     fold_table *ft;
@@ -548,6 +549,22 @@ static int ends_with(const char *s, size_t len, const char *p)
     return len >= n && !memcmp(s + len - n, p, n);
 }
 
+/* An empty list with room for the lines of s (rep_lines_bound): a long
+ * text's spans are sized once, in huge pages, not grown by realloc, which
+ * copies them into fresh pages at every doubling. */
+static void spans_reset(spans_list *l, const char *s, size_t len)
+{
+    size_t need = rep_lines_bound(s, len);
+    if (need > l->cap) {
+        free(l->a);
+        free(l->b);
+        l->cap = need;
+        l->a = big_alloc(need * sizeof *l->a, HUGE_PAGE * 2);
+        l->b = big_alloc(need * sizeof *l->b, HUGE_PAGE * 2);
+    }
+    l->n = 0;
+}
+
 /* A growing list of [start, end) pieces. */
 static void spans_add(spans_list *l, size_t a, size_t b)
 {
@@ -635,21 +652,20 @@ static void measure_gopher_lines(const char *s, size_t len, values *vs)
 static void measure_lines(quality *q, const char *s, size_t len, values *vs)
 {
     size_t terminal = 0, dups, dup_chars;
-    spans_list filled = {0};
+    spans_list *filled = &q->fw_lines; /* measure_more_lines fills them anew after: no fresh pages */
+    spans_reset(filled, s, len);
     for (size_t i = 0; i < len;) {
         const char *nl = memchr(s + i, '\n', len - i);
         size_t e = nl ? (size_t)(nl - s) : len;
         if (e > i) {
-            spans_add(&filled, i, e);
+            spans_add(filled, i, e);
             terminal += ends_sentence(s + i, e - i);
         }
         i = e + 1;
     }
-    rep_duplicates(s, filled.a, filled.b, filled.n, &q->sc, &dups, &dup_chars);
-    set(vs, Q_TERMINAL, ratio(terminal, filled.n));
-    set(vs, Q_DUPLINES, ratio(dups, filled.n));
-    free(filled.a);
-    free(filled.b);
+    rep_duplicates(s, filled->a, filled->b, filled->n, &q->sc, &dups, &dup_chars);
+    set(vs, Q_TERMINAL, ratio(terminal, filled->n));
+    set(vs, Q_DUPLINES, ratio(dups, filled->n));
 }
 
 /* Short enough for max_short_line_ratio: counts characters only when the bytes do not decide. */
@@ -672,7 +688,7 @@ static void measure_more_lines(quality *q, const char *s, size_t len, size_t cha
     size_t punct = 0, shorts = 0, newlines = 0, dups, dup_chars, kept_chars = 0;
     int c4 = q->fw_min_words > 0 && !vs->unsegmented; /* Thai, Khmer ...: no words to count, every line */
     spans_list *nonblank = &q->fw_lines;
-    nonblank->n = 0;
+    spans_reset(nonblank, s, len);
     for (size_t i = 0;;) {
         const char *nl = memchr(s + i, '\n', len - i);
         size_t e = nl ? (size_t)(nl - s) : len;

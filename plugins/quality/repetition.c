@@ -59,6 +59,19 @@ size_t rep_py_rstrip(const char *s, size_t a, size_t b)
     return b;
 }
 
+/* A long text's arrays in huge pages, fewer TLB misses. */
+static void *rep_alloc(size_t bytes) { return big_alloc(bytes, HUGE_PAGE * 2); }
+
+size_t rep_lines_bound(const char *s, size_t len)
+{
+    if (len < 65536)
+        return len + 1; /* a short text: not worth the count, and a little memory more */
+    size_t n = 1;
+    for (const char *p = s, *end = s + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+        n++;
+    return n;
+}
+
 static void add_word(size_t from, size_t to, qword **w, size_t *n, size_t *cap)
 {
     if (*n == *cap) {
@@ -88,7 +101,7 @@ size_t rep_words(const char *s, size_t len, qword **words, size_t *cap)
     if (*cap < len / 4 + 256) {
         free(*words);
         *cap = len / 4 + 256;
-        *words = xmalloc(*cap * sizeof **words);
+        *words = rep_alloc(*cap * sizeof **words); /* huge pages: a fresh 4 kB page costs several times more */
     }
     for (size_t i = 0; i < len;) {
         size_t at = i;
@@ -148,8 +161,6 @@ struct rep_slot {
 #define AHEAD 16 /* elements hashed (and their slots fetched) before they are looked up */
 #define RING 32  /* > AHEAD + the longest n-gram */
 
-/* A long text's arrays in huge pages, fewer TLB misses. */
-static void *rep_alloc(size_t bytes) { return big_alloc(bytes, HUGE_PAGE * 2); }
 
 static struct rep_slot *slots_alloc(size_t n)
 {
@@ -680,29 +691,22 @@ static size_t short_dup(const char *s, const qword *w, size_t nw, size_t n, cons
     return repeated;
 }
 
-/* Pieces of s[from, to) between runs of at least `min_run` newlines. */
-static size_t pieces(const char *s, size_t from, size_t to, size_t min_run, size_t **starts, size_t **ends)
+/* Pieces of s[from, to) between runs of at least `min_run` newlines, in
+ * sc's piece buffers (kept across documents, as the tables are). */
+static size_t pieces(const char *s, size_t from, size_t to, size_t min_run, rep_scratch *sc)
 {
-    size_t n = 0, cap = 16, at = from;
-    *starts = malloc(cap * sizeof **starts);
-    *ends = malloc(cap * sizeof **ends);
-    if (!*starts || !*ends)
-        abort();
+    size_t n = 0, at = from;
+    size_t most = rep_lines_bound(s + from, to - from); /* a piece a line at most */
+    BUF(sc, pst, most);
+    BUF(sc, pen, most);
     for (size_t i = from;; ) {
         size_t run = 0;
         while (i + run < to && s[i + run] == '\n')
             run++;
         int cut = run >= min_run || i == to;
         if (cut) {
-            if (n == cap) {
-                cap *= 2;
-                *starts = realloc(*starts, cap * sizeof **starts);
-                *ends = realloc(*ends, cap * sizeof **ends);
-                if (!*starts || !*ends)
-                    abort();
-            }
-            (*starts)[n] = at;
-            (*ends)[n++] = i;
+            sc->pst[n] = at;
+            sc->pen[n++] = i;
             if (i == to)
                 return n;
             i += run;
@@ -725,20 +729,16 @@ void rep_measure(const char *s, size_t len, size_t total, const qword *w, size_t
     double t = (double)total;
     /* paragraphs: the text stripped (Python's str.strip()), split on \n{2,} */
     size_t from = rep_py_lstrip(s, 0, len), to = rep_py_rstrip(s, from, len);
-    size_t *st, *en, dups, dup_chars;
-    size_t n = pieces(s, from, to, 2, &st, &en);
-    rep_duplicates(s, st, en, n, sc, &dups, &dup_chars);
+    size_t dups, dup_chars;
+    size_t n = pieces(s, from, to, 2, sc);
+    rep_duplicates(s, sc->pst, sc->pen, n, sc, &dups, &dup_chars);
     out->dup_para_frac = (double)dups / (double)n;
     out->dup_para_char_frac = (double)dup_chars / t;
-    free(st);
-    free(en);
     /* lines: the whole text split on \n+ */
-    n = pieces(s, 0, len, 1, &st, &en);
-    rep_duplicates(s, st, en, n, sc, &dups, &dup_chars);
+    n = pieces(s, 0, len, 1, sc);
+    rep_duplicates(s, sc->pst, sc->pen, n, sc, &dups, &dup_chars);
     out->dup_line_frac = (double)dups / (double)n;
     out->dup_line_char_frac = (double)dup_chars / t;
-    free(st);
-    free(en);
     /* Once every n-gram is distinct, so is every longer one: the most common
      * is then the first (count 1), and no n-gram repeats. */
     int distinct = 0;
@@ -809,5 +809,7 @@ void rep_scratch_free(rep_scratch *sc)
     free(sc->seen);
     free(sc->at);
     free(sc->cur);
+    free(sc->pst);
+    free(sc->pen);
     *sc = (rep_scratch){0};
 }

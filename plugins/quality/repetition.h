@@ -48,6 +48,8 @@ typedef struct rep_scratch {
     uint32_t *cnt;                   /* how often each class occurs, or its first n-gram */
     uint64_t *seen;                  /* a bit a class */
     size_t *at, *cur;                /* where each part starts, where its next n-gram goes */
+    size_t *pst, *pen;               /* paragraphs' or lines' starts and ends (rep_measure's pieces) */
+    size_t pst_cap, pen_cap;
     size_t wid_cap, wph_cap, cls_cap, keys_cap, hp_cap, pt_cap, cnt_cap, seen_cap, at_cap, cur_cap;
 } rep_scratch;
 
@@ -60,6 +62,10 @@ void rep_duplicates(const char *s, const size_t *starts, const size_t *ends, siz
 void rep_measure(const char *s, size_t len, size_t total, const qword *w, size_t nw, rep_scratch *sc,
                  repetition *out);
 void rep_scratch_free(rep_scratch *sc);
+
+/* How many lines s has at most: its line breaks plus one (its bytes plus
+ * one, for a text under 64 kB). */
+size_t rep_lines_bound(const char *s, size_t len);
 
 /* Python's lstrip() / rstrip() of s[a, b): the new start, the new end. */
 size_t rep_py_lstrip(const char *s, size_t a, size_t b);

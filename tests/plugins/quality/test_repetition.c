@@ -138,10 +138,88 @@ static void test_against_sorting(void **st)
             expect_measures(sizes[i], vocabs[v], (unsigned)(i * 31 + v));
 }
 
+/* datatrove's find_duplicates over s[from, to) split at runs of at least
+ * min_run newlines, piece by piece against every earlier one: how many
+ * repeat one, and their characters (ASCII here: bytes). */
+static void ref_pieces(const char *s, size_t from, size_t to, size_t min_run, size_t *n, size_t *dups, size_t *chars)
+{
+    size_t cap = to - from + 1, *a = malloc(cap * sizeof *a), *b = malloc(cap * sizeof *b), at = from;
+    *n = *dups = *chars = 0;
+    for (size_t i = from; i <= to;) {
+        size_t run = 0;
+        while (i + run < to && s[i + run] == '\n')
+            run++;
+        if (i == to || run >= min_run) {
+            a[*n] = at, b[(*n)++] = i;
+            i += run ? run : 1;
+            at = i;
+        } else {
+            i += run ? run : 1;
+        }
+    }
+    for (size_t k = 0; k < *n; k++)
+        for (size_t j = 0; j < k; j++)
+            if (b[j] - a[j] == b[k] - a[k] && !memcmp(s + a[j], s + a[k], b[k] - a[k])) {
+                ++*dups;
+                *chars += b[k] - a[k];
+                break;
+            }
+    free(a);
+    free(b);
+}
+
+/* Blank lines, then `lines` lines of one to three words of few, so that
+ * lines and paragraphs repeat, parted by one to three line breaks, then
+ * a space and a line break: " \n\n \n" plus the lines. */
+static char *lines_of(size_t lines, unsigned seed)
+{
+    static const char *const pick[] = {"a", "b", "ab"};
+    char *t = malloc(lines * 12 + 8), *o = t;
+    srand(seed);
+    o += sprintf(o, "\n\n ");
+    for (size_t i = 0; i < lines; i++) {
+        o += sprintf(o, "%s%s", i ? (rand() % 2 ? "\n" : rand() % 2 ? "\n\n" : "\n\n\n") : "", pick[rand() % 3]);
+        for (int k = rand() % 3; k > 0; k--)
+            o += sprintf(o, " %s", pick[rand() % 3]);
+    }
+    sprintf(o, " \n");
+    return t;
+}
+
+/* Lines and paragraphs repeated, against the reference: texts of many
+ * lines, then few, then many again, through one scratch (its piece buffers
+ * are sized to the text's line breaks and kept), with blank runs at both
+ * ends (stripped for paragraphs only). */
+static void test_lines_paragraphs(void **st)
+{
+    (void)st;
+    rep_scratch sc = {0};
+    const size_t sizes[] = {3000, 10, 1200, 1};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        char *s = lines_of(sizes[i], (unsigned)(100 + i));
+        size_t len = strlen(s), cap = 0, n, dups, chars;
+        qword *w = NULL;
+        size_t nw = rep_words(s, len, &w, &cap);
+        repetition r;
+        rep_measure(s, len, len, w, nw, &sc, &r);
+        ref_pieces(s, 0, len, 1, &n, &dups, &chars);
+        assert_true(n <= rep_lines_bound(s, len));
+        assert_true(r.dup_line_frac == (double)dups / (double)n);
+        assert_true(r.dup_line_char_frac == (double)chars / (double)len);
+        ref_pieces(s, 3, len - 2, 2, &n, &dups, &chars); /* stripped: the blank run and spaces at the ends */
+        assert_true(r.dup_para_frac == (double)dups / (double)n);
+        assert_true(r.dup_para_char_frac == (double)chars / (double)len);
+        free(w);
+        free(s);
+    }
+    rep_scratch_free(&sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_against_sorting),
+        cmocka_unit_test(test_lines_paragraphs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
