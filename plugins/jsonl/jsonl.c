@@ -155,8 +155,87 @@ static void *jsonl_reader_create(const cv_host *host, cv_ctx *ctx)
  * miss each page. */
 #define READ_BYTES ((size_t)1 << 16)
 
+/* The next READ_BYTES of input into pending.  1: some, 0: end, -1: error. */
+static int refill(jreader *r)
+{
+    r->pending.len = r->pending_off = 0;
+    buf_reserve(&r->pending, READ_BYTES);
+    ssize_t n;
+    if (r->fd >= 0) {
+        while ((n = read(r->fd, r->pending.p, READ_BYTES)) < 0 && errno == EINTR)
+            ;
+    } else {
+        n = r->gz ? gunzip_read(r->gz, r->pending.p, READ_BYTES) : r->ar->read_data(r->a, r->pending.p, READ_BYTES);
+    }
+    if (n < 0) {
+        r->host->error(r->ctx, "'%s': %s", r->o.path,
+                       r->fd >= 0 ? strerror(errno) : r->gz ? gunzip_error(r->gz) : r->ar->error_string(r->a));
+        return -1;
+    }
+    if (r->fd >= 0)
+        r->fd_read += (uint64_t)n;
+    if (r->fd >= 0 && n == 0 && r->fd_read < r->fd_size) {
+        /* Cut short under us (rewritten, truncated): what is missing would go unread and uncounted. */
+        r->host->error(r->ctx, "'%s' shrank while it was read: %llu of its %llu bytes were there", r->o.path,
+                       (unsigned long long)r->fd_read, (unsigned long long)r->fd_size);
+        return -1;
+    }
+    if (n == 0)
+        r->eof = 1;
+    r->pending.len = (size_t)n;
+    return n > 0;
+}
+
+/* A plain file's line that goes on past the buffer: its end found first,
+ * then the line read once, straight into doc's text (gathered a read at a
+ * time, a long line cost its bytes twice more, in fresh pages).  As
+ * next_line. */
+static int long_line(jreader *r, cv_doc *doc)
+{
+    uint64_t start = r->fd_read - (r->pending.len - r->pending_off), len = r->pending.len - r->pending_off;
+    for (;;) {
+        int got = refill(r);
+        if (got < 0)
+            return -1;
+        if (!got)
+            break; /* the last line, with no newline */
+        const char *nl = memchr(r->pending.p, '\n', r->pending.len);
+        if (nl) {
+            len += (uint64_t)(nl - r->pending.p);
+            r->pending_off = (size_t)(nl - r->pending.p) + 1;
+            break;
+        }
+        len += r->pending.len;
+    }
+    r->lp = "";
+    r->ll = 0;
+    if ((r->o.max_doc_bytes > 0 && len > (uint64_t)r->o.max_doc_bytes) || len > SIZE_MAX / 4) {
+        r->too_long = 1;
+        return 1;
+    }
+    char *room = r->host->doc_text_room(doc, (size_t)len, 0);
+    if (!room) {
+        r->host->error(r->ctx, "out of memory for a line of %llu bytes", (unsigned long long)len);
+        return -1;
+    }
+    for (size_t got = 0; got < len;) {
+        ssize_t n = pread(r->fd, room + got, (size_t)len - got, (off_t)(start + got));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            r->host->error(r->ctx, "'%s' shrank while it was read: %s", r->o.path,
+                           n < 0 ? strerror(errno) : "a line's bytes were gone");
+            return -1;
+        }
+        got += (size_t)n;
+    }
+    r->lp = room;
+    r->ll = (size_t)len;
+    return 1;
+}
+
 /* Next line into r->lp, r->ll (without the newline).  1: a line, 0: end, -1: error. */
-static int next_line(jreader *r)
+static int next_line(jreader *r, cv_doc *doc)
 {
     r->lp = r->line.p;
     r->line.len = r->ll = 0;
@@ -167,6 +246,8 @@ static int next_line(jreader *r)
             size_t left = r->pending.len - r->pending_off;
             const char *nl = memchr(s, '\n', left);
             size_t take = nl ? (size_t)(nl - s) : left;
+            if (!nl && !r->line.len && !r->too_long && r->fd >= 0 && !r->eof)
+                return long_line(r, doc);
             if (nl && !r->line.len && !r->too_long) { /* the whole line is in the buffer: no copy */
                 r->lp = s;
                 r->ll = take;
@@ -186,31 +267,8 @@ static int next_line(jreader *r)
         }
         if (r->eof)
             return r->line.len || r->too_long ? 1 : 0;
-        r->pending.len = r->pending_off = 0;
-        buf_reserve(&r->pending, READ_BYTES);
-        ssize_t n;
-        if (r->fd >= 0) {
-            while ((n = read(r->fd, r->pending.p, READ_BYTES)) < 0 && errno == EINTR)
-                ;
-        } else {
-            n = r->gz ? gunzip_read(r->gz, r->pending.p, READ_BYTES) : r->ar->read_data(r->a, r->pending.p, READ_BYTES);
-        }
-        if (n < 0) {
-            r->host->error(r->ctx, "'%s': %s", r->o.path,
-                           r->fd >= 0 ? strerror(errno) : r->gz ? gunzip_error(r->gz) : r->ar->error_string(r->a));
+        if (refill(r) < 0)
             return -1;
-        }
-        if (r->fd >= 0)
-            r->fd_read += (uint64_t)n;
-        if (r->fd >= 0 && n == 0 && r->fd_read < r->fd_size) {
-            /* Cut short under us (rewritten, truncated): what is missing would go unread and uncounted. */
-            r->host->error(r->ctx, "'%s' shrank while it was read: %llu of its %llu bytes were there", r->o.path,
-                           (unsigned long long)r->fd_read, (unsigned long long)r->fd_size);
-            return -1;
-        }
-        if (n == 0)
-            r->eof = 1;
-        r->pending.len = (size_t)n;
     }
 }
 
@@ -303,7 +361,7 @@ static cv_status jsonl_reader_next(void *p, cv_doc *doc)
     jreader *r = p;
     const cv_host *h = r->host;
     for (;;) {
-        int got = next_line(r);
+        int got = next_line(r, doc);
         if (got <= 0)
             return got == 0 ? CV_END : CV_ERROR;
         r->lineno++;
@@ -329,7 +387,8 @@ static cv_status jsonl_reader_next(void *p, cv_doc *doc)
             h->error(r->ctx, "out of memory for a line of %zu bytes", r->ll);
             return CV_ERROR;
         }
-        memcpy(room, r->lp, r->ll);
+        if (room != r->lp) /* (long_line read it in place) */
+            memcpy(room, r->lp, r->ll);
         return CV_OK;
     }
 }
