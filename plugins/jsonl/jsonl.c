@@ -89,15 +89,20 @@ static int starts_with_object(const char *path)
     return i < n && head[i] == '{';
 }
 
-/* A plain file, read with read(): 0, or -1 (errno) */
+/* A regular file, read with read() up to its size now: 0, or -1 (not
+ * regular: a pipe is libarchive's, which has read from it already). */
 static int open_plain(jreader *r)
 {
     struct stat sb;
     r->fd = open(r->o.path, O_RDONLY | O_CLOEXEC);
-    if (r->fd < 0 || fstat(r->fd, &sb) < 0)
-        return -1;
-    r->fd_size = (uint64_t)sb.st_size;
-    return 0;
+    if (r->fd >= 0 && fstat(r->fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        r->fd_size = (uint64_t)sb.st_size;
+        return 0;
+    }
+    if (r->fd >= 0)
+        close(r->fd);
+    r->fd = -1;
+    return -1;
 }
 
 static void *jsonl_reader_create(const cv_host *host, cv_ctx *ctx)
@@ -162,7 +167,11 @@ static int refill(jreader *r)
     buf_reserve(&r->pending, READ_BYTES);
     ssize_t n;
     if (r->fd >= 0) {
-        while ((n = read(r->fd, r->pending.p, READ_BYTES)) < 0 && errno == EINTR)
+        /* Up to the size at open: lines a writer appends meanwhile (and its
+         * half-written last one) are not this run's, whenever it reads. */
+        size_t want = r->fd_size - r->fd_read < READ_BYTES ? (size_t)(r->fd_size - r->fd_read) : READ_BYTES;
+        n = 0;
+        while (want && (n = read(r->fd, r->pending.p, want)) < 0 && errno == EINTR)
             ;
     } else {
         n = r->gz ? gunzip_read(r->gz, r->pending.p, READ_BYTES) : r->ar->read_data(r->a, r->pending.p, READ_BYTES);
@@ -368,6 +377,7 @@ static cv_status jsonl_reader_next(void *p, cv_doc *doc)
         if (r->lineno == 1 && r->ll >= 3 && !memcmp(r->lp, "\xEF\xBB\xBF", 3)) {
             r->lp += 3; /* a byte order mark, as Windows tools write: not part of the first object */
             r->ll -= 3;
+            r->too_long = r->o.max_doc_bytes > 0 && r->ll > (size_t)r->o.max_doc_bytes;
         }
         char lineid[64];
         snprintf(lineid, sizeof lineid, "%s:%llu", r->o.path, (unsigned long long)r->lineno);

@@ -24,6 +24,13 @@ for f in in.jsonl.zst in.jsonl.xz in.jsonl.bz2 bom.jsonl; do
     expect_same "$TMP/want" "$TMP/got" "$f: the plain file's documents"
 done
 
+# Plain JSONL through a pipe (libarchive reads it; it is no file to read again):
+# the same documents, not none.
+cat "$TMP/in.jsonl" | "$CONVERT" -q -c "$TMP/c.yaml" -i /dev/stdin -o "$TMP/pipe" 2>"$TMP/pipe.err"
+[ $? -eq 0 ] && ok || bad "JSONL on a pipe: exit status; $(cat "$TMP/pipe.err")"
+unsourced "$TMP/pipe/train.jsonl" >"$TMP/got"
+expect_same "$TMP/want" "$TMP/got" "JSONL on a pipe: the plain file's documents"
+
 if [ -z "${CONVERT_WRAPPER:-}" ]; then # the loader's own log, of convert itself
     LD_DEBUG=files "$CONVERT" -q -c "$TMP/c.yaml" -i "$TMP/in.jsonl" -o "$TMP/plain2" 2>"$TMP/ld-plain"
     grep -q 'file=libarchive' "$TMP/ld-plain" && bad "a plain JSONL run loaded libarchive" || ok

@@ -273,6 +273,39 @@ static void test_reader_byte_order_mark(void **state)
     free(dir);
 }
 
+/* A file is read as it was when the reader opened it: lines appended
+ * meanwhile (a writer's half-written last one among them) are not read.
+ * And a byte order mark does not count towards max_doc_bytes. */
+static void test_reader_size_at_open(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir();
+    char *path = cv_xasprintf("%s/in.jsonl", dir);
+    FILE *f = fopen(path, "w");
+    fputs("\xEF\xBB\xBF{\"text\": \"abcd\"}\n{\"text\": \"abcd\"}\n", f);
+    fclose(f);
+    char yaml[512];
+    snprintf(yaml, sizeof yaml, "path: %s\nmax_doc_bytes: 16\n", path); /* each object is 16 bytes */
+    th_plugin *r = th_open(CV_READER, "jsonl", yaml, NULL);
+    f = fopen(path, "a");
+    fputs("{\"text\": \"appended\"}\n{\"text\": \"half", f);
+    fclose(f);
+    for (int i = 0; i < 2; i++) {
+        cv_doc *d = cv_doc_new();
+        assert_int_equal(th_next(r, d), CV_OK);
+        assert_null(d->drop_reason);
+        assert_string_equal(d->text, "abcd");
+        cv_doc_free(d);
+    }
+    cv_doc *d = cv_doc_new();
+    assert_int_equal(th_next(r, d), CV_END);
+    cv_doc_free(d);
+    th_close(r);
+    free(path);
+    th_rmrf(dir);
+    free(dir);
+}
+
 /* Lines of every length about the reader's 64 KiB reads, plain and gzip'd:
  * each is found whole, the next one after it intact, and one longer than
  * max_doc_bytes is dropped as such wherever the reads cut it (one too long
@@ -501,6 +534,7 @@ int main(void)
         cmocka_unit_test(test_reader_parses_in_prepare),
         cmocka_unit_test(test_reader_byte_order_mark),
         cmocka_unit_test(test_reader_lines_across_reads),
+        cmocka_unit_test(test_reader_size_at_open),
         cmocka_unit_test(test_reader_agrees_with_jansson),
         cmocka_unit_test(test_compressed_output),
         cmocka_unit_test(test_uncommitted_leaves_nothing),
