@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The JSONL reader on plain and compressed input: the same documents from
 # each, and libarchive loaded only for the compressions it reads (a plain
-# file is read in place; loading libarchive and what it links was ~8 ms of
+# file is read plainly; loading libarchive and what it links was ~8 ms of
 # every run).
 . "$(dirname "$0")/lib.sh"
 
