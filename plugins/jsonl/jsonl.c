@@ -52,7 +52,7 @@ typedef struct jreader {
     uint64_t fd_size, fd_read; /* its size when opened, and the bytes read from it */
     jreader_opts o;
     uint64_t lineno;
-    const char *lp; /* the current line: in pending, or line.p when it spanned reads */
+    const char *lp; /* the current line: in pending, line.p, or the document's text (long_line) */
     size_t ll;
     cv_buf line, pending; /* pending: bytes read past the current line */
     size_t pending_off;
@@ -397,8 +397,8 @@ static cv_status jsonl_reader_next(void *p, cv_doc *doc)
             h->error(r->ctx, "out of memory for a line of %zu bytes", r->ll);
             return CV_ERROR;
         }
-        if (room != r->lp) /* (long_line read it in place) */
-            memcpy(room, r->lp, r->ll);
+        if (room != r->lp) /* (long_line read it in place, or to just before a byte order mark) */
+            memmove(room, r->lp, r->ll);
         return CV_OK;
     }
 }

@@ -269,6 +269,21 @@ static void test_reader_byte_order_mark(void **state)
         th_close(r);
         free(path);
     }
+    /* One line, a mark and no newline: read in place into the document, then moved over the mark. */
+    char *path = cv_xasprintf("%s/one.jsonl", dir);
+    FILE *f = fopen(path, "w");
+    fputs("\xEF\xBB\xBF{\"id\": \"c\", \"text\": \"\xD0\xA2 third\"}", f);
+    fclose(f);
+    char yaml[512];
+    snprintf(yaml, sizeof yaml, "path: %s\n", path);
+    th_plugin *r = th_open(CV_READER, "jsonl", yaml, NULL);
+    cv_doc *d = cv_doc_new();
+    assert_int_equal(th_next(r, d), CV_OK);
+    assert_null(d->drop_reason);
+    assert_string_equal(d->text, "\xD0\xA2 third");
+    cv_doc_free(d);
+    th_close(r);
+    free(path);
     th_rmrf(dir);
     free(dir);
 }
