@@ -20,9 +20,30 @@
 #include "deadline.h"
 #include "err.h"
 
-/* Documents a worker reads in one read turn, for itself: their text is then
- * in its own cache when it works on them. */
-enum { BATCH = 4 };
+/* Documents go through the workers in chunks: a read turn reads a chunk
+ * of consecutive documents, and a chunk, not a document, takes a serial
+ * turn and the end's.  Per document, a -j 2 run took the lock six times
+ * and moved its line between the cores each time; a light pipeline (JSONL
+ * -> normalize -> JSONL, a few microseconds a document) ran no faster on
+ * two workers than on one.  A chunk ends at CHUNK_DOCS documents or past
+ * CHUNK_BYTES of input, so a chunk of large pages is one page or two and
+ * the workers still share a run's last pages. */
+enum { CHUNK_DOCS = 16, CHUNK_BYTES = 64 * 1024 };
+/* Chunks a worker holds read and not yet started: refilled while one is
+ * left, so the batch is seldom empty when the read turn is taken. */
+enum { QUEUE = 2 };
+/* Chunks in flight beyond the workers' queues, per worker: being worked
+ * on, or parked at a serial step or the end. */
+enum { AHEAD = 32 };
+
+typedef struct chunk {
+    uint64_t seq;    /* chunks in input order: 0, 1, 2, ... */
+    size_t at;       /* the next step of its documents (those at it and not dropped) */
+    size_t prepared; /* 1 + the step whose prepare() ran on it, 0: none */
+    size_t reader;   /* the worker that read it, which frees it */
+    size_t n;
+    cv_doc *doc[CHUNK_DOCS];
+} chunk;
 
 struct cv_sched {
     cv_sched_ops ops;
@@ -32,35 +53,33 @@ struct cv_sched {
      * every thread, a context switch each. */
     pthread_cond_t work;
     int idle, window_waits; /* who waits: workers, and those of them held by the window */
-    /* The read turn: one worker at a time calls read() for a few documents
-     * into the queue (see take). */
+    /* The read turn: one worker at a time calls read() for a chunk or two
+     * into its queue (see take). */
     _Atomic int reading; /* read without the lock while waiting for the turn (see wait_for_reader) */
-    uint64_t nread; /* documents read so far: the next one's seq */
+    uint64_t nread;      /* chunks read so far: the next one's seq */
     int reader_done;
-    /* Each worker's documents read and not yet started, in input order:
-     * nworkers rows of BATCH (head, length per worker). */
-    cv_doc **own;
+    /* Each worker's chunks read and not yet started, in input order:
+     * nworkers rows of QUEUE (head, length per worker). */
+    chunk **own;
     size_t *ownhead, *ownlen;
-    /* Ended documents go back to the worker that read them, which frees
-     * them (see end_in_order): nworkers rows of done_row, and each row's swap. */
-    uint32_t *reader_of; /* by seq % ring */
-    cv_doc **done, **freeing;
+    /* Ended chunks go back to the worker that read them, which frees them
+     * (see end_in_order): nworkers rows of done_row, and each row's swap. */
+    chunk **done, **freeing;
     size_t *ndone;
-    size_t done_row; /* a row's room in done and freeing (see cv_sched_new) */
+    size_t done_row;
     /* Sequence points: one per step (used by serial ones) and one for the
-     * end, at index nsteps.  next: the seq admitted next; skip: a ring of
-     * documents that will never arrive (dropped earlier). */
+     * end, at index nsteps.  next: the chunk admitted next.  Every chunk
+     * passes every point, in order, whatever was dropped from it. */
     uint64_t *next;
-    unsigned char *skip; /* (nsteps + 1) rings of ring bytes */
-    cv_doc **parked; /* (nsteps + 1) rings: documents waiting for their turn */
-    /* Parked documents whose turn came, each on the ring of the worker that
+    chunk **parked; /* (nsteps + 1) rings: chunks waiting for their turn */
+    /* Parked chunks whose turn came, each on the ring of the worker that
      * read it (nworkers rings): its text and the rest of its memory are in
      * that worker's cache.  Carried on by whichever worker held the turn,
      * two thirds of a -j 2 MinHash run's documents were ended (the writer
      * reads the whole text) on the other core. */
-    cv_doc **ready;
+    chunk **ready;
     size_t *readyhead, *readylen, nready;
-    size_t ring;
+    size_t ring; /* chunks in flight at most */
 };
 
 static int stopping(cv_sched *s) { return s->ops.stopping(s->ops.arg); }
@@ -73,24 +92,19 @@ cv_sched *cv_sched_new(const cv_sched_ops *ops, int nworkers)
     s->nworkers = nworkers;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->work, NULL);
-    /* How far documents may run ahead of the end: each worker's batch, and
-     * beyond them 260 per worker being worked on or parked at a serial step
-     * or the end. */
-    s->ring = (BATCH + 260) * (size_t)nworkers + 2;
-    s->own = cv_xcalloc((size_t)nworkers * BATCH, sizeof *s->own);
+    s->ring = (QUEUE + AHEAD) * (size_t)nworkers + 2;
+    s->own = cv_xcalloc((size_t)nworkers * QUEUE, sizeof *s->own);
     s->ownhead = cv_xcalloc((size_t)nworkers, sizeof *s->ownhead);
     s->ownlen = cv_xcalloc((size_t)nworkers, sizeof *s->ownlen);
-    s->reader_of = cv_xcalloc(s->ring, sizeof *s->reader_of);
-    /* A worker's ended documents wait for its next take(): those it read that
-     * were in the window when it last freed (at most ring), and the batch it
+    /* A worker's ended chunks wait for its next take(): those it read that
+     * were in the window when it last freed (at most ring), and what it
      * read in that take (valgrind's slow threads overran a row of ring). */
-    s->done_row = s->ring + BATCH;
+    s->done_row = s->ring + QUEUE;
     s->done = cv_xcalloc((size_t)nworkers * s->done_row, sizeof *s->done);
     s->freeing = cv_xcalloc((size_t)nworkers * s->done_row, sizeof *s->freeing);
     s->ndone = cv_xcalloc((size_t)nworkers, sizeof *s->ndone);
     size_t points = ops->nsteps + 1;
     s->next = cv_xcalloc(points, sizeof *s->next);
-    s->skip = cv_xcalloc(points * s->ring, 1);
     s->parked = cv_xcalloc(points * s->ring, sizeof *s->parked);
     s->ready = cv_xcalloc((size_t)nworkers * s->ring, sizeof *s->ready);
     s->readyhead = cv_xcalloc((size_t)nworkers, sizeof *s->readyhead);
@@ -98,7 +112,7 @@ cv_sched *cv_sched_new(const cv_sched_ops *ops, int nworkers)
     return s;
 }
 
-size_t cv_sched_window(const cv_sched *s) { return s->ring; }
+size_t cv_sched_window(const cv_sched *s) { return s->ring * CHUNK_DOCS; }
 
 void cv_sched_wake(cv_sched *s)
 {
@@ -107,31 +121,38 @@ void cv_sched_wake(cv_sched *s)
     pthread_mutex_unlock(&s->mu);
 }
 
+static void chunk_free(chunk *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        cv_doc_free(c->doc[i]);
+    free(c);
+}
+
 void cv_sched_free(cv_sched *s)
 {
     if (!s)
         return;
-    /* After a stop, documents may remain in a batch, parked or ready. */
+    /* After a stop, chunks may remain queued, parked or ready. */
     for (size_t w = 0; w < (size_t)s->nworkers; w++)
         for (size_t i = 0; i < s->ownlen[w]; i++)
-            cv_doc_free(s->own[w * BATCH + (s->ownhead[w] + i) % BATCH]);
+            chunk_free(s->own[w * QUEUE + (s->ownhead[w] + i) % QUEUE]);
     for (size_t i = 0; i < (s->ops.nsteps + 1) * s->ring; i++)
-        cv_doc_free(s->parked[i]);
+        chunk_free(s->parked[i]);
     for (size_t w = 0; w < (size_t)s->nworkers; w++)
         for (size_t i = 0; i < s->readylen[w]; i++)
-            cv_doc_free(s->ready[w * s->ring + (s->readyhead[w] + i) % s->ring]);
+            chunk_free(s->ready[w * s->ring + (s->readyhead[w] + i) % s->ring]);
     for (size_t w = 0; w < (size_t)s->nworkers; w++)
         for (size_t i = 0; i < s->ndone[w]; i++)
-            cv_doc_free(s->done[w * s->done_row + i]);
+            chunk_free(s->done[w * s->done_row + i]);
     free(s->own);
     free(s->ownhead);
     free(s->ownlen);
-    free(s->reader_of);
     free(s->done);
     free(s->freeing);
     free(s->ndone);
     free(s->next);
-    free(s->skip);
     free(s->parked);
     free(s->ready);
     free(s->readyhead);
@@ -149,61 +170,41 @@ static void timed_wait(cv_sched *s, pthread_cond_t *cond)
 }
 
 /* Sequence points.  Point p < nsteps belongs to serial step p; point nsteps
- * to the end.  A document that is not next at a point is parked there and
- * its worker goes on with other work: no worker ever waits for its turn.
- * Every document in flight has seq in [next[E], next[E] + ring), so seq %
- * ring indexes the rings without collisions.  The helpers below are called
- * with s->mu held. */
+ * to the end.  A chunk that is not next at a point is parked there and its
+ * worker goes on with other work: no worker ever waits for its turn.  Every
+ * chunk in flight has seq in [next[E], next[E] + ring), so seq % ring
+ * indexes the rings without collisions.  The helpers below are called with
+ * s->mu held. */
 
-static size_t reader_of(const cv_sched *s, const cv_doc *d) { return s->reader_of[d->seq % s->ring]; }
-
-static void ready_push(cv_sched *s, cv_doc *d)
+static void ready_push(cv_sched *s, chunk *c)
 {
-    size_t r = reader_of(s, d);
-    s->ready[r * s->ring + (s->readyhead[r] + s->readylen[r]++) % s->ring] = d;
+    size_t r = c->reader;
+    s->ready[r * s->ring + (s->readyhead[r] + s->readylen[r]++) % s->ring] = c;
     s->nready++;
     if (s->idle) /* its reader may be the one asleep */
         pthread_cond_broadcast(&s->work);
 }
 
-/* The oldest document on worker r's ready ring. */
-static cv_doc *ready_pop(cv_sched *s, size_t r)
+/* The oldest chunk on worker r's ready ring. */
+static chunk *ready_pop(cv_sched *s, size_t r)
 {
-    cv_doc *d = s->ready[r * s->ring + s->readyhead[r]];
+    chunk *c = s->ready[r * s->ring + s->readyhead[r]];
     s->readyhead[r] = (s->readyhead[r] + 1) % s->ring;
     s->readylen[r]--;
     s->nready--;
-    return d;
+    return c;
 }
 
-/* Move point p past its current document and past every one that will
- * never arrive; returns the document parked for the new turn, if any. */
-static cv_doc *seq_advance(cv_sched *s, size_t p)
+/* Move point p past its current chunk; returns the chunk parked for the
+ * new turn, if any. */
+static chunk *seq_advance(cv_sched *s, size_t p)
 {
-    unsigned char *skip = s->skip + p * s->ring;
-    cv_doc **parked = s->parked + p * s->ring;
-    s->next[p]++;
-    while (skip[s->next[p] % s->ring]) {
-        skip[s->next[p] % s->ring] = 0;
-        s->next[p]++;
-    }
-    cv_doc *d = parked[s->next[p] % s->ring];
-    if (!d || d->seq != s->next[p])
+    chunk **slot = &s->parked[p * s->ring + ++s->next[p] % s->ring];
+    chunk *c = *slot;
+    if (!c || c->seq != s->next[p])
         return NULL;
-    parked[s->next[p] % s->ring] = NULL;
-    return d;
-}
-
-/* Document seq will never reach point p. */
-static void seq_skip(cv_sched *s, size_t p, uint64_t seq)
-{
-    if (s->next[p] != seq) {
-        s->skip[p * s->ring + seq % s->ring] = 1;
-        return;
-    }
-    cv_doc *d = seq_advance(s, p);
-    if (d)
-        ready_push(s, d);
+    *slot = NULL;
+    return c;
 }
 
 typedef struct worker {
@@ -211,153 +212,201 @@ typedef struct worker {
     size_t index;
 } worker;
 
-/* The end's turn is ours: end d and every parked document that follows.
+/* Step c->at on each of c's documents that is at it and not dropped, then
+ * move the chunk on.  Without the lock. */
+static void chunk_step(cv_sched *s, chunk *c, size_t w)
+{
+    const size_t p = c->at;
+    for (size_t i = 0; i < c->n && !stopping(s); i++) {
+        cv_doc *d = c->doc[i];
+        if (d->at == p && !d->drop_reason) {
+            s->ops.step(s->ops.arg, d, p, w);
+            d->at = p + 1;
+        }
+    }
+    c->at = p + 1;
+}
+
+/* The end's turn is ours: end c and every parked chunk that follows.
  * Called and returns with s->mu held. */
-static void end_in_order(cv_sched *s, cv_doc *d, size_t w)
+static void end_in_order(cv_sched *s, chunk *c, size_t w)
 {
     const size_t E = s->ops.nsteps;
     for (;;) {
         pthread_mutex_unlock(&s->mu);
-        s->ops.end(s->ops.arg, d, w);
+        for (size_t i = 0; i < c->n && !stopping(s); i++) {
+            c->doc[i]->at = E; /* (a dropped one skipped the rest) */
+            s->ops.end(s->ops.arg, c->doc[i], w);
+        }
         pthread_mutex_lock(&s->mu);
         /* Its reader frees it: most of a document's memory is from the
          * reader's malloc arena, and freeing it here, on another thread,
          * waited on that arena's lock while the reader allocated (a fifth
          * of a -j 2 MinHash run's sleeps). */
-        size_t r = s->reader_of[d->seq % s->ring];
+        size_t r = c->reader;
         if (s->ndone[r] < s->done_row)
-            s->done[r * s->done_row + s->ndone[r]++] = d;
+            s->done[r * s->done_row + s->ndone[r]++] = c;
         else
-            cv_doc_free(d); /* not reached (see cv_sched_new); freed here rather than past the row */
+            chunk_free(c); /* not reached (see cv_sched_new); freed here rather than past the row */
         s->next[E]++;
         if (s->window_waits)
             pthread_cond_broadcast(&s->work);
-        d = s->parked[E * s->ring + s->next[E] % s->ring];
-        if (!d || stopping(s))
+        chunk **slot = &s->parked[E * s->ring + s->next[E] % s->ring];
+        c = *slot;
+        if (!c || stopping(s))
             return;
-        s->parked[E * s->ring + s->next[E] % s->ring] = NULL;
-        if (reader_of(s, d) != w) { /* its reader ends it, where its memory is */
-            ready_push(s, d);
+        *slot = NULL;
+        if (c->reader != w) { /* its reader ends it, where its memory is */
+            ready_push(s, c);
             return;
         }
     }
 }
 
-/* Carry a document as far as it can go now: through parallel steps, through
+/* Carry a chunk as far as it can go now: through parallel steps, through
  * serial ones when it is its turn, to the end.  When it must wait it is
  * parked, and whoever makes its turn come puts it back on the ready queue. */
-static void carry(cv_sched *s, cv_doc *d, size_t w, int fresh)
+static void carry(cv_sched *s, chunk *c, size_t w, int fresh)
 {
     const size_t E = s->ops.nsteps;
     if (fresh && s->ops.settle)
-        s->ops.settle(s->ops.arg, d, w);
+        for (size_t i = 0; i < c->n; i++)
+            s->ops.settle(s->ops.arg, c->doc[i], w);
     for (;;) {
-        while (d->at < E && !d->drop_reason && !stopping(s) && !is_serial(s, d->at))
-            s->ops.step(s->ops.arg, d, d->at, w), d->at++;
-        if (d->at < E && !d->drop_reason && !stopping(s) && s->ops.kinds[d->at] == CV_SCHED_PREPARED &&
-            d->prepared != d->at + 1) {
+        while (c->at < E && !stopping(s) && !is_serial(s, c->at))
+            chunk_step(s, c, w);
+        if (c->at < E && !stopping(s) && s->ops.kinds[c->at] == CV_SCHED_PREPARED && c->prepared != c->at + 1) {
             /* Its share of the step that needs no turn, done here in parallel
-             * (d is this worker's alone: no lock). */
-            s->ops.prepare(s->ops.arg, d, d->at, w);
-            d->prepared = d->at + 1;
+             * (c is this worker's alone: no lock). */
+            for (size_t i = 0; i < c->n; i++) {
+                cv_doc *d = c->doc[i];
+                if (d->at == c->at && !d->drop_reason) {
+                    s->ops.prepare(s->ops.arg, d, c->at, w);
+                    d->prepared = c->at + 1;
+                }
+            }
+            c->prepared = c->at + 1;
         }
         pthread_mutex_lock(&s->mu);
-        /* With the lock held: serial steps while it is d's turn, then the end. */
-        while (!stopping(s) && d->at < E && !d->drop_reason && is_serial(s, d->at) &&
-               (s->ops.kinds[d->at] != CV_SCHED_PREPARED || d->prepared == d->at + 1)) {
-            size_t p = d->at;
-            if (d->seq != s->next[p]) {
-                s->parked[p * s->ring + d->seq % s->ring] = d;
+        /* With the lock held: serial steps while it is c's turn, then the end. */
+        while (!stopping(s) && c->at < E && is_serial(s, c->at) &&
+               (s->ops.kinds[c->at] != CV_SCHED_PREPARED || c->prepared == c->at + 1)) {
+            size_t p = c->at;
+            if (c->seq != s->next[p]) {
+                s->parked[p * s->ring + c->seq % s->ring] = c;
                 pthread_mutex_unlock(&s->mu);
                 return;
             }
             pthread_mutex_unlock(&s->mu);
-            s->ops.step(s->ops.arg, d, p, w);
-            d->at++;
+            chunk_step(s, c, w);
             pthread_mutex_lock(&s->mu);
-            /* The turn stays with this worker while the next document waits
-             * for it, if this worker read it: d goes on from the ready queue.
+            /* The turn stays with this worker while the next chunk waits
+             * for it, if this worker read it: c goes on from the ready queue.
              * Passed on through the queue every time, each turn waited for
              * a worker to finish what it was doing, and the serial step ran
-             * at that pace.  A document another worker read goes back to it
+             * at that pace.  A chunk another worker read goes back to it
              * (see ready): carried on here, it was on the wrong core. */
-            cv_doc *next = seq_advance(s, p);
-            if (next && reader_of(s, next) == w) {
-                ready_push(s, d);
-                d = next;
+            chunk *next = seq_advance(s, p);
+            if (next && next->reader == w) {
+                ready_push(s, c);
+                c = next;
             } else if (next) {
                 ready_push(s, next);
             }
         }
         if (stopping(s)) {
             pthread_mutex_unlock(&s->mu);
-            cv_doc_free(d);
+            chunk_free(c);
             return;
         }
-        if (d->at < E && !d->drop_reason) { /* a parallel step or a prepare() next: without the lock */
+        if (c->at < E) { /* a parallel step or a prepare() next: without the lock */
             pthread_mutex_unlock(&s->mu);
             continue;
         }
-        for (; d->at < E; d->at++) /* serial steps a dropped document will not reach */
-            if (is_serial(s, d->at))
-                seq_skip(s, d->at, d->seq);
-        if (d->seq != s->next[E])
-            s->parked[E * s->ring + d->seq % s->ring] = d;
+        if (c->seq != s->next[E])
+            s->parked[E * s->ring + c->seq % s->ring] = c;
         else
-            end_in_order(s, d, w);
+            end_in_order(s, c, w);
         pthread_mutex_unlock(&s->mu);
         return;
     }
 }
 
-/* The read turn is ours: read up to BATCH documents into worker w's batch,
- * less where the window, the input or the run ends.  Called and returns
- * with s->mu held; read() itself runs without it. */
-static void read_batch(cv_sched *s, size_t w)
+/* One chunk from read(): up to CHUNK_DOCS documents or past CHUNK_BYTES,
+ * fewer where the input or the run ends.  *more: 0 when read() said there
+ * is no more.  Without the lock. */
+static chunk *read_chunk(cv_sched *s, int *more)
+{
+    chunk *c = cv_xcalloc(1, sizeof *c);
+    uint64_t bytes = 0;
+    *more = 1;
+    c->at = s->ops.nsteps;
+    while (c->n < CHUNK_DOCS && bytes < CHUNK_BYTES && !stopping(s)) {
+        cv_doc *d = NULL;
+        if (s->ops.read(s->ops.arg, &d) <= 0) {
+            *more = 0;
+            break;
+        }
+        c->doc[c->n++] = d;
+        bytes += d->bytes_in ? d->bytes_in : d->len;
+        if (d->at < c->at)
+            c->at = d->at;
+    }
+    return c;
+}
+
+/* The read turn is ours: read chunks into worker w's queue until it holds
+ * two, less where the window, the input or the run ends.  Called and
+ * returns with s->mu held; read() itself runs without it. */
+static void read_turn(cv_sched *s, size_t w)
 {
     const size_t E = s->ops.nsteps;
     s->reading = 1;
-    while (s->ownlen[w] < BATCH && s->nread < s->next[E] + s->ring && !stopping(s)) {
-        cv_doc *d = NULL;
+    while (s->ownlen[w] < QUEUE && s->nread < s->next[E] + s->ring && !stopping(s)) {
+        int more;
         pthread_mutex_unlock(&s->mu);
-        int got = s->ops.read(s->ops.arg, &d);
+        chunk *c = read_chunk(s, &more);
         pthread_mutex_lock(&s->mu);
-        if (got <= 0) {
+        if (c->n) {
+            c->seq = s->nread++;
+            c->reader = w;
+            s->own[w * QUEUE + (s->ownhead[w] + s->ownlen[w]++) % QUEUE] = c;
+        } else {
+            free(c);
+        }
+        if (!more) {
             s->reader_done = 1;
             pthread_cond_broadcast(&s->work);
             break;
         }
-        s->reader_of[s->nread++ % s->ring] = (uint32_t)w;
-        s->own[w * BATCH + (s->ownhead[w] + s->ownlen[w]++) % BATCH] = d;
     }
     s->reading = 0;
     if (s->idle)
         pthread_cond_signal(&s->work); /* the read turn is free */
 }
 
-/* Free the documents worker w read that have ended, without the lock.
+/* Free the chunks worker w read that have ended, without the lock.
  * Called and returns with s->mu held. */
 static void free_ended(cv_sched *s, size_t w)
 {
     size_t n = s->ndone[w];
     if (!n)
         return;
-    cv_doc **mine = s->freeing + w * s->done_row;
+    chunk **mine = s->freeing + w * s->done_row;
     memcpy(mine, s->done + w * s->done_row, n * sizeof *mine);
     s->ndone[w] = 0;
     pthread_mutex_unlock(&s->mu);
     for (size_t i = 0; i < n; i++)
-        cv_doc_free(mine[i]);
+        chunk_free(mine[i]);
     pthread_mutex_lock(&s->mu);
 }
 
 /* Another worker holds the read turn: wait for it without sleeping, for a
- * while.  A turn reads a few documents, some microseconds; asleep, the
+ * while.  A turn reads a chunk or two, some microseconds; asleep, the
  * worker paid two context switches and a wake-up for each wait, and on a
  * shared machine the core went to another process meanwhile (a third of
- * the waits of a -j 2 MinHash run).  Called and returns with s->mu held;
- * 1 when the turn came free. */
-static int wait_for_reader(cv_sched *s)
+ * the waits of a -j 2 MinHash run).  Called and returns with s->mu held. */
+static void wait_for_reader(cv_sched *s)
 {
     pthread_mutex_unlock(&s->mu);
     struct timespec t0, t;
@@ -373,61 +422,64 @@ static int wait_for_reader(cv_sched *s)
         }
     }
     pthread_mutex_lock(&s->mu);
-    return freed;
 }
 
-/* The next document for worker w, NULL when there is none left.  Documents
- * whose turn came go first, then w's batch; a worker whose batch is empty
- * takes the read turn and reads the next.  There is no reader thread: with
- * one, -j 2 ran three threads on two cores, the kernel often kept both
- * workers on one core while the reader slept on the other, each document's
- * text was written in one core's cache and read from another's, and its
- * memory came from the reader's malloc arena and went back to it from a
- * worker (whose frees waited on the reader's arena lock). */
-static cv_doc *take(cv_sched *s, size_t w, int *fresh)
+/* The next chunk for worker w, NULL when there is none left.  Chunks whose
+ * turn came go first, then w's queue; a worker whose queue runs low takes
+ * the read turn and reads the next.  There is no reader thread: with one,
+ * -j 2 ran three threads on two cores, the kernel often kept both workers
+ * on one core while the reader slept on the other, each document's text
+ * was written in one core's cache and read from another's, and its memory
+ * came from the reader's malloc arena and went back to it from a worker
+ * (whose frees waited on the reader's arena lock). */
+static chunk *take(cv_sched *s, size_t w, int *fresh)
 {
     const size_t E = s->ops.nsteps;
     pthread_mutex_lock(&s->mu);
     free_ended(s, w);
-    cv_doc *d = NULL;
+    chunk *c = NULL;
     while (!stopping(s)) {
         if (s->readylen[w]) {
-            d = ready_pop(s, w);
+            c = ready_pop(s, w);
             *fresh = 0;
             break;
         }
         int room = s->nread < s->next[E] + s->ring; /* the window lets one more in */
-        /* Refilled while one is left, the batch is seldom empty when the
-         * turn is taken: waits for it fell from ~3% of a -j 2 run's CPU. */
         if (s->ownlen[w] <= 1 && !s->reading && !s->reader_done && room)
-            read_batch(s, w);
-        /* Our batch first; empty, the oldest of another's that holds two or
-         * more (its reader has one to go on with), rather than wait. */
+            read_turn(s, w);
+        /* Our queue first; empty, the oldest of another's that holds two
+         * (its reader has one to go on with), rather than wait. */
         size_t from = w;
         for (size_t v = 0; !s->ownlen[from] && v < (size_t)s->nworkers; v++)
             if (s->ownlen[v] >= 2)
                 from = v;
         if (s->ownlen[from]) {
-            d = s->own[from * BATCH + s->ownhead[from]];
-            s->ownhead[from] = (s->ownhead[from] + 1) % BATCH;
+            c = s->own[from * QUEUE + s->ownhead[from]];
+            s->ownhead[from] = (s->ownhead[from] + 1) % QUEUE;
             s->ownlen[from]--;
             *fresh = 1;
             break;
         }
-        /* Nothing of our own: another's ready document rather than wait
-         * (its reader may be busy for long, or gone). */
+        /* Nothing of our own: another's ready chunk rather than wait (its
+         * reader may be busy for long, or gone). */
         size_t other = 0;
         while (s->nready && !s->readylen[other])
             other++;
         if (s->nready) {
-            d = ready_pop(s, other);
+            c = ready_pop(s, other);
             *fresh = 0;
             break;
         }
         if (s->reader_done)
             break; /* what is still parked, the workers holding turns release */
-        if (s->reading && wait_for_reader(s))
-            continue;
+        if (s->reading) {
+            wait_for_reader(s);
+            /* Freed while it spun or while it took the lock back: either
+             * way, look again.  (Asleep after a turn that ended in between,
+             * nothing woke it but the next event or the timeout.) */
+            if (!s->reading)
+                continue;
+        }
         int held = !room && !s->reading; /* by the window, not for want of input */
         s->idle++;
         s->window_waits += held;
@@ -436,16 +488,16 @@ static cv_doc *take(cv_sched *s, size_t w, int *fresh)
         s->window_waits -= held;
     }
     pthread_mutex_unlock(&s->mu);
-    return d;
+    return c;
 }
 
 static void *worker_thread(void *arg)
 {
     worker *w = arg;
-    cv_doc *d;
+    chunk *c;
     int fresh;
-    while ((d = take(w->s, w->index, &fresh)))
-        carry(w->s, d, w->index, fresh);
+    while ((c = take(w->s, w->index, &fresh)))
+        carry(w->s, c, w->index, fresh);
     return NULL;
 }
 

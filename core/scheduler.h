@@ -1,17 +1,19 @@
 /* scheduler.h -- the thread scheduler: documents through steps on N workers, in input order where it matters.
  *
- * N workers (the calling thread and N - 1 more) take turns at reading a few
- * documents each, and each carries what it read through every step and on to
- * the end; the memory of a document goes back to its reader, which frees it.
- * Order is kept by sequence points: a serial step and the end (the writers)
- * each admit documents strictly in input order, one at a time, whichever
- * worker holds them.  A document that arrives early is parked and its worker
- * takes other work, so no worker idles while one document holds a turn.
- * Memory is bounded by a window of documents in flight (cv_sched_window).
+ * N workers (the calling thread and N - 1 more) take turns at reading a
+ * chunk of documents (a few consecutive ones), and each carries what it read
+ * through every step and on to the end; the memory of a document goes back
+ * to its reader, which frees it.  Order is kept by sequence points: a serial
+ * step and the end (the writers) each admit chunks strictly in input order,
+ * one at a time, whichever worker holds them, and a chunk's documents in
+ * order.  A chunk that arrives early is parked and its worker takes other
+ * work, so no worker idles while one chunk holds a turn.  Memory is bounded
+ * by a window of documents in flight (cv_sched_window).
  *
  * The scheduler knows documents only by d->seq (their input order: read()
- * gives 0, 1, 2, ...), d->at (the next step), d->prepared and d->drop_reason;
- * what a step or the end does is the caller's, through cv_sched_ops. */
+ * gives 0, 1, 2, ...), d->at (the next step), d->prepared, d->drop_reason
+ * and d->bytes_in (how large a chunk is); what a step or the end does is the
+ * caller's, through cv_sched_ops. */
 #ifndef CV_SCHEDULER_H
 #define CV_SCHEDULER_H
 

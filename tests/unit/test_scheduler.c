@@ -336,11 +336,14 @@ static void test_documents_stay_with_their_reader(void **state)
     unsigned long long serial = atomic_load(&s.moved_serial), ends = atomic_load(&s.moved_end);
     print_message("moved: %llu of %llu serial turns, %llu of %llu ends\n", serial,
                   (unsigned long long)(2 * s.ndocs), ends, (unsigned long long)s.ndocs);
-    /* Carried on by the turn's holder: ~55% and ~40% here; stays: ~10% and ~5%
-     * (moved when their reader was busy and the other had nothing else to do). */
+    /* Carried on by the turn's holder, a document at a time: ~55% and ~40%
+     * here.  Stays, in chunks: 3-18% and 15-38% on a loaded machine (moved
+     * when their reader was busy with a chunk and the other had nothing
+     * else to do: this pipeline is bound by its serial turns, and a chunk
+     * waiting for its reader holds the end's turn longer than a document). */
     if (!valgrind) {
         assert_true(serial < 2 * s.ndocs * 3 / 10);
-        assert_true(ends < s.ndocs * 2 / 10);
+        assert_true(ends < s.ndocs * 5 / 10);
     }
     free_synth(&s);
 }
