@@ -6,13 +6,13 @@
  * takes any JSONL with configurable id and text fields; other fields become
  * metadata (scan.c reads the lines; gunzip.c inflates .gz, libarchive the
  * other compressions; a plain file is read with read()). */
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -195,6 +195,9 @@ static int refill(jreader *r)
     return n > 0;
 }
 
+/* Whether a line of n bytes is over max_doc_bytes (dropped with that reason). */
+static int over_max(const jreader *r, uint64_t n) { return r->o.max_doc_bytes > 0 && n > (uint64_t)r->o.max_doc_bytes; }
+
 /* A plain file's line that goes on past the buffer: its end found first,
  * then the line read once, straight into doc's text (gathered a read at a
  * time, a long line cost its bytes twice more, in fresh pages).  As
@@ -218,7 +221,7 @@ static int long_line(jreader *r, cv_doc *doc)
     }
     r->lp = "";
     r->ll = 0;
-    if ((r->o.max_doc_bytes > 0 && len > (uint64_t)r->o.max_doc_bytes) || len > SIZE_MAX / 4) {
+    if (over_max(r, len) || len > SIZE_MAX / 4) {
         r->too_long = 1;
         return 1;
     }
@@ -260,11 +263,11 @@ static int next_line(jreader *r, cv_doc *doc)
             if (nl && !r->line.len && !r->too_long) { /* the whole line is in the buffer: no copy */
                 r->lp = s;
                 r->ll = take;
-                r->too_long = r->o.max_doc_bytes > 0 && take > (size_t)r->o.max_doc_bytes;
+                r->too_long = over_max(r, take);
                 r->pending_off += take + 1;
                 return 1;
             }
-            if (r->o.max_doc_bytes > 0 && r->line.len + take > (size_t)r->o.max_doc_bytes)
+            if (over_max(r, r->line.len + take))
                 r->too_long = 1; /* keep scanning to the newline, store nothing more */
             else
                 buf_add(&r->line, s, take);
@@ -377,7 +380,7 @@ static cv_status jsonl_reader_next(void *p, cv_doc *doc)
         if (r->lineno == 1 && r->ll >= 3 && !memcmp(r->lp, "\xEF\xBB\xBF", 3)) {
             r->lp += 3; /* a byte order mark, as Windows tools write: not part of the first object */
             r->ll -= 3;
-            r->too_long = r->o.max_doc_bytes > 0 && r->ll > (size_t)r->o.max_doc_bytes;
+            r->too_long = over_max(r, r->ll);
         }
         char lineid[64];
         snprintf(lineid, sizeof lineid, "%s:%llu", r->o.path, (unsigned long long)r->lineno);

@@ -180,22 +180,39 @@ static void test_escaping_random(void **state)
     free(dir);
 }
 
+/* Write len bytes of body to dir/name (gzip'd if name ends in .gz) and
+ * open the reader on it, with the options in more after its path. */
+static th_plugin *reader_on(const char *dir, const char *name, const char *body, size_t len, const char *more,
+                            char **path)
+{
+    *path = cv_xasprintf("%s/%s", dir, name);
+    size_t n = strlen(name);
+    if (n > 3 && !strcmp(name + n - 3, ".gz")) {
+        gzFile g = gzopen(*path, "wb");
+        assert_non_null(g);
+        gzwrite(g, body, (unsigned)len);
+        gzclose(g);
+    } else {
+        FILE *f = fopen(*path, "w");
+        assert_non_null(f);
+        fwrite(body, 1, len, f);
+        fclose(f);
+    }
+    char yaml[512];
+    snprintf(yaml, sizeof yaml, "path: %s\n%s", *path, more ? more : "");
+    return th_open(CV_READER, "jsonl", yaml, NULL);
+}
+
 static void test_reader_bad_lines(void **state)
 {
     (void)state;
-    char *dir = th_tmpdir();
-    char *path = cv_xasprintf("%s/in.jsonl", dir);
-    FILE *f = fopen(path, "w");
-    fputs("{\"id\": \"a\", \"text\": \"ok\", \"url\": \"http://x\"}\n"
-          "not json\n"
-          "\n"
-          "{\"id\": \"c\"}\n"
-          "{\"doc\": \"d\", \"body\": \"custom fields\"}",
-          f);
-    fclose(f);
-    char yaml[512];
-    snprintf(yaml, sizeof yaml, "path: %s\n", path);
-    th_plugin *r = th_open(CV_READER, "jsonl", yaml, NULL);
+    char *dir = th_tmpdir(), *path;
+    const char *body = "{\"id\": \"a\", \"text\": \"ok\", \"url\": \"http://x\"}\n"
+                       "not json\n"
+                       "\n"
+                       "{\"id\": \"c\"}\n"
+                       "{\"doc\": \"d\", \"body\": \"custom fields\"}";
+    th_plugin *r = reader_on(dir, "in.jsonl", body, strlen(body), NULL, &path);
     cv_doc *d = cv_doc_new();
     assert_int_equal(th_next(r, d), CV_OK);
     assert_string_equal(cv_meta_get_string(d, "url"), "http://x");
@@ -211,6 +228,7 @@ static void test_reader_bad_lines(void **state)
     cv_doc_free(d);
     th_close(r);
 
+    char yaml[512];
     snprintf(yaml, sizeof yaml, "path: %s\nid_field: doc\ntext_field: body\n", path);
     r = th_open(CV_READER, "jsonl", yaml, NULL);
     int seen = 0;
@@ -243,19 +261,8 @@ static void test_reader_byte_order_mark(void **state)
     const char *body = "\xEF\xBB\xBF{\"id\": \"a\", \"text\": \"first\"}\n"
                        "\xEF\xBB\xBF{\"id\": \"b\", \"text\": \"second\"}\n";
     for (int gz = 0; gz < 2; gz++) {
-        char *path = cv_xasprintf("%s/in.jsonl%s", dir, gz ? ".gz" : "");
-        if (gz) {
-            gzFile g = gzopen(path, "wb");
-            gzputs(g, body);
-            gzclose(g);
-        } else {
-            FILE *f = fopen(path, "w");
-            fputs(body, f);
-            fclose(f);
-        }
-        char yaml[512];
-        snprintf(yaml, sizeof yaml, "path: %s\n", path);
-        th_plugin *r = th_open(CV_READER, "jsonl", yaml, NULL);
+        char *path;
+        th_plugin *r = reader_on(dir, gz ? "in.jsonl.gz" : "in.jsonl", body, strlen(body), NULL, &path);
         cv_doc *d = cv_doc_new();
         assert_int_equal(th_next(r, d), CV_OK);
         assert_null(d->drop_reason);
@@ -270,13 +277,9 @@ static void test_reader_byte_order_mark(void **state)
         free(path);
     }
     /* One line, a mark and no newline: read in place into the document, then moved over the mark. */
-    char *path = cv_xasprintf("%s/one.jsonl", dir);
-    FILE *f = fopen(path, "w");
-    fputs("\xEF\xBB\xBF{\"id\": \"c\", \"text\": \"\xD0\xA2 third\"}", f);
-    fclose(f);
-    char yaml[512];
-    snprintf(yaml, sizeof yaml, "path: %s\n", path);
-    th_plugin *r = th_open(CV_READER, "jsonl", yaml, NULL);
+    const char *one = "\xEF\xBB\xBF{\"id\": \"c\", \"text\": \"\xD0\xA2 third\"}";
+    char *path;
+    th_plugin *r = reader_on(dir, "one.jsonl", one, strlen(one), NULL, &path);
     cv_doc *d = cv_doc_new();
     assert_int_equal(th_next(r, d), CV_OK);
     assert_null(d->drop_reason);
@@ -294,15 +297,11 @@ static void test_reader_byte_order_mark(void **state)
 static void test_reader_size_at_open(void **state)
 {
     (void)state;
-    char *dir = th_tmpdir();
-    char *path = cv_xasprintf("%s/in.jsonl", dir);
-    FILE *f = fopen(path, "w");
-    fputs("\xEF\xBB\xBF{\"text\": \"abcd\"}\n{\"text\": \"abcd\"}\n", f);
-    fclose(f);
-    char yaml[512];
-    snprintf(yaml, sizeof yaml, "path: %s\nmax_doc_bytes: 16\n", path); /* each object is 16 bytes */
-    th_plugin *r = th_open(CV_READER, "jsonl", yaml, NULL);
-    f = fopen(path, "a");
+    char *dir = th_tmpdir(), *path;
+    const char *body = "\xEF\xBB\xBF{\"text\": \"abcd\"}\n{\"text\": \"abcd\"}\n";
+    /* Each object is 16 bytes. */
+    th_plugin *r = reader_on(dir, "in.jsonl", body, strlen(body), "max_doc_bytes: 16\n", &path);
+    FILE *f = fopen(path, "a");
     fputs("{\"text\": \"appended\"}\n{\"text\": \"half", f);
     fclose(f);
     for (int i = 0; i < 2; i++) {
@@ -349,19 +348,10 @@ static void test_reader_lines_across_reads(void **state)
     for (int run = 0; run < 6; run++) {
         int gz = run % 2;
         size_t max = maxes[run / 2];
-        char *path = cv_xasprintf("%s/in%d.jsonl%s", dir, run, gz ? ".gz" : "");
-        if (gz) {
-            gzFile g = gzopen(path, "wb");
-            gzwrite(g, all.p, (unsigned)all.len);
-            gzclose(g);
-        } else {
-            FILE *f = fopen(path, "w");
-            fwrite(all.p, 1, all.len, f);
-            fclose(f);
-        }
-        char yaml[512];
-        snprintf(yaml, sizeof yaml, "path: %s\nmax_doc_bytes: %zu\n", path, max);
-        th_plugin *r = th_open(CV_READER, "jsonl", yaml, NULL);
+        char name[32], more[64], *path;
+        snprintf(name, sizeof name, "in%d.jsonl%s", run, gz ? ".gz" : "");
+        snprintf(more, sizeof more, "max_doc_bytes: %zu\n", max);
+        th_plugin *r = reader_on(dir, name, all.p, all.len, more, &path);
         for (size_t i = 0; i < LINES; i++) {
             cv_doc *d = cv_doc_new();
             cv_status st = th_next(r, d);
