@@ -143,16 +143,17 @@ static int add_input(cv_run_opts *ro, char ***own, size_t *nown, const char *arg
     return 0;
 }
 
-/* The plugins a config's run resolves: its stages, and the parquet reader
- * that takes Parquet input given with -i whatever the config's reader. */
+/* The plugins a config's run resolves: its stages, and the reader that
+ * takes input given with -i by its name (Parquet, JSON Lines) whatever the
+ * config's reader. */
 static int load_plugins_of(cv_registry *reg, const cv_config *cfg, const cv_run_opts *ro, cv_err *err)
 {
     size_t n = 0, max = cfg->nsteps + cfg->nwriters + 2;
     cv_kind *kinds = cv_xcalloc(max, sizeof *kinds);
     const char **names = cv_xcalloc(max, sizeof *names);
     kinds[n] = CV_READER, names[n++] = cfg->reader.plugin;
-    if (cv_pipeline_parquet_input(ro))
-        kinds[n] = CV_READER, names[n++] = "parquet";
+    if (cv_pipeline_input_reader(ro))
+        kinds[n] = CV_READER, names[n++] = cv_pipeline_input_reader(ro);
     for (size_t i = 0; i < cfg->nsteps; i++)
         kinds[n] = CV_STEP, names[n++] = cfg->steps[i].plugin;
     for (size_t i = 0; i < cfg->nwriters; i++)

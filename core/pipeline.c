@@ -128,20 +128,32 @@ static int resolve(run *r, const cv_registry *reg, const cv_stage *cs, cv_kind k
     return s->opts ? 0 : -1;
 }
 
-/* Parquet input (a .parquet file, or a folder holding them: a Hub dataset,
- * a run's output) goes to the parquet reader whatever reader the config
- * names, so that every config's steps and writers run on the Hub's data. */
+/* Input whose format its name says goes to that format's reader whatever
+ * reader the config names, so that every config's steps and writers run on
+ * it: Parquet (a .parquet file, or a folder holding them: a Hub dataset, a
+ * run's output) and JSON Lines (.jsonl, .ndjson, gzip'd or zstd'd). */
 static int parquet_in(const char *path, int depth);
-int cv_pipeline_parquet_input(const cv_run_opts *ro)
+static int ends_with(const char *s, const char *tail)
 {
+    size_t n = strlen(s), k = strlen(tail);
+    return n >= k && !strcmp(s + n - k, tail);
+}
+
+const char *cv_pipeline_input_reader(const cv_run_opts *ro)
+{
+    static const char *const jsonl[] = {".jsonl", ".jsonl.gz", ".jsonl.zst", ".ndjson", ".ndjson.gz", ".ndjson.zst"};
     const char *first = ro->ninputs ? ro->inputs[0] : ro->input;
-    return first && parquet_in(first, 0);
+    if (!first)
+        return NULL;
+    for (size_t i = 0; i < sizeof jsonl / sizeof *jsonl; i++)
+        if (ends_with(first, jsonl[i]))
+            return "jsonl";
+    return parquet_in(first, 0) ? "parquet" : NULL;
 }
 
 static int parquet_in(const char *path, int depth)
 {
-    size_t n = strlen(path);
-    if (n >= 8 && !strcmp(path + n - 8, ".parquet"))
+    if (ends_with(path, ".parquet"))
         return 1;
     DIR *d = depth < 4 ? opendir(path) : NULL;
     if (!d)
@@ -149,8 +161,7 @@ static int parquet_in(const char *path, int depth)
     int found = 0;
     struct dirent *e;
     while (!found && (e = readdir(d))) {
-        size_t k = strlen(e->d_name);
-        if (k >= 8 && !strcmp(e->d_name + k - 8, ".parquet"))
+        if (ends_with(e->d_name, ".parquet"))
             found = 1;
         else if (e->d_name[0] != '.' && (depth > 0 || !strcmp(e->d_name, "data"))) {
             char *sub = cv_xasprintf("%s/%s", path, e->d_name);
@@ -602,12 +613,14 @@ int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_o
 
     static cv_node no_options; /* the stage keeps a pointer to it */
     no_options = (cv_node){.kind = CV_NODE_MAP, .line = cfg->reader.node->line, .col = cfg->reader.node->col};
-    cv_stage pq = {"parquet", &no_options};
-    int to_parquet = strcmp(cfg->reader.plugin, "parquet") && cv_pipeline_parquet_input(ro);
-    if (to_parquet)
-        cv_log(CV_LOG_INFO, "-i %s: Parquet, read by the parquet reader (not the config's '%s')",
-               ro->ninputs ? ro->inputs[0] : ro->input, cfg->reader.plugin);
-    if (resolve(r, reg, to_parquet ? &pq : &cfg->reader, CV_READER, &r->reader, err) < 0)
+    const char *by_name = cv_pipeline_input_reader(ro);
+    cv_stage swapped = {by_name, &no_options};
+    int swap = by_name && strcmp(cfg->reader.plugin, by_name);
+    if (swap)
+        cv_log(CV_LOG_INFO, "-i %s: %s, read by the %s reader (not the config's '%s')",
+               ro->ninputs ? ro->inputs[0] : ro->input, strcmp(by_name, "parquet") ? "JSON Lines" : "Parquet",
+               by_name, cfg->reader.plugin);
+    if (resolve(r, reg, swap ? &swapped : &cfg->reader, CV_READER, &r->reader, err) < 0)
         goto out;
     size_t first_input = 0; /* with whole-file shards, the first file this task owns */
     while (shard_by_file(r) && first_input < ro->ninputs && first_input % ro->shards != ro->shard)

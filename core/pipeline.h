@@ -29,9 +29,10 @@ enum { CV_EXIT_OK = 0, CV_EXIT_FAILED = 1, CV_EXIT_USAGE = 2 };
 /* Run (or check) a pipeline.  Returns a CV_EXIT_* value; on failure `err`
  * says why, with the config location where there is one. */
 int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_opts *ro, cv_err *err);
-/* Is the run's (first) input Parquet (a .parquet file, or a folder holding
- * them)?  Then the parquet reader reads it, whatever the config's reader. */
-int cv_pipeline_parquet_input(const cv_run_opts *ro);
+/* The reader the run's (first) input goes to whatever the config's reader,
+ * by its name: "parquet" (a .parquet file, or a folder holding them),
+ * "jsonl" (.jsonl, .ndjson, gzip'd or zstd'd), NULL for anything else. */
+const char *cv_pipeline_input_reader(const cv_run_opts *ro);
 
 /* Ask a running pipeline to stop (safe to call from a signal handler). */
 void cv_pipeline_request_stop(int signo);
