@@ -23,24 +23,27 @@
 /* Documents go through the workers in chunks: a read turn reads a chunk
  * of consecutive documents, and a chunk, not a document, takes a serial
  * turn and the end's.  Per document, a -j 2 run took the lock six times
- * and moved its line between the cores each time; a light pipeline (JSONL
- * -> normalize -> JSONL, a few microseconds a document) ran no faster on
- * two workers than on one.  A chunk ends at CHUNK_DOCS documents or past
- * CHUNK_BYTES of input, so a chunk of large pages is one page or two and
- * the workers still share a run's last pages. */
-enum { CHUNK_DOCS = 16, CHUNK_BYTES = 64 * 1024 };
+ * and moved its line between the cores each time.  A chunk holds what the
+ * workers get through in about CHUNK_NS (each chunk's time teaches the
+ * next read turn), at most CHUNK_DOCS documents and up to the first past
+ * CHUNK_BYTES of input: light documents go sixteen at a time, heavy ones
+ * (a page through extraction, a text through a tagger) one at a time, so
+ * the workers still share a run's last documents and a small input.  Until
+ * a chunk has ended, and so been timed, chunks hold one document. */
+enum { CHUNK_DOCS = 16, CHUNK_BYTES = 64 * 1024, CHUNK_NS = 200 * 1000 };
 /* Chunks a worker holds read and not yet started: refilled while one is
  * left, so the batch is seldom empty when the read turn is taken. */
 enum { QUEUE = 2 };
-/* Chunks in flight beyond the workers' queues, per worker: being worked
- * on, or parked at a serial step or the end. */
-enum { AHEAD = 32 };
+/* Documents in flight (read and not yet ended) per worker: queued, being
+ * worked on, or parked at a serial step or the end. */
+enum { WINDOW_DOCS = 512 };
 
 typedef struct chunk {
     uint64_t seq;    /* chunks in input order: 0, 1, 2, ... */
     size_t at;       /* the next step of its documents (those at it and not dropped) */
     size_t prepared; /* 1 + the step whose prepare() ran on it, 0: none */
     size_t reader;   /* the worker that read it, which frees it */
+    uint64_t ns;     /* time its documents took, settling, steps and end */
     size_t n;
     cv_doc *doc[CHUNK_DOCS];
 } chunk;
@@ -57,6 +60,7 @@ struct cv_sched {
      * into its queue (see take). */
     _Atomic int reading; /* read without the lock while waiting for the turn (see wait_for_reader) */
     uint64_t nread;      /* chunks read so far: the next one's seq */
+    _Atomic uint64_t doc_ns; /* time a document takes, from the chunks ended (0: none yet) */
     int reader_done;
     /* Each worker's chunks read and not yet started, in input order:
      * nworkers rows of QUEUE (head, length per worker). */
@@ -79,10 +83,19 @@ struct cv_sched {
      * reads the whole text) on the other core. */
     chunk **ready;
     size_t *readyhead, *readylen, nready;
-    size_t ring; /* chunks in flight at most */
+    size_t window;                  /* documents in flight at most */
+    uint64_t docs_read, docs_ended; /* for the window */
+    size_t ring;                    /* chunks in flight at most: window + 1 (a chunk holds one or more) */
 };
 
 static int stopping(cv_sched *s) { return s->ops.stopping(s->ops.arg); }
+static uint64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
 static int is_serial(const cv_sched *s, size_t step) { return s->ops.kinds[step] != CV_SCHED_PARALLEL; }
 
 cv_sched *cv_sched_new(const cv_sched_ops *ops, int nworkers)
@@ -92,7 +105,8 @@ cv_sched *cv_sched_new(const cv_sched_ops *ops, int nworkers)
     s->nworkers = nworkers;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->work, NULL);
-    s->ring = (QUEUE + AHEAD) * (size_t)nworkers + 2;
+    s->window = WINDOW_DOCS * (size_t)nworkers;
+    s->ring = s->window + 1;
     s->own = cv_xcalloc((size_t)nworkers * QUEUE, sizeof *s->own);
     s->ownhead = cv_xcalloc((size_t)nworkers, sizeof *s->ownhead);
     s->ownlen = cv_xcalloc((size_t)nworkers, sizeof *s->ownlen);
@@ -112,7 +126,10 @@ cv_sched *cv_sched_new(const cv_sched_ops *ops, int nworkers)
     return s;
 }
 
-size_t cv_sched_window(const cv_sched *s) { return s->ring * CHUNK_DOCS; }
+size_t cv_sched_window(const cv_sched *s) { return s->window; }
+
+/* Documents the window lets in now. */
+static size_t room_for(const cv_sched *s) { return s->window - (size_t)(s->docs_read - s->docs_ended); }
 
 void cv_sched_wake(cv_sched *s)
 {
@@ -171,9 +188,10 @@ static void timed_wait(cv_sched *s, pthread_cond_t *cond)
 
 /* Sequence points.  Point p < nsteps belongs to serial step p; point nsteps
  * to the end.  A chunk that is not next at a point is parked there and its
- * worker goes on with other work: no worker ever waits for its turn.  Every
- * chunk in flight has seq in [next[E], next[E] + ring), so seq % ring
- * indexes the rings without collisions.  The helpers below are called with
+ * worker goes on with other work: no worker ever waits for its turn.  A
+ * chunk holds a document or more and at most window documents are in
+ * flight, so every chunk in flight has seq in [next[E], next[E] + ring) and
+ * seq % ring indexes the rings without collisions.  The helpers below are called with
  * s->mu held. */
 
 static void ready_push(cv_sched *s, chunk *c)
@@ -217,6 +235,7 @@ typedef struct worker {
 static void chunk_step(cv_sched *s, chunk *c, size_t w)
 {
     const size_t p = c->at;
+    uint64_t t0 = now_ns();
     for (size_t i = 0; i < c->n && !stopping(s); i++) {
         cv_doc *d = c->doc[i];
         if (d->at == p && !d->drop_reason) {
@@ -225,6 +244,7 @@ static void chunk_step(cv_sched *s, chunk *c, size_t w)
         }
     }
     c->at = p + 1;
+    c->ns += now_ns() - t0;
 }
 
 /* The end's turn is ours: end c and every parked chunk that follows.
@@ -234,21 +254,26 @@ static void end_in_order(cv_sched *s, chunk *c, size_t w)
     const size_t E = s->ops.nsteps;
     for (;;) {
         pthread_mutex_unlock(&s->mu);
+        uint64_t t0 = now_ns();
         for (size_t i = 0; i < c->n && !stopping(s); i++) {
             c->doc[i]->at = E; /* (a dropped one skipped the rest) */
             s->ops.end(s->ops.arg, c->doc[i], w);
         }
+        c->ns += now_ns() - t0;
+        uint64_t per = c->ns / c->n, was = atomic_load_explicit(&s->doc_ns, memory_order_relaxed);
+        atomic_store_explicit(&s->doc_ns, was ? (3 * was + per) / 4 : per | 1, memory_order_relaxed);
         pthread_mutex_lock(&s->mu);
         /* Its reader frees it: most of a document's memory is from the
          * reader's malloc arena, and freeing it here, on another thread,
          * waited on that arena's lock while the reader allocated (a fifth
          * of a -j 2 MinHash run's sleeps). */
-        size_t r = c->reader;
+        size_t r = c->reader, n = c->n;
         if (s->ndone[r] < s->done_row)
             s->done[r * s->done_row + s->ndone[r]++] = c;
         else
             chunk_free(c); /* not reached (see cv_sched_new); freed here rather than past the row */
         s->next[E]++;
+        s->docs_ended += n;
         if (s->window_waits)
             pthread_cond_broadcast(&s->work);
         chunk **slot = &s->parked[E * s->ring + s->next[E] % s->ring];
@@ -269,15 +294,19 @@ static void end_in_order(cv_sched *s, chunk *c, size_t w)
 static void carry(cv_sched *s, chunk *c, size_t w, int fresh)
 {
     const size_t E = s->ops.nsteps;
-    if (fresh && s->ops.settle)
+    if (fresh && s->ops.settle) {
+        uint64_t t0 = now_ns();
         for (size_t i = 0; i < c->n; i++)
             s->ops.settle(s->ops.arg, c->doc[i], w);
+        c->ns += now_ns() - t0;
+    }
     for (;;) {
         while (c->at < E && !stopping(s) && !is_serial(s, c->at))
             chunk_step(s, c, w);
         if (c->at < E && !stopping(s) && s->ops.kinds[c->at] == CV_SCHED_PREPARED && c->prepared != c->at + 1) {
             /* Its share of the step that needs no turn, done here in parallel
              * (c is this worker's alone: no lock). */
+            uint64_t t0 = now_ns();
             for (size_t i = 0; i < c->n; i++) {
                 cv_doc *d = c->doc[i];
                 if (d->at == c->at && !d->drop_reason) {
@@ -286,6 +315,7 @@ static void carry(cv_sched *s, chunk *c, size_t w, int fresh)
                 }
             }
             c->prepared = c->at + 1;
+            c->ns += now_ns() - t0;
         }
         pthread_mutex_lock(&s->mu);
         /* With the lock held: serial steps while it is c's turn, then the end. */
@@ -332,16 +362,26 @@ static void carry(cv_sched *s, chunk *c, size_t w, int fresh)
     }
 }
 
-/* One chunk from read(): up to CHUNK_DOCS documents or past CHUNK_BYTES,
- * fewer where the input or the run ends.  *more: 0 when read() said there
- * is no more.  Without the lock. */
-static chunk *read_chunk(cv_sched *s, int *more)
+/* How many documents the next chunk may hold (see CHUNK_NS), the window
+ * aside.  With the lock held. */
+static size_t chunk_docs(const cv_sched *s)
+{
+    uint64_t per = atomic_load_explicit(&s->doc_ns, memory_order_relaxed);
+    if (!per || per >= CHUNK_NS)
+        return 1;
+    return CHUNK_NS / per < CHUNK_DOCS ? (size_t)(CHUNK_NS / per) : CHUNK_DOCS;
+}
+
+/* One chunk from read(): max documents, or up to the first past
+ * CHUNK_BYTES, fewer where the input or the run ends.  *more: 0 when
+ * read() said there is no more.  Without the lock, in the read turn. */
+static chunk *read_chunk(cv_sched *s, size_t max, int *more)
 {
     chunk *c = cv_xcalloc(1, sizeof *c);
     uint64_t bytes = 0;
     *more = 1;
     c->at = s->ops.nsteps;
-    while (c->n < CHUNK_DOCS && bytes < CHUNK_BYTES && !stopping(s)) {
+    while (c->n < max && bytes < CHUNK_BYTES && !stopping(s)) {
         cv_doc *d = NULL;
         if (s->ops.read(s->ops.arg, &d) <= 0) {
             *more = 0;
@@ -360,14 +400,17 @@ static chunk *read_chunk(cv_sched *s, int *more)
  * returns with s->mu held; read() itself runs without it. */
 static void read_turn(cv_sched *s, size_t w)
 {
-    const size_t E = s->ops.nsteps;
     s->reading = 1;
-    while (s->ownlen[w] < QUEUE && s->nread < s->next[E] + s->ring && !stopping(s)) {
+    while (s->ownlen[w] < QUEUE && room_for(s) && !stopping(s)) {
         int more;
+        size_t max = chunk_docs(s);
+        if (max > room_for(s))
+            max = room_for(s);
         pthread_mutex_unlock(&s->mu);
-        chunk *c = read_chunk(s, &more);
+        chunk *c = read_chunk(s, max, &more);
         pthread_mutex_lock(&s->mu);
         if (c->n) {
+            s->docs_read += c->n;
             c->seq = s->nread++;
             c->reader = w;
             s->own[w * QUEUE + (s->ownhead[w] + s->ownlen[w]++) % QUEUE] = c;
@@ -434,7 +477,6 @@ static void wait_for_reader(cv_sched *s)
  * (whose frees waited on the reader's arena lock). */
 static chunk *take(cv_sched *s, size_t w, int *fresh)
 {
-    const size_t E = s->ops.nsteps;
     pthread_mutex_lock(&s->mu);
     free_ended(s, w);
     chunk *c = NULL;
@@ -444,7 +486,7 @@ static chunk *take(cv_sched *s, size_t w, int *fresh)
             *fresh = 0;
             break;
         }
-        int room = s->nread < s->next[E] + s->ring; /* the window lets one more in */
+        int room = room_for(s) > 0; /* the window lets one more in */
         if (s->ownlen[w] <= 1 && !s->reading && !s->reader_done && room)
             read_turn(s, w);
         /* Our queue first; empty, the oldest of another's that holds two
@@ -453,6 +495,13 @@ static chunk *take(cv_sched *s, size_t w, int *fresh)
         for (size_t v = 0; !s->ownlen[from] && v < (size_t)s->nworkers; v++)
             if (s->ownlen[v] >= 2)
                 from = v;
+        /* Nothing else to do, now or until the end moves on: another's
+         * last one rather than leave it to its reader (busy for long, or
+         * gone), as a run's last chunks would be. */
+        if (!s->ownlen[from] && !s->nready && (s->reader_done || !room))
+            for (size_t v = 0; !s->ownlen[from] && v < (size_t)s->nworkers; v++)
+                if (s->ownlen[v])
+                    from = v;
         if (s->ownlen[from]) {
             c = s->own[from * QUEUE + s->ownhead[from]];
             s->ownhead[from] = (s->ownhead[from] + 1) % QUEUE;
@@ -474,10 +523,12 @@ static chunk *take(cv_sched *s, size_t w, int *fresh)
             break; /* what is still parked, the workers holding turns release */
         if (s->reading) {
             wait_for_reader(s);
-            /* Freed while it spun or while it took the lock back: either
-             * way, look again.  (Asleep after a turn that ended in between,
-             * nothing woke it but the next event or the timeout.) */
-            if (!s->reading)
+            /* Freed while it spun or while it took the lock back, or a
+             * chunk came ready meanwhile (a spinning worker is not idle,
+             * so no one woke it): look again.  (Asleep after a turn that
+             * ended in between, nothing woke it but the next event or the
+             * timeout.) */
+            if (!s->reading || s->readylen[w] || s->nready)
                 continue;
         }
         int held = !room && !s->reading; /* by the window, not for want of input */

@@ -11,9 +11,11 @@
  * by a window of documents in flight (cv_sched_window).
  *
  * The scheduler knows documents only by d->seq (their input order: read()
- * gives 0, 1, 2, ...), d->at (the next step), d->prepared, d->drop_reason
- * and d->bytes_in (how large a chunk is); what a step or the end does is the
- * caller's, through cv_sched_ops. */
+ * gives 0, 1, 2, ...), d->at (the next step: the same for every document a
+ * run reads, since a chunk passes the serial steps from its first
+ * document's), d->prepared, d->drop_reason and d->bytes_in (how large a
+ * chunk is); what a step or the end does is the caller's, through
+ * cv_sched_ops. */
 #ifndef CV_SCHEDULER_H
 #define CV_SCHEDULER_H
 

@@ -337,15 +337,57 @@ static void test_documents_stay_with_their_reader(void **state)
     print_message("moved: %llu of %llu serial turns, %llu of %llu ends\n", serial,
                   (unsigned long long)(2 * s.ndocs), ends, (unsigned long long)s.ndocs);
     /* Carried on by the turn's holder, a document at a time: ~55% and ~40%
-     * here.  Stays, in chunks: 3-18% and 15-38% on a loaded machine (moved
-     * when their reader was busy with a chunk and the other had nothing
-     * else to do: this pipeline is bound by its serial turns, and a chunk
-     * waiting for its reader holds the end's turn longer than a document). */
+     * here.  Stays, in chunks: 2-10% and 11-40% (moved when their reader was
+     * busy with a chunk and the other had nothing else to do: this pipeline
+     * is bound by its serial turns, and a chunk waiting for its reader holds
+     * the end's turn longer than a document).  The end's bound is loose: it
+     * catches ends that always change cores, not a few more that do. */
     if (!valgrind) {
         assert_true(serial < 2 * s.ndocs * 3 / 10);
         assert_true(ends < s.ndocs * 5 / 10);
     }
     free_synth(&s);
+}
+
+/* A small input of slow documents (a tagger on a few dozen texts): every
+ * worker gets some.  Chunks of 16 documents from the start put 20 of them
+ * on one worker at -j 4 (330 ms where main took 90 ms); a chunk holds one
+ * document until one has been timed, and a slow one stays one. */
+static uint64_t slow_n, slow_read;
+static atomic_uint slow_workers;
+static int slow_rd(void *arg, cv_doc **out)
+{
+    (void)arg;
+    if (slow_read == slow_n)
+        return 0;
+    cv_doc *d = cv_doc_new();
+    d->seq = slow_read++;
+    *out = d;
+    return 1;
+}
+static void slow_step(void *arg, cv_doc *d, size_t i, size_t w)
+{
+    (void)arg, (void)d, (void)i;
+    atomic_fetch_or(&slow_workers, 1u << w);
+    struct timespec ms = {0, 5000000};
+    nanosleep(&ms, NULL);
+}
+static void slow_end(void *arg, cv_doc *d, size_t w) { (void)arg, (void)d, (void)w; }
+static int slow_stopping(void *arg) { return (void)arg, 0; }
+
+static void test_small_input_of_slow_documents(void **state)
+{
+    (void)state;
+    static const unsigned char one[1] = {CV_SCHED_PARALLEL};
+    cv_sched_ops ops = {.nsteps = 1, .kinds = one, .read = slow_rd, .step = slow_step, .end = slow_end,
+                        .stopping = slow_stopping};
+    slow_n = 20, slow_read = 0;
+    atomic_store(&slow_workers, 0);
+    cv_sched *sched = cv_sched_new(&ops, 4);
+    cv_sched_run(sched);
+    cv_sched_free(sched);
+    assert_int_equal(slow_read, slow_n);
+    assert_int_equal(__builtin_popcount(atomic_load(&slow_workers)), 4);
 }
 
 int main(void)
@@ -356,6 +398,7 @@ int main(void)
         cmocka_unit_test(test_window_under_a_slow_turn),
         cmocka_unit_test(test_stop_part_way),
         cmocka_unit_test(test_documents_stay_with_their_reader),
+        cmocka_unit_test(test_small_input_of_slow_documents),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
