@@ -37,7 +37,7 @@ static const char usage[] =
     "  -i, --input PATH       override the reader's 'path' option; repeat it, or quote a\n"
     "                         glob ('crawl/*.warc.gz'), to read several files in order;\n"
     "                         Parquet and JSON Lines (.jsonl, .ndjson) go to their own\n"
-    "                         reader whatever the config's\n"
+    "                         reader whatever reader the config names\n"
     "  -o, --output DIR       folder every output is written into (default: the\n"
     "                         config's 'output:', else ./out)\n"
     "  -j, --threads N        worker threads (default: the config's 'threads:', else one\n"

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <xxhash.h>
 
@@ -131,23 +132,29 @@ static int resolve(run *r, const cv_registry *reg, const cv_stage *cs, cv_kind k
 /* Input whose format its name says goes to that format's reader whatever
  * reader the config names, so that every config's steps and writers run on
  * it: Parquet (a .parquet file, or a folder holding them: a Hub dataset, a
- * run's output) and JSON Lines (.jsonl, .ndjson, gzip'd or zstd'd). */
+ * run's output) and JSON Lines (.jsonl, .ndjson, compressed or not), in
+ * any case of letters. */
 static int parquet_in(const char *path, int depth);
 static int ends_with(const char *s, const char *tail)
 {
     size_t n = strlen(s), k = strlen(tail);
-    return n >= k && !strcmp(s + n - k, tail);
+    return n >= k && !strcasecmp(s + n - k, tail);
 }
 
 const char *cv_pipeline_input_reader(const cv_run_opts *ro)
 {
-    static const char *const jsonl[] = {".jsonl", ".jsonl.gz", ".jsonl.zst", ".ndjson", ".ndjson.gz", ".ndjson.zst"};
+    static const char *const jsonl[] = {".jsonl", ".ndjson"};
+    static const char *const packed[] = {"", ".gz", ".zst", ".xz", ".bz2"}; /* what the jsonl reader reads */
     const char *first = ro->ninputs ? ro->inputs[0] : ro->input;
     if (!first)
         return NULL;
     for (size_t i = 0; i < sizeof jsonl / sizeof *jsonl; i++)
-        if (ends_with(first, jsonl[i]))
-            return "jsonl";
+        for (size_t k = 0; k < sizeof packed / sizeof *packed; k++) {
+            char tail[16];
+            snprintf(tail, sizeof tail, "%s%s", jsonl[i], packed[k]);
+            if (ends_with(first, tail))
+                return "jsonl";
+        }
     return parquet_in(first, 0) ? "parquet" : NULL;
 }
 

@@ -31,7 +31,7 @@ enum { CV_EXIT_OK = 0, CV_EXIT_FAILED = 1, CV_EXIT_USAGE = 2 };
 int cv_pipeline_run(const cv_config *cfg, const cv_registry *reg, const cv_run_opts *ro, cv_err *err);
 /* The reader the run's (first) input goes to whatever the config's reader,
  * by its name: "parquet" (a .parquet file, or a folder holding them),
- * "jsonl" (.jsonl, .ndjson, gzip'd or zstd'd), NULL for anything else. */
+ * "jsonl" (.jsonl, .ndjson, compressed or not), NULL for anything else. */
 const char *cv_pipeline_input_reader(const cv_run_opts *ro);
 
 /* Ask a running pipeline to stop (safe to call from a signal handler). */

@@ -34,7 +34,8 @@ expect_same "$TMP/want" "$TMP/got" "JSONL on a pipe: the plain file's documents"
 # A config whose reader is another's (the archive reader, as example.yaml's):
 # -i names JSON Lines, so the jsonl reader reads it, and says so.
 printf 'reader: {plugin: archive}\nwriters: [jsonl]\n' >"$TMP/archive.yaml"
-for f in in.jsonl in.jsonl.zst; do
+cp "$TMP/in.jsonl" "$TMP/IN.JSONL"
+for f in in.jsonl in.jsonl.zst in.jsonl.xz IN.JSONL; do
     "$CONVERT" -c "$TMP/archive.yaml" -i "$TMP/$f" -o "$TMP/swap-$f" 2>"$TMP/swap.err"
     [ $? -eq 0 ] && ok || bad "$f with an archive config: exit status; $(cat "$TMP/swap.err")"
     grep -q "JSON Lines, read by the jsonl reader (not the config's 'archive')" "$TMP/swap.err" && ok ||
