@@ -85,7 +85,8 @@ static const cv_optmap boilerplate_optmap[] = {
      .help = "a rule with previous: true also removes a preceding line this short"},
     {.key = "repeated_lines", .type = CV_OPT_BOOL, .default_value = "true",
      .offset = offsetof(boilerplate_opts, repeated_lines),
-     .help = "remove a line equal to an earlier one (repeated headline, teasers)"},
+     .help = "remove a line equal to an earlier one (repeated headline, teasers); under main_run a short line in "
+             "the run that the page prints again goes too (another story's headline, a widget's label)"},
     {.key = "repeated_with_source", .type = CV_OPT_INT, .default_value = "4",
      .offset = offsetof(boilerplate_opts, repeated_with_source),
      .help = "remove a line that repeats another (of 40+ characters) with at most this many words appended, such "
@@ -196,6 +197,7 @@ typedef struct line {
     int captioned; /* removed as the caption over a credit line (a rule's previous: true): maybe the headline */
     int topical; /* main_run: a paragraph naming the title's headline's words (main_run_topic_weight) */
     int script; /* script or data (scripted): no paragraph, no headline */
+    int copied; /* a later line repeats it (repeated_lines): under main_run, a short one goes from the run */
 } line;
 
 typedef struct bp {
@@ -607,10 +609,11 @@ static int repeats_with_source(const bp *b, const line *shorter, const line *lon
     return words >= 1 && (int64_t)words <= b->source_words;
 }
 
-/* repeated_lines: is kept line i equal to an earlier kept one?  If not, it
- * joins the set.  A hash set, not a walk over the lines before: a book of
- * 100k paragraphs took 21 s that way.  Sized per document (at most half
- * full), so a huge document does not make every later one clear a huge set. */
+/* repeated_lines: the earlier kept line that kept line i equals, as its
+ * index + 1; 0 when none, and i joins the set.  A hash set, not a walk over
+ * the lines before: a book of 100k paragraphs took 21 s that way.  Sized per
+ * document (at most half full), so a huge document does not make every later
+ * one clear a huge set. */
 static void seen_clear(bp *b)
 {
     size_t c = 64;
@@ -624,7 +627,7 @@ static void seen_clear(bp *b)
     memset(b->seen, 0, c * sizeof *b->seen);
 }
 
-static int seen_before(bp *b, size_t i)
+static size_t seen_before(bp *b, size_t i)
 {
     const line *l = &b->lines[i];
     size_t mask = b->cseen - 1;
@@ -636,7 +639,7 @@ static int seen_before(bp *b, size_t i)
         }
         const line *o = &b->lines[j - 1];
         if (o->len == l->len && !memcmp(o->s, l->s, l->len))
-            return 1;
+            return j;
     }
 }
 
@@ -1143,6 +1146,12 @@ static void keep_main_run(bp *b)
             L[i].why = "removed:link_list";
     if (b->list_lines > 0 && b->after_list > 0)
         trim_after_lists(b, best_start, best_end, b->after_list);
+    /* A short line in the run that the page prints again (another story's
+     * headline in two lists, a widget's label, a caption under its slide) is
+     * no line of the article's own: the article says a thing once. */
+    for (size_t i = best_start; i <= best_end; i++)
+        if (L[i].copied && !L[i].why && !L[i].para && i != b->head && i != head && i != stand)
+            L[i].why = "removed:printed_twice";
 }
 
 /* repeated_inside: the kept lines (of the first SOURCE_MAX_LINES) that a
@@ -1299,10 +1308,13 @@ static void apply_structure(bp *b)
         line *l = &L[i];
         if (l->why)
             continue;
+        size_t first;
         if (!l->announced && numeric_line(b, l))
             l->why = "removed:numeric_line";
-        else if (b->repeated && seen_before(b, i))
+        else if (b->repeated && (first = seen_before(b, i)) != 0) {
             l->why = "removed:repeated_line";
+            L[first - 1].copied = 1;
+        }
     }
     /* A copy of a line with a source's name appended: the copy goes, whichever comes first. */
     if (b->source_words > 0)
