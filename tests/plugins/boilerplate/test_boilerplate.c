@@ -272,6 +272,15 @@ static void test_main_run_after_list(void **s)
     expect("main_run: true", page, "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" P3 "\n\n" P4);
     expect("main_run: true\nmain_run_after_list: 0", page,
            "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" P3 "\n\n" P4 "\n\n" ABOUT);
+    /* A cut rule's widget parts the run too, when paragraphs follow it: it
+     * went alone, the site's box after it goes as well... */
+    expect("main_run: true\ncut_min_chars: 150",
+           "Big headline about the town\n" P1 "\n" P2 "\n" P3 "\n" P4 "\nDISCUSS\n" ABOUT "\n",
+           "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" P3 "\n\n" P4);
+    /* ...but not a paragraph another widget closes: a box inside the article, the share buttons under it */
+    expect("main_run: true\ncut_min_chars: 150",
+           "Big headline about the town\n" P1 "\n" P2 "\n" P3 "\n" P4 "\nDISCUSS\n" P5 "\nDISCUSS\nHome\n",
+           "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" P3 "\n\n" P4 "\n\n" P5);
 }
 
 /* main_run: a short line in the run that the page prints again (another
