@@ -85,7 +85,8 @@ static const cv_optmap boilerplate_optmap[] = {
      .help = "a rule with previous: true also removes a preceding line this short"},
     {.key = "repeated_lines", .type = CV_OPT_BOOL, .default_value = "true",
      .offset = offsetof(boilerplate_opts, repeated_lines),
-     .help = "remove a line equal to an earlier one (repeated headline, teasers)"},
+     .help = "remove a line equal to an earlier one (repeated headline, teasers); under main_run a short line in "
+             "the run that the page prints again goes too (another story's headline, a widget's label)"},
     {.key = "repeated_with_source", .type = CV_OPT_INT, .default_value = "4",
      .offset = offsetof(boilerplate_opts, repeated_with_source),
      .help = "remove a line that repeats another (of 40+ characters) with at most this many words appended, such "
@@ -141,7 +142,9 @@ static const cv_optmap boilerplate_optmap[] = {
      .offset = offsetof(boilerplate_opts, main_run_after_list),
      .help = "main_run: lists of links (main_run_list_lines) part the run into pieces; a piece after the one with "
              "most paragraph characters, with less than this fraction of them, goes (other stories' summaries, an "
-             "author's box, comments behind a list of links; 0: off)"},
+             "author's box, comments behind a list of links; 0: off); so does one behind a cut rule's line (a share "
+             "or a comments widget, a newsletter's sign-up: its pitch), unless another such line closes it (a box "
+             "inside the article)"},
     {.key = "main_run_wrapped", .type = CV_OPT_BOOL, .default_value = "true",
      .offset = offsetof(boilerplate_opts, main_run_wrapped),
      .help = "main_run: a line that ends no sentence and the lines after it that start with a small letter are one "
@@ -191,11 +194,13 @@ typedef struct line {
     int joins; /* main_run_wrapped: goes on the line before, a paragraph wrapped into lines */
     const char *before_trims; /* why before teasers, menus and the trims: trim_max_fraction restores it */
     int cut; /* a cut rule's line under main_run, before no article: the run pays main_run_cut_cost to cross it */
+    int widget; /* a cut rule's line (share, comments, newsletter), whatever settle_cuts found after it */
     int sentence; /* ends like a sentence, of SENTENCE_MIN_WORDS words or more: short prose, when no paragraph */
     int announced; /* a list a line ending with a colon announces, the intro too, text after it (mark_announced) */
     int captioned; /* removed as the caption over a credit line (a rule's previous: true): maybe the headline */
     int topical; /* main_run: a paragraph naming the title's headline's words (main_run_topic_weight) */
     int script; /* script or data (scripted): no paragraph, no headline */
+    int copied; /* a later line repeats it (repeated_lines): under main_run, a short one goes from the run */
 } line;
 
 typedef struct bp {
@@ -491,6 +496,7 @@ static int apply(bp *b, size_t i, const rule *r, size_t ms, size_t me, pass *ps)
     case ACT_CUT:
         l->why = r->counter;
         l->cut = b->main_run; /* settled by settle_cuts once every line is judged */
+        l->widget = 1;
         if (!b->main_run && (int64_t)ps->kept_chars >= b->cut_min && !article_follows(b, i)) {
             for (size_t j = i + 1; j < b->nlines; j++)
                 b->lines[j].why = r->counter;
@@ -607,10 +613,11 @@ static int repeats_with_source(const bp *b, const line *shorter, const line *lon
     return words >= 1 && (int64_t)words <= b->source_words;
 }
 
-/* repeated_lines: is kept line i equal to an earlier kept one?  If not, it
- * joins the set.  A hash set, not a walk over the lines before: a book of
- * 100k paragraphs took 21 s that way.  Sized per document (at most half
- * full), so a huge document does not make every later one clear a huge set. */
+/* repeated_lines: the earlier kept line that kept line i equals, as its
+ * index + 1; 0 when none, and i joins the set.  A hash set, not a walk over
+ * the lines before: a book of 100k paragraphs took 21 s that way.  Sized per
+ * document (at most half full), so a huge document does not make every later
+ * one clear a huge set. */
 static void seen_clear(bp *b)
 {
     size_t c = 64;
@@ -624,7 +631,7 @@ static void seen_clear(bp *b)
     memset(b->seen, 0, c * sizeof *b->seen);
 }
 
-static int seen_before(bp *b, size_t i)
+static size_t seen_before(bp *b, size_t i)
 {
     const line *l = &b->lines[i];
     size_t mask = b->cseen - 1;
@@ -636,7 +643,7 @@ static int seen_before(bp *b, size_t i)
         }
         const line *o = &b->lines[j - 1];
         if (o->len == l->len && !memcmp(o->s, l->s, l->len))
-            return 1;
+            return j;
     }
 }
 
@@ -966,13 +973,18 @@ static void mark_link_lists(bp *b)
 /* main_run: lists of links part the run into pieces; the piece with most
  * paragraph characters is the article, and a piece after it with less than
  * frac of them is what follows an article behind a list of other stories
- * (their summaries, an author's box, comments). */
-static void trim_after_lists(bp *b, size_t start, size_t end, double frac)
+ * (their summaries, an author's box, comments).  With `widgets`, the lines
+ * of cut rules part it too (a share or a comments widget, a newsletter's
+ * sign-up: the run crossed one because paragraphs follow it), and a small
+ * piece behind one goes (the pitch under it, a comment form's notice) but
+ * for one that another such line closes: the article resumed after a box
+ * inside it, with the share buttons under its last paragraph. */
+static void trim_after_lists(bp *b, size_t start, size_t end, double frac, int widgets)
 {
     line *L = b->lines;
     size_t core_end = start, piece, core = 0, mass = 0;
     for (size_t i = start; i <= end + 1; i++) {
-        if (i <= end && !L[i].list) {
+        if (i <= end && !L[i].list && !(widgets && L[i].widget)) {
             if (!L[i].why && L[i].para)
                 mass += L[i].len;
             continue;
@@ -986,18 +998,22 @@ static void trim_after_lists(bp *b, size_t start, size_t end, double frac)
     /* the pieces after the core, each judged alone */
     mass = 0;
     piece = core_end;
+    int opened = widgets && core_end <= end && !L[core_end].list; /* by a widget */
     for (size_t i = core_end; i <= end + 1; i++) {
-        if (i <= end && !L[i].list) {
+        if (i <= end && !L[i].list && !(widgets && L[i].widget)) {
             if (!L[i].why && L[i].para)
                 mass += L[i].len;
             continue;
         }
-        if ((double)mass < frac * (double)core)
+        /* a piece between two widgets is the article's, resumed after a box inside it */
+        int closed = opened && i < b->nlines && L[i].widget;
+        if ((double)mass < frac * (double)core && !closed)
             for (size_t k = piece; k < i; k++)
                 if (!L[k].why && k != b->head)
                     L[k].why = "removed:after_list";
         mass = 0;
         piece = i + 1;
+        opened = widgets && i <= end && !L[i].list;
     }
 }
 
@@ -1141,8 +1157,16 @@ static void keep_main_run(bp *b)
     for (size_t i = best_start; i <= best_end; i++)
         if (L[i].list && !L[i].why && i != b->head && i != head)
             L[i].why = "removed:link_list";
-    if (b->list_lines > 0 && b->after_list > 0)
-        trim_after_lists(b, best_start, best_end, b->after_list);
+    if (b->list_lines > 0 && b->after_list > 0) {
+        trim_after_lists(b, best_start, best_end, b->after_list, 0);
+        trim_after_lists(b, best_start, best_end, b->after_list, 1);
+    }
+    /* A short line in the run that the page prints again (another story's
+     * headline in two lists, a widget's label, a caption under its slide) is
+     * no line of the article's own: the article says a thing once. */
+    for (size_t i = best_start; i <= best_end; i++)
+        if (L[i].copied && !L[i].why && !L[i].para && i != b->head && i != head && i != stand)
+            L[i].why = "removed:printed_twice";
 }
 
 /* repeated_inside: the kept lines (of the first SOURCE_MAX_LINES) that a
@@ -1299,10 +1323,13 @@ static void apply_structure(bp *b)
         line *l = &L[i];
         if (l->why)
             continue;
+        size_t first;
         if (!l->announced && numeric_line(b, l))
             l->why = "removed:numeric_line";
-        else if (b->repeated && seen_before(b, i))
+        else if (b->repeated && (first = seen_before(b, i)) != 0) {
             l->why = "removed:repeated_line";
+            L[first - 1].copied = 1;
+        }
     }
     /* A copy of a line with a source's name appended: the copy goes, whichever comes first. */
     if (b->source_words > 0)

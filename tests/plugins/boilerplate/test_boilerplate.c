@@ -272,6 +272,32 @@ static void test_main_run_after_list(void **s)
     expect("main_run: true", page, "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" P3 "\n\n" P4);
     expect("main_run: true\nmain_run_after_list: 0", page,
            "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" P3 "\n\n" P4 "\n\n" ABOUT);
+    /* A cut rule's widget parts the run too, when paragraphs follow it: it
+     * went alone, the site's box after it goes as well... */
+    expect("main_run: true\ncut_min_chars: 150",
+           "Big headline about the town\n" P1 "\n" P2 "\n" P3 "\n" P4 "\nDISCUSS\n" ABOUT "\n",
+           "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" P3 "\n\n" P4);
+    /* ...but not a paragraph another widget closes: a box inside the article, the share buttons under it */
+    expect("main_run: true\ncut_min_chars: 150",
+           "Big headline about the town\n" P1 "\n" P2 "\n" P3 "\n" P4 "\nDISCUSS\n" P5 "\nDISCUSS\nHome\n",
+           "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" P3 "\n\n" P4 "\n\n" P5);
+}
+
+/* main_run: a short line in the run that the page prints again (another
+ * story's headline, here in a list of most read stories under the article)
+ * goes; its copy went as a repeated line already.  The headline stays,
+ * though the title line repeats it. */
+static void test_main_run_printed_twice(void **s)
+{
+    (void)s;
+    expect("main_run: true",
+           "Big headline about the town\nBig headline about the town\n" P1 "\n" P2 "\nThe mayor opens the new library\n" P3
+           "\n" P4 "\nMost read\nThe mayor opens the new library\nCats in the park\n",
+           "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" P3 "\n\n" P4);
+    /* printed once, it stays */
+    expect("main_run: true",
+           "Big headline about the town\n" P1 "\n" P2 "\nThe mayor opens the new library\n" P3 "\n" P4 "\n",
+           "Big headline about the town\n\n" P1 "\n\n" P2 "\n\nThe mayor opens the new library\n\n" P3 "\n\n" P4);
 }
 
 /* Chinese and Japanese write no spaces between words: a line of them
@@ -945,7 +971,7 @@ int main(void)
         cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_topic), cmocka_unit_test(test_main_run_standfirst),
         cmocka_unit_test(test_main_run_script), cmocka_unit_test(test_main_run_cut), cmocka_unit_test(test_main_run_lead_out), cmocka_unit_test(test_first_question), cmocka_unit_test(test_quantity_list),
         cmocka_unit_test(test_main_run_link_list), cmocka_unit_test(test_main_run_wrapped),
-        cmocka_unit_test(test_main_run_after_list), cmocka_unit_test(test_unspaced_paragraphs),
+        cmocka_unit_test(test_main_run_after_list), cmocka_unit_test(test_main_run_printed_twice), cmocka_unit_test(test_unspaced_paragraphs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
