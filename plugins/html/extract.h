@@ -32,7 +32,9 @@
  *    and credit lines at the end (hints.yaml's credit: "Quelle:"), a short
  *    block alone with a picture in its wrapper (a caption marked up as
  *    divs), date lines around the text (and a date-and-time stamp alone
- *    inside it) and very short ones anywhere leave.
+ *    inside it), very short ones anywhere and a line that is no sentence
+ *    repeated four times or more (a label on each of a page's widgets)
+ *    leave.
  * 5. Fallback: when that is much less than the page's good blocks (long,
  *    few links), those blocks are the text.  When the text is still very
  *    short, all of it again without the negative class hints.
