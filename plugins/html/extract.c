@@ -1213,6 +1213,37 @@ static void drop_repeated_lines(const walk *w, unsigned char *sel)
     free(h);
 }
 
+#define LINK_GAP_BLOCKS 2   /* left-out blocks between the text and what a site appends to it... */
+#define LINK_GAP_LINKS 0.3  /* ...with this share of link text at least (0.2-0.4: the same on web-dev)... */
+#define LINK_GAP_AFTER 0.9  /* ...past this share of the kept text (0.85-0.95: the same; 0.8 cuts conclusions) */
+
+/* Kept blocks in the text's last tenth that come after two or more
+ * left-out blocks of links (a share bar, a tag list, "Auch interessant:"
+ * and its teasers, which the passes above left out) are what the site
+ * appends to the article, not its end: a job board's call, an author's
+ * box, a newsletter's.  They go, and all after them.  Between the text's
+ * paragraphs (before its last tenth) such a list is a box inside it. */
+static void drop_after_link_gap(const walk *w, unsigned char *sel)
+{
+    size_t total = 0, above = 0, gap = 0, gap_chars = 0, gap_links = 0, cut = w->nb;
+    for (size_t i = 0; i < w->nb; i++)
+        total += sel[i] ? w->b[i].chars : 0;
+    for (size_t i = 0; i < w->nb && cut == w->nb; i++) {
+        const block *b = &w->b[i];
+        if (!sel[i]) {
+            gap++, gap_chars += b->chars, gap_links += b->link;
+            continue;
+        }
+        if (gap >= LINK_GAP_BLOCKS && (double)above >= LINK_GAP_AFTER * (double)total &&
+            (double)gap_links >= LINK_GAP_LINKS * (double)gap_chars)
+            cut = i;
+        above += b->chars;
+        gap = gap_chars = gap_links = 0;
+    }
+    for (size_t i = cut; i < w->nb; i++)
+        sel[i] = 0;
+}
+
 /* Short lines that are not sentences after the last paragraph are the
  * page's chrome (tags, credits, "share"), not the text's end. */
 static void drop_trailing_chrome(const walk *w, unsigned char *sel)
@@ -1490,6 +1521,7 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out, 
         drop_trailing_chrome(&w, sel);
         drop_credits(&w, sel);
         drop_foreign_tail(&w, sel);
+        drop_after_link_gap(&w, sel);
         drop_teaser_cards(&w, sel);
         drop_appendix(&w, sel);
         drop_trailing_credits(&w, sel);

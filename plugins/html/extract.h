@@ -26,7 +26,9 @@
  *    at the end in another wrapper than the text's own (a subscription
  *    box, an author's note, other stories' blurbs) and the heading over
  *    them, a title of what sites append (hints.yaml's appendix: "Mehr zum
- *    Thema") past the text's first quarter and all after it, three or
+ *    Thema") past the text's first quarter and all after it, what follows
+ *    two or more left-out blocks of links in the text's last tenth (a call
+ *    to subscribe after a share bar) and all after it, three or
  *    more blurbs after the text's last own paragraph that are each a
  *    card's only text beside its links (a grid of other stories), source
  *    and credit lines at the end (hints.yaml's credit: "Quelle:"), a short
