@@ -1173,6 +1173,77 @@ static void drop_trailing_credits(const walk *w, unsigned char *sel)
     }
 }
 
+#define REPEATED_LINES 4 /* a line the text holds this many times word for word is a widget's label */
+
+static int by_text(const void *a, const void *b)
+{
+    const uint64_t *x = a, *y = b;
+    return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+/* A line that is no sentence (a paragraph or a heading) and that the text
+ * holds REPEATED_LINES times or more, word for word, is a label the page
+ * puts on each of its widgets (a button under each picture, "Bild anzeigen
+ * Bild schliessen"; the same note under each product box), not the text,
+ * which says a thing once.  Sentences stay (a refrain, a page of one
+ * paragraph over and over).  Sorting the lines' hashes keeps this n log n. */
+static void drop_repeated_lines(const walk *w, unsigned char *sel)
+{
+    uint64_t (*h)[2] = xmalloc((w->nb + 1) * sizeof *h);
+    size_t n = 0;
+    for (size_t i = 0; i < w->nb; i++) {
+        const block *b = &w->b[i];
+        if (sel[i] && (b->kind == K_PARA || b->kind == K_HEAD)) {
+            uint64_t v = 0xcbf29ce484222325u;
+            for (size_t k = 0; k < b->len; k++)
+                v = (v ^ (unsigned char)w->text.p[b->start + k]) * 0x100000001b3u;
+            h[n][0] = v;
+            h[n++][1] = i;
+        }
+    }
+    qsort(h, n, sizeof *h, by_text);
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i; j < n && h[j][0] == h[i][0];)
+            j++;
+        if (j - i < REPEATED_LINES || block_prose(w, &w->b[h[i][1]]))
+            continue; /* the lines of a group are one text: one is asked */
+        for (size_t k = i; k < j; k++)
+            sel[h[k][1]] = 0;
+    }
+    free(h);
+}
+
+#define LINK_GAP_BLOCKS 2   /* left-out blocks between the text and what a site appends to it... */
+#define LINK_GAP_LINKS 0.3  /* ...with this share of link text at least (0.2-0.4: the same on web-dev)... */
+#define LINK_GAP_AFTER 0.9  /* ...past this share of the kept text (0.85-0.95: the same; 0.8 cuts conclusions) */
+
+/* Kept blocks in the text's last tenth that come after two or more
+ * left-out blocks of links (a share bar, a tag list, "Auch interessant:"
+ * and its teasers, which the passes above left out) are what the site
+ * appends to the article, not its end: a job board's call, an author's
+ * box, a newsletter's.  They go, and all after them.  Between the text's
+ * paragraphs (before its last tenth) such a list is a box inside it. */
+static void drop_after_link_gap(const walk *w, unsigned char *sel)
+{
+    size_t total = 0, above = 0, gap = 0, gap_chars = 0, gap_links = 0, cut = w->nb;
+    for (size_t i = 0; i < w->nb; i++)
+        total += sel[i] ? w->b[i].chars : 0;
+    for (size_t i = 0; i < w->nb && cut == w->nb; i++) {
+        const block *b = &w->b[i];
+        if (!sel[i]) {
+            gap++, gap_chars += b->chars, gap_links += b->link;
+            continue;
+        }
+        if (gap >= LINK_GAP_BLOCKS && (double)above >= LINK_GAP_AFTER * (double)total &&
+            (double)gap_links >= LINK_GAP_LINKS * (double)gap_chars)
+            cut = i;
+        above += b->chars;
+        gap = gap_chars = gap_links = 0;
+    }
+    for (size_t i = cut; i < w->nb; i++)
+        sel[i] = 0;
+}
+
 /* Short lines that are not sentences after the last paragraph are the
  * page's chrome (tags, credits, "share"), not the text's end. */
 static void drop_trailing_chrome(const walk *w, unsigned char *sel)
@@ -1450,12 +1521,14 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out, 
         drop_trailing_chrome(&w, sel);
         drop_credits(&w, sel);
         drop_foreign_tail(&w, sel);
+        drop_after_link_gap(&w, sel);
         drop_teaser_cards(&w, sel);
         drop_appendix(&w, sel);
         drop_trailing_credits(&w, sel);
         drop_labels(&w, sel);
         drop_captions(&w, sel);
         drop_date_lines(&w, sel);
+        drop_repeated_lines(&w, sel);
         kept = count_kept(&w, sel, &kept_chars);
         if (pass == 0 && kept_chars * 2 < good_chars) /* the container missed most of the page's prose */
             kept = 0;

@@ -26,13 +26,17 @@
  *    at the end in another wrapper than the text's own (a subscription
  *    box, an author's note, other stories' blurbs) and the heading over
  *    them, a title of what sites append (hints.yaml's appendix: "Mehr zum
- *    Thema") past the text's first quarter and all after it, three or
+ *    Thema") past the text's first quarter and all after it, what follows
+ *    two or more left-out blocks of links in the text's last tenth (a call
+ *    to subscribe after a share bar) and all after it, three or
  *    more blurbs after the text's last own paragraph that are each a
  *    card's only text beside its links (a grid of other stories), source
  *    and credit lines at the end (hints.yaml's credit: "Quelle:"), a short
  *    block alone with a picture in its wrapper (a caption marked up as
  *    divs), date lines around the text (and a date-and-time stamp alone
- *    inside it) and very short ones anywhere leave.
+ *    inside it), very short ones anywhere and a line that is no sentence
+ *    repeated four times or more (a label on each of a page's widgets)
+ *    leave.
  * 5. Fallback: when that is much less than the page's good blocks (long,
  *    few links), those blocks are the text.  When the text is still very
  *    short, all of it again without the negative class hints.

@@ -5,17 +5,18 @@
 # tabs shown one at a time, a dialogue of short quoted lines, pictures' captions marked up as divs, an FAQ
 # whose many answers' class names text, blurbs of other stories under a heading after the text, a closing
 # sentence set as a heading above a list of other stories, a list under an appendix's title ("Mehr zum Thema";
-# one over more teasers than the text above it; one over a last paragraph like the text's), a template's off-
-# canvas panel of filler text, a text split over two wrappers whose classes share only their first token,
-# headings whose ids are a table of contents' anchors spelt from their titles ("nav_the_harbour_wall__0"), grids
-# of other stories' cards after the text, source and credit lines at the end ("Quelle:"), a lead above a linked
-# byline, a date line in Devanagari digits, a date-and-time stamp alone
-# inside the text and two that are a schedule, a partners list under its title, a script written <script/> in
-# XHTML style, broken markup, a page whose text is only in its JSON-LD articleBody, one whose steps are only
-# in its JSON-LD HowTo, NUL bytes before and inside an article, Cyrillic in windows-1251, KOI8-R, KOI8-U and
-# ISO-8859-5 with and without a declaration) against reviewed texts; the same texts from WARC/1.0 and 1.1
-# files in every compression (tests/tools/make_warc.py: chunked and gzip bodies, a 404, a revisit, an image);
-# damaged WARCs; a crawl by wget of the pages served on 127.0.0.1; a 3 MB page; the shipped web configs.
+# one over more teasers than the text above it; one over a last paragraph like the text's), a template's
+# off-canvas panel of filler text, a text split over two wrappers whose classes share only their first token,
+# headings whose ids are a table of contents' anchors spelt from their titles ("nav_the_harbour_wall__0"),
+# grids of other stories' cards after the text, source and credit lines at the end ("Quelle:"), a lead above a
+# linked byline, a date line in Devanagari digits, a date-and-time stamp alone inside the text and two that
+# are a schedule, a partners list under its title, a note repeated under each product box, a call to subscribe
+# after a share bar, a script written <script/> in XHTML style, broken markup, a page whose text is only in
+# its JSON-LD articleBody, one whose steps are only in its JSON-LD HowTo, NUL bytes before and inside an
+# article, Cyrillic in windows-1251, KOI8-R, KOI8-U and ISO-8859-5 with and without a declaration) against
+# reviewed texts; the same texts from WARC/1.0 and 1.1 files in every compression (tests/tools/make_warc.py:
+# chunked and gzip bodies, a 404, a revisit, an image); damaged WARCs; a crawl by wget of the pages served on
+# 127.0.0.1; a 3 MB page; the shipped web configs.
 . "$(dirname "$0")/lib.sh"
 PAGES="$SRC/tests/data/html"
 NPAGES=$(ls "$PAGES"/*.html | wc -l) # one request record each in the WARC files built from them
