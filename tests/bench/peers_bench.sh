@@ -90,13 +90,17 @@ writers: [jsonl]
 YAML
 
 # conv NAME ARGS...: convert's wall and CPU (user + system) seconds, appended to NAME.t and NAME.cpu
-# (JOBS workers, default 1)
+# (JOBS workers, default 1).  The wall to the tenth of a millisecond (time(1)'s %e has hundredths: on the
+# MinHash run's tenth of a second at -j 2 that was the -j 2 ratio's second digit).
 conv() {
     local name=$1
     shift
     rm -rf "$WORK/out-$name"
+    local t0=$EPOCHREALTIME
     /usr/bin/time -o "$WORK/$name.tt" -f "%e %U %S" "$CONVERT" -q "$@" -o "$WORK/out-$name" -j "${JOBS:-1}"
-    awk '{print $1 >>"'"$WORK/$name.t"'"; print $2 + $3 >>"'"$WORK/$name.cpu"'"}' "$WORK/$name.tt"
+    local t1=$EPOCHREALTIME
+    awk -v t0="$t0" -v t1="$t1" '{printf "%.4f\n", t1 - t0 >>"'"$WORK/$name.t"'"; print $2 + $3 >>"'"$WORK/$name.cpu"'"}' \
+        "$WORK/$name.tt"
 }
 # peer NAME SCRIPT ARGS...: the wall seconds the peer's script prints (its pipeline's run only) to NAME.t,
 # the CPU seconds of its whole process (start-up and imports too) to NAME.cpu
@@ -161,7 +165,7 @@ for f in web filters minhash; do
     for o in train.jsonl dropped.jsonl; do
         cmp -s "$WORK/out-$f/$o" "$WORK/out-${f}_j2/$o" || same="DIFFER ($o)"
     done
-    printf '  %-8s %7.2fs -> %7.2fs  %5.2fx   CPU %7.2fs -> %7.2fs   outputs %s\n' "$f" "$(median "$WORK/$f.t")" \
+    printf '  %-8s %7.3fs -> %7.3fs  %5.2fx   CPU %7.2fs -> %7.2fs   outputs %s\n' "$f" "$(median "$WORK/$f.t")" \
         "$(median "$WORK/${f}_j2.t")" "$(echo "$(median "$WORK/$f.t") / $(median "$WORK/${f}_j2.t")" | bc -l)" \
         "$(median "$WORK/$f.cpu")" "$(median "$WORK/${f}_j2.cpu")" "$same"
 done
