@@ -154,8 +154,9 @@ static int load_plugins_of(cv_registry *reg, const cv_config *cfg, const cv_run_
     cv_kind *kinds = cv_xcalloc(max, sizeof *kinds);
     const char **names = cv_xcalloc(max, sizeof *names);
     kinds[n] = CV_READER, names[n++] = cfg->reader.plugin;
-    if (cv_pipeline_input_reader(ro))
-        kinds[n] = CV_READER, names[n++] = cv_pipeline_input_reader(ro);
+    const char *by_name = cv_pipeline_input_reader(ro); /* (for Parquet, a walk of the input's folders) */
+    if (by_name)
+        kinds[n] = CV_READER, names[n++] = by_name;
     for (size_t i = 0; i < cfg->nsteps; i++)
         kinds[n] = CV_STEP, names[n++] = cfg->steps[i].plugin;
     for (size_t i = 0; i < cfg->nwriters; i++)

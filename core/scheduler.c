@@ -191,8 +191,8 @@ static void timed_wait(cv_sched *s, pthread_cond_t *cond)
  * worker goes on with other work: no worker ever waits for its turn.  A
  * chunk holds a document or more and at most window documents are in
  * flight, so every chunk in flight has seq in [next[E], next[E] + ring) and
- * seq % ring indexes the rings without collisions.  The helpers below are called with
- * s->mu held. */
+ * seq % ring indexes the rings without collisions.  The helpers below are
+ * called with s->mu held. */
 
 static void ready_push(cv_sched *s, chunk *c)
 {
@@ -452,17 +452,13 @@ static void free_ended(cv_sched *s, size_t w)
 static void wait_for_reader(cv_sched *s)
 {
     pthread_mutex_unlock(&s->mu);
-    struct timespec t0, t;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    uint64_t t0 = now_ns();
     int freed = 0;
     for (unsigned i = 1; !freed; i++) {
         CPU_RELAX();
         freed = !atomic_load_explicit(&s->reading, memory_order_relaxed);
-        if (!freed && i % 64 == 0) {
-            clock_gettime(CLOCK_MONOTONIC, &t);
-            if ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) > 100000)
-                break; /* 100 us: a slow read (a compressed stream, a disk); sleep instead */
-        }
+        if (!freed && i % 64 == 0 && now_ns() - t0 > 100000)
+            break; /* 100 us: a slow read (a compressed stream, a disk); sleep instead */
     }
     pthread_mutex_lock(&s->mu);
 }
