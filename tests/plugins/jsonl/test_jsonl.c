@@ -180,23 +180,19 @@ static void test_escaping_random(void **state)
     free(dir);
 }
 
-/* Write len bytes of body to dir/name (gzip'd if name ends in .gz) and
- * open the reader on it, with the options in more after its path. */
-static th_plugin *reader_on(const char *dir, const char *name, const char *body, size_t len, const char *more,
-                            char **path)
+/* Write body to dir/name (gzip'd if name ends in .gz) and open the reader
+ * on it, with the options in more after its path. */
+static th_plugin *reader_on(const char *dir, const char *name, const char *body, const char *more, char **path)
 {
     *path = cv_xasprintf("%s/%s", dir, name);
     size_t n = strlen(name);
     if (n > 3 && !strcmp(name + n - 3, ".gz")) {
         gzFile g = gzopen(*path, "wb");
         assert_non_null(g);
-        gzwrite(g, body, (unsigned)len);
+        assert_true(gzputs(g, body) >= 0);
         gzclose(g);
     } else {
-        FILE *f = fopen(*path, "w");
-        assert_non_null(f);
-        fwrite(body, 1, len, f);
-        fclose(f);
+        th_write(dir, name, body);
     }
     char yaml[512];
     snprintf(yaml, sizeof yaml, "path: %s\n%s", *path, more ? more : "");
@@ -212,7 +208,7 @@ static void test_reader_bad_lines(void **state)
                        "\n"
                        "{\"id\": \"c\"}\n"
                        "{\"doc\": \"d\", \"body\": \"custom fields\"}";
-    th_plugin *r = reader_on(dir, "in.jsonl", body, strlen(body), NULL, &path);
+    th_plugin *r = reader_on(dir, "in.jsonl", body, NULL, &path);
     cv_doc *d = cv_doc_new();
     assert_int_equal(th_next(r, d), CV_OK);
     assert_string_equal(cv_meta_get_string(d, "url"), "http://x");
@@ -262,7 +258,7 @@ static void test_reader_byte_order_mark(void **state)
                        "\xEF\xBB\xBF{\"id\": \"b\", \"text\": \"second\"}\n";
     for (int gz = 0; gz < 2; gz++) {
         char *path;
-        th_plugin *r = reader_on(dir, gz ? "in.jsonl.gz" : "in.jsonl", body, strlen(body), NULL, &path);
+        th_plugin *r = reader_on(dir, gz ? "in.jsonl.gz" : "in.jsonl", body, NULL, &path);
         cv_doc *d = cv_doc_new();
         assert_int_equal(th_next(r, d), CV_OK);
         assert_null(d->drop_reason);
@@ -279,7 +275,7 @@ static void test_reader_byte_order_mark(void **state)
     /* One line, a mark and no newline: read in place into the document, then moved over the mark. */
     const char *one = "\xEF\xBB\xBF{\"id\": \"c\", \"text\": \"\xD0\xA2 third\"}";
     char *path;
-    th_plugin *r = reader_on(dir, "one.jsonl", one, strlen(one), NULL, &path);
+    th_plugin *r = reader_on(dir, "one.jsonl", one, NULL, &path);
     cv_doc *d = cv_doc_new();
     assert_int_equal(th_next(r, d), CV_OK);
     assert_null(d->drop_reason);
@@ -300,7 +296,7 @@ static void test_reader_size_at_open(void **state)
     char *dir = th_tmpdir(), *path;
     const char *body = "\xEF\xBB\xBF{\"text\": \"abcd\"}\n{\"text\": \"abcd\"}\n";
     /* Each object is 16 bytes. */
-    th_plugin *r = reader_on(dir, "in.jsonl", body, strlen(body), "max_doc_bytes: 16\n", &path);
+    th_plugin *r = reader_on(dir, "in.jsonl", body, "max_doc_bytes: 16\n", &path);
     FILE *f = fopen(path, "a");
     fputs("{\"text\": \"appended\"}\n{\"text\": \"half", f);
     fclose(f);
@@ -351,7 +347,7 @@ static void test_reader_lines_across_reads(void **state)
         char name[32], more[64], *path;
         snprintf(name, sizeof name, "in%d.jsonl%s", run, gz ? ".gz" : "");
         snprintf(more, sizeof more, "max_doc_bytes: %zu\n", max);
-        th_plugin *r = reader_on(dir, name, all.p, all.len, more, &path);
+        th_plugin *r = reader_on(dir, name, all.p, more, &path);
         for (size_t i = 0; i < LINES; i++) {
             cv_doc *d = cv_doc_new();
             cv_status st = th_next(r, d);
