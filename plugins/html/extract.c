@@ -113,18 +113,23 @@ static unsigned hinted(const char *v, const hint_set *words)
     return found;
 }
 
-/* FNV-1a of a string, on from h. */
-static uint64_t hash_on(uint64_t h, const char *c)
+#define FNV_START 0xcbf29ce484222325u
+
+/* FNV-1a of n bytes, on from h. */
+static uint64_t hash_bytes(uint64_t h, const char *p, size_t n)
 {
-    for (; c && *c; c++)
-        h = (h ^ (unsigned char)*c) * 0x100000001b3u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 0x100000001b3u;
     return h;
 }
+
+/* FNV-1a of a string (NULL: none), on from h. */
+static uint64_t hash_on(uint64_t h, const char *c) { return c ? hash_bytes(h, c, strlen(c)) : h; }
 
 /* The hash of an element's class attribute, never 0 (0: no class). */
 static uint64_t class_hash(const char *c)
 {
-    uint64_t h = hash_on(0xcbf29ce484222325u, c);
+    uint64_t h = hash_on(FNV_START, c);
     return h ? h : 1;
 }
 
@@ -1194,10 +1199,7 @@ static void drop_repeated_lines(const walk *w, unsigned char *sel)
     for (size_t i = 0; i < w->nb; i++) {
         const block *b = &w->b[i];
         if (sel[i] && (b->kind == K_PARA || b->kind == K_HEAD)) {
-            uint64_t v = 0xcbf29ce484222325u;
-            for (size_t k = 0; k < b->len; k++)
-                v = (v ^ (unsigned char)w->text.p[b->start + k]) * 0x100000001b3u;
-            h[n][0] = v;
+            h[n][0] = hash_bytes(FNV_START, w->text.p + b->start, b->len);
             h[n++][1] = i;
         }
     }
