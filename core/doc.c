@@ -36,6 +36,8 @@ void cv_doc_free(cv_doc *d)
     free(d->drop_reason);
     free(d->drop_detail);
     cv_doc_set_scratch(d, NULL, NULL);
+    if (d->retired && d->retired_free)
+        d->retired_free(d->retired);
     free(d);
 }
 
@@ -45,6 +47,23 @@ void cv_doc_set_scratch(cv_doc *d, void *p, void (*free_fn)(void *p))
         d->scratch_free(d->scratch);
     d->scratch = p;
     d->scratch_free = free_fn;
+}
+
+/* A serial step's turn may be taken on another thread than the one whose
+ * prepare() allocated the scratch: freed there, it waited on the other
+ * thread's malloc arena, which that thread was using (a -j 2 MinHash run's
+ * most frequent futex).  Freed with the document, it goes back from the
+ * thread that read the document, which most often prepared it too. */
+void cv_doc_retire_scratch(cv_doc *d)
+{
+    if (!d->scratch)
+        return;
+    if (d->retired && d->retired_free)
+        d->retired_free(d->retired); /* (a second step with a scratch: seldom) */
+    d->retired = d->scratch;
+    d->retired_free = d->scratch_free;
+    d->scratch = NULL;
+    d->scratch_free = NULL;
 }
 
 void *cv_doc_scratch(const cv_doc *d) { return d->scratch; }

@@ -26,6 +26,8 @@ struct cv_doc {
     const char *stage; /* plugin name of the stage running it, for drop reasons */
     void *scratch;     /* a serial step's prepare() result, for its process() */
     void (*scratch_free)(void *p);
+    void *retired; /* the scratch of a step done with it, freed with the document (see cv_doc_retire_scratch) */
+    void (*retired_free)(void *p);
     unsigned char reading;   /* inside a reader's next(): doc_text_room() may be used */
     unsigned char unchecked; /* text from doc_text_room(), UTF-8 not checked yet */
     unsigned char settled;   /* the reader's share after next() is done (pipeline.c settle_doc) */
@@ -56,6 +58,9 @@ int cv_meta_set_json(cv_doc *d, const char *key, const char *json);
 const char *cv_meta_get_string(const cv_doc *d, const char *key);
 char *cv_meta_dump(const cv_doc *d, const char *key);
 void cv_doc_set_scratch(cv_doc *d, void *p, void (*free_fn)(void *p));
+/* The step that had the scratch is done with it: no one sees it again, and
+ * it is freed with the document, by the thread that frees that. */
+void cv_doc_retire_scratch(cv_doc *d);
 void *cv_doc_scratch(const cv_doc *d);
 int cv_span_add(cv_doc *d, const cv_span *s);
 size_t cv_span_count(const cv_doc *d);

@@ -223,7 +223,7 @@ static int run_steps(run *r, cv_doc *d, size_t from, size_t to, size_t worker)
         double t = mono();
         cv_status st = s->entry->desc->process(s->inst[k], d);
         busy_row(r, worker)[i] += mono() - t;
-        cv_doc_set_scratch(d, NULL, NULL); /* what prepare() left is this step's alone */
+        cv_doc_retire_scratch(d); /* what prepare() left is this step's alone */
         if (st == CV_OK)
             continue;
         if (st == CV_DROP) {

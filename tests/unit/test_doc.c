@@ -3,7 +3,8 @@
  * for byte (random objects of every kind of value, keys and strings full of
  * what JSON escapes, compared with jansson's own output); a reader's text
  * room keeps the UTF-8 promise once checked; a reader's prepare() runs at
- * settling from ABI 1.6 on, never before. */
+ * settling from ABI 1.6 on, never before; a step's scratch, once the step is
+ * done with it, is out of sight and freed with the document, not before. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -179,12 +180,39 @@ static void test_reader_prepare_by_abi(void **state)
     }
 }
 
+static int scratch_freed;
+static void free_scratch(void *p)
+{
+    scratch_freed++;
+    free(p);
+}
+
+static void test_retired_scratch(void **state)
+{
+    (void)state;
+    cv_doc *d = cv_doc_new();
+    cv_doc_set_scratch(d, malloc(8), free_scratch);
+    scratch_freed = 0;
+    cv_doc_retire_scratch(d);
+    assert_null(cv_doc_scratch(d));
+    assert_int_equal(scratch_freed, 0); /* not on this thread, maybe: with the document */
+    /* A second step's scratch retired: the first one goes then. */
+    cv_doc_set_scratch(d, malloc(8), free_scratch);
+    cv_doc_retire_scratch(d);
+    assert_int_equal(scratch_freed, 1);
+    cv_doc_retire_scratch(d); /* a step without one (after every step): the retired one stays */
+    assert_int_equal(scratch_freed, 1);
+    cv_doc_free(d);
+    assert_int_equal(scratch_freed, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dump_as_jansson),
         cmocka_unit_test(test_text_room),
         cmocka_unit_test(test_reader_prepare_by_abi),
+        cmocka_unit_test(test_retired_scratch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
