@@ -172,12 +172,16 @@ static void work_free(work *w)
     XXH3_freeState(w->state);
 }
 
-/* prepare()'s buffers, each set lent to one worker at a time: fresh ones
- * for every document cost malloc's page faults and cold caches (the -j 2
- * run spent ~10% more CPU than -j 1 on them). */
+/* prepare()'s buffers: one set per thread, found through a thread key.
+ * Fresh ones for every document cost malloc's page faults and cold caches
+ * (the -j 2 run spent ~10% more CPU than -j 1 on them); sets lent from a
+ * shared stack under a lock went to whichever thread asked next, so each
+ * was written on one core and then on the other, and the lock itself was
+ * contended once a document. */
 typedef struct workpool {
-    pthread_mutex_t mu;
-    work **free;
+    pthread_key_t key;
+    pthread_mutex_t mu; /* sets: when a thread makes its first */
+    work **sets;
     size_t n, cap;
 } workpool;
 
@@ -213,31 +217,35 @@ typedef struct dedup {
     workpool *pool; /* prepare()'s (a pointer: prepare() sees d as const) */
 } dedup;
 
+/* This thread's set, made on its first document. */
 static work *work_take(workpool *p)
 {
+    work *w = pthread_getspecific(p->key);
+    if (w)
+        return w;
+    w = xcalloc(1, sizeof *w);
     pthread_mutex_lock(&p->mu);
-    work *w = p->n ? p->free[--p->n] : NULL;
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 8;
+        p->sets = xrealloc(p->sets, p->cap * sizeof *p->sets);
+    }
+    p->sets[p->n++] = w;
     pthread_mutex_unlock(&p->mu);
-    return w ? w : xcalloc(1, sizeof *w);
+    if (pthread_setspecific(p->key, w) != 0)
+        abort();
+    return w;
 }
 
 /* A set grown for a very long document is not kept for the rest of the
  * run: each worker's would hold ~4x the longest text. */
 #define KEEP_WORK_BYTES ((size_t)16 << 20)
 
-static void work_give(workpool *p, work *w)
+static void work_trim(work *w)
 {
     if ((w->cwords + w->cset + w->cparts) * sizeof(uint64_t) > KEEP_WORK_BYTES) {
         work_free(w);
         *w = (work){0};
     }
-    pthread_mutex_lock(&p->mu);
-    if (p->n == p->cap) {
-        p->cap = p->cap ? p->cap * 2 : 8;
-        p->free = xrealloc(p->free, p->cap * sizeof *p->free);
-    }
-    p->free[p->n++] = w;
-    pthread_mutex_unlock(&p->mu);
 }
 
 
@@ -378,13 +386,14 @@ static void dedup_destroy(void *p)
     free(d->keys);
     free(d->sig);
     work_free(&d->work);
-    for (size_t i = 0; d->pool && i < d->pool->n; i++) {
-        work_free(d->pool->free[i]);
-        free(d->pool->free[i]);
-    }
     if (d->pool) {
+        for (size_t i = 0; i < d->pool->n; i++) {
+            work_free(d->pool->sets[i]);
+            free(d->pool->sets[i]);
+        }
+        pthread_key_delete(d->pool->key);
         pthread_mutex_destroy(&d->pool->mu);
-        free(d->pool->free);
+        free(d->pool->sets);
         free(d->pool);
     }
     phased_free(d->ph);
@@ -418,8 +427,14 @@ static void *dedup_create(const cv_host *h, cv_ctx *ctx)
     d->mode = task.phase;
     d->p.ngram = (size_t)o.ngram;
     d->minhash = minhash_pick();
-    d->pool = xcalloc(1, sizeof *d->pool);
-    pthread_mutex_init(&d->pool->mu, NULL);
+    workpool *pool = xcalloc(1, sizeof *pool);
+    if (pthread_key_create(&pool->key, NULL) != 0) {
+        free(pool);
+        h->error(ctx, "cannot make a thread key");
+        goto fail;
+    }
+    pthread_mutex_init(&pool->mu, NULL);
+    d->pool = pool;
     d->p.bands = (size_t)o.bands;
     d->p.rows = (size_t)o.rows;
     d->p.perms = d->p.bands * d->p.rows;
@@ -721,7 +736,7 @@ static void dedup_prepare(const void *p, cv_doc *doc)
     work *w = work_take(d->pool);
     compute_words(w, text, len, pt);
     compute_sig(d, w, pt);
-    work_give(d->pool, w);
+    work_trim(w);
     d->host->doc_set_scratch(doc, pt, free);
 }
 
