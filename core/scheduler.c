@@ -127,6 +127,7 @@ cv_sched *cv_sched_new(const cv_sched_ops *ops, int nworkers)
 }
 
 size_t cv_sched_window(const cv_sched *s) { return s->window; }
+uint64_t cv_sched_chunks(const cv_sched *s) { return s->nread; }
 
 /* Documents the window lets in now. */
 static size_t room_for(const cv_sched *s) { return s->window - (size_t)(s->docs_read - s->docs_ended); }
@@ -261,6 +262,8 @@ static void end_in_order(cv_sched *s, chunk *c, size_t w)
         }
         c->ns += now_ns() - t0;
         uint64_t per = c->ns / c->n, was = atomic_load_explicit(&s->doc_ns, memory_order_relaxed);
+        if (was && per > 2 * was)
+            per = 2 * was; /* a chunk preempted or stalled: one such spell shrank the next dozen chunks */
         atomic_store_explicit(&s->doc_ns, was ? (3 * was + per) / 4 : per | 1, memory_order_relaxed);
         pthread_mutex_lock(&s->mu);
         /* Its reader frees it: most of a document's memory is from the

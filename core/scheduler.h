@@ -59,6 +59,8 @@ void cv_sched_wake(cv_sched *s);
 /* How far documents may run ahead of end(): a document is taken for work
  * only while its seq < (documents ended) + window. */
 size_t cv_sched_window(const cv_sched *s);
+/* Chunks read so far: documents go through the workers in chunks. */
+uint64_t cv_sched_chunks(const cv_sched *s);
 void cv_sched_free(cv_sched *s);
 
 /* Without -j or threads:, one worker per CPU this process may run on (so
