@@ -37,6 +37,7 @@ struct cv_out {
     size_t synced;              /* written when writeback last started (the writeback thread's) */
     size_t dropped;             /* plain files: bytes before this are on disk and out of the page cache */
     size_t durable;             /* bytes handed over before the writeback thread's last fdatasync */
+    int whole;                  /* all of it on disk (out_sync): closing needs no fsync() */
 };
 
 /* A thread makes every output that grew by WRITEBACK_EVERY durable, so that
@@ -130,8 +131,8 @@ static void writeback_wake(cv_outset *s)
     pthread_mutex_unlock(&s->lock);
 }
 
-/* Before files close: the thread must never touch a closed descriptor. */
-static void writeback_stop(cv_outset *s)
+/* The thread ends after what it is doing; 1 if it runs (see writeback_join). */
+static int writeback_end(cv_outset *s)
 {
     pthread_mutex_lock(&s->lock);
     s->stop = 1; /* also: never start after this */
@@ -139,9 +140,17 @@ static void writeback_stop(cv_outset *s)
     s->syncing = 0;
     pthread_cond_signal(&s->wake);
     pthread_mutex_unlock(&s->lock);
+    return running;
+}
+
+/* Before files close: the thread must never touch a closed descriptor. */
+static void writeback_join(cv_outset *s, int running)
+{
     if (running)
         pthread_join(s->syncer, NULL);
 }
+
+static void writeback_stop(cv_outset *s) { writeback_join(s, writeback_end(s)); }
 
 int cv_mkdirs(const char *path, cv_err *err)
 {
@@ -310,6 +319,16 @@ int cv_out_write(cv_out *o, const void *data, size_t len)
     return ok ? 0 : -1;
 }
 
+/* A plain file's bytes to disk, the file left open: what the commit can do
+ * while the writeback thread may still sync it. */
+static int out_sync(cv_out *o)
+{
+    if (o->comp != OUT_PLAIN || !o->f)
+        return 0;
+    o->whole = !o->failed && fflush(o->f) == 0 && fsync(fileno(o->f)) == 0;
+    return o->whole ? 0 : -1;
+}
+
 static int out_close(cv_out *o)
 {
     int ok = !o->failed;
@@ -319,7 +338,7 @@ static int out_close(cv_out *o)
         ok = (ok && zst_push(o, NULL, 0, ZSTD_e_end) == 0);
     if (o->f) {
         ok = fflush(o->f) == 0 && ok;
-        ok = fsync(fileno(o->f)) == 0 && ok;
+        ok = (o->whole || fsync(fileno(o->f)) == 0) && ok;
         ok = fclose(o->f) == 0 && ok;
     }
     o->f = NULL;
@@ -348,6 +367,7 @@ enum { CLOSERS = 8 };
 
 typedef struct closer {
     cv_outset *s;
+    int (*fn)(cv_out *o); /* out_sync or out_close */
     _Atomic size_t next;
     int *errs; /* per output: 0, or the errno of its close */
 } closer;
@@ -357,15 +377,16 @@ static void *close_some(void *arg)
     closer *c = arg;
     for (size_t i; (i = atomic_fetch_add(&c->next, 1)) < c->s->n;) {
         errno = 0;
-        c->errs[i] = out_close(c->s->o[i]) < 0 ? (errno ? errno : EIO) : 0;
+        c->errs[i] = c->fn(c->s->o[i]) < 0 ? (errno ? errno : EIO) : 0;
     }
     return NULL;
 }
 
-/* -1 with *bad the first output that failed, errno its error. */
-static int close_all(cv_outset *s, size_t *bad)
+/* fn on every output, several at once.  -1 with *bad the first output that
+ * failed, errno its error. */
+static int close_all(cv_outset *s, int (*fn)(cv_out *o), size_t *bad)
 {
-    closer c = {.s = s, .errs = cv_xcalloc(s->n + 1, sizeof *c.errs)};
+    closer c = {.s = s, .fn = fn, .errs = cv_xcalloc(s->n + 1, sizeof *c.errs)};
     pthread_t t[CLOSERS - 1];
     size_t nt = 0;
     while (nt < CLOSERS - 1 && nt + 1 < s->n && pthread_create(&t[nt], NULL, close_some, &c) == 0)
@@ -386,11 +407,17 @@ static int close_all(cv_outset *s, size_t *bad)
 
 int cv_outset_commit(cv_outset *s, cv_err *err)
 {
-    writeback_stop(s);
+    /* The plain files are synced while the writeback thread finishes what
+     * it is doing (an fdatasync, most often, when a -j 2 run ended): waited
+     * for first, the two flushes of the disk came one after the other. */
+    int running = writeback_end(s);
+    size_t bad;
+    int synced = close_all(s, out_sync, &bad);
+    writeback_join(s, running);
     char **finals = s->marked ? cv_xcalloc(s->n + 1, sizeof *finals) : NULL;
-    size_t nfinal = s->n, bad;
+    size_t nfinal = s->n;
     /* Close everything first: a rename happens only once every file is whole. */
-    if (close_all(s, &bad) < 0) {
+    if (synced < 0 || close_all(s, out_close, &bad) < 0) {
         cv_err_set(err, "cannot write '%s': %s", s->o[bad]->final, strerror(errno));
         free(finals);
         cv_outset_abort(s);
