@@ -388,8 +388,10 @@ static int close_all(cv_outset *s, int (*fn)(cv_out *o), size_t *bad)
 {
     closer c = {.s = s, .fn = fn, .errs = cv_xcalloc(s->n + 1, sizeof *c.errs)};
     pthread_t t[CLOSERS - 1];
-    size_t nt = 0;
-    while (nt < CLOSERS - 1 && nt + 1 < s->n && pthread_create(&t[nt], NULL, close_some, &c) == 0)
+    size_t nt = 0, slow = 0; /* outputs that wait for the disk: a thread each, up to CLOSERS */
+    for (size_t i = 0; i < s->n; i++)
+        slow += fn == out_sync ? s->o[i]->comp == OUT_PLAIN && s->o[i]->f : !s->o[i]->whole;
+    while (nt < CLOSERS - 1 && nt + 1 < slow && pthread_create(&t[nt], NULL, close_some, &c) == 0)
         nt++; /* without threads, only slower */
     close_some(&c);
     for (size_t i = 0; i < nt; i++)
