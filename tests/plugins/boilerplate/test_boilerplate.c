@@ -812,6 +812,14 @@ static void test_shipped_notices(void **s)
         {"The pier after the storm on Sunday. \xc2\xa9 Anna Reid / Harbour Agency", "removed:credited_caption"},
         {"Traffic jam on the ring road \xc2\xa9 aremac / Picture Desk", "removed:credited_caption"},
         {"The logo, marked \xc2\xa9 in the corner, was drawn by the mayor's son.", NULL},
+        /* one whose credit closes it in brackets; an agency's mark after news, a headline's "(+ Photos)" */
+        {"The pier after the storm on Sunday. (REUTERS/Anna Reid)", "removed:credited_caption"},
+        {"A stoat in its winter coat. (reid / iStock.com)", "removed:credited_caption"},
+        {"New seminars start in March. (Source: Reid/Unsplash/Club)", "removed:credited_caption"},
+        {"The port in the evening (Photo by Anna Reid / Harbour Agency)", "removed:credited_caption"},
+        {"The council will vote on the harbour walls again on Friday, the mayor said. (dpa/gem)", NULL},
+        {"The talks went on until the morning and ended without a deal. (AFP/Reuters)", NULL},
+        {"The new harbour walls (+ Photos and Video)", NULL},
     };
     expect_lines(TEST_SOURCE_DIR "/../config/boilerplate", cases, sizeof cases / sizeof *cases);
 }
