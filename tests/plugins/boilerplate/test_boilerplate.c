@@ -820,6 +820,11 @@ static void test_shipped_notices(void **s)
         {"The council will vote on the harbour walls again on Friday, the mayor said. (dpa/gem)", NULL},
         {"The talks went on until the morning and ended without a deal. (AFP/Reuters)", NULL},
         {"The new harbour walls (+ Photos and Video)", NULL},
+        /* a Polish and a Spanish credit line; the words in a sentence */
+        {"Fot. Anna Reid / Agencja Gazeta", "removed:photo_credit"},
+        {"Imagen: T\xc3\xa9lam", "removed:photo_credit"},
+        {"Na zdj\xc4\x99" "ciu (fot. archiwum) wida\xc4\x87 most nad rzek\xc4\x85 w zimie.", NULL},
+        {"Imagen: la plaza del pueblo se llen\xc3\xb3 de gente durante toda la tarde del domingo.", NULL},
     };
     expect_lines(TEST_SOURCE_DIR "/../config/boilerplate", cases, sizeof cases / sizeof *cases);
 }
