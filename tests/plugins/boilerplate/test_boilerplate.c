@@ -825,6 +825,17 @@ static void test_shipped_notices(void **s)
         {"Imagen: T\xc3\xa9lam", "removed:photo_credit"},
         {"Na zdj\xc4\x99" "ciu (fot. archiwum) wida\xc4\x87 most nad rzek\xc4\x85 w zimie.", NULL},
         {"Imagen: la plaza del pueblo se llen\xc3\xb3 de gente durante toda la tarde del domingo.", NULL},
+        /* a newsletter's pitch or label anywhere in a short line; sentences about a newsletter, an inbox */
+        {"Get the latest updates and tutorials straight to your inbox with the Harbour newsletter.", "removed:newsletter"},
+        {"Then sign up for our email newsletter to get the week's stories.", "removed:newsletter"},
+        {"Mit unserem Newsletter erhalten Sie monatlich Informationen rund um den Hafen!", "removed:newsletter"},
+        {"Keine Neuigkeiten mehr verpassen: Abonnieren Sie kostenlos die Hafen-Newsletter.", "removed:newsletter"},
+        {"Harbour Daily Newsletter", "removed:newsletter"},
+        {"Tierwelt-Newsletter", "removed:newsletter"},
+        {"The newsletter was founded in 1998 by two teachers from the harbour school.", NULL},
+        {"The bank's letters land in your inbox every month, the council said.", NULL},
+        {"Der Newsletter des Vereins erschien 1998 zum ersten Mal und kostete nichts.", NULL},
+        {"How to write a good newsletter", NULL},
     };
     expect_lines(TEST_SOURCE_DIR "/../config/boilerplate", cases, sizeof cases / sizeof *cases);
 }
