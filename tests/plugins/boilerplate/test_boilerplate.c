@@ -840,6 +840,23 @@ static void test_shipped_notices(void **s)
     expect_lines(TEST_SOURCE_DIR "/../config/boilerplate", cases, sizeof cases / sizeof *cases);
 }
 
+/* A pitch for the reader's inbox between an article's paragraphs goes
+ * alone under main_run: the run goes on to the article's last paragraph,
+ * though the page's chrome follows it. */
+static void test_shipped_inbox_pitch(void **s)
+{
+    (void)s;
+    th_plugin *p = th_open(CV_STEP, "boilerplate", "rules: " TEST_SOURCE_DIR "/../config/boilerplate\nmain_run: true", NULL);
+    assert_non_null(p->inst);
+    cv_doc *d = th_doc("x", "Big headline about the town\n" P1 "\n" P2 "\nHeadlines Delivered to Your Inbox\n" P3
+                            "\nHome\nNews\nSport\nWeather\nTraffic\nContact us\nAbout us\nTerms of use\nPrivacy policy\n"
+                            "Advertise with us\nCareers at the paper\nSubscriptions\nE-paper edition\nArchive\n");
+    assert_int_equal(th_process(p, d), CV_OK);
+    assert_string_equal(d->text, "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" P3);
+    cv_doc_free(d);
+    th_close(p);
+}
+
 /* The shipped Czech and Slovak rules: teasers, widgets and notices go,
  * sentences that begin with the same words stay. */
 static void test_shipped_czech(void **s)
@@ -989,6 +1006,7 @@ int main(void)
         cmocka_unit_test(test_story_teasers),
         cmocka_unit_test(test_first_character),
         cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_shipped_menu_line), cmocka_unit_test(test_shipped_notices),
+        cmocka_unit_test(test_shipped_inbox_pitch),
         cmocka_unit_test(test_shipped_czech),
         cmocka_unit_test(test_needle_keys),
         cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines), cmocka_unit_test(test_main_run),
