@@ -652,6 +652,7 @@ static void test_bad_rules(void **s)
     expect_refused(TEST_SOURCE_DIR "/plugins/boilerplate/bad_key.yaml", "rule 'misspelt': unknown key 'tail_byte'");
     expect_refused(TEST_SOURCE_DIR "/plugins/boilerplate/bad_number.yaml",
                    "rule 'words': tail_bytes must be a whole number of bytes, not 'sixteen'");
+    expect_refused(TEST_SOURCE_DIR "/plugins/boilerplate/bad_months.yaml", "months: entry 2 is no word");
     expect_refused("/nonexistent/rules", "no such file or folder");
 }
 
@@ -749,6 +750,46 @@ static void test_first_character(void **s)
         {"\xe4\xb8\xad both", NULL}, /* beyond the table: tried, no match */
     };
     expect_lines(TEST_SOURCE_DIR "/plugins/boilerplate/starts.yaml", cases, sizeof cases / sizeof *cases);
+}
+
+/* main_run_dateline_words: a short line in the run that holds a date (by a
+ * month of the rules' months:, or in digits) and is mostly numbers, names
+ * and months goes; a list's item, a sentence's words and a line with no
+ * date stay. */
+static void test_main_run_dateline(void **s)
+{
+    (void)s;
+    static const line_case cases[] = {
+        {"5 March 2024, 14:30", "removed:dateline"},
+        {"Von Anna Reid am 5. M\xC3\xA4rz 2024, 14:30 Uhr", "removed:dateline"},
+        {"MARCH 5, 2024 at 9:12 pm", "removed:dateline"},
+        {"Anna Reid | 12.03.2024", "removed:dateline"},
+        {"Anna Reid, Harbour Desk", NULL},
+        {"Release 1.2.3 of the App", NULL}, /* a version, no date */
+        {"- 5 March 2024: Harbour Congress, Basel", NULL},
+        {"\xE2\x80\x94 Anna Reid (@reid) March 5, 2024", NULL},
+        {"the council met on 5 March 2024 in the old hall", NULL},
+        {"Mar 5 until the end", NULL}, /* a third of its words */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char in[1024], want[1024];
+        snprintf(in, sizeof in, "Big headline about the town\n" P1 "\n%s\n" P2 "\n" P3, cases[i].line);
+        if (!cases[i].counter)
+            snprintf(want, sizeof want, "Big headline about the town\n\n" P1 "\n\n%s\n\n" P2 "\n\n" P3, cases[i].line);
+        else
+            snprintf(want, sizeof want, "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" P3);
+        expect("main_run: true", in, want);
+    }
+    /* off, and longer than the bound */
+    expect("main_run: true\nmain_run_dateline_words: 0",
+           "Big headline about the town\n" P1 "\nAnna Reid and Tom Hill, 5 March 2024\n" P2,
+           "Big headline about the town\n\n" P1 "\n\nAnna Reid and Tom Hill, 5 March 2024\n\n" P2);
+    expect("main_run: true\nmain_run_dateline_words: 7",
+           "Big headline about the town\n" P1 "\nAnna Reid and Tom Hill, 5 March 2024\n" P2,
+           "Big headline about the town\n\n" P1 "\n\nAnna Reid and Tom Hill, 5 March 2024\n\n" P2);
+    expect("main_run: true\nmain_run_dateline_words: 8",
+           "Big headline about the town\n" P1 "\nAnna Reid and Tom Hill, 5 March 2024\n" P2,
+           "Big headline about the town\n\n" P1 "\n\n" P2);
 }
 
 /* The shipped English byline rule: its keyword in any case, the name
@@ -1013,7 +1054,8 @@ int main(void)
         cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_topic), cmocka_unit_test(test_main_run_standfirst),
         cmocka_unit_test(test_main_run_script), cmocka_unit_test(test_main_run_cut), cmocka_unit_test(test_main_run_lead_out), cmocka_unit_test(test_first_question), cmocka_unit_test(test_quantity_list),
         cmocka_unit_test(test_main_run_link_list), cmocka_unit_test(test_main_run_wrapped),
-        cmocka_unit_test(test_main_run_after_list), cmocka_unit_test(test_main_run_printed_twice), cmocka_unit_test(test_unspaced_paragraphs),
+        cmocka_unit_test(test_main_run_after_list), cmocka_unit_test(test_main_run_printed_twice),
+        cmocka_unit_test(test_main_run_dateline), cmocka_unit_test(test_unspaced_paragraphs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
