@@ -557,6 +557,8 @@ static int read_attr(const char *tag, size_t tag_len, const char *a, size_t a_le
                NAMED(a, a_len, "content");
     if (NAMED(tag, tag_len, "link"))
         return NAMED(a, a_len, "rel") || NAMED(a, a_len, "href");
+    if (NAMED(tag, tag_len, "a")) /* where a link goes: to the page's own site or away (extract.c) */
+        return NAMED(a, a_len, "href");
     if (NAMED(tag, tag_len, "script"))
         return NAMED(a, a_len, "type");
     if (NAMED(tag, tag_len, "time"))
@@ -624,7 +626,9 @@ static cv_status html_process(void *p, cv_doc *doc)
     found f = {0};
     for (size_t i = 0; i < s->nmetas; i++)
         read_meta(s->metas[i], meta_tag(s->metas[i]), &f);
-    extract_main(d, &s->h, &s->out);
+    /* the page's own site: its address as the input gives it, or as the page does */
+    const char *url = h->meta_get_string(doc, "url");
+    extract_main(d, &s->h, url ? url : f.canonical, &s->out);
     /* The page shows less than half of the text its data declares: the
      * text was left for a script to render (or the page is a teaser of it). */
     if (f.body && 2 * utf8_chars(s->out.p, s->out.len) < utf8_chars(f.body, strlen(f.body))) {
