@@ -544,8 +544,9 @@ static htmlDocPtr parse(step *s, const char *text, size_t len, int *halted)
 /* The attributes this step reads (read_meta, and extract.c's class and id
  * hints and hidden elements): the parser is shown no other.  It would copy
  * each one character by character into the tree, and links, image sources
- * and data- attributes are much of a page.  An attribute read anywhere in
- * the step must be listed here. */
+ * and data- attributes are much of a page; of a link's address it is shown
+ * the part that names the site (bound.h), all extract.c asks of it.  An
+ * attribute read anywhere in the step must be listed here. */
 static int read_attr(const char *tag, size_t tag_len, const char *a, size_t a_len)
 {
 #define NAMED(s, n, lit) ((n) == sizeof lit - 1 && !strncasecmp(s, lit, sizeof lit - 1))
@@ -558,7 +559,7 @@ static int read_attr(const char *tag, size_t tag_len, const char *a, size_t a_le
     if (NAMED(tag, tag_len, "link"))
         return NAMED(a, a_len, "rel") || NAMED(a, a_len, "href");
     if (NAMED(tag, tag_len, "a")) /* where a link goes: to the page's own site or away (extract.c) */
-        return NAMED(a, a_len, "href");
+        return NAMED(a, a_len, "href") ? BOUND_KEEP_SITE : 0;
     if (NAMED(tag, tag_len, "script"))
         return NAMED(a, a_len, "type");
     if (NAMED(tag, tag_len, "time"))
