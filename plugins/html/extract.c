@@ -1218,21 +1218,34 @@ static void drop_orphan_headings(const walk *w, unsigned char *sel)
     }
 }
 
-#define CREDIT_LINE_CHARS 200 /* a source or credit line at the end is shorter */
+#define CREDIT_LINE_CHARS 200 /* a source or credit line is shorter (inside the text: 30-1000 the same on web-dev) */
 
-/* Source and credit lines at the text's end ("Quelle: dpa", "Titelbild:
- * ..."; hints.yaml's credit: list) are the page's, sentences or not.  Run
- * last: what the other passes take from the end can uncover them. */
-static void drop_trailing_credits(const walk *w, unsigned char *sel)
+static int credit_line(const walk *w, const block *b)
+{
+    return b->chars < CREDIT_LINE_CHARS && phrase_list_starts(w->h->credit, w->text.p + b->start, b->len);
+}
+
+/* Source and credit lines ("Quelle: dpa", "Titelbild: ...", "Fotos: ...";
+ * hints.yaml's credit: list) are the page's, sentences or not: at the
+ * text's end, any block but a heading (run last: what the other passes
+ * take from the end can uncover them); inside the text, a paragraph or a
+ * heading of its own (under a table or a picture: "Quelle: Landesregierung",
+ * "Quellenangaben:").  A table's cell or a list's item that says so is the
+ * data's. */
+static void drop_credit_lines(const walk *w, unsigned char *sel)
 {
     for (size_t i = w->nb; i-- > 0;) {
         if (!sel[i])
             continue;
         const block *b = &w->b[i];
-        if (b->chars >= CREDIT_LINE_CHARS || b->kind == K_HEAD ||
-            !phrase_list_starts(w->h->credit, w->text.p + b->start, b->len))
+        if (b->kind == K_HEAD || !credit_line(w, b))
             break;
         sel[i] = 0;
+    }
+    for (size_t i = 0; i < w->nb; i++) {
+        const block *b = &w->b[i];
+        if (sel[i] && (b->kind == K_PARA || b->kind == K_HEAD) && credit_line(w, b))
+            sel[i] = 0;
     }
 }
 
@@ -1613,7 +1626,7 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, const char *url, int h
         drop_teaser_cards(&w, sel);
         drop_appendix(&w, sel);
         drop_trailing_site_links(&w, sel);
-        drop_trailing_credits(&w, sel);
+        drop_credit_lines(&w, sel);
         drop_labels(&w, sel);
         drop_captions(&w, sel);
         drop_date_lines(&w, sel);

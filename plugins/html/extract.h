@@ -33,7 +33,8 @@
  *    address or the page's host: a sign-up, "more on this here"), three or
  *    more blurbs after the text's last own paragraph that are each a
  *    card's only text beside its links (a grid of other stories), source
- *    and credit lines at the end (hints.yaml's credit: "Quelle:"), a short
+ *    and credit lines (hints.yaml's credit: "Quelle:") at the end and, as
+ *    paragraphs or headings of their own, inside the text, a short
  *    block alone with a picture in its wrapper (a caption marked up as
  *    divs), date lines around the text (and a date-and-time stamp alone
  *    inside it), very short ones anywhere and a line that is no sentence
