@@ -42,7 +42,7 @@ typedef struct boilerplate_opts {
     double numeric_min_fraction, main_run_after_list, trim_max_fraction, main_run_topic_weight;
     int repeated_lines, story_teasers, trim_lead, trim_tail, main_run, main_run_title, main_run_wrapped;
     int64_t main_run_line_cost, main_run_title_lines, main_run_cut_cost, main_run_list_lines, main_run_topic_letters,
-        main_run_topic_words;
+        main_run_topic_words, main_run_dateline_words;
 } boilerplate_opts;
 
 static const cv_optmap boilerplate_optmap[] = {
@@ -172,6 +172,12 @@ static const cv_optmap boilerplate_optmap[] = {
      .offset = offsetof(boilerplate_opts, main_run_topic_words),
      .help = "main_run_topic_weight: this many of the title's words, each counted once (one may be a common word "
              "such as \"about\")"},
+    {.key = "main_run_dateline_words", .type = CV_OPT_INT, .default_value = "16",
+     .offset = offsetof(boilerplate_opts, main_run_dateline_words),
+     .help = "main_run: a line in the run of at most this many words that is no paragraph, ends no sentence, holds "
+             "a date (a day or a year by a month's name from the rules' months: lists, or 5.3.2024, 2024-03-05) and "
+             "is mostly numbers, capitalised words and month names goes: a dateline, a byline with its date "
+             "(0: they stay)"},
     {.key = "title_key", .type = CV_OPT_STRING, .default_value = "title",
      .offset = offsetof(boilerplate_opts, title_key),
      .help = "metadata key for the headline trim_lead kept (empty: do not set)"},
@@ -216,7 +222,7 @@ typedef struct bp {
      * counts its few candidates fully. */
     size_t words_cap;
     int repeated, lead, tail, main_run, run_title, wrapped;
-    int64_t run_cost, anchor_lines, cut_cost, inside_min, list_lines, topic_letters, topic_words;
+    int64_t run_cost, anchor_lines, cut_cost, inside_min, list_lines, topic_letters, topic_words, dateline_words;
     topic topic; /* main_run_topic_weight: the words of the title's headline */
     uint64_t title_keys[TITLE_KEYS]; /* topic_key of the title line and of each run of its parts */
     size_t ntitle_keys;
@@ -264,8 +270,9 @@ static void *boilerplate_create(const cv_host *h, cv_ctx *ctx)
     b->block_max = o.block_max_lines;
     b->caption_words = o.caption_max_words;
     b->head_words = o.headline_min_words;
-    int64_t most = 0, limits[] = {b->para_words,  b->para_unfinished, TEASER_MAX_WORDS, b->num_words,
-                                  b->menu_words,  b->caption_words,   b->head_words};
+    b->dateline_words = o.main_run_dateline_words;
+    int64_t most = 0, limits[] = {b->para_words,   b->para_unfinished, TEASER_MAX_WORDS, b->num_words,
+                                  b->menu_words,   b->caption_words,   b->head_words,    b->dateline_words};
     for (size_t i = 0; i < sizeof limits / sizeof *limits; i++)
         most = limits[i] > most ? limits[i] : most;
     b->words_cap = (size_t)most + 1;
@@ -1066,6 +1073,92 @@ static void mark_topical(bp *b)
         L[i].topical = !L[i].why && L[i].para && topic_named(&b->topic, L[i].s, L[i].len, (size_t)b->topic_words);
 }
 
+#define DATELINE_TOKENS 64 /* a line's first words and numbers looked at: more is no dateline */
+#define DATELINE_NEAR 2 /* a day or a year stands this many words or fewer from the month's name */
+#define DATELINE_SHAPED_TENTHS 6 /* tenths of its words that are numbers, capitalised or months, at least */
+
+/* A date written with digits alone: 5.3.2024, 05/03/24, 2024-03-05 (three
+ * numbers joined by a dot, a slash or a hyphen each: a day or a month of
+ * one or two digits, or a year of four, first; a year of two or four
+ * last).  A version ("1.2.3") is none. */
+static int digit_date(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9' || (i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9'))
+            continue;
+        size_t at = i, d[3] = {0};
+        for (int part = 0; part < 3; part++, at++) {
+            while (at < len && s[at] >= '0' && s[at] <= '9' && d[part] < 5)
+                at++, d[part]++;
+            if (part == 2)
+                break;
+            if (at + 1 >= len || (s[at] != '.' && s[at] != '/' && s[at] != '-'))
+                break;
+        }
+        /* runs are read to five digits: a part of two or four is the whole number */
+        if ((d[0] == 1 || d[0] == 2 || d[0] == 4) && (d[1] == 1 || d[1] == 2) && (d[2] == 2 || d[2] == 4))
+            return 1;
+    }
+    return 0;
+}
+
+/* main_run_dateline_words: is kept line l a dateline ("5. März 2024, 14:30
+ * Uhr", "By Anna Reid Feb 8, 2024", "Pubblicato il 19 Febbraio 2020")?
+ * Short, no sentence, a date in it, and mostly numbers, capitalised words
+ * (names) and month names: a sentence that names a date ("the council met
+ * on 5 March") has lower-case words. */
+static int dateline(const bp *b, const line *l)
+{
+    if (l->why || l->para || (int64_t)l->words > b->dateline_words || !l->words ||
+        ends_sentence(l->s, l->len) || l->s[l->len - 1] == ':')
+        return 0;
+    const char *s = l->s;
+    size_t len = l->len;
+    size_t first = 0;
+    int lead = utf8_next(s, &first);
+    if (lead == '*' || lead == 0xB7 || lead == 0x2022 || (lead > 0 && utf8proc_category(lead) == UTF8PROC_CATEGORY_PD))
+        return 0; /* a list's item ("- 9 May: the congress"), a quote's or a post's attribution ("— Name (@name) ...") */
+    size_t digit = 0;
+    while (digit < len && (s[digit] < '0' || s[digit] > '9'))
+        digit++;
+    if (digit == len)
+        return 0; /* no day, no year */
+    int dated = digit_date(s, len);
+    /* the words: runs of letters, runs of digits; kind 0 a number of 1, 2 or 4 digits (a day, a year), 1 another
+     * number, 2 a month, 3 a capitalised word, 4 another word */
+    unsigned char kind[DATELINE_TOKENS];
+    size_t n = 0;
+    for (size_t i = 0; i < len && n < DATELINE_TOKENS;) {
+        size_t at = i;
+        int cp = utf8_next(s, &at);
+        int cat = cp < 0 ? 0 : utf8proc_category(cp);
+        int letter = cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO, digit = cat == UTF8PROC_CATEGORY_ND;
+        if (!letter && !digit) {
+            i = at;
+            continue;
+        }
+        size_t start = i, count = 0;
+        int upper = cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT;
+        for (i = start; i < len; count++) {
+            size_t next = i;
+            int c = utf8_next(s, &next), k = c < 0 ? 0 : utf8proc_category(c);
+            if (digit ? k != UTF8PROC_CATEGORY_ND : !(k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_LO))
+                break;
+            i = next;
+        }
+        kind[n++] = digit ? (count <= 2 || count == 4 ? 0 : 1)
+                          : rules_month(b->rules, s + start, i - start) ? 2 : upper ? 3 : 4;
+    }
+    size_t shaped = 0;
+    for (size_t k = 0; k < n; k++) {
+        shaped += kind[k] != 4;
+        if (kind[k] == 2) /* a month: a day or a year near it */
+            for (size_t j = k > DATELINE_NEAR ? k - DATELINE_NEAR : 0; !dated && j < n && j <= k + DATELINE_NEAR; j++)
+                dated = kind[j] == 0;
+    }
+    return dated && shaped * 10 >= DATELINE_SHAPED_TENTHS * n;
+}
+
 #define STANDFIRST_MIN_WORDS 10 /* "Police close the bridge after a crack is found in its pier": no label, no byline */
 
 /* main_run: the kept line right after the headline h, when the run starts
@@ -1167,6 +1260,10 @@ static void keep_main_run(bp *b)
     for (size_t i = best_start; i <= best_end; i++)
         if (L[i].copied && !L[i].why && !L[i].para && i != b->head && i != head && i != stand)
             L[i].why = "removed:printed_twice";
+    if (b->dateline_words > 0)
+        for (size_t i = best_start; i <= best_end; i++)
+            if (i != b->head && i != head && i != stand && dateline(b, &L[i]))
+                L[i].why = "removed:dateline";
 }
 
 /* repeated_inside: the kept lines (of the first SOURCE_MAX_LINES) that a

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "literals.h"
 #include "rules.h"
 #include "text.h"
@@ -64,6 +66,8 @@ struct rules {
      * start with a character no anchored rule can begin with. */
     uint64_t *start_yes, *start_asked;
     int scanned; /* present is for the current line */
+    char **months; /* the files' months: lists, lower-cased (month_lower), sorted */
+    size_t nmonths;
 };
 
 void rules_free(rules *b)
@@ -81,6 +85,9 @@ void rules_free(rules *b)
     for (size_t i = 0; i < b->nneedles; i++)
         free(b->needles[i].s);
     free(b->needles);
+    for (size_t i = 0; i < b->nmonths; i++)
+        free(b->months[i]);
+    free(b->months);
     free(b->folded);
     free(b->strips); /* the sets share one allocation */
     pcre2_match_data_free(b->md);
@@ -184,6 +191,63 @@ static void add_needles(rules *b, rule *r, const char *pattern)
     r->anywhere = n > 0 && !nonletter;
 }
 
+/* A word's lower case (utf8proc), into out of cap bytes; 0 when it does
+ * not fit (no month's name is that long) or is no valid UTF-8. */
+static size_t month_lower(const char *s, size_t len, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
+        if (k <= 0 || n + 4 > cap)
+            return 0;
+        n += (size_t)utf8proc_encode_char(utf8proc_tolower(cp), (utf8proc_uint8_t *)out + n);
+        i += (size_t)k;
+    }
+    return n;
+}
+
+#define MONTH_MAX_BYTES 64
+
+static int by_string(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int rules_month(const rules *r, const char *s, size_t len)
+{
+    char w[MONTH_MAX_BYTES + 1];
+    size_t n = month_lower(s, len, w, MONTH_MAX_BYTES);
+    if (!n || !r->nmonths)
+        return 0;
+    w[n] = '\0';
+    const char *key = w;
+    return bsearch(&key, r->months, r->nmonths, sizeof *r->months, by_string) != NULL;
+}
+
+/* A file's months: list (the names and short forms of the months in its
+ * language), added to the others. */
+static int load_months(rules *b, const char *file, json_t *list)
+{
+    size_t i;
+    json_t *v;
+    if (!json_is_array(list)) {
+        b->host->error(b->ctx, "%s: months must be a list of words", file);
+        return -1;
+    }
+    json_array_foreach(list, i, v) {
+        const char *m = json_string_value(v);
+        char w[MONTH_MAX_BYTES + 1];
+        size_t n = m ? month_lower(m, strlen(m), w, MONTH_MAX_BYTES) : 0;
+        if (!n) {
+            b->host->error(b->ctx, "%s: months: entry %zu is no word of at most %d bytes", file, i + 1,
+                           MONTH_MAX_BYTES);
+            return -1;
+        }
+        w[n] = '\0';
+        b->months = xrealloc(b->months, (b->nmonths + 1) * sizeof *b->months);
+        b->months[b->nmonths++] = strdup(w);
+    }
+    return 0;
+}
+
 static int load_rules(rules *b, const char *file)
 {
     char err[1024];
@@ -192,7 +256,16 @@ static int load_rules(rules *b, const char *file)
         b->host->error(b->ctx, "%s", err);
         return -1;
     }
+    json_t *months = json_object_get(root, "months");
+    if (months && load_months(b, file, months) < 0) {
+        json_decref(root);
+        return -1;
+    }
     json_t *list = json_object_get(root, "rules");
+    if (!list && months) { /* a language with months and no rules yet */
+        json_decref(root);
+        return 0;
+    }
     if (!json_is_array(list)) {
         b->host->error(b->ctx, "%s: expected a top-level 'rules:' list", file);
         json_decref(root);
@@ -329,6 +402,8 @@ rules *rules_load(const cv_host *h, cv_ctx *ctx, const char *path, size_t max_by
         goto fail;
     if (b->nneedles)
         qsort(b->needles, b->nneedles, sizeof *b->needles, by_key);
+    if (b->nmonths)
+        qsort(b->months, b->nmonths, sizeof *b->months, by_string);
     b->md = pcre2_match_data_create(4, NULL);
     b->mctx = pcre2_match_context_create(NULL);
     pcre2_set_match_limit(b->mctx, 1000000);

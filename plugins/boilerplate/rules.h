@@ -50,4 +50,8 @@ size_t rules_next(rules *r, const char *s, size_t len, int which, size_t k);
  * limits is counted as regex_limit_hit and is no match. */
 int rules_match(rules *r, size_t k, const char *s, size_t len, size_t *start, size_t *end);
 
+/* Is the word s[0..len) one of the months the files list (months:, any
+ * case)? */
+int rules_month(const rules *r, const char *s, size_t len);
+
 #endif

@@ -55,6 +55,30 @@ static int edit_done(edit *e, size_t len)
     return e->rewrote;
 }
 
+/* Where the part of an address in s[from, to) that names its site ends:
+ * past its scheme and host ("https://example.org"), past its scheme alone
+ * when it has no host ("mailto:"), or past its first byte when it has
+ * neither (a relative address, an anchor "#top"). */
+static size_t site_end(const char *s, size_t from, size_t to)
+{
+    size_t i = from;
+    while (i < to && blank(s[i]))
+        i++;
+    size_t k = i;
+    while (k < to && (letter(s[k]) || (s[k] >= '0' && s[k] <= '9') || s[k] == '+' || s[k] == '-' || s[k] == '.'))
+        k++;
+    if (k > i && k < to && s[k] == ':')
+        k++; /* the scheme */
+    else
+        k = i;
+    if (k + 1 < to && s[k] == '/' && s[k + 1] == '/') {
+        for (k += 2; k < to && !strchr("/?#\\", s[k]); k++)
+            ;
+        return k;
+    }
+    return k > i ? k : (i < to ? i + 1 : to);
+}
+
 /* s[i] is the first letter of a start tag's name.  With keep, an attribute
  * it refuses, or past the first max, is cut from e: the name, and the
  * value with its '=' (the blanks around it stay).  A name longer than the
@@ -90,7 +114,7 @@ static void scan_tag(const char *s, size_t len, size_t i, size_t max, bound_keep
         n += (i - a + NAME_CHUNK - 1) / NAME_CHUNK;
         if (before <= max && n > max && !t->cut)
             t->cut = a;
-        size_t j = i;
+        size_t j = i, value = 0, value_end = 0; /* a quoted value's bytes */
         while (j < len && blank(s[j]))
             j++;
         if (j < len && s[j] == '=') {
@@ -100,14 +124,20 @@ static void scan_tag(const char *s, size_t len, size_t i, size_t max, bound_keep
             if (j < len && (s[j] == '"' || s[j] == '\'')) {
                 const char *q = memchr(s + j + 1, s[j], len - j - 1);
                 i = q ? (size_t)(q - s) + 1 : len;
+                if (q)
+                    value = j + 1, value_end = (size_t)(q - s);
             } else {
                 while (j < len && !blank(s[j]) && s[j] != '>')
                     j++;
                 i = j;
             }
         }
-        if (keep && (n > max || (name_end - a <= NAME_CHUNK && !keep(s + t->name, t->name_len, s + a, name_end - a))))
+        int verdict = keep && n <= max && name_end - a <= NAME_CHUNK
+                          ? keep(s + t->name, t->name_len, s + a, name_end - a) : BOUND_KEEP;
+        if (keep && (n > max || !verdict))
             edit_cut(e, a, i);
+        else if (keep && verdict == BOUND_KEEP_SITE && site_end(s, value, value_end) < value_end)
+            edit_cut(e, site_end(s, value, value_end), value_end);
     }
     t->end = i;
     t->empty = i < len && i > 0 && s[i - 1] == '/';

@@ -22,8 +22,13 @@ int bound_strip_nul(const char *s, size_t len, cv_buf *out);
 
 /* Whether the parser is to see attribute attr (attr_len bytes) of an
  * element named tag (tag_len bytes); both as written in the page, in any
- * case. */
+ * case: 0 (no), BOUND_KEEP, or BOUND_KEEP_SITE, the part of its quoted
+ * value (an address) that names the site, the rest cut: "https://example.org"
+ * of "https://example.org/a/b?c", "mailto:" of a mail address, the first
+ * byte of a relative address or an anchor. */
 typedef int (*bound_keep_fn)(const char *tag, size_t tag_len, const char *attr, size_t attr_len);
+
+enum { BOUND_KEEP = 1, BOUND_KEEP_SITE = 2 };
 
 enum { BOUND_REWROTE = 1, BOUND_CAPPED = 2 };
 

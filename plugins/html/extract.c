@@ -12,6 +12,7 @@ enum { K_PARA, K_HEAD, K_ITEM, K_PRE, K_CELL };
 typedef struct block {
     size_t start, len;  /* bytes of the page text */
     size_t chars, link; /* code points, of them in links */
+    size_t own_link;    /* ...of them in links to another page of the page's own site */
     int kind;
     int pane; /* in a hidden pane (shown_kin): kept with its container, no vote for one */
     xmlNodePtr node; /* the block element */
@@ -33,10 +34,12 @@ typedef struct walk {
     block *b;
     size_t nb, cb;
     size_t cur_start;      /* where the open block's text starts */
-    size_t cur_chars, cur_link;
+    size_t cur_chars, cur_link, cur_own;
     int cur_kind;
     xmlNodePtr cur_node;
-    int in_link, in_pre, in_pane;
+    int in_link, in_pre, in_pane, in_own;
+    const char *site; /* the page's host (without "www."), site_len bytes; 0: unknown */
+    size_t site_len;
     uint64_t path; /* the classes of the open block elements, hashed from the root */
     int space; /* a space is owed before the next word */
     int chrome_tags; /* nav, aside, footer, header, form...: walked too (looking for an <article>) */
@@ -341,13 +344,13 @@ static void flush(walk *w)
             w->cb = w->cb ? 2 * w->cb : 128;
             w->b = xrealloc(w->b, w->cb * sizeof *w->b);
         }
-        w->b[w->nb++] = (block){w->cur_start, w->text.len - w->cur_start, w->cur_chars, w->cur_link, w->cur_kind,
-                                w->in_pane > 0, w->cur_node};
+        w->b[w->nb++] = (block){w->cur_start, w->text.len - w->cur_start, w->cur_chars, w->cur_link, w->cur_own,
+                                w->cur_kind, w->in_pane > 0, w->cur_node};
     } else {
         w->text.len = w->cur_start;
     }
     w->cur_start = w->text.len;
-    w->cur_chars = w->cur_link = 0;
+    w->cur_chars = w->cur_link = w->cur_own = 0;
     w->space = 0;
 }
 
@@ -376,6 +379,7 @@ static void add_text(walk *w, const char *s)
         if ((*p & 0xC0) != 0x80) {
             w->cur_chars++;
             w->cur_link += w->in_link;
+            w->cur_own += w->in_own;
         }
     }
     o[k] = '\0';
@@ -495,6 +499,58 @@ static int has_h1(const xmlNode *n)
     return 0;
 }
 
+/* The host of an address ("https://www.example.org:8080/a" gives
+ * "example.org", without "www."), its length in *k; NULL when there is none. */
+static const char *url_host(const char *u, size_t *k)
+{
+    const char *p = u ? strstr(u, "//") : NULL;
+    if (!p)
+        return NULL;
+    p += 2;
+    if (!strncasecmp(p, "www.", 4))
+        p += 4;
+    *k = strcspn(p, "/:?#\\ ");
+    return *k ? p : NULL;
+}
+
+/* Is one host the other or a subdomain of it ("blog.example.org" of "example.org")? */
+static int same_host(const char *a, size_t ak, const char *b, size_t bk)
+{
+    if (ak < bk) {
+        const char *t = a;
+        size_t tk = ak;
+        a = b, ak = bk, b = t, bk = tk;
+    }
+    return !strncasecmp(a + ak - bk, b, bk) && (ak == bk || a[ak - bk - 1] == '.');
+}
+
+/* Does a link (<a href>) go to another page of the page's own site: a
+ * relative address, or one on the page's host?  Not an anchor on the page
+ * ("#top"), a script's, a mail address or a phone number. */
+static int own_site_link(const walk *w, const xmlNode *n)
+{
+    char *href = attr(n, "href");
+    const char *p = href;
+    int own = 0;
+    while (p && isspace((unsigned char)*p))
+        p++;
+    if (p && *p && *p != '#') {
+        size_t k = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+        if (p[0] == '/' && p[1] == '/') { /* the scheme's left out */
+            const char *host = url_host(p, &k);
+            own = host && w->site_len && same_host(host, k, w->site, w->site_len);
+        } else if (k && p[k] == ':') { /* an address with a scheme */
+            const char *host = (!strncasecmp(p, "http", 4) && (k == 4 || (k == 5 && (p[4] | 32) == 's')))
+                                   ? url_host(p, &k) : NULL;
+            own = host && w->site_len && same_host(host, k, w->site, w->site_len);
+        } else {
+            own = 1; /* relative */
+        }
+    }
+    xmlFree(href);
+    return own;
+}
+
 static void walk_node(walk *w, xmlNodePtr n, int in_article)
 {
     for (; n; n = n->next) {
@@ -559,13 +615,15 @@ static void walk_node(walk *w, xmlNodePtr n, int in_article)
             w->cur_node = n;
             w->cur_kind = kind_of(n);
         }
-        int link = is(n, "a"), pre = is(n, "pre");
+        int link = is(n, "a"), pre = is(n, "pre"), own = link && own_site_link(w, n);
         w->in_link += link;
+        w->in_own += own;
         w->in_pre += pre;
         w->in_pane += pane;
         w->path = path;
         walk_node(w, n->children, in_article || is(n, "article") || is(n, "main"));
         w->in_link -= link;
+        w->in_own -= own;
         w->in_pre -= pre;
         w->in_pane -= pane;
         w->path = save_path;
@@ -1160,21 +1218,34 @@ static void drop_orphan_headings(const walk *w, unsigned char *sel)
     }
 }
 
-#define CREDIT_LINE_CHARS 200 /* a source or credit line at the end is shorter */
+#define CREDIT_LINE_CHARS 200 /* a source or credit line is shorter (inside the text: 30-1000 the same on web-dev) */
 
-/* Source and credit lines at the text's end ("Quelle: dpa", "Titelbild:
- * ..."; hints.yaml's credit: list) are the page's, sentences or not.  Run
- * last: what the other passes take from the end can uncover them. */
-static void drop_trailing_credits(const walk *w, unsigned char *sel)
+static int credit_line(const walk *w, const block *b)
+{
+    return b->chars < CREDIT_LINE_CHARS && phrase_list_starts(w->h->credit, w->text.p + b->start, b->len);
+}
+
+/* Source and credit lines ("Quelle: dpa", "Titelbild: ...", "Fotos: ...";
+ * hints.yaml's credit: list) are the page's, sentences or not: at the
+ * text's end, any block but a heading (run last: what the other passes
+ * take from the end can uncover them); inside the text, a paragraph or a
+ * heading of its own (under a table or a picture: "Quelle: Landesregierung",
+ * "Quellenangaben:").  A table's cell or a list's item that says so is the
+ * data's. */
+static void drop_credit_lines(const walk *w, unsigned char *sel)
 {
     for (size_t i = w->nb; i-- > 0;) {
         if (!sel[i])
             continue;
         const block *b = &w->b[i];
-        if (b->chars >= CREDIT_LINE_CHARS || b->kind == K_HEAD ||
-            !phrase_list_starts(w->h->credit, w->text.p + b->start, b->len))
+        if (b->kind == K_HEAD || !credit_line(w, b))
             break;
         sel[i] = 0;
+    }
+    for (size_t i = 0; i < w->nb; i++) {
+        const block *b = &w->b[i];
+        if (sel[i] && (b->kind == K_PARA || b->kind == K_HEAD) && credit_line(w, b))
+            sel[i] = 0;
     }
 }
 
@@ -1257,6 +1328,31 @@ static void drop_trailing_chrome(const walk *w, unsigned char *sel)
         if (b->chars >= TRIM_CHARS || b->kind == K_ITEM || block_prose(w, b))
             break; /* a list without links at the end is the text's own */
         sel[i] = 0;
+    }
+}
+
+#define SITE_LINE_CHARS 200 /* a line at the end linking to another page of the site is shorter (150-250: the same on web-dev) */
+#define SITE_LINES 3        /* ...and at most this many such lines go (1-5: the same) */
+
+/* Short paragraphs at the text's very end with a link to another page of
+ * the page's own site are what the site puts under each article: a call to
+ * subscribe or sign up, "more on this here", a note to log in, an author's
+ * archive.  A text's own short last paragraph seldom does: it links away
+ * (a source) or not at all (on web-dev, 10 such lines were chrome and 1
+ * the text's).  The text's first block stays whatever it is. */
+static void drop_trailing_site_links(const walk *w, unsigned char *sel)
+{
+    size_t first = 0, dropped = 0;
+    while (first < w->nb && !sel[first])
+        first++;
+    for (size_t i = w->nb; i-- > first + 1 && dropped < SITE_LINES;) {
+        if (!sel[i])
+            continue;
+        const block *b = &w->b[i];
+        if (b->kind != K_PARA || b->chars >= SITE_LINE_CHARS || !b->own_link)
+            break;
+        sel[i] = 0;
+        dropped++;
     }
 }
 
@@ -1476,9 +1572,12 @@ enum { BY_SCORE, BY_ARTICLE };
 
 /* *shown: the characters of the kept blocks outside hidden panes, by
  * which a pass is judged: hidden tabs alone are no text found. */
-static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out, size_t *shown)
+static size_t extract_pass(xmlDocPtr doc, const hints *h, const char *url, int how, cv_buf *out, size_t *shown)
 {
     walk w = {.h = h, .chrome_tags = how == BY_ARTICLE};
+    w.site = url_host(url, &w.site_len);
+    if (!w.site)
+        w.site_len = 0;
     out->len = 0;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     if (!root)
@@ -1526,7 +1625,8 @@ static size_t extract_pass(xmlDocPtr doc, const hints *h, int how, cv_buf *out, 
         drop_after_link_gap(&w, sel);
         drop_teaser_cards(&w, sel);
         drop_appendix(&w, sel);
-        drop_trailing_credits(&w, sel);
+        drop_trailing_site_links(&w, sel);
+        drop_credit_lines(&w, sel);
         drop_labels(&w, sel);
         drop_captions(&w, sel);
         drop_date_lines(&w, sel);
@@ -1560,10 +1660,10 @@ static void clear_marks(xmlNodePtr n)
     }
 }
 
-size_t extract_main(xmlDocPtr doc, const hints *h, cv_buf *out)
+size_t extract_main(xmlDocPtr doc, const hints *h, const char *url, cv_buf *out)
 {
     size_t chars;
-    size_t kept = extract_pass(doc, h, BY_SCORE, out, &chars);
+    size_t kept = extract_pass(doc, h, url, BY_SCORE, out, &chars);
     /* Little or nothing: the text may sit in an element whose class names
      * chrome ("article-ads", a theme's "print" wrapper): once more without
      * the negative hints.  Still little: the page's <article> element,
@@ -1575,7 +1675,7 @@ size_t extract_main(xmlDocPtr doc, const hints *h, cv_buf *out)
         cv_buf again = {0};
         clear_marks(xmlDocGetRootElement(doc));
         size_t chars2;
-        size_t kept2 = extract_pass(doc, how == BY_SCORE ? &bare : h, how, &again, &chars2);
+        size_t kept2 = extract_pass(doc, how == BY_SCORE ? &bare : h, url, how, &again, &chars2);
         if (chars2 > chars) {
             buf_free(out);
             *out = again;

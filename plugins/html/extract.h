@@ -28,10 +28,13 @@
  *    them, a title of what sites append (hints.yaml's appendix: "Mehr zum
  *    Thema") past the text's first quarter and all after it, what follows
  *    two or more left-out blocks of links in the text's last tenth (a call
- *    to subscribe after a share bar) and all after it, three or
+ *    to subscribe after a share bar) and all after it, short paragraphs at the
+ *    very end that link to another page of the page's own site (a relative
+ *    address or the page's host: a sign-up, "more on this here"), three or
  *    more blurbs after the text's last own paragraph that are each a
  *    card's only text beside its links (a grid of other stories), source
- *    and credit lines at the end (hints.yaml's credit: "Quelle:"), a short
+ *    and credit lines (hints.yaml's credit: "Quelle:") at the end and, as
+ *    paragraphs or headings of their own, inside the text, a short
  *    block alone with a picture in its wrapper (a caption marked up as
  *    divs), date lines around the text (and a date-and-time stamp alone
  *    inside it), very short ones anywhere and a line that is no sentence
@@ -62,7 +65,9 @@ typedef struct hints {
 } hints;
 
 /* The text into out (cleared first): blocks separated by a blank line,
- * <br> as a line break.  Returns the number of blocks kept. */
-size_t extract_main(xmlDocPtr doc, const hints *h, cv_buf *out);
+ * <br> as a line break.  url: the page's address (NULL: unknown), whose
+ * host tells links to the page's own site from links away.  Returns the
+ * number of blocks kept. */
+size_t extract_main(xmlDocPtr doc, const hints *h, const char *url, cv_buf *out);
 
 #endif

@@ -544,8 +544,9 @@ static htmlDocPtr parse(step *s, const char *text, size_t len, int *halted)
 /* The attributes this step reads (read_meta, and extract.c's class and id
  * hints and hidden elements): the parser is shown no other.  It would copy
  * each one character by character into the tree, and links, image sources
- * and data- attributes are much of a page.  An attribute read anywhere in
- * the step must be listed here. */
+ * and data- attributes are much of a page; of a link's address it is shown
+ * the part that names the site (bound.h), all extract.c asks of it.  An
+ * attribute read anywhere in the step must be listed here. */
 static int read_attr(const char *tag, size_t tag_len, const char *a, size_t a_len)
 {
 #define NAMED(s, n, lit) ((n) == sizeof lit - 1 && !strncasecmp(s, lit, sizeof lit - 1))
@@ -557,6 +558,8 @@ static int read_attr(const char *tag, size_t tag_len, const char *a, size_t a_le
                NAMED(a, a_len, "content");
     if (NAMED(tag, tag_len, "link"))
         return NAMED(a, a_len, "rel") || NAMED(a, a_len, "href");
+    if (NAMED(tag, tag_len, "a")) /* where a link goes: to the page's own site or away (extract.c) */
+        return NAMED(a, a_len, "href") ? BOUND_KEEP_SITE : 0;
     if (NAMED(tag, tag_len, "script"))
         return NAMED(a, a_len, "type");
     if (NAMED(tag, tag_len, "time"))
@@ -624,7 +627,9 @@ static cv_status html_process(void *p, cv_doc *doc)
     found f = {0};
     for (size_t i = 0; i < s->nmetas; i++)
         read_meta(s->metas[i], meta_tag(s->metas[i]), &f);
-    extract_main(d, &s->h, &s->out);
+    /* the page's own site: its address as the input gives it, or as the page does */
+    const char *url = h->meta_get_string(doc, "url");
+    extract_main(d, &s->h, url ? url : f.canonical, &s->out);
     /* The page shows less than half of the text its data declares: the
      * text was left for a script to render (or the page is a teaser of it). */
     if (f.body && 2 * utf8_chars(s->out.p, s->out.len) < utf8_chars(f.body, strlen(f.body))) {

@@ -8,10 +8,11 @@
 # one over more teasers than the text above it; one over a last paragraph like the text's), a template's
 # off-canvas panel of filler text, a text split over two wrappers whose classes share only their first token,
 # headings whose ids are a table of contents' anchors spelt from their titles ("nav_the_harbour_wall__0"),
-# grids of other stories' cards after the text, source and credit lines at the end ("Quelle:"), a lead above a
-# linked byline, a date line in Devanagari digits, a date-and-time stamp alone inside the text and two that
+# grids of other stories' cards after the text, source and credit lines at the end ("Quelle:") and one inside
+# the text, a lead above a linked byline, a date line in Devanagari digits, a date-and-time stamp alone inside the text and two that
 # are a schedule, a partners list under its title, a note repeated under each product box, a call to subscribe
-# after a share bar, a script written <script/> in XHTML style, broken markup, a page whose text is only in
+# after a share bar, a last line linking to the site's own sign-up page under a source linked away, a script
+# written <script/> in XHTML style, broken markup, a page whose text is only in
 # its JSON-LD articleBody, one whose steps are only in its JSON-LD HowTo, NUL bytes before and inside an
 # article, Cyrillic in windows-1251, KOI8-R, KOI8-U and ISO-8859-5 with and without a declaration) against
 # reviewed texts; the same texts from WARC/1.0 and 1.1 files in every compression (tests/tools/make_warc.py:

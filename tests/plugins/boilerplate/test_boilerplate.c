@@ -652,6 +652,7 @@ static void test_bad_rules(void **s)
     expect_refused(TEST_SOURCE_DIR "/plugins/boilerplate/bad_key.yaml", "rule 'misspelt': unknown key 'tail_byte'");
     expect_refused(TEST_SOURCE_DIR "/plugins/boilerplate/bad_number.yaml",
                    "rule 'words': tail_bytes must be a whole number of bytes, not 'sixteen'");
+    expect_refused(TEST_SOURCE_DIR "/plugins/boilerplate/bad_months.yaml", "months: entry 2 is no word");
     expect_refused("/nonexistent/rules", "no such file or folder");
 }
 
@@ -751,6 +752,46 @@ static void test_first_character(void **s)
     expect_lines(TEST_SOURCE_DIR "/plugins/boilerplate/starts.yaml", cases, sizeof cases / sizeof *cases);
 }
 
+/* main_run_dateline_words: a short line in the run that holds a date (by a
+ * month of the rules' months:, or in digits) and is mostly numbers, names
+ * and months goes; a list's item, a sentence's words and a line with no
+ * date stay. */
+static void test_main_run_dateline(void **s)
+{
+    (void)s;
+    static const line_case cases[] = {
+        {"5 March 2024, 14:30", "removed:dateline"},
+        {"Von Anna Reid am 5. M\xC3\xA4rz 2024, 14:30 Uhr", "removed:dateline"},
+        {"MARCH 5, 2024 at 9:12 pm", "removed:dateline"},
+        {"Anna Reid | 12.03.2024", "removed:dateline"},
+        {"Anna Reid, Harbour Desk", NULL},
+        {"Release 1.2.3 of the App", NULL}, /* a version, no date */
+        {"- 5 March 2024: Harbour Congress, Basel", NULL},
+        {"\xE2\x80\x94 Anna Reid (@reid) March 5, 2024", NULL},
+        {"the council met on 5 March 2024 in the old hall", NULL},
+        {"Mar 5 until the end", NULL}, /* a third of its words */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char in[1024], want[1024];
+        snprintf(in, sizeof in, "Big headline about the town\n" P1 "\n%s\n" P2 "\n" P3, cases[i].line);
+        if (!cases[i].counter)
+            snprintf(want, sizeof want, "Big headline about the town\n\n" P1 "\n\n%s\n\n" P2 "\n\n" P3, cases[i].line);
+        else
+            snprintf(want, sizeof want, "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" P3);
+        expect("main_run: true", in, want);
+    }
+    /* off, and longer than the bound */
+    expect("main_run: true\nmain_run_dateline_words: 0",
+           "Big headline about the town\n" P1 "\nAnna Reid and Tom Hill, 5 March 2024\n" P2,
+           "Big headline about the town\n\n" P1 "\n\nAnna Reid and Tom Hill, 5 March 2024\n\n" P2);
+    expect("main_run: true\nmain_run_dateline_words: 7",
+           "Big headline about the town\n" P1 "\nAnna Reid and Tom Hill, 5 March 2024\n" P2,
+           "Big headline about the town\n\n" P1 "\n\nAnna Reid and Tom Hill, 5 March 2024\n\n" P2);
+    expect("main_run: true\nmain_run_dateline_words: 8",
+           "Big headline about the town\n" P1 "\nAnna Reid and Tom Hill, 5 March 2024\n" P2,
+           "Big headline about the town\n\n" P1 "\n\n" P2);
+}
+
 /* The shipped English byline rule: its keyword in any case, the name
  * capitalised, a date or agency after a bar; not a sentence that begins
  * with "By". */
@@ -812,8 +853,49 @@ static void test_shipped_notices(void **s)
         {"The pier after the storm on Sunday. \xc2\xa9 Anna Reid / Harbour Agency", "removed:credited_caption"},
         {"Traffic jam on the ring road \xc2\xa9 aremac / Picture Desk", "removed:credited_caption"},
         {"The logo, marked \xc2\xa9 in the corner, was drawn by the mayor's son.", NULL},
+        /* one whose credit closes it in brackets; an agency's mark after news, a headline's "(+ Photos)" */
+        {"The pier after the storm on Sunday. (REUTERS/Anna Reid)", "removed:credited_caption"},
+        {"A stoat in its winter coat. (reid / iStock.com)", "removed:credited_caption"},
+        {"New seminars start in March. (Source: Reid/Unsplash/Club)", "removed:credited_caption"},
+        {"The port in the evening (Photo by Anna Reid / Harbour Agency)", "removed:credited_caption"},
+        {"The council will vote on the harbour walls again on Friday, the mayor said. (dpa/gem)", NULL},
+        {"The talks went on until the morning and ended without a deal. (AFP/Reuters)", NULL},
+        {"The new harbour walls (+ Photos and Video)", NULL},
+        /* a Polish and a Spanish credit line; the words in a sentence */
+        {"Fot. Anna Reid / Agencja Gazeta", "removed:photo_credit"},
+        {"Imagen: T\xc3\xa9lam", "removed:photo_credit"},
+        {"Na zdj\xc4\x99" "ciu (fot. archiwum) wida\xc4\x87 most nad rzek\xc4\x85 w zimie.", NULL},
+        {"Imagen: la plaza del pueblo se llen\xc3\xb3 de gente durante toda la tarde del domingo.", NULL},
+        /* a newsletter's pitch or label anywhere in a short line; sentences about a newsletter, an inbox */
+        {"Get the latest updates and tutorials straight to your inbox with the Harbour newsletter.", "removed:newsletter"},
+        {"Then sign up for our email newsletter to get the week's stories.", "removed:newsletter"},
+        {"Mit unserem Newsletter erhalten Sie monatlich Informationen rund um den Hafen!", "removed:newsletter"},
+        {"Keine Neuigkeiten mehr verpassen: Abonnieren Sie kostenlos die Hafen-Newsletter.", "removed:newsletter"},
+        {"Harbour Daily Newsletter", "removed:newsletter"},
+        {"Tierwelt-Newsletter", "removed:newsletter"},
+        {"The newsletter was founded in 1998 by two teachers from the harbour school.", NULL},
+        {"The bank's letters land in your inbox every month, the council said.", NULL},
+        {"Der Newsletter des Vereins erschien 1998 zum ersten Mal und kostete nichts.", NULL},
+        {"How to write a good newsletter", NULL},
     };
     expect_lines(TEST_SOURCE_DIR "/../config/boilerplate", cases, sizeof cases / sizeof *cases);
+}
+
+/* A pitch for the reader's inbox between an article's paragraphs goes
+ * alone under main_run: the run goes on to the article's last paragraph,
+ * though the page's chrome follows it. */
+static void test_shipped_inbox_pitch(void **s)
+{
+    (void)s;
+    th_plugin *p = th_open(CV_STEP, "boilerplate", "rules: " TEST_SOURCE_DIR "/../config/boilerplate\nmain_run: true", NULL);
+    assert_non_null(p->inst);
+    cv_doc *d = th_doc("x", "Big headline about the town\n" P1 "\n" P2 "\nHeadlines Delivered to Your Inbox\n" P3
+                            "\nHome\nNews\nSport\nWeather\nTraffic\nContact us\nAbout us\nTerms of use\nPrivacy policy\n"
+                            "Advertise with us\nCareers at the paper\nSubscriptions\nE-paper edition\nArchive\n");
+    assert_int_equal(th_process(p, d), CV_OK);
+    assert_string_equal(d->text, "Big headline about the town\n\n" P1 "\n\n" P2 "\n\n" P3);
+    cv_doc_free(d);
+    th_close(p);
 }
 
 /* The shipped Czech and Slovak rules: teasers, widgets and notices go,
@@ -965,13 +1047,15 @@ int main(void)
         cmocka_unit_test(test_story_teasers),
         cmocka_unit_test(test_first_character),
         cmocka_unit_test(test_shipped_bylines), cmocka_unit_test(test_shipped_menu_line), cmocka_unit_test(test_shipped_notices),
+        cmocka_unit_test(test_shipped_inbox_pitch),
         cmocka_unit_test(test_shipped_czech),
         cmocka_unit_test(test_needle_keys),
         cmocka_unit_test(test_many_rules), cmocka_unit_test(test_many_lines), cmocka_unit_test(test_main_run),
         cmocka_unit_test(test_main_run_title), cmocka_unit_test(test_main_run_topic), cmocka_unit_test(test_main_run_standfirst),
         cmocka_unit_test(test_main_run_script), cmocka_unit_test(test_main_run_cut), cmocka_unit_test(test_main_run_lead_out), cmocka_unit_test(test_first_question), cmocka_unit_test(test_quantity_list),
         cmocka_unit_test(test_main_run_link_list), cmocka_unit_test(test_main_run_wrapped),
-        cmocka_unit_test(test_main_run_after_list), cmocka_unit_test(test_main_run_printed_twice), cmocka_unit_test(test_unspaced_paragraphs),
+        cmocka_unit_test(test_main_run_after_list), cmocka_unit_test(test_main_run_printed_twice),
+        cmocka_unit_test(test_main_run_dateline), cmocka_unit_test(test_unspaced_paragraphs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -227,6 +227,30 @@ static void test_capped(void **state)
     expect("<p>x<!doctype html><i x=1 b=2 c=3>", kept, 1, both, "<p>x<!doctype html><i x=1 >");
 }
 
+static int site_of_href(const char *tag, size_t tn, const char *a, size_t an)
+{
+    (void)tag, (void)tn;
+    return an == 4 && !strncasecmp(a, "href", 4) ? BOUND_KEEP_SITE : BOUND_KEEP;
+}
+
+/* BOUND_KEEP_SITE: of a quoted address, the part that names the site. */
+static void test_keep_site(void **state)
+{
+    (void)state;
+    const size_t all = (size_t)-1;
+    expect("<a href=\"https://www.example.org/a/b?c=1#d\">x</a>", site_of_href, all, BOUND_REWROTE,
+           "<a href=\"https://www.example.org\">x</a>");
+    expect("<a href='//cdn.example.org:8080/x' class=k>x</a>", site_of_href, all, BOUND_REWROTE,
+           "<a href='//cdn.example.org:8080' class=k>x</a>");
+    expect("<a HREF=\"mailto:a@example.org\">m</a>", site_of_href, all, BOUND_REWROTE, "<a HREF=\"mailto:\">m</a>");
+    expect("<a href=\"/news/2025/story.html\">s</a><a href=\"#top\">t</a>", site_of_href, all, BOUND_REWROTE,
+           "<a href=\"/\">s</a><a href=\"#\">t</a>");
+    expect("<a href=\" page.html?x=https://other.example/\">p</a>", site_of_href, all, BOUND_REWROTE,
+           "<a href=\" p\">p</a>");
+    /* a name alone, an unquoted value, and one already no longer than its site stay */
+    expect("<a href=\"https://example.org\" href2=x href=/a/b>x</a><a href=\"\">e</a>", site_of_href, all, 0, NULL);
+}
+
 /* NUL bytes go, every other byte stays, wherever the NULs are. */
 static void test_strip_nul(void **state)
 {
@@ -248,6 +272,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_cases), cmocka_unit_test(test_strip_nul),
                                        cmocka_unit_test(test_same_tree), cmocka_unit_test(test_same_tree_attrs),
-                                       cmocka_unit_test(test_capped), cmocka_unit_test(test_self_closed)};
+                                       cmocka_unit_test(test_capped), cmocka_unit_test(test_self_closed),
+                                       cmocka_unit_test(test_keep_site)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
