@@ -61,6 +61,7 @@ struct cv_sched {
     _Atomic int reading; /* read without the lock while waiting for the turn (see wait_for_reader) */
     uint64_t nread;      /* chunks read so far: the next one's seq */
     _Atomic uint64_t doc_ns; /* time a document takes, from the chunks ended (0: none yet) */
+    int outlier;             /* the last chunk ended counted less than it took (the end's turn's) */
     int reader_done;
     /* Each worker's chunks read and not yet started, in input order:
      * nworkers rows of QUEUE (head, length per worker). */
@@ -262,8 +263,13 @@ static void end_in_order(cv_sched *s, chunk *c, size_t w)
         }
         c->ns += now_ns() - t0;
         uint64_t per = c->ns / c->n, was = atomic_load_explicit(&s->doc_ns, memory_order_relaxed);
-        if (was && per > 2 * was)
-            per = 2 * was; /* a chunk preempted or stalled: one such spell shrank the next dozen chunks */
+        /* One chunk far slower than the estimate was preempted or stalled:
+         * taken as it was, the next dozen chunks held one or two documents.
+         * Two in a row are documents that got heavier: believed. */
+        int outlier = was && per > 2 * was && !s->outlier;
+        s->outlier = outlier;
+        if (outlier)
+            per = 2 * was;
         atomic_store_explicit(&s->doc_ns, was ? (3 * was + per) / 4 : per | 1, memory_order_relaxed);
         pthread_mutex_lock(&s->mu);
         /* Its reader frees it: most of a document's memory is from the

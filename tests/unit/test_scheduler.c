@@ -446,6 +446,45 @@ static void test_chunks_after_a_stall(void **state)
     assert_true(stalled >= (valgrind ? 1.5 : 4.0));
 }
 
+/* ...while documents that get heavier are believed: light ones, then slow
+ * ones (a tagger's long texts after short ones) go one a chunk again after
+ * two chunks, and the workers share them.  With every chunk's time bounded,
+ * the estimate rose a quarter a chunk and 200 slow documents went in a
+ * dozen chunks of sixteen. */
+static uint64_t heavy_read;
+static int heavy_rd(void *arg, cv_doc **out)
+{
+    (void)arg;
+    if (heavy_read == 230)
+        return 0;
+    cv_doc *d = cv_doc_new();
+    d->seq = heavy_read++;
+    *out = d;
+    return 1;
+}
+static void heavy_step(void *arg, cv_doc *d, size_t i, size_t w)
+{
+    (void)arg, (void)i, (void)w;
+    struct timespec ms = {0, 1000000};
+    if (d->seq >= 30) /* 30 light ones, then 200 of 1 ms */
+        nanosleep(&ms, NULL);
+}
+
+static void test_chunks_after_heavier_documents(void **state)
+{
+    (void)state;
+    static const unsigned char one[1] = {CV_SCHED_PARALLEL};
+    cv_sched_ops ops = {.nsteps = 1, .kinds = one, .read = heavy_rd, .step = heavy_step, .end = slow_end,
+                        .stopping = slow_stopping};
+    heavy_read = 0;
+    cv_sched *sched = cv_sched_new(&ops, 2);
+    cv_sched_run(sched);
+    uint64_t chunks = cv_sched_chunks(sched);
+    cv_sched_free(sched);
+    print_message("chunks: %llu for 30 light and 200 slow documents\n", (unsigned long long)chunks);
+    assert_true(chunks >= 80); /* ~125: the chunks read ahead before the first slow one ended hold sixteen */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -456,6 +495,7 @@ int main(void)
         cmocka_unit_test(test_documents_stay_with_their_reader),
         cmocka_unit_test(test_small_input_of_slow_documents),
         cmocka_unit_test(test_chunks_after_a_stall),
+        cmocka_unit_test(test_chunks_after_heavier_documents),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
