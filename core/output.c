@@ -38,6 +38,7 @@ struct cv_out {
     size_t dropped;             /* plain files: bytes before this are on disk and out of the page cache */
     size_t durable;             /* bytes handed over before the writeback thread's last fdatasync */
     int whole;                  /* all of it on disk (out_sync): closing needs no fsync() */
+    _Atomic int sync_errno;     /* the writeback thread's fdatasync() failed (its errno): the commit fails */
 };
 
 /* A thread makes every output that grew by WRITEBACK_EVERY durable, so that
@@ -102,6 +103,10 @@ static void *writeback(void *arg)
              * long the data had been written. */
             pthread_mutex_unlock(&s->lock);
             int ok = fdatasync(o->fd) == 0;
+            /* Linux reports a failed writeback once per open file: the
+             * commit's fsync() on the same file may then succeed. */
+            if (!ok)
+                atomic_store(&o->sync_errno, errno ? errno : EIO);
             pthread_mutex_lock(&s->lock);
             if (ok)
                 o->durable = w;
@@ -329,6 +334,15 @@ static int out_sync(cv_out *o)
     return o->whole ? 0 : -1;
 }
 
+/* The writeback thread's failure, if it had one: errno set, -1. */
+static int sync_failed(cv_out *o)
+{
+    int e = atomic_load(&o->sync_errno);
+    if (e)
+        errno = e;
+    return e ? -1 : 0;
+}
+
 static int out_close(cv_out *o)
 {
     int ok = !o->failed;
@@ -345,7 +359,7 @@ static int out_close(cv_out *o)
     o->gz = NULL;
     ZSTD_freeCCtx(o->zst);
     o->zst = NULL;
-    return ok ? 0 : -1;
+    return ok ? sync_failed(o) : -1;
 }
 
 static void out_free(cv_out *o)

@@ -3,7 +3,9 @@
  * so), nothing at all after an abort; names that leave the folder are
  * refused.  A marker vouches for sizes always and checksums where asked, so
  * a file changed in place or cut short is found, and a run that marks its
- * set withdraws the marker it replaces before writing anything. */
+ * set withdraws the marker it replaces before writing anything.  A commit
+ * whose files cannot all be made whole (the disk full at the last flush, a
+ * writeback that failed while the run wrote) fails and leaves nothing. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,7 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -144,6 +151,79 @@ static void test_durable_while_written(void **state)
     free(dir);
 }
 
+/* The writeback thread's fdatasync, failing on demand: this definition is
+ * the one output.c links to in this program. */
+static atomic_int fail_datasync, datasyncs;
+int fdatasync(int fd)
+{
+    atomic_fetch_add(&datasyncs, 1);
+    if (atomic_load(&fail_datasync)) {
+        errno = EIO;
+        return -1;
+    }
+    return (int)syscall(SYS_fdatasync, fd);
+}
+
+/* Linux reports a failed writeback once per open file, so the commit's own
+ * fsync() may succeed after it: the failure the thread saw must fail the
+ * commit all the same. */
+static void test_commit_after_a_failed_writeback(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    cv_err e;
+    cv_outset *s = cv_outset_new(dir, &e);
+    cv_out *o = cv_outset_open(s, "big.jsonl", &e);
+    assert_non_null(o);
+    write_text(s, "small.jsonl", "x\n");
+    atomic_store(&fail_datasync, 1);
+    atomic_store(&datasyncs, 0);
+    static char chunk[1 << 16];
+    memset(chunk, 'x', sizeof chunk);
+    for (int i = 0; i < 5 * 16; i++) /* 5 MB: past the thread's first step */
+        assert_int_equal(cv_out_write(o, chunk, sizeof chunk), 0);
+    for (int ms = 0; ms < 5000 && !atomic_load(&datasyncs); ms += 10)
+        usleep(10000);
+    assert_true(atomic_load(&datasyncs) > 0);
+    assert_int_equal(cv_outset_commit(s, &e), -1);
+    atomic_store(&fail_datasync, 0);
+    assert_non_null(strstr(e.msg, "big.jsonl"));
+    assert_non_null(strstr(e.msg, strerror(EIO)));
+    cv_outset_free(s);
+    assert_int_equal(entries(dir), 0); /* neither file, no temp file */
+    rmtree(dir);
+    free(dir);
+}
+
+/* The last flush fails (here: past the file size limit, as a full disk
+ * would): no file takes its final name, no temp file stays. */
+static void test_commit_on_a_full_disk(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    cv_err e;
+    cv_outset *s = cv_outset_new(dir, &e);
+    write_text(s, "a.jsonl", "{\"id\":1}\n");
+    cv_out *o = cv_outset_open(s, "b.jsonl", &e);
+    static char chunk[100000]; /* under the stream's buffer: nothing written yet */
+    memset(chunk, 'y', sizeof chunk);
+    assert_int_equal(cv_out_write(o, chunk, sizeof chunk), 0);
+    struct rlimit was, small = {4096, 0};
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &was), 0);
+    small.rlim_max = was.rlim_max;
+    void (*old)(int) = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    int rc = cv_outset_commit(s, &e);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &was), 0);
+    signal(SIGXFSZ, old);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(e.msg, "b.jsonl"));
+    cv_outset_free(s);
+    assert_int_equal(entries(dir), 0);
+    rmtree(dir);
+    free(dir);
+}
+
 /* Overwrite byte `at` of dir/name with `c` (size unchanged), or cut the file to `at` bytes. */
 static void damage(const char *dir, const char *name, long at, int c, int cut)
 {
@@ -226,6 +306,8 @@ int main(void)
         cmocka_unit_test(test_commit_and_abort),
         cmocka_unit_test(test_markers),
         cmocka_unit_test(test_durable_while_written),
+        cmocka_unit_test(test_commit_after_a_failed_writeback),
+        cmocka_unit_test(test_commit_on_a_full_disk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
