@@ -123,6 +123,15 @@ static void test_commit_and_abort(void **state)
     free(dir);
 }
 
+/* n MiB of 'x' into o. */
+static void write_mib(cv_out *o, int n)
+{
+    static char chunk[1 << 16];
+    memset(chunk, 'x', sizeof chunk);
+    for (int i = 0; i < n * 16; i++)
+        assert_int_equal(cv_out_write(o, chunk, sizeof chunk), 0);
+}
+
 /* An output that grows is made durable while it is written, a few MB at a
  * time: the commit's fsync then flushes only the rest (a virtual disk took
  * ~15 ms for 20 MB at the commit, however long ago they were written). */
@@ -134,10 +143,7 @@ static void test_durable_while_written(void **state)
     cv_outset *s = cv_outset_new(dir, &e);
     cv_out *o = cv_outset_open(s, "big.jsonl", &e);
     assert_non_null(o);
-    static char chunk[1 << 16];
-    memset(chunk, 'x', sizeof chunk);
-    for (int i = 0; i < 9 * 16; i++) /* 9 MB */
-        assert_int_equal(cv_out_write(o, chunk, sizeof chunk), 0);
+    write_mib(o, 9);
     size_t durable = 0;
     for (int ms = 0; ms < 5000 && durable < ((size_t)8 << 20); ms += 10) {
         usleep(10000);
@@ -178,10 +184,7 @@ static void test_commit_after_a_failed_writeback(void **state)
     write_text(s, "small.jsonl", "x\n");
     atomic_store(&fail_datasync, 1);
     atomic_store(&datasyncs, 0);
-    static char chunk[1 << 16];
-    memset(chunk, 'x', sizeof chunk);
-    for (int i = 0; i < 5 * 16; i++) /* 5 MB: past the thread's first step */
-        assert_int_equal(cv_out_write(o, chunk, sizeof chunk), 0);
+    write_mib(o, 5); /* past the thread's first step */
     for (int ms = 0; ms < 5000 && !atomic_load(&datasyncs); ms += 10)
         usleep(10000);
     assert_true(atomic_load(&datasyncs) > 0);

@@ -316,6 +316,13 @@ static void test_stop_part_way(void **state)
     free_synth(&s);
 }
 
+/* Under valgrind (its preload library): threads run one at a time, for long stretches. */
+static int under_valgrind(void)
+{
+    const char *preload = getenv("LD_PRELOAD");
+    return preload && strstr(preload, "vgpreload");
+}
+
 /* A document's memory is in the cache of the worker that read it (and
  * settled it): its serial turns and its end run there, as a rule.  Carried
  * on by whichever worker held the turn, two thirds of a -j 2 MinHash run's
@@ -326,8 +333,7 @@ static void test_stop_part_way(void **state)
 static void test_documents_stay_with_their_reader(void **state)
 {
     (void)state;
-    const char *preload = getenv("LD_PRELOAD");
-    int valgrind = preload && strstr(preload, "vgpreload");
+    int valgrind = under_valgrind();
     synth s = {.ndocs = 6000, .seed = 0xcafe};
     run_synth(&s, 2);
     check_clean(&s);
@@ -349,22 +355,42 @@ static void test_documents_stay_with_their_reader(void **state)
     free_synth(&s);
 }
 
+/* The tests below run one parallel step over count_n documents, numbered
+ * from 0 by count_rd. */
+static uint64_t count_n, count_read;
+static int count_rd(void *arg, cv_doc **out)
+{
+    (void)arg;
+    if (count_read == count_n)
+        return 0;
+    cv_doc *d = cv_doc_new();
+    d->seq = count_read++;
+    *out = d;
+    return 1;
+}
+static void no_end(void *arg, cv_doc *d, size_t w) { (void)arg, (void)d, (void)w; }
+static int never_stopping(void *arg) { return (void)arg, 0; }
+
+/* n documents through step on workers: the chunks they were read in. */
+static uint64_t run_one_step(uint64_t n, void (*step)(void *, cv_doc *, size_t, size_t), int workers)
+{
+    static const unsigned char one[1] = {CV_SCHED_PARALLEL};
+    cv_sched_ops ops = {.nsteps = 1, .kinds = one, .read = count_rd, .step = step, .end = no_end,
+                        .stopping = never_stopping};
+    count_n = n, count_read = 0;
+    cv_sched *sched = cv_sched_new(&ops, workers);
+    cv_sched_run(sched);
+    uint64_t chunks = cv_sched_chunks(sched);
+    cv_sched_free(sched);
+    assert_int_equal(count_read, n);
+    return chunks;
+}
+
 /* A small input of slow documents (a tagger on a few dozen texts): every
  * worker gets some.  Chunks of 16 documents from the start put 20 of them
  * on one worker at -j 4 (330 ms where main took 90 ms); a chunk holds one
  * document until one has been timed, and a slow one stays one. */
-static uint64_t slow_n, slow_read;
 static atomic_uint slow_workers;
-static int slow_rd(void *arg, cv_doc **out)
-{
-    (void)arg;
-    if (slow_read == slow_n)
-        return 0;
-    cv_doc *d = cv_doc_new();
-    d->seq = slow_read++;
-    *out = d;
-    return 1;
-}
 static void slow_step(void *arg, cv_doc *d, size_t i, size_t w)
 {
     (void)arg, (void)d, (void)i;
@@ -372,21 +398,12 @@ static void slow_step(void *arg, cv_doc *d, size_t i, size_t w)
     struct timespec ms = {0, 5000000};
     nanosleep(&ms, NULL);
 }
-static void slow_end(void *arg, cv_doc *d, size_t w) { (void)arg, (void)d, (void)w; }
-static int slow_stopping(void *arg) { return (void)arg, 0; }
 
 static void test_small_input_of_slow_documents(void **state)
 {
     (void)state;
-    static const unsigned char one[1] = {CV_SCHED_PARALLEL};
-    cv_sched_ops ops = {.nsteps = 1, .kinds = one, .read = slow_rd, .step = slow_step, .end = slow_end,
-                        .stopping = slow_stopping};
-    slow_n = 40, slow_read = 0; /* (20 left a worker without one now and then on a loaded machine) */
     atomic_store(&slow_workers, 0);
-    cv_sched *sched = cv_sched_new(&ops, 4);
-    cv_sched_run(sched);
-    cv_sched_free(sched);
-    assert_int_equal(slow_read, slow_n);
+    run_one_step(40, slow_step, 4); /* (20 left a worker without one now and then on a loaded machine) */
     assert_int_equal(__builtin_popcount(atomic_load(&slow_workers)), 4);
 }
 
@@ -394,17 +411,7 @@ static void test_small_input_of_slow_documents(void **state)
  * core went to another thread, page faults) must not shrink the next ones
  * for long.  Unbounded, one stall of a few milliseconds a few chunks put a
  * -j 2 MinHash run at two to four documents a chunk instead of ten. */
-static uint64_t stall_every, stall_read;
-static int stall_rd(void *arg, cv_doc **out)
-{
-    (void)arg;
-    if (stall_read == 4000)
-        return 0;
-    cv_doc *d = cv_doc_new();
-    d->seq = stall_read++;
-    *out = d;
-    return 1;
-}
+#define STALL_EVERY 40 /* documents: one of them stalls 2 ms */
 static void stall_step(void *arg, cv_doc *d, size_t i, size_t w)
 {
     (void)arg, (void)i, (void)w;
@@ -413,23 +420,10 @@ static void stall_step(void *arg, cv_doc *d, size_t i, size_t w)
     do /* 20 us of work */
         clock_gettime(CLOCK_MONOTONIC, &t);
     while ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) < 20000);
-    if (stall_every && d->seq % stall_every == stall_every - 1) {
+    if (d->seq % STALL_EVERY == STALL_EVERY - 1) {
         struct timespec ms = {0, 2000000};
         nanosleep(&ms, NULL);
     }
-}
-
-static double docs_a_chunk(uint64_t every)
-{
-    static const unsigned char one[1] = {CV_SCHED_PARALLEL};
-    cv_sched_ops ops = {.nsteps = 1, .kinds = one, .read = stall_rd, .step = stall_step, .end = slow_end,
-                        .stopping = slow_stopping};
-    stall_every = every, stall_read = 0;
-    cv_sched *sched = cv_sched_new(&ops, 2);
-    cv_sched_run(sched);
-    double per = (double)stall_read / (double)cv_sched_chunks(sched);
-    cv_sched_free(sched);
-    return per;
 }
 
 static void test_chunks_after_a_stall(void **state)
@@ -439,9 +433,8 @@ static void test_chunks_after_a_stall(void **state)
      * own time; unbounded, 1-3 even without the stalls this test adds, on a
      * loaded machine (its threads are preempted too).  Under valgrind a
      * document takes several times as long. */
-    const char *preload = getenv("LD_PRELOAD");
-    int valgrind = preload && strstr(preload, "vgpreload");
-    double stalled = docs_a_chunk(40);
+    int valgrind = under_valgrind();
+    double stalled = 4000.0 / (double)run_one_step(4000, stall_step, 2);
     print_message("documents a chunk: %.1f with a 2 ms stall every 40\n", stalled);
     assert_true(stalled >= (valgrind ? 1.5 : 4.0));
 }
@@ -451,17 +444,6 @@ static void test_chunks_after_a_stall(void **state)
  * two chunks, and the workers share them.  With every chunk's time bounded,
  * the estimate rose a quarter a chunk and 200 slow documents went in a
  * dozen chunks of sixteen. */
-static uint64_t heavy_read;
-static int heavy_rd(void *arg, cv_doc **out)
-{
-    (void)arg;
-    if (heavy_read == 230)
-        return 0;
-    cv_doc *d = cv_doc_new();
-    d->seq = heavy_read++;
-    *out = d;
-    return 1;
-}
 static void heavy_step(void *arg, cv_doc *d, size_t i, size_t w)
 {
     (void)arg, (void)i, (void)w;
@@ -473,14 +455,7 @@ static void heavy_step(void *arg, cv_doc *d, size_t i, size_t w)
 static void test_chunks_after_heavier_documents(void **state)
 {
     (void)state;
-    static const unsigned char one[1] = {CV_SCHED_PARALLEL};
-    cv_sched_ops ops = {.nsteps = 1, .kinds = one, .read = heavy_rd, .step = heavy_step, .end = slow_end,
-                        .stopping = slow_stopping};
-    heavy_read = 0;
-    cv_sched *sched = cv_sched_new(&ops, 2);
-    cv_sched_run(sched);
-    uint64_t chunks = cv_sched_chunks(sched);
-    cv_sched_free(sched);
+    uint64_t chunks = run_one_step(230, heavy_step, 2);
     print_message("chunks: %llu for 30 light and 200 slow documents\n", (unsigned long long)chunks);
     assert_true(chunks >= 80); /* ~125: the chunks read ahead before the first slow one ended hold sixteen */
 }
