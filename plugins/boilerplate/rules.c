@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <utf8proc.h>
-
 #include "literals.h"
 #include "rules.h"
 #include "text.h"
@@ -66,7 +64,7 @@ struct rules {
      * start with a character no anchored rule can begin with. */
     uint64_t *start_yes, *start_asked;
     int scanned; /* present is for the current line */
-    char **months; /* the files' months: lists, lower-cased (month_lower), sorted */
+    char **months; /* the files' months: lists, folded (month_key), sorted */
     size_t nmonths;
 };
 
@@ -191,33 +189,25 @@ static void add_needles(rules *b, rule *r, const char *pattern)
     r->anywhere = n > 0 && !nonletter;
 }
 
-/* A word's lower case (utf8proc), into out of cap bytes; 0 when it does
- * not fit (no month's name is that long) or is no valid UTF-8. */
-static size_t month_lower(const char *s, size_t len, char *out, size_t cap)
+#define MONTH_MAX_BYTES 64
+
+/* A month's name or a word as the months are kept: folded as the needles
+ * are (lit_fold), into out of 2 * MONTH_MAX_BYTES + 5 bytes, NUL-terminated;
+ * 0 for none or one longer than any month's name. */
+static size_t month_key(const char *s, size_t len, char *out)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < len;) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
-        if (k <= 0 || n + 4 > cap)
-            return 0;
-        n += (size_t)utf8proc_encode_char(utf8proc_tolower(cp), (utf8proc_uint8_t *)out + n);
-        i += (size_t)k;
-    }
+    size_t n = len && len <= MONTH_MAX_BYTES ? lit_fold(s, len, out) : 0;
+    out[n] = '\0';
     return n;
 }
-
-#define MONTH_MAX_BYTES 64
 
 static int by_string(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 int rules_month(const rules *r, const char *s, size_t len)
 {
-    char w[MONTH_MAX_BYTES + 1];
-    size_t n = month_lower(s, len, w, MONTH_MAX_BYTES);
-    if (!n || !r->nmonths)
+    char w[2 * MONTH_MAX_BYTES + 5];
+    if (!r->nmonths || !month_key(s, len, w))
         return 0;
-    w[n] = '\0';
     const char *key = w;
     return bsearch(&key, r->months, r->nmonths, sizeof *r->months, by_string) != NULL;
 }
@@ -234,14 +224,12 @@ static int load_months(rules *b, const char *file, json_t *list)
     }
     json_array_foreach(list, i, v) {
         const char *m = json_string_value(v);
-        char w[MONTH_MAX_BYTES + 1];
-        size_t n = m ? month_lower(m, strlen(m), w, MONTH_MAX_BYTES) : 0;
-        if (!n) {
+        char w[2 * MONTH_MAX_BYTES + 5];
+        if (!m || !month_key(m, strlen(m), w)) {
             b->host->error(b->ctx, "%s: months: entry %zu is no word of at most %d bytes", file, i + 1,
                            MONTH_MAX_BYTES);
             return -1;
         }
-        w[n] = '\0';
         b->months = xrealloc(b->months, (b->nmonths + 1) * sizeof *b->months);
         b->months[b->nmonths++] = strdup(w);
     }
